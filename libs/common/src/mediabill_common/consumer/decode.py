@@ -1,0 +1,64 @@
+"""Decoding a Kafka record into an envelope and a validated payload, or a reason it cannot be."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
+
+from mediabill_common.events.catalog import EVENT_TYPES, Payload
+from mediabill_common.events.envelope import Envelope
+
+
+@dataclass(frozen=True)
+class Received:
+    """A decoded event with where it came from."""
+
+    record: ConsumerRecord
+    envelope: Envelope
+    payload: Payload
+
+
+class Undecodable(Exception):
+    """The record is not a valid event of a known type: it goes to the dead-letter topic."""
+
+
+class UnknownType(Exception):
+    """A well-formed event of a type this consumer does not know: ignored (logged and counted)."""
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def decode(record: ConsumerRecord, known_types: set[str]) -> Received:
+    if record.value is None:
+        raise Undecodable("empty message value")
+    try:
+        raw = json.loads(record.value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Undecodable(f"value is not JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise Undecodable("value is not a JSON object")
+    try:
+        envelope = Envelope.model_validate(raw)
+    except ValidationError as exc:
+        raise Undecodable(f"not a CloudEvents 1.0 envelope: {_describe(exc)}") from exc
+    if envelope.type not in known_types:
+        raise UnknownType(envelope.type)
+    spec = EVENT_TYPES.get(envelope.type)
+    if spec is None:
+        raise UnknownType(envelope.type)
+    if envelope.schemaversion != 1:
+        raise Undecodable(f"unsupported schemaversion {envelope.schemaversion} for {envelope.type}")
+    try:
+        payload = spec.model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise Undecodable(f"{envelope.type} data does not match its schema: {_describe(exc)}") from exc
+    return Received(record, envelope, payload)

@@ -1,0 +1,233 @@
+"""The consumer loop every Mediabill consumer runs.
+
+For each batch fetched from Kafka:
+1. decode every record (undecodable -> dead-letter topic; unknown type -> logged, counted, skipped);
+2. in ONE database transaction: insert an inbox row per event keyed by (consumer, source, id) and run the
+   handlers only for events not seen before; transient failures (database or broker unreachable, deadlock,
+   serialization failure) are retried with exponential backoff, without limit, until `stop`;
+3. if a handler fails for another reason, the batch is replayed event by event, each in its own transaction,
+   up to `max_attempts` times; an event that still fails goes to `<topic>.dlq` and the consumer carries on;
+4. only after the commit are the Kafka offsets committed. A rebalance waits for the batch in hand to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import ConsumerRecord
+from prometheus_client import Counter
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential
+
+from mediabill_common.consumer.decode import Received, Undecodable, UnknownType, decode
+from mediabill_common.events.catalog import dlq_topic
+from mediabill_common.logging import correlation_id_var
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Received], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, list[Received]], Awaitable[None]]
+
+CONSUMED = Counter("mediabill_events_consumed_total", "Events applied by a consumer", ["consumer", "type"])
+DUPLICATES = Counter("mediabill_events_duplicate_total", "Events skipped as already processed", ["consumer"])
+DEAD_LETTERED = Counter("mediabill_events_dead_lettered_total", "Events sent to a DLQ", ["consumer", "topic"])
+UNKNOWN = Counter("mediabill_events_unknown_type_total", "Events of types this consumer ignores",
+                  ["consumer", "type"])
+
+_TRANSIENT_SQLSTATES = {"40001", "40P01", "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006"}
+
+
+class PermanentError(Exception):
+    """A handler's way to say: this event can never be applied; dead-letter it now with this reason."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Errors worth retrying as they are: the database or broker is away, or a concurrency conflict."""
+    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | OSError | TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    if sqlstate in _TRANSIENT_SQLSTATES:
+        return True
+    if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.InterfaceError):
+        return True
+    return isinstance(exc, KafkaError) and getattr(exc, "retriable", False)
+
+
+class _WaitForBatch(ConsumerRebalanceListener):
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock = lock
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        async with self._lock:  # the batch in hand finishes and commits its offsets first
+            pass
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        return None
+
+
+class ConsumerRunner:
+    def __init__(
+        self, *, name: str, session_factory: async_sessionmaker[AsyncSession], inbox: Table,
+        handlers: dict[str, Handler] | None = None, batch_handlers: dict[str, BatchHandler] | None = None,
+        producer: AIOKafkaProducer, max_attempts: int = 5, retry_wait_s: float = 0.2,
+    ) -> None:
+        self.name = name
+        self._sessions = session_factory
+        self._inbox = inbox
+        self._handlers = handlers or {}
+        self._batch_handlers = batch_handlers or {}
+        self._known = set(self._handlers) | set(self._batch_handlers)
+        self._producer = producer
+        self._max_attempts = max_attempts
+        self._retry_wait_s = retry_wait_s
+        self._lock = asyncio.Lock()
+
+    @property
+    def rebalance_listener(self) -> ConsumerRebalanceListener:
+        return _WaitForBatch(self._lock)
+
+    async def run(self, consumer: AIOKafkaConsumer, stop: asyncio.Event, *, batch_size: int = 500) -> None:
+        """Consume until `stop` is set. The consumer must be subscribed with `rebalance_listener`."""
+        while not stop.is_set():
+            batches = await consumer.getmany(timeout_ms=500, max_records=batch_size)
+            records = [r for part in batches.values() for r in part]
+            if not records:
+                continue
+            async with self._lock:
+                await self.process(records, stop)
+                await self._commit_offsets(consumer, records)
+
+    async def process(self, records: Sequence[ConsumerRecord], stop: asyncio.Event | None = None) -> None:
+        """Apply a batch of records (exposed for tests and tools that drive the runner directly)."""
+        received: list[Received] = []
+        dead: list[tuple[ConsumerRecord, str]] = []
+        for record in records:
+            try:
+                received.append(decode(record, self._known))
+            except Undecodable as exc:
+                dead.append((record, str(exc)))
+            except UnknownType as exc:
+                UNKNOWN.labels(self.name, str(exc)).inc()
+                log.info("ignoring unknown event type", extra={"type": str(exc), "consumer": self.name})
+        if received:
+            dead.extend(await self._apply_or_isolate(received, stop))
+        for record, reason in dead:
+            await self._dead_letter(record, reason)
+
+    async def _apply_or_isolate(self, received: list[Received], stop: asyncio.Event | None) \
+            -> list[tuple[ConsumerRecord, str]]:
+        try:
+            await self._with_transient_retry(lambda: self._apply(received), stop)
+            return []
+        except Exception as exc:  # noqa: BLE001 - isolate the poison message below
+            if len(received) == 1:
+                first_error: Exception | None = exc
+            else:
+                first_error = None
+                log.warning("batch failed; replaying event by event", extra={"consumer": self.name,
+                                                                              "error": repr(exc)})
+        dead = []
+        for item in received:
+            reason = await self._apply_one_with_attempts(item, stop, first_error)
+            first_error = None
+            if reason is not None:
+                dead.append((item.record, reason))
+        return dead
+
+    async def _apply_one_with_attempts(self, item: Received, stop: asyncio.Event | None,
+                                       first_error: Exception | None) -> str | None:
+        attempts = 1 if first_error is not None else 0
+        last: Exception | None = first_error
+        while attempts < self._max_attempts:
+            if isinstance(last, PermanentError):
+                break
+            try:
+                await self._with_transient_retry(lambda: self._apply([item]), stop)
+                return None
+            except Exception as exc:  # noqa: BLE001
+                last = exc
+                attempts += 1
+                await asyncio.sleep(self._retry_wait_s * attempts)
+        log.error("dead-lettering event", extra={"consumer": self.name, "event_id": item.envelope.id,
+                                                 "type": item.envelope.type, "error": repr(last)})
+        return f"{type(last).__name__}: {last}"[:1000] if last else "unknown failure"
+
+    async def _with_transient_retry(self, attempt: Callable[[], Awaitable[None]],
+                                    stop: asyncio.Event | None) -> None:
+        def _retry(exc: BaseException) -> bool:
+            return is_transient(exc) and not (stop is not None and stop.is_set())
+
+        async for state in AsyncRetrying(retry=retry_if_exception(_retry), wait=wait_exponential(0.2, max=10),
+                                         stop=stop_never, reraise=True):
+            with state:
+                await attempt()
+
+    async def _apply(self, items: list[Received]) -> None:
+        async with self._sessions.begin() as session:
+            fresh = await self._claim(session, items)
+            done_batches: set[str] = set()
+            for item in fresh:
+                event_type = item.envelope.type
+                correlation_id_var.set(item.envelope.correlationid)
+                batch_handler = self._batch_handlers.get(event_type)
+                if batch_handler is not None:
+                    if event_type not in done_batches:
+                        done_batches.add(event_type)
+                        await batch_handler(session, [i for i in fresh if i.envelope.type == event_type])
+                else:
+                    await self._handlers[event_type](session, item)
+                CONSUMED.labels(self.name, event_type).inc()
+
+    async def _claim(self, session: AsyncSession, items: list[Received]) -> list[Received]:
+        """Insert inbox rows; return the events seen for the first time, in arrival order."""
+        unique: dict[tuple[str, str], Received] = {}
+        for item in items:
+            unique.setdefault((item.envelope.source, item.envelope.id), item)
+        t = self._inbox
+        rows = [{"consumer": self.name, "source": s, "event_id": i, "event_type": r.envelope.type,
+                 "topic": r.record.topic, "partition": r.record.partition, "offset": r.record.offset}
+                for (s, i), r in unique.items()]
+        inserted = set()
+        for chunk_start in range(0, len(rows), 1000):
+            chunk = rows[chunk_start:chunk_start + 1000]
+            result = await session.execute(
+                insert(t).values(chunk).on_conflict_do_nothing().returning(t.c.source, t.c.event_id))
+            inserted.update((r.source, r.event_id) for r in result)
+        DUPLICATES.labels(self.name).inc(len(items) - len(inserted))
+        return [r for key, r in unique.items() if key in inserted]
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        headers = list(record.headers or []) + [
+            ("dlq-reason", reason.encode()), ("dlq-consumer", self.name.encode()),
+            ("dlq-at", datetime.now(UTC).isoformat().encode()),
+            ("dlq-original-topic", record.topic.encode()),
+            ("dlq-original-partition", str(record.partition).encode()),
+            ("dlq-original-offset", str(record.offset).encode()),
+        ]
+        await self._producer.send_and_wait(dlq_topic(record.topic), value=record.value, key=record.key,
+                                           headers=headers)
+        DEAD_LETTERED.labels(self.name, record.topic).inc()
+
+    async def _commit_offsets(self, consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
+        offsets: dict[TopicPartition, int] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
+        try:
+            await consumer.commit(offsets)
+        except CommitFailedError as exc:
+            # The group rebalanced away from us; the new owner re-reads and the inbox makes that harmless.
+            log.warning("offset commit failed after rebalance", extra={"consumer": self.name, "error": str(exc)})
+

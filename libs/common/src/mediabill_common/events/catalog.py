@@ -1,0 +1,367 @@
+"""The catalog of every event in the contract (../shared/spec/events.md): topic, key and payload model.
+
+`EVENT_TYPES` maps an event type name to its `EventSpec`; `TOPICS` maps a topic to the types it carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+from mediabill_common.events.types import Amount, Currency, DecimalStr, Period
+
+DELIVERY_TOPIC = "ads.delivery.v1"
+CONFIG_TOPIC = "billing.config.v1"
+INVOICES_TOPIC = "billing.invoices.v1"
+EXCEPTIONS_TOPIC = "billing.exceptions.v1"
+DISPUTES_TOPIC = "billing.disputes.v1"
+ADJUSTMENTS_TOPIC = "billing.adjustments.v1"
+PAYMENTS_TOPIC = "collections.payments.v1"
+
+
+class Payload(BaseModel):
+    # Producers may add optional fields (events.md): consumers accept and ignore them.
+    model_config = ConfigDict(extra="allow")
+
+
+# ---- ads.delivery.v1 ---------------------------------------------------------------------------
+class CampaignDelivered(Payload):
+    delivery_id: str = Field(min_length=1)
+    revision: int = Field(ge=0)
+    source_system: str = Field(min_length=1)
+    account_id: str = Field(min_length=1)
+    contract_id: str | None = None
+    campaign_id: str = Field(min_length=1)
+    line_item_id: str = Field(min_length=1)
+    campaign_name: str | None = None
+    product_code: str = Field(min_length=1)
+    delivery_date: date
+    impressions: int = Field(ge=0)
+    viewable_impressions: int = Field(ge=0)
+    clicks: int = Field(ge=0)
+    conversions: int = Field(ge=0)
+    third_party_impressions: int | None = Field(default=None, ge=0)
+    media_cost: Amount | None = None
+    currency: Currency | None = None
+
+    @model_validator(mode="after")
+    def _currency_with_cost(self) -> CampaignDelivered:
+        if self.media_cost is not None and self.currency is None:
+            raise ValueError("currency is required when media_cost is present")
+        return self
+
+
+# ---- billing.config.v1 ------------------------------------------------------------------------
+class ProductChanged(Payload):
+    state_version: int = Field(ge=1)
+    product: ProductState
+
+
+class AccountChanged(Payload):
+    state_version: int = Field(ge=1)
+    account: AccountState
+
+
+class ContractChanged(Payload):
+    state_version: int = Field(ge=1)
+    contract: ContractState
+
+
+# ---- billing.invoices.v1 ----------------------------------------------------------------------
+LineKind = Literal["usage", "flat_fee", "discount", "agency_commission", "tax", "prior_period_adjustment",
+                   "over_delivery"]
+LineUnit = Literal["impressions", "viewable_impressions", "clicks", "conversions", "days", "fee"]
+
+
+class InvoiceLine(Payload):
+    invoice_line_id: str
+    kind: LineKind
+    product_code: str | None = None
+    gl_revenue_account: str | None = None
+    campaign_id: str | None = None
+    campaign_name: str | None = None
+    line_item_id: str | None = None
+    description: str
+    quantity: int
+    unit: LineUnit | None = None
+    unit_price: DecimalStr
+    price_base_quantity: int = 1
+    amount: DecimalStr
+    original_invoice_number: str | None = None
+    value: DecimalStr | None = None
+    tax_code: str | None = None
+
+
+class InvoiceIssued(Payload):
+    invoice_id: str
+    invoice_number: str
+    account_id: str
+    bill_to_account_id: str
+    contract_id: str | None
+    po_number: str | None
+    period: Period
+    period_start: date
+    period_end: date
+    issue_date: date
+    due_date: date
+    currency: Currency
+    lines: list[InvoiceLine]
+    subtotal: DecimalStr
+    discount_total: DecimalStr
+    commission_total: DecimalStr
+    tax_total: DecimalStr
+    total: DecimalStr
+
+
+BalanceReason = Literal["credit_memo", "debit_memo", "payment", "dispute_opened", "dispute_resolved",
+                        "dispute_withdrawn", "void"]
+InvoiceStatus = Literal["void", "paid", "partially_paid", "issued"]
+
+
+class InvoiceBalanceChanged(Payload):
+    invoice_id: str
+    invoice_number: str
+    bill_to_account_id: str
+    currency: Currency
+    total: DecimalStr
+    credited: DecimalStr
+    debited: DecimalStr
+    paid: DecimalStr
+    balance_due: DecimalStr
+    overpaid: DecimalStr
+    disputed_amount: DecimalStr
+    status: InvoiceStatus
+    reason: BalanceReason
+    caused_by: str
+
+
+class InvoiceVoided(Payload):
+    invoice_id: str
+    invoice_number: str
+    bill_to_account_id: str
+    reason: str
+    voided_by: str
+    voided_at: datetime
+
+
+# ---- billing.exceptions.v1 --------------------------------------------------------------------
+ExceptionKind = Literal[
+    "unknown_product", "product_not_live", "unknown_account", "unknown_contract", "outside_flight",
+    "currency_mismatch", "missing_media_cost", "missing_rate", "missing_third_party_counts", "budget_exhausted",
+    "restatement_after_issue", "negative_invoice", "overpayment", "payment_currency_mismatch", "unknown_invoice",
+]
+EXCEPTION_KINDS: tuple[str, ...] = ExceptionKind.__args__  # type: ignore[attr-defined]
+
+
+class BillingExceptionRaised(Payload):
+    exception_id: str
+    kind: ExceptionKind
+    account_id: str | None
+    refs: dict[str, str | None] = Field(default_factory=dict)
+    amount_at_risk: DecimalStr | None = None
+    currency: Currency | None = None
+    raised_at: datetime
+
+
+class BillingExceptionResolved(Payload):
+    exception_id: str
+    resolution: str
+    resolved_by: str
+    resolved_at: datetime
+
+
+# ---- billing.disputes.v1 ----------------------------------------------------------------------
+ReasonCode = Literal["rate_mismatch", "delivery_discrepancy", "invalid_traffic", "duplicate_charge",
+                     "unauthorized_charge", "budget_exceeded", "missing_po", "tax", "other"]
+REASON_CODES: tuple[str, ...] = ReasonCode.__args__  # type: ignore[attr-defined]
+DisputeOutcome = Literal["upheld", "partially_upheld", "rejected"]
+
+
+class DisputedLine(Payload):
+    invoice_line_id: str
+    amount: Amount
+
+
+class DisputeOpened(Payload):
+    dispute_id: str
+    invoice_id: str
+    invoice_number: str
+    bill_to_account_id: str
+    lines: list[DisputedLine]
+    amount: Amount
+    currency: Currency
+    reason_code: ReasonCode
+    opened_by: str
+    opened_at: datetime
+    sla_due_at: datetime
+
+
+class DisputeResolved(Payload):
+    dispute_id: str
+    invoice_id: str
+    bill_to_account_id: str
+    outcome: DisputeOutcome
+    credit_amount: Amount
+    currency: Currency
+    resolution_note: str
+    resolved_by: str
+    resolved_at: datetime
+
+
+class DisputeWithdrawn(Payload):
+    dispute_id: str
+    invoice_id: str
+    bill_to_account_id: str
+    withdrawn_by: str
+    withdrawn_at: datetime
+
+
+class DisputeReopened(Payload):
+    dispute_id: str
+    invoice_id: str
+    bill_to_account_id: str
+    reason: str
+    reopened_at: datetime
+
+
+# ---- billing.adjustments.v1 -------------------------------------------------------------------
+class MemoLine(Payload):
+    invoice_line_id: str | None
+    kind: str
+    amount: DecimalStr
+    description: str
+
+
+class MemoIssued(Payload):
+    memo_id: str
+    memo_number: str
+    adjustment_id: str
+    invoice_id: str
+    invoice_number: str
+    bill_to_account_id: str
+    dispute_id: str | None
+    lines: list[MemoLine]
+    total: Amount
+    currency: Currency
+    reason_code: ReasonCode
+    requested_by: str
+    approved_by: list[str]
+    issued_at: datetime
+
+
+class AdjustmentRejected(Payload):
+    adjustment_id: str
+    invoice_id: str
+    bill_to_account_id: str
+    dispute_id: str | None
+    rejected_by: str
+    reason: str
+    rejected_at: datetime
+
+
+# ---- collections.payments.v1 ------------------------------------------------------------------
+class PaymentApplied(Payload):
+    payment_id: str
+    invoice_id: str
+    bill_to_account_id: str
+    amount: Amount
+    currency: Currency
+    applied_at: datetime
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    type: str
+    topic: str
+    model: type[Payload]
+    key: str  # how the Kafka key is chosen, for the docs
+    summary: str
+
+
+def _spec(type_: str, topic: str, model: type[Payload], key: str, summary: str) -> EventSpec:
+    return EventSpec(type_, topic, model, key, summary)
+
+
+_SPECS = [
+    _spec("CampaignDelivered", DELIVERY_TOPIC, CampaignDelivered, "line_item_id",
+          "One line item's delivery on one service date; resent, late or restated by revision."),
+    _spec("ProductCreated", CONFIG_TOPIC, ProductChanged, "product code", "A new ad product (full state)."),
+    _spec("ProductUpdated", CONFIG_TOPIC, ProductChanged, "product code", "An ad product changed (full state)."),
+    _spec("RateCardAdded", CONFIG_TOPIC, ProductChanged, "product code",
+          "A rate-card version was added to a product (full product state)."),
+    _spec("ProductActivated", CONFIG_TOPIC, ProductChanged, "product code", "A product went live."),
+    _spec("ProductRetired", CONFIG_TOPIC, ProductChanged, "product code", "A product was retired."),
+    _spec("BillingAccountUpserted", CONFIG_TOPIC, AccountChanged, "account id",
+          "A billing account was created or changed (full state)."),
+    _spec("ContractCreated", CONFIG_TOPIC, ContractChanged, "contract id", "A contract / IO was created."),
+    _spec("ContractActivated", CONFIG_TOPIC, ContractChanged, "contract id", "A contract became active."),
+    _spec("ContractAmended", CONFIG_TOPIC, ContractChanged, "contract id",
+          "A contract amendment took effect (new amendment_no)."),
+    _spec("ContractEnded", CONFIG_TOPIC, ContractChanged, "contract id", "A contract ended."),
+    _spec("InvoiceIssued", INVOICES_TOPIC, InvoiceIssued, "bill_to_account_id", "An invoice was issued."),
+    _spec("InvoiceVoided", INVOICES_TOPIC, InvoiceVoided, "bill_to_account_id", "An invoice was voided."),
+    _spec("InvoiceBalanceChanged", INVOICES_TOPIC, InvoiceBalanceChanged, "bill_to_account_id",
+          "The authority on receivables: an invoice's balance, status or disputed amount changed."),
+    _spec("BillingExceptionRaised", EXCEPTIONS_TOPIC, BillingExceptionRaised, "account id",
+          "A billing exception was raised."),
+    _spec("BillingExceptionResolved", EXCEPTIONS_TOPIC, BillingExceptionResolved, "account id",
+          "A billing exception was resolved (by a person or by the system)."),
+    _spec("DisputeOpened", DISPUTES_TOPIC, DisputeOpened, "bill_to_account_id", "An advertiser opened a dispute."),
+    _spec("DisputeResolved", DISPUTES_TOPIC, DisputeResolved, "bill_to_account_id", "A dispute was resolved."),
+    _spec("DisputeWithdrawn", DISPUTES_TOPIC, DisputeWithdrawn, "bill_to_account_id", "A dispute was withdrawn."),
+    _spec("DisputeReopened", DISPUTES_TOPIC, DisputeReopened, "bill_to_account_id",
+          "A dispute was reopened because its settling credit was rejected."),
+    _spec("CreditMemoIssued", ADJUSTMENTS_TOPIC, MemoIssued, "bill_to_account_id", "A credit memo was issued."),
+    _spec("DebitMemoIssued", ADJUSTMENTS_TOPIC, MemoIssued, "bill_to_account_id", "A debit memo was issued."),
+    _spec("AdjustmentRejected", ADJUSTMENTS_TOPIC, AdjustmentRejected, "bill_to_account_id",
+          "An adjustment request was rejected."),
+    _spec("PaymentApplied", PAYMENTS_TOPIC, PaymentApplied, "bill_to_account_id",
+          "Collections applied a payment to an invoice."),
+]
+
+EVENT_TYPES: dict[str, EventSpec] = {s.type: s for s in _SPECS}
+TOPICS: dict[str, list[str]] = {}
+for _s in _SPECS:
+    TOPICS.setdefault(_s.topic, []).append(_s.type)
+
+# Partition counts of the topics, used by the local stack, docker-compose and the docs.
+TOPIC_PARTITIONS: dict[str, int] = {
+    DELIVERY_TOPIC: 6, CONFIG_TOPIC: 3, INVOICES_TOPIC: 6, EXCEPTIONS_TOPIC: 3, DISPUTES_TOPIC: 3,
+    ADJUSTMENTS_TOPIC: 3, PAYMENTS_TOPIC: 3,
+}
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def all_topics() -> dict[str, int]:
+    """Every topic with its partition count, dead-letter topics included (one partition each)."""
+    topics = dict(TOPIC_PARTITIONS)
+    topics.update({dlq_topic(t): 1 for t in TOPIC_PARTITIONS})
+    return topics
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+def parse_payload(event_type: str, data: dict) -> Payload:
+    """Validate `data` against the model registered for `event_type`."""
+    spec = EVENT_TYPES.get(event_type)
+    if spec is None:
+        raise UnknownEventType(event_type)
+    return spec.model.model_validate(data)
+
+
+def json_schema(event_type: str) -> dict:
+    """JSON Schema (draft 2020-12) of an event type's `data` payload."""
+    spec = EVENT_TYPES[event_type]
+    schema = spec.model.model_json_schema(mode="serialization")
+    schema["title"] = event_type
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

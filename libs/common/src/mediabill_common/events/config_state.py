@@ -1,0 +1,100 @@
+"""Aggregate states carried by `billing.config.v1` (event-carried state transfer)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mediabill_common.events.types import Amount, Currency, DecimalStr, Pct
+
+Channel = Literal["onsite", "offsite", "in_store"]
+PricingModel = Literal["cpm", "vcpm", "cpc", "cpa", "auction_cpc", "flat_fee"]
+ProductStatus = Literal["draft", "live", "retired"]
+AccountType = Literal["supplier", "seller", "agency", "advertiser"]
+ContractStatus = Literal["draft", "active", "ended"]
+BillingBasis = Literal["first_party", "third_party", "discrepancy_tolerance"]
+
+
+class _State(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class RateTier(_State):
+    up_to: int | None = Field(default=None, ge=0, description="inclusive upper bound; null on the last tier")
+    price: Amount
+
+
+class RateCard(_State):
+    effective_from: date
+    currency: Currency
+    price: Amount | None = None
+    tiers: list[RateTier] = Field(default_factory=list)
+
+
+class ProductState(_State):
+    code: str = Field(min_length=1, max_length=64)
+    name: str
+    channel: Channel
+    pricing_model: PricingModel
+    contract_priced: bool = False
+    gl_revenue_account: str | None = None
+    tax_code: str | None = None
+    invoice_description: str | None = None
+    status: ProductStatus = "draft"
+    rate_cards: list[RateCard] = Field(default_factory=list)
+
+
+class AccountState(_State):
+    account_id: str = Field(min_length=1)
+    type: AccountType
+    legal_name: str
+    currency: Currency
+    payment_terms_days: int = Field(default=30, ge=0, le=365)
+    tax_rates: dict[str, Pct] = Field(default_factory=dict)
+    po_required: bool = False
+    invoice_contact: str | None = None
+    represented_advertisers: list[str] = Field(default_factory=list)
+
+
+class ContractLine(_State):
+    line_item_id: str = Field(min_length=1)
+    product_code: str = Field(min_length=1)
+    rate: Amount | None = None
+    budget: Amount | None = None
+    fee: Amount | None = None
+
+
+class ContractVersion(_State):
+    amendment_no: int = Field(ge=0)
+    effective_from: date
+    terms: dict = Field(default_factory=dict, description="the terms this amendment set")
+
+
+class ContractState(_State):
+    contract_id: str = Field(min_length=1)
+    amendment_no: int = Field(default=0, ge=0)
+    status: ContractStatus = "draft"
+    advertiser_account_id: str
+    bill_to_account_id: str
+    currency: Currency
+    flight_start: date
+    flight_end: date
+    reporting_timezone: str = "UTC"
+    po_number: str | None = None
+    discount_pct: Pct | None = None
+    agency_commission_pct: Pct | None = None
+    billing_basis: BillingBasis = "first_party"
+    discrepancy_threshold_pct: Pct | None = None
+    payment_terms_days: int | None = Field(default=None, ge=0, le=365)
+    lines: list[ContractLine] = Field(default_factory=list)
+    versions: list[ContractVersion] = Field(default_factory=list)
+    advertiser_name: str | None = None
+    name: str | None = None
+
+
+__all__ = [
+    "AccountState", "ContractLine", "ContractState", "ContractVersion", "DecimalStr", "ProductState",
+    "RateCard", "RateTier",
+]

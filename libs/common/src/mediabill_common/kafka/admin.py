@@ -1,0 +1,50 @@
+"""Create the contract's topics (and their dead-letter topics) with explicit partition counts.
+
+Usage: python -m mediabill_common.kafka.admin ensure-topics [--bootstrap HOST:PORT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from mediabill_common.events.catalog import all_topics
+
+
+async def ensure_topics(bootstrap_servers: str, topics: dict[str, int] | None = None,
+                        replication_factor: int = 1) -> list[str]:
+    """Create missing topics; returns the names created. Existing topics are left as they are."""
+    wanted = topics if topics is not None else all_topics()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="mediabill-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(name, partitions, replication_factor) for name, partitions in wanted.items()
+                   if name not in existing]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another process created them between list and create
+        return [t.name for t in missing]
+    finally:
+        await admin.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mediabill_common.kafka.admin")
+    parser.add_argument("command", choices=["ensure-topics"])
+    parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:39092"))
+    args = parser.parse_args(argv)
+    created = asyncio.run(ensure_topics(args.bootstrap))
+    print(f"topics ready ({len(created)} created)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

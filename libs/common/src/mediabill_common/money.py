@@ -1,0 +1,151 @@
+"""Exact money: `Decimal` amounts with an ISO 4217 currency.
+
+Rounding rule (billing-rules.md rule 7): a line amount is rounded once, to the currency's minor unit,
+half away from zero (`ROUND_HALF_UP` in `decimal`, which rounds ties away from zero for negatives too).
+`round_money` is the one place that rounds; totals are sums of already-rounded amounts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Minor units per ISO 4217 currency (digits after the decimal point). Currencies not listed use 2.
+_MINOR_UNITS: dict[str, int] = {
+    "BHD": 3, "CLP": 0, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "OMR": 3, "PYG": 0,
+    "TND": 3, "UGX": 0, "VND": 0, "XAF": 0, "XOF": 0,
+}
+# ISO 4217 active codes accepted by Mediabill (the commercially relevant set; extend as needed).
+ISO_4217: frozenset[str] = frozenset(
+    """AED ARS AUD BHD BRL CAD CHF CLP CNY COP CZK DKK EGP EUR GBP HKD HUF IDR ILS INR ISK JOD JPY KES
+    KRW KWD MAD MXN MYR NGN NOK NZD OMR PEN PHP PKR PLN PYG QAR RON SAR SEK SGD THB TND TRY TWD UAH UGX
+    USD VND XAF XOF ZAR""".split()
+)
+
+
+class CurrencyMismatch(ValueError):
+    """Raised when money in two different currencies is combined."""
+
+
+def minor_units(currency: str) -> int:
+    """Digits after the decimal point for `currency` (2 unless ISO 4217 says otherwise)."""
+    return _MINOR_UNITS.get(currency, 2)
+
+
+def check_currency(code: str) -> str:
+    """Return `code` if it is an ISO 4217 code Mediabill accepts, else raise ValueError."""
+    if code not in ISO_4217:
+        raise ValueError(f"'{code}' is not a supported ISO 4217 currency code")
+    return code
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round `amount` to `currency`'s minor unit, half away from zero. The only rounding of money."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def round_half_up_int(value: Decimal) -> int:
+    """Round a non-money quantity (impressions, billable units) to a whole number, half away from zero."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_decimal(value: str | int | Decimal) -> Decimal:
+    """Parse a decimal string or int; refuse floats, NaN and infinities."""
+    if isinstance(value, float):
+        raise TypeError("money is never a float; pass a decimal string")
+    try:
+        result = Decimal(value)
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(f"'{value}' is not a decimal number") from exc
+    if not result.is_finite():
+        raise ValueError(f"'{value}' is not a finite decimal number")
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An exact amount in one currency. Arithmetic across currencies raises `CurrencyMismatch`."""
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount, float):
+            raise TypeError("money is never a float; pass a Decimal")
+        if not isinstance(self.amount, Decimal):
+            object.__setattr__(self, "amount", parse_decimal(self.amount))
+        check_currency(self.currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(Decimal(0).quantize(quantum(currency)), currency)
+
+    @classmethod
+    def of(cls, amount: str | int | Decimal, currency: str) -> Money:
+        return cls(parse_decimal(amount), currency)
+
+    def _same(self, other: Money) -> None:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"cannot combine {self.currency} with {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        if isinstance(factor, float):
+            raise TypeError("multiply money by a Decimal, never a float")
+        return Money(self.amount * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount >= other.amount
+
+    def rounded(self) -> Money:
+        """This amount rounded to the currency's minor unit, half away from zero."""
+        return Money(round_money(self.amount, self.currency), self.currency)
+
+    def is_zero(self) -> bool:
+        return self.amount == 0
+
+    def as_str(self) -> str:
+        """Wire form: a decimal string at the currency's minor unit (rounds if needed)."""
+        return format(round_money(self.amount, self.currency), "f")
+
+    def __str__(self) -> str:
+        return f"{self.as_str()} {self.currency}"
+
+
+def sum_money(items: list[Money] | tuple[Money, ...], currency: str) -> Money:
+    """Sum already-rounded amounts; an empty sum is zero in `currency`."""
+    total = Money.zero(currency)
+    for item in items:
+        total = total + item
+    return total

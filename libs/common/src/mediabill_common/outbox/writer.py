@@ -1,0 +1,53 @@
+"""Outbox writer: adds events to the outbox table inside the caller's transaction. Never commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.events.catalog import EVENT_TYPES, Payload
+from mediabill_common.events.envelope import Envelope, new_envelope
+from mediabill_common.logging import correlation_id_var
+
+
+def notify_channel(schema: str) -> str:
+    return f"outbox_{schema}"
+
+
+class OutboxWriter:
+    """Turns domain facts into outbox rows; the relay publishes them after the transaction commits."""
+
+    def __init__(self, table: Table, *, source: str) -> None:
+        self._table = table
+        self._source = source
+        self._channel = notify_channel(table.schema or "public")
+
+    def envelope(self, event_type: str, *, subject: str, data: Payload | dict[str, Any],
+                 causationid: str | None = None) -> Envelope:
+        """Build the envelope for a catalogued event, validating `data` against its model."""
+        spec = EVENT_TYPES[event_type]
+        payload = data if isinstance(data, Payload) else spec.model.model_validate(data)
+        return new_envelope(
+            type=event_type, source=self._source, subject=subject,
+            data=payload.model_dump(mode="json", exclude_none=False),
+            correlationid=correlation_id_var.get(), causationid=causationid,
+        )
+
+    async def add(self, session: AsyncSession, envelope: Envelope, *, key: str) -> None:
+        """Queue `envelope` for its catalogued topic, keyed by `key`, in `session`'s transaction."""
+        topic = EVENT_TYPES[envelope.type].topic
+        await session.execute(insert(self._table).values(
+            topic=topic, key=key, event_id=envelope.id, event_type=envelope.type,
+            envelope=envelope.model_dump(mode="json", exclude_none=True),
+        ))
+        # Delivered to listeners only when the transaction commits; the relay wakes up then.
+        await session.execute(text("SELECT pg_notify(:c, '')"), {"c": self._channel})
+
+    async def publish(self, session: AsyncSession, event_type: str, *, key: str, subject: str,
+                      data: Payload | dict[str, Any], causationid: str | None = None) -> Envelope:
+        """Build and queue an event in one call; returns the envelope written."""
+        env = self.envelope(event_type, subject=subject, data=data, causationid=causationid)
+        await self.add(session, env, key=key)
+        return env

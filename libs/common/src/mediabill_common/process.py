@@ -1,0 +1,100 @@
+"""Process entrypoints shared by the services: `python -m <service> api|consumer|relay`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+from prometheus_client import start_http_server
+
+from mediabill_common.consumer.runner import ConsumerRunner
+from mediabill_common.kafka import make_consumer, make_producer
+from mediabill_common.logging import configure_logging
+from mediabill_common.outbox.relay import OutboxRelay
+from mediabill_common.service import ServiceContext
+
+log = logging.getLogger(__name__)
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_relay(ctx: ServiceContext) -> None:
+    """Publish this service's outbox until SIGTERM."""
+    stop = _stop_event()
+    producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id=f"{ctx.settings.service_name}-relay")
+    await _start_with_retry(producer.start, stop)
+    relay = OutboxRelay(ctx.engine, ctx.tables.outbox, producer, database_url=ctx.settings.database_url,
+                        batch_size=ctx.settings.relay_batch_size, poll_interval_s=ctx.settings.relay_poll_interval_s)
+    try:
+        await relay.run(stop)
+    finally:
+        await producer.stop()
+        await ctx.close()
+
+
+async def run_consumer(ctx: ServiceContext, make_runner: Callable[[ServiceContext, object], ConsumerRunner],
+                       topics: list[str], *, group_id: str | None = None) -> None:
+    """Consume `topics` with the service's handler table until SIGTERM."""
+    stop = _stop_event()
+    name = group_id or ctx.settings.service_name
+    producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id=f"{name}-dlq")
+    await _start_with_retry(producer.start, stop)
+    runner = make_runner(ctx, producer)
+    consumer = make_consumer(ctx.settings.kafka_bootstrap_servers, group_id=name, client_id=name, topics=topics,
+                             max_poll_records=ctx.settings.consumer_batch_size, listener=runner.rebalance_listener)
+    await _start_with_retry(consumer.start, stop)
+    log.info("consumer started", extra={"group": name, "topics": topics})
+    try:
+        await runner.run(consumer, stop, batch_size=ctx.settings.consumer_batch_size)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+        await ctx.close()
+
+
+async def _start_with_retry(start: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
+    delay = 0.5
+    while True:
+        try:
+            await start()
+            return
+        except Exception as exc:  # noqa: BLE001 - the broker may still be starting
+            if stop.is_set():
+                raise
+            log.warning("kafka not reachable yet; retrying", extra={"error": repr(exc)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
+
+
+def main(*, build_context: Callable[[], ServiceContext], build_app: Callable[[ServiceContext], object],
+         make_runner: Callable[[ServiceContext, object], ConsumerRunner] | None, topics: list[str]) -> None:
+    """The `python -m <service>` command line."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("role", choices=["api", "consumer", "relay"])
+    parser.add_argument("--metrics-port", type=int, default=None,
+                        help="serve Prometheus metrics of a consumer or relay on this port")
+    args = parser.parse_args()
+    ctx = build_context()
+    configure_logging(f"{ctx.settings.service_name}-{args.role}", ctx.settings.log_level)
+    if args.role == "api":
+        uvicorn.run(build_app(ctx), host=ctx.settings.host, port=ctx.settings.port, log_config=None,
+                    access_log=False)
+        return
+    if args.metrics_port:
+        start_http_server(args.metrics_port, addr="127.0.0.1")
+    if args.role == "relay":
+        asyncio.run(run_relay(ctx))
+    elif make_runner is None:
+        log.info("this service consumes no topics; consumer exits")
+    else:
+        asyncio.run(run_consumer(ctx, make_runner, topics))

@@ -1,0 +1,94 @@
+"""What every service is built from: its context (composition root parts) and its FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from mediabill_common.audit import AuditTrail, audit_router
+from mediabill_common.auth.verify import JwtVerifier
+from mediabill_common.db.engine import make_engine, make_session_factory
+from mediabill_common.db.tables import CommonTables, define_common_tables
+from mediabill_common.outbox.writer import OutboxWriter
+from mediabill_common.settings import ServiceSettings
+from mediabill_common.web.health import KafkaProbe, health_router
+from mediabill_common.web.idempotency import IdempotencyMiddleware
+from mediabill_common.web.observability import ObservabilityMiddleware
+from mediabill_common.web.problems import install_problem_handlers
+from mediabill_common.web.deps import Ctx, Session, db_session, get_ctx  # noqa: F401 - re-exported
+
+
+@dataclass
+class ServiceContext:
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    tables: CommonTables
+    outbox: OutboxWriter
+    audit: AuditTrail
+    verifier: JwtVerifier
+    kafka_probe: KafkaProbe
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return f"/mediabill/{self.settings.service_name}"
+
+    async def close(self) -> None:
+        for extra in self.extras.values():
+            closer = getattr(extra, "aclose", None)
+            if closer is not None:
+                await closer()
+        await self.engine.dispose()
+
+
+def build_context(settings: ServiceSettings, metadata: MetaData, common: CommonTables | None = None) \
+        -> ServiceContext:
+    """Wire the shared parts of a service; `common` are its shared tables if it defined them already."""
+    engine = make_engine(settings.database_url, application_name=settings.service_name)
+    tables = common or define_common_tables(metadata)
+    return ServiceContext(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        tables=tables,
+        outbox=OutboxWriter(tables.outbox, source=f"/mediabill/{settings.service_name}"),
+        audit=AuditTrail(tables.audit_log),
+        verifier=JwtVerifier(hs256_secret=settings.jwt_hs256_secret, jwks_url=settings.jwt_jwks_url,
+                             issuer=settings.jwt_issuer, audience=settings.jwt_audience),
+        kafka_probe=KafkaProbe(settings.kafka_bootstrap_servers),
+    )
+
+
+def create_app(ctx: ServiceContext, *, title: str, description: str, routers: list[APIRouter],
+               on_shutdown: list[Callable[[], Any]] | None = None, version: str = "1.0.0") -> FastAPI:
+    """The FastAPI app of a service: problem+json, auth, idempotency, metrics, health, audit, its routers."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        for hook in on_shutdown or []:
+            result = hook()
+            if hasattr(result, "__await__"):
+                await result
+        await ctx.close()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.ctx = ctx
+    app.state.verifier = ctx.verifier
+    install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware, table_getter=lambda: ctx.tables.idempotency_keys,
+                       sessions_getter=lambda: ctx.sessions)
+    app.add_middleware(ObservabilityMiddleware)
+    app.include_router(health_router())
+    app.include_router(audit_router())
+    for router in routers:
+        app.include_router(router)
+    return app

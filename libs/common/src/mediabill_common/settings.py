@@ -1,0 +1,40 @@
+"""Settings shared by every Mediabill service, read from the environment (pydantic-settings).
+
+The same names are used by the local stack (`./mediabill`), docker-compose.yml and the test fixtures.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings; each service subclasses it to add its own and to set its defaults."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    service_name: str = "mediabill"
+    database_url: str = Field(
+        default="postgresql+asyncpg://mediabill:mediabill@127.0.0.1:55432/mediabill",
+        description="SQLAlchemy async URL of the service's PostgreSQL database.",
+    )
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:39092")
+    port: int = 8000
+    host: str = "127.0.0.1"
+    log_level: str = "INFO"
+    # Auth: HS256 with a shared secret (development) or RS256 verified against a JWKS (production).
+    jwt_hs256_secret: str | None = Field(default="mediabill-dev-secret-change-me-0123456789")
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    # Consumers
+    consumer_batch_size: int = 500
+    consumer_max_attempts: int = 5
+    # Outbox relay
+    relay_batch_size: int = 500
+    relay_poll_interval_s: float = 1.0
+
+    @property
+    def schema(self) -> str:
+        return self.service_name.replace("-", "_")

@@ -1,0 +1,118 @@
+"""Test helpers that talk to the real broker: publish events, read them back, flush an outbox, run a consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from mediabill_common.consumer.runner import ConsumerRunner
+from mediabill_common.events.catalog import EVENT_TYPES
+from mediabill_common.events.envelope import CONTENT_TYPE, Envelope, new_envelope
+from mediabill_common.kafka import make_consumer, make_producer
+from mediabill_common.outbox.relay import OutboxRelay
+from mediabill_common.service import ServiceContext
+
+
+def envelope_for(event_type: str, data: dict[str, Any], *, subject: str, source: str = "/tests",
+                 id: str | None = None) -> Envelope:
+    """A valid envelope for a catalogued event (data is validated against the model)."""
+    payload = EVENT_TYPES[event_type].model.model_validate(data)
+    return new_envelope(type=event_type, source=source, subject=subject, id=id,
+                        data=payload.model_dump(mode="json"))
+
+
+async def publish(bootstrap: str, topic: str, items: list[tuple[str, bytes | Envelope]]) -> None:
+    """Publish (key, value) pairs in order; an Envelope value is serialised as CloudEvents JSON."""
+    producer = make_producer(bootstrap, client_id=f"test-{uuid.uuid4().hex[:6]}")
+    await producer.start()
+    try:
+        for key, value in items:
+            raw = value.to_json_bytes() if isinstance(value, Envelope) else value
+            await producer.send(topic, value=raw, key=key.encode(),
+                                headers=[("content-type", CONTENT_TYPE.encode())])
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def read_topic(bootstrap: str, topic: str, predicate: Callable[[dict, Any], bool], *, count: int,
+                     timeout_s: float = 30.0) -> list[tuple[dict, Any]]:
+    """Read `topic` from the beginning (no group) until `count` records match `predicate(value, record)`.
+
+    Values are parsed JSON (None if not JSON). Raises TimeoutError listing what was found.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    found: list[tuple[dict, Any]] = []
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer._client.force_metadata_update()  # noqa: SLF001 - freshly created topic
+            partitions = consumer.partitions_for_topic(topic) or set()
+        consumer.assign([TopicPartition(topic, p) for p in partitions])
+        await consumer.seek_to_beginning()
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while len(found) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"found {len(found)} of {count} matching records on {topic}")
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                for record in records:
+                    try:
+                        value = json.loads(record.value) if record.value else None
+                    except ValueError:
+                        value = None
+                    if predicate(value, record):
+                        found.append((value, record))
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def flush_outbox(ctx: ServiceContext) -> int:
+    """Publish everything in a service's outbox now (what its relay process does); returns rows sent."""
+    producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id="test-relay")
+    await producer.start()
+    try:
+        relay = OutboxRelay(ctx.engine, ctx.tables.outbox, producer, database_url=ctx.settings.database_url)
+        total = 0
+        while sent := await relay.relay_once():
+            total += sent
+        return total
+    finally:
+        await producer.stop()
+
+
+async def consume_until(ctx: ServiceContext, make_runner: Callable[[ServiceContext, AIOKafkaProducer],
+                                                                   ConsumerRunner],
+                        topics: list[str], done: Callable[[], Any], *, timeout_s: float = 60.0,
+                        group_id: str | None = None) -> None:
+    """Run the service's real consumer loop against the broker until `await done()` is truthy."""
+    producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id="test-dlq")
+    await producer.start()
+    runner = make_runner(ctx, producer)
+    group = group_id or runner.name
+    consumer = make_consumer(ctx.settings.kafka_bootstrap_servers, group_id=group, client_id=group,
+                             topics=topics, listener=runner.rebalance_listener)
+    await consumer.start()
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(consumer, stop, batch_size=500))
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while not await done():
+            if task.done():
+                task.result()  # surfaces the consumer's exception
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("consumer did not reach the expected state in time")
+            await asyncio.sleep(0.2)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+        await consumer.stop()
+        await producer.stop()

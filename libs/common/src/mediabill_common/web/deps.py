@@ -1,0 +1,26 @@
+"""Request-scoped dependencies every router uses: the service context and a database session."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from mediabill_common.service import ServiceContext
+
+
+def get_ctx(request: Request) -> ServiceContext:
+    return request.app.state.ctx
+
+
+async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for one request. Routes own the transaction (`async with session.begin():`)."""
+    async with request.app.state.ctx.sessions() as session:
+        yield session
+
+
+Ctx = Annotated["ServiceContext", Depends(get_ctx)]
+Session = Annotated[AsyncSession, Depends(db_session)]

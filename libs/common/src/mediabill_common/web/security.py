@@ -1,0 +1,44 @@
+"""FastAPI dependencies for authentication and roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from mediabill_common.auth.principal import Principal
+from mediabill_common.auth.verify import InvalidToken, JwtVerifier
+from mediabill_common.web.problems import Forbidden, Unauthorized
+
+_bearer = HTTPBearer(auto_error=False, description="JWT with claims sub, roles, exp")
+
+
+async def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """Every endpoint depends on this: no or bad token -> 401."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("A bearer token is required (Authorization: Bearer <JWT>).")
+    verifier: JwtVerifier = request.app.state.verifier
+    try:
+        principal = verifier.verify(credentials.credentials)
+    except InvalidToken as exc:
+        raise Unauthorized(str(exc)) from exc
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str):
+    """A dependency that lets through callers holding any of `roles` (after role inclusion)."""
+
+    async def _check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_any(*roles):
+            raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}.")
+        return principal
+
+    _check.required_roles = roles  # type: ignore[attr-defined]  # read by the authorization-matrix test
+    return _check

@@ -1,0 +1,8 @@
+"""Alembic environment of adjustment-svc: its own schema and its own version table."""
+
+from mediabill_common.db.migrations import run_migrations
+
+from adjustment_svc.adapters.tables import SCHEMA, metadata
+from adjustment_svc.settings import Settings
+
+run_migrations(SCHEMA, metadata, Settings().database_url)

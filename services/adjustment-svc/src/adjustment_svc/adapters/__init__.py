@@ -1,0 +1,1 @@
+"""Adapters: SQLAlchemy tables and repositories, outbound clients."""

@@ -1,0 +1,18 @@
+"""Composition root of adjustment-svc: builds the context and the app; no module-level singletons."""
+
+from fastapi import FastAPI
+
+from mediabill_common.service import ServiceContext, build_context, create_app
+
+from adjustment_svc.adapters.tables import common, metadata
+from adjustment_svc.entrypoints.api import routers
+from adjustment_svc.settings import Settings
+
+
+def build(settings: Settings | None = None) -> ServiceContext:
+    return build_context(settings or Settings(), metadata, common)
+
+
+def build_app(ctx: ServiceContext | None = None) -> FastAPI:
+    ctx = ctx or build()
+    return create_app(ctx, title="adjustment-svc", description="Credit and debit memos under approval controls.", routers=routers)

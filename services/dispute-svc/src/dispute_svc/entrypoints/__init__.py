@@ -1,0 +1,1 @@
+"""Entrypoints: the HTTP API, the Kafka consumer and the outbox relay."""

@@ -1,0 +1,5 @@
+"""HTTP routers of invoice-svc."""
+
+from fastapi import APIRouter
+
+routers: list[APIRouter] = []

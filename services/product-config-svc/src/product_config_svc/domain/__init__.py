@@ -1,0 +1,1 @@
+"""Pure domain: no SQLAlchemy, FastAPI or aiokafka here."""
