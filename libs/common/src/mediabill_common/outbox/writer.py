@@ -35,9 +35,9 @@ class OutboxWriter:
             correlationid=correlation_id_var.get(), causationid=causationid,
         )
 
-    async def add(self, session: AsyncSession, envelope: Envelope, *, key: str) -> None:
-        """Queue `envelope` for its catalogued topic, keyed by `key`, in `session`'s transaction."""
-        topic = EVENT_TYPES[envelope.type].topic
+    async def add(self, session: AsyncSession, envelope: Envelope, *, key: str, topic: str | None = None) -> None:
+        """Queue `envelope` for its catalogued topic (or `topic`), keyed by `key`, in `session`'s transaction."""
+        topic = topic or EVENT_TYPES[envelope.type].topic
         await session.execute(insert(self._table).values(
             topic=topic, key=key, event_id=envelope.id, event_type=envelope.type,
             envelope=envelope.model_dump(mode="json", exclude_none=True),

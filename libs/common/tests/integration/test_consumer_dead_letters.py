@@ -1,0 +1,78 @@
+"""Poison messages go to <topic>.dlq with their headers; the consumer goes on with the next one."""
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from mediabill_common.consumer import ConsumerRunner, PermanentError
+from mediabill_common.kafka import make_consumer, make_producer
+from mediabill_common.kafka.admin import ensure_topics
+from mediabill_common.testing.kafka import envelope_for, publish, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+def _payment(n: int, amount: str = "1.00"):
+    return envelope_for("PaymentApplied", {
+        "payment_id": f"p-{n}", "invoice_id": "inv", "bill_to_account_id": "acct", "amount": amount,
+        "currency": "USD", "applied_at": "2026-11-01T00:00:00Z"}, subject="inv")
+
+
+async def test_poison_messages_are_dead_lettered_and_the_rest_applied_once(common_schema, kafka_bootstrap,
+                                                                           unique):
+    schema, tables, engine, sessions = common_schema
+    topic = f"test.poison.{unique}"
+    await ensure_topics(kafka_bootstrap, {topic: 1, f"{topic}.dlq": 1})
+    async with engine.begin() as conn:
+        await conn.execute(text(f'CREATE TABLE "{schema}".applied (id serial, payment_id text)'))
+
+    async def apply_payment(session, item) -> None:
+        await session.execute(text(f'INSERT INTO "{schema}".applied (payment_id) VALUES (:p)'),
+                              {"p": item.payload.payment_id})
+        if item.payload.amount == 13:
+            raise PermanentError("amount 13 is cursed")
+
+    good1, good2 = _payment(1), _payment(2)
+    unknown = envelope_for("PaymentApplied", json.loads(_payment(9).model_dump_json())["data"], subject="x")
+    unknown.type = "SomethingNew"
+    await publish(kafka_bootstrap, topic, [
+        ("k", good1), ("k", b"{not json"), ("k", json.dumps({"specversion": "1.0"}).encode()),
+        ("k", _payment(3, amount="13")), ("k", unknown), ("k", good1), ("k", good2),
+    ])
+    producer = make_producer(kafka_bootstrap, client_id="dlq-test")
+    await producer.start()
+    runner = ConsumerRunner(name=f"dlq-test-{unique}", session_factory=sessions, inbox=tables.inbox,
+                            handlers={"PaymentApplied": apply_payment}, producer=producer, max_attempts=2,
+                            retry_wait_s=0.01)
+    consumer = make_consumer(kafka_bootstrap, group_id=f"dlq-{unique}", client_id="dlq", topics=[topic],
+                             listener=runner.rebalance_listener)
+    await consumer.start()
+    try:
+        seen = 0
+        while seen < 7:
+            batch = await consumer.getmany(timeout_ms=1000)
+            records = [r for rs in batch.values() for r in rs]
+            seen += len(records)
+            if records:
+                await runner.process(records)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+    async with sessions() as session:
+        applied = (await session.execute(text(f'SELECT payment_id FROM "{schema}".applied ORDER BY id'))).scalars()
+        assert list(applied) == ["p-1", "p-2"]  # the duplicate of p-1 changed nothing; unknown type ignored
+    dead = await read_topic(kafka_bootstrap, f"{topic}.dlq", lambda v, r: True, count=3)
+    reasons = [dict(r.headers)["dlq-reason"].decode() for _, r in dead]
+    assert "not JSON" in reasons[0]
+    assert "CloudEvents" in reasons[1]
+    assert "cursed" in reasons[2]
+    for _, record in dead:
+        headers = dict(record.headers)
+        assert headers["dlq-consumer"].decode() == f"dlq-test-{unique}"
+        assert headers["dlq-at"]
+        assert record.key == b"k"
+    async with sessions() as session:
+        inbox_rows = await session.scalar(text(f'SELECT count(*) FROM "{schema}".inbox'))
+    assert inbox_rows == 2

@@ -1,0 +1,67 @@
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from mediabill_common.auth import JwtVerifier, expand_roles
+from mediabill_common.auth.mint import mint_token
+from mediabill_common.auth.verify import InvalidToken
+
+SECRET = "test-secret-which-is-long-enough-for-hs256"
+
+
+def verifier() -> JwtVerifier:
+    return JwtVerifier(hs256_secret=SECRET)
+
+
+def test_valid_token_yields_principal_with_included_roles():
+    principal = verifier().verify(mint_token("ana", ["billing-director"], secret=SECRET))
+    assert principal.sub == "ana"
+    assert principal.roles == {"billing-director", "billing-manager", "billing-analyst"}
+
+
+def test_unknown_roles_are_dropped_and_auditor_cannot_write():
+    assert expand_roles(["auditor", "root"]) == {"auditor"}
+    principal = verifier().verify(mint_token("au", ["auditor"], secret=SECRET))
+    assert not principal.can_write
+
+
+def test_expired_token_is_refused():
+    token = jwt.encode({"sub": "x", "roles": [], "exp": int(time.time()) - 10}, SECRET, algorithm="HS256")
+    with pytest.raises(InvalidToken, match="expired"):
+        verifier().verify(token)
+
+
+def test_wrong_signature_is_refused():
+    token = mint_token("x", ["billing-analyst"], secret="another-secret-another-secret-1234")
+    with pytest.raises(InvalidToken):
+        verifier().verify(token)
+
+
+def test_alg_none_is_refused():
+    token = jwt.encode({"sub": "x", "roles": ["billing-director"], "exp": int(time.time()) + 60}, None,
+                       algorithm="none")
+    with pytest.raises(InvalidToken, match="not accepted"):
+        verifier().verify(token)
+
+
+def test_rs256_token_without_jwks_is_refused():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = jwt.encode({"sub": "x", "roles": [], "exp": int(time.time()) + 60}, key, algorithm="RS256")
+    with pytest.raises(InvalidToken):
+        verifier().verify(token)
+
+
+def test_missing_exp_or_sub_is_refused():
+    with pytest.raises(InvalidToken):
+        verifier().verify(jwt.encode({"sub": "x", "roles": []}, SECRET, algorithm="HS256"))
+    with pytest.raises(InvalidToken):
+        verifier().verify(jwt.encode({"roles": [], "exp": int(time.time()) + 60}, SECRET, algorithm="HS256"))
+
+
+def test_roles_claim_must_be_a_list_of_strings():
+    token = jwt.encode({"sub": "x", "roles": "billing-director", "exp": int(time.time()) + 60}, SECRET,
+                       algorithm="HS256")
+    with pytest.raises(InvalidToken, match="roles"):
+        verifier().verify(token)

@@ -1,0 +1,73 @@
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from pydantic import ValidationError
+
+from mediabill_common.events import docs
+from mediabill_common.events.catalog import EVENT_TYPES, TOPICS, json_schema, parse_payload
+
+REPO = Path(__file__).resolve().parents[4]
+SPEC = REPO.parent / "shared" / "spec" / "events.md"
+
+
+def test_every_event_type_named_in_the_spec_is_catalogued():
+    spec = SPEC.read_text()
+    table = [line for line in spec.splitlines() if line.startswith("| `") and "." in line.split("|")[1]]
+    named = set()
+    for line in table:
+        cells = [c.strip() for c in line.split("|")]
+        if cells[1].startswith("`<topic>"):
+            continue
+        named.update(t.strip() for t in cells[5].split(","))
+    assert named == set(EVENT_TYPES)
+
+
+def test_topics_match_the_spec_table():
+    spec = SPEC.read_text()
+    for topic in TOPICS:
+        assert f"| `{topic}` |" in spec
+
+
+def test_generated_docs_are_up_to_date():
+    stale = [rel for rel, content in docs.generated_files().items()
+             if not (REPO / rel).exists() or (REPO / rel).read_text() != content]
+    assert stale == [], "run: uv run python -m mediabill_common.events.docs"
+
+
+def test_asyncapi_document_is_version_3_and_lists_every_message():
+    document = docs.asyncapi_document()
+    assert document["asyncapi"] == "3.0.0"
+    assert set(document["components"]["messages"]) == set(EVENT_TYPES)
+    addresses = {c["address"] for c in document["channels"].values()}
+    assert addresses == set(TOPICS)
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
+def test_each_json_schema_is_valid_draft_2020_12(event_type):
+    jsonschema.Draft202012Validator.check_schema(json_schema(event_type))
+
+
+def test_money_is_a_string_on_the_wire_and_floats_are_refused():
+    data = {"payment_id": "p1", "invoice_id": "i1", "bill_to_account_id": "a1", "amount": "10.50",
+            "currency": "USD", "applied_at": "2026-11-01T10:00:00Z"}
+    payload = parse_payload("PaymentApplied", data)
+    dumped = payload.model_dump(mode="json")
+    assert dumped["amount"] == "10.50"
+    jsonschema.validate(json.loads(json.dumps(dumped)), json_schema("PaymentApplied"))
+    with pytest.raises(ValidationError):
+        parse_payload("PaymentApplied", {**data, "amount": 10.5})
+    with pytest.raises(ValidationError):
+        parse_payload("PaymentApplied", {**data, "currency": "DOLLARS"})
+
+
+def test_campaign_delivered_requires_currency_with_media_cost():
+    base = {"delivery_id": "d1", "revision": 0, "source_system": "pio", "account_id": "a1", "contract_id": None,
+            "campaign_id": "c1", "line_item_id": "l1", "product_code": "SP", "delivery_date": "2026-03-14",
+            "impressions": 10, "viewable_impressions": 5, "clicks": 1, "conversions": 0}
+    parse_payload("CampaignDelivered", base)
+    with pytest.raises(ValidationError):
+        parse_payload("CampaignDelivered", {**base, "media_cost": "1.00"})
+    with pytest.raises(ValidationError):
+        parse_payload("CampaignDelivered", {**base, "revision": -1})
