@@ -6,9 +6,9 @@ fails them with the reason. Nothing here skips.
 
 from __future__ import annotations
 
+import asyncio
 import os
-import subprocess
-import sys
+from concurrent.futures import ThreadPoolExecutor
 import uuid
 from pathlib import Path
 
@@ -54,13 +54,30 @@ def topics_ready(kafka_bootstrap: str) -> None:
 
 
 def run_migrations(service_dir: str, database_url: str, target: str = "head", command: str = "upgrade") -> None:
-    """Run a service's Alembic migrations in a subprocess (Alembic's env runs its own event loop)."""
+    """Run a service's Alembic migrations in this process. Alembic's env runs its own event loop, so from
+    inside a running loop (an async fixture) the work moves to a thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run_alembic(service_dir, database_url, target, command)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_run_alembic, service_dir, database_url, target, command).result()
+
+
+def _run_alembic(service_dir: str, database_url: str, target: str, command: str) -> None:
+    from alembic import command as alembic_command
+    from alembic.config import Config
+
     ini = REPO_ROOT / "services" / service_dir / "alembic.ini"
-    env = {**os.environ, "DATABASE_URL": database_url}
-    result = subprocess.run([sys.executable, "-m", "alembic", "-c", str(ini), command, target], env=env,
-                            cwd=REPO_ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"alembic {command} {target} for {service_dir} failed:\n{result.stderr}")
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = database_url
+    try:
+        getattr(alembic_command, command)(Config(str(ini)), target)
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
 
 
 def token(roles: list[str] | str, sub: str | None = None, ttl_s: int = 3600) -> str:
