@@ -1,0 +1,157 @@
+"""Rule 13: re-price an invoiced period after a restatement or late delivery; the deltas become adjustment lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from invoice_svc.domain.pricing.draft import DraftLine, PricingException, line_id
+from invoice_svc.domain.pricing.inputs import PriorPeriodCorrection, Product
+from invoice_svc.domain.pricing.netting import Netting, compute_netting
+from invoice_svc.domain.pricing.usage import UsageContext, price_usage
+
+
+@dataclass(frozen=True)
+class PriorPeriodAdjustment:
+    """The `prior_period_adjustment` lines for one invoiced period, and what pricing found."""
+
+    lines: tuple[DraftLine, ...]
+    exceptions: tuple[PricingException, ...]
+
+    @property
+    def net(self) -> Decimal:
+        """The change in that period's net (what the next invoice's total moves by)."""
+        return sum((ln.amount for ln in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class _Repriced:
+    usage: dict[str, Decimal]          # line_item_id -> usage (flat fees kept) after the budget check
+    info: dict[str, DraftLine]         # line_item_id -> a line describing it (product, campaign, tax code)
+    exceptions: list[PricingException]
+
+
+def price_prior_period_adjustment(correction: PriorPeriodCorrection) -> PriorPeriodAdjustment:
+    """Re-price `correction.billed.period` with that period's terms and return the change in its net as
+    `prior_period_adjustment` lines: one per contract line whose usage changed, one for the discount, one for the
+    agency commission and one per tax code, each carrying `original_invoice_number`.
+
+    Usage is re-priced without the cap, then a positive change is limited to the budget still open today
+    (budget - `billed_to_date`), which is the cap "as it stands then"; a negative change is always returned.
+    Flat fees do not depend on delivery and keep what was billed. A line the period can no longer price (e.g. a
+    missing rate) keeps what was billed and reports the exception. A `restatement_after_issue` exception records
+    the adjustment.
+    """
+    billed = correction.billed
+    currency = correction.terms.currency if correction.terms is not None else correction.bill_to.currency
+    seed = correction.line_id_seed or f"{billed.invoice_number}/{billed.period}"
+    repriced = _reprice_usage(correction, currency, seed)
+    gross = [DraftLine(invoice_line_id=k, kind="usage", description=k, amount=v, tax_code=repriced.info[k].tax_code)
+             for k, v in sorted(repriced.usage.items())]
+    netting = compute_netting(gross, correction.terms, correction.bill_to, currency)
+    lines = _usage_deltas(correction, repriced, seed) + _netting_deltas(correction, netting, seed)
+    net = sum((ln.amount for ln in lines), Decimal(0))
+    recorded = PricingException(
+        "restatement_after_issue", f"Period {billed.period} (invoice {billed.invoice_number}) changed after issue; "
+        f"net adjustment {net} {currency}.", None,
+        (("original_invoice_number", billed.invoice_number), ("period", billed.period)), net)
+    return PriorPeriodAdjustment(tuple(lines), (*repriced.exceptions, recorded))
+
+
+def _reprice_usage(c: PriorPeriodCorrection, currency: str, seed: str) -> _Repriced:
+    usage = {k: v for k, v in c.billed.usage_by_line.items()}
+    info: dict[str, DraftLine] = {}
+    problems: list[PricingException] = []
+    for line_item_id, code in sorted({(d.line_item_id, d.product_code) for d in c.deliveries}):
+        product = c.products.get(code)
+        if product is None or product.pricing_model == "flat_fee":
+            continue
+        contract_line = c.terms.line(line_item_id) if c.terms is not None else None
+        deliveries = tuple(d for d in c.deliveries if d.line_item_id == line_item_id and d.product_code == code)
+        result = price_usage(UsageContext(seed, currency, product, line_item_id, deliveries, c.terms,
+                                          contract_line, apply_budget=False))
+        if any(e.blocks_issue for e in result.exceptions):
+            problems.extend(result.exceptions)
+            info.setdefault(line_item_id, _describe(product, line_item_id, deliveries[0]))
+            continue
+        new = result.billed
+        old = c.billed.usage_by_line.get(line_item_id, Decimal(0))
+        usage[line_item_id] = old + _capped_delta(c, line_item_id, new - old, problems, product)
+        info[line_item_id] = _describe(product, line_item_id, deliveries[0])
+    for line_item_id in usage:
+        info.setdefault(line_item_id, _describe_contract_line(c, line_item_id))
+    return _Repriced(usage, info, problems)
+
+
+def _capped_delta(c: PriorPeriodCorrection, line_item_id: str, delta: Decimal,
+                  problems: list[PricingException], product: Product) -> Decimal:
+    """A positive change takes no more than the budget still open now."""
+    contract_line = c.terms.line(line_item_id) if c.terms is not None else None
+    if delta <= 0 or contract_line is None or contract_line.budget is None:
+        return delta
+    remaining = max(contract_line.budget - c.billed_to_date.get(line_item_id, Decimal(0)), Decimal(0))
+    if delta <= remaining:
+        return delta
+    problems.append(PricingException(
+        "budget_exhausted", f"Line {line_item_id}: adjustment for {c.billed.period} limited to the remaining "
+        f"budget {remaining}; {delta - remaining} not billable.", line_item_id,
+        (("budget", format(contract_line.budget, "f")), ("product_code", product.code)), delta - remaining))
+    return remaining
+
+
+def _describe(product: Product, line_item_id: str, first) -> DraftLine:
+    return DraftLine(invoice_line_id="", kind="usage", amount=Decimal(0), line_item_id=line_item_id,
+                     description=product.invoice_description or product.name or product.code,
+                     product_code=product.code, gl_revenue_account=product.gl_revenue_account,
+                     campaign_id=first.campaign_id, campaign_name=first.campaign_name, tax_code=product.tax_code)
+
+
+def _describe_contract_line(c: PriorPeriodCorrection, line_item_id: str) -> DraftLine:
+    contract_line = c.terms.line(line_item_id) if c.terms is not None else None
+    product = c.products.get(contract_line.product_code) if contract_line is not None else None
+    if product is None:
+        return DraftLine(invoice_line_id="", kind="usage", amount=Decimal(0), description=line_item_id,
+                         line_item_id=line_item_id)
+    return DraftLine(invoice_line_id="", kind="usage", amount=Decimal(0), line_item_id=line_item_id,
+                     description=product.invoice_description or product.name or product.code,
+                     product_code=product.code, gl_revenue_account=product.gl_revenue_account,
+                     tax_code=product.tax_code)
+
+
+def _usage_deltas(c: PriorPeriodCorrection, repriced: _Repriced, seed: str) -> list[DraftLine]:
+    lines = []
+    for line_item_id in sorted(repriced.usage):
+        delta = repriced.usage[line_item_id] - c.billed.usage_by_line.get(line_item_id, Decimal(0))
+        if not delta:
+            continue
+        about = repriced.info[line_item_id]
+        lines.append(_adjustment(c, seed, "usage", delta, f"{about.description} - {line_item_id}",
+                                 line_item_id=line_item_id, product_code=about.product_code,
+                                 gl_revenue_account=about.gl_revenue_account, campaign_id=about.campaign_id,
+                                 campaign_name=about.campaign_name, tax_code=about.tax_code))
+    return lines
+
+
+def _netting_deltas(c: PriorPeriodCorrection, netting: Netting, seed: str) -> list[DraftLine]:
+    lines = []
+    if netting.discount - c.billed.discount:
+        lines.append(_adjustment(c, seed, "discount", netting.discount - c.billed.discount, "discount"))
+    if netting.commission - c.billed.commission:
+        lines.append(_adjustment(c, seed, "agency_commission", netting.commission - c.billed.commission,
+                                 "agency commission"))
+    for code in sorted(set(netting.tax_by_code) | set(c.billed.tax_by_code)):
+        delta = netting.tax_by_code.get(code, Decimal(0)) - c.billed.tax_by_code.get(code, Decimal(0))
+        if delta:
+            lines.append(_adjustment(c, seed, "tax", delta, f"tax {code}", tax_code=code))
+    return lines
+
+
+def _adjustment(c: PriorPeriodCorrection, seed: str, component: str, amount: Decimal, what: str,
+                **fields) -> DraftLine:
+    number = c.billed.invoice_number
+    return DraftLine(
+        invoice_line_id=line_id(seed, "prior_period_adjustment", number, component, fields.get("line_item_id")
+                                or fields.get("tax_code") or ""),
+        kind="prior_period_adjustment", description=f"Prior-period adjustment {number} ({c.billed.period}): {what}",
+        amount=amount, quantity=1, unit_price=amount, original_invoice_number=number,
+        component=component, **fields)  # type: ignore[arg-type]
