@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from invoice_svc.entrypoints.api.simulations import router as simulations_router
+
+routers: list[APIRouter] = [simulations_router]
