@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from adjustment_svc.entrypoints.api import adjustments, kpis, memos, policy
+
+routers: list[APIRouter] = [adjustments.router, memos.router, policy.router, kpis.router]

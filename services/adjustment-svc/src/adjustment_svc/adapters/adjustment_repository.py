@@ -1,0 +1,101 @@
+"""Adjustment requests, their lines and approvals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adjustment_svc.adapters.tables import adjustment_lines, adjustments, approvals
+from adjustment_svc.domain.adjustment import APPROVED, REJECTED, AdjustmentRequest, GivenApproval
+from adjustment_svc.domain.approval import ApprovalLevel
+from adjustment_svc.domain.memo_lines import MemoLineDraft
+
+
+class AdjustmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, adj: AdjustmentRequest) -> None:
+        await self._s.execute(adjustments.insert().values(
+            adjustment_id=adj.adjustment_id, invoice_id=adj.invoice_id, kind=adj.kind, status=adj.status,
+            reason_code=adj.reason_code, dispute_id=adj.dispute_id, note=adj.note,
+            attachments=list(adj.attachments), currency=adj.currency, total=adj.total,
+            approval_level=adj.approval_level.value, requested_by=adj.requested_by,
+            requested_at=adj.requested_at, version=1))
+        await self._s.execute(adjustment_lines.insert(), [
+            {"adjustment_id": adj.adjustment_id, "position": i, "invoice_line_id": line.invoice_line_id,
+             "kind": line.kind, "amount": line.amount, "description": line.description,
+             "derived": int(line.derived)} for i, line in enumerate(adj.lines)])
+
+    async def get(self, adjustment_id: str, *, for_update: bool = False) -> AdjustmentRequest | None:
+        """The request; `for_update` locks its row so that two approvals racing for one slot serialise."""
+        query = select(adjustments).where(adjustments.c.adjustment_id == adjustment_id)
+        if for_update:
+            query = query.with_for_update()
+        head = (await self._s.execute(query)).first()
+        if head is None:
+            return None
+        lines = (await self._s.execute(select(adjustment_lines).where(
+            adjustment_lines.c.adjustment_id == adjustment_id).order_by(adjustment_lines.c.position))).all()
+        given = (await self._s.execute(select(approvals).where(
+            approvals.c.adjustment_id == adjustment_id).order_by(approvals.c.approved_at))).all()
+        return _request(head, lines, given)
+
+    async def live_for_dispute(self, dispute_id: str) -> str | None:
+        found = await self._s.execute(select(adjustments.c.adjustment_id).where(
+            adjustments.c.dispute_id == dispute_id, adjustments.c.status != REJECTED))
+        return found.scalar_one_or_none()
+
+    async def add_approval(self, adjustment_id: str, approval: GivenApproval) -> None:
+        await self._s.execute(approvals.insert().values(
+            adjustment_id=adjustment_id, approver=approval.approver, roles=sorted(approval.roles),
+            comment=approval.comment, approved_at=approval.approved_at))
+        await self._bump(adjustment_id, {})
+
+    async def mark_approved(self, adjustment_id: str, *, decided_at: datetime, memo_id: str) -> None:
+        await self._bump(adjustment_id, {"status": APPROVED, "decided_at": decided_at, "memo_id": memo_id})
+
+    async def mark_rejected(self, adjustment_id: str, *, decided_at: datetime, by: str, reason: str) -> None:
+        await self._bump(adjustment_id, {"status": REJECTED, "decided_at": decided_at, "rejected_by": by,
+                                         "rejection_reason": reason})
+
+    async def _bump(self, adjustment_id: str, values: dict) -> None:
+        await self._s.execute(update(adjustments).where(adjustments.c.adjustment_id == adjustment_id)
+                              .values(version=adjustments.c.version + 1, **values))
+
+    async def list(self, *, status: str | None, invoice_id: str | None, dispute_id: str | None, limit: int,
+                   after: tuple[datetime, str] | None) -> list[AdjustmentRequest]:
+        """Newest first; `after` is the (requested_at, adjustment_id) of the previous page's last item."""
+        query = select(adjustments).order_by(adjustments.c.requested_at.desc(),
+                                             adjustments.c.adjustment_id.desc()).limit(limit + 1)
+        for column, value in ((adjustments.c.status, status), (adjustments.c.invoice_id, invoice_id),
+                              (adjustments.c.dispute_id, dispute_id)):
+            if value is not None:
+                query = query.where(column == value)
+        if after is not None:
+            at, last_id = after
+            query = query.where(or_(adjustments.c.requested_at < at,
+                                    and_(adjustments.c.requested_at == at, adjustments.c.adjustment_id < last_id)))
+        heads = (await self._s.execute(query)).all()
+        ids = [h.adjustment_id for h in heads]
+        lines = (await self._s.execute(select(adjustment_lines).where(adjustment_lines.c.adjustment_id.in_(ids))
+                                       .order_by(adjustment_lines.c.position))).all()
+        given = (await self._s.execute(select(approvals).where(approvals.c.adjustment_id.in_(ids))
+                                       .order_by(approvals.c.approved_at))).all()
+        return [_request(h, [x for x in lines if x.adjustment_id == h.adjustment_id],
+                         [g for g in given if g.adjustment_id == h.adjustment_id]) for h in heads]
+
+
+def _request(head, lines, given) -> AdjustmentRequest:
+    return AdjustmentRequest(
+        adjustment_id=head.adjustment_id, invoice_id=head.invoice_id, kind=head.kind, status=head.status,
+        reason_code=head.reason_code, dispute_id=head.dispute_id, note=head.note,
+        attachments=tuple(head.attachments or ()), currency=head.currency, total=head.total,
+        approval_level=ApprovalLevel(head.approval_level), requested_by=head.requested_by,
+        requested_at=head.requested_at, decided_at=head.decided_at, rejected_by=head.rejected_by,
+        rejection_reason=head.rejection_reason, memo_id=head.memo_id, version=head.version,
+        lines=tuple(MemoLineDraft(x.invoice_line_id, x.kind, x.amount, x.description, bool(x.derived))
+                    for x in lines),
+        approvals=tuple(GivenApproval(g.approver, frozenset(g.roles), g.approved_at, g.comment) for g in given))

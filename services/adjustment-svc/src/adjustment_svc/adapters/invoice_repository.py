@@ -1,0 +1,139 @@
+"""The read model of issued invoices and of disputes, kept from billing.invoices.v1 and billing.disputes.v1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued
+
+from adjustment_svc.adapters.tables import (
+    adjustment_lines, adjustments, dispute_lines, disputes, invoice_lines, invoices,
+)
+from adjustment_svc.domain.adjustment import PENDING, InvoiceView
+from adjustment_svc.domain.dispute_credit import DisputedAmount
+from adjustment_svc.domain.headroom import LineExposure
+from adjustment_svc.domain.memo_lines import InvoiceLineView, MemoLineDraft
+
+
+@dataclass(frozen=True)
+class DisputeView:
+    dispute_id: str
+    invoice_id: str
+    status: str
+    reason_code: str
+    lines: list[DisputedAmount]
+
+
+class InvoiceReadModel:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def record_issued(self, inv: InvoiceIssued) -> bool:
+        """Store an issued invoice; False when it was already known (a redelivery)."""
+        row = await self._s.execute(insert(invoices).values(
+            invoice_id=inv.invoice_id, invoice_number=inv.invoice_number, account_id=inv.account_id,
+            bill_to_account_id=inv.bill_to_account_id, contract_id=inv.contract_id, period=inv.period,
+            issue_date=inv.issue_date, currency=inv.currency, subtotal=inv.subtotal,
+            discount_total=inv.discount_total, commission_total=inv.commission_total, tax_total=inv.tax_total,
+            total=inv.total, status="issued",
+        ).on_conflict_do_nothing().returning(invoices.c.invoice_id))
+        if row.first() is None:
+            return False
+        await self._s.execute(insert(invoice_lines), [
+            {"invoice_id": inv.invoice_id, "invoice_line_id": line.invoice_line_id, "position": i,
+             "kind": line.kind, "description": line.description, "amount": line.amount,
+             "tax_code": line.tax_code, "product_code": line.product_code}
+            for i, line in enumerate(inv.lines)])
+        return True
+
+    async def exists(self, invoice_id: str) -> bool:
+        found = await self._s.execute(select(invoices.c.invoice_id).where(invoices.c.invoice_id == invoice_id))
+        return found.first() is not None
+
+    async def get(self, invoice_id: str, *, for_update: bool = False) -> InvoiceView | None:
+        """The invoice with its lines; `for_update` serialises headroom checks and memos on one invoice."""
+        query = select(invoices).where(invoices.c.invoice_id == invoice_id)
+        if for_update:
+            query = query.with_for_update()
+        head = (await self._s.execute(query)).first()
+        if head is None:
+            return None
+        rows = (await self._s.execute(select(invoice_lines).where(invoice_lines.c.invoice_id == invoice_id)
+                                      .order_by(invoice_lines.c.position))).all()
+        return InvoiceView(
+            invoice_id=head.invoice_id, invoice_number=head.invoice_number,
+            bill_to_account_id=head.bill_to_account_id, account_id=head.account_id, currency=head.currency,
+            issue_date=head.issue_date, status=head.status, total=head.total,
+            lines=[InvoiceLineView(r.invoice_line_id, r.kind, r.amount, r.description, r.tax_code, r.product_code)
+                   for r in rows],
+            credited={r.invoice_line_id: r.credited for r in rows},
+            debited={r.invoice_line_id: r.debited for r in rows})
+
+    async def mark_void(self, invoice_id: str, voided_at: datetime) -> None:
+        await self._s.execute(update(invoices).where(invoices.c.invoice_id == invoice_id)
+                              .values(status="void", voided_at=voided_at, updated_at=func.now()))
+
+    async def apply_memo(self, invoice_id: str, kind: str, lines: tuple[MemoLineDraft, ...]) -> None:
+        """Add an issued memo's lines to what each invoice line has been credited or debited."""
+        column = invoice_lines.c.credited if kind == "credit" else invoice_lines.c.debited
+        for line in lines:
+            if line.invoice_line_id is None:
+                continue
+            await self._s.execute(update(invoice_lines).where(
+                invoice_lines.c.invoice_id == invoice_id, invoice_lines.c.invoice_line_id == line.invoice_line_id,
+            ).values({column.key: column + line.amount}))
+
+    async def exposures(self, invoice: InvoiceView, *, excluding_dispute: str | None) -> dict[str, LineExposure]:
+        """Per line: amount, credited, pending credit requests and amounts under open disputes (rule 18)."""
+        pending = dict((await self._s.execute(
+            select(adjustment_lines.c.invoice_line_id, func.sum(adjustment_lines.c.amount))
+            .join(adjustments, adjustments.c.adjustment_id == adjustment_lines.c.adjustment_id)
+            .where(adjustments.c.invoice_id == invoice.invoice_id, adjustments.c.status == PENDING,
+                   adjustments.c.kind == "credit", adjustment_lines.c.derived == 0)
+            .group_by(adjustment_lines.c.invoice_line_id))).all())
+        open_disputes = and_(disputes.c.invoice_id == invoice.invoice_id, disputes.c.status == "open")
+        if excluding_dispute is not None:
+            open_disputes = and_(open_disputes, disputes.c.dispute_id != excluding_dispute)
+        disputed = dict((await self._s.execute(
+            select(dispute_lines.c.invoice_line_id, func.sum(dispute_lines.c.amount))
+            .join(disputes, disputes.c.dispute_id == dispute_lines.c.dispute_id).where(open_disputes)
+            .group_by(dispute_lines.c.invoice_line_id))).all())
+        zero = Decimal(0)
+        return {line.invoice_line_id: LineExposure(
+            line.invoice_line_id, line.amount, invoice.credited.get(line.invoice_line_id, zero),
+            pending.get(line.invoice_line_id) or zero, disputed.get(line.invoice_line_id) or zero)
+            for line in invoice.lines}
+
+    # ---- disputes ------------------------------------------------------------------------------
+    async def record_dispute_opened(self, d: DisputeOpened) -> bool:
+        row = await self._s.execute(insert(disputes).values(
+            dispute_id=d.dispute_id, invoice_id=d.invoice_id, status="open", reason_code=d.reason_code,
+            currency=d.currency, opened_by=d.opened_by,
+        ).on_conflict_do_nothing().returning(disputes.c.dispute_id))
+        if row.first() is None:
+            return False
+        await self._s.execute(insert(dispute_lines), [
+            {"dispute_id": d.dispute_id, "invoice_line_id": line.invoice_line_id, "position": i,
+             "amount": line.amount} for i, line in enumerate(d.lines)])
+        return True
+
+    async def get_dispute(self, dispute_id: str) -> DisputeView | None:
+        head = (await self._s.execute(select(disputes).where(disputes.c.dispute_id == dispute_id))).first()
+        if head is None:
+            return None
+        rows = (await self._s.execute(select(dispute_lines).where(dispute_lines.c.dispute_id == dispute_id)
+                                      .order_by(dispute_lines.c.position))).all()
+        return DisputeView(head.dispute_id, head.invoice_id, head.status, head.reason_code,
+                           [DisputedAmount(r.invoice_line_id, r.amount) for r in rows])
+
+    async def set_dispute_status(self, dispute_id: str, status: str, outcome: str | None = None) -> None:
+        values = {"status": status, "updated_at": func.now()}
+        if outcome is not None:
+            values["outcome"] = outcome
+        await self._s.execute(update(disputes).where(disputes.c.dispute_id == dispute_id).values(**values))

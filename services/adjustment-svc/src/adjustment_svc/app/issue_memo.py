@@ -1,0 +1,71 @@
+"""Use case: the final approval issues the memo, numbered gaplessly, in the approving transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.events.catalog import MemoIssued, MemoLine
+from mediabill_common.money import round_money
+from mediabill_common.service import ServiceContext
+
+from adjustment_svc.adapters.memo_repository import MemoRecord
+from adjustment_svc.app.errors import InvoiceNotAdjustable
+from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.domain.adjustment import APPROVED, AdjustmentRequest, InvoiceView
+from adjustment_svc.domain.approval import POLICY_APPROVER, ApprovalLevel
+from adjustment_svc.domain.numbering import format_memo_number, memo_series
+
+EVENT_TYPE = {"credit": "CreditMemoIssued", "debit": "DebitMemoIssued"}
+
+
+def _memo_record(adj: AdjustmentRequest, invoice: InvoiceView, number: str, now: datetime) -> MemoRecord:
+    approved_by = ([POLICY_APPROVER] if adj.approval_level is ApprovalLevel.POLICY
+                   else [a.approver for a in adj.approvals])
+    lines = [{"invoice_line_id": x.invoice_line_id, "kind": x.kind,
+              "amount": format(round_money(x.amount, adj.currency), "f"), "description": x.description}
+             for x in adj.lines]
+    return MemoRecord(
+        memo_id=str(uuid.uuid4()), memo_number=number, adjustment_id=adj.adjustment_id, kind=adj.kind,
+        invoice_id=invoice.invoice_id, invoice_number=invoice.invoice_number,
+        bill_to_account_id=invoice.bill_to_account_id, dispute_id=adj.dispute_id, currency=adj.currency,
+        total=round_money(adj.total, adj.currency), reason_code=adj.reason_code, requested_by=adj.requested_by,
+        approved_by=approved_by, lines=lines, issued_at=now)
+
+
+def memo_payload(memo: MemoRecord) -> MemoIssued:
+    """The CreditMemoIssued / DebitMemoIssued payload of an issued memo."""
+    return MemoIssued(
+        memo_id=memo.memo_id, memo_number=memo.memo_number, adjustment_id=memo.adjustment_id,
+        invoice_id=memo.invoice_id, invoice_number=memo.invoice_number,
+        bill_to_account_id=memo.bill_to_account_id, dispute_id=memo.dispute_id,
+        lines=[MemoLine.model_validate(x) for x in memo.lines], total=memo.total, currency=memo.currency,
+        reason_code=memo.reason_code, requested_by=memo.requested_by, approved_by=memo.approved_by,
+        issued_at=memo.issued_at)
+
+
+async def issue_memo(session: AsyncSession, ctx: ServiceContext, adj: AdjustmentRequest, invoice: InvoiceView,
+                     now: datetime) -> MemoRecord:
+    """Number and store the memo, book it on the invoice lines, approve the request, publish the event."""
+    if invoice.status == "void":
+        raise InvoiceNotAdjustable(f"invoice {invoice.invoice_number} was voided after this request was made; "
+                                   "reject the request instead")
+    repos = Repositories.on(session)
+    sequence = await repos.memos.next_number(memo_series(adj.kind), now.year)
+    memo = _memo_record(adj, invoice, format_memo_number(adj.kind, now.year, sequence), now)
+    await repos.memos.add(memo)
+    await repos.invoices.apply_memo(invoice.invoice_id, adj.kind, adj.lines)
+    await repos.adjustments.mark_approved(adj.adjustment_id, decided_at=now, memo_id=memo.memo_id)
+    await ctx.outbox.publish(session, EVENT_TYPE[adj.kind], key=invoice.bill_to_account_id,
+                             subject=memo.memo_id, data=memo_payload(memo))
+    approved = replace(adj, status=APPROVED, memo_id=memo.memo_id, decided_at=now)
+    await ctx.audit.record(session, actor=memo.approved_by[-1], action="memo.issued", entity_type="memo",
+                           entity_id=memo.memo_id, reason=adj.note,
+                           after={"memo_number": memo.memo_number, "adjustment_id": adj.adjustment_id,
+                                  "invoice_id": invoice.invoice_id, "total": format(memo.total, "f"),
+                                  "currency": memo.currency, "kind": adj.kind, "approved_by": memo.approved_by,
+                                  "status": approved.status})
+    return memo

@@ -1,0 +1,83 @@
+"""Use case: an analyst (or a resolved dispute) asks for a credit or debit memo on an issued invoice."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.service import ServiceContext
+
+from adjustment_svc.app.errors import InvalidRequest, InvoiceNotAdjustable, LiveRequestForDispute, UnknownInvoice
+from adjustment_svc.app.issue_memo import issue_memo
+from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.app.views import adjustment_view
+from adjustment_svc.domain.adjustment import PENDING, AdjustmentRequest, InvoiceView
+from adjustment_svc.domain.approval import ApprovalLevel, required_level
+from adjustment_svc.domain.headroom import check_credit_headroom
+from adjustment_svc.domain.memo_lines import RequestedLine, compute_memo
+
+
+@dataclass(frozen=True)
+class RequestAdjustment:
+    invoice_id: str
+    kind: str  # credit | debit
+    lines: list[RequestedLine]
+    reason_code: str
+    note: str
+    requested_by: str
+    dispute_id: str | None = None
+    attachments: tuple[str, ...] = ()
+
+
+async def _check_references(repos: Repositories, cmd: RequestAdjustment) -> InvoiceView:
+    # Locking the invoice row serialises concurrent requests on one invoice, so two cannot both pass the
+    # headroom check with the same headroom.
+    invoice = await repos.invoices.get(cmd.invoice_id, for_update=True)
+    if invoice is None:
+        raise UnknownInvoice(f"invoice {cmd.invoice_id} is not an issued invoice known to adjustment-svc")
+    if invoice.status == "void":
+        raise InvoiceNotAdjustable(f"invoice {invoice.invoice_number} is void; a memo needs an issued invoice")
+    seen = set()
+    for line in cmd.lines:
+        if line.invoice_line_id in seen:
+            raise InvalidRequest(f"invoice line {line.invoice_line_id} is named twice; name each line once")
+        seen.add(line.invoice_line_id)
+    if cmd.dispute_id is not None:
+        dispute = await repos.invoices.get_dispute(cmd.dispute_id)
+        if dispute is None or dispute.invoice_id != cmd.invoice_id:
+            raise InvalidRequest(f"dispute {cmd.dispute_id} is not a dispute of invoice {cmd.invoice_id}")
+        if await repos.adjustments.live_for_dispute(cmd.dispute_id) is not None:
+            raise LiveRequestForDispute(f"dispute {cmd.dispute_id} already has a credit request that was not "
+                                        "rejected")
+    return invoice
+
+
+async def request_adjustment(session: AsyncSession, ctx: ServiceContext, cmd: RequestAdjustment,
+                             now: datetime) -> AdjustmentRequest:
+    """Validate, price (rule 21), check headroom (rule 18), record; auto-approve and issue under the small
+    limit (rule 22). Writes nothing unless every check passes."""
+    repos = Repositories.on(session)
+    invoice = await _check_references(repos, cmd)
+    draft = compute_memo(invoice.lines, cmd.lines, invoice.currency)
+    if cmd.kind == "credit":
+        exposures = await repos.invoices.exposures(invoice, excluding_dispute=cmd.dispute_id)
+        check_credit_headroom(cmd.lines, exposures, invoice.currency)
+    if draft.total <= 0:
+        raise InvalidRequest(f"the memo total would be {draft.total} {invoice.currency} after reversing discount, "
+                             "commission and tax; a memo must move a positive amount")
+    level = required_level(draft.total, await repos.policy.limits_for(invoice.currency))
+    adjustment = AdjustmentRequest(
+        adjustment_id=str(uuid.uuid4()), invoice_id=invoice.invoice_id, kind=cmd.kind, status=PENDING,
+        reason_code=cmd.reason_code, dispute_id=cmd.dispute_id, note=cmd.note, attachments=cmd.attachments,
+        currency=invoice.currency, total=draft.total, approval_level=level, requested_by=cmd.requested_by,
+        requested_at=now, lines=draft.lines)
+    await repos.adjustments.add(adjustment)
+    await ctx.audit.record(session, actor=cmd.requested_by, action="adjustment.requested",
+                           entity_type="adjustment", entity_id=adjustment.adjustment_id, reason=cmd.note,
+                           after=adjustment_view(adjustment))
+    if level is ApprovalLevel.POLICY:
+        await issue_memo(session, ctx, adjustment, invoice, now)
+    return await repos.adjustments.get(adjustment.adjustment_id)

@@ -1,0 +1,70 @@
+"""The adjustment request aggregate as the approval flow sees it, and the invoice it adjusts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from adjustment_svc.domain.approval import Approval, ApprovalLevel, approvals_still_needed
+from adjustment_svc.domain.memo_lines import InvoiceLineView, MemoLineDraft
+
+PENDING, APPROVED, REJECTED = "pending_approval", "approved", "rejected"
+
+
+@dataclass(frozen=True)
+class GivenApproval:
+    approver: str
+    roles: frozenset[str]
+    approved_at: datetime
+    comment: str | None = None
+
+    def as_approval(self) -> Approval:
+        return Approval(self.approver, self.roles)
+
+
+@dataclass(frozen=True)
+class AdjustmentRequest:
+    adjustment_id: str
+    invoice_id: str
+    kind: str
+    status: str
+    reason_code: str
+    dispute_id: str | None
+    note: str
+    attachments: tuple[str, ...]
+    currency: str
+    total: Decimal
+    approval_level: ApprovalLevel
+    requested_by: str
+    requested_at: datetime
+    lines: tuple[MemoLineDraft, ...]
+    approvals: tuple[GivenApproval, ...] = ()
+    decided_at: datetime | None = None
+    rejected_by: str | None = None
+    rejection_reason: str | None = None
+    memo_id: str | None = None
+    version: int = 1
+
+    def approvals_still_needed(self) -> list[str]:
+        """Roles whose approval is missing; empty once decided."""
+        if self.status != PENDING:
+            return []
+        return approvals_still_needed(self.approval_level, [a.as_approval() for a in self.approvals])
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """An issued invoice as adjustment-svc knows it from billing.invoices.v1."""
+
+    invoice_id: str
+    invoice_number: str
+    bill_to_account_id: str
+    account_id: str
+    currency: str
+    issue_date: date
+    status: str  # issued | void
+    total: Decimal
+    lines: list[InvoiceLineView] = field(default_factory=list)
+    credited: dict[str, Decimal] = field(default_factory=dict)
+    debited: dict[str, Decimal] = field(default_factory=dict)

@@ -1,0 +1,171 @@
+"""Request and response bodies of adjustment-svc's API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
+
+from mediabill_common.events.catalog import ReasonCode
+from mediabill_common.events.types import Amount, Currency, DecimalStr
+from mediabill_common.money import round_money
+
+from adjustment_svc.adapters.memo_repository import MemoRecord
+from adjustment_svc.domain.adjustment import AdjustmentRequest
+
+
+class AdjustmentLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    invoice_line_id: str = Field(min_length=1, max_length=100, examples=["INV-2025-00000042-L1"])
+    amount: Amount = Field(description="amount credited or debited on this line, > 0", examples=["200.00"])
+    description: str = Field("", max_length=500, examples=["Invalid traffic on 2025-03-14"])
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
+
+
+class AdjustmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "invoice_id": "inv-7f3a", "kind": "credit",
+        "lines": [{"invoice_line_id": "L1", "amount": "200.00", "description": "IVT credit"}],
+        "reason_code": "invalid_traffic", "note": "IVT confirmed by the ad server's report",
+        "attachments": ["s3://evidence/ivt-2025-03.pdf"]}]})
+    invoice_id: str = Field(min_length=1, max_length=100)
+    kind: Literal["credit", "debit"]
+    lines: list[AdjustmentLineIn] = Field(min_length=1, max_length=200)
+    reason_code: ReasonCode
+    dispute_id: str | None = Field(None, max_length=100, description="the dispute this credit settles, if any")
+    note: str = Field(min_length=1, max_length=4000, description="why the adjustment is needed (required)")
+    attachments: list[str] = Field(default_factory=list, max_length=20,
+                                   description="references to supporting documents (URLs or document ids)")
+
+    @field_validator("note")
+    @classmethod
+    def _note_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a note is required: say why the adjustment is needed")
+        return value
+
+    @field_validator("attachments")
+    @classmethod
+    def _attachment_refs(cls, value: list[str]) -> list[str]:
+        if any(not ref.strip() or len(ref) > 500 for ref in value):
+            raise ValueError("each attachment reference must be 1 to 500 characters")
+        return value
+
+
+class ApproveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str | None = Field(None, max_length=2000)
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "Evidence missing"}]})
+    reason: str | None = Field(None, max_length=2000, description="required: why the request is refused")
+
+
+class MemoLineOut(BaseModel):
+    invoice_line_id: str | None
+    kind: str
+    amount: DecimalStr
+    description: str
+    derived: bool = Field(description="a discount, commission or tax reversal computed by rule 21")
+
+
+class ApprovalOut(BaseModel):
+    approver: str
+    roles: list[str]
+    approved_at: datetime
+    comment: str | None
+
+
+class AdjustmentOut(BaseModel):
+    adjustment_id: str
+    invoice_id: str
+    kind: str
+    status: Literal["pending_approval", "approved", "rejected"]
+    reason_code: str
+    dispute_id: str | None
+    note: str
+    attachments: list[str]
+    currency: str
+    total: DecimalStr = Field(description="the memo total: what the customer gets back (credit) or owes (debit)")
+    approval_level: str = Field(description="policy, manager or manager_and_director (rule 22)")
+    approvals_given: list[ApprovalOut]
+    approvals_still_needed: list[str]
+    requested_by: str
+    requested_at: datetime
+    decided_at: datetime | None
+    rejected_by: str | None
+    rejection_reason: str | None
+    memo_id: str | None
+    lines: list[MemoLineOut]
+
+    @classmethod
+    def of(cls, adj: AdjustmentRequest) -> AdjustmentOut:
+        money = lambda v: round_money(v, adj.currency)  # noqa: E731
+        approvals = [ApprovalOut(approver=a.approver, roles=sorted(a.roles), approved_at=a.approved_at,
+                                 comment=a.comment) for a in adj.approvals]
+        if adj.approval_level.value == "policy" and adj.status == "approved":
+            approvals = [ApprovalOut(approver="policy", roles=[], approved_at=adj.decided_at, comment=None)]
+        return cls(
+            adjustment_id=adj.adjustment_id, invoice_id=adj.invoice_id, kind=adj.kind, status=adj.status,
+            reason_code=adj.reason_code, dispute_id=adj.dispute_id, note=adj.note,
+            attachments=list(adj.attachments), currency=adj.currency, total=money(adj.total),
+            approval_level=adj.approval_level.value, approvals_given=approvals,
+            approvals_still_needed=adj.approvals_still_needed(), requested_by=adj.requested_by,
+            requested_at=adj.requested_at, decided_at=adj.decided_at, rejected_by=adj.rejected_by,
+            rejection_reason=adj.rejection_reason, memo_id=adj.memo_id,
+            lines=[MemoLineOut(invoice_line_id=x.invoice_line_id, kind=x.kind, amount=money(x.amount),
+                               description=x.description, derived=x.derived) for x in adj.lines])
+
+
+class MemoOut(BaseModel):
+    memo_id: str
+    memo_number: str = Field(examples=["CM-2025-00000001"])
+    kind: Literal["credit", "debit"]
+    adjustment_id: str
+    invoice_id: str
+    invoice_number: str
+    bill_to_account_id: str
+    dispute_id: str | None
+    lines: list[dict] = Field(description="invoice_line_id, kind, amount, description")
+    total: DecimalStr
+    currency: str
+    reason_code: str
+    requested_by: str
+    approved_by: list[str]
+    issued_at: datetime
+
+    @classmethod
+    def of(cls, memo: MemoRecord) -> MemoOut:
+        data = dict(memo.__dict__)
+        data["total"] = round_money(memo.total, memo.currency)
+        return cls(**data)
+
+
+class LimitsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    auto_approve_max: Amount = Field(examples=["250.00"])
+    single_approval_max: Amount = Field(examples=["25000.00"])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LimitsIn:
+        if self.auto_approve_max > self.single_approval_max:
+            raise ValueError("auto_approve_max must not exceed single_approval_max")
+        return self
+
+
+class ApprovalPolicyIn(RootModel[dict[Currency, LimitsIn]]):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "USD": {"auto_approve_max": "250.00", "single_approval_max": "25000.00"}}]})
+
+
+class ApprovalPolicyOut(RootModel[dict[str, dict[str, str]]]):
+    pass
