@@ -5,3 +5,6 @@ from mediabill_common.db import define_common_tables, make_metadata
 SCHEMA = "invoice_svc"
 metadata = make_metadata(SCHEMA)
 common = define_common_tables(metadata)
+
+# Imported for their side effect: their tables join `metadata`, so the metadata is the whole schema.
+from invoice_svc.adapters import config_tables, ledger_tables  # noqa: E402,F401

@@ -1,0 +1,58 @@
+"""A delivery record as the ledger holds it, and the configuration it is checked against."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+
+# The exception kinds raised while ingesting delivery (the rest are raised by bill runs and payments).
+INGESTION_KINDS: tuple[str, ...] = (
+    "unknown_product", "product_not_live", "unknown_account", "unknown_contract", "outside_flight",
+    "currency_mismatch", "missing_media_cost", "missing_rate", "missing_third_party_counts",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One line item's delivery on one service date, at one revision."""
+
+    delivery_id: str
+    revision: int
+    account_id: str
+    contract_id: str | None
+    line_item_id: str
+    product_code: str
+    delivery_date: date
+    impressions: int
+    viewable_impressions: int
+    clicks: int
+    conversions: int
+    third_party_impressions: int | None
+    media_cost: Decimal | None
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class BillingConfig:
+    """The products, accounts and contracts known locally (the read model of billing.config.v1)."""
+
+    products: Mapping[str, ProductState] = field(default_factory=dict)
+    accounts: Mapping[str, AccountState] = field(default_factory=dict)
+    contracts: Mapping[str, ContractState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Billability:
+    """The outcome of checking one record: the exception kinds it raises (none = billable) and the exposure."""
+
+    kinds: tuple[str, ...]
+    amount_at_risk: Decimal | None
+    currency: str | None
+
+    @property
+    def billable(self) -> bool:
+        return not self.kinds

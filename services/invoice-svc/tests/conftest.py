@@ -1,0 +1,40 @@
+"""invoice-svc test fixtures: migrations once per session, the service context, helpers for the real broker."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from mediabill_common.testing.plugin import run_migrations
+
+from invoice_svc.bootstrap import build
+from invoice_svc.settings import Settings
+
+# Test builders live beside this file under a service-specific module name (importlib import mode).
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(scope="session")
+def invoice_migrated(database_url: str) -> str:
+    run_migrations("invoice-svc", database_url)
+    return database_url
+
+
+@pytest.fixture(scope="session")
+async def invoice_ctx(invoice_migrated: str, kafka_bootstrap: str, topics_ready: None):
+    ctx = build(Settings(database_url=invoice_migrated, kafka_bootstrap_servers=kafka_bootstrap))
+    yield ctx
+    await ctx.close()
+
+
+@pytest.fixture
+async def invoice_feed(invoice_ctx, kafka_bootstrap: str, unique: str):
+    """Publish to a real topic, read the records back and apply them with the service's real runner."""
+    from invoice_testing import Feed
+
+    feed = Feed(invoice_ctx, kafka_bootstrap, f"invoice-svc-test-{unique}")
+    await feed.start()
+    yield feed
+    await feed.stop()
