@@ -30,7 +30,8 @@ def allocate_dispute_credit(outcome: str, credit: Decimal, disputed: list[Disput
     out: list[DisputedAmount] = []
     allocated = Decimal(0)
     for d in disputed[:-1]:
-        share = round_money(credit * d.amount / total, currency)
+        # Never past the credit: with many tiny lines, rounding each share up could overshoot it.
+        share = min(round_money(credit * d.amount / total, currency), round_money(credit, currency) - allocated)
         out.append(DisputedAmount(d.invoice_line_id, share))
         allocated += share
     out.append(DisputedAmount(disputed[-1].invoice_line_id, round_money(credit, currency) - allocated))
