@@ -2,4 +2,8 @@
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from product_config_svc.entrypoints.api.accounts import router as accounts
+from product_config_svc.entrypoints.api.contracts import router as contracts
+from product_config_svc.entrypoints.api.products import router as products
+
+routers: list[APIRouter] = [products, accounts, contracts]

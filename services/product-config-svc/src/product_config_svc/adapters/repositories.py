@@ -1,0 +1,173 @@
+"""Repositories: all SQL of product-config-svc. They take the session once and never commit."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Table, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+
+from product_config_svc.adapters import tables
+from product_config_svc.app.ports import Stored
+from product_config_svc.domain.contracts import InvoicedPeriod
+from product_config_svc.domain.errors import RuleViolation
+
+S = TypeVar("S", bound=BaseModel)
+
+
+class _StateRepository(Generic[S]):
+    """An aggregate kept as its full JSON state plus the columns lists filter on."""
+
+    table: Table
+    key: str
+    model: type[S]
+    kind: str
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def _columns(self, state: S) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def get(self, key: str, *, for_update: bool = False) -> Stored[S] | None:
+        t = self.table
+        query = select(t.c.state, t.c.state_version).where(t.c[self.key] == key)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return Stored(self.model.model_validate(row.state), row.state_version) if row else None
+
+    async def get_many(self, keys: list[str]) -> dict[str, S]:
+        if not keys:
+            return {}
+        t = self.table
+        rows = (await self._session.execute(select(t.c.state).where(t.c[self.key].in_(set(keys))))).all()
+        return {getattr(state, self.key): state for state in (self.model.model_validate(r.state) for r in rows)}
+
+    async def add(self, state: S) -> int:
+        """Insert version 1; an existing key is a conflict, not an overwrite."""
+        t = self.table
+        values = {self.key: getattr(state, self.key), "state": state.model_dump(mode="json"), "state_version": 1,
+                  **self._columns(state)}
+        inserted = (await self._session.execute(
+            insert(t).values(**values).on_conflict_do_nothing().returning(t.c[self.key]))).first()
+        if inserted is None:
+            raise RuleViolation(f"{self.kind} '{getattr(state, self.key)}' already exists")
+        return 1
+
+    async def save(self, state: S, expected_version: int) -> int:
+        """Store the next version; refuses if someone else stored one since `expected_version` was read."""
+        t = self.table
+        result = await self._session.execute(
+            update(t).where(t.c[self.key] == getattr(state, self.key), t.c.state_version == expected_version)
+            .values(state=state.model_dump(mode="json"), state_version=expected_version + 1,
+                    updated_at=func.now(), **self._columns(state)))
+        if result.rowcount != 1:
+            raise RuleViolation(f"{self.kind} '{getattr(state, self.key)}' was changed concurrently; retry")
+        return expected_version + 1
+
+    async def page(self, filters: dict[str, Any], after: str | None, limit: int,
+                   state_contains: dict[str, Any] | None = None) -> list[Stored[S]]:
+        """Up to `limit + 1` aggregates ordered by key after `after`, matching the column `filters` and whose
+        state contains `state_contains` (JSON containment per top-level field, e.g. {"lines": [{...}]})."""
+        t = self.table
+        query = select(t.c.state, t.c.state_version).order_by(t.c[self.key]).limit(limit + 1)
+        for column, value in filters.items():
+            if value is not None:
+                query = query.where(t.c[column] == value)
+        for field, value in (state_contains or {}).items():
+            query = query.where(t.c.state[field].contains(value))
+        if after is not None:
+            query = query.where(t.c[self.key] > after)
+        rows = (await self._session.execute(query)).all()
+        return [Stored(self.model.model_validate(r.state), r.state_version) for r in rows]
+
+
+class ProductRepository(_StateRepository[ProductState]):
+    table, key, model, kind = tables.products, "code", ProductState, "product"
+
+    def _columns(self, state: ProductState) -> dict[str, Any]:
+        return {"name": state.name, "channel": state.channel, "pricing_model": state.pricing_model,
+                "status": state.status}
+
+
+class AccountRepository(_StateRepository[AccountState]):
+    table, key, model, kind = tables.accounts, "account_id", AccountState, "account"
+
+    def _columns(self, state: AccountState) -> dict[str, Any]:
+        return {"type": state.type, "legal_name": state.legal_name, "currency": state.currency}
+
+    async def represented_by(self, advertiser_id: str) -> list[str]:
+        t = self.table
+        rows = await self._session.execute(select(t.c.account_id).where(
+            t.c.state["represented_advertisers"].contains([advertiser_id])))
+        return [r.account_id for r in rows]
+
+
+class ContractRepository(_StateRepository[ContractState]):
+    table, key, model, kind = tables.contracts, "contract_id", ContractState, "contract"
+
+    def _columns(self, state: ContractState) -> dict[str, Any]:
+        return {"status": state.status, "advertiser_account_id": state.advertiser_account_id,
+                "bill_to_account_id": state.bill_to_account_id, "currency": state.currency,
+                "flight_start": state.flight_start, "flight_end": state.flight_end,
+                "amendment_no": state.amendment_no}
+
+    async def open_naming(self, account_id: str) -> list[dict[str, str]]:
+        """Draft and active contracts whose advertiser or bill-to is `account_id`."""
+        t = self.table
+        rows = await self._session.execute(
+            select(t.c.contract_id, t.c.advertiser_account_id, t.c.bill_to_account_id).where(
+                t.c.status.in_(["draft", "active"]),
+                (t.c.advertiser_account_id == account_id) | (t.c.bill_to_account_id == account_id)))
+        return [dict(r._mapping) for r in rows]
+
+    async def active_using_product(self, code: str) -> list[str]:
+        t = self.table
+        rows = await self._session.execute(select(t.c.contract_id).where(
+            t.c.status == "active", t.c.state["lines"].contains([{"product_code": code}])))
+        return [r.contract_id for r in rows]
+
+    async def line_items_in_other_active(self, line_item_ids: list[str], contract_id: str) -> dict[str, str]:
+        """Which of `line_item_ids` an active contract other than `contract_id` bills, and which contract.
+
+        Takes a transaction-scoped lock first so two activations cannot both claim the same line item.
+        """
+        if not line_item_ids:
+            return {}
+        await self._session.execute(text("SELECT pg_advisory_xact_lock(hashtext('product_config:line_items'))"))
+        rows = await self._session.execute(text(
+            "SELECT l->>'line_item_id' AS line_item_id, c.contract_id FROM product_config_svc.contracts c, "
+            "jsonb_array_elements(c.state->'lines') l WHERE c.status = 'active' AND c.contract_id <> :cid "
+            "AND l->>'line_item_id' = ANY(:ids)"), {"cid": contract_id, "ids": list(line_item_ids)})
+        return {r.line_item_id: r.contract_id for r in rows}
+
+
+class InvoicedPeriodRepository:
+    """The read model of billing.invoices.v1 this service keeps: invoices per contract period."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record_issued(self, *, invoice_id: str, invoice_number: str, contract_id: str | None,
+                            period: str) -> None:
+        t = tables.invoiced_periods
+        await self._session.execute(insert(t).values(
+            invoice_id=invoice_id, invoice_number=invoice_number, contract_id=contract_id, period=period,
+        ).on_conflict_do_nothing())
+
+    async def mark_voided(self, invoice_id: str) -> bool:
+        """Free the invoice's period; False when the invoice is not known yet."""
+        t = tables.invoiced_periods
+        result = await self._session.execute(update(t).where(t.c.invoice_id == invoice_id).values(voided=True))
+        return result.rowcount == 1
+
+    async def for_contract(self, contract_id: str) -> list[InvoicedPeriod]:
+        t = tables.invoiced_periods
+        rows = await self._session.execute(select(t.c.period, t.c.invoice_number).where(
+            t.c.contract_id == contract_id, t.c.voided.is_(False)).order_by(t.c.period))
+        return [InvoicedPeriod(r.period, r.invoice_number) for r in rows]

@@ -1,0 +1,90 @@
+"""Ports of the use cases: what they need from storage, the change log and invoice-svc, as Protocols.
+
+Adapters implement them (adapters/); tests hand in fakes or real adapters through bootstrap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+
+from product_config_svc.domain.contracts import InvoicedPeriod
+
+S = TypeVar("S")
+
+# Where bootstrap puts the PriceSimulator in ServiceContext.extras.
+PRICE_SIMULATOR = "price_simulator"
+
+
+@dataclass(frozen=True)
+class Stored(Generic[S]):
+    """An aggregate state as stored, with its state_version (the ETag and the event's state_version)."""
+
+    state: S
+    version: int
+
+
+class PriceSimulationFailed(Exception):
+    """invoice-svc could not price the request; `reason` says why in words an operator can act on."""
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        self.reason = reason
+        self.status = status
+        super().__init__(reason)
+
+
+class PriceSimulator(Protocol):
+    """invoice-svc's POST /v1/price-simulations: pure pricing of a draft invoice, nothing written."""
+
+    async def price(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The draft invoice for `request`; raises PriceSimulationFailed when unreachable or refused."""
+        ...
+
+
+class StateStore(Protocol[S]):
+    async def get(self, key: str, *, for_update: bool = False) -> Stored[S] | None: ...
+    async def get_many(self, keys: list[str]) -> dict[str, S]: ...
+    async def add(self, state: S) -> int: ...
+    async def save(self, state: S, expected_version: int) -> int: ...
+
+
+class ProductStore(StateStore[ProductState], Protocol):
+    pass
+
+
+class AccountStore(StateStore[AccountState], Protocol):
+    async def represented_by(self, advertiser_id: str) -> list[str]: ...
+
+
+class ContractStore(StateStore[ContractState], Protocol):
+    async def open_naming(self, account_id: str) -> list[dict[str, str]]: ...
+    async def active_using_product(self, code: str) -> list[str]: ...
+    async def line_items_in_other_active(self, line_item_ids: list[str], contract_id: str) -> dict[str, str]: ...
+
+
+class InvoicedPeriods(Protocol):
+    async def record_issued(self, *, invoice_id: str, invoice_number: str, contract_id: str | None,
+                            period: str) -> None: ...
+    async def mark_voided(self, invoice_id: str) -> bool: ...
+    async def for_contract(self, contract_id: str) -> list[InvoicedPeriod]: ...
+
+
+class ChangeLog(Protocol):
+    """Publishes the aggregate's new full state to billing.config.v1 and records the audit entry, in one go."""
+
+    async def record(self, *, event_type: str, entity_type: str, key: str, state: Any, version: int,
+                     action: str, before: Any, reason: str | None) -> None: ...
+
+
+@dataclass
+class ConfigUnit:
+    """What one configuration change works with, all bound to the same transaction."""
+
+    products: ProductStore
+    accounts: AccountStore
+    contracts: ContractStore
+    invoiced: InvoicedPeriods
+    changes: ChangeLog
+    actor: str

@@ -1,0 +1,98 @@
+"""Use cases of ad products: create, change, add rate cards, check readiness, go live, retire, simulate."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from mediabill_common.events.config_state import ProductState, RateCard
+
+from product_config_svc.app.common import load
+from product_config_svc.app.ports import ConfigUnit, PriceSimulationFailed, PriceSimulator, ProductStore, Stored
+from product_config_svc.domain import products as rules
+from product_config_svc.domain.errors import RuleViolation
+from product_config_svc.domain.readiness import ReadinessItem, SimulationOutcome, checklist, failing_reasons
+from product_config_svc.domain.samples import sample_simulation_request
+
+
+async def create_product(unit: ConfigUnit, product: ProductState, reason: str | None) -> Stored[ProductState]:
+    product = rules.validate_product(product.model_copy(update={"status": "draft", "rate_cards": []}))
+    version = await unit.products.add(product)
+    await unit.changes.record(event_type="ProductCreated", entity_type="product", key=product.code, state=product,
+                              version=version, action="create", before=None, reason=reason)
+    return Stored(product, version)
+
+
+async def update_product(unit: ConfigUnit, code: str, changes: dict[str, Any], *, if_match: str | None,
+                         reason: str | None) -> Stored[ProductState]:
+    stored = await load(unit.products, "product", code, for_update=True, if_match=if_match)
+    updated = rules.update_product(stored.state, changes)
+    return await _save(unit, stored, updated, "ProductUpdated", "update", reason)
+
+
+async def add_rate_card(unit: ConfigUnit, code: str, card: RateCard, *, today: date,
+                        reason: str | None) -> Stored[ProductState]:
+    stored = await load(unit.products, "product", code, for_update=True)
+    updated = rules.add_rate_card(stored.state, card, today=today)
+    return await _save(unit, stored, updated, "RateCardAdded", "add_rate_card", reason)
+
+
+async def _save(unit: ConfigUnit, stored: Stored[ProductState], updated: ProductState, event_type: str,
+                action: str, reason: str | None) -> Stored[ProductState]:
+    version = await unit.products.save(updated, stored.version)
+    await unit.changes.record(event_type=event_type, entity_type="product", key=updated.code, state=updated,
+                              version=version, action=action, before=stored.state, reason=reason)
+    return Stored(updated, version)
+
+
+async def run_price_simulation(simulator: PriceSimulator, request: dict[str, Any]) -> SimulationOutcome:
+    """Price `request` in invoice-svc and summarise what it said; a failure is an outcome, never skipped."""
+    try:
+        invoice = await simulator.price(request)
+    except PriceSimulationFailed as exc:
+        return SimulationOutcome(error=exc.reason)
+    return SimulationOutcome(exceptions=tuple(describe_exception(e) for e in invoice.get("exceptions") or []),
+                             line_count=len(invoice.get("lines") or []), total=invoice.get("total"),
+                             currency=invoice.get("currency"))
+
+
+def describe_exception(exception: Any) -> str:
+    """One billing exception from the simulation in words: its kind, its message and what it refers to."""
+    if not isinstance(exception, dict):
+        return str(exception)
+    text = str(exception.get("kind") or "exception")
+    message = exception.get("detail") or exception.get("message") or exception.get("reason")
+    if message:
+        text += f" ({message})"
+    refs = exception.get("refs")
+    if isinstance(refs, dict) and refs:
+        text += " [" + ", ".join(f"{k}={v}" for k, v in refs.items() if v is not None) + "]"
+    return text
+
+
+async def readiness(products: ProductStore, simulator: PriceSimulator, code: str, *, today: date) \
+        -> tuple[Stored[ProductState], list[ReadinessItem]]:
+    """The go-live checklist of a product, including a price simulation of sample deliveries."""
+    stored = await load(products, "product", code)
+    outcome = await run_price_simulation(simulator, sample_simulation_request(stored.state, today))
+    return stored, checklist(stored.state, outcome)
+
+
+async def activate_product(unit: ConfigUnit, simulator: PriceSimulator, code: str, *, today: date,
+                           reason: str | None) -> Stored[ProductState]:
+    """draft -> live when every readiness item passes; otherwise 409 listing every failing item."""
+    stored = await load(unit.products, "product", code, for_update=True)
+    outcome = await run_price_simulation(simulator, sample_simulation_request(stored.state, today))
+    items = checklist(stored.state, outcome)
+    try:
+        live = rules.activate(stored.state, failing_reasons(items))
+    except RuleViolation as exc:
+        exc.extra["failing_items"] = [{"item": i.item, "reason": i.reason} for i in items if not i.passed]
+        raise
+    return await _save(unit, stored, live, "ProductActivated", "activate", reason)
+
+
+async def retire_product(unit: ConfigUnit, code: str, reason: str | None) -> Stored[ProductState]:
+    stored = await load(unit.products, "product", code, for_update=True)
+    retired = rules.retire(stored.state, await unit.contracts.active_using_product(code))
+    return await _save(unit, stored, retired, "ProductRetired", "retire", reason)

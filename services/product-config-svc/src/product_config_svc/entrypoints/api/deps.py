@@ -1,0 +1,41 @@
+"""Dependencies of the routers: the unit of one change, the price simulator, today's date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.auth.principal import Principal
+from mediabill_common.service import ServiceContext
+from mediabill_common.web.pagination import decode_cursor, encode_cursor
+
+from product_config_svc.adapters.change_log import config_unit
+from product_config_svc.app.ports import PRICE_SIMULATOR, ConfigUnit, PriceSimulator
+
+WRITERS = ("config-admin",)
+
+
+def unit_for(ctx: ServiceContext, session: AsyncSession, principal: Principal) -> ConfigUnit:
+    return config_unit(session, ctx.outbox, ctx.audit, principal.sub)
+
+
+def simulator_of(ctx: ServiceContext) -> PriceSimulator:
+    return ctx.extras[PRICE_SIMULATOR]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    return now().date()
+
+
+def after_key(cursor: str | None) -> str | None:
+    position = decode_cursor(cursor)
+    return str(position["k"]) if position and "k" in position else None
+
+
+def next_cursor(items: list, limit: int, key) -> str | None:
+    return encode_cursor({"k": key(items[limit - 1])}) if len(items) > limit else None
