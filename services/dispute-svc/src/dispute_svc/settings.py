@@ -1,8 +1,23 @@
 """dispute-svc settings (environment variables; names shared with the stack and docker-compose.yml)."""
 
+from decimal import Decimal
+
+from pydantic import Field
+
 from mediabill_common.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
     service_name: str = "dispute-svc"
     port: int = 8003
+    invoice_svc_url: str = Field(default="http://127.0.0.1:8002",
+                                 description="Base URL of invoice-svc (deliveries and price simulations).")
+    invoice_svc_timeout_s: float = 10.0
+    dispute_window_days: int = Field(default=90, ge=1, description="Rule 19: days after issue to open a dispute.")
+    # Rule 22's auto-approval limit: resolving with a larger credit needs a billing-manager.
+    credit_limit_default: Decimal = Decimal("250.00")
+    credit_limits: dict[str, Decimal] = Field(default_factory=dict,
+                                              description="Per-currency override of the limit, e.g. {\"JPY\": 25000}.")
+
+    def credit_limit(self, currency: str) -> Decimal:
+        return self.credit_limits.get(currency, self.credit_limit_default)

@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from dispute_svc.entrypoints.api import disputes, evidence, kpis, sla_policy
+
+routers: list[APIRouter] = [disputes.router, evidence.router, sla_policy.router, kpis.router]

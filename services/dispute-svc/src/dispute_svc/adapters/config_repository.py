@@ -1,0 +1,32 @@
+"""SQL for the config read model: products, accounts and contracts as billing.config.v1 carries them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispute_svc.adapters.tables import config_states
+
+
+class ConfigRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def keep_newer(self, kind: str, key: str, state_version: int, state: dict[str, Any]) -> bool:
+        """Store the state unless the one held is as new or newer; True when stored."""
+        stmt = insert(config_states).values(kind=kind, key=key, state_version=state_version, state=state)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[config_states.c.kind, config_states.c.key],
+            set_={"state_version": stmt.excluded.state_version, "state": stmt.excluded.state,
+                  "updated_at": func.now()},
+            where=config_states.c.state_version < stmt.excluded.state_version,
+        ).returning(config_states.c.key)
+        return (await self._session.execute(stmt)).first() is not None
+
+    async def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        found = (await self._session.execute(select(config_states.c.state).where(
+            config_states.c.kind == kind, config_states.c.key == key))).first()
+        return None if found is None else found.state

@@ -1,0 +1,160 @@
+"""SQL for disputes, their lines and their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispute_svc.adapters.numeric import from_numeric
+from dispute_svc.adapters.tables import dispute_history, dispute_lines, disputes
+from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry, amounts_held
+
+_STATE_FIELDS = ("status", "assignee", "assigned_at", "outcome", "credit_amount", "resolution_note", "resolved_by",
+                 "resolved_at", "closed_at", "credit_settled", "version")
+# Age buckets as bounds on whole days open: (lowest day, highest day or None).
+_BUCKET_DAYS = {"0-7d": (0, 7), "8-30d": (8, 30), "31-60d": (31, 60), ">60d": (61, None)}
+
+
+@dataclass(frozen=True)
+class DisputeFilter:
+    status: str | None = None
+    reason_code: str | None = None
+    bill_to_account_id: str | None = None
+    assignee: str | None = None
+    invoice_id: str | None = None
+    overdue: bool | None = None
+    age_bucket: str | None = None
+
+
+class DisputeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, dispute: Dispute, attachments: list[dict[str, str]]) -> None:
+        row = {c: getattr(dispute, c) for c in (
+            "dispute_id", "invoice_id", "invoice_number", "bill_to_account_id", "currency", "reason_code",
+            "description", "opened_by", "opened_at", "assignment_due_at", "resolution_due_at") + _STATE_FIELDS}
+        await self._session.execute(insert(disputes).values(**row, amount=dispute.amount, attachments=attachments))
+        await self._session.execute(insert(dispute_lines).values([
+            {"dispute_id": dispute.dispute_id, "invoice_line_id": ln.invoice_line_id, "position": i,
+             "amount": ln.amount, "kind": ln.kind, "product_code": ln.product_code, "line_item_id": ln.line_item_id}
+            for i, ln in enumerate(dispute.lines)]))
+        await self._add_history(dispute)
+
+    async def save(self, dispute: Dispute) -> None:
+        """Write the dispute's state and the history entries it recorded since it was loaded."""
+        await self._session.execute(update(disputes).where(disputes.c.dispute_id == dispute.dispute_id)
+                                    .values({c: getattr(dispute, c) for c in _STATE_FIELDS}))
+        await self._add_history(dispute)
+
+    async def _add_history(self, dispute: Dispute) -> None:
+        if dispute.new_history:
+            await self._session.execute(insert(dispute_history).values([
+                {"dispute_id": dispute.dispute_id, "at": h.at, "actor": h.actor, "action": h.action,
+                 "note": h.note, "details": h.details} for h in dispute.new_history]))
+            dispute.new_history.clear()
+
+    async def get(self, dispute_id: str, *, for_update: bool = False) -> Dispute | None:
+        query = select(disputes).where(disputes.c.dispute_id == dispute_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        return (await self._hydrate([row]))[0]
+
+    async def attachments(self, dispute_id: str) -> list[dict[str, str]]:
+        row = (await self._session.execute(select(disputes.c.attachments)
+                                           .where(disputes.c.dispute_id == dispute_id))).first()
+        return [] if row is None else list(row.attachments)
+
+    async def _hydrate(self, rows: list[Any]) -> list[Dispute]:
+        ids = [r.dispute_id for r in rows]
+        lines: dict[str, list[DisputedLine]] = {i: [] for i in ids}
+        if ids:
+            for ln in (await self._session.execute(select(dispute_lines).where(dispute_lines.c.dispute_id.in_(ids))
+                                                   .order_by(dispute_lines.c.position))).all():
+                lines[ln.dispute_id].append(DisputedLine(ln.invoice_line_id, from_numeric(ln.amount),
+                                                         ln.kind,
+                                                         ln.product_code, ln.line_item_id))
+        out = []
+        for r in rows:
+            m = dict(r._mapping)
+            m.pop("amount"), m.pop("attachments")
+            if m["credit_amount"] is not None:
+                m["credit_amount"] = from_numeric(m["credit_amount"])
+            out.append(Dispute(**m, lines=lines[r.dispute_id]))
+        return out
+
+    async def history(self, dispute_id: str) -> list[HistoryEntry]:
+        rows = (await self._session.execute(select(dispute_history).where(dispute_history.c.dispute_id == dispute_id)
+                                            .order_by(dispute_history.c.id))).all()
+        return [HistoryEntry(r.at, r.actor, r.action, r.note, r.details) for r in rows]
+
+    async def held_on_invoice(self, invoice_id: str) -> dict[str, Decimal]:
+        """Per invoice line, what this service's disputes hold (active, or resolved awaiting their credit)."""
+        rows = (await self._session.execute(select(disputes).where(
+            disputes.c.invoice_id == invoice_id,
+            or_(disputes.c.status.in_(("open", "in_review")),
+                and_(disputes.c.status == "resolved", disputes.c.credit_settled.is_(False)))))).all()
+        held: dict[str, Decimal] = {}
+        for dispute in await self._hydrate(rows):
+            for line_id, amount in amounts_held(dispute).items():
+                held[line_id] = held.get(line_id, Decimal(0)) + amount
+        return held
+
+    async def list(self, flt: DisputeFilter, *, now: datetime, limit: int,
+                   after: tuple[datetime, str] | None) -> list[Dispute]:
+        """Newest first, `limit + 1` rows so the caller knows whether there is another page."""
+        query = select(disputes).order_by(disputes.c.opened_at.desc(), disputes.c.dispute_id.desc())
+        for column in ("status", "reason_code", "bill_to_account_id", "assignee", "invoice_id"):
+            if getattr(flt, column) is not None:
+                query = query.where(disputes.c[column] == getattr(flt, column))
+        if flt.overdue is not None:
+            overdue = and_(disputes.c.status.in_(("open", "in_review")), or_(
+                and_(disputes.c.status == "open", disputes.c.assignment_due_at < now),
+                disputes.c.resolution_due_at < now))
+            query = query.where(overdue if flt.overdue else ~overdue)
+        if flt.age_bucket is not None:
+            low, high = _BUCKET_DAYS[flt.age_bucket]
+            until = func.coalesce(disputes.c.closed_at, now)
+            query = query.where(until - disputes.c.opened_at >= timedelta(days=low))
+            if high is not None:
+                query = query.where(until - disputes.c.opened_at < timedelta(days=high + 1))
+        if after is not None:
+            query = query.where(or_(disputes.c.opened_at < after[0],
+                                    and_(disputes.c.opened_at == after[0], disputes.c.dispute_id < after[1])))
+        rows = (await self._session.execute(query.limit(limit + 1))).all()
+        return await self._hydrate(rows)
+
+    async def opened_between(self, start: datetime, end: datetime, bill_to_account_id: str | None) -> list[Dispute]:
+        query = select(disputes).where(disputes.c.opened_at >= start, disputes.c.opened_at < end)
+        if bill_to_account_id:
+            query = query.where(disputes.c.bill_to_account_id == bill_to_account_id)
+        return await self._hydrate((await self._session.execute(query)).all())
+
+    async def resolved_between(self, start: datetime, end: datetime, bill_to_account_id: str | None) \
+            -> list[Dispute]:
+        query = select(disputes).where(disputes.c.status == "resolved", disputes.c.resolved_at >= start,
+                                       disputes.c.resolved_at < end)
+        if bill_to_account_id:
+            query = query.where(disputes.c.bill_to_account_id == bill_to_account_id)
+        return await self._hydrate((await self._session.execute(query)).all())
+
+    async def active(self, bill_to_account_id: str | None) -> list[Dispute]:
+        query = select(disputes).where(disputes.c.status.in_(("open", "in_review")))
+        if bill_to_account_id:
+            query = query.where(disputes.c.bill_to_account_id == bill_to_account_id)
+        return await self._hydrate((await self._session.execute(query)).all())
+
+    async def disputed_invoice_ids(self, invoice_ids: list[str]) -> set[str]:
+        if not invoice_ids:
+            return set()
+        rows = (await self._session.execute(select(disputes.c.invoice_id).distinct()
+                                            .where(disputes.c.invoice_id.in_(invoice_ids)))).all()
+        return {r.invoice_id for r in rows}

@@ -1,0 +1,39 @@
+"""`GET /v1/kpis`: dispute rate, turnaround, SLA adherence, ageing and disputed value."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.problems import Unprocessable
+from mediabill_common.web.security import CurrentPrincipal
+
+from dispute_svc.app.kpis import dispute_kpis
+from dispute_svc.app.policy import clock_of
+from dispute_svc.entrypoints.api.common import wire
+
+router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
+
+
+@router.get(
+    "", summary="Dispute KPIs for a window of dates",
+    description="dispute_rate: invoices issued in the window that have a dispute / invoices issued in the window. "
+                "turnaround (hours): median and p90 (nearest rank) of opened -> resolved for disputes resolved in "
+                "the window. resolved_within_sla: share of those resolved by their resolution due time. "
+                "open_by_age_bucket: disputes open or in review now, by age. disputed value by reason code and by "
+                "product, per currency, for disputes opened in the window.",
+)
+async def kpis(ctx: Ctx, session: Session, _principal: CurrentPrincipal,
+               date_from: date = Query(alias="from", description="first day, YYYY-MM-DD"),
+               date_to: date = Query(alias="to", description="last day (inclusive), YYYY-MM-DD"),
+               bill_to_account_id: str | None = Query(None, description="narrow to one bill-to account")) \
+        -> dict[str, Any]:
+    if date_to < date_from:
+        raise Unprocessable(f"to ({date_to}) is before from ({date_from})",
+                            errors=[{"field": "to", "in": "query", "message": "must not be before from"}])
+    async with session.begin():
+        figures = await dispute_kpis(session, date_from, date_to, clock_of(ctx).now(), bill_to_account_id)
+    return wire(figures)
