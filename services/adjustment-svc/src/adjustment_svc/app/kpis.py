@@ -17,8 +17,9 @@ def _value_by_reason(totals) -> tuple[dict, dict]:
     values: dict[str, dict[str, dict[str, str]]] = {}
     counts: dict[str, dict[str, int]] = {}
     for t in totals:
+        zero = format(round_money(Decimal(0), t.currency), "f")
         per_reason = values.setdefault(t.currency, {}).setdefault(
-            t.reason_code, {"credited": "0", "debited": "0"})
+            t.reason_code, {"credited": zero, "debited": zero})
         per_reason["credited" if t.kind == "credit" else "debited"] = format(round_money(t.value, t.currency), "f")
         kinds = counts.setdefault(t.reason_code, {"credit": 0, "debit": 0})
         kinds[t.kind] += t.count

@@ -27,7 +27,7 @@ class KpisOut(BaseModel):
     to: date
     value_by_reason: dict[str, dict[str, dict[str, str]]] = Field(
         description="currency -> reason code -> {credited, debited}, from memos issued in the range",
-        examples=[{"USD": {"invalid_traffic": {"credited": "161.50", "debited": "0"}}}])
+        examples=[{"USD": {"invalid_traffic": {"credited": "161.50", "debited": "0.00"}}}])
     memos_by_reason: dict[str, dict[str, int]] = Field(description="reason code -> {credit, debit} memo counts")
     approval_turnaround_hours: Turnaround
     approved: int

@@ -1,0 +1,170 @@
+"""Headroom (rule 18), request validation, idempotency, audit, memo numbering and the memo PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from adjustment_testing import (
+    ANALYST, MANAGER, apply_events, as_, big_invoice, credit_body, dispute_opened, worked_example,
+)
+from pypdf import PdfReader
+
+
+async def _invoice(ctx, data):
+    await apply_events(ctx, [("InvoiceIssued", data, data["invoice_id"])])
+    return data
+
+
+async def test_headroom_counts_pending_credit_requests(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, big_invoice(f"inv-{unique}"))
+    first = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L2", "600.00")]),
+                                      headers=as_(ANALYST, f"ana-{unique}"))
+    assert first.json()["status"] == "pending_approval"
+    second = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L2", "400.01")]),
+                                       headers=as_(ANALYST, f"ana-{unique}"))
+    assert second.status_code == 409
+    problem = second.json()
+    assert "line L2" in problem["detail"] and "headroom is 400.00 USD" in problem["detail"]
+    assert problem["lines"][0]["pending_credit"] == "600.00"
+    exact = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L2", "400.00")]),
+                                      headers=as_(ANALYST, f"ana-{unique}"))
+    assert exact.status_code == 201
+
+
+async def test_headroom_counts_open_disputes_except_the_one_the_credit_settles(adjustment_ctx, adjustment_api,
+                                                                               unique):
+    inv = await _invoice(adjustment_ctx, big_invoice(f"inv-{unique}"))
+    await apply_events(adjustment_ctx, [("DisputeOpened", dispute_opened(f"dsp-{unique}", inv, [("L2", "700.00")]),
+                                         f"dsp-{unique}")])
+    body = credit_body(inv["invoice_id"], [("L2", "400.00")])
+    blocked = await adjustment_api.post("/v1/adjustments", json=body, headers=as_(ANALYST, f"ana-{unique}"))
+    assert blocked.status_code == 409 and "headroom is 300.00 USD" in blocked.json()["detail"]
+    assert blocked.json()["lines"][0]["disputed"] == "700.00"
+    settling = await adjustment_api.post("/v1/adjustments", json={**body, "dispute_id": f"dsp-{unique}"},
+                                         headers=as_(ANALYST, f"ana-{unique}"))
+    assert settling.status_code == 201 and settling.json()["dispute_id"] == f"dsp-{unique}"
+    credited_after_withdrawal = credit_body(inv["invoice_id"], [("L2", "600.00")])
+    await apply_events(adjustment_ctx, [("DisputeWithdrawn", {
+        "dispute_id": f"dsp-{unique}", "invoice_id": inv["invoice_id"], "bill_to_account_id": "AG-1",
+        "withdrawn_by": "adv", "withdrawn_at": "2025-04-10T10:00:00+00:00"}, f"dsp-{unique}")])
+    # 1000 - 400 pending; the withdrawn dispute no longer holds anything.
+    ok = await adjustment_api.post("/v1/adjustments", json=credited_after_withdrawal,
+                                   headers=as_(ANALYST, f"ana-{unique}"))
+    assert ok.status_code == 201
+
+
+async def test_headroom_counts_credit_already_issued(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
+    issued = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "200.00")]),
+                                       headers=as_(ANALYST, f"ana-{unique}"))
+    assert issued.json()["status"] == "approved"
+    over = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "1800.01")]),
+                                     headers=as_(ANALYST, f"ana-{unique}"))
+    assert over.status_code == 409 and over.json()["lines"][0]["credited"] == "200.00"
+
+
+async def test_only_usage_flat_fee_and_prior_period_lines_can_be_named(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
+    response = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("D", "5.00")]),
+                                         headers=as_(ANALYST, f"ana-{unique}"))
+    assert response.status_code == 422 and "D is a discount line" in response.json()["detail"]
+
+
+async def test_requests_are_validated_before_anything_is_written(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
+    headers = as_(ANALYST, f"ana-{unique}")
+    no_note = credit_body(inv["invoice_id"], [("L1", "5.00")], note=" ")
+    assert (await adjustment_api.post("/v1/adjustments", json=no_note, headers=headers)).status_code == 422
+    zero = credit_body(inv["invoice_id"], [("L1", "0.00")])
+    assert (await adjustment_api.post("/v1/adjustments", json=zero, headers=headers)).status_code == 422
+    twice = credit_body(inv["invoice_id"], [("L1", "5.00"), ("L1", "5.00")])
+    assert (await adjustment_api.post("/v1/adjustments", json=twice, headers=headers)).status_code == 422
+    unknown = credit_body(f"nope-{unique}", [("L1", "5.00")])
+    assert (await adjustment_api.post("/v1/adjustments", json=unknown, headers=headers)).status_code == 422
+    bad_reason = credit_body(inv["invoice_id"], [("L1", "5.00")], reason_code="because")
+    assert (await adjustment_api.post("/v1/adjustments", json=bad_reason, headers=headers)).status_code == 422
+    forbidden = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "5.00")]),
+                                          headers=as_("auditor", f"aud-{unique}"))
+    assert forbidden.status_code == 403
+    listed = await adjustment_api.get(f"/v1/adjustments?invoice_id={inv['invoice_id']}", headers=headers)
+    assert listed.json()["items"] == []
+
+
+async def test_a_void_invoice_takes_no_memo(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
+    await apply_events(adjustment_ctx, [("InvoiceVoided", {
+        "invoice_id": inv["invoice_id"], "invoice_number": inv["invoice_number"], "bill_to_account_id": "AG-1",
+        "reason": "wrong contract", "voided_by": "mgr", "voided_at": "2025-04-02T09:00:00+00:00"},
+        inv["invoice_id"])])
+    response = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "5.00")]),
+                                         headers=as_(ANALYST, f"ana-{unique}"))
+    assert response.status_code == 409 and "void" in response.json()["detail"]
+
+
+async def test_idempotency_key_replays_the_first_response(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, big_invoice(f"inv-{unique}"))
+    headers = {**as_(ANALYST, f"ana-{unique}"), "Idempotency-Key": f"key-{unique}"}
+    body = credit_body(inv["invoice_id"], [("L1", "900.00")])
+    first = await adjustment_api.post("/v1/adjustments", json=body, headers=headers)
+    replay = await adjustment_api.post("/v1/adjustments", json=body, headers=headers)
+    assert first.status_code == replay.status_code == 201
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert replay.json()["adjustment_id"] == first.json()["adjustment_id"]
+    other_body = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "1.00")]),
+                                           headers=headers)
+    assert other_body.status_code == 422
+    listed = await adjustment_api.get(f"/v1/adjustments?invoice_id={inv['invoice_id']}", headers=headers)
+    assert len(listed.json()["items"]) == 1
+
+
+async def test_request_approval_rejection_and_issue_are_audited(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, big_invoice(f"inv-{unique}"))
+    approved = (await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "800.00")]),
+                                          headers=as_(ANALYST, f"ana-{unique}"))).json()
+    await adjustment_api.post(f"/v1/adjustments/{approved['adjustment_id']}/approve", json={"comment": "ok"},
+                              headers=as_(MANAGER, f"mgr-{unique}"))
+    rejected = (await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "300.00")]),
+                                          headers=as_(ANALYST, f"ana-{unique}"))).json()
+    await adjustment_api.post(f"/v1/adjustments/{rejected['adjustment_id']}/reject", json={"reason": "dup"},
+                              headers=as_(MANAGER, f"mgr-{unique}"))
+    reader = as_("auditor", f"aud-{unique}")
+
+    async def trail(entity_type, entity_id):
+        page = await adjustment_api.get(f"/v1/audit?entity_type={entity_type}&entity_id={entity_id}", headers=reader)
+        return [(e["action"], e["actor"]) for e in reversed(page.json()["items"])]
+
+    assert await trail("adjustment", approved["adjustment_id"]) == [
+        ("adjustment.requested", f"ana-{unique}"), ("adjustment.approved", f"mgr-{unique}")]
+    memo_id = (await adjustment_api.get(f"/v1/adjustments/{approved['adjustment_id']}", headers=reader)).json()[
+        "memo_id"]
+    assert await trail("memo", memo_id) == [("memo.issued", f"mgr-{unique}")]
+    assert await trail("adjustment", rejected["adjustment_id"]) == [
+        ("adjustment.requested", f"ana-{unique}"), ("adjustment.rejected", f"mgr-{unique}")]
+
+
+async def test_memo_numbers_are_consecutive_within_series_and_year(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
+    numbers = []
+    for amount in ("10.00", "20.00"):
+        adj = (await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", amount)]),
+                                         headers=as_(ANALYST, f"ana-{unique}"))).json()
+        memo = (await adjustment_api.get(f"/v1/memos/{adj['memo_id']}", headers=as_(ANALYST, "x"))).json()
+        numbers.append(memo["memo_number"])
+    pattern = re.compile(r"^CM-(\d{4})-(\d{8})$")
+    (y1, n1), (y2, n2) = (pattern.match(n).groups() for n in numbers)
+    assert y1 == y2 and int(n2) == int(n1) + 1
+
+
+async def test_memo_document_is_a_pdf_with_number_invoice_and_total(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
+    adj = (await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "200.00")]),
+                                     headers=as_(ANALYST, f"ana-{unique}"))).json()
+    memo = (await adjustment_api.get(f"/v1/memos/{adj['memo_id']}", headers=as_(ANALYST, "x"))).json()
+    response = await adjustment_api.get(f"/v1/memos/{adj['memo_id']}/document", headers=as_("auditor", "a"))
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert memo["memo_number"] in text and inv["invoice_number"] in text
+    assert "161.50" in text and "AG-1" in text and "invalid traffic" in text
+    missing = await adjustment_api.get(f"/v1/memos/none-{unique}/document", headers=as_("auditor", "a"))
+    assert missing.status_code == 404
