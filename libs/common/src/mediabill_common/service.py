@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,12 +68,22 @@ def build_context(settings: ServiceSettings, metadata: MetaData, common: CommonT
 
 
 def create_app(ctx: ServiceContext, *, title: str, description: str, routers: list[APIRouter],
-               on_shutdown: list[Callable[[], Any]] | None = None, version: str = "1.0.0") -> FastAPI:
-    """The FastAPI app of a service: problem+json, auth, idempotency, metrics, health, audit, its routers."""
+               on_shutdown: list[Callable[[], Any]] | None = None, version: str = "1.0.0",
+               background: list[Callable[[asyncio.Event], Awaitable[None]]] | None = None) -> FastAPI:
+    """The FastAPI app of a service: problem+json, auth, idempotency, metrics, health, audit, its routers.
+
+    `background` are long-running workers (e.g. the bill-run executor) started with the app; each gets an event
+    that is set at shutdown and is awaited before the app stops.
+    """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(worker(stop)) for worker in background or []]
         yield
+        stop.set()
+        if tasks:
+            await asyncio.wait(tasks, timeout=30)
         for hook in on_shutdown or []:
             result = hook()
             if hasattr(result, "__await__"):
