@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from mediabill_common.money import quantum
 
+from invoice_svc.domain.pricing.inputs import PeriodBilled
+
 LineKind = Literal["usage", "flat_fee", "discount", "agency_commission", "tax", "prior_period_adjustment",
                    "over_delivery"]
 # Which invoice total a line counts in; prior-period adjustment lines count in the total of what they adjust.
@@ -161,14 +163,12 @@ def draft_line_from_wire(line: dict[str, Any]) -> DraftLine:
     )
 
 
-def summarise_billed(invoice_number: str, period: str, lines: Iterable[DraftLine]):
+def summarise_billed(invoice_number: str, period: str, lines: Iterable[DraftLine]) -> PeriodBilled:
     """Build a `PeriodBilled` from a period's invoice lines and the adjustment lines already made for it.
 
     Pass the original invoice's lines and any `prior_period_adjustment` lines whose `original_invoice_number` is
     `invoice_number`; other adjustment lines (for other periods) and over-delivery lines are ignored.
     """
-    from invoice_svc.domain.pricing.inputs import PeriodBilled
-
     usage: dict[str, Decimal] = {}
     tax: dict[str, Decimal] = {}
     discount = commission = Decimal(0)

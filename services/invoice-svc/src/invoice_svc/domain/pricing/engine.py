@@ -18,7 +18,9 @@ def price_invoice_group(group: InvoiceGroup) -> DraftInvoice:
 
     Usage lines come first (in contract-line order, then other line items by id), then flat fees, the
     prior-period adjustment lines handed in, the discount, the agency commission and the tax lines. Business
-    conditions are returned as `DraftInvoice.exceptions`, never raised.
+    conditions are returned as `DraftInvoice.exceptions`, never raised. Pass every product the group's
+    deliveries and contract lines name: a flat-fee contract line whose product is absent is not billed, and a
+    delivery whose line item the contract does not name is priced on the rate card, uncapped.
     """
     lines: list[DraftLine] = []
     exceptions: list[PricingException] = []
