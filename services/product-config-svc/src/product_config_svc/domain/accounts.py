@@ -6,7 +6,7 @@ import re
 
 from mediabill_common.events.config_state import AccountState
 
-from product_config_svc.domain.errors import validated, FieldProblem, RuleViolation, raise_if_any
+from product_config_svc.domain.errors import FieldProblem, RuleViolation, raise_if_any, validated
 
 # Account types that buy media themselves and so can be represented by an agency or own a contract.
 ADVERTISING_TYPES = frozenset({"advertiser", "supplier", "seller"})

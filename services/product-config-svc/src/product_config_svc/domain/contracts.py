@@ -16,7 +16,9 @@ from mediabill_common.events.config_state import AccountState, ContractState, Co
 from product_config_svc.domain.contract_terms import (
     TERM_FIELDS, contract_problems, last_day_of, terms_of, with_term_defaults,
 )
-from product_config_svc.domain.errors import validated, FieldProblem, InvalidConfiguration, RuleViolation, raise_if_any
+from product_config_svc.domain.errors import (
+    FieldProblem, InvalidConfiguration, RuleViolation, raise_if_any, validated,
+)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import date
 
 from mediabill_common.events.config_state import ProductState, RateCard
 
-from product_config_svc.domain.errors import validated, FieldProblem, RuleViolation, raise_if_any
+from product_config_svc.domain.errors import FieldProblem, RuleViolation, raise_if_any, validated
 
 # GL revenue account format: 4 to 8 digits, optionally a hyphen and a 1-6 character upper-case sub-ledger suffix,
 # e.g. "4010", "40100000", "401000-RMN". This is what the general ledger import accepts.
