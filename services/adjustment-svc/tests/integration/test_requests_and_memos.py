@@ -30,6 +30,9 @@ async def test_headroom_counts_pending_credit_requests(adjustment_ctx, adjustmen
     exact = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L2", "400.00")]),
                                       headers=as_(ANALYST, f"ana-{unique}"))
     assert exact.status_code == 201
+    view = (await adjustment_api.get(f"/v1/invoices/{inv['invoice_id']}/headroom", headers=as_("auditor", "a")))
+    l2 = next(x for x in view.json()["lines"] if x["invoice_line_id"] == "L2")
+    assert (l2["pending_credit"], l2["headroom"]) == ("1000.00", "0.00")
 
 
 async def test_headroom_counts_open_disputes_except_the_one_the_credit_settles(adjustment_ctx, adjustment_api,
@@ -168,3 +171,26 @@ async def test_memo_document_is_a_pdf_with_number_invoice_and_total(adjustment_c
     assert "161.50" in text and "AG-1" in text and "invalid traffic" in text
     missing = await adjustment_api.get(f"/v1/memos/none-{unique}/document", headers=as_("auditor", "a"))
     assert missing.status_code == 404
+
+
+async def test_lists_page_with_a_cursor_and_decisions_honour_if_match(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, big_invoice(f"inv-{unique}"))
+    headers = as_(ANALYST, f"ana-{unique}")
+    created = [(await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", a)]),
+                                          headers=headers)) for a in ("400.00", "500.00")]
+    first = (await adjustment_api.get(f"/v1/adjustments?invoice_id={inv['invoice_id']}&limit=1",
+                                      headers=headers)).json()
+    second = (await adjustment_api.get(f"/v1/adjustments?invoice_id={inv['invoice_id']}&limit=1"
+                                       f"&cursor={first['next_cursor']}", headers=headers)).json()
+    seen = {first["items"][0]["adjustment_id"], second["items"][0]["adjustment_id"]}
+    assert seen == {c.json()["adjustment_id"] for c in created} and second["next_cursor"] is None
+    pending = await adjustment_api.get(f"/v1/adjustments?status=pending_approval&invoice_id={inv['invoice_id']}",
+                                       headers=headers)
+    assert len(pending.json()["items"]) == 2
+    target = created[0]
+    stale = await adjustment_api.post(f"/v1/adjustments/{target.json()['adjustment_id']}/approve", json={},
+                                      headers={**as_(MANAGER, f"mgr-{unique}"), "If-Match": 'W/"99"'})
+    assert stale.status_code == 412
+    fresh = await adjustment_api.post(f"/v1/adjustments/{target.json()['adjustment_id']}/approve", json={},
+                                      headers={**as_(MANAGER, f"mgr-{unique}"), "If-Match": target.headers["ETag"]})
+    assert fresh.status_code == 200 and fresh.json()["status"] == "approved"

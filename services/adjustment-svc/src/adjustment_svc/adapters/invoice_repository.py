@@ -45,6 +45,8 @@ class InvoiceReadModel:
         ).on_conflict_do_nothing().returning(invoices.c.invoice_id))
         if row.first() is None:
             return False
+        if not inv.lines:
+            return True
         await self._s.execute(insert(invoice_lines), [
             {"invoice_id": inv.invoice_id, "invoice_line_id": line.invoice_line_id, "position": i,
              "kind": line.kind, "description": line.description, "amount": line.amount,
@@ -118,6 +120,8 @@ class InvoiceReadModel:
         ).on_conflict_do_nothing().returning(disputes.c.dispute_id))
         if row.first() is None:
             return False
+        if not d.lines:
+            return True
         await self._s.execute(insert(dispute_lines), [
             {"dispute_id": d.dispute_id, "invoice_line_id": line.invoice_line_id, "position": i,
              "amount": line.amount} for i, line in enumerate(d.lines)])

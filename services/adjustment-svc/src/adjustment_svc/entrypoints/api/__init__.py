@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from adjustment_svc.entrypoints.api import adjustments, kpis, memos, policy
+from adjustment_svc.entrypoints.api import adjustments, invoices, kpis, memos, policy
 
-routers: list[APIRouter] = [adjustments.router, memos.router, policy.router, kpis.router]
+routers: list[APIRouter] = [adjustments.router, memos.router, policy.router, kpis.router, invoices.router]
