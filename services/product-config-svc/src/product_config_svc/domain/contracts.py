@@ -131,8 +131,8 @@ def amend(contract: ContractState, amendment: Amendment, accounts: dict[str, Acc
 
 def _check_effective_date(contract: ContractState, effective_from: date, invoiced: list[InvoicedPeriod]) -> None:
     if not contract.flight_start <= effective_from <= contract.flight_end:
-        raise InvalidConfiguration([FieldProblem("effective_from", f"must fall within the flight "
-                                                                   f"{contract.flight_start} to {contract.flight_end}")])
+        flight = f"{contract.flight_start} to {contract.flight_end}"
+        raise InvalidConfiguration([FieldProblem("effective_from", f"must fall within the flight {flight}")])
     latest = max(v.effective_from for v in contract.versions)
     if effective_from < latest:
         raise RuleViolation(f"amendment {contract.amendment_no} of contract {contract.contract_id} already takes "
