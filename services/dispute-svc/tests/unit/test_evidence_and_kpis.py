@@ -52,10 +52,12 @@ def test_line_difference_is_invoiced_minus_repriced_matched_by_line_item_and_kin
     assert under.verdict == "invoice is lower than the re-price by 50.00 USD"
 
 
-def test_line_missing_from_the_reprice_is_reported_not_guessed():
+def test_line_missing_from_the_reprice_counts_as_repriced_at_nothing():
     diff = compare_line("u9", "L9", "usage", Decimal("10.00"), [], "USD")
-    assert diff.repriced_amount is None and diff.difference is None
+    assert (diff.repriced_amount, diff.difference) == (Decimal("0.00"), Decimal("10.00"))
     assert "has no usage line for line item L9" in diff.verdict
+    zero = compare_line("o1", "L1", "over_delivery", Decimal("0.00"), [], "USD")
+    assert zero.difference == 0 and zero.verdict.startswith("invoiced amount matches")
 
 
 def test_median_and_nearest_rank_p90():

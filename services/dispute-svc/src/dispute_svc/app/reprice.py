@@ -55,7 +55,8 @@ async def _reprice_product(client: InvoiceServiceClient, inputs: EvidenceInputs,
         records.extend(_simulation_delivery(item) for item in found or [])
     request = {
         "period": inputs.invoice.period, "product": inputs.products[code],
-        "contract": inputs.contract,  # invoice-svc picks the terms in effect itself "bill_to": inputs.account,
+        # The whole contract with its versions: invoice-svc picks the terms in effect for the period itself.
+        "contract": inputs.contract, "bill_to": inputs.account,
         "already_billed": [{"line_item_id": li, "amount": format(inputs.already_billed[li], "f")}
                            for li in line_items if li in inputs.already_billed],
         "deliveries": records,

@@ -61,13 +61,13 @@ class LineDifference:
 
 def compare_line(invoice_line_id: str, line_item_id: str | None, kind: str, invoiced: Decimal,
                  repriced: Iterable[PricedLine], currency: str) -> LineDifference:
-    """Invoiced vs re-priced amount of one line, matched by (line_item_id, kind); states who is higher."""
+    """Invoiced vs re-priced amount of one line, matched by (line_item_id, kind); states who is higher.
+
+    A line the re-price does not produce at all was re-priced at nothing: the whole invoiced amount is the
+    difference (an over-delivery line at 0.00 therefore still matches).
+    """
     matches = [p.amount for p in repriced if p.line_item_id == line_item_id and p.kind == kind]
-    if not matches:
-        return LineDifference(invoice_line_id, line_item_id, kind, invoiced, None, None,
-                              f"the re-price has no {kind} line for line item {line_item_id}: "
-                              f"the invoice charged {format(invoiced, 'f')} {currency} the re-price does not")
-    again = sum(matches, Decimal(0))
+    again = sum(matches, Decimal(0)) if matches else Decimal(0).quantize(invoiced)  # 0 at the line's scale
     diff = invoiced - again
     if diff == 0:
         verdict = "invoiced amount matches the re-price"
@@ -75,4 +75,6 @@ def compare_line(invoice_line_id: str, line_item_id: str | None, kind: str, invo
         verdict = f"invoice is higher than the re-price by {format(diff, 'f')} {currency}"
     else:
         verdict = f"invoice is lower than the re-price by {format(-diff, 'f')} {currency}"
+    if not matches:
+        verdict += f" (the re-price has no {kind} line for line item {line_item_id})"
     return LineDifference(invoice_line_id, line_item_id, kind, invoiced, again, diff, verdict)

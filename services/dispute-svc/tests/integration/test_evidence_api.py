@@ -1,0 +1,162 @@
+"""GET /v1/disputes/{id}/evidence with the real invoice-svc re-price, and when invoice-svc cannot answer.
+
+POST /v1/price-simulations is served by the real invoice-svc app (`invoice_svc.bootstrap.build_app`) over ASGI.
+invoice-svc has no GET /v1/deliveries yet, so the delivery ledger is a small real ASGI app in this test serving
+records in the CampaignDelivered shape with their revisions; it checks the service token dispute-svc sends.
+"""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from mediabill_common.auth.verify import JwtVerifier
+from mediabill_common.settings import ServiceSettings
+
+from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient
+from invoice_svc.bootstrap import build as build_invoice_svc
+from invoice_svc.bootstrap import build_app as build_invoice_svc_app
+from invoice_svc.settings import Settings as InvoiceSettings
+
+SECRET = ServiceSettings().jwt_hs256_secret or ""
+
+
+class RoutedTransport(httpx.AsyncBaseTransport):
+    """Sends each path prefix to its own ASGI app, as one invoice-svc host would."""
+
+    def __init__(self, routes: dict[str, httpx.AsyncBaseTransport]) -> None:
+        self._routes = routes
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        for prefix, transport in self._routes.items():
+            if request.url.path.startswith(prefix):
+                return await transport.handle_async_request(request)
+        return httpx.Response(404, json={"detail": "no route"})
+
+
+def delivery(uid: str, line_item: str, day: int, imps: int, revision: int = 0) -> dict:
+    return {"delivery_id": f"D-{uid}-{line_item}-{day}", "revision": revision, "source_system": "adserver",
+            "account_id": f"adv-{uid}", "contract_id": f"IO-{uid}", "campaign_id": f"C-{uid}",
+            "line_item_id": line_item, "product_code": f"display-{uid}", "delivery_date": f"2026-10-{day:02d}",
+            "impressions": imps, "viewable_impressions": 0, "clicks": 0, "conversions": 0}
+
+
+def delivery_ledger(uid: str, seen: list[dict]) -> FastAPI:
+    """invoice-svc's delivery ledger for this test: L1 restated once (280,000 -> 300,000) plus 200,000; L2 100,000."""
+    l1, l2 = f"L1-{uid}", f"L2-{uid}"
+    restated = delivery(uid, l1, 3, 300_000, revision=1)
+    ledger = {
+        l1: [{**restated, "revisions": [delivery(uid, l1, 3, 280_000, 0), restated]},
+             {**delivery(uid, l1, 4, 200_000), "revisions": [delivery(uid, l1, 4, 200_000)]}],
+        l2: [{**delivery(uid, l2, 5, 100_000), "revisions": [delivery(uid, l2, 5, 100_000)]}],
+    }
+    app = FastAPI()
+
+    @app.get("/v1/deliveries")
+    async def deliveries(request: Request, authorization: str = Header()) -> dict:
+        principal = JwtVerifier(hs256_secret=SECRET).verify(authorization.removeprefix("Bearer "))
+        if "service" not in principal.roles or principal.sub != "dispute-svc":
+            raise HTTPException(403)
+        seen.append(dict(request.query_params))
+        return {"items": ledger.get(request.query_params["line_item_id"], []), "next_cursor": None}
+
+    return app
+
+
+async def seed_config(env, uid: str) -> None:
+    rate = [{"line_item_id": f"L1-{uid}", "product_code": f"display-{uid}", "rate": "6.00"},
+            {"line_item_id": f"L2-{uid}", "product_code": f"display-{uid}", "rate": "6.00"},
+            {"line_item_id": f"L3-{uid}", "product_code": f"sponsor-{uid}", "fee": "500.00"}]
+    later = [dict(ln, rate="9.00") if "rate" in ln else ln for ln in rate]
+    for code, model in ((f"display-{uid}", "cpm"), (f"sponsor-{uid}", "flat_fee")):
+        await env.apply("ProductCreated", {"state_version": 1, "product": {
+            "code": code, "name": code, "channel": "onsite", "pricing_model": model, "status": "live",
+            "contract_priced": True, "rate_cards": []}})
+    await env.apply("BillingAccountUpserted", {"state_version": 1, "account": {
+        "account_id": f"agy-{uid}", "type": "advertiser", "legal_name": "Acme", "currency": "USD"}})
+    await env.apply("ContractAmended", {"state_version": 3, "contract": {
+        "contract_id": f"IO-{uid}", "amendment_no": 1, "status": "active", "advertiser_account_id": f"adv-{uid}",
+        "bill_to_account_id": f"agy-{uid}", "currency": "USD", "flight_start": "2026-10-01",
+        "flight_end": "2026-10-31", "lines": later,
+        "versions": [{"amendment_no": 0, "effective_from": "2026-10-01", "terms": {"lines": rate}},
+                     {"amendment_no": 1, "effective_from": "2026-11-01", "terms": {"lines": later}}]}})
+
+
+async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_real_reprice(
+        dispute_env_factory, dispute_settings, unique):
+    seen: list[dict] = []
+    invoice_svc = build_invoice_svc(InvoiceSettings(database_url=dispute_settings.database_url,
+                                                    kafka_bootstrap_servers=dispute_settings.kafka_bootstrap_servers))
+    transport = RoutedTransport({
+        "/v1/price-simulations": httpx.ASGITransport(app=build_invoice_svc_app(invoice_svc)),
+        "/v1/deliveries": httpx.ASGITransport(app=delivery_ledger(unique, seen))})
+    client = HttpInvoiceServiceClient("http://invoice-svc", secret=SECRET, transport=transport)
+    env = await dispute_env_factory(invoice_client=client, at=_nov10())
+    try:
+        await seed_config(env, unique)
+        inv = await env.seed_invoice(unique)
+        did = (await env.open(inv, {f"{unique}-u1": "100.00", f"{unique}-u2": "100.00"})).json()["dispute_id"]
+        resp = await env.get(f"/v1/disputes/{did}/evidence")
+    finally:
+        await invoice_svc.close()
+    assert resp.status_code == 200, resp.text
+    ev = resp.json()
+    assert ev["reprice"]["available"] is True, ev["reprice"]
+    assert ev["reprice"]["invoice_matches_reprice"] is False
+    correct, mispriced = ev["disputed_lines"]
+    assert correct["reprice"]["verdict"] == "invoiced amount matches the re-price"
+    assert (correct["invoiced_amount"], correct["reprice"]["repriced_amount"]) == ("3000.00", "3000.00")
+    assert mispriced["reprice"]["verdict"] == "invoice is higher than the re-price by 100.00 USD"
+    assert (mispriced["reprice"]["repriced_amount"], mispriced["reprice"]["difference"]) == ("600.00", "100.00")
+    assert correct["deliveries"]["available"] is True and correct["deliveries"]["count"] == 2
+    assert [r["impressions"] for r in correct["deliveries"]["items"][0]["revisions"]] == [280_000, 300_000]
+    terms = ev["contract_terms"]
+    assert (terms["available"], terms["amendment_no"], terms["effective_from"]) == (True, 0, "2026-10-01")
+    assert terms["terms"]["lines"][0]["rate"] == "6.00"  # not the November amendment's 9.00
+    flat = next(r for r in ev["reprice"]["lines"] if r["kind"] == "flat_fee")
+    assert (flat["repriced_amount"], flat["matches"], flat["disputed"]) == ("500.00", True, False)
+    assert {p["product_code"] for p in ev["reprice"]["products"]} == {f"display-{unique}", f"sponsor-{unique}"}
+    assert {(q["contract_id"], q["from"], q["to"]) for q in seen} == {(f"IO-{unique}", "2026-10-01", "2026-10-31")}
+
+
+async def test_evidence_says_so_when_invoice_svc_is_unreachable(dispute_env, unique):
+    await seed_config(dispute_env, unique)
+    inv = await dispute_env.seed_invoice(unique)
+    did = (await dispute_env.open(inv, {f"{unique}-u2": "100.00"})).json()["dispute_id"]
+    resp = await dispute_env.get(f"/v1/disputes/{did}/evidence")
+    assert resp.status_code == 200, resp.text
+    ev = resp.json()
+    assert ev["reprice"]["available"] is False
+    assert "invoice-svc unreachable" in ev["reprice"]["reason"]
+    assert ev["reprice"]["lines"] == [] and ev["reprice"]["invoice_matches_reprice"] is None
+    [line] = ev["disputed_lines"]
+    assert line["deliveries"]["available"] is False and "invoice-svc unreachable" in line["deliveries"]["reason"]
+    assert line["reprice"] is None and line["invoiced_amount"] == "700.00" and line["disputed_amount"] == "100.00"
+    assert ev["contract_terms"]["available"] is True  # local read model still answers
+
+
+async def test_evidence_reports_an_invoice_svc_error_answer_and_missing_config(dispute_env_factory, unique):
+    broken = FastAPI()
+
+    @broken.api_route("/{path:path}", methods=["GET", "POST"])
+    async def fail(path: str) -> JSONResponse:
+        return JSONResponse({"detail": "database is down"}, status_code=503)
+
+    client = HttpInvoiceServiceClient("http://invoice-svc", secret=SECRET,
+                                      transport=httpx.ASGITransport(app=broken))
+    env = await dispute_env_factory(invoice_client=client, at=_nov10())
+    inv = await env.seed_invoice(unique)  # no product, account or contract events seen for it
+    did = (await env.open(inv, {f"{unique}-u1": "10.00"})).json()["dispute_id"]
+    ev = (await env.get(f"/v1/disputes/{did}/evidence")).json()
+    assert ev["reprice"]["available"] is False
+    assert f"product display-{unique} is not in dispute-svc's config read model" in ev["reprice"]["reason"]
+    assert "answered 503 to GET /v1/deliveries: database is down" in ev["disputed_lines"][0]["deliveries"]["reason"]
+    assert ev["contract_terms"]["available"] is False and "not in dispute-svc's config" in \
+        ev["contract_terms"]["reason"]
+
+
+def _nov10():
+    from datetime import UTC, datetime
+
+    return datetime(2026, 11, 10, 12, tzinfo=UTC)

@@ -1,0 +1,49 @@
+"""GET /v1/kpis: dispute rate, turnaround, SLA adherence, ageing and disputed value, for one bill-to account."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+
+async def test_kpis_state_rate_turnaround_sla_share_ageing_and_value(dispute_env_factory, unique):
+    env = await dispute_env_factory(at=datetime(2026, 10, 6, 9, tzinfo=UTC))
+    bill_to = f"agy-kpi-{unique}"
+    invoices = [await env.seed_invoice(f"{unique}{i}", bill_to=bill_to, issue_date=date(2026, 10, 5),
+                                       period="2026-09") for i in range(3)]
+    a = (await env.open(invoices[0], {f"{unique}0-u1": "100.00"})).json()["dispute_id"]
+    env.clock.at = datetime(2026, 10, 7, 9, tzinfo=UTC)
+    b = (await env.open(invoices[1], {f"{unique}1-u2": "150.00", f"{unique}1-f1": "50.00"},
+                        reason="delivery_discrepancy")).json()["dispute_id"]
+    env.clock.at = datetime(2026, 10, 8, 9, tzinfo=UTC)
+    await env.open(invoices[0], {f"{unique}0-u2": "50.00"})
+    for did in (a, b):
+        await env.post(f"/v1/disputes/{did}/assign", {"assignee": "jane"})
+    env.clock.at = datetime(2026, 10, 6, 19, tzinfo=UTC)  # a resolved 10 hours after opening
+    assert (await env.post(f"/v1/disputes/{a}/resolve", {
+        "outcome": "rejected", "credit_amount": "0", "resolution_note": "delivery confirmed"})).status_code == 200
+    env.clock.at = datetime(2026, 11, 16, 9, tzinfo=UTC)  # b resolved after 40 days, past its 30-day target
+    assert (await env.post(f"/v1/disputes/{b}/resolve", {
+        "outcome": "upheld", "credit_amount": "200.00", "resolution_note": "log gap"})).status_code == 200
+
+    resp = await env.get("/v1/kpis", **{"from": "2026-10-01", "to": "2026-12-31", "bill_to_account_id": bill_to})
+    assert resp.status_code == 200, resp.text
+    k = resp.json()
+    assert k["dispute_rate"] | {"definition": None} == {"disputed_invoices": 2, "issued_invoices": 3,
+                                                         "rate": "0.6667", "definition": None}
+    assert k["disputes_opened"] == 3
+    assert (k["turnaround"]["unit"], k["turnaround"]["median"], k["turnaround"]["p90"]) == ("hours", "485.0",
+                                                                                           "960.0")
+    assert k["resolved_within_sla"] == {"resolved": 2, "within_sla": 1, "share": "0.5000"}
+    assert k["open_by_age_bucket"] == {"0-7d": 0, "8-30d": 0, "31-60d": 1, ">60d": 0}  # 39 days open
+    assert k["disputed_value_by_reason_code"] == [
+        {"reason_code": "delivery_discrepancy", "currency": "USD", "amount": "200.00", "disputes": 1},
+        {"reason_code": "rate_mismatch", "currency": "USD", "amount": "150.00", "disputes": 2}]
+    by_product = {(r["product_code"], r["amount"]) for r in k["disputed_value_by_product"]}
+    assert by_product == {(f"display-{unique}0", "150.00"), (f"display-{unique}1", "150.00"),
+                          (f"sponsor-{unique}1", "50.00")}
+
+
+async def test_kpis_window_must_run_forwards(dispute_env):
+    resp = await dispute_env.get("/v1/kpis", **{"from": "2026-10-31", "to": "2026-10-01"})
+    assert resp.status_code == 422 and "before from" in resp.json()["detail"]
+    assert (await dispute_env.get("/v1/kpis", **{"from": "2026-10-01"})).status_code == 422
