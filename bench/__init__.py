@@ -1,0 +1,1 @@
+"""Benchmarks run by hand against the dev stack (not part of the test suite)."""

@@ -1,0 +1,81 @@
+"""`uv run python -m bench.ingest --n 1000000`: invoice-svc's delivery ingestion against a raw COPY baseline.
+
+Publishes N CampaignDelivered to a fresh topic (6 partitions), then
+1. runs invoice-svc's real consumer (ConsumerRunner + the CampaignDelivered batch handler, in this process) with a
+   fresh group until the ledger holds every message, and
+2. runs a bare aiokafka consumer with another fresh group that COPYs the same messages into an equivalent table
+   with no validation, no inbox and no dedupe (the raw baseline),
+and prints events/s for both, the ratio and peak RSS. `--profile` writes a cProfile of the service phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+import uuid
+
+from bench.ingest.phases import cleanup, publish_all, run_raw_baseline, run_service, seed_config
+from bench.ingest.workload import Workload
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench.ingest", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000, help="messages to publish (default 1,000,000)")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="records per consumer batch (default: the service's CONSUMER_BATCH_SIZE)")
+    parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--profile", default=None, help="write a cProfile of the service phase to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark's rows (default: delete them)")
+    parser.add_argument("--database-url", default=os.environ.get(
+        "DATABASE_URL", "postgresql+asyncpg://mediabill@127.0.0.1:56432/mediabill"))
+    parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:49092"))
+    return parser.parse_args(argv)
+
+
+def peak_rss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _main(args: argparse.Namespace) -> int:
+    runid = uuid.uuid4().hex[:8]
+    topic = f"bench.delivery.{runid}"
+    work = Workload(runid=runid, n=args.n)
+    print(f"run {runid}: topic {topic}, {args.n:,} messages, {args.partitions} partitions", flush=True)
+    ctx, batch_size = await seed_config(args, work)
+    try:
+        started = time.perf_counter()
+        await publish_all(args.bootstrap, topic, args.partitions, work)
+        print(f"published {args.n:,} in {time.perf_counter() - started:.1f}s: {work.distinct_events:,} distinct "
+              f"events, {work.deliveries:,} deliveries, {work.revisions:,} revisions; "
+              f"RSS peak so far {peak_rss_mib():.0f} MiB", flush=True)
+        service_s = await run_service(ctx, args, topic, work, batch_size, runid)
+        service_rss = peak_rss_mib()
+        raw_s = await run_raw_baseline(args, topic, work, batch_size, runid)
+        service_rate, raw_rate = args.n / service_s, args.n / raw_s
+        print("\n=== results ===")
+        print(f"invoice-svc batch handler: {args.n:,} events in {service_s:.1f}s = {service_rate:,.0f} events/s")
+        print(f"raw baseline (aiokafka + COPY): {args.n:,} events in {raw_s:.1f}s = {raw_rate:,.0f} events/s")
+        print(f"ratio service/raw: {service_rate / raw_rate:.2f}")
+        print(f"peak RSS: {service_rss:.0f} MiB after the service phase, {peak_rss_mib():.0f} MiB overall "
+              f"(one process: publisher, service consumer and baseline)")
+        ok = service_rate >= 20_000 and service_rate / raw_rate >= 0.5
+        print(f"targets (>= 20,000 events/s and >= 0.5 of raw): {'met' if ok else 'NOT met'}")
+        return 0
+    finally:
+        if not args.keep:
+            await cleanup(ctx, runid)
+        await ctx.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    return asyncio.run(_main(_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

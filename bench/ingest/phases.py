@@ -1,0 +1,197 @@
+"""The benchmark's phases: seed configuration, publish, the service consumer, the raw baseline, cleanup."""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import json
+import pstats
+import time
+from datetime import date
+from decimal import Decimal
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+
+from mediabill_common.consumer.runner import CONSUMED
+from mediabill_common.kafka import make_consumer, make_producer
+from mediabill_common.kafka.admin import ensure_topics
+from mediabill_common.service import ServiceContext
+from mediabill_common.testing.plugin import run_migrations
+
+from bench.ingest import breakdown
+from bench.ingest.workload import Workload
+from invoice_svc.adapters import config_repository as config
+from invoice_svc.bootstrap import build
+from invoice_svc.entrypoints.consumer import make_runner
+from invoice_svc.settings import Settings
+
+RAW_COLUMNS = ["delivery_id", "revision", "source_system", "account_id", "contract_id", "campaign_id",
+               "line_item_id", "campaign_name", "product_code", "delivery_date", "impressions",
+               "viewable_impressions", "clicks", "conversions", "third_party_impressions", "media_cost", "currency",
+               "event_source", "event_id", "billable"]
+
+
+async def seed_config(args, work: Workload) -> tuple[ServiceContext, int]:
+    """Migrate, then load the run's products, accounts and contracts into the read model."""
+    await asyncio.to_thread(run_migrations, "invoice-svc", args.database_url)
+    settings = Settings(database_url=args.database_url, kafka_bootstrap_servers=args.bootstrap)
+    ctx = build(settings)
+    async with ctx.sessions.begin() as session:
+        for product in work.products():
+            await config.save_product(session, product, 1)
+        for account in work.account_states():
+            await config.save_account(session, account, 1)
+        for contract in work.contract_states():
+            await config.save_contract(session, contract, 1)
+    return ctx, args.batch_size or settings.consumer_batch_size
+
+
+async def publish_all(bootstrap: str, topic: str, partitions: int, work: Workload) -> None:
+    await ensure_topics(bootstrap, {topic: partitions})
+    producer = make_producer(bootstrap, client_id=f"bench-publisher-{work.runid}")
+    await producer.start()
+    try:
+        sent = 0
+        for key, value in work.messages():
+            await producer.send(topic, value=value, key=key,
+                                headers=[("content-type", b"application/cloudevents+json")])
+            sent += 1
+            if sent % 100_000 == 0:
+                print(f"  published {sent:,}", flush=True)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, batch_size: int, runid: str) -> float:
+    """invoice-svc's real consumer loop in this process; seconds until the ledger holds every message."""
+    name = f"bench-{runid}"
+    producer = make_producer(args.bootstrap, client_id=f"{name}-dlq")
+    await producer.start()
+    runner = make_runner(ctx, producer, name=name)
+    breakdown.install(runner)
+    consumer = make_consumer(args.bootstrap, group_id=name, client_id=name, topics=[topic],
+                             max_poll_records=batch_size, listener=runner.rebalance_listener)
+    applied = CONSUMED.labels(name, "CampaignDelivered")
+    profiler = cProfile.Profile() if args.profile else None
+    print(f"service consumer: group {name}, batch size {batch_size}", flush=True)
+    started = time.perf_counter()
+    await consumer.start()
+    stop = asyncio.Event()
+    if profiler:
+        profiler.enable()
+    task = asyncio.create_task(runner.run(consumer, stop, batch_size=batch_size))
+    try:
+        await _wait(lambda: applied._value.get(), work.distinct_events, started, task, "service")
+    finally:
+        elapsed = time.perf_counter() - started
+        if profiler:
+            profiler.disable()
+        stop.set()
+        await task
+        await consumer.stop()
+        await producer.stop()
+    if profiler:
+        profiler.dump_stats(args.profile)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    breakdown.report(elapsed)
+    await _verify_ledger(ctx, work, runid)
+    return elapsed
+
+
+async def _wait(progress, target: int, started: float, task: asyncio.Task | None, label: str) -> None:
+    last_print = time.perf_counter()
+    while (done := progress()) < target:
+        if task is not None and task.done():
+            task.result()
+            raise RuntimeError(f"{label} consumer stopped early")
+        await asyncio.sleep(0.05)
+        now = time.perf_counter()
+        if now - last_print >= 2:
+            last_print = now
+            print(f"  {label}: {int(done):,}/{target:,} applied, {done / (now - started):,.0f} events/s", flush=True)
+
+
+async def _verify_ledger(ctx: ServiceContext, work: Workload, runid: str) -> None:
+    from sqlalchemy import text
+
+    async with ctx.sessions() as s:
+        deliveries = (await s.execute(text(
+            "SELECT count(*) FROM invoice_svc.deliveries WHERE delivery_id LIKE :p"), {"p": f"B{runid}-%"})).scalar()
+        revisions = (await s.execute(text(
+            "SELECT count(*) FROM invoice_svc.delivery_revisions WHERE delivery_id LIKE :p"),
+            {"p": f"B{runid}-%"})).scalar()
+        parked = (await s.execute(text(
+            "SELECT count(*) FROM invoice_svc.deliveries WHERE delivery_id LIKE :p AND NOT billable"),
+            {"p": f"B{runid}-%"})).scalar()
+    status = "ok" if (deliveries, revisions) == (work.deliveries, work.revisions) else "MISMATCH"
+    print(f"ledger check {status}: {deliveries:,} deliveries (expected {work.deliveries:,}), {revisions:,} "
+          f"revisions (expected {work.revisions:,}), {parked:,} parked as not billable", flush=True)
+
+
+def _raw_row(value: bytes) -> tuple:
+    event = json.loads(value)
+    d = event["data"]
+    cost = d.get("media_cost")
+    return (d["delivery_id"], d["revision"], d["source_system"], d["account_id"], d.get("contract_id"),
+            d["campaign_id"], d["line_item_id"], d.get("campaign_name"), d["product_code"],
+            date.fromisoformat(d["delivery_date"]), d["impressions"], d["viewable_impressions"], d["clicks"],
+            d["conversions"], d.get("third_party_impressions"), Decimal(cost) if cost is not None else None,
+            d.get("currency"), event["source"], event["id"], True)
+
+
+async def run_raw_baseline(args, topic: str, work: Workload, batch_size: int, runid: str) -> float:
+    """A bare aiokafka consumer COPYing the same messages into an equivalent table: no validation, no dedupe."""
+    conn = await asyncpg.connect(args.database_url.replace("+asyncpg", ""))
+    table = f"bench_raw_{runid}"
+    await conn.execute(f"CREATE TABLE invoice_svc.{table} (LIKE invoice_svc.deliveries INCLUDING DEFAULTS)")
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=args.bootstrap, group_id=f"bench-raw-{runid}",
+                                enable_auto_commit=False, auto_offset_reset="earliest",
+                                max_poll_records=batch_size)
+    count = 0
+    print(f"raw baseline: group bench-raw-{runid}, table invoice_svc.{table}", flush=True)
+    started = time.perf_counter()
+    await consumer.start()
+    try:
+        last_print = started
+        while count < args.n:
+            batches = await consumer.getmany(timeout_ms=500, max_records=batch_size)
+            rows = [_raw_row(r.value) for part in batches.values() for r in part]
+            if not rows:
+                continue
+            await conn.copy_records_to_table(table, records=rows, columns=RAW_COLUMNS, schema_name="invoice_svc")
+            await consumer.commit()
+            count += len(rows)
+            now = time.perf_counter()
+            if now - last_print >= 2:
+                last_print = now
+                print(f"  raw: {count:,}/{args.n:,} copied, {count / (now - started):,.0f} events/s", flush=True)
+        return time.perf_counter() - started
+    finally:
+        await consumer.stop()
+        await conn.execute(f"DROP TABLE IF EXISTS invoice_svc.{table}")
+        await conn.close()
+
+
+async def cleanup(ctx: ServiceContext, runid: str) -> None:
+    """Delete what the run wrote to invoice-svc's schema (the topic stays: topics are never deleted here)."""
+    from sqlalchemy import text
+
+    prefix = f"B{runid}-%"
+    async with ctx.sessions.begin() as s:
+        for sql in [
+            "DELETE FROM invoice_svc.deliveries WHERE delivery_id LIKE :p",
+            "DELETE FROM invoice_svc.delivery_revisions WHERE delivery_id LIKE :p",
+            "DELETE FROM invoice_svc.billing_exceptions WHERE account_id LIKE :p",
+            "DELETE FROM invoice_svc.outbox WHERE sent_at IS NULL AND envelope->'data'->>'account_id' LIKE :p",
+            "DELETE FROM invoice_svc.audit_log WHERE entity_type = 'billing_exception' AND entity_id IN "
+            "(SELECT exception_id FROM invoice_svc.billing_exceptions WHERE account_id LIKE :p)",
+            "DELETE FROM invoice_svc.contract_versions WHERE contract_id LIKE :p",
+            "DELETE FROM invoice_svc.contracts WHERE contract_id LIKE :p",
+            "DELETE FROM invoice_svc.accounts WHERE account_id LIKE :p",
+            "DELETE FROM invoice_svc.products WHERE code LIKE :p",
+        ]:
+            await s.execute(text(sql), {"p": prefix})
+        await s.execute(text("DELETE FROM invoice_svc.inbox WHERE consumer = :c"), {"c": f"bench-{runid}"})
+    print(f"cleaned up run {runid}", flush=True)

@@ -1,0 +1,129 @@
+"""The delivery ledger as ingested: current figures, billability and revision history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
+from mediabill_common.events.catalog import EXCEPTION_KINDS
+from mediabill_common.web.deps import Session
+from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from mediabill_common.web.problems import NotFound, Unprocessable
+from mediabill_common.web.security import CurrentPrincipal
+
+from invoice_svc.adapters import exception_repository as exceptions_repo
+from invoice_svc.adapters import ledger_repository as ledger
+from invoice_svc.adapters.ledger_repository import DeliveryFilter
+from invoice_svc.entrypoints.api.schemas import BillingExceptionOut
+
+router = APIRouter(tags=["deliveries"])
+
+
+class DeliveryFigures(BaseModel):
+    revision: int
+    source_system: str
+    account_id: str
+    contract_id: str | None
+    campaign_id: str
+    line_item_id: str
+    campaign_name: str | None
+    product_code: str
+    delivery_date: date
+    impressions: int
+    viewable_impressions: int
+    clicks: int
+    conversions: int
+    third_party_impressions: int | None
+    media_cost: str | None = Field(None, description="decimal string, with `currency`")
+    currency: str | None
+    event_source: str = Field(description="CloudEvents source of the message that carried this revision")
+    event_id: str
+
+
+class DeliveryRevisionOut(DeliveryFigures):
+    received_at: datetime
+
+
+class DeliveryOut(DeliveryFigures):
+    delivery_id: str
+    billable: bool = Field(description="false while the record raises billing exceptions (it is kept, not dropped)")
+    exception_kinds: list[str]
+    first_received_at: datetime
+    updated_at: datetime
+    revisions: list[DeliveryRevisionOut] | None = Field(
+        None, description="every revision received, lowest first (with ?include=revisions, always on the item)")
+
+
+class DeliveryDetail(DeliveryOut):
+    exceptions: list[BillingExceptionOut] = Field(description="the billing exceptions this delivery raised")
+
+
+def _figures(row) -> dict:
+    out = dict(row)
+    out["media_cost"] = format(out["media_cost"].normalize(), "f") if isinstance(out.get("media_cost"), Decimal) \
+        else None
+    return out
+
+
+@router.get("/v1/deliveries", response_model=Page[DeliveryOut], summary="The delivery ledger as ingested")
+async def list_deliveries(
+    session: Session, _p: CurrentPrincipal,
+    account_id: str | None = None, contract_id: str | None = None, line_item_id: str | None = None,
+    product_code: str | None = None,
+    date_from: Annotated[date | None, Query(alias="from", description="first delivery_date (inclusive)")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="last delivery_date (inclusive)")] = None,
+    billable: bool | None = None,
+    exception_kind: Annotated[str | None, Query(description="records raising this exception kind")] = None,
+    include: Annotated[Literal["revisions"] | None, Query(description="`revisions` adds each history")] = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> Page[DeliveryOut]:
+    if exception_kind is not None and exception_kind not in EXCEPTION_KINDS:
+        raise Unprocessable(f"exception_kind {exception_kind!r} is not a billing exception kind",
+                            errors=[{"field": "exception_kind", "in": "query",
+                                     "message": f"one of {', '.join(EXCEPTION_KINDS)}"}])
+    if date_from and date_to and date_from > date_to:
+        raise Unprocessable("`from` is after `to`", errors=[{"field": "from", "in": "query",
+                                                             "message": "must not be after `to`"}])
+    position = decode_cursor(cursor)
+    after = _after(position)
+    rows = await ledger.list_deliveries(session, DeliveryFilter(
+        account_id=account_id, contract_id=contract_id, line_item_id=line_item_id, product_code=product_code,
+        date_from=date_from, date_to=date_to, billable=billable, exception_kind=exception_kind),
+        limit=limit, after=after)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    history = await ledger.revisions_of(session, [r["delivery_id"] for r in rows]) if include else {}
+    items = [DeliveryOut(**_figures(r), revisions=[DeliveryRevisionOut(**_figures(h))
+                                                   for h in history.get(r["delivery_id"], [])] if include else None)
+             for r in rows]
+    next_cursor = encode_cursor({"d": rows[-1]["delivery_date"].isoformat(), "id": rows[-1]["delivery_id"]}) \
+        if more and rows else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def _after(position: dict | None) -> tuple[date, str] | None:
+    if position is None:
+        return None
+    try:
+        return date.fromisoformat(position["d"]), str(position["id"])
+    except (KeyError, ValueError, TypeError) as exc:
+        raise Unprocessable("cursor is not valid; pass next_cursor from a previous page",
+                            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor"}]) from exc
+
+
+@router.get("/v1/deliveries/{delivery_id}", response_model=DeliveryDetail,
+            summary="One delivery: current figures, every revision received and the exceptions it raised")
+async def get_delivery(session: Session, _p: CurrentPrincipal,
+                       delivery_id: Annotated[str, Path(description="the upstream delivery_id")]) -> DeliveryDetail:
+    row = await ledger.get_delivery(session, delivery_id)
+    if row is None:
+        raise NotFound(f"no delivery with delivery_id {delivery_id} has been ingested")
+    history = await ledger.revisions_of(session, [delivery_id])
+    raised = await exceptions_repo.exceptions_for_delivery(session, delivery_id)
+    return DeliveryDetail(**_figures(row), revisions=[DeliveryRevisionOut(**_figures(h))
+                                                      for h in history[delivery_id]],
+                          exceptions=[BillingExceptionOut.from_row(x) for x in raised])

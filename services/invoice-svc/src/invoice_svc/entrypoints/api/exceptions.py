@@ -1,0 +1,90 @@
+"""The billing exception queue: list, look at, assign and resolve."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+
+from mediabill_common.auth.principal import Principal
+from mediabill_common.events.catalog import EXCEPTION_KINDS
+from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.etag import set_etag
+from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from mediabill_common.web.problems import NotFound, Unprocessable
+from mediabill_common.web.security import CurrentPrincipal, require_roles
+
+from invoice_svc.adapters import exception_repository as repo
+from invoice_svc.adapters.exception_repository import ExceptionFilter
+from invoice_svc.app import exceptions as use_cases
+from invoice_svc.entrypoints.api.schemas import AssignRequest, BillingExceptionOut, ResolveRequest
+
+router = APIRouter(tags=["billing exceptions"])
+Analyst = Annotated[Principal, Depends(require_roles("billing-analyst"))]
+IfMatch = Annotated[str | None, Header(description="ETag from GET; 412 when the exception changed since")]
+
+
+@router.get("/v1/exceptions", response_model=Page[BillingExceptionOut],
+            summary="The billing exception queue, oldest first")
+async def list_exceptions(
+    session: Session, _p: CurrentPrincipal,
+    status: Annotated[Literal["open", "assigned", "resolved", "unresolved"] | None,
+                      Query(description="`unresolved` = open or assigned")] = None,
+    kind: str | None = None, account_id: str | None = None, delivery_id: str | None = None,
+    assignee: str | None = None,
+    older_than_hours: Annotated[float | None, Query(ge=0, description="raised more than this many hours ago")] = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> Page[BillingExceptionOut]:
+    if kind is not None and kind not in EXCEPTION_KINDS:
+        raise Unprocessable(f"kind {kind!r} is not a billing exception kind",
+                            errors=[{"field": "kind", "in": "query", "message": f"one of {', '.join(EXCEPTION_KINDS)}"}])
+    position = decode_cursor(cursor)
+    after = None
+    if position is not None:
+        try:
+            after = (datetime.fromisoformat(position["at"]), str(position["id"]))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
+    rows = await repo.list_exceptions(session, ExceptionFilter(
+        status=status, kind=kind, account_id=account_id, delivery_id=delivery_id, assignee=assignee,
+        older_than_hours=older_than_hours), limit=limit, after=after)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor({"at": rows[-1]["raised_at"].isoformat(), "id": rows[-1]["exception_id"]}) \
+        if more and rows else None
+    return Page(items=[BillingExceptionOut.from_row(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/v1/exceptions/{exception_id}", response_model=BillingExceptionOut, summary="One billing exception")
+async def get_exception(session: Session, _p: CurrentPrincipal, exception_id: str,
+                        response: Response) -> BillingExceptionOut:
+    row = await repo.get_exception(session, exception_id)
+    if row is None:
+        raise NotFound(f"no billing exception with id {exception_id}")
+    set_etag(response, row["version"])
+    return BillingExceptionOut.from_row(row)
+
+
+@router.post("/v1/exceptions/{exception_id}/assign", response_model=BillingExceptionOut,
+             summary="Assign an unresolved exception to an analyst (billing-analyst)")
+async def assign_exception(ctx: Ctx, session: Session, principal: Analyst, exception_id: str, body: AssignRequest,
+                           response: Response, if_match: IfMatch = None) -> BillingExceptionOut:
+    async with session.begin():
+        row = await use_cases.assign_exception(session, ctx.audit, exception_id, assignee=body.assignee,
+                                               actor=principal.sub, if_match=if_match)
+    set_etag(response, row["version"])
+    return BillingExceptionOut.from_row(row)
+
+
+@router.post("/v1/exceptions/{exception_id}/resolve", response_model=BillingExceptionOut,
+             summary="Resolve an exception with the reason (billing-analyst); publishes BillingExceptionResolved")
+async def resolve_exception(ctx: Ctx, session: Session, principal: Analyst, exception_id: str,
+                            body: ResolveRequest, response: Response,
+                            if_match: IfMatch = None) -> BillingExceptionOut:
+    async with session.begin():
+        row = await use_cases.resolve_exception(session, ctx.outbox, ctx.audit, exception_id,
+                                                resolution=body.resolution, actor=principal.sub,
+                                                if_match=if_match)
+    set_etag(response, row["version"])
+    return BillingExceptionOut.from_row(row)
