@@ -22,8 +22,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential
@@ -93,6 +92,12 @@ class ConsumerRunner:
         self._max_attempts = max_attempts
         self._retry_wait_s = retry_wait_s
         self._lock = asyncio.Lock()
+        table = f'"{inbox.schema}"."{inbox.name}"' if inbox.schema else f'"{inbox.name}"'
+        self._claim_sql = text(
+            f'INSERT INTO {table} (consumer, source, event_id, event_type, topic, "partition", "offset") '
+            "SELECT CAST(:consumer AS varchar), * FROM unnest(CAST(:sources AS varchar[]), CAST(:ids AS varchar[]), "
+            "CAST(:types AS varchar[]), CAST(:topics AS varchar[]), CAST(:partitions AS int[]), "
+            "CAST(:offsets AS bigint[])) ON CONFLICT DO NOTHING RETURNING source, event_id")
 
     @property
     def rebalance_listener(self) -> ConsumerRebalanceListener:
@@ -195,16 +200,15 @@ class ConsumerRunner:
         unique: dict[tuple[str, str], Received] = {}
         for item in items:
             unique.setdefault((item.envelope.source, item.envelope.id), item)
-        t = self._inbox
-        rows = [{"consumer": self.name, "source": s, "event_id": i, "event_type": r.envelope.type,
-                 "topic": r.record.topic, "partition": r.record.partition, "offset": r.record.offset}
-                for (s, i), r in unique.items()]
-        inserted = set()
-        for chunk_start in range(0, len(rows), 1000):
-            chunk = rows[chunk_start:chunk_start + 1000]
-            result = await session.execute(
-                insert(t).values(chunk).on_conflict_do_nothing().returning(t.c.source, t.c.event_id))
-            inserted.update((r.source, r.event_id) for r in result)
+        # One statement with array parameters: a multi-row VALUES insert costs SQLAlchemy a fresh compile of
+        # thousands of bind parameters per batch, which dominated high-volume consumers.
+        entries = list(unique.items())
+        result = await session.execute(self._claim_sql, {
+            "consumer": self.name, "sources": [s for (s, _), _ in entries], "ids": [i for (_, i), _ in entries],
+            "types": [r.envelope.type for _, r in entries], "topics": [r.record.topic for _, r in entries],
+            "partitions": [r.record.partition for _, r in entries], "offsets": [r.record.offset for _, r in entries],
+        })
+        inserted = {(r.source, r.event_id) for r in result}
         DUPLICATES.labels(self.name).inc(len(items) - len(inserted))
         return [r for key, r in unique.items() if key in inserted]
 
