@@ -124,3 +124,27 @@ async def test_withdrawal_is_announced(dispute_env, unique, kafka_bootstrap):
         kafka_bootstrap, "billing.disputes.v1",
         lambda v, r: bool(v) and v["type"] == "DisputeWithdrawn" and v["data"]["dispute_id"] == did, count=1)
     assert DisputeWithdrawn.model_validate(value["data"]).withdrawn_by == "ana"
+
+
+async def test_issued_credit_memo_turns_the_dispute_hold_into_a_credit(dispute_env, unique):
+    inv, did = await _opened(dispute_env, unique, {f"{unique}-u1": "200.00"})
+    await dispute_env.post(f"/v1/disputes/{did}/assign", {"assignee": "jane"})
+    await dispute_env.post(f"/v1/disputes/{did}/resolve", {
+        "outcome": "upheld", "credit_amount": "200.00", "resolution_note": "rate was wrong"})
+    memo = {"memo_id": f"m-{unique}", "memo_number": f"CM-2026-{unique[:8]}", "adjustment_id": f"adj-{unique}",
+            "invoice_id": inv["invoice_id"], "invoice_number": inv["invoice_number"],
+            "bill_to_account_id": inv["bill_to_account_id"], "dispute_id": did,
+            "lines": [{"invoice_line_id": f"{unique}-u1", "kind": "usage", "amount": "200.00", "description": "c"}],
+            "total": "200.00", "currency": "USD", "reason_code": "rate_mismatch", "requested_by": "jane",
+            "approved_by": ["policy"], "issued_at": "2026-11-11T09:00:00Z"}
+    await dispute_env.apply("CreditMemoIssued", memo)
+    await dispute_env.apply("CreditMemoIssued", memo)  # a replay credits nothing more
+    body = (await dispute_env.get(f"/v1/disputes/{did}")).json()
+    assert body["credit_settled"] is True and body["history"][-1]["action"] == "credit_issued"
+    # 3000.00 - credited 200.00 - held 0.00: the hold became the credit, not both.
+    assert "headroom of 2800.00 USD" in (await dispute_env.open(inv, {f"{unique}-u1": "2800.01"})).json()["detail"]
+    await dispute_env.apply("AdjustmentRejected", {
+        "adjustment_id": f"adj2-{unique}", "invoice_id": inv["invoice_id"],
+        "bill_to_account_id": inv["bill_to_account_id"], "dispute_id": did, "rejected_by": "dir",
+        "reason": "late duplicate", "rejected_at": "2026-11-12T09:00:00Z"})
+    assert (await dispute_env.get(f"/v1/disputes/{did}")).json()["status"] == "resolved"

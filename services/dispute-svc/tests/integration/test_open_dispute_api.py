@@ -134,3 +134,10 @@ async def test_same_idempotency_key_returns_the_first_dispute(dispute_env, uniqu
     assert first.json()["dispute_id"] == again.json()["dispute_id"]
     listed = await dispute_env.get("/v1/disputes", invoice_id=inv["invoice_id"])
     assert len(listed.json()["items"]) == 1
+
+
+async def test_openapi_document_lists_the_dispute_api(dispute_env):
+    doc = (await dispute_env.http.get("/openapi.json")).json()
+    assert {"/v1/disputes", "/v1/disputes/{dispute_id}/resolve", "/v1/disputes/{dispute_id}/evidence",
+            "/v1/sla-policy", "/v1/kpis"} <= set(doc["paths"])
+    assert (await dispute_env.http.get("/docs")).status_code == 200

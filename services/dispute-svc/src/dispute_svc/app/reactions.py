@@ -70,8 +70,12 @@ async def when_credit_memo_issued_reduce_headroom(session: AsyncSession, ctx: Se
     dispute = await repo.get(payload.dispute_id, for_update=True)
     if dispute is None or dispute.status != "resolved":
         return
+    before = snapshot(dispute)
     dispute.settle_credit(at=payload.issued_at, memo_number=payload.memo_number)
     await repo.save(dispute)
+    await ctx.audit.record(session, actor="adjustment-svc", action="dispute.credit_issued", entity_type="dispute",
+                           entity_id=dispute.dispute_id, reason=f"credit memo {payload.memo_number} issued",
+                           before=before, after=snapshot(dispute))
 
 
 async def when_adjustment_rejected_reopen_dispute(session: AsyncSession, ctx: ServiceContext, envelope: Envelope,

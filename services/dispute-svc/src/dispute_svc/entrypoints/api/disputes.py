@@ -11,7 +11,7 @@ from mediabill_common.auth.principal import Principal
 from mediabill_common.web.deps import Ctx, Session
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit, decode_cursor, encode_cursor
-from mediabill_common.web.problems import NotFound
+from mediabill_common.web.problems import NotFound, Unprocessable
 from mediabill_common.web.security import CurrentPrincipal, require_roles
 
 from dispute_svc.adapters.dispute_repository import DisputeFilter, DisputeRepository
@@ -33,6 +33,16 @@ IfMatch = Annotated[str | None, Header(description="ETag of the dispute the chan
 
 def _attachments(items) -> tuple[Attachment, ...]:
     return tuple(Attachment(a.url, a.name, a.sha256) for a in items)
+
+
+def _position(position: dict | None) -> tuple[datetime, str] | None:
+    if not position:
+        return None
+    try:
+        return datetime.fromisoformat(position["opened_at"]), str(position["id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise Unprocessable("cursor is not valid; pass next_cursor from a previous page",
+                            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor"}]) from exc
 
 
 async def _full(ctx, session, dispute) -> DisputeOut:
@@ -67,8 +77,7 @@ async def list_disputes(
     age_bucket: AgeBucket | None = Query(None, description="age in whole days: 0-7d, 8-30d, 31-60d, >60d"),
     limit: Limit = 50, cursor: Cursor = None,
 ) -> DisputePage:
-    position = decode_cursor(cursor)
-    after = (datetime.fromisoformat(position["opened_at"]), str(position["id"])) if position else None
+    after = _position(decode_cursor(cursor))
     now = clock_of(ctx).now()
     flt = DisputeFilter(status=status, reason_code=reason_code, bill_to_account_id=bill_to_account_id,
                         assignee=assignee, invoice_id=invoice_id, overdue=overdue, age_bucket=age_bucket)

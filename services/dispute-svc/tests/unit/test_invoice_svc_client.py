@@ -1,0 +1,62 @@
+"""The httpx adapter for invoice-svc: follows delivery pages, sends a service token, reports failures."""
+
+from datetime import date
+
+import httpx
+import pytest
+from fastapi import FastAPI, Header, Request
+
+from mediabill_common.auth.verify import JwtVerifier
+
+from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient
+from dispute_svc.app.ports import InvoiceServiceUnavailable
+
+SECRET = "unit-test-secret-0123456789-0123456789"
+
+
+def ledger_app(calls: list[dict]) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/v1/deliveries")
+    async def deliveries(request: Request, authorization: str = Header()) -> dict:
+        principal = JwtVerifier(hs256_secret=SECRET).verify(authorization.removeprefix("Bearer "))
+        calls.append({**request.query_params, "sub": principal.sub, "roles": sorted(principal.roles)})
+        if request.query_params.get("cursor") is None:
+            return {"items": [{"delivery_id": "D1"}], "next_cursor": "page-2"}
+        return {"items": [{"delivery_id": "D2"}], "next_cursor": None}
+
+    return app
+
+
+async def test_deliveries_follow_every_page_with_a_service_token():
+    calls: list[dict] = []
+    client = HttpInvoiceServiceClient("http://i", secret=SECRET,
+                                      transport=httpx.ASGITransport(app=ledger_app(calls)))
+    items = await client.deliveries(contract_id="IO-7", account_id=None, line_item_id="L1",
+                                    date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
+    await client.aclose()
+    assert [i["delivery_id"] for i in items] == ["D1", "D2"]
+    assert calls[0]["contract_id"] == "IO-7" and calls[0]["from"] == "2026-10-01" and calls[1]["cursor"] == "page-2"
+    assert (calls[0]["sub"], calls[0]["roles"]) == ("dispute-svc", ["service"])
+
+
+async def test_self_serve_deliveries_are_asked_by_account():
+    calls: list[dict] = []
+    client = HttpInvoiceServiceClient("http://i", secret=SECRET,
+                                      transport=httpx.ASGITransport(app=ledger_app(calls)))
+    await client.deliveries(contract_id=None, account_id="adv-1", line_item_id="L1",
+                            date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
+    await client.aclose()
+    assert calls[0]["account_id"] == "adv-1" and "contract_id" not in calls[0]
+
+
+async def test_error_answers_and_unreachable_hosts_raise_with_the_reason():
+    client = HttpInvoiceServiceClient("http://i", secret=SECRET,
+                                      transport=httpx.ASGITransport(app=FastAPI()))
+    with pytest.raises(InvoiceServiceUnavailable, match="answered 404 to POST /v1/price-simulations"):
+        await client.price_simulation({})
+    await client.aclose()
+    down = HttpInvoiceServiceClient("http://127.0.0.1:9", secret=SECRET, timeout_s=2)
+    with pytest.raises(InvoiceServiceUnavailable, match="invoice-svc unreachable at http://127.0.0.1:9"):
+        await down.price_simulation({})
+    await down.aclose()
