@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter
 
+from invoice_svc.entrypoints.api.deliveries import router as deliveries_router
+from invoice_svc.entrypoints.api.exceptions import router as exceptions_router
 from invoice_svc.entrypoints.api.simulations import router as simulations_router
 
-routers: list[APIRouter] = [simulations_router]
+routers: list[APIRouter] = [simulations_router, deliveries_router, exceptions_router]
