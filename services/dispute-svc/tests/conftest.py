@@ -107,6 +107,13 @@ def dispute_db(database_url: str) -> str:
     return database_url
 
 
+@pytest.fixture(scope="session")
+def dispute_invoice_svc_db(database_url: str) -> str:
+    """invoice-svc's own schema, for the evidence tests that drive the real invoice-svc app."""
+    run_migrations("invoice-svc", database_url)
+    return database_url
+
+
 @pytest.fixture
 def dispute_settings(dispute_db: str, kafka_bootstrap: str, topics_ready: None) -> Settings:
     return Settings(database_url=dispute_db, kafka_bootstrap_servers=kafka_bootstrap,

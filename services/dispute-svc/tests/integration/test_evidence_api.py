@@ -1,38 +1,27 @@
-"""GET /v1/disputes/{id}/evidence with the real invoice-svc re-price, and when invoice-svc cannot answer.
+"""GET /v1/disputes/{id}/evidence against the real invoice-svc, and when invoice-svc cannot answer.
 
-POST /v1/price-simulations is served by the real invoice-svc app (`invoice_svc.bootstrap.build_app`) over ASGI.
-invoice-svc has no GET /v1/deliveries yet, so the delivery ledger is a small real ASGI app in this test serving
-records in the CampaignDelivered shape with their revisions; it checks the service token dispute-svc sends.
+The real invoice-svc app (`invoice_svc.bootstrap.build_app`, over ASGI, on its own schema in the same database)
+serves GET /v1/deliveries from its ledger, filled by its real consumer from ads.delivery.v1, and
+POST /v1/price-simulations. dispute-svc calls both with its `service` token.
 """
 
 from __future__ import annotations
 
 import httpx
-from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from mediabill_common.auth.verify import JwtVerifier
 from mediabill_common.settings import ServiceSettings
+from mediabill_common.testing.kafka import consume_until, envelope_for, publish
+from mediabill_common.testing.plugin import bearer
 
 from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient
 from invoice_svc.bootstrap import build as build_invoice_svc
 from invoice_svc.bootstrap import build_app as build_invoice_svc_app
+from invoice_svc.entrypoints.consumer import make_runner as make_invoice_svc_runner
 from invoice_svc.settings import Settings as InvoiceSettings
 
 SECRET = ServiceSettings().jwt_hs256_secret or ""
-
-
-class RoutedTransport(httpx.AsyncBaseTransport):
-    """Sends each path prefix to its own ASGI app, as one invoice-svc host would."""
-
-    def __init__(self, routes: dict[str, httpx.AsyncBaseTransport]) -> None:
-        self._routes = routes
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        for prefix, transport in self._routes.items():
-            if request.url.path.startswith(prefix):
-                return await transport.handle_async_request(request)
-        return httpx.Response(404, json={"detail": "no route"})
 
 
 def delivery(uid: str, line_item: str, day: int, imps: int, revision: int = 0) -> dict:
@@ -40,28 +29,6 @@ def delivery(uid: str, line_item: str, day: int, imps: int, revision: int = 0) -
             "account_id": f"adv-{uid}", "contract_id": f"IO-{uid}", "campaign_id": f"C-{uid}",
             "line_item_id": line_item, "product_code": f"display-{uid}", "delivery_date": f"2026-10-{day:02d}",
             "impressions": imps, "viewable_impressions": 0, "clicks": 0, "conversions": 0}
-
-
-def delivery_ledger(uid: str, seen: list[dict]) -> FastAPI:
-    """invoice-svc's delivery ledger for this test: L1 restated once (280,000 -> 300,000) plus 200,000; L2 100,000."""
-    l1, l2 = f"L1-{uid}", f"L2-{uid}"
-    restated = delivery(uid, l1, 3, 300_000, revision=1)
-    ledger = {
-        l1: [{**restated, "revisions": [delivery(uid, l1, 3, 280_000, 0), restated]},
-             {**delivery(uid, l1, 4, 200_000), "revisions": [delivery(uid, l1, 4, 200_000)]}],
-        l2: [{**delivery(uid, l2, 5, 100_000), "revisions": [delivery(uid, l2, 5, 100_000)]}],
-    }
-    app = FastAPI()
-
-    @app.get("/v1/deliveries")
-    async def deliveries(request: Request, authorization: str = Header()) -> dict:
-        principal = JwtVerifier(hs256_secret=SECRET).verify(authorization.removeprefix("Bearer "))
-        if "service" not in principal.roles or principal.sub != "dispute-svc":
-            raise HTTPException(403)
-        seen.append(dict(request.query_params))
-        return {"items": ledger.get(request.query_params["line_item_id"], []), "next_cursor": None}
-
-    return app
 
 
 async def seed_config(env, uid: str) -> None:
@@ -83,17 +50,35 @@ async def seed_config(env, uid: str) -> None:
                      {"amendment_no": 1, "effective_from": "2026-11-01", "terms": {"lines": later}}]}})
 
 
-async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_real_reprice(
-        dispute_env_factory, dispute_settings, unique):
-    seen: list[dict] = []
+async def ingest_deliveries_into_invoice_svc(invoice_ctx, uid: str, kafka_bootstrap: str) -> None:
+    """Publish the deliveries to ads.delivery.v1 and let invoice-svc's real consumer put them in its ledger."""
+    l1, l2 = f"L1-{uid}", f"L2-{uid}"
+    records = [delivery(uid, l1, 3, 280_000, 0), delivery(uid, l1, 3, 300_000, 1),  # restated
+               delivery(uid, l1, 4, 200_000), delivery(uid, l2, 5, 100_000)]
+    await publish(kafka_bootstrap, "ads.delivery.v1", [
+        (r["line_item_id"], envelope_for("CampaignDelivered", r, subject=r["delivery_id"], source="/ad-platforms/t"))
+        for r in records])
+    app = httpx.AsyncClient(transport=httpx.ASGITransport(app=build_invoice_svc_app(invoice_ctx)),
+                            base_url="http://i")
+
+    async def in_ledger() -> bool:
+        resp = await app.get("/v1/deliveries", params={"contract_id": f"IO-{uid}"}, headers=bearer("auditor"))
+        return {(d["delivery_id"], d["revision"]) for d in resp.json().get("items", [])} == {
+            (f"D-{uid}-{l1}-3", 1), (f"D-{uid}-{l1}-4", 0), (f"D-{uid}-{l2}-5", 0)}
+
+    await consume_until(invoice_ctx, make_invoice_svc_runner, ["ads.delivery.v1"], in_ledger,
+                        group_id=f"dispute-test-invoice-svc-{uid}")
+
+
+async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_real_invoice_svc(
+        dispute_env_factory, dispute_settings, dispute_invoice_svc_db, kafka_bootstrap, unique):
     invoice_svc = build_invoice_svc(InvoiceSettings(database_url=dispute_settings.database_url,
                                                     kafka_bootstrap_servers=dispute_settings.kafka_bootstrap_servers))
-    transport = RoutedTransport({
-        "/v1/price-simulations": httpx.ASGITransport(app=build_invoice_svc_app(invoice_svc)),
-        "/v1/deliveries": httpx.ASGITransport(app=delivery_ledger(unique, seen))})
-    client = HttpInvoiceServiceClient("http://invoice-svc", secret=SECRET, transport=transport)
+    client = HttpInvoiceServiceClient("http://invoice-svc", secret=SECRET,
+                                      transport=httpx.ASGITransport(app=build_invoice_svc_app(invoice_svc)))
     env = await dispute_env_factory(invoice_client=client, at=_nov10())
     try:
+        await ingest_deliveries_into_invoice_svc(invoice_svc, unique, kafka_bootstrap)
         await seed_config(env, unique)
         inv = await env.seed_invoice(unique)
         did = (await env.open(inv, {f"{unique}-u1": "100.00", f"{unique}-u2": "100.00"})).json()["dispute_id"]
@@ -110,14 +95,14 @@ async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_re
     assert mispriced["reprice"]["verdict"] == "invoice is higher than the re-price by 100.00 USD"
     assert (mispriced["reprice"]["repriced_amount"], mispriced["reprice"]["difference"]) == ("600.00", "100.00")
     assert correct["deliveries"]["available"] is True and correct["deliveries"]["count"] == 2
-    assert [r["impressions"] for r in correct["deliveries"]["items"][0]["revisions"]] == [280_000, 300_000]
+    restated = next(d for d in correct["deliveries"]["items"] if d["revision"] == 1)
+    assert [r["impressions"] for r in restated["revisions"]] == [280_000, 300_000]
     terms = ev["contract_terms"]
     assert (terms["available"], terms["amendment_no"], terms["effective_from"]) == (True, 0, "2026-10-01")
     assert terms["terms"]["lines"][0]["rate"] == "6.00"  # not the November amendment's 9.00
     flat = next(r for r in ev["reprice"]["lines"] if r["kind"] == "flat_fee")
     assert (flat["repriced_amount"], flat["matches"], flat["disputed"]) == ("500.00", True, False)
     assert {p["product_code"] for p in ev["reprice"]["products"]} == {f"display-{unique}", f"sponsor-{unique}"}
-    assert {(q["contract_id"], q["from"], q["to"]) for q in seen} == {(f"IO-{unique}", "2026-10-01", "2026-10-31")}
 
 
 async def test_evidence_says_so_when_invoice_svc_is_unreachable(dispute_env, unique):

@@ -42,7 +42,8 @@ class HttpInvoiceServiceClient:
     async def deliveries(self, *, contract_id: str | None, account_id: str | None, line_item_id: str,
                          date_from: date, date_to: date) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"line_item_id": line_item_id, "from": date_from.isoformat(),
-                                  "to": date_to.isoformat(), "limit": 500}
+                                  "to": date_to.isoformat(), "limit": 500,
+                                  "include": "revisions"}
         if contract_id:
             params["contract_id"] = contract_id
         elif account_id:
