@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# A single-node KRaft Kafka broker under DIR/kafka, run straight from the jars Maven resolves.
+
+KAFKA_VERSION=3.9.1
+
+kafka_libs_dir() { echo "$MEDIABILL_ROOT/.stack/kafka-libs/$KAFKA_VERSION"; }
+
+# Resolving once is enough: the jar set is pinned by deploy/kafka/pom.xml. The download goes to a temporary
+# dir and is renamed into place, so an interrupted run never leaves a half-filled cache behind.
+kafka_libs() {
+  local libs tmp
+  libs=$(kafka_libs_dir)
+  [[ -f $libs/kafka_2.13-$KAFKA_VERSION.jar ]] && return 0
+  stack_log "resolving Kafka $KAFKA_VERSION jars with Maven (first run only)"
+  mkdir -p "$MEDIABILL_ROOT/.stack"
+  tmp=$(mktemp -d "$MEDIABILL_ROOT/.stack/kafka-libs.XXXXXX")
+  if ! mvn -q -B -Dstyle.color=never -f "$MEDIABILL_ROOT/deploy/kafka/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.log" 2>&1; then
+    cat "$tmp.log" >&2
+    rm -rf "$tmp" "$tmp.log"
+    stack_die "mvn could not resolve the Kafka jars"
+  fi
+  rm -rf "$libs" "$tmp.log"
+  mkdir -p "$(dirname "$libs")"
+  mv "$tmp" "$libs"
+}
+
+kafka_write_config() {
+  local dir=$1 port=$2 cport=$3
+  cat >"$dir/kafka/server.properties" <<EOF
+# Written by deploy/lib/kafka.sh on every start; edit that file instead.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/kafka/data
+num.partitions=3
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=3
+group.initial.rebalance.delay.ms=0
+# Topics come only from the catalog (ensure-topics), so a typo in a topic name fails loudly.
+auto.create.topics.enable=false
+EOF
+}
+
+# kafka_start DIR PORT CONTROLLER_PORT: format on first use, start, wait until topics can be created.
+kafka_start() {
+  local dir port=$2 cport=$3
+  local libs pid t0
+  dir=$(realpath -m "$1")
+  t0=$(now_ms)
+  kafka_libs
+  libs=$(kafka_libs_dir)
+  if pid=$(proc_pid "$dir" kafka); then
+    stack_log "kafka already running (pid $pid)"
+  else
+    mkdir -p "$dir/kafka/data" "$dir/logs"
+    kafka_write_config "$dir" "$port" "$cport"
+    if [[ ! -f $dir/kafka/data/meta.properties ]]; then
+      # A cluster id is 16 random bytes in URL-safe base64; python is quicker than a JVM for that.
+      local cluster_id
+      cluster_id=$(python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
+      java -cp "$libs/*" -Dlog4j.configuration="file:$MEDIABILL_ROOT/deploy/kafka/log4j.properties" \
+        kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/kafka/server.properties" \
+        >"$dir/logs/kafka-format.log" 2>&1 ||
+        { cat "$dir/logs/kafka-format.log" >&2; stack_die "kafka storage format failed"; }
+    fi
+    proc_start "$dir" kafka java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+      -Dlog4j.configuration="file:$MEDIABILL_ROOT/deploy/kafka/log4j.properties" \
+      -cp "$libs/*" kafka.Kafka "$dir/kafka/server.properties"
+    pid=$(proc_pid "$dir" kafka) || { proc_tail "$dir" kafka; stack_die "kafka exited at once"; }
+    wait_port "$port" 120 "$pid" || { proc_tail "$dir" kafka; stack_die "kafka did not open port $port"; }
+  fi
+  kafka_wait_ready "$dir" "$port" 120
+  stack_log "kafka ready on 127.0.0.1:$port in $(elapsed_s "$t0") s"
+}
+
+kafka_admin_module() {
+  local base=$MEDIABILL_ROOT/libs/common/src/mediabill_common/kafka
+  [[ -f $base/admin.py || -f $base/admin/__main__.py ]]
+}
+
+# An open port is not yet a usable broker: the KRaft metadata must be loaded before topics can be created.
+# Retrying ensure-topics both waits for that and creates the catalog's topics.
+kafka_wait_ready() {
+  local dir=$1 port=$2 timeout=$3
+  local deadline=$((SECONDS + timeout)) out=$dir/logs/kafka-ready.log
+  local -a probe=(python -c "$KAFKA_PROBE_PY")
+  if kafka_admin_module; then probe=(python -m mediabill_common.kafka.admin ensure-topics); fi
+  until KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port uv_run "${probe[@]}" >"$out" 2>&1; do
+    proc_pid "$dir" kafka >/dev/null || { proc_tail "$dir" kafka; stack_die "kafka died while starting"; }
+    if ((SECONDS >= deadline)); then
+      cat "$out" >&2
+      stack_die "kafka not ready after ${timeout}s (${probe[*]:0:3} kept failing)"
+    fi
+    sleep 1
+  done
+}
+
+# Used until mediabill_common.kafka.admin exists: ready means the broker is registered and unfenced.
+# shellcheck disable=SC2016 # python source, not shell
+KAFKA_PROBE_PY='
+import asyncio, os, sys
+from aiokafka.admin import AIOKafkaAdminClient
+
+async def main():
+    admin = AIOKafkaAdminClient(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"], request_timeout_ms=5000)
+    await admin.start()
+    try:
+        cluster = await admin.describe_cluster()
+        sys.exit(0 if cluster.get("brokers") else 1)
+    finally:
+        await admin.close()
+
+asyncio.run(main())
+'
+
+# Controlled shutdown of a single node takes a few seconds; past 30 s something is stuck.
+kafka_stop() { proc_stop "$1" kafka 30; }

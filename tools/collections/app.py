@@ -1,0 +1,134 @@
+"""The collections process: a consumer of billing.invoices.v1 + billing.disputes.v1 and a small HTTP API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import uuid
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+import asyncpg
+import jwt
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import Depends, FastAPI, Header, HTTPException
+from pydantic import BaseModel, Field
+
+from tools.collections.ledger import ArLedger, ContractViolation
+
+log = logging.getLogger("collections")
+TOPICS = ["billing.invoices.v1", "billing.disputes.v1"]
+PAYMENTS_TOPIC = "collections.payments.v1"
+
+
+class Settings:
+    def __init__(self) -> None:
+        self.database_url = os.environ.get("DATABASE_URL", "postgresql://mediabill@127.0.0.1:55432/mediabill") \
+            .replace("postgresql+asyncpg://", "postgresql://")
+        self.bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:39092")
+        self.secret = os.environ.get("JWT_HS256_SECRET", "mediabill-dev-secret-change-me-0123456789")
+        self.group = os.environ.get("COLLECTIONS_GROUP", "collections")
+
+
+class PaymentRequest(BaseModel):
+    invoice_id: str
+    amount: str = Field(pattern=r"^\d+(\.\d+)?$", description="decimal string")
+    currency: str | None = Field(default=None, description="defaults to the invoice's currency")
+
+
+async def consume(ledger: ArLedger, settings: Settings, stop: asyncio.Event) -> None:
+    """At-least-once from Kafka, exactly-once in effect through the processed-events table."""
+    consumer = AIOKafkaConsumer(*TOPICS, bootstrap_servers=settings.bootstrap, group_id=settings.group,
+                                enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        while not stop.is_set():
+            batches = await consumer.getmany(timeout_ms=500, max_records=200)
+            for records in batches.values():
+                for record in records:
+                    try:
+                        await ledger.apply(json.loads(record.value))
+                    except (ValueError, ContractViolation, KeyError) as exc:
+                        log.error("event breaks the published contract: %s", exc)
+            if batches:
+                await consumer.commit()
+    finally:
+        await consumer.stop()
+
+
+def build_app(settings: Settings | None = None, *, run_consumer: bool = True) -> FastAPI:
+    settings = settings or Settings()
+    state: dict = {}
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        state["pool"] = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=5)
+        state["ledger"] = ArLedger(state["pool"])
+        await state["ledger"].create()
+        state["producer"] = AIOKafkaProducer(bootstrap_servers=settings.bootstrap, enable_idempotence=True,
+                                             acks="all")
+        await state["producer"].start()
+        stop = asyncio.Event()
+        task = asyncio.create_task(consume(state["ledger"], settings, stop)) if run_consumer else None
+        yield
+        stop.set()
+        if task:
+            await task
+        await state["producer"].stop()
+        await state["pool"].close()
+
+    app = FastAPI(title="collections (simulated)", lifespan=lifespan)
+
+    def caller(authorization: str = Header(default="")) -> str:
+        try:
+            claims = jwt.decode(authorization.removeprefix("Bearer "), settings.secret, algorithms=["HS256"])
+        except jwt.PyJWTError as exc:
+            raise HTTPException(401, f"invalid token: {exc}") from exc
+        return str(claims.get("sub"))
+
+    @app.get("/health/live")
+    async def live() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/health/ready")
+    async def ready() -> dict:
+        async with state["pool"].acquire() as conn:
+            await conn.fetchval("SELECT 1")
+        return {"status": "ok"}
+
+    @app.get("/v1/ar")
+    async def ar(_who: str = Depends(caller)) -> dict:
+        return {"accounts": await state["ledger"].accounts()}
+
+    @app.get("/v1/invoices/{invoice_id}")
+    async def invoice(invoice_id: str, _who: str = Depends(caller)) -> dict:
+        row = await state["ledger"].invoice(invoice_id)
+        if row is None:
+            raise HTTPException(404, "collections has not seen this invoice")
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in dict(row).items()}
+
+    @app.post("/v1/payments", status_code=201)
+    async def pay(body: PaymentRequest, _who: str = Depends(caller)) -> dict:
+        row = await state["ledger"].invoice(body.invoice_id)
+        if row is None:
+            raise HTTPException(404, "collections has not seen this invoice")
+        try:
+            amount = Decimal(body.amount)
+        except InvalidOperation as exc:
+            raise HTTPException(422, "amount is not a decimal") from exc
+        payment = {"payment_id": str(uuid.uuid4()), "invoice_id": body.invoice_id,
+                   "bill_to_account_id": row["bill_to_account_id"], "amount": format(amount, "f"),
+                   "currency": body.currency or row["currency"], "applied_at": datetime.now(UTC).isoformat()}
+        envelope = {"specversion": "1.0", "id": payment["payment_id"], "source": "/collections/simulated",
+                    "type": "PaymentApplied", "time": payment["applied_at"], "subject": body.invoice_id,
+                    "datacontenttype": "application/json", "schemaversion": 1, "data": payment}
+        await state["producer"].send_and_wait(
+            PAYMENTS_TOPIC, json.dumps(envelope).encode(), key=payment["bill_to_account_id"].encode(),
+            headers=[("content-type", b"application/cloudevents+json")])
+        await state["ledger"].record_payment({**payment, "applied_at": datetime.now(UTC)})
+        return payment
+
+    return app

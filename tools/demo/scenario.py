@@ -1,0 +1,267 @@
+"""The demo's steps, each printing its progress."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from decimal import Decimal
+
+from mediabill_common.events.catalog import DELIVERY_TOPIC
+from mediabill_common.events.envelope import new_envelope
+from mediabill_common.testing.kafka import publish
+from tools.demo.client import Api, ApiError
+from tools.demo.world import World
+
+
+def step(title: str) -> None:
+    print(f"\n== {title}", flush=True)
+
+
+def progress(done: int, total: int, what: str) -> None:
+    if done == total or done % max(1, total // 10) == 0:
+        print(f"   {what}: {done}/{total}", flush=True)
+
+
+class Scenario:
+    def __init__(self, api: Api, world: World, bootstrap: str) -> None:
+        self.api = api
+        self.world = world
+        self.bootstrap = bootstrap
+        self.facts: dict = {}
+
+    async def run(self) -> str:
+        await self.configure_products()
+        await self.open_accounts()
+        await self.book_contracts(self.world.contracts)
+        await self.publish_deliveries(self.world.stream)
+        await self.book_contracts([self.world.late_contract], late=True)
+        await self.publish_deliveries(self.world.late_stream, late=True)
+        await self.wait_for_ledger()
+        await self.issue_month()
+        await self.dispute_some_invoices()
+        await self.approve_credits()
+        await self.collect_payments()
+        return await self.summary()
+
+    async def _bounded(self, items, action, what: str, concurrency: int = 8) -> None:
+        sem, done = asyncio.Semaphore(concurrency), 0
+
+        async def one(item):
+            nonlocal done
+            async with sem:
+                await action(item)
+            done += 1
+            progress(done, len(items), what)
+
+        await asyncio.gather(*(one(i) for i in items))
+
+    async def configure_products(self) -> None:
+        step(f"Configuring {len(self.world.products)} ad products with rate cards, validated before go-live")
+
+        async def setup(product: dict) -> None:
+            code = product["code"]
+            await self.api.post("product-config-svc", "/v1/products", product, as_="config-admin", ok_conflict=True)
+            card = self.world.rate_cards.get(code)
+            if card:
+                await self.api.post("product-config-svc", f"/v1/products/{code}/rate-cards", card,
+                                    as_="config-admin", ok_conflict=True)
+            state = await self.api.get("product-config-svc", f"/v1/products/{code}")
+            if state["status"] == "draft":
+                await self.api.post("product-config-svc", f"/v1/products/{code}/activate",
+                                    {"reason": "readiness passed"}, as_="config-admin")
+
+        await self._bounded(self.world.products, setup, "products live", concurrency=4)
+
+    async def open_accounts(self) -> None:
+        step(f"Opening {len(self.world.accounts)} billing accounts (suppliers, sellers, advertisers, agencies)")
+        plain = [a for a in self.world.accounts if a["type"] != "agency"]
+        agencies = [a for a in self.world.accounts if a["type"] == "agency"]
+
+        async def open_one(account: dict) -> None:
+            await self.api.post("product-config-svc", "/v1/accounts", account, as_="config-admin", ok_conflict=True)
+
+        await self._bounded(plain, open_one, "accounts")
+        await self._bounded(agencies, open_one, "agencies")
+
+    async def book_contracts(self, contracts: list[dict], late: bool = False) -> None:
+        step(("Booking the contract that arrives after its deliveries" if late else
+              f"Booking {len(contracts)} contracts with negotiated rates, budgets, discounts and commissions"))
+
+        async def book(contract: dict) -> None:
+            cid = contract["contract_id"]
+            await self.api.post("product-config-svc", "/v1/contracts", contract, as_="config-admin",
+                                ok_conflict=True)
+            state = await self.api.get("product-config-svc", f"/v1/contracts/{cid}")
+            if state["status"] == "draft":
+                await self.api.post("product-config-svc", f"/v1/contracts/{cid}/activate", {"reason": "IO signed"},
+                                    as_="config-admin")
+
+        await self._bounded(contracts, book, "contracts active")
+
+    async def publish_deliveries(self, stream, late: bool = False) -> None:
+        label = "late records and restatements" if late else "a month of daily CampaignDelivered"
+        step(f"Ad platforms publish {len(stream)} events to {DELIVERY_TOPIC} ({label})")
+        chunk = 2000
+        for start in range(0, len(stream), chunk):
+            batch = []
+            for event_id, key, data in stream[start:start + chunk]:
+                envelope = new_envelope(type="CampaignDelivered", source="/ad-platforms/pio", subject=data["delivery_id"],
+                                        data=data, id=event_id)
+                batch.append((key, envelope))
+            await publish(self.bootstrap, DELIVERY_TOPIC, batch)
+            progress(min(start + chunk, len(stream)), len(stream), "published")
+
+    async def wait_for_ledger(self) -> None:
+        step("Waiting for invoice-svc to ingest every record (exactly once, last revision wins)")
+        restated = [d for d in self.world.deliveries if d["revision"] > 0]
+        late_contract = self.world.late_contract["contract_id"]
+
+        async def ingested() -> bool:
+            for record in restated[-3:]:
+                page = await self.api.get("invoice-svc", "/v1/deliveries", line_item_id=record["line_item_id"],
+                                          **{"from": record["delivery_date"], "to": record["delivery_date"]})
+                if not page["items"] or page["items"][0]["revision"] < record["revision"]:
+                    return False
+            page = await self.api.get("invoice-svc", "/v1/deliveries", contract_id=late_contract, limit=1)
+            return bool(page["items"]) and all(i.get("billable", True) for i in page["items"])
+
+        await self.api.wait_until(ingested, timeout_s=600, every_s=2, what="the delivery ledger")
+        print("   ledger complete; the late contract's deliveries healed themselves", flush=True)
+
+    async def issue_month(self) -> None:
+        step(f"Billing manager issues the {self.world.period} bill run")
+        run = await self.api.post("invoice-svc", "/v1/bill-runs", {"period": self.world.period, "mode": "issue"},
+                                  as_="billing-manager")
+        run_id = run.get("id") or run.get("bill_run_id")
+        last = [None]
+
+        async def finished():
+            state = await self.api.get("invoice-svc", f"/v1/bill-runs/{run_id}")
+            progress_text = str(state.get("progress"))
+            if progress_text != last[0]:
+                print(f"   bill run {state['status']}: {progress_text}", flush=True)
+                last[0] = progress_text
+            if state["status"] == "failed":
+                raise RuntimeError(f"bill run failed: {state}")
+            return state if state["status"] == "completed" else None
+
+        self.facts["bill_run"] = await self.api.wait_until(finished, timeout_s=900, every_s=2, what="the bill run")
+        invoices = await self.api.get_all("invoice-svc", "/v1/invoices", period=self.world.period, status="issued")
+        self.facts["invoices"] = invoices
+        print(f"   {len(invoices)} invoices issued", flush=True)
+
+    async def dispute_some_invoices(self) -> None:
+        invoices = [i for i in self.facts["invoices"] if Decimal(i["total"]) > 0][:6]
+        step(f"Advertisers dispute {len(invoices)} invoices; analysts investigate and resolve them")
+        outcomes = ["upheld", "partially_upheld", "rejected", "upheld", "partially_upheld", "upheld"]
+        self.facts["disputes"] = []
+        for invoice, outcome in zip(invoices, outcomes, strict=False):
+            detail = await self.api.get("invoice-svc", f"/v1/invoices/{invoice['invoice_id']}")
+            line = next(line for line in detail["lines"] if line["kind"] in ("usage", "flat_fee")
+                        and Decimal(line["amount"]) > 0)
+            amount = (Decimal(line["amount"]) * Decimal("0.2")).quantize(Decimal("0.01"))
+            body = {"invoice_id": invoice["invoice_id"], "reason_code": "delivery_discrepancy",
+                    "description": "Our ad server counted fewer impressions",
+                    "lines": [{"invoice_line_id": line["invoice_line_id"], "amount": str(amount)}]}
+
+            async def opened(body=body):
+                try:
+                    return await self.api.post("dispute-svc", "/v1/disputes", body, as_="billing-analyst")
+                except ApiError as exc:
+                    if exc.status in (404, 422, 409) and "not" in str(exc.body).lower():
+                        return None  # dispute-svc has not received the invoice yet
+                    raise
+
+            dispute = await self.api.wait_until(opened, timeout_s=120, every_s=1, what="dispute-svc's invoice copy")
+            did = dispute.get("dispute_id") or dispute["id"]
+            await self.api.post("dispute-svc", f"/v1/disputes/{did}/assign", {"assignee": "omar.analyst@retailer.example"},
+                                as_="billing-analyst")
+            await self.api.get("dispute-svc", f"/v1/disputes/{did}/evidence")
+            credit = {"upheld": amount, "partially_upheld": (amount / 2).quantize(Decimal("0.01")),
+                      "rejected": Decimal("0")}[outcome]
+            resolver = "billing-manager" if credit > Decimal("250") else "billing-analyst"
+            await self.api.post("dispute-svc", f"/v1/disputes/{did}/resolve",
+                                {"outcome": outcome, "credit_amount": str(credit),
+                                 "resolution_note": f"{outcome.replace('_', ' ')} after reviewing delivery logs"},
+                                as_=resolver)
+            self.facts["disputes"].append((did, outcome, credit, resolver))
+            print(f"   dispute on {invoice['invoice_number']}: {outcome}, credit {credit}", flush=True)
+
+    async def approve_credits(self) -> None:
+        step("Credit requests from upheld disputes go through maker-checker approval")
+        expected = sum(1 for _, outcome, credit, _ in self.facts["disputes"] if credit > 0)
+
+        async def requests():
+            items = await self.api.get_all("adjustment-svc", "/v1/adjustments")
+            linked = [a for a in items if a.get("dispute_id")]
+            return linked if len(linked) >= expected else None
+
+        adjustments = await self.api.wait_until(requests, timeout_s=120, what="credit requests from disputes")
+        approvers = ["billing-manager-2", "billing-director"]
+        for adjustment in adjustments:
+            aid = adjustment.get("adjustment_id") or adjustment["id"]
+            for approver in approvers:
+                state = await self.api.get("adjustment-svc", f"/v1/adjustments/{aid}")
+                if state["status"] != "pending_approval":
+                    break
+                await self.api.post("adjustment-svc", f"/v1/adjustments/{aid}/approve",
+                                    {"note": "evidence reviewed"}, as_=approver)
+        memos = await self.api.get_all("adjustment-svc", "/v1/adjustments")
+        self.facts["adjustments"] = memos
+        print(f"   {Counter(a['status'] for a in memos)}", flush=True)
+
+    async def collect_payments(self) -> None:
+        invoices = self.facts["invoices"]
+        step(f"Collections applies payments to {len(invoices) * 6 // 10} invoices")
+
+        async def known(invoice) -> bool:
+            try:
+                await self.api.get("collections", f"/v1/invoices/{invoice['invoice_id']}")
+                return True
+            except ApiError:
+                return False
+
+        await self.api.wait_until(lambda: known(invoices[-1]), timeout_s=120, what="collections' invoice copy")
+        disputed = {d[0] for d in self.facts["disputes"]}
+        payable = [i for i in invoices if i["invoice_id"] not in disputed][: len(invoices) * 6 // 10]
+
+        async def pay(invoice: dict) -> None:
+            amount = Decimal(invoice["total"])
+            if hash(invoice["invoice_id"]) % 5 == 0:
+                amount = (amount / 2).quantize(Decimal("0.01"))
+            await self.api.post("collections", "/v1/payments",
+                                {"invoice_id": invoice["invoice_id"], "amount": str(amount)}, as_="service")
+
+        await self._bounded(payable, pay, "payments applied")
+        await asyncio.sleep(5)
+
+    async def summary(self) -> str:
+        kpis_invoice = await self.api.get("invoice-svc", "/v1/kpis")
+        kpis_dispute = await self.api.get("dispute-svc", "/v1/kpis")
+        kpis_adjust = await self.api.get("adjustment-svc", "/v1/kpis")
+        exceptions = await self.api.get_all("invoice-svc", "/v1/exceptions", status="open")
+        ar = await self.api.get("collections", "/v1/ar")
+        by_kind = Counter(e["kind"] for e in exceptions)
+        lines = [
+            "", "=" * 72, f"Mediabill demo: {self.world.period}",
+            f"  invoices issued      {len(self.facts['invoices'])}",
+            f"  billed value         {_sum(self.facts['invoices'], 'total')}",
+            f"  open exceptions      {len(exceptions)} {dict(by_kind)}",
+            f"  disputes             {len(self.facts['disputes'])} "
+            f"{dict(Counter(d[1] for d in self.facts['disputes']))}",
+            f"  adjustments          {dict(Counter(a['status'] for a in self.facts['adjustments']))}",
+            f"  AR (collections)     balance due {_sum(ar['accounts'], 'balance_due')}, "
+            f"disputed {_sum(ar['accounts'], 'disputed')}, dunnable {_sum(ar['accounts'], 'dunnable')}",
+            f"  invoice-svc KPIs     {kpis_invoice}",
+            f"  dispute KPIs         {kpis_dispute}",
+            f"  adjustment KPIs      {kpis_adjust}",
+            "", "Where to look:",
+        ]
+        for service in ("product-config-svc", "invoice-svc", "dispute-svc", "adjustment-svc"):
+            lines.append(f"  {service:20} {self.api.url(service)}/docs  ({self.api.url(service)}/openapi.json)")
+        lines.append("  tokens: ./mediabill token --roles billing-manager")
+        return "\n".join(lines)
+
+
+def _sum(items: list[dict], key: str) -> str:
+    return str(sum((Decimal(i[key]) for i in items if i.get(key) is not None), Decimal("0")))
