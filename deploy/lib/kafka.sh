@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # A single-node KRaft Kafka broker under DIR/kafka, run straight from the jars Maven resolves.
 
-KAFKA_VERSION=3.9.1
+# Keep in step with deploy/kafka/pom.xml and the image in docker-compose.yml.
+KAFKA_VERSION=4.3.1
 
 kafka_libs_dir() { echo "$MEDIABILL_ROOT/.stack/kafka-libs/$KAFKA_VERSION"; }
 
@@ -67,13 +68,13 @@ kafka_start() {
       # A cluster id is 16 random bytes in URL-safe base64; python is quicker than a JVM for that.
       local cluster_id
       cluster_id=$(python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
-      java -cp "$libs/*" -Dlog4j.configuration="file:$MEDIABILL_ROOT/deploy/kafka/log4j.properties" \
+      java -cp "$libs/*" -Dlog4j2.configurationFile="$MEDIABILL_ROOT/deploy/kafka/log4j2.properties" \
         kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/kafka/server.properties" \
         >"$dir/logs/kafka-format.log" 2>&1 ||
         { cat "$dir/logs/kafka-format.log" >&2; stack_die "kafka storage format failed"; }
     fi
     proc_start "$dir" kafka java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
-      -Dlog4j.configuration="file:$MEDIABILL_ROOT/deploy/kafka/log4j.properties" \
+      -Dlog4j2.configurationFile="$MEDIABILL_ROOT/deploy/kafka/log4j2.properties" \
       -cp "$libs/*" kafka.Kafka "$dir/kafka/server.properties"
     pid=$(proc_pid "$dir" kafka) || { proc_tail "$dir" kafka; stack_die "kafka exited at once"; }
     wait_port "$port" 120 "$pid" || { proc_tail "$dir" kafka; stack_die "kafka did not open port $port"; }
