@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from mediabill_common.service import ServiceContext, build_context, create_app
 
 from invoice_svc.adapters.tables import common, metadata
+from invoice_svc.app.bill_runs import BillRunExecutor
 from invoice_svc.entrypoints.api import routers
 from invoice_svc.settings import Settings
 
@@ -15,4 +16,9 @@ def build(settings: Settings | None = None) -> ServiceContext:
 
 def build_app(ctx: ServiceContext | None = None) -> FastAPI:
     ctx = ctx or build()
-    return create_app(ctx, title="invoice-svc", description="Delivery ingestion, pricing, bill runs, invoices, billing exceptions and balances.", routers=routers)
+    # Every API process runs a bill-run executor; they share the queue of runs (FOR UPDATE SKIP LOCKED).
+    executor = ctx.extras.get("bill_run_executor")
+    if executor is None:
+        executor = ctx.extras["bill_run_executor"] = BillRunExecutor(ctx)
+    return create_app(ctx, title="invoice-svc", description="Delivery ingestion, pricing, bill runs, invoices, billing exceptions and balances.", routers=routers,
+                      background=[executor.run])

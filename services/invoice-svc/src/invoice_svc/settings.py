@@ -8,3 +8,13 @@ class Settings(ServiceSettings):
     port: int = 8002
     # Delivery arrives at high volume: bigger batches amortise the per-transaction round trips (see bench/ingest).
     consumer_batch_size: int = 2000
+    # Bill runs (the executor runs in every API process; any of them picks up a run whose executor died).
+    bill_run_chunk_size: int = 1000
+    bill_run_stale_after_s: float = 60.0
+    bill_run_poll_s: float = 1.0
+    parked_sweep_interval_s: float = 10.0
+    # A memo, payment or dispute event for an invoice still unknown after this long raises unknown_invoice.
+    unknown_invoice_after_s: float = 3600.0
+    # Printed on every invoice document as where to pay.
+    remit_to: str = "Mediabill Retail Media Ltd, Accounts Receivable, 1 Market Street, San Francisco CA 94105, USA"
+    remit_to_bank: str = "Bank: First Commerce Bank, ABA 121000358, Account 0001234567"

@@ -10,8 +10,9 @@ from mediabill_common.service import ServiceContext
 from invoice_svc.adapters.config_repository import ConfigReader
 from invoice_svc.app.config_read_model import ConfigReadModel
 from invoice_svc.app.record_deliveries import RecordDeliveries
+from invoice_svc.entrypoints.balance_handlers import BALANCE_TOPICS, balance_handlers
 
-TOPICS: list[str] = [DELIVERY_TOPIC, CONFIG_TOPIC]
+TOPICS: list[str] = [DELIVERY_TOPIC, CONFIG_TOPIC, *BALANCE_TOPICS]
 
 
 def handler_tables(ctx: ServiceContext) -> tuple[dict[str, Handler], dict[str, BatchHandler]]:
@@ -27,6 +28,7 @@ def handler_tables(ctx: ServiceContext) -> tuple[dict[str, Handler], dict[str, B
         "BillingAccountUpserted": account,
         "ContractCreated": contract, "ContractActivated": contract, "ContractAmended": contract,
         "ContractEnded": contract,
+        **balance_handlers(ctx),
     }
     batch_handlers: dict[str, BatchHandler] = {
         "CampaignDelivered": RecordDeliveries(ctx.outbox, ctx.audit, reader),

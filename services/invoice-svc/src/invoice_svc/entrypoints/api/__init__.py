@@ -2,8 +2,12 @@
 
 from fastapi import APIRouter
 
+from invoice_svc.entrypoints.api.bill_runs import router as bill_runs_router
 from invoice_svc.entrypoints.api.deliveries import router as deliveries_router
 from invoice_svc.entrypoints.api.exceptions import router as exceptions_router
+from invoice_svc.entrypoints.api.invoices import router as invoices_router
+from invoice_svc.entrypoints.api.kpis import router as kpis_router
 from invoice_svc.entrypoints.api.simulations import router as simulations_router
 
-routers: list[APIRouter] = [simulations_router, deliveries_router, exceptions_router]
+routers: list[APIRouter] = [simulations_router, deliveries_router, exceptions_router, bill_runs_router,
+                            invoices_router, kpis_router]

@@ -1,0 +1,191 @@
+"""What a bill run reads: its groups, the ledger aggregated per contract line, what was billed before, and the
+issued periods whose deliveries changed since they were billed (rule 13). Set-based: one query per chunk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from invoice_svc.adapters.tables import SCHEMA
+from invoice_svc.domain.billing.grouping import GroupKey
+from invoice_svc.domain.pricing import Delivery
+
+# Deliveries committed a little before an invoice's snapshot may have been invisible to it (a transaction that
+# started before the snapshot and committed after it): they are re-checked, never lost.
+RECONCILE_MARGIN_S = 600
+
+
+@dataclass(frozen=True)
+class GroupSeed:
+    """A group the run must price, and the advertiser it bills for."""
+
+    key: GroupKey
+    advertiser_account_id: str
+
+
+_DELIVERY_GROUPS = text(f"""
+    SELECT COALESCE(c.bill_to_account_id, d.account_id) AS bill_to, COALESCE(d.contract_id, '') AS contract_key,
+           min(d.account_id) AS advertiser
+      FROM {SCHEMA}.deliveries d LEFT JOIN {SCHEMA}.contracts c ON c.contract_id = d.contract_id
+     WHERE d.billable AND d.delivery_date BETWEEN :start AND :end AND d.updated_at <= :snap
+       AND (d.contract_id IS NULL OR c.contract_id IS NOT NULL)
+     GROUP BY 1, 2
+""")
+_FLAT_FEE_GROUPS = text(f"""
+    SELECT c.bill_to_account_id AS bill_to, c.contract_id AS contract_key, c.advertiser_account_id AS advertiser
+      FROM {SCHEMA}.contracts c
+     WHERE c.flight_start <= :end AND c.flight_end >= :start AND c.status <> 'draft'
+       AND EXISTS (SELECT 1 FROM jsonb_array_elements(c.state -> 'lines') l
+                     JOIN {SCHEMA}.products p ON p.code = l ->> 'product_code' AND p.pricing_model = 'flat_fee')
+""")
+_CHANGED_SINCE_BILLED = f"""
+    SELECT i.invoice_id, i.invoice_number, i.bill_to_account_id, i.contract_key, i.account_id, i.period,
+           i.period_start, i.period_end
+      FROM {SCHEMA}.invoices i
+     WHERE i.status = 'issued' AND i.period <> :period {{extra}}
+       AND EXISTS (SELECT 1 FROM {SCHEMA}.deliveries d
+                    WHERE d.delivery_date BETWEEN i.period_start AND i.period_end
+                      AND d.updated_at > i.reconciled_through - make_interval(secs => {RECONCILE_MARGIN_S})
+                      AND d.updated_at <= :snap
+                      AND ((i.contract_key <> '' AND d.contract_id = i.contract_key)
+                        OR (i.contract_key = '' AND d.contract_id IS NULL AND d.account_id = i.bill_to_account_id)))
+"""
+
+
+async def run_groups(session: AsyncSession, period: str, start: date, end: date, snap: datetime) \
+        -> list[GroupSeed]:
+    """Rule 2's groups of a period: billable deliveries in the snapshot, flat-fee contracts whose flight has
+    begun by the period's end, and contracts with issued periods that changed since (adjustment-only if need be).
+    """
+    seeds: dict[GroupKey, str] = {}
+    params = {"start": start, "end": end, "snap": snap}
+    for row in await session.execute(_DELIVERY_GROUPS, params):
+        seeds.setdefault(GroupKey(row.bill_to, row.contract_key, period), row.advertiser)
+    for row in await session.execute(_FLAT_FEE_GROUPS, {"start": start, "end": end}):
+        seeds.setdefault(GroupKey(row.bill_to, row.contract_key, period), row.advertiser)
+    for row in await session.execute(text(_CHANGED_SINCE_BILLED.format(extra="AND i.period < :period")),
+                                     {"period": period, "snap": snap}):
+        seeds.setdefault(GroupKey(row.bill_to_account_id, row.contract_key, period), row.account_id)
+    return [GroupSeed(k, a) for k, a in seeds.items()]
+
+
+async def changed_issued_periods(session: AsyncSession, keys: Sequence[GroupKey], snap: datetime) -> list[Any]:
+    """Issued invoices (of earlier periods) of these groups' contracts whose deliveries changed since billed."""
+    if not keys:
+        return []
+    extra = ("AND i.period < :period AND (i.bill_to_account_id, i.contract_key) IN "
+             "(SELECT * FROM unnest(CAST(:bill_tos AS text[]), CAST(:contract_keys AS text[])))")
+    result = await session.execute(text(_CHANGED_SINCE_BILLED.format(extra=extra) + " ORDER BY i.period"), {
+        "period": keys[0].period, "snap": snap, "bill_tos": [k.bill_to_account_id for k in keys],
+        "contract_keys": [k.contract_key for k in keys]})
+    return list(result)
+
+
+_AGGREGATE = f"""
+    SELECT COALESCE(d.contract_id, '') AS contract_key, d.account_id, d.line_item_id, d.product_code,
+           d.campaign_id, max(d.campaign_name) AS campaign_name,
+           CASE WHEN d.product_code = ANY(CAST(:split AS text[])) THEN d.delivery_date ELSE CAST(:start AS date) END
+               AS bucket,
+           min(d.delivery_id) AS first_delivery_id, count(*) AS n,
+           sum(d.impressions) AS impressions, sum(d.viewable_impressions) AS viewable_impressions,
+           sum(d.clicks) AS clicks, sum(d.conversions) AS conversions,
+           sum(d.third_party_impressions) AS third_party_impressions, sum(d.media_cost) AS media_cost,
+           d.currency
+      FROM {SCHEMA}.deliveries d
+     WHERE d.billable AND d.delivery_date BETWEEN :start AND :end AND d.updated_at <= :snap AND {{scope}}
+     GROUP BY 1, 2, 3, 4, 5, 7, d.currency, (d.third_party_impressions IS NULL), (d.media_cost IS NULL)
+"""
+_CONTRACT_SCOPE = "d.contract_id = ANY(CAST(:contracts AS text[]))"
+_SELF_SERVE_SCOPE = "d.contract_id IS NULL AND d.account_id = ANY(CAST(:accounts AS text[]))"
+
+
+async def aggregated_deliveries(session: AsyncSession, *, contract_ids: Sequence[str], self_serve: Sequence[str],
+                                start: date, end: date, snap: datetime, split_products: Sequence[str]) \
+        -> dict[str, list[Delivery]]:
+    """The period's billable deliveries in the snapshot, summed per (contract line, product, campaign).
+
+    Pricing needs per-day records only where the rate can change inside the period (a product with a rate-card
+    version starting in it: `split_products`), and uniform third-party / media-cost presence (so the engine
+    still sees what is missing). Keyed by `delivery_scope` (the contract id, or the account of a self-serve group).
+    """
+    out: dict[str, list[Delivery]] = {}
+    base = {"start": start, "end": end, "snap": snap, "split": list(split_products)}
+    for scope, ids, name in ((_CONTRACT_SCOPE, contract_ids, "contracts"),
+                             (_SELF_SERVE_SCOPE, self_serve, "accounts")):
+        if not ids:
+            continue
+        rows = await session.execute(text(_AGGREGATE.format(scope=scope)), base | {name: list(ids)})
+        for r in rows:
+            out.setdefault(delivery_scope(r.contract_key, r.account_id), []).append(_delivery(r))
+    return out
+
+
+def delivery_scope(contract_key: str, account_id: str) -> str:
+    """Whose deliveries a group bills: a contract's, or (self-serve) an advertiser account's without contract."""
+    return contract_key if contract_key else f"self-serve:{account_id}"
+
+
+def _delivery(r: Any) -> Delivery:
+    more = f" (+{r.n - 1} more)" if r.n > 1 else ""
+    return Delivery(
+        delivery_id=f"{r.first_delivery_id}{more}", line_item_id=r.line_item_id, product_code=r.product_code,
+        delivery_date=r.bucket, campaign_id=r.campaign_id, campaign_name=r.campaign_name, account_id=r.account_id,
+        contract_id=r.contract_key or None, impressions=int(r.impressions),
+        viewable_impressions=int(r.viewable_impressions), clicks=int(r.clicks), conversions=int(r.conversions),
+        third_party_impressions=None if r.third_party_impressions is None else int(r.third_party_impressions),
+        media_cost=r.media_cost, currency=r.currency)
+
+
+_BILLED_BEFORE = text(f"""
+    SELECT i.bill_to_account_id, i.contract_key, l.line_item_id, sum(l.amount) AS billed
+      FROM {SCHEMA}.invoices i JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+     WHERE i.status = 'issued' AND i.period <> :period AND l.component = 'usage' AND l.line_item_id IS NOT NULL
+       AND l.kind <> 'over_delivery'
+       AND (i.bill_to_account_id, i.contract_key) IN
+           (SELECT * FROM unnest(CAST(:bill_tos AS text[]), CAST(:contract_keys AS text[])))
+     GROUP BY 1, 2, 3
+""")
+
+
+async def billed_before(session: AsyncSession, keys: Sequence[GroupKey]) -> dict[GroupKey, dict[str, Decimal]]:
+    """Per group, per contract line: what issued invoices of other periods billed for it (usage, flat fees and
+    prior-period usage adjustments) -- what counts against the line's budget (rule 8)."""
+    out: dict[GroupKey, dict[str, Decimal]] = {}
+    if not keys:
+        return out
+    period = keys[0].period
+    rows = await session.execute(_BILLED_BEFORE, {"period": period, "bill_tos": [k.bill_to_account_id for k in keys],
+                                                  "contract_keys": [k.contract_key for k in keys]})
+    for r in rows:
+        out.setdefault(GroupKey(r.bill_to_account_id, r.contract_key, period), {})[r.line_item_id] = r.billed
+    return out
+
+
+async def lines_billed_for(session: AsyncSession, invoice_numbers: Sequence[str]) -> dict[str, list[dict]]:
+    """Rule 13's baseline per original invoice: its own lines plus the adjustment lines made for it since, on
+    issued invoices (void ones do not count)."""
+    out: dict[str, list[dict]] = {n: [] for n in invoice_numbers}
+    if not invoice_numbers:
+        return out
+    rows = await session.execute(text(f"""
+        SELECT i.invoice_number AS owner, l.* FROM {SCHEMA}.invoices i
+          JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+         WHERE i.status = 'issued' AND (i.invoice_number = ANY(CAST(:numbers AS text[]))
+                OR l.original_invoice_number = ANY(CAST(:numbers AS text[])))
+         ORDER BY i.invoice_id, l.line_no"""), {"numbers": list(invoice_numbers)})
+    for r in rows.mappings():
+        target = r["original_invoice_number"] if r["kind"] == "prior_period_adjustment" else r["owner"]
+        if target in out:
+            out[target].append(dict(r))
+    return out
+
+
+async def product_codes(session: AsyncSession) -> list[str]:
+    """Every product the read model knows (a bill run loads them all once; there are few)."""
+    return list((await session.execute(text(f"SELECT code FROM {SCHEMA}.products ORDER BY code"))).scalars().all())

@@ -1,0 +1,183 @@
+"""Invoices and their lines: bulk writes for bill runs, gapless numbering, reads for the API, void."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.events.envelope import Envelope
+from mediabill_common.outbox.writer import notify_channel
+
+from invoice_svc.adapters.billing_tables import invoice_lines, invoices
+from invoice_svc.adapters.tables import SCHEMA
+from invoice_svc.domain.billing.grouping import GroupKey
+from invoice_svc.domain.billing.numbering import INVOICE_SERIES
+
+
+async def lock_period(session: AsyncSession, period: str) -> None:
+    """Serialise the writes of bill runs of one period (a preview and an issue, or two issues, never interleave
+    a chunk); held until the transaction ends."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                          {"k": f"{SCHEMA}:billing:{period}"})
+
+
+async def take_numbers(session: AsyncSession, year: int, count: int) -> int:
+    """Reserve `count` invoice numbers of `year`; returns the last number issued before them.
+
+    The counter row is locked FOR UPDATE until the issuing transaction ends: concurrent issues queue on it and a
+    rolled-back issue gives its block back, so numbers have no gaps (a sequence would leave gaps).
+    """
+    await session.execute(text(f"""
+        INSERT INTO {SCHEMA}.invoice_counters (series, year, last_number) VALUES (:s, :y, 0)
+        ON CONFLICT DO NOTHING"""), {"s": INVOICE_SERIES, "y": year})
+    last = (await session.execute(text(f"""
+        SELECT last_number FROM {SCHEMA}.invoice_counters WHERE series = :s AND year = :y FOR UPDATE"""),
+        {"s": INVOICE_SERIES, "y": year})).scalar_one()
+    if count:
+        await session.execute(text(f"""
+            UPDATE {SCHEMA}.invoice_counters SET last_number = last_number + :n WHERE series = :s AND year = :y"""),
+            {"n": count, "s": INVOICE_SERIES, "y": year})
+    return int(last)
+
+
+def _keys(keys: Sequence[GroupKey]) -> dict[str, Any]:
+    return {"period": keys[0].period if keys else "", "bill_tos": [k.bill_to_account_id for k in keys],
+            "contract_keys": [k.contract_key for k in keys]}
+
+
+_IN_KEYS = ("(bill_to_account_id, contract_key) IN "
+            "(SELECT * FROM unnest(CAST(:bill_tos AS text[]), CAST(:contract_keys AS text[])))")
+
+
+async def current_of_groups(session: AsyncSession, keys: Sequence[GroupKey]) -> dict[GroupKey, list[Any]]:
+    """The non-void invoices (issued and drafts) the groups already have in their period."""
+    out: dict[GroupKey, list[Any]] = {}
+    if not keys:
+        return out
+    rows = await session.execute(text(f"""
+        SELECT invoice_id, status, bill_run_id, bill_to_account_id, contract_key, period FROM {SCHEMA}.invoices
+         WHERE period = :period AND status IN ('issued', 'draft') AND {_IN_KEYS}"""), _keys(keys))
+    for r in rows.mappings():
+        out.setdefault(GroupKey(r["bill_to_account_id"], r["contract_key"], r["period"]), []).append(r)
+    return out
+
+
+async def delete_drafts(session: AsyncSession, keys: Sequence[GroupKey]) -> int:
+    """A rerun replaces the drafts of its groups (lines first)."""
+    if not keys:
+        return 0
+    ids = (await session.execute(text(f"""
+        DELETE FROM {SCHEMA}.invoices WHERE period = :period AND status = 'draft' AND {_IN_KEYS}
+        RETURNING invoice_id"""), _keys(keys))).scalars().all()
+    if ids:
+        await session.execute(text(f"DELETE FROM {SCHEMA}.invoice_lines WHERE invoice_id = ANY(:ids)"),
+                              {"ids": list(ids)})
+    return len(ids)
+
+
+async def insert_invoices(session: AsyncSession, rows: Sequence[dict], lines: Sequence[dict]) -> None:
+    """Write invoices and their lines in bulk (multi-row inserts)."""
+    if rows:
+        await session.execute(insert(invoices), list(rows))
+    if lines:
+        await session.execute(insert(invoice_lines), list(lines))
+
+
+async def queue_events(session: AsyncSession, outbox: Table, events: Sequence[tuple[str, Envelope]]) -> None:
+    """Queue many catalogued envelopes (built with `OutboxWriter.envelope`, so validated) in one statement, in the
+    caller's transaction -- what `OutboxWriter.add` does one row at a time, for bill runs of 100,000 invoices."""
+    if not events:
+        return
+    await session.execute(insert(outbox), [
+        {"topic": topic, "key": key, "event_id": env.id, "event_type": env.type,
+         "envelope": env.model_dump(mode="json", exclude_none=True)}
+        for (key, env), topic in ((e, _topic(e[1])) for e in events)])
+    await session.execute(text("SELECT pg_notify(:c, '')"), {"c": notify_channel(outbox.schema or "public")})
+
+
+def _topic(env: Envelope) -> str:
+    from mediabill_common.events.catalog import EVENT_TYPES
+
+    return EVENT_TYPES[env.type].topic
+
+
+async def mark_reconciled(session: AsyncSession, invoice_ids: Sequence[str], through: datetime) -> None:
+    """Rule 13: the period's changes up to `through` are billed (by adjustment lines on a later invoice)."""
+    if invoice_ids:
+        await session.execute(text(f"""
+            UPDATE {SCHEMA}.invoices SET reconciled_through = GREATEST(reconciled_through, :t)
+             WHERE invoice_id = ANY(:ids)"""), {"ids": list(invoice_ids), "t": through})
+
+
+async def get_invoice(session: AsyncSession, invoice_id: str, *, for_update: bool = False) -> Any | None:
+    lock = " FOR UPDATE" if for_update else ""
+    result = await session.execute(text(f"SELECT * FROM {SCHEMA}.invoices WHERE invoice_id = :id{lock}"),
+                                   {"id": invoice_id})
+    return result.mappings().first()
+
+
+async def receivable_ids(session: AsyncSession, invoice_ids: Sequence[str]) -> set[str]:
+    """Which of these ids are invoices that were issued (issued or void) -- what balance events may refer to."""
+    if not invoice_ids:
+        return set()
+    result = await session.execute(text(f"""
+        SELECT invoice_id FROM {SCHEMA}.invoices WHERE invoice_id = ANY(:ids) AND status IN ('issued', 'void')"""),
+        {"ids": list(invoice_ids)})
+    return set(result.scalars().all())
+
+
+async def lines_of(session: AsyncSession, invoice_ids: Sequence[str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {i: [] for i in invoice_ids}
+    if invoice_ids:
+        rows = await session.execute(text(f"""
+            SELECT * FROM {SCHEMA}.invoice_lines WHERE invoice_id = ANY(:ids) ORDER BY invoice_id, line_no"""),
+            {"ids": list(invoice_ids)})
+        for r in rows.mappings():
+            out[r["invoice_id"]].append(r)
+    return out
+
+
+async def list_invoices(session: AsyncSession, filters: dict[str, str | None], *, limit: int,
+                        after: tuple[datetime, str] | None) -> list[Any]:
+    """Oldest first by (created_at, invoice_id), `limit + 1` rows after the cursor position."""
+    clauses, params = [], {"lim": limit + 1}
+    for column, value in filters.items():
+        if value is not None:
+            clauses.append(f"{column} = :{column}")
+            params[column] = value
+    if after is not None:
+        clauses.append("(created_at, invoice_id) > (:at, :iid)")
+        params |= {"at": after[0], "iid": after[1]}
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    result = await session.execute(text(
+        f"SELECT * FROM {SCHEMA}.invoices {where} ORDER BY created_at, invoice_id LIMIT :lim"), params)
+    return list(result.mappings())
+
+
+async def mark_void(session: AsyncSession, invoice_id: str, *, by: str, reason: str) -> Any:
+    result = await session.execute(text(f"""
+        UPDATE {SCHEMA}.invoices SET status = 'void', balance_status = 'void', voided_at = clock_timestamp(),
+               voided_by = :by, void_reason = :reason, version = version + 1
+         WHERE invoice_id = :id RETURNING *"""), {"id": invoice_id, "by": by, "reason": reason})
+    return result.mappings().one()
+
+
+async def reopen_adjusted_periods(session: AsyncSession, invoice_id: str) -> None:
+    """A voided invoice's prior-period adjustments no longer count: their periods are re-checked next run."""
+    await session.execute(text(f"""
+        UPDATE {SCHEMA}.invoices SET reconciled_through = '-infinity'
+         WHERE invoice_number IN (SELECT original_invoice_number FROM {SCHEMA}.invoice_lines
+                                   WHERE invoice_id = :id AND original_invoice_number IS NOT NULL)"""),
+        {"id": invoice_id})
+
+
+async def save_balance(session: AsyncSession, invoice_id: str, figures: dict) -> None:
+    await session.execute(text(f"""
+        UPDATE {SCHEMA}.invoices SET credited = :credited, debited = :debited, paid = :paid,
+               balance_due = :balance_due, overpaid = :overpaid, disputed_amount = :disputed_amount,
+               balance_status = :status, version = version + 1
+         WHERE invoice_id = :id"""), figures | {"id": invoice_id})

@@ -1,0 +1,192 @@
+"""A bill run's read side: one chunk of groups read set-based from the ledger and priced by the pure engine."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+
+from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
+from invoice_svc.adapters.bill_run_snapshot_repository import GroupSeed, delivery_scope
+from invoice_svc.adapters.config_repository import ConfigReader
+from invoice_svc.adapters.exception_repository import NewException
+from invoice_svc.app.exceptions import new_exception
+from invoice_svc.domain.billing.grouping import GroupKey
+from invoice_svc.domain.pricing import (
+    ContractTerms, DraftInvoice, DraftLine, InvoiceGroup, PricingException, PriorPeriodCorrection, Product,
+    bill_to_from_state, draft_line_from_wire, period_bounds, price_invoice_group, price_prior_period_adjustment,
+    product_from_state, summarise_billed, terms_in_effect,
+)
+
+
+@dataclass(frozen=True)
+class RunScope:
+    """What every chunk of one run shares: the period, the snapshot and the products (priced views)."""
+
+    run_id: str
+    mode: str
+    period: str
+    start: date
+    end: date
+    snap: datetime
+    products: Mapping[str, Product]
+    split_products: tuple[str, ...]
+
+
+@dataclass
+class PricedGroup:
+    """One group priced: the draft, what it was priced with, and what it reports."""
+
+    key: GroupKey
+    invoice_id: str
+    advertiser_account_id: str
+    draft: DraftInvoice
+    bill_to: AccountState
+    contract: ContractState | None
+    terms: ContractTerms | None
+    advertiser: AccountState | None
+    adjusted_invoice_ids: list[str] = field(default_factory=list)
+    problems: list[NewException] = field(default_factory=list)
+
+    @property
+    def adjustment_only(self) -> bool:
+        return all(ln.kind == "prior_period_adjustment" or ln.amount == 0 for ln in self.draft.lines)
+
+
+async def run_scope(session: AsyncSession, reader: ConfigReader, run: Mapping[str, Any], snap: datetime) \
+        -> RunScope:
+    start, end = period_bounds(run["period"])
+    config = await reader.load(session, await snapshot.product_codes(session), (), ())
+    products = {code: product_from_state(state) for code, state in config.products.items()}
+    # A rate-card version starting inside the period changes the rate mid-month: keep that product's days apart.
+    split = tuple(sorted(code for code, p in products.items()
+                         if any(start < rc.effective_from <= end for rc in p.rate_cards)))
+    return RunScope(run["run_id"], run["mode"], run["period"], start, end, snap, products, split)
+
+
+async def price_chunk(session: AsyncSession, reader: ConfigReader, scope: RunScope,
+                      seeds: Sequence[GroupSeed]) -> tuple[list[PricedGroup], list[NewException]]:
+    """Price the chunk's groups; returns the priced groups and exceptions of groups that cannot be priced."""
+    keys = [s.key for s in seeds]
+    accounts = {s.key.bill_to_account_id for s in seeds} | {s.advertiser_account_id for s in seeds}
+    config = await reader.load(session, (), accounts, [k.contract_key for k in keys if k.contract_key])
+    deliveries = await snapshot.aggregated_deliveries(
+        session, contract_ids=[k.contract_key for k in keys if k.contract_key],
+        self_serve=[k.bill_to_account_id for k in keys if not k.contract_key], start=scope.start, end=scope.end,
+        snap=scope.snap, split_products=scope.split_products)
+    billed = await snapshot.billed_before(session, keys)
+    corrections = await _corrections(session, scope, keys)
+    priced, unpriceable = [], []
+    for seed in seeds:
+        bill_to = config.accounts.get(seed.key.bill_to_account_id)
+        contract = config.contracts.get(seed.key.contract_key) if seed.key.contract_key else None
+        if bill_to is None or (seed.key.contract_key and contract is None):
+            unpriceable.append(_unknown(seed, bill_to is None))
+            continue
+        group = PricedGroupInputs(seed, bill_to, contract, config.accounts.get(seed.advertiser_account_id),
+                                  deliveries.get(delivery_scope(seed.key.contract_key, seed.key.bill_to_account_id),
+                                                 []),
+                                  billed.get(seed.key, {}), corrections.get(seed.key, []))
+        result = price_group(scope, group)
+        if result.draft.lines:
+            priced.append(result)
+    return priced, unpriceable
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An issued earlier period of the group whose deliveries changed since it was billed (rule 13)."""
+
+    invoice_id: str
+    invoice_number: str
+    period: str
+    baseline: list[DraftLine]
+    deliveries: list
+
+
+@dataclass(frozen=True)
+class PricedGroupInputs:
+    seed: GroupSeed
+    bill_to: AccountState
+    contract: ContractState | None
+    advertiser: AccountState | None
+    deliveries: list
+    billed_before: dict[str, Decimal]
+    corrections: list[Correction]
+
+
+async def _corrections(session: AsyncSession, scope: RunScope, keys: Sequence[GroupKey]) \
+        -> dict[GroupKey, list[Correction]]:
+    changed = await snapshot.changed_issued_periods(session, keys, scope.snap)
+    if not changed:
+        return {}
+    baselines = await snapshot.lines_billed_for(session, [r.invoice_number for r in changed])
+    out: dict[GroupKey, list[Correction]] = {}
+    for period in sorted({r.period for r in changed}):
+        rows = [r for r in changed if r.period == period]
+        start, end = period_bounds(period)
+        found = await snapshot.aggregated_deliveries(
+            session, contract_ids=[r.contract_key for r in rows if r.contract_key],
+            self_serve=[r.bill_to_account_id for r in rows if not r.contract_key], start=start, end=end,
+            snap=scope.snap, split_products=scope.split_products)
+        for r in rows:
+            key = GroupKey(r.bill_to_account_id, r.contract_key, scope.period)
+            out.setdefault(key, []).append(Correction(
+                r.invoice_id, r.invoice_number, period, [draft_line_from_wire(_wire(ln)) for ln in
+                                                         baselines[r.invoice_number]],
+                found.get(delivery_scope(r.contract_key, r.bill_to_account_id), [])))
+    return out
+
+
+def _wire(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("invoice_line_id", "kind", "description", "amount", "quantity", "unit",
+                                "unit_price", "price_base_quantity", "product_code", "gl_revenue_account",
+                                "campaign_id", "campaign_name", "line_item_id", "original_invoice_number", "value",
+                                "tax_code")}
+
+
+def price_group(scope: RunScope, g: PricedGroupInputs) -> PricedGroup:
+    """Price one group: rule 13 adjustments for its changed earlier periods first, then the period itself."""
+    invoice_id = str(uuid.uuid4())
+    key = g.seed.key
+    bill_to = bill_to_from_state(g.bill_to)
+    terms = terms_in_effect(g.contract, scope.period) if g.contract is not None else None
+    adjustment_lines: list[DraftLine] = []
+    findings: list[PricingException] = []
+    for c in g.corrections:
+        adjustment = price_prior_period_adjustment(PriorPeriodCorrection(
+            billed=summarise_billed(c.invoice_number, c.period, c.baseline), bill_to=bill_to,
+            products=scope.products, deliveries=tuple(c.deliveries),
+            terms=terms_in_effect(g.contract, c.period) if g.contract is not None else None,
+            billed_to_date=g.billed_before, line_id_seed=invoice_id))
+        adjustment_lines.extend(adjustment.lines)
+        findings.extend(e for e in adjustment.exceptions if adjustment.lines or e.kind != "restatement_after_issue")
+    draft = price_invoice_group(InvoiceGroup(
+        period=scope.period, bill_to=bill_to, products=scope.products, deliveries=tuple(g.deliveries), terms=terms,
+        billed_before=g.billed_before, prior_period_lines=tuple(adjustment_lines), line_id_seed=invoice_id))
+    findings.extend(draft.exceptions)
+    currency = draft.currency
+    problems = [_exception(scope, key, e, currency) for e in findings
+                if scope.mode == "issue" or e.kind != "restatement_after_issue"]
+    return PricedGroup(key, invoice_id, g.seed.advertiser_account_id, draft, g.bill_to, g.contract, terms,
+                       g.advertiser, [c.invoice_id for c in g.corrections], problems)
+
+
+def _exception(scope: RunScope, key: GroupKey, e: PricingException, currency: str) -> NewException:
+    refs = {"period": scope.period, "contract_id": key.contract_id, "bill_to_account_id": key.bill_to_account_id,
+            "line_item_id": e.line_item_id, **dict(e.refs)}
+    return new_exception(e.kind, key.bill_to_account_id, refs, e.amount_at_risk, currency)
+
+
+def _unknown(seed: GroupSeed, account_missing: bool) -> NewException:
+    kind = "unknown_account" if account_missing else "unknown_contract"
+    refs = {"period": seed.key.period, "contract_id": seed.key.contract_id,
+            "bill_to_account_id": seed.key.bill_to_account_id}
+    return new_exception(kind, seed.key.bill_to_account_id, refs, None, None)

@@ -1,0 +1,137 @@
+"""A bill run's write side: one chunk of priced groups written in one transaction.
+
+`preview` replaces the groups' drafts. `issue` skips groups issued meanwhile (by a concurrent run or an earlier
+attempt), numbers the issuable ones as one gapless block from the counter row (locked FOR UPDATE), sets due
+dates (rule 16), queues InvoiceIssued through the outbox, keeps blocked groups (e.g. a negative total, rule 14)
+as drafts, raises the pricing exceptions and marks adjusted periods reconciled (rule 13).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.events.envelope import Envelope
+from mediabill_common.service import ServiceContext
+
+from invoice_svc.adapters import invoice_repository as repo
+from invoice_svc.adapters.exception_repository import NewException
+from invoice_svc.app.balances import BalanceBook
+from invoice_svc.app.bill_run_pricing import PricedGroup, RunScope
+from invoice_svc.app.exceptions import raise_exceptions
+from invoice_svc.domain.billing.balance import balance_of
+from invoice_svc.domain.billing.numbering import number_block
+from invoice_svc.domain.pricing import DraftLine, bill_to_from_state, due_date, period_bounds
+
+
+@dataclass
+class ChunkOutcome:
+    """What a chunk wrote, for the run's progress."""
+
+    invoices: int = 0
+    lines: int = 0
+    blocked: int = 0
+    already_issued: int = 0
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    exception_ids: list[str] = field(default_factory=list)
+    issued_ids: list[str] = field(default_factory=list)
+
+
+async def write_chunk(session: AsyncSession, ctx: ServiceContext, balances: BalanceBook, scope: RunScope,
+                      priced: Sequence[PricedGroup], unpriceable: Sequence[NewException], *,
+                      issue_date: date | None = None) -> ChunkOutcome:
+    """Write one chunk (the caller owns the transaction)."""
+    out = ChunkOutcome()
+    await repo.lock_period(session, scope.period)
+    current = await repo.current_of_groups(session, [p.key for p in priced])
+    issued_now = {k for k, rows in current.items() if any(r["status"] == "issued" for r in rows)}
+    todo = [p for p in priced if p.key not in issued_now]
+    out.already_issued = len(priced) - len(todo)
+    await repo.delete_drafts(session, [p.key for p in todo])
+    issuing = [p for p in todo if scope.mode == "issue" and p.draft.issuable]
+    drafts = [p for p in todo if p not in issuing]
+    out.blocked = len(drafts) if scope.mode == "issue" else 0
+    day = issue_date or datetime.now(UTC).date()
+    numbers = number_block(day.year, await repo.take_numbers(session, day.year, len(issuing)), len(issuing)) \
+        if issuing else []
+    rows, lines, events = [], [], []
+    for group, number in zip(issuing, numbers, strict=True):
+        rows.append(_invoice_row(scope, group, "issued", number, day))
+        events.append(_issued_event(ctx, rows[-1], group))
+    rows.extend(_invoice_row(scope, g, "draft", None, None) for g in drafts)
+    for group in todo:
+        lines.extend(_line_row(group.invoice_id, i, ln) for i, ln in enumerate(group.draft.lines, start=1))
+    await repo.insert_invoices(session, rows, lines)
+    await repo.queue_events(session, ctx.tables.outbox, events)
+    problems = [e for g in todo for e in g.problems]
+    out.exception_ids = await raise_exceptions(session, ctx.outbox, [*problems, *unpriceable])
+    if issuing:
+        await repo.mark_reconciled(session, [i for g in issuing for i in g.adjusted_invoice_ids], scope.snap)
+        await balances.release(session, [g.invoice_id for g in issuing])
+    out.invoices, out.lines = len(rows), len(lines)
+    out.issued_ids = [g.invoice_id for g in issuing]
+    for group in (issuing if scope.mode == "issue" else todo):
+        out.totals[group.draft.currency] = out.totals.get(group.draft.currency, Decimal(0)) + group.draft.total
+    return out
+
+
+def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | None, day: date | None) \
+        -> dict[str, Any]:
+    start, end = period_bounds(scope.period)
+    d = g.draft
+    opening = balance_of(d.total, d.currency, [])
+    terms_days = (g.terms.payment_terms_days if g.terms is not None and g.terms.payment_terms_days is not None
+                  else g.bill_to.payment_terms_days)
+    return {
+        "invoice_id": g.invoice_id, "invoice_number": number, "status": status,
+        "bill_to_account_id": g.key.bill_to_account_id, "account_id": g.advertiser_account_id,
+        "contract_key": g.key.contract_key, "contract_id": g.key.contract_id, "period": scope.period,
+        "period_start": start, "period_end": end, "currency": d.currency,
+        "po_number": g.terms.po_number if g.terms is not None else None, "issue_date": day,
+        "due_date": due_date(day, g.terms, bill_to_from_state(g.bill_to)) if day else None,
+        "payment_terms_days": terms_days, "subtotal": d.subtotal, "discount_total": d.discount_total,
+        "commission_total": d.commission_total, "tax_total": d.tax_total, "total": d.total,
+        "adjustment_only": g.adjustment_only, "bill_run_id": scope.run_id, "snapshot_at": scope.snap,
+        "reconciled_through": scope.snap, "document": _document(g),
+        "exceptions": [e.as_dict() for e in d.exceptions],
+        "balance_due": opening.balance_due if status == "issued" else Decimal(0),
+        "balance_status": opening.status if status == "issued" else None,
+    }
+
+
+def _document(g: PricedGroup) -> dict[str, Any]:
+    """The names an agency needs on the invoice (IAB/4A's), kept with the invoice as they were at issue."""
+    campaigns = sorted({ln.campaign_name or ln.campaign_id for ln in g.draft.lines
+                        if ln.campaign_name or ln.campaign_id})
+    contract = g.contract
+    advertiser_name = (contract.advertiser_name if contract is not None and contract.advertiser_name else None) \
+        or (g.advertiser.legal_name if g.advertiser is not None else g.advertiser_account_id)
+    return {"bill_to_name": g.bill_to.legal_name, "bill_to_contact": g.bill_to.invoice_contact,
+            "bill_to_type": g.bill_to.type, "advertiser_name": advertiser_name,
+            "contract_name": contract.name if contract is not None else None, "campaigns": campaigns}
+
+
+def _line_row(invoice_id: str, line_no: int, ln: DraftLine) -> dict[str, Any]:
+    return {"invoice_id": invoice_id, "line_no": line_no, "invoice_line_id": ln.invoice_line_id, "kind": ln.kind,
+            "component": ln.component, "description": ln.description, "product_code": ln.product_code,
+            "gl_revenue_account": ln.gl_revenue_account, "campaign_id": ln.campaign_id,
+            "campaign_name": ln.campaign_name, "line_item_id": ln.line_item_id, "quantity": ln.quantity,
+            "unit": ln.unit, "unit_price": ln.unit_price, "price_base_quantity": ln.price_base_quantity,
+            "amount": ln.amount, "value": ln.value, "original_invoice_number": ln.original_invoice_number,
+            "tax_code": ln.tax_code}
+
+
+def _issued_event(ctx: ServiceContext, row: dict[str, Any], g: PricedGroup) -> tuple[str, Envelope]:
+    d = g.draft
+    data = {k: row[k] for k in ("invoice_id", "invoice_number", "account_id", "bill_to_account_id", "contract_id",
+                                "po_number", "period", "period_start", "period_end", "issue_date", "due_date",
+                                "currency")}
+    data |= {"lines": [ln.as_invoice_line() for ln in d.lines], "subtotal": d.subtotal,
+             "discount_total": d.discount_total, "commission_total": d.commission_total, "tax_total": d.tax_total,
+             "total": d.total}
+    return row["bill_to_account_id"], ctx.outbox.envelope("InvoiceIssued", subject=row["invoice_id"], data=data)

@@ -1,0 +1,162 @@
+"""Bill runs: requested through the API, executed by a background executor in any API process.
+
+The executor claims a queued run -- or one whose executor stopped beating its heart -- with FOR UPDATE SKIP
+LOCKED, fixes the run's snapshot once (rule 1), and works through the run's groups chunk by chunk: read and
+price set-based outside any write lock, then write the chunk and its progress in one transaction. A run killed
+half-way and picked up again skips what it already wrote; groups issued by a concurrent run are skipped too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.consumer.parking import ParkingLot
+from mediabill_common.service import ServiceContext
+
+from invoice_svc.adapters import bill_run_repository as runs
+from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
+from invoice_svc.adapters import invoice_repository as invoices
+from invoice_svc.adapters.bill_run_repository import LostClaim
+from invoice_svc.adapters.config_repository import ConfigReader
+from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
+from invoice_svc.app.bill_run_pricing import RunScope, price_chunk, run_scope
+from invoice_svc.app.bill_run_writing import write_chunk
+from invoice_svc.domain.billing.grouping import chunks, in_scope
+
+log = logging.getLogger(__name__)
+MAX_LISTED_EXCEPTIONS = 1000
+
+
+async def request_bill_run(session: AsyncSession, ctx: ServiceContext, *, period: str, mode: str,
+                           bill_to_account_ids: Sequence[str] | None, actor: str) -> Any:
+    """Queue a run (the route owns the transaction); an executor picks it up."""
+    row = await runs.add_run(session, str(uuid.uuid4()), period, mode, bill_to_account_ids, actor)
+    await ctx.audit.record(session, actor=actor, action=f"request_{mode}", entity_type="bill_run",
+                           entity_id=row["run_id"], after={"period": period, "mode": mode,
+                                                           "bill_to_account_ids": bill_to_account_ids})
+    return row
+
+
+class _Progress:
+    def __init__(self, run: Any) -> None:
+        self.done = run["groups_done"]
+        self.counts: dict[str, int] = dict(run["counts"] or {})
+        self.totals = {c: Decimal(v) for c, v in (run["totals"] or {}).items()}
+        self.exception_ids: list[str] = list(run["exception_ids"] or [])
+
+    def add(self, name: str, n: int) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    def as_params(self) -> dict[str, Any]:
+        return {"groups_done": self.done, "counts": self.counts,
+                "totals": {c: format(v, "f") for c, v in sorted(self.totals.items())},
+                "exception_ids": self.exception_ids[:MAX_LISTED_EXCEPTIONS]}
+
+
+class BillRunExecutor:
+    """Runs queued bill runs; started with the app (`create_app(background=[executor.run])`)."""
+
+    def __init__(self, ctx: ServiceContext, *, executor_id: str | None = None) -> None:
+        s = ctx.settings
+        self.ctx = ctx
+        self.executor_id = executor_id or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.chunk_size: int = getattr(s, "bill_run_chunk_size", 1000)
+        self.stale_after_s: float = getattr(s, "bill_run_stale_after_s", 60.0)
+        self.poll_s: float = getattr(s, "bill_run_poll_s", 1.0)
+        self.sweep_every_s: float = getattr(s, "parked_sweep_interval_s", 10.0)
+        self.reader = ConfigReader()
+        self.balances = BalanceBook(ctx.outbox, ParkingLot(ctx.tables.parked_events, BALANCES_CONSUMER),
+                                    unknown_after_s=getattr(s, "unknown_invoice_after_s", 3600.0))
+        self.wakeup = asyncio.Event()
+        self._last_sweep = 0.0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until `stop`: execute claimable runs, sweep parked balance events now and then, else wait."""
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            worked = False
+            try:
+                worked = await self.run_once()
+                if loop.time() - self._last_sweep >= self.sweep_every_s:
+                    self._last_sweep = loop.time()
+                    await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the executor
+                log.exception("bill-run executor iteration failed")
+            if not worked:
+                self.wakeup.clear()
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wakeup.wait())]
+                await asyncio.wait(waiters, timeout=self.poll_s, return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters:
+                    w.cancel()
+
+    async def run_once(self) -> bool:
+        """Claim and execute one run; False when there was none to claim."""
+        async with self.ctx.sessions() as session, session.begin():
+            run = await runs.claim_next(session, self.executor_id, self.stale_after_s)
+        if run is None:
+            return False
+        await self.execute(run)
+        return True
+
+    async def sweep(self) -> int:
+        async with self.ctx.sessions() as session, session.begin():
+            return await self.balances.sweep(session)
+
+    async def execute(self, run: Any) -> None:
+        try:
+            await self._execute(run)
+            status, error = "completed", None
+        except LostClaim:
+            log.warning("bill run %s was taken over by another executor", run["run_id"])
+            return
+        except asyncio.CancelledError:
+            raise  # a killed executor leaves the run 'running'; its heartbeat goes stale and another takes it
+        except Exception as exc:  # noqa: BLE001 - recorded on the run for the operator
+            log.exception("bill run %s failed", run["run_id"])
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+        async with self.ctx.sessions() as session, session.begin():
+            await runs.finish(session, run, status, error)
+
+    async def _execute(self, run: Any) -> None:
+        async with self.ctx.sessions() as session, session.begin():
+            snap = await runs.fix_snapshot(session, run["run_id"])
+        async with self.ctx.sessions() as session:
+            scope = await run_scope(session, self.reader, run, snap)
+            seeds = await snapshot.run_groups(session, scope.period, scope.start, scope.end, snap)
+        wanted = {k: s for s in seeds for k in [s.key]}
+        keys = in_scope(wanted, run["bill_to_account_ids"])
+        progress = _Progress(run)
+        async with self.ctx.sessions() as session, session.begin():
+            await runs.record_progress(session, run, groups_total=len(keys), **progress.as_params())
+        for chunk in chunks(keys, self.chunk_size):
+            await self._chunk(run, scope, [wanted[k] for k in chunk], progress)
+
+    async def _chunk(self, run: Any, scope: RunScope, seeds: list, progress: _Progress) -> None:
+        async with self.ctx.sessions() as session:
+            current = await invoices.current_of_groups(session, [s.key for s in seeds])
+            mine = {k for k, rows in current.items() if any(r["bill_run_id"] == scope.run_id for r in rows)}
+            issued = {k for k, rows in current.items() if any(r["status"] == "issued" for r in rows)} - mine
+            todo = [s for s in seeds if s.key not in mine and s.key not in issued]
+            priced, unpriceable = await price_chunk(session, self.reader, scope, todo)
+        async with self.ctx.sessions() as session, session.begin():
+            out = await write_chunk(session, self.ctx, self.balances, scope, priced, unpriceable)
+            progress.done += len(seeds) - len(mine)
+            for name, n in (("invoices", out.invoices), ("lines", out.lines), ("blocked", out.blocked),
+                            ("already_issued", out.already_issued + len(issued)),
+                            ("empty", len(todo) - len(priced) - len(unpriceable)),
+                            ("unpriceable", len(unpriceable)), ("exceptions_raised", len(out.exception_ids))):
+                progress.add(name, n)
+            for currency, total in out.totals.items():
+                progress.totals[currency] = progress.totals.get(currency, Decimal(0)) + total
+            progress.exception_ids.extend(out.exception_ids)
+            await runs.record_progress(session, run, **progress.as_params())

@@ -1,0 +1,170 @@
+"""Invoices (drafts included): list, one with lines and balance, the PDF document, void (rule 12)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from mediabill_common.auth.principal import Principal
+from mediabill_common.events.catalog import InvoiceLine
+from mediabill_common.events.types import Period
+from mediabill_common.money import round_money
+from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.etag import set_etag
+from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from mediabill_common.web.problems import Unprocessable
+from mediabill_common.web.security import CurrentPrincipal, require_roles
+
+from invoice_svc.adapters import invoice_repository as repo
+from invoice_svc.adapters.invoice_document import RemitTo, render_invoice_pdf
+from invoice_svc.app.invoices import InvoiceView, invoice_view, void_invoice
+from invoice_svc.domain.billing.balance import InvoiceBalance
+
+router = APIRouter(tags=["invoices"])
+Manager = Annotated[Principal, Depends(require_roles("billing-manager"))]
+IfMatch = Annotated[str | None, Header(description="ETag from GET; 412 when the invoice changed since")]
+_MONEY = ("subtotal", "discount_total", "commission_total", "tax_total", "total")
+
+
+def money_str(value: Decimal | None, currency: str) -> str | None:
+    """A stored amount at the currency's scale (a rate with more decimals keeps them)."""
+    if value is None:
+        return None
+    rounded = round_money(value, currency)
+    return format(rounded if rounded == value else value.normalize(), "f")
+
+
+class BalanceOut(BaseModel):
+    total: str
+    credited: str
+    debited: str
+    paid: str
+    balance_due: str
+    overpaid: str
+    disputed_amount: str
+    status: Literal["issued", "partially_paid", "paid", "void"]
+
+    @classmethod
+    def of(cls, b: InvoiceBalance) -> BalanceOut:
+        return cls(**{k: (format(v, "f") if isinstance(v, Decimal) else v) for k, v in b.figures().items()})
+
+
+class InvoiceSummary(BaseModel):
+    invoice_id: str
+    invoice_number: str | None = Field(description="INV-YYYY-NNNNNNNN; null for a draft")
+    status: Literal["draft", "issued", "void"]
+    bill_to_account_id: str
+    account_id: str = Field(description="the advertiser")
+    contract_id: str | None
+    po_number: str | None
+    period: str
+    period_start: date
+    period_end: date
+    issue_date: date | None
+    due_date: date | None
+    payment_terms_days: int | None
+    currency: str
+    subtotal: str
+    discount_total: str
+    commission_total: str
+    tax_total: str
+    total: str
+    adjustment_only: bool
+    bill_run_id: str
+    balance_due: str | None
+    balance_status: str | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, r: Any) -> InvoiceSummary:
+        fields = {k: r[k] for k in cls.model_fields if k not in _MONEY and k != "balance_due"}
+        money = {k: money_str(r[k], r["currency"]) for k in _MONEY}
+        due = money_str(r["balance_due"], r["currency"]) if r["status"] != "draft" else None
+        return cls(**fields, **money, balance_due=due)
+
+
+class InvoiceOut(InvoiceSummary):
+    model_config = ConfigDict(json_schema_extra={"description": "an invoice with its lines and its balance"})
+    lines: list[InvoiceLine]
+    balance: BalanceOut | None = Field(description="null for a draft")
+    exceptions: list[dict] = Field(description="what pricing found (why a draft was not issued)")
+    document: dict = Field(description="names printed on the document (bill-to, advertiser, campaigns)")
+    voided_at: datetime | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
+
+    @classmethod
+    def of(cls, view: InvoiceView) -> InvoiceOut:
+        r, currency = view.invoice, view.invoice["currency"]
+        lines = [InvoiceLine(**_line_fields(ln, currency)) for ln in view.lines]
+        base = InvoiceSummary.from_row(r).model_dump()
+        return cls(**base, lines=lines, balance=BalanceOut.of(view.balance) if view.balance else None,
+                   exceptions=r["exceptions"] or [], document=r["document"] or {}, voided_at=r["voided_at"],
+                   voided_by=r["voided_by"], void_reason=r["void_reason"])
+
+
+def _line_fields(ln: Any, currency: str) -> dict[str, Any]:
+    fields = {k: ln[k] for k in InvoiceLine.model_fields}
+    fields |= {"amount": round_money(ln["amount"], currency), "unit_price": money_str(ln["unit_price"], currency),
+               "value": None if ln["value"] is None else round_money(ln["value"], currency)}
+    return fields
+
+
+class VoidRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "billed to the wrong "
+                                                                                        "agency"}]})
+    reason: str = Field(min_length=3, max_length=2000, description="why the invoice is voided (audited)")
+
+
+@router.get("/v1/invoices", response_model=Page[InvoiceSummary], summary="Invoices (drafts included)")
+async def list_invoices(session: Session, _p: CurrentPrincipal, bill_to_account_id: str | None = None,
+                        contract_id: str | None = None, period: Period | None = None,
+                        status: Literal["draft", "issued", "void"] | None = None,
+                        limit: Limit = 50, cursor: Cursor = None) -> Page[InvoiceSummary]:
+    position = decode_cursor(cursor)
+    after = None
+    if position is not None:
+        try:
+            after = (datetime.fromisoformat(position["at"]), str(position["id"]))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
+    rows = await repo.list_invoices(session, {"bill_to_account_id": bill_to_account_id, "contract_id": contract_id,
+                                              "period": period, "status": status}, limit=limit, after=after)
+    more, rows = len(rows) > limit, rows[:limit]
+    next_cursor = encode_cursor({"at": rows[-1]["created_at"].isoformat(), "id": rows[-1]["invoice_id"]}) \
+        if more and rows else None
+    return Page(items=[InvoiceSummary.from_row(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/v1/invoices/{invoice_id}", response_model=InvoiceOut, summary="An invoice with lines and balance")
+async def get_invoice(session: Session, _p: CurrentPrincipal, invoice_id: str, response: Response) -> InvoiceOut:
+    view = await invoice_view(session, invoice_id)
+    set_etag(response, view.invoice["version"])
+    return InvoiceOut.of(view)
+
+
+@router.get("/v1/invoices/{invoice_id}/document", response_class=Response, summary="The invoice as PDF",
+            responses={200: {"content": {"application/pdf": {}}}})
+async def get_invoice_document(ctx: Ctx, session: Session, _p: CurrentPrincipal, invoice_id: str) -> Response:
+    view = await invoice_view(session, invoice_id)
+    remit = RemitTo(getattr(ctx.settings, "remit_to", ""), getattr(ctx.settings, "remit_to_bank", ""))
+    pdf = render_invoice_pdf(view.invoice, view.lines, remit,
+                             view.balance.balance_due if view.balance is not None else None)
+    name = view.invoice["invoice_number"] or f"draft-{invoice_id}"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+
+
+@router.post("/v1/invoices/{invoice_id}/void", response_model=InvoiceOut,
+             summary="Void an invoice on which nothing is paid, credited, debited or disputed (billing-manager)")
+async def void(ctx: Ctx, session: Session, principal: Manager, invoice_id: str, body: VoidRequest,
+               response: Response, if_match: IfMatch = None) -> InvoiceOut:
+    async with session.begin():
+        view = await void_invoice(session, ctx, invoice_id, reason=body.reason, actor=principal.sub,
+                                  if_match=if_match)
+    set_etag(response, view.invoice["version"])
+    return InvoiceOut.of(view)
