@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.consumer.parking import ParkingLot
+from mediabill_common.money import round_money
 from mediabill_common.service import ServiceContext
 
 from invoice_svc.adapters import bill_run_repository as runs
@@ -57,7 +58,7 @@ class _Progress:
 
     def as_params(self) -> dict[str, Any]:
         return {"groups_done": self.done, "counts": self.counts,
-                "totals": {c: format(v, "f") for c, v in sorted(self.totals.items())},
+                "totals": {c: format(round_money(v, c), "f") for c, v in sorted(self.totals.items())},
                 "exception_ids": self.exception_ids[:MAX_LISTED_EXCEPTIONS]}
 
 
