@@ -205,7 +205,7 @@ class Scenario:
                 if state["status"] != "pending_approval":
                     break
                 await self.api.post("adjustment-svc", f"/v1/adjustments/{aid}/approve",
-                                    {"note": "evidence reviewed"}, as_=approver)
+                                    {"comment": "evidence reviewed"}, as_=approver)
         memos = await self.api.get_all("adjustment-svc", "/v1/adjustments")
         self.facts["adjustments"] = memos
         print(f"   {Counter(a['status'] for a in memos)}", flush=True)

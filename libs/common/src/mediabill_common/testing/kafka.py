@@ -116,3 +116,26 @@ async def consume_until(ctx: ServiceContext, make_runner: Callable[[ServiceConte
         await asyncio.wait_for(task, timeout=10)
         await consumer.stop()
         await producer.stop()
+
+
+async def read_all(bootstrap: str, topic: str) -> list[tuple[Any, Any]]:
+    """Every record on `topic` up to its current end, as (parsed JSON value or None, record)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()  # noqa: SLF001 - see topics created moments ago
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        found: list[tuple[Any, Any]] = []
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                for record in records:
+                    try:
+                        found.append((json.loads(record.value) if record.value else None, record))
+                    except ValueError:
+                        found.append((None, record))
+        return found
+    finally:
+        await consumer.stop()
