@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 from mediabill_common.events.catalog import DELIVERY_TOPIC
@@ -30,6 +31,10 @@ class Scenario:
         self.facts: dict = {}
 
     async def run(self) -> str:
+        issued = await self.api.get("invoice-svc", "/v1/invoices", period=self.world.period, status="issued", limit=1)
+        if issued["items"]:
+            step(f"Demo data for {self.world.period} is already here; showing where things stand")
+            return await self.summary()
         await self.configure_products()
         await self.open_accounts()
         await self.book_contracts(self.world.contracts)
@@ -132,7 +137,7 @@ class Scenario:
         step(f"Billing manager issues the {self.world.period} bill run")
         run = await self.api.post("invoice-svc", "/v1/bill-runs", {"period": self.world.period, "mode": "issue"},
                                   as_="billing-manager")
-        run_id = run.get("id") or run.get("bill_run_id")
+        run_id = run["run_id"]
         last = [None]
 
         async def finished():
@@ -184,12 +189,12 @@ class Scenario:
                                 {"outcome": outcome, "credit_amount": str(credit),
                                  "resolution_note": f"{outcome.replace('_', ' ')} after reviewing delivery logs"},
                                 as_=resolver)
-            self.facts["disputes"].append((did, outcome, credit, resolver))
+            self.facts["disputes"].append((did, outcome, credit, resolver, invoice["invoice_id"]))
             print(f"   dispute on {invoice['invoice_number']}: {outcome}, credit {credit}", flush=True)
 
     async def approve_credits(self) -> None:
         step("Credit requests from upheld disputes go through maker-checker approval")
-        expected = sum(1 for _, outcome, credit, _ in self.facts["disputes"] if credit > 0)
+        expected = sum(1 for _, outcome, credit, *_ in self.facts["disputes"] if credit > 0)
 
         async def requests():
             items = await self.api.get_all("adjustment-svc", "/v1/adjustments")
@@ -212,7 +217,9 @@ class Scenario:
 
     async def collect_payments(self) -> None:
         invoices = self.facts["invoices"]
-        step(f"Collections applies payments to {len(invoices) * 6 // 10} invoices")
+        disputed = {d[4] for d in self.facts["disputes"]}
+        payable = [i for i in invoices if i["invoice_id"] not in disputed][: len(invoices) * 6 // 10]
+        step(f"Collections applies payments to {len(payable)} invoices (what InvoiceBalanceChanged says is owed)")
 
         async def known(invoice) -> bool:
             try:
@@ -222,39 +229,43 @@ class Scenario:
                 return False
 
         await self.api.wait_until(lambda: known(invoices[-1]), timeout_s=120, what="collections' invoice copy")
-        disputed = {d[0] for d in self.facts["disputes"]}
-        payable = [i for i in invoices if i["invoice_id"] not in disputed][: len(invoices) * 6 // 10]
 
         async def pay(invoice: dict) -> None:
-            amount = Decimal(invoice["total"])
-            if hash(invoice["invoice_id"]) % 5 == 0:
-                amount = (amount / 2).quantize(Decimal("0.01"))
-            await self.api.post("collections", "/v1/payments",
-                                {"invoice_id": invoice["invoice_id"], "amount": str(amount)}, as_="service")
+            owed = Decimal((await self.api.get("collections", f"/v1/invoices/{invoice['invoice_id']}"))["balance_due"])
+            amount = owed if int(invoice["invoice_id"].replace("-", ""), 16) % 5 else (owed / 2).quantize(Decimal("0.01"))
+            if amount > 0:
+                await self.api.post("collections", "/v1/payments",
+                                    {"invoice_id": invoice["invoice_id"], "amount": str(amount)}, as_="service")
 
         await self._bounded(payable, pay, "payments applied")
         await asyncio.sleep(5)
 
     async def summary(self) -> str:
-        kpis_invoice = await self.api.get("invoice-svc", "/v1/kpis")
-        kpis_dispute = await self.api.get("dispute-svc", "/v1/kpis")
-        kpis_adjust = await self.api.get("adjustment-svc", "/v1/kpis")
+        window = {"from": f"{self.world.period}-01", "to": date.today().isoformat()}
+        kpis_invoice = await self.api.get("invoice-svc", "/v1/kpis", **{"from": self.world.period,
+                                                                         "to": self.world.period})
+        kpis_dispute = await self.api.get("dispute-svc", "/v1/kpis", **window)
+        kpis_adjust = await self.api.get("adjustment-svc", "/v1/kpis", **window)
         exceptions = await self.api.get_all("invoice-svc", "/v1/exceptions", status="open")
         ar = await self.api.get("collections", "/v1/ar")
+        invoices = await self.api.get_all("invoice-svc", "/v1/invoices", period=self.world.period, status="issued")
+        disputes = await self.api.get_all("dispute-svc", "/v1/disputes")
+        adjustments = await self.api.get_all("adjustment-svc", "/v1/adjustments")
         by_kind = Counter(e["kind"] for e in exceptions)
+        usd = next((c for c in kpis_invoice["by_currency"] if c["currency"] == "USD"), {})
         lines = [
-            "", "=" * 72, f"Mediabill demo: {self.world.period}",
-            f"  invoices issued      {len(self.facts['invoices'])}",
-            f"  billed value         {_sum(self.facts['invoices'], 'total')}",
-            f"  open exceptions      {len(exceptions)} {dict(by_kind)}",
-            f"  disputes             {len(self.facts['disputes'])} "
-            f"{dict(Counter(d[1] for d in self.facts['disputes']))}",
-            f"  adjustments          {dict(Counter(a['status'] for a in self.facts['adjustments']))}",
-            f"  AR (collections)     balance due {_sum(ar['accounts'], 'balance_due')}, "
-            f"disputed {_sum(ar['accounts'], 'disputed')}, dunnable {_sum(ar['accounts'], 'dunnable')}",
-            f"  invoice-svc KPIs     {kpis_invoice}",
-            f"  dispute KPIs         {kpis_dispute}",
-            f"  adjustment KPIs      {kpis_adjust}",
+            "", "=" * 78, f"Mediabill demo: billing period {self.world.period}",
+            f"  invoices issued       {len(invoices)}, billed {usd.get('billed_value')} USD, "
+            f"credited {usd.get('credited_value')}, billing accuracy {usd.get('billing_accuracy')}",
+            f"  open exceptions       {len(exceptions)}: {dict(by_kind)}",
+            f"  disputes              {dict(Counter(d['outcome'] or d['status'] for d in disputes))}; dispute rate "
+            f"{kpis_dispute['dispute_rate']['rate']}, resolved within SLA "
+            f"{kpis_dispute['resolved_within_sla']['share']}",
+            f"  adjustments           {dict(Counter(a['status'] for a in adjustments))}; "
+            f"auto-approved share {kpis_adjust['auto_approved_share']}",
+            f"  receivables           balance due {_sum(ar['accounts'], 'balance_due')} USD "
+            f"(disputed {_sum(ar['accounts'], 'disputed')}, dunnable {_sum(ar['accounts'], 'dunnable')}) "
+            f"across {len(ar['accounts'])} bill-to accounts",
             "", "Where to look:",
         ]
         for service in ("product-config-svc", "invoice-svc", "dispute-svc", "adjustment-svc"):
