@@ -2,9 +2,9 @@
 
 import pytest
 
+from mediabill_common.kafka import make_producer
 from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.kafka.dlq import replay
-from mediabill_common.kafka import make_producer
 from mediabill_common.testing.kafka import read_all
 
 pytestmark = pytest.mark.integration
