@@ -7,7 +7,7 @@ from tests.e2e.harness import System, fresh_database
 from tools.demo.client import Api
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def system(database_url, kafka_bootstrap, tmp_path_factory):
     """All four services (api, consumer, relay each) and collections as real processes, own database."""
     asyncio.run(ensure_topics(kafka_bootstrap))

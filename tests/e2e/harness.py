@@ -62,6 +62,7 @@ class System:
     database_url: str
     kafka_bootstrap: str
     log_dir: Path
+    name: str = "e2e"  # consumer groups are <service>-<name>, so two systems on one broker never share one
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
 
@@ -75,10 +76,10 @@ class System:
             self.ports[service] = free_port()
         base_env = {**os.environ, "DATABASE_URL": self.database_url, "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
                     "INVOICE_SVC_URL": self.url("invoice-svc"), "RELAY_POLL_INTERVAL_S": "0.5",
-                    "COLLECTIONS_GROUP": "collections-e2e"}
+                    "COLLECTIONS_GROUP": f"collections-{self.name}"}
         for service, package in SERVICES.items():
             for role in ROLES:
-                env = {**base_env, "PORT": str(self.ports[service])}
+                env = {**base_env, "PORT": str(self.ports[service]), "CONSUMER_GROUP": f"{service}-{self.name}"}
                 self._add(f"{service}:{role}", [sys.executable, "-m", package, role], env)
         self._add("collections", [sys.executable, "-m", "tools.collections", "--port",
                                   str(self.ports["collections"])], base_env)

@@ -46,7 +46,7 @@ async def run_consumer(ctx: ServiceContext, make_runner: Callable[[ServiceContex
                        topics: list[str], *, group_id: str | None = None) -> None:
     """Consume `topics` with the service's handler table until SIGTERM."""
     stop = _stop_event()
-    name = group_id or ctx.settings.service_name
+    name = group_id or ctx.settings.consumer_group or ctx.settings.service_name
     producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id=f"{name}-dlq")
     await _start_with_retry(producer.start, stop)
     runner = make_runner(ctx, producer)

@@ -28,7 +28,9 @@ class ServiceSettings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
-    # Consumers
+    # Consumers. The Kafka consumer group defaults to the service name; a second, independent deployment on the
+    # same broker (an e2e or fault-test system beside another one) sets its own.
+    consumer_group: str | None = None
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 5
     # Outbox relay

@@ -46,17 +46,12 @@ async def read_topic(bootstrap: str, topic: str, predicate: Callable[[dict, Any]
 
     Values are parsed JSON (None if not JSON). Raises TimeoutError listing what was found.
     """
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, enable_auto_commit=False,
                                 auto_offset_reset="earliest", group_id=None)
     await consumer.start()
     found: list[tuple[dict, Any]] = []
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001 - freshly created topic
-            partitions = consumer.partitions_for_topic(topic) or set()
-        consumer.assign([TopicPartition(topic, p) for p in partitions])
-        await consumer.seek_to_beginning()
+        await consumer.seek_to_beginning(*await _assigned(consumer))
         deadline = asyncio.get_running_loop().time() + timeout_s
         while len(found) < count:
             if asyncio.get_running_loop().time() > deadline:
@@ -120,12 +115,11 @@ async def consume_until(ctx: ServiceContext, make_runner: Callable[[ServiceConte
 
 async def read_all(bootstrap: str, topic: str) -> list[tuple[Any, Any]]:
     """Every record on `topic` up to its current end, as (parsed JSON value or None, record)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest")
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()  # noqa: SLF001 - see topics created moments ago
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
+        partitions = await _assigned(consumer)
         ends = await consumer.end_offsets(partitions)
         await consumer.seek_to_beginning(*partitions)
         found: list[tuple[Any, Any]] = []
@@ -139,3 +133,13 @@ async def read_all(bootstrap: str, topic: str) -> list[tuple[Any, Any]]:
         return found
     finally:
         await consumer.stop()
+
+
+async def _assigned(consumer: AIOKafkaConsumer, timeout_s: float = 15) -> list[TopicPartition]:
+    """Without a group, a subscribed consumer is assigned every partition once it has the topic's metadata."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not consumer.assignment():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("no partitions assigned")
+        await asyncio.sleep(0.1)
+    return sorted(consumer.assignment())
