@@ -1,11 +1,13 @@
-"""The usage ledger's SQL: set-based writes per batch (one statement per table, arrays in, no per-row trips)."""
+"""The usage ledger's SQL: set-based writes per batch (the batch staged with one binary COPY, then one statement
+writes history and current figures; no per-row trips)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,55 +16,65 @@ from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.ledger.records import DeliveryRecord
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    """A revision of a delivery as written to the ledger, with its billability verdict."""
+class LedgerRow(NamedTuple):
+    """A revision of a delivery as written to the ledger: the tables' figure columns, in column order.
 
-    record: DeliveryRecord
+    A plain tuple (not a dataclass) because ingestion builds one per event at tens of thousands a second.
+    """
+
+    delivery_id: str
+    revision: int
     source_system: str
+    account_id: str
+    contract_id: str | None
     campaign_id: str
+    line_item_id: str
     campaign_name: str | None
+    product_code: str
+    delivery_date: date
+    impressions: int
+    viewable_impressions: int
+    clicks: int
+    conversions: int
+    third_party_impressions: int | None
+    media_cost: Decimal | None
+    currency: str | None
     event_source: str
     event_id: str
-    kinds: tuple[str, ...]
 
 
-# (column, postgres array type, how to read it off an entry)
-_COLUMNS: list[tuple[str, str, Any]] = [
-    ("delivery_id", "text", lambda e: e.record.delivery_id),
-    ("revision", "int", lambda e: e.record.revision),
-    ("source_system", "text", lambda e: e.source_system),
-    ("account_id", "text", lambda e: e.record.account_id),
-    ("contract_id", "text", lambda e: e.record.contract_id),
-    ("campaign_id", "text", lambda e: e.campaign_id),
-    ("line_item_id", "text", lambda e: e.record.line_item_id),
-    ("campaign_name", "text", lambda e: e.campaign_name),
-    ("product_code", "text", lambda e: e.record.product_code),
-    ("delivery_date", "date", lambda e: e.record.delivery_date),
-    ("impressions", "bigint", lambda e: e.record.impressions),
-    ("viewable_impressions", "bigint", lambda e: e.record.viewable_impressions),
-    ("clicks", "bigint", lambda e: e.record.clicks),
-    ("conversions", "bigint", lambda e: e.record.conversions),
-    ("third_party_impressions", "bigint", lambda e: e.record.third_party_impressions),
-    ("media_cost", "numeric", lambda e: e.record.media_cost),
-    ("currency", "text", lambda e: e.record.currency),
-    ("event_source", "text", lambda e: e.event_source),
-    ("event_id", "text", lambda e: e.event_id),
-]
-_NAMES = [c for c, _, _ in _COLUMNS]
-_UNNEST = ", ".join(f"CAST(:{c} AS {t}[])" for c, t, _ in _COLUMNS)
+_TYPES = ["text", "int", "text", "text", "text", "text", "text", "text", "text", "date", "bigint", "bigint",
+          "bigint", "bigint", "bigint", "numeric", "text", "text", "text"]
+_NAMES = list(LedgerRow._fields)
+_COLUMN_LIST = ", ".join(_NAMES)
 
-_INSERT_REVISIONS = text(f"""
-    INSERT INTO {SCHEMA}.delivery_revisions ({", ".join(_NAMES)})
-    SELECT * FROM unnest({_UNNEST})
-    ON CONFLICT (delivery_id, revision) DO NOTHING
-""")
-# A higher revision replaces the current figures; an equal or lower one leaves them as they are.
-_UPSERT_CURRENT = text(f"""
-    INSERT INTO {SCHEMA}.deliveries ({", ".join(_NAMES)}, billable, exception_kinds)
-    SELECT {", ".join("u." + n for n in _NAMES)}, u.kinds = '',
-           coalesce(string_to_array(NULLIF(u.kinds, ''), ','), '{{}}')
-      FROM unnest({_UNNEST}, CAST(:kinds AS text[])) AS u({", ".join(_NAMES)}, kinds)
+# The batch is staged in a per-connection temporary table with binary COPY: one pass over the data, no per-element
+# array encoding (asyncpg checks every array element's type, which cost more than the database's own work).
+# Unconstrained types, so staging never rejects a row: the ledger tables' own constraints apply on the way in.
+# Emptied at every commit (and discarded with a rollback), and emptied here first in case a transaction stages
+# twice.
+_STAGE = "invoice_delivery_batch"
+_PREPARE_STAGE = f"""
+    CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (
+        {", ".join(f"{n} {t}" for n, t in zip(_NAMES, _TYPES, strict=True))}, is_current bool, kinds text
+    ) ON COMMIT DELETE ROWS;
+    TRUNCATE pg_temp.{_STAGE}
+"""
+_STAGE_COLUMNS = [*_NAMES, "is_current", "kinds"]
+
+# One statement per batch, reading the stage (every data-modifying CTE runs to completion):
+# - every revision is kept in delivery_revisions; one seen before is left as first received;
+# - the current figures take the batch's highest revision of each delivery (`is_current`) unless a revision at
+#   least as high is held: an equal or lower revision is a no-op whatever the arrival order.
+_RECORD_BATCH = text(f"""
+    WITH history AS (
+        INSERT INTO {SCHEMA}.delivery_revisions ({_COLUMN_LIST})
+        SELECT {_COLUMN_LIST} FROM pg_temp.{_STAGE}
+        ON CONFLICT (delivery_id, revision) DO NOTHING
+    )
+    INSERT INTO {SCHEMA}.deliveries ({_COLUMN_LIST}, billable, exception_kinds)
+    SELECT {_COLUMN_LIST}, kinds = '', coalesce(string_to_array(NULLIF(kinds, ''), ','), '{{}}')
+      FROM pg_temp.{_STAGE} WHERE is_current
     ON CONFLICT (delivery_id) DO UPDATE SET
       {", ".join(f"{n} = excluded.{n}" for n in _NAMES if n != "delivery_id")},
       billable = excluded.billable, exception_kinds = excluded.exception_kinds, updated_at = now()
@@ -71,25 +83,34 @@ _UPSERT_CURRENT = text(f"""
 """)
 
 
-def _columns(entries: Sequence[LedgerEntry]) -> dict[str, list[Any]]:
-    return {name: [get(e) for e in entries] for name, _, get in _COLUMNS}
+async def _driver_connection(session: AsyncSession) -> Any:
+    """The session's asyncpg connection, inside the session's transaction (COPY has no SQLAlchemy API)."""
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if not driver.is_in_transaction():  # SQLAlchemy begins lazily, at the first statement
+        await session.execute(text("SELECT 1"))
+    return driver
 
 
-async def record_revisions(session: AsyncSession, entries: Sequence[LedgerEntry]) -> None:
-    """Keep every revision received (the history); a revision seen before is left as first received."""
-    if entries:
-        await session.execute(_INSERT_REVISIONS, _columns(entries))
+async def record_batch(session: AsyncSession, revisions: Sequence[LedgerRow],
+                       current: Mapping[str, tuple[int, tuple[str, ...]]]) -> dict[str, bool]:
+    """Write a batch to the ledger: staged with one COPY, then one statement.
 
-
-async def apply_current(session: AsyncSession, entries: Sequence[LedgerEntry]) -> dict[str, bool]:
-    """Make each entry the current figures unless a revision at least as high is held.
-
-    `entries` has one entry per delivery id. Returns {delivery_id: inserted?} for the entries applied.
+    `revisions`: the batch's distinct (delivery_id, revision) rows, first arrival of each. `current`: for each
+    delivery, the index in `revisions` of its highest revision and that row's billability verdict (exception
+    kinds; none = billable). Every revision is kept in the history (one seen before is left as first received);
+    each current row replaces the held figures unless a revision at least as high is held.
+    Returns {delivery_id: inserted?} for the deliveries whose current figures were written.
     """
-    if not entries:
+    if not revisions:
         return {}
-    params = _columns(entries) | {"kinds": [",".join(e.kinds) for e in entries]}
-    return {row.delivery_id: row.inserted for row in await session.execute(_UPSERT_CURRENT, params)}
+    verdicts = {index: ",".join(kinds) for index, kinds in current.values()}
+    staged = [(*row, i in verdicts, verdicts.get(i)) for i, row in enumerate(revisions)]
+    driver = await _driver_connection(session)
+    await driver.execute(_PREPARE_STAGE)
+    await driver.copy_records_to_table(_STAGE, records=staged, columns=_STAGE_COLUMNS)
+    result = await session.execute(_RECORD_BATCH)
+    return {delivery_id: inserted for delivery_id, inserted in result.all()}
 
 
 _PARKED_BY = {

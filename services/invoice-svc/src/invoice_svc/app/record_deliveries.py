@@ -15,7 +15,7 @@ from invoice_svc.adapters import ledger_repository as ledger
 from invoice_svc.adapters.config_repository import (
     ConfigReader, account_key, contract_key, lock_config_shared, product_key,
 )
-from invoice_svc.adapters.ledger_repository import LedgerEntry
+from invoice_svc.adapters.ledger_repository import LedgerRow
 from invoice_svc.app.delivery_checks import sync_delivery_exceptions
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import DeliveryRecord
@@ -23,7 +23,7 @@ from invoice_svc.domain.ledger.records import DeliveryRecord
 RESTATED = "a restatement of the delivery no longer raises it"
 
 
-def _record(p: CampaignDelivered) -> DeliveryRecord:
+def _record(p: LedgerRow) -> DeliveryRecord:
     return DeliveryRecord(
         delivery_id=p.delivery_id, revision=p.revision, account_id=p.account_id, contract_id=p.contract_id,
         line_item_id=p.line_item_id, product_code=p.product_code, delivery_date=p.delivery_date,
@@ -32,22 +32,31 @@ def _record(p: CampaignDelivered) -> DeliveryRecord:
         currency=p.currency)
 
 
-def _entry(item: Received, record: DeliveryRecord, kinds: tuple[str, ...] = ()) -> LedgerEntry:
+def _row(item: Received) -> LedgerRow:
     p: CampaignDelivered = item.payload  # type: ignore[assignment]
-    return LedgerEntry(record=record, source_system=p.source_system, campaign_id=p.campaign_id,
-                       campaign_name=p.campaign_name, event_source=item.envelope.source,
-                       event_id=item.envelope.id, kinds=kinds)
+    return LedgerRow(p.delivery_id, p.revision, p.source_system, p.account_id, p.contract_id, p.campaign_id,
+                     p.line_item_id, p.campaign_name, p.product_code, p.delivery_date, p.impressions,
+                     p.viewable_impressions, p.clicks, p.conversions, p.third_party_impressions, p.media_cost,
+                     p.currency, item.envelope.source, item.envelope.id)
 
 
-def latest_per_delivery(items: Sequence[tuple[Received, DeliveryRecord]]) \
-        -> dict[str, tuple[Received, DeliveryRecord]]:
-    """The highest revision of each delivery in the batch; of equal revisions the first to arrive wins."""
-    latest: dict[str, tuple[Received, DeliveryRecord]] = {}
-    for item, record in items:
-        held = latest.get(record.delivery_id)
-        if held is None or record.revision > held[1].revision:
-            latest[record.delivery_id] = (item, record)
-    return latest
+def distinct_revisions(items: Sequence[Received]) -> tuple[list[LedgerRow], dict[str, int]]:
+    """The batch's distinct (delivery_id, revision) rows, first arrival of each, and for each delivery the index
+    of its highest revision among them (of equal revisions the first to arrive wins)."""
+    rows: list[LedgerRow] = []
+    seen: set[tuple[str, int]] = set()
+    latest: dict[str, int] = {}
+    for item in items:
+        p: CampaignDelivered = item.payload  # type: ignore[assignment]
+        key = (p.delivery_id, p.revision)
+        if key in seen:
+            continue
+        seen.add(key)
+        held = latest.get(p.delivery_id)
+        if held is None or p.revision > rows[held].revision:
+            latest[p.delivery_id] = len(rows)
+        rows.append(_row(item))
+    return rows, latest
 
 
 class RecordDeliveries:
@@ -59,15 +68,13 @@ class RecordDeliveries:
         self._config = config
 
     async def __call__(self, session: AsyncSession, items: list[Received]) -> None:
-        records = [(item, _record(item.payload)) for item in items]  # type: ignore[arg-type]
-        await ledger.record_revisions(session, _distinct_revisions(records))
-        latest = latest_per_delivery(records)
-        config = await self._read_config(session, [r for _, r in latest.values()])
-        verdicts = {d: check_billability(r, config) for d, (_, r) in latest.items()}
-        applied = await ledger.apply_current(
-            session, [_entry(i, r, verdicts[d].kinds) for d, (i, r) in latest.items()])
+        rows, latest = distinct_revisions(items)
+        records = {d: _record(rows[i]) for d, i in latest.items()}
+        config = await self._read_config(session, list(records.values()))
+        verdicts = {d: check_billability(r, config) for d, r in records.items()}
+        applied = await ledger.record_batch(session, rows, {d: (i, verdicts[d].kinds) for d, i in latest.items()})
         restated = [(d, verdicts[d].kinds) for d, inserted in applied.items() if not inserted]
-        raised = [(latest[d][1], kind, verdicts[d]) for d in applied for kind in verdicts[d].kinds]
+        raised = [(records[d], kind, verdicts[d]) for d in applied for kind in verdicts[d].kinds]
         await sync_delivery_exceptions(session, self._outbox, self._audit, raised=raised, rechecked=restated,
                                        resolution=RESTATED)
 
@@ -78,10 +85,3 @@ class RecordDeliveries:
         await lock_config_shared(session, [product_key(k) for k in products] + [account_key(k) for k in accounts]
                                  + [contract_key(k) for k in contracts])
         return await self._config.load(session, products, accounts, contracts)
-
-
-def _distinct_revisions(records: Sequence[tuple[Received, DeliveryRecord]]) -> list[LedgerEntry]:
-    seen: dict[tuple[str, int], LedgerEntry] = {}
-    for item, record in records:
-        seen.setdefault((record.delivery_id, record.revision), _entry(item, record))
-    return list(seen.values())
