@@ -208,7 +208,8 @@ class ConsumerRunner:
             "types": [r.envelope.type for _, r in entries], "topics": [r.record.topic for _, r in entries],
             "partitions": [r.record.partition for _, r in entries], "offsets": [r.record.offset for _, r in entries],
         })
-        inserted = {(r.source, r.event_id) for r in result}
+        # all() takes the rows in one call (iterating the result fetches them one call per row).
+        inserted = {(source, event_id) for source, event_id in result.all()}
         DUPLICATES.labels(self.name).inc(len(items) - len(inserted))
         return [r for key, r in unique.items() if key in inserted]
 
