@@ -54,14 +54,20 @@ async def _main(args: argparse.Namespace) -> int:
         print(f"published {args.n:,} in {time.perf_counter() - started:.1f}s: {work.distinct_events:,} distinct "
               f"events, {work.deliveries:,} deliveries, {work.revisions:,} revisions; "
               f"RSS peak so far {peak_rss_mib():.0f} MiB", flush=True)
-        service_s = await run_service(ctx, args, topic, work, batch_size, runid)
+        service_s, service_cpu = await run_service(ctx, args, topic, work, batch_size, runid)
         service_rss = peak_rss_mib()
-        raw_s = await run_raw_baseline(args, topic, work, batch_size, runid)
+        raw_s, raw_cpu = await run_raw_baseline(args, topic, work, batch_size, runid)
         service_rate, raw_rate = args.n / service_s, args.n / raw_s
         print("\n=== results ===")
         print(f"invoice-svc batch handler: {args.n:,} events in {service_s:.1f}s = {service_rate:,.0f} events/s")
         print(f"raw baseline (aiokafka + COPY): {args.n:,} events in {raw_s:.1f}s = {raw_rate:,.0f} events/s")
         print(f"ratio service/raw: {service_rate / raw_rate:.2f}")
+        for label, cpu in (("invoice-svc", service_cpu), ("raw baseline", raw_cpu)):
+            per_event = 1e6 * (cpu.python_s + cpu.postgres_s) / args.n
+            print(f"CPU {label}: python {cpu.python_s:.1f}s + postgres {cpu.postgres_s:.1f}s "
+                  f"({len(cpu.backends)} backend(s)) = {per_event:.0f} us/event")
+        cost_ratio = (raw_cpu.python_s + raw_cpu.postgres_s) / (service_cpu.python_s + service_cpu.postgres_s)
+        print(f"CPU-cost ratio raw/service: {cost_ratio:.2f} (less disturbed by other load than wall time)")
         print(f"peak RSS: {service_rss:.0f} MiB after the service phase, {peak_rss_mib():.0f} MiB overall "
               f"(one process: publisher, service consumer and baseline)")
         ok = service_rate >= 20_000 and service_rate / raw_rate >= 0.5

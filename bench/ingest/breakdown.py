@@ -41,15 +41,44 @@ def _timed(name: str, fn):
     return wrapper
 
 
+class _TimedBegin:
+    """`sessions.begin()` whose exit (the COMMIT) is timed."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    async def __aenter__(self):
+        return await self._inner.__aenter__()
+
+    async def __aexit__(self, *exc):
+        started = time.perf_counter()
+        try:
+            return await self._inner.__aexit__(*exc)
+        finally:
+            totals["runner: COMMIT"] += time.perf_counter() - started
+
+
+class _timed_sessions:  # noqa: N801 - stands in for an async_sessionmaker
+    def __init__(self, sessions) -> None:
+        self._sessions = sessions
+
+    def begin(self):
+        return _TimedBegin(self._sessions.begin())
+
+    def __call__(self, *args, **kwargs):
+        return self._sessions(*args, **kwargs)
+
+
 def install(runner) -> None:
     """Time the stages of `runner` and of the CampaignDelivered batch handler."""
     runner._claim = _timed_async("runner: inbox claim (INSERT .. ON CONFLICT)", runner._claim)  # noqa: SLF001
     runner._apply = _timed_async("runner: whole DB transaction incl. commit", runner._apply)  # noqa: SLF001
     runner_module.decode = _timed("runner: decode + schema validation", decode_module.decode)
-    ledger_repository_calls = {
-        "record_revisions": "handler: INSERT delivery_revisions", "apply_current": "handler: UPSERT deliveries"}
-    for attr, label in ledger_repository_calls.items():
-        setattr(record_deliveries.ledger, attr, _timed_async(label, getattr(ledger_repository, attr)))
+    record_deliveries.ledger.record_batch = _timed_async(  # type: ignore[attr-defined]
+        "handler: ledger write (revisions + current, 1 stmt)", ledger_repository.record_batch)
+    record_deliveries.distinct_revisions = _timed("handler: row building (distinct revisions)",
+                                                  record_deliveries.distinct_revisions)
+    runner._sessions = _timed_sessions(runner._sessions)  # noqa: SLF001
     record_deliveries.lock_config_shared = _timed_async("handler: shared config locks",
                                                         config_repository.lock_config_shared)
     record_deliveries.sync_delivery_exceptions = _timed_async(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import time
 from datetime import date
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
+from sqlalchemy import event
 
 from mediabill_common.consumer.runner import CONSUMED
 from mediabill_common.kafka import make_consumer, make_producer
@@ -30,6 +32,32 @@ RAW_COLUMNS = ["delivery_id", "revision", "source_system", "account_id", "contra
                "line_item_id", "campaign_name", "product_code", "delivery_date", "impressions",
                "viewable_impressions", "clicks", "conversions", "third_party_impressions", "media_cost", "currency",
                "event_source", "event_id", "billable"]
+
+
+def backend_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a PostgreSQL backend on this machine has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """Python (this process) and PostgreSQL (the phase's backends) CPU seconds over a phase: a cost measure that
+    other load on the machine disturbs far less than wall time."""
+
+    def __init__(self) -> None:
+        self.backends: dict[int, float] = {}
+        self.python_s = self.postgres_s = 0.0
+
+    def start(self) -> None:
+        self._py = time.process_time()
+
+    def track(self, pid: int) -> None:
+        self.backends.setdefault(pid, backend_cpu_s(pid))
+
+    def stop(self) -> None:
+        self.python_s = time.process_time() - self._py
+        self.postgres_s = sum(backend_cpu_s(pid) - start for pid, start in self.backends.items())
 
 
 async def seed_config(args, work: Workload) -> tuple[ServiceContext, int]:
@@ -64,7 +92,8 @@ async def publish_all(bootstrap: str, topic: str, partitions: int, work: Workloa
         await producer.stop()
 
 
-async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, batch_size: int, runid: str) -> float:
+async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, batch_size: int, runid: str) \
+        -> tuple[float, CpuMeter]:
     """invoice-svc's real consumer loop in this process; seconds until the ledger holds every message."""
     name = f"bench-{runid}"
     producer = make_producer(args.bootstrap, client_id=f"{name}-dlq")
@@ -76,6 +105,10 @@ async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, bat
     applied = CONSUMED.labels(name, "CampaignDelivered")
     profiler = cProfile.Profile() if args.profile else None
     print(f"service consumer: group {name}, batch size {batch_size}", flush=True)
+    cpu = CpuMeter()
+    event.listen(ctx.engine.sync_engine, "checkout",
+                 lambda dbapi_conn, *_: cpu.track(dbapi_conn.driver_connection.get_server_pid()))
+    cpu.start()
     started = time.perf_counter()
     await consumer.start()
     stop = asyncio.Event()
@@ -86,6 +119,7 @@ async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, bat
         await _wait(lambda: applied._value.get(), work.distinct_events, started, task, "service")
     finally:
         elapsed = time.perf_counter() - started
+        cpu.stop()
         if profiler:
             profiler.disable()
         stop.set()
@@ -97,7 +131,7 @@ async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, bat
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     breakdown.report(elapsed)
     await _verify_ledger(ctx, work, runid)
-    return elapsed
+    return elapsed, cpu
 
 
 async def _wait(progress, target: int, started: float, task: asyncio.Task | None, label: str) -> None:
@@ -141,7 +175,8 @@ def _raw_row(value: bytes) -> tuple:
             d.get("currency"), event["source"], event["id"], True)
 
 
-async def run_raw_baseline(args, topic: str, work: Workload, batch_size: int, runid: str) -> float:
+async def run_raw_baseline(args, topic: str, work: Workload, batch_size: int, runid: str) \
+        -> tuple[float, CpuMeter]:
     """A bare aiokafka consumer COPYing the same messages into an equivalent table: no validation, no dedupe."""
     conn = await asyncpg.connect(args.database_url.replace("+asyncpg", ""))
     table = f"bench_raw_{runid}"
@@ -151,6 +186,9 @@ async def run_raw_baseline(args, topic: str, work: Workload, batch_size: int, ru
                                 max_poll_records=batch_size)
     count = 0
     print(f"raw baseline: group bench-raw-{runid}, table invoice_svc.{table}", flush=True)
+    cpu = CpuMeter()
+    cpu.track(conn.get_server_pid())
+    cpu.start()
     started = time.perf_counter()
     await consumer.start()
     try:
@@ -167,7 +205,9 @@ async def run_raw_baseline(args, topic: str, work: Workload, batch_size: int, ru
             if now - last_print >= 2:
                 last_print = now
                 print(f"  raw: {count:,}/{args.n:,} copied, {count / (now - started):,.0f} events/s", flush=True)
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        cpu.stop()
+        return elapsed, cpu
     finally:
         await consumer.stop()
         await conn.execute(f"DROP TABLE IF EXISTS invoice_svc.{table}")
