@@ -72,8 +72,8 @@ async def test_two_issue_runs_of_one_period_at_once_issue_each_group_once_withou
 class _DiesAfterOneChunk(BillRunExecutor):
     """An executor that hangs after its first chunk (as a process would when killed there)."""
 
-    async def _chunk(self, run, scope, seeds, progress) -> None:
-        await super()._chunk(run, scope, seeds, progress)
+    async def _write_chunk(self, *args) -> None:
+        await super()._write_chunk(*args)
         await asyncio.Event().wait()
 
 

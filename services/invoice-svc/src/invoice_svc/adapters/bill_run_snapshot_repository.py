@@ -29,13 +29,20 @@ class GroupSeed:
     advertiser_account_id: str
 
 
+# Contracts probed one by one for a billable delivery in the snapshot (an index probe each, no scan of the
+# month's ledger), and self-serve advertisers from the ledger's contract-less rows.
 _DELIVERY_GROUPS = text(f"""
-    SELECT COALESCE(c.bill_to_account_id, d.account_id) AS bill_to, COALESCE(d.contract_id, '') AS contract_key,
-           min(d.account_id) AS advertiser
-      FROM {SCHEMA}.deliveries d LEFT JOIN {SCHEMA}.contracts c ON c.contract_id = d.contract_id
-     WHERE d.billable AND d.delivery_date BETWEEN :start AND :end AND d.updated_at <= :snap
-       AND (d.contract_id IS NULL OR c.contract_id IS NOT NULL)
-     GROUP BY 1, 2
+    SELECT c.bill_to_account_id AS bill_to, c.contract_id AS contract_key, c.advertiser_account_id AS advertiser
+      FROM {SCHEMA}.contracts c
+     WHERE c.flight_start <= :end AND c.flight_end >= :start
+       AND EXISTS (SELECT 1 FROM {SCHEMA}.deliveries d
+                    WHERE d.contract_id = c.contract_id AND d.delivery_date BETWEEN :start AND :end
+                      AND d.billable AND d.updated_at <= :snap)
+    UNION ALL
+    SELECT d.account_id, '', d.account_id FROM {SCHEMA}.deliveries d
+     WHERE d.contract_id IS NULL AND d.delivery_date BETWEEN :start AND :end AND d.billable
+       AND d.updated_at <= :snap
+     GROUP BY d.account_id
 """)
 _FLAT_FEE_GROUPS = text(f"""
     SELECT c.bill_to_account_id AS bill_to, c.contract_id AS contract_key, c.advertiser_account_id AS advertiser
@@ -79,12 +86,13 @@ async def changed_issued_periods(session: AsyncSession, keys: Sequence[GroupKey]
     """Issued invoices (of earlier periods) of these groups' contracts whose deliveries changed since billed."""
     if not keys:
         return []
-    extra = ("AND i.period < :period AND (i.bill_to_account_id, i.contract_key) IN "
-             "(SELECT * FROM unnest(CAST(:bill_tos AS text[]), CAST(:contract_keys AS text[])))")
+    extra = ("AND i.period < :period AND i.contract_key = ANY(CAST(:contract_keys AS text[])) "
+             "AND i.bill_to_account_id = ANY(CAST(:bill_tos AS text[]))")
     result = await session.execute(text(_CHANGED_SINCE_BILLED.format(extra=extra) + " ORDER BY i.period"), {
         "period": keys[0].period, "snap": snap, "bill_tos": [k.bill_to_account_id for k in keys],
         "contract_keys": [k.contract_key for k in keys]})
-    return list(result)
+    pairs = {(k.bill_to_account_id, k.contract_key) for k in keys}
+    return [r for r in result if (r.bill_to_account_id, r.contract_key) in pairs]
 
 
 _AGGREGATE = f"""
@@ -147,8 +155,7 @@ _BILLED_BEFORE = text(f"""
       FROM {SCHEMA}.invoices i JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
      WHERE i.status = 'issued' AND i.period <> :period AND l.component = 'usage' AND l.line_item_id IS NOT NULL
        AND l.kind <> 'over_delivery'
-       AND (i.bill_to_account_id, i.contract_key) IN
-           (SELECT * FROM unnest(CAST(:bill_tos AS text[]), CAST(:contract_keys AS text[])))
+       AND i.contract_key = ANY(CAST(:contract_keys AS text[])) AND i.bill_to_account_id = ANY(CAST(:bill_tos AS text[]))
      GROUP BY 1, 2, 3
 """)
 
@@ -162,8 +169,11 @@ async def billed_before(session: AsyncSession, keys: Sequence[GroupKey]) -> dict
     period = keys[0].period
     rows = await session.execute(_BILLED_BEFORE, {"period": period, "bill_tos": [k.bill_to_account_id for k in keys],
                                                   "contract_keys": [k.contract_key for k in keys]})
+    wanted = set(keys)
     for r in rows:
-        out.setdefault(GroupKey(r.bill_to_account_id, r.contract_key, period), {})[r.line_item_id] = r.billed
+        key = GroupKey(r.bill_to_account_id, r.contract_key, period)
+        if key in wanted:
+            out.setdefault(key, {})[r.line_item_id] = r.billed
     return out
 
 

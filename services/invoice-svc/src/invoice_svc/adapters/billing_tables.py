@@ -79,7 +79,7 @@ invoices = Table(
     Index("uq_invoices_draft_group", "bill_to_account_id", "contract_key", "period", unique=True,
           postgresql_where=text("status = 'draft'")),
     Index("ix_invoices_contract_period", "contract_key", "period"),
-    Index("ix_invoices_period_status", "period", "status"),
+    Index("ix_invoices_bill_to_period", "bill_to_account_id", "period"),
 )
 
 invoice_lines = Table(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 
 from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
+from invoice_svc.adapters import invoice_repository as invoices_repo
 from invoice_svc.adapters.bill_run_snapshot_repository import GroupSeed, delivery_scope
 from invoice_svc.adapters.config_repository import ConfigReader
 from invoice_svc.adapters.exception_repository import NewException
@@ -71,33 +72,53 @@ async def run_scope(session: AsyncSession, reader: ConfigReader, run: Mapping[st
     return RunScope(run["run_id"], run["mode"], run["period"], start, end, snap, products, split)
 
 
-async def price_chunk(session: AsyncSession, reader: ConfigReader, scope: RunScope,
-                      seeds: Sequence[GroupSeed]) -> tuple[list[PricedGroup], list[NewException]]:
-    """Price the chunk's groups; returns the priced groups and exceptions of groups that cannot be priced."""
-    keys = [s.key for s in seeds]
-    accounts = {s.key.bill_to_account_id for s in seeds} | {s.advertiser_account_id for s in seeds}
-    config = await reader.load(session, (), accounts, [k.contract_key for k in keys if k.contract_key])
+@dataclass
+class ChunkInputs:
+    """Everything a chunk's pricing needs, read from the database (pricing itself does no I/O)."""
+
+    groups: list[PricedGroupInputs]
+    unpriceable: list[NewException]
+    skipped_mine: int = 0       # written by an earlier attempt of this run
+    skipped_issued: int = 0     # issued already (by another run)
+
+
+async def read_chunk(session: AsyncSession, reader: ConfigReader, scope: RunScope,
+                     seeds: Sequence[GroupSeed]) -> ChunkInputs:
+    """Read the chunk set-based: the ledger aggregated per contract line first (the heaviest query, so the
+    database starts on it at once), then what is billed already, configuration and rule-13 corrections."""
+    contract_ids = [s.key.contract_key for s in seeds if s.key.contract_key]
     deliveries = await snapshot.aggregated_deliveries(
-        session, contract_ids=[k.contract_key for k in keys if k.contract_key],
-        self_serve=[k.bill_to_account_id for k in keys if not k.contract_key], start=scope.start, end=scope.end,
-        snap=scope.snap, split_products=scope.split_products)
+        session, contract_ids=contract_ids, self_serve=[s.key.bill_to_account_id for s in seeds
+                                                        if not s.key.contract_key],
+        start=scope.start, end=scope.end, snap=scope.snap, split_products=scope.split_products)
+    current = await invoices_repo.current_of_groups(session, [s.key for s in seeds])
+    mine = {k for k, rows in current.items() if any(r["bill_run_id"] == scope.run_id for r in rows)}
+    issued = {k for k, rows in current.items() if any(r["status"] == "issued" for r in rows)} - mine
+    todo = [s for s in seeds if s.key not in mine and s.key not in issued]
+    keys = [s.key for s in todo]
+    accounts = {s.key.bill_to_account_id for s in todo} | {s.advertiser_account_id for s in todo}
+    config = await reader.load(session, (), accounts, [k.contract_key for k in keys if k.contract_key])
     billed = await snapshot.billed_before(session, keys)
     corrections = await _corrections(session, scope, keys)
-    priced, unpriceable = [], []
-    for seed in seeds:
+    out = ChunkInputs([], [], len(mine), len(issued))
+    for seed in todo:
         bill_to = config.accounts.get(seed.key.bill_to_account_id)
         contract = config.contracts.get(seed.key.contract_key) if seed.key.contract_key else None
         if bill_to is None or (seed.key.contract_key and contract is None):
-            unpriceable.append(_unknown(seed, bill_to is None))
+            out.unpriceable.append(_unknown(seed, bill_to is None))
             continue
-        group = PricedGroupInputs(seed, bill_to, contract, config.accounts.get(seed.advertiser_account_id),
-                                  deliveries.get(delivery_scope(seed.key.contract_key, seed.key.bill_to_account_id),
-                                                 []),
-                                  billed.get(seed.key, {}), corrections.get(seed.key, []))
-        result = price_group(scope, group)
-        if result.draft.lines:
-            priced.append(result)
-    return priced, unpriceable
+        out.groups.append(PricedGroupInputs(
+            seed, bill_to, contract, config.accounts.get(seed.advertiser_account_id),
+            deliveries.get(delivery_scope(seed.key.contract_key, seed.key.bill_to_account_id), []),
+            billed.get(seed.key, {}), corrections.get(seed.key, [])))
+    return out
+
+
+def price_chunk(scope: RunScope, inputs: ChunkInputs) -> list[PricedGroup]:
+    """Price every group of the chunk with the pure engine (no I/O: safe to run in a worker thread); groups
+    with nothing to bill are left out."""
+    priced = (price_group(scope, group) for group in inputs.groups)
+    return [p for p in priced if p.draft.lines]
 
 
 @dataclass(frozen=True)

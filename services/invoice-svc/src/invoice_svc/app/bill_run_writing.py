@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.envelope import Envelope
+from mediabill_common.events.envelope import Envelope, new_envelope
+from mediabill_common.logging import correlation_id_var
 from mediabill_common.service import ServiceContext
 
 from invoice_svc.adapters import invoice_repository as repo
@@ -26,7 +27,7 @@ from invoice_svc.app.bill_run_pricing import PricedGroup, RunScope
 from invoice_svc.app.exceptions import raise_exceptions
 from invoice_svc.domain.billing.balance import balance_of
 from invoice_svc.domain.billing.numbering import number_block
-from invoice_svc.domain.pricing import DraftLine, bill_to_from_state, due_date, period_bounds
+from invoice_svc.domain.pricing import DraftInvoice, DraftLine, bill_to_from_state, due_date, period_bounds
 
 
 @dataclass
@@ -52,9 +53,11 @@ async def write_chunk(session: AsyncSession, ctx: ServiceContext, balances: Bala
     issued_now = {k for k, rows in current.items() if any(r["status"] == "issued" for r in rows)}
     todo = [p for p in priced if p.key not in issued_now]
     out.already_issued = len(priced) - len(todo)
-    await repo.delete_drafts(session, [p.key for p in todo])
+    todo_keys = {p.key for p in todo}
+    await repo.delete_drafts(session, [r["invoice_id"] for k, rows in current.items() if k in todo_keys
+                                       for r in rows if r["status"] == "draft"])
     issuing = [p for p in todo if scope.mode == "issue" and p.draft.issuable]
-    drafts = [p for p in todo if p not in issuing]
+    drafts = [p for p in todo if not (scope.mode == "issue" and p.draft.issuable)]
     out.blocked = len(drafts) if scope.mode == "issue" else 0
     day = issue_date or datetime.now(UTC).date()
     numbers = number_block(day.year, await repo.take_numbers(session, day.year, len(issuing)), len(issuing)) \
@@ -126,12 +129,21 @@ def _line_row(invoice_id: str, line_no: int, ln: DraftLine) -> dict[str, Any]:
             "tax_code": ln.tax_code}
 
 
-def _issued_event(ctx: ServiceContext, row: dict[str, Any], g: PricedGroup) -> tuple[str, Envelope]:
-    d = g.draft
+def issued_event_data(row: dict[str, Any], draft: DraftInvoice) -> dict[str, Any]:
+    """`InvoiceIssued.data` in its wire form (decimal strings, ISO dates), built directly: a bill run issues
+    100,000s of invoices and model validation of each would double its cost. A unit test validates this
+    builder's output against the catalog model."""
     data = {k: row[k] for k in ("invoice_id", "invoice_number", "account_id", "bill_to_account_id", "contract_id",
-                                "po_number", "period", "period_start", "period_end", "issue_date", "due_date",
-                                "currency")}
-    data |= {"lines": [ln.as_invoice_line() for ln in d.lines], "subtotal": d.subtotal,
-             "discount_total": d.discount_total, "commission_total": d.commission_total, "tax_total": d.tax_total,
-             "total": d.total}
-    return row["bill_to_account_id"], ctx.outbox.envelope("InvoiceIssued", subject=row["invoice_id"], data=data)
+                                "po_number", "period", "currency")}
+    data |= {k: row[k].isoformat() for k in ("period_start", "period_end", "issue_date", "due_date")}
+    data |= {"lines": [ln.as_invoice_line() for ln in draft.lines], "subtotal": format(draft.subtotal, "f"),
+             "discount_total": format(draft.discount_total, "f"),
+             "commission_total": format(draft.commission_total, "f"), "tax_total": format(draft.tax_total, "f"),
+             "total": format(draft.total, "f")}
+    return data
+
+
+def _issued_event(ctx: ServiceContext, row: dict[str, Any], g: PricedGroup) -> tuple[str, Envelope]:
+    envelope = new_envelope(type="InvoiceIssued", source=ctx.source, subject=row["invoice_id"],
+                            data=issued_event_data(row, g.draft), correlationid=correlation_id_var.get())
+    return row["bill_to_account_id"], envelope

@@ -24,11 +24,10 @@ from mediabill_common.service import ServiceContext
 
 from invoice_svc.adapters import bill_run_repository as runs
 from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
-from invoice_svc.adapters import invoice_repository as invoices
 from invoice_svc.adapters.bill_run_repository import LostClaim
 from invoice_svc.adapters.config_repository import ConfigReader
 from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
-from invoice_svc.app.bill_run_pricing import RunScope, price_chunk, run_scope
+from invoice_svc.app.bill_run_pricing import ChunkInputs, RunScope, price_chunk, read_chunk, run_scope
 from invoice_svc.app.bill_run_writing import write_chunk
 from invoice_svc.domain.billing.grouping import chunks, in_scope
 
@@ -134,28 +133,55 @@ class BillRunExecutor:
         async with self.ctx.sessions() as session:
             scope = await run_scope(session, self.reader, run, snap)
             seeds = await snapshot.run_groups(session, scope.period, scope.start, scope.end, snap)
-        wanted = {k: s for s in seeds for k in [s.key]}
+        wanted = {s.key: s for s in seeds}
         keys = in_scope(wanted, run["bill_to_account_ids"])
         progress = _Progress(run)
         async with self.ctx.sessions() as session, session.begin():
             await runs.record_progress(session, run, groups_total=len(keys), **progress.as_params())
-        for chunk in chunks(keys, self.chunk_size):
-            await self._chunk(run, scope, [wanted[k] for k in chunk], progress)
+        await self._pipeline(run, scope, [[wanted[k] for k in c] for c in chunks(keys, self.chunk_size)], progress)
 
-    async def _chunk(self, run: Any, scope: RunScope, seeds: list, progress: _Progress) -> None:
+    async def _pipeline(self, run: Any, scope: RunScope, work: list[list], progress: _Progress) -> None:
+        """Chunk i is priced (pure Python, in a worker thread) while chunk i+1 is read and chunk i-1 written, so
+        the database and the interpreter work at the same time; writes stay in chunk order."""
+        pending: list[asyncio.Task] = []
+        try:
+            reading = self._spawn(pending, self._read(scope, work[0])) if work else None
+            writing: asyncio.Task | None = None
+            for i in range(len(work)):
+                inputs = await reading
+                if i + 1 < len(work):
+                    reading = self._spawn(pending, self._read(scope, work[i + 1]))
+                priced = await asyncio.to_thread(price_chunk, scope, inputs)
+                if writing is not None:
+                    await writing
+                writing = self._spawn(pending, self._write_chunk(run, scope, work[i], inputs, priced, progress))
+            if writing is not None:
+                await writing
+        finally:
+            for task in pending:
+                task.cancel()
+
+    @staticmethod
+    def _spawn(pending: list[asyncio.Task], coro) -> asyncio.Task:
+        pending[:] = [t for t in pending if not t.done()]
+        task = asyncio.ensure_future(coro)
+        pending.append(task)
+        return task
+
+    async def _read(self, scope: RunScope, seeds: list) -> ChunkInputs:
         async with self.ctx.sessions() as session:
-            current = await invoices.current_of_groups(session, [s.key for s in seeds])
-            mine = {k for k, rows in current.items() if any(r["bill_run_id"] == scope.run_id for r in rows)}
-            issued = {k for k, rows in current.items() if any(r["status"] == "issued" for r in rows)} - mine
-            todo = [s for s in seeds if s.key not in mine and s.key not in issued]
-            priced, unpriceable = await price_chunk(session, self.reader, scope, todo)
+            return await read_chunk(session, self.reader, scope, seeds)
+
+    async def _write_chunk(self, run: Any, scope: RunScope, seeds: list, inputs: ChunkInputs, priced: list,
+                           progress: _Progress) -> None:
+        """Write one chunk and the run's progress in one transaction (a retry of the run skips it after)."""
         async with self.ctx.sessions() as session, session.begin():
-            out = await write_chunk(session, self.ctx, self.balances, scope, priced, unpriceable)
-            progress.done += len(seeds) - len(mine)
+            out = await write_chunk(session, self.ctx, self.balances, scope, priced, inputs.unpriceable)
+            progress.done += len(seeds) - inputs.skipped_mine
             for name, n in (("invoices", out.invoices), ("lines", out.lines), ("blocked", out.blocked),
-                            ("already_issued", out.already_issued + len(issued)),
-                            ("empty", len(todo) - len(priced) - len(unpriceable)),
-                            ("unpriceable", len(unpriceable)), ("exceptions_raised", len(out.exception_ids))):
+                            ("already_issued", out.already_issued + inputs.skipped_issued),
+                            ("empty", len(inputs.groups) - len(priced)),
+                            ("unpriceable", len(inputs.unpriceable)), ("exceptions_raised", len(out.exception_ids))):
                 progress.add(name, n)
             for currency, total in out.totals.items():
                 progress.totals[currency] = progress.totals.get(currency, Decimal(0)) + total

@@ -1,0 +1,1 @@
+"""Benchmark of invoice-svc bill runs (preview and issue) on a seeded month of deliveries."""

@@ -1,0 +1,182 @@
+"""`uv run python -m bench.bill_run --contracts 100000`: invoice-svc bill runs, preview then issue.
+
+Creates a fresh database, migrates it, seeds N contracts (1-9 lines, 5 on average; one line in 20 capped by
+a budget; half billed to agencies with commission and tax) and a month of daily deliveries per line, then times a
+`preview` run and an `issue` run executed by the service's real bill-run executor (the same code the API process
+runs), printing progress, invoices/s, lines/s, a breakdown of where the time goes and the peak RSS. The
+database is dropped afterwards unless `--keep`. `--profile FILE` writes a cProfile of both runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import resource
+import sys
+import time
+import uuid
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from bench.bill_run import breakdown
+from bench.bill_run.seed import seed
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench.bill_run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contracts", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=30, help="days of delivery per contract line (default 30)")
+    parser.add_argument("--period", default="2025-03")
+    parser.add_argument("--chunk-size", type=int, default=1000, help="groups per transaction (default 1000)")
+    parser.add_argument("--profile", default=None, help="write a cProfile of the two runs to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--database-url", default=os.environ.get(
+        "DATABASE_URL", "postgresql+asyncpg://mediabill@127.0.0.1:56432/mediabill"))
+    return parser.parse_args(argv)
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _postgres_cpu(admin: asyncpg.Connection, database: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving the benchmark database (from /proc: the server
+    runs on this machine)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for row in await admin.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database):
+        try:
+            with open(f"/proc/{row['pid']}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _dsn(url: str, database: str | None = None) -> tuple[str, str]:
+    parsed = make_url(url)
+    if database:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False), \
+        parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _progress(ctx, run_id: str, stop: asyncio.Event, started: float) -> None:
+    from invoice_svc.adapters import bill_run_repository as runs
+
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=5)
+        except TimeoutError:
+            async with ctx.sessions() as s:
+                run = await runs.get_run(s, run_id)
+            print(f"    {time.perf_counter() - started:6.1f}s  {run['status']}: groups "
+                  f"{run['groups_done']:,}/{run['groups_total'] or 0:,}, invoices "
+                  f"{run['counts'].get('invoices', 0):,}, lines {run['counts'].get('lines', 0):,}", flush=True)
+
+
+async def _timed_run(ctx, executor, period: str, mode: str, profiler, admin, database: str) -> dict:
+    from invoice_svc.adapters import bill_run_repository as runs
+    from invoice_svc.app.bill_runs import request_bill_run
+
+    async with ctx.sessions() as s, s.begin():
+        run_id = (await request_bill_run(s, ctx, period=period, mode=mode, bill_to_account_ids=None,
+                                         actor="bench"))["run_id"]
+    breakdown.reset()
+    print(f"\n{mode} run {run_id}:", flush=True)
+    stop = asyncio.Event()
+    started = time.perf_counter()
+    reporter = asyncio.create_task(_progress(ctx, run_id, stop, started))
+    # Open the pool's connections first, so their backends' CPU is counted from here.
+    await asyncio.gather(*[_touch(ctx) for _ in range(3)])
+    cpu_before, pg_before = _cpu(), await _postgres_cpu(admin, database)
+    if profiler:
+        profiler.enable()
+    assert await executor.run_once()
+    if profiler:
+        profiler.disable()
+    wall = time.perf_counter() - started
+    cpu = _cpu() - cpu_before
+    pg_cpu = await _postgres_cpu(admin, database) - pg_before
+    stop.set()
+    await reporter
+    async with ctx.sessions() as s:
+        run = dict(await runs.get_run(s, run_id))
+    invoices, lines = run["counts"].get("invoices", 0), run["counts"].get("lines", 0)
+    print(f"  {mode}: {run['status']} in {wall:.1f}s -- {invoices:,} invoices ({invoices / wall:,.0f}/s), "
+          f"{lines:,} lines ({lines / wall:,.0f}/s); totals {run['totals']}; counts {run['counts']}")
+    print(f"  CPU used: this Python process {cpu:.1f}s, PostgreSQL backends {pg_cpu:.1f}s (machine load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: other work competes for the same CPUs)")
+    print(f"  where the time goes (wall {wall:.1f}s; nested items overlap their totals):\n{breakdown.report(wall)}")
+    return run | {"wall": wall, "cpu": cpu, "pg_cpu": pg_cpu}
+
+
+async def _touch(ctx) -> None:
+    from sqlalchemy import text
+
+    async with ctx.sessions() as s:
+        await s.execute(text("SELECT 1"))
+
+
+async def _main(args: argparse.Namespace) -> int:
+    from mediabill_common.testing.plugin import run_migrations
+
+    from invoice_svc.app.bill_runs import BillRunExecutor
+    from invoice_svc.bootstrap import build
+    from invoice_svc.settings import Settings
+
+    database = f"mediabill_bench_{uuid.uuid4().hex[:8]}"
+    _, admin_dsn = _dsn(args.database_url)
+    bench_url, bench_dsn = _dsn(args.database_url, database)
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute(f"CREATE DATABASE {database}")
+    print(f"database {database}: migrating and seeding {args.contracts:,} contracts, {args.days} days", flush=True)
+    ctx = None
+    try:
+        await asyncio.to_thread(run_migrations, "invoice-svc", bench_url)
+        started = time.perf_counter()
+        counts = await seed(bench_dsn, contracts=args.contracts, period=args.period, days=args.days)
+        print(f"seeded {counts} in {time.perf_counter() - started:.0f}s", flush=True)
+        ctx = build(Settings(database_url=bench_url, bill_run_chunk_size=args.chunk_size))
+        executor = BillRunExecutor(ctx, executor_id="bench")
+        breakdown.install()
+        profiler = cProfile.Profile() if args.profile else None
+        preview = await _timed_run(ctx, executor, args.period, "preview", profiler, admin, database)
+        issue = await _timed_run(ctx, executor, args.period, "issue", profiler, admin, database)
+        if profiler:
+            profiler.dump_stats(args.profile)
+            pstats.Stats(args.profile).sort_stats("cumulative").print_stats(25)
+        print("\n=== results ===")
+        for run in (preview, issue):
+            lines = run["counts"].get("lines", 0)
+            print(f"{run['mode']}: {run['counts'].get('invoices', 0):,} invoices, {lines:,} lines in "
+                  f"{run['wall']:.1f}s = {lines / run['wall']:,.0f} lines/s "
+                  f"(target: 1,000,000 lines in < 120 s; this run {'meets' if run['wall'] < 120 * lines / 1e6 else 'misses'} "
+                  f"that rate); CPU: Python {run['cpu']:.1f}s + PostgreSQL {run['pg_cpu']:.1f}s")
+        print(f"peak RSS: {peak_rss_mib():.0f} MiB")
+        return 0
+    finally:
+        if ctx is not None:
+            await ctx.close()
+        if not args.keep:
+            await admin.execute(f"DROP DATABASE {database} WITH (FORCE)")
+        await admin.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    return asyncio.run(_main(_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

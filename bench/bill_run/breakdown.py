@@ -1,0 +1,71 @@
+"""Where a bill run's time goes: wall time spent in each step, by wrapping the functions it calls."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections import defaultdict
+
+TIMES: dict[str, float] = defaultdict(float)
+CALLS: dict[str, int] = defaultdict(int)
+
+
+def _wrap(owner, name: str, label: str, is_async: bool) -> None:
+    original = getattr(owner, name)
+
+    if is_async:
+        @functools.wraps(original)
+        async def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                TIMES[label] += time.perf_counter() - started
+                CALLS[label] += 1
+    else:
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                TIMES[label] += time.perf_counter() - started
+                CALLS[label] += 1
+    setattr(owner, name, timed)
+
+
+def install() -> None:
+    from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
+    from invoice_svc.adapters import invoice_repository as invoices
+    from invoice_svc.adapters.config_repository import ConfigReader
+    from invoice_svc.app import bill_run_pricing, bill_run_writing, bill_runs
+
+    _wrap(snapshot, "run_groups", "find groups (SQL)", True)
+    _wrap(snapshot, "aggregated_deliveries", "aggregate deliveries (SQL GROUP BY)", True)
+    _wrap(snapshot, "billed_before", "billed before (SQL)", True)
+    _wrap(snapshot, "changed_issued_periods", "rule-13 candidates (SQL)", True)
+    _wrap(invoices, "current_of_groups", "groups already billed (SQL)", True)
+    _wrap(ConfigReader, "load", "load config (SQL + pydantic)", True)
+    _wrap(bill_run_pricing, "price_group", "price groups (pure engine)", False)
+    _wrap(bill_run_writing, "_issued_event", "InvoiceIssued envelopes (validate)", False)
+    _wrap(bill_run_writing, "_invoice_row", "invoice rows", False)
+    _wrap(invoices, "insert_invoices", "insert invoices + lines (SQL)", True)
+    _wrap(invoices, "queue_events", "outbox rows (SQL)", True)
+    _wrap(invoices, "delete_drafts", "delete replaced drafts (SQL)", True)
+    _wrap(invoices, "take_numbers", "number block (SQL)", True)
+    _wrap(bill_run_writing, "raise_exceptions", "raise exceptions", True)
+    _wrap(bill_runs, "read_chunk", "= read chunk (total, overlaps)", True)
+    _wrap(bill_runs, "price_chunk", "= price chunk (total, worker thread)", False)
+    _wrap(bill_runs, "write_chunk", "= write chunk (total, overlaps)", True)
+
+
+def report(wall: float) -> str:
+    rows = sorted(TIMES.items(), key=lambda kv: -kv[1])
+    out = [f"    {label:<40} {seconds:7.1f}s {100 * seconds / wall:5.1f}%  ({CALLS[label]} calls)"
+           for label, seconds in rows]
+    return "\n".join(out)
+
+
+def reset() -> None:
+    TIMES.clear()
+    CALLS.clear()
