@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-from mediabill_common.events.types import Amount, Currency, DecimalStr, Period
+from mediabill_common.events.types import (ID_MAX, Amount, Currency, DecimalStr, Id, Name, Note,
+                                           Period)
 
 DELIVERY_TOPIC = "ads.delivery.v1"
 CONFIG_TOPIC = "billing.config.v1"
@@ -30,15 +31,15 @@ class Payload(BaseModel):
 
 # ---- ads.delivery.v1 ---------------------------------------------------------------------------
 class CampaignDelivered(Payload):
-    delivery_id: str = Field(min_length=1)
+    delivery_id: str = Field(max_length=ID_MAX, min_length=1)
     revision: int = Field(ge=0)
-    source_system: str = Field(min_length=1)
-    account_id: str = Field(min_length=1)
-    contract_id: str | None = None
-    campaign_id: str = Field(min_length=1)
-    line_item_id: str = Field(min_length=1)
-    campaign_name: str | None = None
-    product_code: str = Field(min_length=1)
+    source_system: str = Field(max_length=ID_MAX, min_length=1)
+    account_id: str = Field(max_length=ID_MAX, min_length=1)
+    contract_id: Id | None = None
+    campaign_id: str = Field(max_length=ID_MAX, min_length=1)
+    line_item_id: str = Field(max_length=ID_MAX, min_length=1)
+    campaign_name: Name | None = None
+    product_code: str = Field(max_length=ID_MAX, min_length=1)
     delivery_date: date
     impressions: int = Field(ge=0)
     viewable_impressions: int = Field(ge=0)
@@ -78,31 +79,31 @@ LineUnit = Literal["impressions", "viewable_impressions", "clicks", "conversions
 
 
 class InvoiceLine(Payload):
-    invoice_line_id: str
+    invoice_line_id: Id
     kind: LineKind
-    product_code: str | None = None
-    gl_revenue_account: str | None = None
-    campaign_id: str | None = None
-    campaign_name: str | None = None
-    line_item_id: str | None = None
-    description: str
+    product_code: Id | None = None
+    gl_revenue_account: Id | None = None
+    campaign_id: Id | None = None
+    campaign_name: Name | None = None
+    line_item_id: Id | None = None
+    description: Name
     quantity: int
     unit: LineUnit | None = None
     unit_price: DecimalStr
     price_base_quantity: int = 1
     amount: DecimalStr
-    original_invoice_number: str | None = None
+    original_invoice_number: Id | None = None
     value: DecimalStr | None = None
-    tax_code: str | None = None
+    tax_code: Id | None = None
 
 
 class InvoiceIssued(Payload):
-    invoice_id: str
-    invoice_number: str
-    account_id: str
-    bill_to_account_id: str
-    contract_id: str | None
-    po_number: str | None
+    invoice_id: Id
+    invoice_number: Id
+    account_id: Id
+    bill_to_account_id: Id
+    contract_id: Id | None
+    po_number: Id | None
     period: Period
     period_start: date
     period_end: date
@@ -123,9 +124,9 @@ InvoiceStatus = Literal["void", "paid", "partially_paid", "issued"]
 
 
 class InvoiceBalanceChanged(Payload):
-    invoice_id: str
-    invoice_number: str
-    bill_to_account_id: str
+    invoice_id: Id
+    invoice_number: Id
+    bill_to_account_id: Id
     currency: Currency
     total: DecimalStr
     credited: DecimalStr
@@ -136,15 +137,15 @@ class InvoiceBalanceChanged(Payload):
     disputed_amount: DecimalStr
     status: InvoiceStatus
     reason: BalanceReason
-    caused_by: str
+    caused_by: Id
 
 
 class InvoiceVoided(Payload):
-    invoice_id: str
-    invoice_number: str
-    bill_to_account_id: str
-    reason: str
-    voided_by: str
+    invoice_id: Id
+    invoice_number: Id
+    bill_to_account_id: Id
+    reason: Note
+    voided_by: Id
     voided_at: datetime
 
 
@@ -158,9 +159,9 @@ EXCEPTION_KINDS: tuple[str, ...] = ExceptionKind.__args__  # type: ignore[attr-d
 
 
 class BillingExceptionRaised(Payload):
-    exception_id: str
+    exception_id: Id
     kind: ExceptionKind
-    account_id: str | None
+    account_id: Id | None
     refs: dict[str, str | None] = Field(default_factory=dict)
     amount_at_risk: DecimalStr | None = None
     currency: Currency | None = None
@@ -168,9 +169,9 @@ class BillingExceptionRaised(Payload):
 
 
 class BillingExceptionResolved(Payload):
-    exception_id: str
-    resolution: str
-    resolved_by: str
+    exception_id: Id
+    resolution: Note
+    resolved_by: Id
     resolved_at: datetime
 
 
@@ -182,92 +183,92 @@ DisputeOutcome = Literal["upheld", "partially_upheld", "rejected"]
 
 
 class DisputedLine(Payload):
-    invoice_line_id: str
+    invoice_line_id: Id
     amount: Amount
 
 
 class DisputeOpened(Payload):
-    dispute_id: str
-    invoice_id: str
-    invoice_number: str
-    bill_to_account_id: str
+    dispute_id: Id
+    invoice_id: Id
+    invoice_number: Id
+    bill_to_account_id: Id
     lines: list[DisputedLine]
     amount: Amount
     currency: Currency
     reason_code: ReasonCode
-    opened_by: str
+    opened_by: Id
     opened_at: datetime
     sla_due_at: datetime
 
 
 class DisputeResolved(Payload):
-    dispute_id: str
-    invoice_id: str
-    bill_to_account_id: str
+    dispute_id: Id
+    invoice_id: Id
+    bill_to_account_id: Id
     outcome: DisputeOutcome
     credit_amount: Amount
     currency: Currency
-    resolution_note: str
-    resolved_by: str
+    resolution_note: Note
+    resolved_by: Id
     resolved_at: datetime
 
 
 class DisputeWithdrawn(Payload):
-    dispute_id: str
-    invoice_id: str
-    bill_to_account_id: str
-    withdrawn_by: str
+    dispute_id: Id
+    invoice_id: Id
+    bill_to_account_id: Id
+    withdrawn_by: Id
     withdrawn_at: datetime
 
 
 class DisputeReopened(Payload):
-    dispute_id: str
-    invoice_id: str
-    bill_to_account_id: str
-    reason: str
+    dispute_id: Id
+    invoice_id: Id
+    bill_to_account_id: Id
+    reason: Note
     reopened_at: datetime
 
 
 # ---- billing.adjustments.v1 -------------------------------------------------------------------
 class MemoLine(Payload):
-    invoice_line_id: str | None
-    kind: str
+    invoice_line_id: Id | None
+    kind: Id
     amount: DecimalStr
-    description: str
+    description: Name
 
 
 class MemoIssued(Payload):
-    memo_id: str
-    memo_number: str
-    adjustment_id: str
-    invoice_id: str
-    invoice_number: str
-    bill_to_account_id: str
-    dispute_id: str | None
+    memo_id: Id
+    memo_number: Id
+    adjustment_id: Id
+    invoice_id: Id
+    invoice_number: Id
+    bill_to_account_id: Id
+    dispute_id: Id | None
     lines: list[MemoLine]
     total: Amount
     currency: Currency
     reason_code: ReasonCode
-    requested_by: str
-    approved_by: list[str]
+    requested_by: Id
+    approved_by: list[Id]
     issued_at: datetime
 
 
 class AdjustmentRejected(Payload):
-    adjustment_id: str
-    invoice_id: str
-    bill_to_account_id: str
-    dispute_id: str | None
-    rejected_by: str
-    reason: str
+    adjustment_id: Id
+    invoice_id: Id
+    bill_to_account_id: Id
+    dispute_id: Id | None
+    rejected_by: Id
+    reason: Note
     rejected_at: datetime
 
 
 # ---- collections.payments.v1 ------------------------------------------------------------------
 class PaymentApplied(Payload):
-    payment_id: str
-    invoice_id: str
-    bill_to_account_id: str
+    payment_id: Id
+    invoice_id: Id
+    bill_to_account_id: Id
     amount: Amount
     currency: Currency
     applied_at: datetime

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mediabill_common.events.types import Amount, Currency, DecimalStr, Pct
+from mediabill_common.events.types import ID_MAX, Amount, Currency, DecimalStr, Id, Name, Pct
 
 Channel = Literal["onsite", "offsite", "in_store"]
 PricingModel = Literal["cpm", "vcpm", "cpc", "cpa", "auction_cpc", "flat_fee"]
@@ -35,32 +35,32 @@ class RateCard(_State):
 
 class ProductState(_State):
     code: str = Field(min_length=1, max_length=64)
-    name: str
+    name: Name
     channel: Channel
     pricing_model: PricingModel
     contract_priced: bool = False
-    gl_revenue_account: str | None = None
-    tax_code: str | None = None
-    invoice_description: str | None = None
+    gl_revenue_account: Id | None = None
+    tax_code: Id | None = None
+    invoice_description: Name | None = None
     status: ProductStatus = "draft"
     rate_cards: list[RateCard] = Field(default_factory=list)
 
 
 class AccountState(_State):
-    account_id: str = Field(min_length=1)
+    account_id: str = Field(max_length=ID_MAX, min_length=1)
     type: AccountType
-    legal_name: str
+    legal_name: Name
     currency: Currency
     payment_terms_days: int = Field(default=30, ge=0, le=365)
     tax_rates: dict[str, Pct] = Field(default_factory=dict)
     po_required: bool = False
-    invoice_contact: str | None = None
-    represented_advertisers: list[str] = Field(default_factory=list)
+    invoice_contact: Name | None = None
+    represented_advertisers: list[Id] = Field(default_factory=list)
 
 
 class ContractLine(_State):
-    line_item_id: str = Field(min_length=1)
-    product_code: str = Field(min_length=1)
+    line_item_id: str = Field(max_length=ID_MAX, min_length=1)
+    product_code: str = Field(max_length=ID_MAX, min_length=1)
     rate: Amount | None = None
     budget: Amount | None = None
     fee: Amount | None = None
@@ -73,16 +73,16 @@ class ContractVersion(_State):
 
 
 class ContractState(_State):
-    contract_id: str = Field(min_length=1)
+    contract_id: str = Field(max_length=ID_MAX, min_length=1)
     amendment_no: int = Field(default=0, ge=0)
     status: ContractStatus = "draft"
-    advertiser_account_id: str
-    bill_to_account_id: str
+    advertiser_account_id: Id
+    bill_to_account_id: Id
     currency: Currency
     flight_start: date
     flight_end: date
-    reporting_timezone: str = "UTC"
-    po_number: str | None = None
+    reporting_timezone: Id = "UTC"
+    po_number: Id | None = None
     discount_pct: Pct | None = None
     agency_commission_pct: Pct | None = None
     billing_basis: BillingBasis = "first_party"
@@ -90,8 +90,8 @@ class ContractState(_State):
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
     lines: list[ContractLine] = Field(default_factory=list)
     versions: list[ContractVersion] = Field(default_factory=list)
-    advertiser_name: str | None = None
-    name: str | None = None
+    advertiser_name: Name | None = None
+    name: Name | None = None
 
 
 __all__ = [

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from mediabill_common.money import check_currency, parse_decimal
 
@@ -55,6 +55,11 @@ Amount = Annotated[Decimal, BeforeValidator(_to_decimal), AfterValidator(_non_ne
 Pct = Annotated[Decimal, BeforeValidator(_to_decimal), AfterValidator(_pct), _serialize, _decimal_schema]
 Currency = Annotated[str, AfterValidator(check_currency),
                      WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})]
+# Bounded strings: a hostile or broken producer must not get a 900 KB "name" stored and re-published.
+ID_MAX, NAME_MAX, NOTE_MAX = 200, 1000, 10_000
+Id = Annotated[str, Field(max_length=ID_MAX)]  # ids, codes, numbers, people, short enumerations
+Name = Annotated[str, Field(max_length=NAME_MAX)]  # names, descriptions, contacts
+Note = Annotated[str, Field(max_length=NOTE_MAX)]  # free text a person wrote (reasons, notes)
 Period = Annotated[str, AfterValidator(_period),
                    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"})]
 
