@@ -1,0 +1,156 @@
+"""`uv run python -m bench.load [--duration 60] [--users 40] [--rate 200]`: the four services under a billing-ops
+team's day while the ad platforms stream deliveries.
+
+1. checks every service answers (exit 2 if one does not) and finds real ids to work on (issued invoices and their
+   lines, contracts, accounts, products, disputes, credits, memos, exceptions);
+2. starts the delivery publisher (bench/load/publisher.py, its own process) streaming CampaignDelivered to
+   ads.delivery.v1 at `--deliveries-per-s`, so ingestion competes for the same cores;
+3. runs locust headless (library API) with the mix of bench/load/locustfile.py, each user paced by
+   constant_throughput so the team asks `--rate` requests a second in total; statistics are reset once every
+   user is running, then measured over `--duration` seconds;
+4. prints per endpoint: requests, req/s, p50, p99, max (ms) and errors (%), the totals, the deliveries published
+   and ingested during the window, and PASS/FAIL against the target (--rate req/s, p99 < --p99-ms, no errors).
+
+The exit status is 0 whether the target is met or not (it is a benchmark); 2 when the system is unreachable.
+"""
+
+from __future__ import annotations
+
+import locust  # noqa: I001 - first: locust monkey-patches the standard library with gevent on import
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import gevent
+from locust import constant_throughput
+from locust.env import Environment
+from locust.log import setup_logging
+
+from bench.load import cpu, locustfile
+from bench.load.fixtures import Unreachable, check_reachable, discover, service_urls
+from bench.load.report import Target, snapshot, table, verdict
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench.load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=60.0, help="measured window in seconds (default 60)")
+    parser.add_argument("--users", type=int, default=40, help="simulated people (default 40; one is the billing "
+                                                              "manager previewing bill runs)")
+    parser.add_argument("--rate", type=float, default=200.0, help="total requests per second (default 200)")
+    parser.add_argument("--p99-ms", type=float, default=100.0, help="target p99 latency (default 100)")
+    parser.add_argument("--deliveries-per-s", type=float, default=1000.0,
+                        help="CampaignDelivered published per second meanwhile (default 1000; 0: none)")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring (default 5)")
+    return parser.parse_args(argv)
+
+
+class Publisher:
+    """The delivery publisher subprocess: prepared, started on cue, its JSON result read at the end."""
+
+    def __init__(self, rate: float, duration: float) -> None:
+        self.proc = None
+        if rate > 0:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bench.load.publisher", "--rate", str(rate), "--duration", str(duration)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+            ready = self.proc.stdout.readline().strip()
+            if not ready.startswith("READY"):
+                self.proc.kill()
+                raise Unreachable(f"the delivery publisher did not start: {ready or 'no output'}")
+            print(f"delivery publisher: {ready.removeprefix('READY ')}, {rate:.0f} events/s", flush=True)
+
+    def go(self) -> None:
+        if self.proc:
+            self.proc.stdin.write("go\n")
+            self.proc.stdin.flush()
+
+    def result(self) -> dict | None:
+        if not self.proc:
+            return None
+        out, _ = self.proc.communicate(timeout=180)
+        line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
+        return json.loads(line.removeprefix("RESULT ")) if line else None
+
+
+def _run(args: argparse.Namespace, env: Environment, publisher: Publisher):
+    """Ramps up, warms up, resets the statistics and measures; returns the window, the load average seen and the
+    statistics as they stood when the window closed."""
+    runner = env.create_local_runner()
+    runner.start(args.users, spawn_rate=args.users)
+    while runner.user_count < args.users:
+        gevent.sleep(0.1)
+    gevent.sleep(args.warmup)
+    env.stats.reset_all()
+    publisher.go()
+    started, cpu_before = time.perf_counter(), cpu.sample()
+    gevent.sleep(args.duration)
+    window = time.perf_counter() - started
+    load, measured, cpu_after = os.getloadavg()[0], snapshot(env.stats), cpu.sample()
+    runner.stop()
+    return window, load, measured, cpu.report(cpu_before, cpu_after, window)
+
+
+def _print_deliveries(result: dict | None, window: float) -> None:
+    if result is None:
+        print("deliveries: none published (--deliveries-per-s 0) or the publisher gave no result")
+        return
+    caught = (f"caught up {result['caught_up_after_s']} s after the window" if result["caught_up_after_s"]
+              is not None else "NOT caught up 30 s after the window")
+    print(f"deliveries: {result['published']} CampaignDelivered published to ads.delivery.v1 "
+          f"({result['published'] / window:.0f}/s, {result['resent']} resent as duplicates); invoice-svc "
+          f"(group {result['group']}) ingested {result['ingested_in_window']} during the window "
+          f"({result['ingested_in_window'] / window:.0f}/s); backlog {result['lag_before']} before, "
+          f"{result['lag_after']} at the end; {caught}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    setup_logging("WARNING")
+    urls = service_urls()
+    try:
+        check_reachable(urls)
+    except Unreachable as exc:
+        print(f"system unreachable: {exc} (start it with ./mediabill up)", file=sys.stderr)
+        return 2
+    fixtures = discover(urls)
+    print(f"fixtures: {len(fixtures.invoice_ids)} issued invoices ({len(fixtures.disputable)} disputable lines), "
+          f"{len(fixtures.contracts)} contracts, {len(fixtures.accounts)} accounts, {len(fixtures.products)} products, "
+          f"{len(fixtures.dispute_ids)} disputes, {len(fixtures.adjustment_ids)} adjustments, "
+          f"{len(fixtures.memo_ids)} memos, {len(fixtures.exception_ids)} exceptions; period {fixtures.period}",
+          flush=True)
+    if not fixtures.invoice_ids or not fixtures.disputable:
+        print("no issued invoice to work on: load the demo first (./mediabill up)", file=sys.stderr)
+        return 2
+    analysts = args.users - locustfile.BillingManager.fixed_count
+    locustfile.Team.fixtures, locustfile.Team.analysts = fixtures, analysts
+    locustfile.BillingAnalyst.wait_time = constant_throughput(args.rate / analysts)
+    try:
+        publisher = Publisher(args.deliveries_per_s, args.duration)
+    except Unreachable as exc:
+        print(f"system unreachable: {exc}", file=sys.stderr)
+        return 2
+    env = Environment(user_classes=[locustfile.BillingAnalyst, locustfile.BillingManager], events=locust.events)
+    print(f"load: {args.users} users, {args.rate:.0f} req/s, {args.warmup:.0f} s warm-up, {args.duration:.0f} s "
+          f"measured; load average before {os.getloadavg()[0]:.2f}", flush=True)
+    window, load, (rows, total, errors), cpu_use = _run(args, env, publisher)
+    print()
+    print(table(rows, total, window))
+    if errors:
+        print("\nerrors:\n" + "\n".join(errors))
+    print()
+    _print_deliveries(publisher.result(), window)
+    passed, misses = verdict(total, window, Target(rps=args.rate, p99_ms=args.p99_ms))
+    print(cpu_use)
+    print(f"window {window:.1f} s, 1-min load average at the end {load:.2f} on {os.cpu_count()} CPUs")
+    print(f"target {args.rate:.0f} req/s, p99 < {args.p99_ms:.0f} ms, 0 errors: "
+          f"{'PASS' if passed else 'FAIL (' + '; '.join(misses) + ')'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
