@@ -71,15 +71,17 @@ _RECORD_BATCH = text(f"""
         INSERT INTO {SCHEMA}.delivery_revisions ({_COLUMN_LIST})
         SELECT {_COLUMN_LIST} FROM pg_temp.{_STAGE}
         ON CONFLICT (delivery_id, revision) DO NOTHING
+    ), applied AS (
+        INSERT INTO {SCHEMA}.deliveries ({_COLUMN_LIST}, billable, exception_kinds)
+        SELECT {_COLUMN_LIST}, kinds = '', coalesce(string_to_array(NULLIF(kinds, ''), ','), '{{}}')
+          FROM pg_temp.{_STAGE} WHERE is_current
+        ON CONFLICT (delivery_id) DO UPDATE SET
+          {", ".join(f"{n} = excluded.{n}" for n in _NAMES if n != "delivery_id")},
+          billable = excluded.billable, exception_kinds = excluded.exception_kinds, updated_at = now()
+        WHERE excluded.revision > deliveries.revision
+        RETURNING delivery_id, (xmax = 0) AS inserted, billable
     )
-    INSERT INTO {SCHEMA}.deliveries ({_COLUMN_LIST}, billable, exception_kinds)
-    SELECT {_COLUMN_LIST}, kinds = '', coalesce(string_to_array(NULLIF(kinds, ''), ','), '{{}}')
-      FROM pg_temp.{_STAGE} WHERE is_current
-    ON CONFLICT (delivery_id) DO UPDATE SET
-      {", ".join(f"{n} = excluded.{n}" for n in _NAMES if n != "delivery_id")},
-      billable = excluded.billable, exception_kinds = excluded.exception_kinds, updated_at = now()
-    WHERE excluded.revision > deliveries.revision
-    RETURNING delivery_id, (xmax = 0) AS inserted
+    SELECT delivery_id, inserted FROM applied WHERE NOT (inserted AND billable)
 """)
 
 
@@ -100,7 +102,8 @@ async def record_batch(session: AsyncSession, revisions: Sequence[LedgerRow],
     delivery, the index in `revisions` of its highest revision and that row's billability verdict (exception
     kinds; none = billable). Every revision is kept in the history (one seen before is left as first received);
     each current row replaces the held figures unless a revision at least as high is held.
-    Returns {delivery_id: inserted?} for the deliveries whose current figures were written.
+    Returns {delivery_id: inserted?} for the deliveries whose current figures were written, leaving out the
+    billable ones inserted (nothing follows from those: a row back for each cost more than the write).
     """
     if not revisions:
         return {}
