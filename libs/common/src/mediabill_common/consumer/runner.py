@@ -93,11 +93,16 @@ class ConsumerRunner:
         self._retry_wait_s = retry_wait_s
         self._lock = asyncio.Lock()
         table = f'"{inbox.schema}"."{inbox.name}"' if inbox.schema else f'"{inbox.name}"'
+        # Returns the events already in the inbox (those it did not insert): usually none, where returning the
+        # inserted ones meant a row back per event.
         self._claim_sql = text(
-            f'INSERT INTO {table} (consumer, source, event_id, event_type, topic, "partition", "offset") '
+            f'WITH claimed AS (INSERT INTO {table} (consumer, source, event_id, event_type, topic, "partition", '
+            '"offset") '
             "SELECT CAST(:consumer AS varchar), * FROM unnest(CAST(:sources AS varchar[]), CAST(:ids AS varchar[]), "
             "CAST(:types AS varchar[]), CAST(:topics AS varchar[]), CAST(:partitions AS int[]), "
-            "CAST(:offsets AS bigint[])) ON CONFLICT DO NOTHING RETURNING source, event_id")
+            "CAST(:offsets AS bigint[])) ON CONFLICT DO NOTHING RETURNING source, event_id) "
+            "SELECT * FROM unnest(CAST(:sources AS varchar[]), CAST(:ids AS varchar[])) AS batch(source, event_id) "
+            "EXCEPT ALL SELECT source, event_id FROM claimed")
 
     @property
     def rebalance_listener(self) -> ConsumerRebalanceListener:
@@ -208,10 +213,9 @@ class ConsumerRunner:
             "types": [r.envelope.type for _, r in entries], "topics": [r.record.topic for _, r in entries],
             "partitions": [r.record.partition for _, r in entries], "offsets": [r.record.offset for _, r in entries],
         })
-        # all() takes the rows in one call (iterating the result fetches them one call per row).
-        inserted = {(source, event_id) for source, event_id in result.all()}
-        DUPLICATES.labels(self.name).inc(len(items) - len(inserted))
-        return [r for key, r in unique.items() if key in inserted]
+        seen_before = {(source, event_id) for source, event_id in result.all()}
+        DUPLICATES.labels(self.name).inc(len(items) - len(unique) + len(seen_before))
+        return [r for key, r in unique.items() if key not in seen_before]
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         headers = list(record.headers or []) + [
