@@ -104,7 +104,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        problem = Problem(str(exc.detail), title=_reason(exc.status_code), slug=f"http-{exc.status_code}")
+        # Keep the exception's headers: a 405 must say which methods are allowed (`Allow`, RFC 9110).
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        problem = Problem(str(exc.detail), title=_reason(exc.status_code), slug=f"http-{exc.status_code}",
+                          headers=headers)
         problem.status = exc.status_code
         return problem_response(problem, request)
 
@@ -115,6 +120,18 @@ def install_problem_handlers(app: FastAPI) -> None:
                           slug="internal")
         problem.status = 500
         return problem_response(problem, request)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette's own 405 names only the first route's)."""
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import compile_path
+
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.path and route.methods and compile_path(route.path)[0].match(request.scope["path"]):
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods))
 
 
 def _reason(status: int) -> str:
