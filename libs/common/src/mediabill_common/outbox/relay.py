@@ -20,8 +20,10 @@ import zlib
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from prometheus_client import Counter, Gauge
 from sqlalchemy import Table, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mediabill_common.db.engine import asyncpg_dsn
@@ -29,6 +31,10 @@ from mediabill_common.events.envelope import CONTENT_TYPE
 from mediabill_common.outbox.writer import notify_channel
 
 log = logging.getLogger(__name__)
+
+# The relay outlives restarts of the database and the broker: any of these ends the pass and it starts over (rows
+# not yet marked sent are sent again; consumers deduplicate). SQLAlchemy wraps asyncpg's errors in DBAPIError.
+_OUTAGES = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, DBAPIError, KafkaError)
 
 RELAYED = Counter("mediabill_outbox_relayed_total", "Outbox rows published to Kafka", ["schema"])
 PENDING = Gauge("mediabill_outbox_pending", "Unsent outbox rows seen at the last pass", ["schema"])
@@ -56,9 +62,10 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 await self._run_as_leader(stop)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except _OUTAGES as exc:
                 self.is_leader = False
-                log.warning("outbox relay lost its database connection; retrying", extra={"error": str(exc)})
+                log.warning("outbox relay lost its database or broker connection; retrying",
+                            extra={"error": repr(exc)})
                 await _sleep_or_stop(stop, 2.0)
 
     async def _run_as_leader(self, stop: asyncio.Event) -> None:
