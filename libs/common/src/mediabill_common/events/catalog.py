@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-from mediabill_common.events.types import (ID_MAX, Amount, Currency, DecimalStr, Id, Name, Note,
+from mediabill_common.events.types import (ID_MAX, Amount, Currency, DecimalStr, Description, Id, Name, Note,
                                            Period)
 
 DELIVERY_TOPIC = "ads.delivery.v1"
@@ -86,7 +86,7 @@ class InvoiceLine(Payload):
     campaign_id: Id | None = None
     campaign_name: Name | None = None
     line_item_id: Id | None = None
-    description: Name
+    description: Description
     quantity: int
     unit: LineUnit | None = None
     unit_price: DecimalStr
@@ -234,7 +234,7 @@ class MemoLine(Payload):
     invoice_line_id: Id | None
     kind: Id
     amount: DecimalStr
-    description: Name
+    description: Description
 
 
 class MemoIssued(Payload):

@@ -56,9 +56,11 @@ Pct = Annotated[Decimal, BeforeValidator(_to_decimal), AfterValidator(_pct), _se
 Currency = Annotated[str, AfterValidator(check_currency),
                      WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})]
 # Bounded strings: a hostile or broken producer must not get a 900 KB "name" stored and re-published.
-ID_MAX, NAME_MAX, NOTE_MAX = 200, 1000, 10_000
+ID_MAX, NAME_MAX, DESCRIPTION_MAX, NOTE_MAX = 200, 1000, 2000, 10_000
 Id = Annotated[str, Field(max_length=ID_MAX)]  # ids, codes, numbers, people, short enumerations
 Name = Annotated[str, Field(max_length=NAME_MAX)]  # names, descriptions, contacts
+# a line description composed from a configured description and ids ("<product description> - <line item>")
+Description = Annotated[str, Field(max_length=DESCRIPTION_MAX)]
 Note = Annotated[str, Field(max_length=NOTE_MAX)]  # free text a person wrote (reasons, notes)
 Period = Annotated[str, AfterValidator(_period),
                    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"})]
