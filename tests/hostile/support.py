@@ -1,0 +1,95 @@
+"""Driving a service's real consumer with hostile records read back from the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from mediabill_common.events.envelope import CONTENT_TYPE
+from mediabill_common.kafka import make_producer
+from mediabill_common.testing.kafka import read_topic
+
+
+async def _end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer._client.force_metadata_update()  # noqa: SLF001
+            partitions = consumer.partitions_for_topic(topic) or set()
+        return await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+    finally:
+        await consumer.stop()
+
+
+async def _read_from(bootstrap: str, start: dict[TopicPartition, int], count: int) -> list[ConsumerRecord]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
+                                fetch_max_bytes=8 * 1024 * 1024, max_partition_fetch_bytes=4 * 1024 * 1024)
+    await consumer.start()
+    records: list[ConsumerRecord] = []
+    try:
+        consumer.assign(list(start))
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+        deadline = asyncio.get_running_loop().time() + 30
+        while len(records) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"read {len(records)} of {count} records back")
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+        return sorted(records, key=lambda r: (r.partition, r.offset))
+    finally:
+        await consumer.stop()
+
+
+class HostileFeed:
+    """Publishes raw (key, bytes | None) records to a real topic, reads them back from the broker and hands them to
+    the service's real ConsumerRunner in one batch, in publication order (all records share one key)."""
+
+    def __init__(self, ctx, bootstrap: str, make_runner: Callable) -> None:
+        self.ctx, self.bootstrap, self._make_runner = ctx, bootstrap, make_runner
+        self.producer = None
+        self.runner = None
+
+    async def __aenter__(self) -> HostileFeed:
+        self.producer = make_producer(self.bootstrap, client_id="hostile-tests")
+        await self.producer.start()
+        self.runner = self._make_runner(self.ctx, self.producer)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.producer.stop()
+
+    async def send(self, topic: str, items: list[tuple[str, bytes | None]]) -> list[ConsumerRecord]:
+        start = await _end_offsets(self.bootstrap, topic)
+        for key, value in items:
+            await self.producer.send(topic, value=value, key=key.encode(),
+                                     headers=[("content-type", CONTENT_TYPE.encode())])
+        await self.producer.flush()
+        records = await _read_from(self.bootstrap, start, len(items))
+        await self.runner.process(records)
+        return records
+
+
+async def dead_letters(bootstrap: str, topic: str, records: list[ConsumerRecord], consumer: str) -> dict[int, str]:
+    """The dlq-reason `consumer` gave each of `records` on `<topic>.dlq`, by original offset. (Other processes on the
+    shared broker may dead-letter the same records too: only the first letter per record from `consumer` counts.)"""
+    wanted = {(r.partition, r.offset) for r in records}
+    seen: set[tuple[int, int]] = set()
+
+    def ours(_value, record) -> bool:
+        headers = dict(record.headers or [])
+        if headers.get("dlq-original-topic") != topic.encode() or headers.get("dlq-consumer") != consumer.encode():
+            return False
+        where = (int(headers.get("dlq-original-partition", b"-1")), int(headers.get("dlq-original-offset", b"-1")))
+        if where not in wanted or where in seen:
+            return False
+        seen.add(where)
+        return True
+
+    found = await read_topic(bootstrap, f"{topic}.dlq", ours, count=len(records))
+    return {int(dict(r.headers)["dlq-original-offset"]): dict(r.headers)["dlq-reason"].decode() for _, r in found}
