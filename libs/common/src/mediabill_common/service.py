@@ -21,6 +21,7 @@ from mediabill_common.settings import ServiceSettings
 from mediabill_common.web.health import KafkaProbe, health_router
 from mediabill_common.web.idempotency import IdempotencyMiddleware
 from mediabill_common.web.observability import ObservabilityMiddleware
+from mediabill_common.web.openapi_problems import document_problem_responses
 from mediabill_common.web.problems import install_problem_handlers
 from mediabill_common.web.deps import Ctx, Session, db_session, get_ctx  # noqa: F401 - re-exported
 
@@ -102,4 +103,5 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
     app.include_router(audit_router())
     for router in routers:
         app.include_router(router)
+    document_problem_responses(app)
     return app
