@@ -33,7 +33,9 @@ async def list_exceptions(
                       Query(description="`unresolved` = open or assigned")] = None,
     kind: str | None = None, account_id: str | None = None, delivery_id: str | None = None,
     assignee: str | None = None,
-    older_than_hours: Annotated[float | None, Query(ge=0, description="raised more than this many hours ago")] = None,
+    # bounded (ten years) and finite: PostgreSQL refuses an interval of `inf` or 1e300 hours (that was a 500)
+    older_than_hours: Annotated[float | None, Query(ge=0, le=87_600, allow_inf_nan=False,
+                                                    description="raised more than this many hours ago")] = None,
     limit: Limit = 50, cursor: Cursor = None,
 ) -> Page[BillingExceptionOut]:
     if kind is not None and kind not in EXCEPTION_KINDS:
