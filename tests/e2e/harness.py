@@ -63,6 +63,7 @@ class System:
     kafka_bootstrap: str
     log_dir: Path
     name: str = "e2e"  # consumer groups are <service>-<name>, so two systems on one broker never share one
+    env: dict[str, str] = field(default_factory=dict)  # extra environment for every process (e.g. tuning)
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
 
@@ -76,7 +77,7 @@ class System:
             self.ports[service] = free_port()
         base_env = {**os.environ, "DATABASE_URL": self.database_url, "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
                     "INVOICE_SVC_URL": self.url("invoice-svc"), "RELAY_POLL_INTERVAL_S": "0.5",
-                    "COLLECTIONS_GROUP": f"collections-{self.name}"}
+                    "COLLECTIONS_GROUP": f"collections-{self.name}", **self.env}
         for service, package in SERVICES.items():
             for role in ROLES:
                 env = {**base_env, "PORT": str(self.ports[service]), "CONSUMER_GROUP": f"{service}-{self.name}"}
@@ -109,6 +110,13 @@ class System:
         for process in self.processes.values():
             if process.popen and process.popen.poll() is not None:
                 raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n{process.tail()}")
+
+    def add_instance(self, name: str, like: str) -> Process:
+        """Start one more process like an existing one (e.g. a second consumer in the same group)."""
+        model = self.processes[like]
+        self._add(name, model.argv, model.env)
+        self.processes[name].start()
+        return self.processes[name]
 
     def restart(self, name: str, sig: int = signal.SIGKILL) -> None:
         self.processes[name].kill(sig)
