@@ -1,0 +1,47 @@
+"""Fixtures for the security suite: every service's real app on the real database, driven from one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import pytest
+
+from mediabill_common.testing.plugin import run_migrations
+from tests.contracts.conftest import BUILDERS
+
+T = TypeVar("T")
+
+
+class LoopThread:
+    """An event loop in its own thread. Hypothesis-driven tests are synchronous; every request they make runs on
+    this one loop, so the apps' connection pools never cross event loops."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="security-loop", daemon=True)
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout_s: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=timeout_s)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def security_services(database_url, kafka_bootstrap):
+    """{service: (ctx, app)} built on a private loop thread, with each schema migrated."""
+    runner = LoopThread()
+    built = {}
+    for name, (settings_cls, build, build_app) in BUILDERS.items():
+        run_migrations(name, database_url)
+        ctx = build(settings_cls(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap))
+        built[name] = (ctx, build_app(ctx))
+    yield runner, built
+    for ctx, _ in built.values():
+        runner.run(ctx.close())
+    runner.stop()
