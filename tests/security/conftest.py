@@ -11,6 +11,7 @@ import pytest
 
 from mediabill_common.testing.plugin import run_migrations
 from tests.contracts.conftest import BUILDERS
+from tests.e2e.harness import fresh_database
 
 T = TypeVar("T")
 
@@ -34,7 +35,9 @@ class LoopThread:
 
 @pytest.fixture(scope="session")
 def security_services(database_url, kafka_bootstrap):
-    """{service: (ctx, app)} built on a private loop thread, with each schema migrated."""
+    """{service: (ctx, app)} built on a private loop thread, each schema migrated in a database of their own:
+    schemathesis writes random (valid) data, e.g. SLA and approval policies, that other tests must not see."""
+    database_url = asyncio.run(fresh_database(database_url, "mediabill_security"))
     runner = LoopThread()
     built = {}
     for name, (settings_cls, build, build_app) in BUILDERS.items():
