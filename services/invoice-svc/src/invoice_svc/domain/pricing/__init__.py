@@ -24,7 +24,10 @@ Entry points (all pure; same inputs -> same output, invoice_line_ids included):
     Rule 13's baseline from an invoice's lines plus earlier adjustments for it; `draft_line_from_wire(dict)`
     rebuilds a `DraftLine` from a stored `InvoiceLine` dict (inferring `component`).
 - Catalog converters (config read models / delivery payloads -> engine inputs): `product_from_state(ProductState)`,
-  `bill_to_from_state(AccountState)`, `terms_from_state(ContractState)`, `delivery_from_event(CampaignDelivered)`.
+  `bill_to_from_state(AccountState)`, `terms_from_state(ContractState)`, `delivery_from_event(CampaignDelivered)`;
+  for a state's wire form (JSON) validated when it arrived, as bill runs read the read model without re-validating
+  it: `bill_to_from_wire(dict)`, `terms_from_wire(dict)` and `terms_in_effect_of_wire(dict, period)` -- the same
+  results as the `_state` forms of the validated model.
 
 Inputs (`inputs.py`, frozen dataclasses, Decimal money, percentages 0..100): `InvoiceGroup(period, bill_to: BillTo,
 products: {code: Product}, deliveries: tuple[Delivery], terms: ContractTerms | None, billed_before:
@@ -39,7 +42,8 @@ likewise; total = the sum of every line (over_delivery lines are 0.00). Every am
 """
 
 from invoice_svc.domain.pricing.catalog import (
-    bill_to_from_state, delivery_from_event, product_from_state, terms_from_state,
+    bill_to_from_state, bill_to_from_wire, delivery_from_event, product_from_state, terms_from_state,
+    terms_from_wire,
 )
 from invoice_svc.domain.pricing.draft import (
     DraftInvoice, DraftLine, PricingException, draft_line_from_wire, summarise_billed,
@@ -50,12 +54,13 @@ from invoice_svc.domain.pricing.inputs import (
     RateCardVersion, RateTier,
 )
 from invoice_svc.domain.pricing.prior_period import PriorPeriodAdjustment, price_prior_period_adjustment
-from invoice_svc.domain.pricing.terms import due_date, period_bounds, terms_in_effect
+from invoice_svc.domain.pricing.terms import due_date, period_bounds, terms_in_effect, terms_in_effect_of_wire
 
 __all__ = [
     "BillTo", "ContractLineTerms", "ContractTerms", "Delivery", "DraftInvoice", "DraftLine", "InvoiceGroup",
     "PeriodBilled", "PriorPeriodAdjustment", "PriorPeriodCorrection", "PricingException", "Product",
-    "RateCardVersion", "RateTier", "bill_to_from_state", "delivery_from_event", "draft_line_from_wire",
-    "due_date", "period_bounds", "price_invoice_group", "price_prior_period_adjustment", "product_from_state",
-    "summarise_billed", "terms_from_state", "terms_in_effect",
+    "RateCardVersion", "RateTier", "bill_to_from_state", "bill_to_from_wire", "delivery_from_event",
+    "draft_line_from_wire", "due_date", "period_bounds", "price_invoice_group", "price_prior_period_adjustment",
+    "product_from_state", "summarise_billed", "terms_from_state", "terms_from_wire", "terms_in_effect",
+    "terms_in_effect_of_wire",
 ]

@@ -40,11 +40,15 @@ def price_invoice_group(group: InvoiceGroup) -> DraftInvoice:
     return draft
 
 
-def _usage_keys(group: InvoiceGroup) -> list[tuple[str, str]]:
-    """(line_item_id, product_code) pairs of the deliveries, contract lines first in contract order."""
-    keys = sorted({(d.line_item_id, d.product_code) for d in group.deliveries})
+def _deliveries_by_key(group: InvoiceGroup) -> list[tuple[tuple[str, str], tuple[Delivery, ...]]]:
+    """The deliveries per (line_item_id, product_code), in their given order; contract lines first in contract
+    order, then the other pairs sorted."""
+    by_key: dict[tuple[str, str], list[Delivery]] = {}
+    for d in group.deliveries:
+        by_key.setdefault((d.line_item_id, d.product_code), []).append(d)
     order = {ln.line_item_id: i for i, ln in enumerate(group.terms.lines)} if group.terms else {}
-    return sorted(keys, key=lambda k: (order.get(k[0], len(order)), k))
+    keys = sorted(by_key, key=lambda k: (order.get(k[0], len(order)), k))
+    return [(k, tuple(by_key[k])) for k in keys]
 
 
 def _already_billed(group: InvoiceGroup, line_item_id: str) -> Decimal:
@@ -56,8 +60,7 @@ def _already_billed(group: InvoiceGroup, line_item_id: str) -> Decimal:
 
 
 def _price_deliveries(group: InvoiceGroup, lines: list[DraftLine], exceptions: list[PricingException]) -> None:
-    for line_item_id, code in _usage_keys(group):
-        deliveries = tuple(d for d in group.deliveries if d.line_item_id == line_item_id and d.product_code == code)
+    for (line_item_id, code), deliveries in _deliveries_by_key(group):
         product = group.products.get(code)
         if product is None:
             exceptions.append(_unknown_product(line_item_id, code, deliveries))

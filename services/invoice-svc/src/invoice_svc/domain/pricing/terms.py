@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 from mediabill_common.events.config_state import ContractState
 
-from invoice_svc.domain.pricing.catalog import terms_from_state
+from invoice_svc.domain.pricing.catalog import terms_from_state, terms_from_wire
 from invoice_svc.domain.pricing.inputs import DEFAULT_PAYMENT_TERMS_DAYS, BillTo, ContractTerms
 
 # Fields of the contract state an amendment may not move to another contract or party.
@@ -37,11 +39,30 @@ def terms_in_effect(contract: ContractState, period: str) -> ContractTerms:
     if not versions:
         return terms_from_state(contract)
     chosen = [v for v in versions if v.effective_from <= last_day] or versions[:1]
+    if not any(k not in _IDENTITY for version in chosen for k in version.terms):
+        # No version in effect changes a term: the state's own terms (validated as it was stored), without the
+        # dump-and-revalidate round trip below -- which would give the same terms, at a bill run's every group.
+        return replace(terms_from_state(contract), amendment_no=chosen[-1].amendment_no)
     merged: dict[str, Any] = contract.model_dump(mode="json")
     for version in chosen:
         merged.update({k: v for k, v in version.terms.items() if k not in _IDENTITY})
     merged["amendment_no"] = chosen[-1].amendment_no
     return terms_from_state(ContractState.model_validate(merged))
+
+
+def terms_in_effect_of_wire(contract: Mapping[str, Any], period: str) -> ContractTerms:
+    """`terms_in_effect` of a contract state in its (validated) wire form, as a bill run reads it from the read
+    model: read straight from the JSON when no version in effect changes a term, else validated and merged as
+    `terms_in_effect` does."""
+    _, last_day = period_bounds(period)
+    versions = sorted(contract.get("versions") or (),
+                      key=lambda v: (date.fromisoformat(v["effective_from"]), v["amendment_no"]))
+    if not versions:
+        return terms_from_wire(contract)
+    chosen = [v for v in versions if date.fromisoformat(v["effective_from"]) <= last_day] or versions[:1]
+    if not any(k not in _IDENTITY for version in chosen for k in version.get("terms") or {}):
+        return replace(terms_from_wire(contract), amendment_no=chosen[-1]["amendment_no"])
+    return terms_in_effect(ContractState.model_validate(contract), period)
 
 
 def due_date(issue_date: date, terms: ContractTerms | None = None, bill_to: BillTo | None = None) -> date:
