@@ -11,19 +11,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-
 from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
 from invoice_svc.adapters import invoice_repository as invoices_repo
 from invoice_svc.adapters.bill_run_snapshot_repository import GroupSeed, delivery_scope
 from invoice_svc.adapters.config_repository import ConfigReader
 from invoice_svc.adapters.exception_repository import NewException
+from invoice_svc.app.bill_run_parties import BillingAccount, BillingContract
 from invoice_svc.app.exceptions import new_exception
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.pricing import (
     ContractTerms, DraftInvoice, DraftLine, InvoiceGroup, PricingException, PriorPeriodCorrection, Product,
-    bill_to_from_state, draft_line_from_wire, period_bounds, price_invoice_group, price_prior_period_adjustment,
-    product_from_state, summarise_billed, terms_in_effect,
+    draft_line_from_wire, period_bounds, price_invoice_group, price_prior_period_adjustment, product_from_state,
+    summarise_billed,
 )
 
 
@@ -49,10 +48,10 @@ class PricedGroup:
     invoice_id: str
     advertiser_account_id: str
     draft: DraftInvoice
-    bill_to: AccountState
-    contract: ContractState | None
+    bill_to: BillingAccount
+    contract: BillingContract | None
     terms: ContractTerms | None
-    advertiser: AccountState | None
+    advertiser: BillingAccount | None
     adjusted_invoice_ids: list[str] = field(default_factory=list)
     problems: list[NewException] = field(default_factory=list)
 
@@ -82,11 +81,11 @@ class ChunkInputs:
     skipped_issued: int = 0     # issued already (by another run)
 
 
-async def read_chunk(session: AsyncSession, reader: ConfigReader, scope: RunScope,
-                     seeds: Sequence[GroupSeed]) -> ChunkInputs:
+async def read_chunk(session: AsyncSession, scope: RunScope, seeds: Sequence[GroupSeed]) -> ChunkInputs:
     """Read the chunk set-based: the ledger aggregated per contract line first (the heaviest query, so the
     database starts on it at once), then what is billed already, configuration and rule-13 corrections."""
     contract_ids = [s.key.contract_key for s in seeds if s.key.contract_key]
+    await snapshot.tune_for_aggregation(session)
     deliveries = await snapshot.aggregated_deliveries(
         session, contract_ids=contract_ids, self_serve=[s.key.bill_to_account_id for s in seeds
                                                         if not s.key.contract_key],
@@ -97,18 +96,21 @@ async def read_chunk(session: AsyncSession, reader: ConfigReader, scope: RunScop
     todo = [s for s in seeds if s.key not in mine and s.key not in issued]
     keys = [s.key for s in todo]
     accounts = {s.key.bill_to_account_id for s in todo} | {s.advertiser_account_id for s in todo}
-    config = await reader.load(session, (), accounts, [k.contract_key for k in keys if k.contract_key])
+    account_states, contract_states = await snapshot.party_states(
+        session, sorted(accounts), sorted({k.contract_key for k in keys if k.contract_key}))
+    parties = {account_id: BillingAccount.from_stored(state) for account_id, state in account_states.items()}
     billed = await snapshot.billed_before(session, keys)
     corrections = await _corrections(session, scope, keys)
     out = ChunkInputs([], [], len(mine), len(issued))
     for seed in todo:
-        bill_to = config.accounts.get(seed.key.bill_to_account_id)
-        contract = config.contracts.get(seed.key.contract_key) if seed.key.contract_key else None
-        if bill_to is None or (seed.key.contract_key and contract is None):
+        bill_to = parties.get(seed.key.bill_to_account_id)
+        state = contract_states.get(seed.key.contract_key) if seed.key.contract_key else None
+        if bill_to is None or (seed.key.contract_key and state is None):
             out.unpriceable.append(_unknown(seed, bill_to is None))
             continue
         out.groups.append(PricedGroupInputs(
-            seed, bill_to, contract, config.accounts.get(seed.advertiser_account_id),
+            seed, bill_to, BillingContract.from_stored(state) if state is not None else None,
+            parties.get(seed.advertiser_account_id),
             deliveries.get(delivery_scope(seed.key.contract_key, seed.key.bill_to_account_id), []),
             billed.get(seed.key, {}), corrections.get(seed.key, [])))
     return out
@@ -135,9 +137,9 @@ class Correction:
 @dataclass(frozen=True)
 class PricedGroupInputs:
     seed: GroupSeed
-    bill_to: AccountState
-    contract: ContractState | None
-    advertiser: AccountState | None
+    bill_to: BillingAccount
+    contract: BillingContract | None
+    advertiser: BillingAccount | None
     deliveries: list
     billed_before: dict[str, Decimal]
     corrections: list[Correction]
@@ -177,15 +179,15 @@ def price_group(scope: RunScope, g: PricedGroupInputs) -> PricedGroup:
     """Price one group: rule 13 adjustments for its changed earlier periods first, then the period itself."""
     invoice_id = str(uuid.uuid4())
     key = g.seed.key
-    bill_to = bill_to_from_state(g.bill_to)
-    terms = terms_in_effect(g.contract, scope.period) if g.contract is not None else None
+    bill_to = g.bill_to.pricing
+    terms = g.contract.terms_for(scope.period) if g.contract is not None else None
     adjustment_lines: list[DraftLine] = []
     findings: list[PricingException] = []
     for c in g.corrections:
         adjustment = price_prior_period_adjustment(PriorPeriodCorrection(
             billed=summarise_billed(c.invoice_number, c.period, c.baseline), bill_to=bill_to,
             products=scope.products, deliveries=tuple(c.deliveries),
-            terms=terms_in_effect(g.contract, c.period) if g.contract is not None else None,
+            terms=g.contract.terms_for(c.period) if g.contract is not None else None,
             billed_to_date=g.billed_before, line_id_seed=invoice_id))
         adjustment_lines.extend(adjustment.lines)
         findings.extend(e for e in adjustment.exceptions if adjustment.lines or e.kind != "restatement_after_issue")

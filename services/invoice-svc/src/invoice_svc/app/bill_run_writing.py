@@ -27,7 +27,7 @@ from invoice_svc.app.bill_run_pricing import PricedGroup, RunScope
 from invoice_svc.app.exceptions import raise_exceptions
 from invoice_svc.domain.billing.balance import balance_of
 from invoice_svc.domain.billing.numbering import number_block
-from invoice_svc.domain.pricing import DraftInvoice, DraftLine, bill_to_from_state, due_date, period_bounds
+from invoice_svc.domain.pricing import DraftInvoice, DraftLine, due_date, period_bounds
 
 
 @dataclass
@@ -72,7 +72,8 @@ async def write_chunk(session: AsyncSession, ctx: ServiceContext, balances: Bala
     await repo.insert_invoices(session, rows, lines)
     await repo.queue_events(session, ctx.tables.outbox, events)
     problems = [e for g in todo for e in g.problems]
-    out.exception_ids = await raise_exceptions(session, ctx.outbox, [*problems, *unpriceable])
+    out.exception_ids = await raise_exceptions(session, ctx.outbox, [*problems, *unpriceable],
+                                               outbox_table=ctx.tables.outbox)
     if issuing:
         await repo.mark_reconciled(session, [i for g in issuing for i in g.adjusted_invoice_ids], scope.snap)
         await balances.release(session, [g.invoice_id for g in issuing])
@@ -96,7 +97,7 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
         "contract_key": g.key.contract_key, "contract_id": g.key.contract_id, "period": scope.period,
         "period_start": start, "period_end": end, "currency": d.currency,
         "po_number": g.terms.po_number if g.terms is not None else None, "issue_date": day,
-        "due_date": due_date(day, g.terms, bill_to_from_state(g.bill_to)) if day else None,
+        "due_date": due_date(day, g.terms, g.bill_to.pricing) if day else None,
         "payment_terms_days": terms_days, "subtotal": d.subtotal, "discount_total": d.discount_total,
         "commission_total": d.commission_total, "tax_total": d.tax_total, "total": d.total,
         "adjustment_only": g.adjustment_only, "bill_run_id": scope.run_id, "snapshot_at": scope.snap,

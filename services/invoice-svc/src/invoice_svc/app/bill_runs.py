@@ -170,7 +170,7 @@ class BillRunExecutor:
 
     async def _read(self, scope: RunScope, seeds: list) -> ChunkInputs:
         async with self.ctx.sessions() as session:
-            return await read_chunk(session, self.reader, scope, seeds)
+            return await read_chunk(session, scope, seeds)
 
     async def _write_chunk(self, run: Any, scope: RunScope, seeds: list, inputs: ChunkInputs, priced: list,
                            progress: _Progress) -> None:
