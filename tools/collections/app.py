@@ -40,23 +40,59 @@ class PaymentRequest(BaseModel):
 
 
 async def consume(ledger: ArLedger, settings: Settings, stop: asyncio.Event) -> None:
-    """At-least-once from Kafka, exactly-once in effect through the processed-events table."""
-    consumer = AIOKafkaConsumer(*TOPICS, bootstrap_servers=settings.bootstrap, group_id=settings.group,
-                                enable_auto_commit=False, auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        while not stop.is_set():
-            batches = await consumer.getmany(timeout_ms=500, max_records=200)
-            for records in batches.values():
-                for record in records:
-                    try:
-                        await ledger.apply(json.loads(record.value))
-                    except (ValueError, ContractViolation, KeyError) as exc:
-                        log.error("event breaks the published contract: %s", exc)
-            if batches:
-                await consumer.commit()
-    finally:
-        await consumer.stop()
+    """At-least-once from Kafka, exactly-once in effect through the processed-events table.
+
+    Outlives database and broker outages: a batch that could not be applied is not committed, and the consumer
+    starts again from the last committed offsets (events applied meanwhile are recognised as seen)."""
+    while not stop.is_set():
+        consumer = AIOKafkaConsumer(*TOPICS, bootstrap_servers=settings.bootstrap, group_id=settings.group,
+                                    enable_auto_commit=False, auto_offset_reset="earliest")
+        try:
+            await consumer.start()
+            await _consume_batches(consumer, ledger, stop)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - database or broker away: start over from the committed offsets
+            log.warning("consumer interrupted (%r); resuming from the last committed offsets", exc)
+            await asyncio.sleep(2)
+        finally:
+            try:
+                await consumer.stop()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("consumer did not stop cleanly: %r", exc)
+
+
+async def _consume_batches(consumer: AIOKafkaConsumer, ledger: ArLedger, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        batches = await consumer.getmany(timeout_ms=500, max_records=200)
+        for records in batches.values():
+            for record in records:
+                try:
+                    await ledger.apply(json.loads(record.value))
+                except (ValueError, ContractViolation, KeyError) as exc:
+                    log.error("event breaks the published contract: %s", exc)
+        if batches:
+            await consumer.commit()
+
+
+async def _open_ledger(settings: Settings) -> tuple[asyncpg.Pool, ArLedger]:
+    """Wait for the database rather than exit: collections may start while PostgreSQL is restarting."""
+    delay = 0.5
+    while True:
+        try:
+            pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=5)
+            ledger = ArLedger(pool)
+            try:
+                await ledger.create()
+            except BaseException:
+                pool.terminate()
+                raise
+            return pool, ledger
+        except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                asyncpg.CannotConnectNowError) as exc:
+            log.warning("database not reachable yet (%r); retrying", exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5)
 
 
 def build_app(settings: Settings | None = None, *, run_consumer: bool = True) -> FastAPI:
@@ -65,9 +101,7 @@ def build_app(settings: Settings | None = None, *, run_consumer: bool = True) ->
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        state["pool"] = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=5)
-        state["ledger"] = ArLedger(state["pool"])
-        await state["ledger"].create()
+        state["pool"], state["ledger"] = await _open_ledger(settings)
         state["producer"] = AIOKafkaProducer(bootstrap_servers=settings.bootstrap, enable_idempotence=True,
                                              acks="all")
         await state["producer"].start()
