@@ -342,6 +342,10 @@ async def payments_under_faults(chaos: Chaos, api: Api, db: Db, invoices: dict, 
         body = {"invoice_id": invoice_id, "amount": str(plan[invoice_id])}
         for _ in range(240):
             try:
+                chaos.check_alive()
+            except RuntimeError as exc:
+                raise AssertionError(f"a process died on its own during payments: {exc}\n{chaos.tails()}") from exc
+            try:
                 await api.post("collections", "/v1/payments", body, as_="service")
                 return
             except httpx.ConnectError:
@@ -524,8 +528,8 @@ async def topic_order_violations(db: Db, bootstrap: str, ids: set[str]) -> list:
 
 def print_figures(chaos: Chaos, figures: dict, wall_s: float) -> None:
     lines = ["", "=" * 72, "Fault suite: billing-to-cash under faults",
-             f"  faults injected       {sum(chaos.counts.values())}: {dict(sorted(chaos.counts.items()))}"]
-    lines += [f"  {name:21} {value}" for name, value in figures.items()]
-    lines += [f"  wall time             {wall_s:.0f} s", "  fault journal:", *("    " + j for j in chaos.journal),
+             f"  faults injected                        = {sum(chaos.counts.values())}: {dict(sorted(chaos.counts.items()))}"]
+    lines += [f"  {name:38} = {value}" for name, value in figures.items()]
+    lines += [f"  wall time                              = {wall_s:.0f} s", "  fault journal:", *("    " + j for j in chaos.journal),
               "=" * 72]
     print("\n".join(lines), flush=True)
