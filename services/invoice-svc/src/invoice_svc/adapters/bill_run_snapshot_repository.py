@@ -139,8 +139,8 @@ async def aggregated_deliveries(session: AsyncSession, *, contract_ids: Sequence
         if not ids:
             continue
         rows = await session.execute(text(_AGGREGATE.format(scope=scope)), base | {name: list(ids)})
-        for r in rows:
-            out.setdefault(delivery_scope(r.contract_key, r.account_id), []).append(_delivery(r))
+        for r in rows.all():
+            out.setdefault(delivery_scope(r[0], r[1]), []).append(_delivery(*r))
     return out
 
 
@@ -149,15 +149,19 @@ def delivery_scope(contract_key: str, account_id: str) -> str:
     return contract_key if contract_key else f"self-serve:{account_id}"
 
 
-def _delivery(r: Any) -> Delivery:
-    more = f" (+{r.n - 1} more)" if r.n > 1 else ""
+def _delivery(contract_key: str, account_id: str, line_item_id: str, product_code: str, campaign_id: str,
+              campaign_name: str | None, bucket: date, first_delivery_id: str, n: int, impressions: Decimal,
+              viewable_impressions: Decimal, clicks: Decimal, conversions: Decimal,
+              third_party_impressions: Decimal | None, media_cost: Decimal | None, currency: str | None) -> Delivery:
+    """One `_AGGREGATE` row (its columns in order; unpacked by position, a bill run reads millions)."""
+    more = f" (+{n - 1} more)" if n > 1 else ""
     return Delivery(
-        delivery_id=f"{r.first_delivery_id}{more}", line_item_id=r.line_item_id, product_code=r.product_code,
-        delivery_date=r.bucket, campaign_id=r.campaign_id, campaign_name=r.campaign_name, account_id=r.account_id,
-        contract_id=r.contract_key or None, impressions=int(r.impressions),
-        viewable_impressions=int(r.viewable_impressions), clicks=int(r.clicks), conversions=int(r.conversions),
-        third_party_impressions=None if r.third_party_impressions is None else int(r.third_party_impressions),
-        media_cost=r.media_cost, currency=r.currency)
+        delivery_id=f"{first_delivery_id}{more}", line_item_id=line_item_id, product_code=product_code,
+        delivery_date=bucket, campaign_id=campaign_id, campaign_name=campaign_name, account_id=account_id,
+        contract_id=contract_key or None, impressions=int(impressions), viewable_impressions=int(viewable_impressions),
+        clicks=int(clicks), conversions=int(conversions),
+        third_party_impressions=None if third_party_impressions is None else int(third_party_impressions),
+        media_cost=media_cost, currency=currency)
 
 
 _BILLED_BEFORE = text(f"""

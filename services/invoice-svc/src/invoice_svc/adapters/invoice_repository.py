@@ -64,13 +64,15 @@ async def current_of_groups(session: AsyncSession, keys: Sequence[GroupKey]) -> 
     if not keys:
         return out
     rows = await session.execute(text(f"""
-        SELECT invoice_id, status, bill_run_id, bill_to_account_id, contract_key, period FROM {SCHEMA}.invoices
+        SELECT invoice_id, status, bill_run_id, bill_to_account_id, contract_key FROM {SCHEMA}.invoices
          WHERE period = :period AND status IN ('issued', 'draft') AND {_IN_KEYS}"""), _keys(keys))
-    wanted = set(keys)
-    for r in rows.mappings():
-        key = GroupKey(r["bill_to_account_id"], r["contract_key"], r["period"])
-        if key in wanted:
-            out.setdefault(key, []).append(r)
+    # All keys share the period the query filters on: matched on (bill-to, contract) with plain tuples, twice
+    # per bill-run chunk, instead of building and hashing a GroupKey per row.
+    wanted = {(k.bill_to_account_id, k.contract_key): k for k in keys}
+    for invoice_id, status, bill_run_id, bill_to, contract in rows.all():
+        key = wanted.get((bill_to, contract))
+        if key is not None:
+            out.setdefault(key, []).append({"invoice_id": invoice_id, "status": status, "bill_run_id": bill_run_id})
     return out
 
 
