@@ -95,6 +95,32 @@ async def _open_ledger(settings: Settings) -> tuple[asyncpg.Pool, ArLedger]:
             delay = min(delay * 2, 5)
 
 
+async def publish_payment(producer: AIOKafkaProducer, ledger: ArLedger, payment: dict) -> None:
+    """Publish a recorded payment as PaymentApplied (idempotent downstream on payment_id) and mark it sent."""
+    data = {**payment, "amount": format(payment["amount"], "f"), "applied_at": payment["applied_at"].isoformat()}
+    envelope = {"specversion": "1.0", "id": data["payment_id"], "source": "/collections/simulated",
+                "type": "PaymentApplied", "time": data["applied_at"], "subject": data["invoice_id"],
+                "datacontenttype": "application/json", "schemaversion": 1, "data": data}
+    await producer.send_and_wait(PAYMENTS_TOPIC, json.dumps(envelope).encode(),
+                                 key=data["bill_to_account_id"].encode(),
+                                 headers=[("content-type", b"application/cloudevents+json")])
+    await ledger.mark_published(data["payment_id"])
+
+
+async def republish(producer: AIOKafkaProducer, ledger: ArLedger, stop: asyncio.Event) -> None:
+    """Publish payments recorded but not sent (the process died in between, or Kafka was away)."""
+    while not stop.is_set():
+        try:
+            for payment in await ledger.unpublished_payments(older_than_s=5):
+                await publish_payment(producer, ledger, payment)
+        except Exception as exc:  # noqa: BLE001 - retried on the next pass
+            log.warning("republishing payments failed: %r", exc)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=2)
+        except TimeoutError:
+            pass
+
+
 def build_app(settings: Settings | None = None, *, run_consumer: bool = True) -> FastAPI:
     settings = settings or Settings()
     state: dict = {}
@@ -106,11 +132,12 @@ def build_app(settings: Settings | None = None, *, run_consumer: bool = True) ->
                                              acks="all")
         await state["producer"].start()
         stop = asyncio.Event()
-        task = asyncio.create_task(consume(state["ledger"], settings, stop)) if run_consumer else None
+        tasks = [asyncio.create_task(republish(state["producer"], state["ledger"], stop))]
+        if run_consumer:
+            tasks.append(asyncio.create_task(consume(state["ledger"], settings, stop)))
         yield
         stop.set()
-        if task:
-            await task
+        await asyncio.gather(*tasks)
         await state["producer"].stop()
         await state["pool"].close()
 
@@ -154,15 +181,10 @@ def build_app(settings: Settings | None = None, *, run_consumer: bool = True) ->
         except InvalidOperation as exc:
             raise HTTPException(422, "amount is not a decimal") from exc
         payment = {"payment_id": str(uuid.uuid4()), "invoice_id": body.invoice_id,
-                   "bill_to_account_id": row["bill_to_account_id"], "amount": format(amount, "f"),
-                   "currency": body.currency or row["currency"], "applied_at": datetime.now(UTC).isoformat()}
-        envelope = {"specversion": "1.0", "id": payment["payment_id"], "source": "/collections/simulated",
-                    "type": "PaymentApplied", "time": payment["applied_at"], "subject": body.invoice_id,
-                    "datacontenttype": "application/json", "schemaversion": 1, "data": payment}
-        await state["producer"].send_and_wait(
-            PAYMENTS_TOPIC, json.dumps(envelope).encode(), key=payment["bill_to_account_id"].encode(),
-            headers=[("content-type", b"application/cloudevents+json")])
-        await state["ledger"].record_payment({**payment, "applied_at": datetime.now(UTC)})
-        return payment
+                   "bill_to_account_id": row["bill_to_account_id"], "amount": amount,
+                   "currency": body.currency or row["currency"], "applied_at": datetime.now(UTC)}
+        await state["ledger"].record_payment(payment)
+        await publish_payment(state["producer"], state["ledger"], payment)
+        return {**payment, "amount": format(amount, "f"), "applied_at": payment["applied_at"].isoformat()}
 
     return app

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS collections.disputes (
 CREATE TABLE IF NOT EXISTS collections.payments (
   payment_id text PRIMARY KEY, invoice_id text NOT NULL, bill_to_account_id text NOT NULL, amount numeric NOT NULL,
   currency text NOT NULL, applied_at timestamptz NOT NULL);
+-- A payment is recorded before it is published (a small outbox), so a crash in between loses nothing.
+ALTER TABLE collections.payments ADD COLUMN IF NOT EXISTS published_at timestamptz;
 """
 
 
@@ -105,9 +107,23 @@ class ArLedger:
 
     async def record_payment(self, payment: dict) -> None:
         async with self._pool.acquire() as conn:
-            await conn.execute("INSERT INTO collections.payments VALUES ($1,$2,$3,$4,$5,$6)",
+            await conn.execute("""INSERT INTO collections.payments (payment_id, invoice_id, bill_to_account_id,
+                                  amount, currency, applied_at) VALUES ($1,$2,$3,$4,$5,$6)""",
                                payment["payment_id"], payment["invoice_id"], payment["bill_to_account_id"],
                                Decimal(payment["amount"]), payment["currency"], payment["applied_at"])
+
+    async def mark_published(self, payment_id: str) -> None:
+        async with self._pool.acquire() as conn:
+            await conn.execute("UPDATE collections.payments SET published_at = now() WHERE payment_id = $1",
+                               payment_id)
+
+    async def unpublished_payments(self, older_than_s: float) -> list[dict]:
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                """SELECT payment_id, invoice_id, bill_to_account_id, amount, currency, applied_at
+                   FROM collections.payments WHERE published_at IS NULL
+                   AND applied_at < now() - make_interval(secs => $1) ORDER BY applied_at""", older_than_s)
+        return [dict(r) for r in rows]
 
     async def invoice(self, invoice_id: str):
         async with self._pool.acquire() as conn:

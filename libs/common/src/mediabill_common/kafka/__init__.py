@@ -29,7 +29,8 @@ def make_consumer(bootstrap_servers: str, *, group_id: str, client_id: str, topi
         auto_offset_reset="earliest",
         max_poll_records=max_poll_records,
         isolation_level="read_committed",
-        session_timeout_ms=30_000,
+        # A consumer that died unannounced (SIGKILL) holds its partitions until this expires: keep it short.
+        session_timeout_ms=10_000,
         heartbeat_interval_ms=3_000,
         max_poll_interval_ms=600_000,
     )

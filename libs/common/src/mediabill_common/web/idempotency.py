@@ -3,7 +3,9 @@
 The key is scoped to the method, path and caller (`sub` of the bearer token, read unverified: the route still
 verifies the token, and a forged `sub` only reaches its own scope). Only successful (2xx) responses are kept, so a
 request that failed can be retried with the same key. A second request arriving while the first is still being
-processed gets 409. Plain ASGI middleware: requests without the header pass straight through.
+processed gets 409; a claim left "in progress" for longer than `ABANDONED_AFTER_S` (its process died mid-request,
+so nothing it did was committed with a response) is taken over by the next request with that key.
+Plain ASGI middleware: requests without the header pass straight through.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import hashlib
 
 import jwt
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +24,7 @@ from mediabill_common.web.problems import Conflict, Problem, Unprocessable, prob
 HEADER = "Idempotency-Key"
 _HEADER_KEY = HEADER.lower().encode()
 _REPLAYED_HEADERS = (b"content-type", b"location", b"etag")
+ABANDONED_AFTER_S = 60
 
 
 def _caller(scope: Scope) -> str:
@@ -75,6 +78,14 @@ class IdempotencyMiddleware:
                 insert(table).values(key=key, scope=request_scope, request_hash=digest).on_conflict_do_nothing()
                 .returning(table.c.key))).first()
             if claimed is not None:
+                return False
+            taken_over = (await session.execute(
+                update(table).where(table.c.key == key, table.c.scope == request_scope,
+                                    table.c.status_code.is_(None),
+                                    table.c.created_at < func.now() - func.make_interval(0, 0, 0, 0, 0, 0,
+                                                                                         ABANDONED_AFTER_S))
+                .values(request_hash=digest, created_at=func.now()).returning(table.c.key))).first()
+            if taken_over is not None:
                 return False
             return (await session.execute(select(table).where(table.c.key == key,
                                                               table.c.scope == request_scope))).first()
