@@ -12,6 +12,7 @@ import asyncio
 import logging
 import socket
 import uuid
+from collections import deque
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -69,6 +70,7 @@ class BillRunExecutor:
         self.ctx = ctx
         self.executor_id = executor_id or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self.chunk_size: int = getattr(s, "bill_run_chunk_size", 1000)
+        self.read_ahead: int = max(1, getattr(s, "bill_run_read_ahead", 2))
         self.stale_after_s: float = getattr(s, "bill_run_stale_after_s", 60.0)
         self.poll_s: float = getattr(s, "bill_run_poll_s", 1.0)
         self.sweep_every_s: float = getattr(s, "parked_sweep_interval_s", 10.0)
@@ -141,16 +143,23 @@ class BillRunExecutor:
         await self._pipeline(run, scope, [[wanted[k] for k in c] for c in chunks(keys, self.chunk_size)], progress)
 
     async def _pipeline(self, run: Any, scope: RunScope, work: list[list], progress: _Progress) -> None:
-        """Chunk i is priced (pure Python, in a worker thread) while chunk i+1 is read and chunk i-1 written, so
-        the database and the interpreter work at the same time; writes stay in chunk order."""
+        """Chunk i is priced (pure Python, in a worker thread) while the next `read_ahead` chunks are read and
+        chunk i-1 written, so the database and the interpreter work at the same time; writes stay in chunk
+        order. Reads take no lock (the write re-checks under the period lock), so reading ahead is safe; more
+        than one read keeps the database busy while the interpreter prices and encodes."""
         pending: list[asyncio.Task] = []
+        reads: deque[asyncio.Task] = deque()  # the reads of chunks first, first + 1, ... in order
+
+        def read_from(first: int) -> None:
+            while len(reads) < self.read_ahead and first + len(reads) < len(work):
+                reads.append(self._spawn(pending, self._read(scope, work[first + len(reads)])))
+
         try:
-            reading = self._spawn(pending, self._read(scope, work[0])) if work else None
             writing: asyncio.Task | None = None
+            read_from(0)
             for i in range(len(work)):
-                inputs = await reading
-                if i + 1 < len(work):
-                    reading = self._spawn(pending, self._read(scope, work[i + 1]))
+                inputs = await reads.popleft()
+                read_from(i + 1)
                 priced = await asyncio.to_thread(price_chunk, scope, inputs)
                 if writing is not None:
                     await writing
