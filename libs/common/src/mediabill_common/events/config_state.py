@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from mediabill_common.events.types import ID_MAX, Amount, Currency, DecimalStr, Id, Name, Pct
 
@@ -38,7 +38,7 @@ class ProductState(_State):
     name: Name
     channel: Channel
     pricing_model: PricingModel
-    contract_priced: bool = False
+    contract_priced: StrictBool = False
     gl_revenue_account: Id | None = None
     tax_code: Id | None = None
     invoice_description: Name | None = None
@@ -53,7 +53,7 @@ class AccountState(_State):
     currency: Currency
     payment_terms_days: int = Field(default=30, ge=0, le=365)
     tax_rates: dict[str, Pct] = Field(default_factory=dict)
-    po_required: bool = False
+    po_required: StrictBool = False
     invoice_contact: Name | None = None
     represented_advertisers: list[Id] = Field(default_factory=list)
 

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.config_state import AccountState, AccountType
@@ -40,7 +40,7 @@ class AccountCreate(BaseModel):
     currency: Currency = Field(description="billing currency (ISO 4217)")
     payment_terms_days: int = Field(default=30, ge=0, le=365)
     tax_rates: dict[str, Pct] = Field(default_factory=dict, description="{tax_code: pct}")
-    po_required: bool = False
+    po_required: StrictBool = False
     invoice_contact: str | None = Field(default=None, description="e-mail address invoices go to")
     represented_advertisers: list[str] = Field(default_factory=list, description="agencies only")
     reason: str | None = Field(default=None, max_length=2000)
@@ -55,7 +55,7 @@ class AccountPatch(BaseModel):
     currency: Currency | None = None
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
     tax_rates: dict[str, Pct] | None = None
-    po_required: bool | None = None
+    po_required: StrictBool | None = None
     invoice_contact: str | None = None
     represented_advertisers: list[str] | None = None
     reason: str | None = Field(default=None, max_length=2000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from mediabill_common.events.catalog import CampaignDelivered
 from mediabill_common.events.config_state import (
@@ -32,7 +32,7 @@ class ProductCreate(Reason):
     name: str = Field(min_length=1, max_length=200)
     channel: Channel
     pricing_model: PricingModel
-    contract_priced: bool = Field(default=False, description="no rate card; every contract line carries a rate")
+    contract_priced: StrictBool = Field(default=False, description="no rate card; every contract line carries a rate")
     gl_revenue_account: str | None = Field(default=None, description="4-8 digits, optional -SUFFIX (1-6 A-Z0-9)")
     tax_code: str | None = None
     invoice_description: str | None = None
@@ -45,7 +45,7 @@ class ProductPatch(Reason):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     channel: Channel | None = None
     pricing_model: PricingModel | None = None
-    contract_priced: bool | None = None
+    contract_priced: StrictBool | None = None
     gl_revenue_account: str | None = None
     tax_code: str | None = None
     invoice_description: str | None = None
