@@ -37,7 +37,10 @@ _REASONS = {"payment": "payment", "credit_memo": "credit_memo", "debit_memo": "d
 
 
 def entry_from_event(event_type: str, data: Any) -> BalanceEntry:
-    """The receivable entry an inbound event records (its id makes resends no-ops)."""
+    """The receivable entry an inbound event records (its id makes resends no-ops).
+
+    Withdrawals and reopenings move no money: their currency is ISO 4217's "XXX" (no currency involved).
+    """
     if event_type == "PaymentApplied":
         return BalanceEntry(data.payment_id, "payment", data.amount, data.currency, data.applied_at)
     if event_type in ("CreditMemoIssued", "DebitMemoIssued"):
