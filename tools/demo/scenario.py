@@ -165,6 +165,8 @@ class Scenario:
             line = next(line for line in detail["lines"] if line["kind"] in ("usage", "flat_fee")
                         and Decimal(line["amount"]) > 0)
             amount = (Decimal(line["amount"]) * Decimal("0.2")).quantize(Decimal("0.01"))
+            if len(self.facts["disputes"]) == 0:
+                amount = min(amount, Decimal("150.00"))  # small enough for the credit to be approved by policy
             body = {"invoice_id": invoice["invoice_id"], "reason_code": "delivery_discrepancy",
                     "description": "Our ad server counted fewer impressions",
                     "lines": [{"invoice_line_id": line["invoice_line_id"], "amount": str(amount)}]}
