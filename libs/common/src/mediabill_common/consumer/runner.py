@@ -116,8 +116,25 @@ class ConsumerRunner:
             if not records:
                 continue
             async with self._lock:
-                await self.process(records, stop)
-                await self._commit_offsets(consumer, records)
+                try:
+                    await self.process(records, stop)
+                    await self._commit_offsets(consumer, records)
+                except Exception as exc:  # noqa: BLE001 - e.g. the broker went away while dead-lettering
+                    # The batch is read again from its first offsets; the inbox makes what was applied a no-op.
+                    log.exception("batch failed; it will be read again", extra={"consumer": self.name,
+                                                                                "error": repr(exc)})
+                    self._rewind(consumer, records)
+                    await asyncio.sleep(1.0)
+
+    @staticmethod
+    def _rewind(consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
+        first: dict[TopicPartition, int] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            first[tp] = min(first.get(tp, r.offset), r.offset)
+        for tp, offset in first.items():
+            if tp in consumer.assignment():
+                consumer.seek(tp, offset)
 
     async def process(self, records: Sequence[ConsumerRecord], stop: asyncio.Event | None = None) -> None:
         """Apply a batch of records (exposed for tests and tools that drive the runner directly)."""

@@ -67,6 +67,11 @@ class OutboxRelay:
                 log.warning("outbox relay lost its database or broker connection; retrying",
                             extra={"error": repr(exc)})
                 await _sleep_or_stop(stop, 2.0)
+            except Exception as exc:  # noqa: BLE001 - a relay must outlive any one failure (e.g. asyncpg's
+                # InternalClientError on a connection broken by a database restart); it starts over, cleanly.
+                self.is_leader = False
+                log.exception("outbox relay failed; starting over", extra={"error": repr(exc)})
+                await _sleep_or_stop(stop, 2.0)
 
     async def _run_as_leader(self, stop: asyncio.Event) -> None:
         conn = await asyncpg.connect(self._dsn)
@@ -90,7 +95,9 @@ class OutboxRelay:
                     pass
         finally:
             self.is_leader = False
-            await conn.close()
+            # terminate(), not close(): after a failure the connection may be in no state for a graceful goodbye,
+            # and ending it is what releases the advisory lock for a standby.
+            conn.terminate()
 
     async def relay_once(self) -> int:
         """Publish up to one batch of unsent rows in id order; returns how many were sent."""
