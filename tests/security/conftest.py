@@ -7,6 +7,7 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 
 from mediabill_common.testing.plugin import run_migrations
@@ -40,9 +41,17 @@ def security_services(database_url, kafka_bootstrap):
     database_url = asyncio.run(fresh_database(database_url, "mediabill_security"))
     runner = LoopThread()
     built = {}
-    for name, (settings_cls, build, build_app) in BUILDERS.items():
+    # invoice-svc first: product-config-svc's simulations call it, here in-process rather than over a port.
+    for name in ["invoice-svc", *[n for n in BUILDERS if n != "invoice-svc"]]:
+        settings_cls, build, build_app = BUILDERS[name]
         run_migrations(name, database_url)
-        ctx = build(settings_cls(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap))
+        settings = settings_cls(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)
+        if name == "product-config-svc":
+            invoice_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=built["invoice-svc"][1]),
+                                               base_url="http://invoice-svc")
+            ctx = build(settings, invoice_client=invoice_client)
+        else:
+            ctx = build(settings)
         built[name] = (ctx, build_app(ctx))
     yield runner, built
     for ctx, _ in built.values():
