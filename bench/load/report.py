@@ -34,7 +34,7 @@ def snapshot(stats) -> tuple[list[Row], Row, list[str]]:
 
     def row(name: str, entry) -> Row:
         return Row(name, entry.num_requests, entry.num_failures, _pct(entry, 0.5), _pct(entry, 0.99),
-                   float(entry.max_response_time or 0))
+                   entry.max_response_time or 0.0)  # milliseconds, from locust
 
     rows = sorted((row(entry.name, entry) for entry in stats.entries.values()), key=lambda r: r.name)
     errors = [f"{e.occurrences:>6} x {e.method} {e.name}: {str(e.error)[:160]}"

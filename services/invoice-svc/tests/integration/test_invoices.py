@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -75,7 +76,7 @@ async def test_kpis_report_invoices_billed_value_accuracy_and_open_exceptions(in
     [usd] = [p for p in body["periods"] if p["period"] == "2025-10" and p["currency"] == "USD"]
     assert usd["invoices_issued"] >= 1
     accuracy = next(c for c in body["by_currency"] if c["currency"] == "USD")
-    assert accuracy["billing_accuracy"] is not None and 0 <= float(accuracy["billing_accuracy"]) <= 1
+    assert accuracy["billing_accuracy"] is not None and Decimal(0) <= Decimal(accuracy["billing_accuracy"]) <= 1
     assert body["open_exceptions"]["count"] >= 0 and isinstance(body["open_exceptions"]["by_kind"], list)
     bad = await billing.client.get("/v1/kpis", params={"from": "2025-11", "to": "2025-10"}, headers=READER)
     assert bad.status_code == 422
