@@ -122,9 +122,19 @@ class System:
         self.processes[name].kill(sig)
         self.processes[name].start()
 
-    def stop(self) -> None:
-        for process in self.processes.values():
-            process.kill(signal.SIGTERM)
+    def stop(self, grace_s: float = 20) -> None:
+        """SIGTERM everything, then SIGKILL what is still running after `grace_s`: nothing outlives the tests,
+        even when a process ignores or is slow to act on SIGTERM."""
+        running = [p.popen for p in self.processes.values() if p.popen and p.popen.poll() is None]
+        for popen in running:
+            popen.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        for popen in running:
+            try:
+                popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                popen.kill()
+                popen.wait(timeout=10)
 
 
 async def fresh_database(database_url: str, name: str) -> str:
