@@ -23,7 +23,6 @@ from mediabill_common.web.idempotency import IdempotencyMiddleware
 from mediabill_common.web.observability import ObservabilityMiddleware
 from mediabill_common.web.openapi_problems import document_problem_responses
 from mediabill_common.web.problems import install_problem_handlers
-from mediabill_common.web.deps import Ctx, Session, db_session, get_ctx  # noqa: F401 - re-exported
 
 
 @dataclass
