@@ -52,7 +52,8 @@ class ServiceContext:
 def build_context(settings: ServiceSettings, metadata: MetaData, common: CommonTables | None = None) \
         -> ServiceContext:
     """Wire the shared parts of a service; `common` are its shared tables if it defined them already."""
-    engine = make_engine(settings.database_url, application_name=settings.service_name)
+    engine = make_engine(settings.database_url, application_name=settings.service_name,
+                         pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     tables = common or define_common_tables(metadata)
     return ServiceContext(
         settings=settings,

@@ -19,6 +19,10 @@ class ServiceSettings(BaseSettings):
         default="postgresql+asyncpg://mediabill:mediabill@127.0.0.1:55432/mediabill",
         description="SQLAlchemy async URL of the service's PostgreSQL database.",
     )
+    # Connections kept open per process; beyond them up to db_max_overflow more are opened for a burst and closed
+    # again. An API under load needs one per request in flight; consumers and relays use one or two.
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:39092")
     port: int = 8000
     host: str = "127.0.0.1"

@@ -65,3 +65,26 @@ def test_roles_claim_must_be_a_list_of_strings():
                        algorithm="HS256")
     with pytest.raises(InvalidToken, match="roles"):
         verifier().verify(token)
+
+
+def test_a_remembered_token_is_refused_once_it_expires():
+    v = verifier()
+    exp = int(time.time()) + 2
+    token = jwt.encode({"sub": "x", "roles": ["auditor"], "exp": exp}, SECRET, algorithm="HS256")
+    assert v.verify(token).sub == "x"
+    assert v.verify(token).sub == "x"  # from the cache
+    time.sleep(max(0.0, exp - time.time()) + 0.2)
+    with pytest.raises(InvalidToken, match="expired"):
+        v.verify(token)
+
+
+def test_refusals_are_not_remembered_and_the_cache_is_bounded():
+    v = JwtVerifier(hs256_secret=SECRET, cache_size=3)
+    forged = mint_token("x", ["billing-analyst"], secret="another-secret-another-secret-1234")
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            v.verify(forged)
+    tokens = [mint_token(f"user-{i}", ["auditor"], secret=SECRET) for i in range(5)]
+    assert [v.verify(t).sub for t in tokens] == [f"user-{i}" for i in range(5)]
+    assert len(v._cache) == 3 and forged not in v._cache
+    assert list(v._cache) == tokens[2:]  # the least recently used went first

@@ -17,17 +17,16 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter
 from sqlalchemy import Table, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential
 
 from mediabill_common.consumer.decode import Received, Undecodable, UnknownType, decode
+from mediabill_common.db.errors import is_database_unavailable, sqlstate_of
 from mediabill_common.events.catalog import dlq_topic
 from mediabill_common.logging import correlation_id_var
 
@@ -42,7 +41,8 @@ DEAD_LETTERED = Counter("mediabill_events_dead_lettered_total", "Events sent to 
 UNKNOWN = Counter("mediabill_events_unknown_type_total", "Events of types this consumer ignores",
                   ["consumer", "type"])
 
-_TRANSIENT_SQLSTATES = {"40001", "40P01", "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006"}
+# serialization failure and deadlock: the transaction can simply be run again
+_CONFLICT_SQLSTATES = {"40001", "40P01"}
 
 
 class PermanentError(Exception):
@@ -51,15 +51,7 @@ class PermanentError(Exception):
 
 def is_transient(exc: BaseException) -> bool:
     """Errors worth retrying as they are: the database or broker is away, or a concurrency conflict."""
-    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | OSError | TimeoutError):
-        return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    orig = getattr(exc, "orig", None)
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
-    if sqlstate in _TRANSIENT_SQLSTATES:
-        return True
-    if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.InterfaceError):
+    if is_database_unavailable(exc) or sqlstate_of(exc) in _CONFLICT_SQLSTATES:
         return True
     return isinstance(exc, KafkaError) and getattr(exc, "retriable", False)
 

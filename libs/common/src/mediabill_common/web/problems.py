@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mediabill_common.db.errors import is_database_unavailable
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -115,6 +117,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_database_unavailable(exc):
+            # The request wrote nothing (its transaction did not commit); the caller may simply send it again.
+            log.warning("database unavailable", extra={"path": request.url.path, "error": repr(exc)[:300]})
+            return problem_response(ServiceUnavailable(
+                "The database is unavailable (restarting or unreachable); nothing was changed. Retry shortly.",
+                headers={"Retry-After": "1"}), request)
         log.exception("unhandled error", extra={"path": request.url.path})
         problem = Problem("An unexpected error occurred; it has been logged.", title="Internal error",
                           slug="internal")
