@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispute_svc.adapters.numeric import from_numeric
-from dispute_svc.adapters.tables import dispute_history, dispute_lines, disputes
+from dispute_svc.adapters.tables import dispute_history, dispute_lines, disputes, invoices
 from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry, amounts_held
 
 _STATE_FIELDS = ("status", "assignee", "assigned_at", "outcome", "credit_amount", "resolution_note", "resolved_by",
                  "resolved_at", "closed_at", "credit_settled", "version")
 # Age buckets as bounds on whole days open: (lowest day, highest day or None).
+# Attachments are large and read on their own (`attachments`); a domain Dispute does not carry them.
+_WITHOUT_ATTACHMENTS = [c for c in disputes.c if c.name != "attachments"]
 _BUCKET_DAYS = {"0-7d": (0, 7), "8-30d": (8, 30), "31-60d": (31, 60), ">60d": (61, None)}
 
 
@@ -74,6 +76,7 @@ class DisputeRepository:
         return [] if row is None else list(row.attachments)
 
     async def _hydrate(self, rows: list[Any]) -> list[Dispute]:
+        """Disputes with their lines, from rows of `disputes` (with or without the attachments column)."""
         ids = [r.dispute_id for r in rows]
         lines: dict[str, list[DisputedLine]] = {i: [] for i in ids}
         if ids:
@@ -85,7 +88,7 @@ class DisputeRepository:
         out = []
         for r in rows:
             m = dict(r._mapping)
-            m.pop("amount"), m.pop("attachments")
+            m.pop("amount"), m.pop("attachments", None)
             if m["credit_amount"] is not None:
                 m["credit_amount"] = from_numeric(m["credit_amount"])
             out.append(Dispute(**m, lines=lines[r.dispute_id]))
@@ -132,29 +135,22 @@ class DisputeRepository:
         rows = (await self._session.execute(query.limit(limit + 1))).all()
         return await self._hydrate(rows)
 
-    async def opened_between(self, start: datetime, end: datetime, bill_to_account_id: str | None) -> list[Dispute]:
-        query = select(disputes).where(disputes.c.opened_at >= start, disputes.c.opened_at < end)
+    async def for_kpis(self, start: datetime, end: datetime, bill_to_account_id: str | None) -> list[Dispute]:
+        """Every dispute a KPI window looks at, read once: opened in [start, end), resolved in it, or active."""
+        query = select(*_WITHOUT_ATTACHMENTS).where(or_(
+            and_(disputes.c.opened_at >= start, disputes.c.opened_at < end),
+            and_(disputes.c.status == "resolved", disputes.c.resolved_at >= start, disputes.c.resolved_at < end),
+            disputes.c.status.in_(("open", "in_review"))))
         if bill_to_account_id:
             query = query.where(disputes.c.bill_to_account_id == bill_to_account_id)
         return await self._hydrate((await self._session.execute(query)).all())
 
-    async def resolved_between(self, start: datetime, end: datetime, bill_to_account_id: str | None) \
-            -> list[Dispute]:
-        query = select(disputes).where(disputes.c.status == "resolved", disputes.c.resolved_at >= start,
-                                       disputes.c.resolved_at < end)
+    async def dispute_rate(self, date_from: date, date_to: date, bill_to_account_id: str | None) -> tuple[int, int]:
+        """(invoices issued from date_from to date_to inclusive, how many of them have at least one dispute)."""
+        disputed = exists().where(disputes.c.invoice_id == invoices.c.invoice_id)
+        query = select(func.count(), func.count().filter(disputed)).select_from(invoices).where(
+            invoices.c.issue_date >= date_from, invoices.c.issue_date <= date_to)
         if bill_to_account_id:
-            query = query.where(disputes.c.bill_to_account_id == bill_to_account_id)
-        return await self._hydrate((await self._session.execute(query)).all())
-
-    async def active(self, bill_to_account_id: str | None) -> list[Dispute]:
-        query = select(disputes).where(disputes.c.status.in_(("open", "in_review")))
-        if bill_to_account_id:
-            query = query.where(disputes.c.bill_to_account_id == bill_to_account_id)
-        return await self._hydrate((await self._session.execute(query)).all())
-
-    async def disputed_invoice_ids(self, invoice_ids: list[str]) -> set[str]:
-        if not invoice_ids:
-            return set()
-        rows = (await self._session.execute(select(disputes.c.invoice_id).distinct()
-                                            .where(disputes.c.invoice_id.in_(invoice_ids)))).all()
-        return {r.invoice_id for r in rows}
+            query = query.where(invoices.c.bill_to_account_id == bill_to_account_id)
+        issued, with_dispute = (await self._session.execute(query)).one()
+        return issued, with_dispute

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -114,10 +113,3 @@ class InvoiceRepository:
                    invoice_lines.c.kind.in_(BILLED_KINDS))
             .group_by(invoice_lines.c.line_item_id))).all()
         return {r.line_item_id: from_numeric(r.billed) for r in rows}
-
-    async def issued_between(self, date_from: date, date_to: date, bill_to_account_id: str | None) -> list[str]:
-        query = select(invoices.c.invoice_id).where(invoices.c.issue_date >= date_from,
-                                                    invoices.c.issue_date <= date_to)
-        if bill_to_account_id:
-            query = query.where(invoices.c.bill_to_account_id == bill_to_account_id)
-        return [r.invoice_id for r in (await self._session.execute(query)).all()]

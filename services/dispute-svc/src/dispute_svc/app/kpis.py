@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispute_svc.adapters.dispute_repository import DisputeRepository
-from dispute_svc.adapters.invoice_repository import InvoiceRepository
 from dispute_svc.domain.kpis import hours, median, percentile, share
 from dispute_svc.domain.model import Dispute
 from dispute_svc.domain.sla import AGE_BUCKETS, age, age_bucket
@@ -42,18 +41,20 @@ async def dispute_kpis(session: AsyncSession, date_from: date, date_to: date, no
     start = datetime.combine(date_from, time.min, tzinfo=UTC)
     end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
     repo = DisputeRepository(session)
-    issued = await InvoiceRepository(session).issued_between(date_from, date_to, bill_to_account_id)
-    disputed = await repo.disputed_invoice_ids(issued)
-    opened = await repo.opened_between(start, end, bill_to_account_id)
-    resolved = await repo.resolved_between(start, end, bill_to_account_id)
+    issued, disputed = await repo.dispute_rate(date_from, date_to, bill_to_account_id)
+    seen = await repo.for_kpis(start, end, bill_to_account_id)
+    opened = [d for d in seen if start <= d.opened_at < end]
+    resolved = [d for d in seen
+                if d.status == "resolved" and d.resolved_at is not None and start <= d.resolved_at < end]
     within = [d for d in resolved if d.resolved_at and d.resolved_at <= d.resolution_due_at]
     buckets = dict.fromkeys(AGE_BUCKETS, 0)
-    for d in await repo.active(bill_to_account_id):
-        buckets[age_bucket(age(d.opened_at, None, now))] += 1
-    rate = share(len(disputed), len(issued))
+    for d in seen:
+        if d.status in ("open", "in_review"):
+            buckets[age_bucket(age(d.opened_at, None, now))] += 1
+    rate = share(disputed, issued)
     return {
         "from": date_from, "to": date_to, "bill_to_account_id": bill_to_account_id, "as_of": now,
-        "dispute_rate": {"disputed_invoices": len(disputed), "issued_invoices": len(issued), "rate": rate,
+        "dispute_rate": {"disputed_invoices": disputed, "issued_invoices": issued, "rate": rate,
                          "definition": "invoices issued in the window with at least one dispute / invoices "
                                        "issued in the window"},
         "disputes_opened": len(opened),
