@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -92,7 +93,7 @@ async def reprice_products(client: InvoiceServiceClient, inputs: EvidenceInputs,
                            deliveries: dict[str, Any]) -> dict[str, Any]:
     """One price simulation per product on the invoice; per-line differences for the products priced."""
     codes = sorted(inputs.products)
-    products = [await _reprice_product(client, inputs, code, deliveries) for code in codes]
+    products = list(await asyncio.gather(*(_reprice_product(client, inputs, code, deliveries) for code in codes)))
     rows, by_line = _compare(inputs, products)
     unavailable = [p for p in products if not p["available"]]
     summary: dict[str, Any] = {"available": bool(products) and not unavailable, "products": products,
