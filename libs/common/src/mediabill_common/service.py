@@ -97,7 +97,7 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
     app.state.verifier = ctx.verifier
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware, table_getter=lambda: ctx.tables.idempotency_keys,
-                       sessions_getter=lambda: ctx.sessions)
+                       engine_getter=lambda: ctx.engine)
     app.add_middleware(ObservabilityMiddleware)
     app.include_router(health_router())
     app.include_router(audit_router())
