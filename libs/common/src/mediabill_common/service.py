@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +21,7 @@ from mediabill_common.settings import ServiceSettings
 from mediabill_common.web.health import KafkaProbe, health_router
 from mediabill_common.web.idempotency import IdempotencyMiddleware
 from mediabill_common.web.observability import ObservabilityMiddleware
+from mediabill_common.web.openapi_links import Link, document_links
 from mediabill_common.web.openapi_problems import document_problem_responses
 from mediabill_common.web.problems import install_problem_handlers
 
@@ -70,11 +71,13 @@ def build_context(settings: ServiceSettings, metadata: MetaData, common: CommonT
 
 def create_app(ctx: ServiceContext, *, title: str, description: str, routers: list[APIRouter],
                on_shutdown: list[Callable[[], Any]] | None = None, version: str = "1.0.0",
-               background: list[Callable[[asyncio.Event], Awaitable[None]]] | None = None) -> FastAPI:
+               background: list[Callable[[asyncio.Event], Awaitable[None]]] | None = None,
+               links: Sequence[Link] = ()) -> FastAPI:
     """The FastAPI app of a service: problem+json, auth, idempotency, metrics, health, audit, its routers.
 
     `background` are long-running workers (e.g. the bill-run executor) started with the app; each gets an event
-    that is set at shutdown and is awaited before the app stops.
+    that is set at shutdown and is awaited before the app stops. `links` are the OpenAPI links between its
+    operations (what a response gives the next call), documented in its `/openapi.json`.
     """
 
     @asynccontextmanager
@@ -104,4 +107,5 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
     for router in routers:
         app.include_router(router)
     document_problem_responses(app)
+    document_links(app, links)
     return app
