@@ -6,6 +6,7 @@ from mediabill_common.service import ServiceContext, build_context, create_app
 
 from adjustment_svc.adapters.tables import common, metadata
 from adjustment_svc.entrypoints.api import routers
+from adjustment_svc.entrypoints.api.links import LINKS
 from adjustment_svc.settings import Settings
 
 
@@ -15,4 +16,5 @@ def build(settings: Settings | None = None) -> ServiceContext:
 
 def build_app(ctx: ServiceContext | None = None) -> FastAPI:
     ctx = ctx or build()
-    return create_app(ctx, title="adjustment-svc", description="Credit and debit memos under approval controls.", routers=routers)
+    return create_app(ctx, title="adjustment-svc", description="Credit and debit memos under approval controls.", routers=routers,
+                      links=LINKS)

@@ -11,6 +11,7 @@ from dispute_svc.adapters.tables import common, metadata
 from dispute_svc.app.ports import Clock, InvoiceServiceClient, SystemClock
 from dispute_svc.entrypoints.api import routers
 from dispute_svc.entrypoints.api.errors import install_dispute_problems
+from dispute_svc.entrypoints.api.links import LINKS
 from dispute_svc.settings import Settings
 
 
@@ -30,6 +31,6 @@ def build_app(ctx: ServiceContext | None = None) -> FastAPI:
     app = create_app(ctx, title="dispute-svc",
                       description="Advertiser disputes from opening to resolution, with evidence and SLAs: the "
                                   "billing-operations tool for turnaround, fairness and policy.",
-                      routers=routers)
+                      routers=routers, links=LINKS)
     install_dispute_problems(app)
     return app

@@ -14,6 +14,7 @@ from product_config_svc.adapters.tables import common, metadata
 from product_config_svc.app.ports import PRICE_SIMULATOR
 from product_config_svc.domain.errors import ConfigError, InvalidConfiguration, RuleViolation, UnknownEntity
 from product_config_svc.entrypoints.api import routers
+from product_config_svc.entrypoints.api.links import LINKS
 from product_config_svc.settings import Settings
 
 def build(settings: Settings | None = None, *, invoice_client: httpx.AsyncClient | None = None) -> ServiceContext:
@@ -43,7 +44,7 @@ def build_app(ctx: ServiceContext | None = None) -> FastAPI:
     ctx = ctx or build()
     app = create_app(ctx, title="product-config-svc",
                      description="Ad products, rate cards, billing accounts, contracts and go-live readiness.",
-                     routers=routers)
+                     routers=routers, links=LINKS)
 
     @app.exception_handler(ConfigError)
     async def _config_error(request: Request, exc: ConfigError) -> JSONResponse:
