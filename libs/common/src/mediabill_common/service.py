@@ -20,6 +20,7 @@ from mediabill_common.outbox.writer import OutboxWriter
 from mediabill_common.settings import ServiceSettings
 from mediabill_common.web.health import KafkaProbe, health_router
 from mediabill_common.web.idempotency import IdempotencyMiddleware
+from mediabill_common.web.nul_characters import RefuseNulCharacters
 from mediabill_common.web.observability import ObservabilityMiddleware
 from mediabill_common.web.openapi_links import Link, document_links
 from mediabill_common.web.openapi_problems import document_problem_responses
@@ -101,6 +102,8 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware, table_getter=lambda: ctx.tables.idempotency_keys,
                        engine_getter=lambda: ctx.engine)
+    # Outside idempotency: a request PostgreSQL cannot store is refused before its Idempotency-Key is claimed.
+    app.add_middleware(RefuseNulCharacters)
     app.add_middleware(ObservabilityMiddleware)
     app.include_router(health_router())
     app.include_router(audit_router())

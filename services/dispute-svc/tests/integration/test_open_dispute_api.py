@@ -113,6 +113,17 @@ async def test_request_shape_errors_are_422_and_nothing_is_written(dispute_env, 
     assert listed.json()["items"] == []
 
 
+async def test_a_nul_character_in_the_body_is_a_422_and_nothing_is_written(dispute_env, unique):
+    # Found by the stateful API tests: jsonb cannot hold \u0000, and the insert failed with a 500.
+    inv = await dispute_env.seed_invoice(unique)
+    refused = await dispute_env.open(inv, {f"{unique}-u1": "1.00"}, description="contested\x00")
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"] == [{"field": None, "in": "body",
+                                         "message": "contains the NUL character (U+0000), which no field accepts"}]
+    listed = await dispute_env.get("/v1/disputes", invoice_id=inv["invoice_id"])
+    assert listed.json()["items"] == []
+
+
 async def test_only_analysts_and_services_open_disputes(dispute_env, unique):
     inv = await dispute_env.seed_invoice(unique)
     assert (await dispute_env.open(inv, {f"{unique}-u1": "1.00"}, roles="auditor")).status_code == 403

@@ -79,6 +79,16 @@ async def test_ledger_requires_a_token_and_rejects_bad_filters(invoice_api):
     assert reversed_range.status_code == 422
 
 
+async def test_a_nul_character_in_a_filter_or_path_is_a_422_not_a_database_error(invoice_api):
+    # Found by the stateful API tests: PostgreSQL refuses U+0000 in text, which was answered 500.
+    in_filter = await invoice_api.get("/v1/deliveries", params={"line_item_id": "L1\x00"}, headers=READER)
+    assert in_filter.status_code == 422
+    assert in_filter.json()["errors"][0] == {"field": "line_item_id", "in": "query",
+                                             "message": "contains the NUL character (U+0000), which no field accepts"}
+    in_path = await invoice_api.get("/v1/exceptions/x%00y", headers=READER)
+    assert in_path.status_code == 422 and in_path.json()["errors"][0]["in"] == "path"
+
+
 async def test_analyst_assigns_and_resolves_an_exception(invoice_feed, invoice_ctx, invoice_api, kafka_bootstrap,
                                                          unique):
     base = await _seed(invoice_feed, unique)
