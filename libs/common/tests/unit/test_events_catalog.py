@@ -1,12 +1,14 @@
 import json
+import re
 from pathlib import Path
 
 import jsonschema
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from mediabill_common.events import docs
 from mediabill_common.events.catalog import EVENT_TYPES, TOPICS, json_schema, parse_payload
+from mediabill_common.events.types import Period
 
 REPO = Path(__file__).resolve().parents[4]
 SPEC = REPO.parent / "shared" / "spec" / "events.md"
@@ -71,3 +73,16 @@ def test_campaign_delivered_requires_currency_with_media_cost():
         parse_payload("CampaignDelivered", {**base, "media_cost": "1.00"})
     with pytest.raises(ValidationError):
         parse_payload("CampaignDelivered", {**base, "revision": -1})
+
+
+@pytest.mark.parametrize("period, valid", [("2026-03", True), ("0001-12", True), ("0000-01", False),
+                                           ("2026-13", False), ("\u0968\u0966\u0968\u096c-03", False)])
+def test_a_period_is_yyyy_mm_in_ascii_digits_from_year_one(period, valid):
+    # "0000-01" was accepted and then failed in the calendar (a price simulation answered 500).
+    adapter = TypeAdapter(Period)
+    assert (re.fullmatch(adapter.json_schema()["pattern"], period) is not None) is valid
+    if valid:
+        assert adapter.validate_python(period) == period
+    else:
+        with pytest.raises(ValidationError):
+            adapter.validate_python(period)

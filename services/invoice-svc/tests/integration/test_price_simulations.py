@@ -98,6 +98,16 @@ async def test_malformed_money_is_422_with_field_errors_not_500(pricing_sim_clie
     assert "contract.lines.0.rate" in fields and "deliveries.0.impressions" in fields
 
 
+async def test_a_period_of_year_zero_is_422_not_500(pricing_sim_client):
+    # Found while seeding the stateful API tests: "0000-01" matched the period pattern, then the calendar failed.
+    body = copy.deepcopy(WORKED_EXAMPLE) | {"period": "0000-01"}
+    resp = await pricing_sim_client.post(PATH, json=body, headers=bearer(["billing-analyst"]))
+    assert resp.status_code == 422 and [e["field"] for e in resp.json()["errors"]] == ["period"]
+    run = await pricing_sim_client.post("/v1/bill-runs", json={"period": "0000-01", "mode": "preview"},
+                                        headers=bearer(["billing-analyst"]))
+    assert run.status_code == 422
+
+
 async def test_contract_billing_another_account_is_422(pricing_sim_client):
     body = copy.deepcopy(WORKED_EXAMPLE)
     body["bill_to"]["account_id"] = "SOMEONE-ELSE"

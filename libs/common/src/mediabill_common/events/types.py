@@ -12,7 +12,9 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, Wi
 from mediabill_common.money import check_currency, parse_decimal
 
 _DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
-_PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# YYYY-MM in ASCII digits (`\d` would take any script's digits) from year 0001: there is no year 0000 to bill.
+_PERIOD_PATTERN = r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$"
+_PERIOD_RE = re.compile(_PERIOD_PATTERN)
 
 
 def _to_decimal(value: Any) -> Decimal:
@@ -62,8 +64,7 @@ Name = Annotated[str, Field(max_length=NAME_MAX)]  # names, descriptions, contac
 # a line description composed from a configured description and ids ("<product description> - <line item>")
 Description = Annotated[str, Field(max_length=DESCRIPTION_MAX)]
 Note = Annotated[str, Field(max_length=NOTE_MAX)]  # free text a person wrote (reasons, notes)
-Period = Annotated[str, AfterValidator(_period),
-                   WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"})]
+Period = Annotated[str, AfterValidator(_period), WithJsonSchema({"type": "string", "pattern": _PERIOD_PATTERN})]
 
 
 def period_of(day: date) -> str:
