@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient
 from mediabill_common.testing.plugin import run_migrations
 from tests.contracts.conftest import BUILDERS
 from tests.e2e.harness import fresh_database
@@ -41,15 +42,19 @@ def security_services(database_url, kafka_bootstrap):
     database_url = asyncio.run(fresh_database(database_url, "mediabill_security"))
     runner = LoopThread()
     built = {}
-    # invoice-svc first: product-config-svc's simulations call it, here in-process rather than over a port.
+    # invoice-svc first: product-config-svc's simulations and dispute-svc's evidence call it, here in-process
+    # rather than over a port (where a developer's stack may be running).
     for name in ["invoice-svc", *[n for n in BUILDERS if n != "invoice-svc"]]:
         settings_cls, build, build_app = BUILDERS[name]
         run_migrations(name, database_url)
         settings = settings_cls(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)
+        to_invoice_svc = httpx.ASGITransport(app=built["invoice-svc"][1]) if built else None
         if name == "product-config-svc":
-            invoice_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=built["invoice-svc"][1]),
-                                               base_url="http://invoice-svc")
-            ctx = build(settings, invoice_client=invoice_client)
+            ctx = build(settings, invoice_client=httpx.AsyncClient(transport=to_invoice_svc,
+                                                                   base_url="http://invoice-svc"))
+        elif name == "dispute-svc":
+            ctx = build(settings, invoice_client=HttpInvoiceServiceClient(
+                "http://invoice-svc", secret=settings.jwt_hs256_secret or "", transport=to_invoice_svc))
         else:
             ctx = build(settings)
         built[name] = (ctx, build_app(ctx))

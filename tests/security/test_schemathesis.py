@@ -4,7 +4,7 @@ Each service's real FastAPI app runs in-process on the real database, called wit
 Phases: the documents' examples, the coverage phase (boundary and negative values for every parameter and body
 field, unexpected methods) and fuzzing in positive and negative mode. Checks: no 5xx, documented status codes,
 content types and headers, response bodies valid against the documented schemas, negative data rejected.
-The documents carry no OpenAPI links, so there is no stateful phase: each operation is exercised on its own.
+Each operation is exercised on its own here; test_stateful.py chains them along the documents' OpenAPI links.
 """
 
 from __future__ import annotations
