@@ -41,6 +41,8 @@ def test_links_name_the_target_operation_and_its_declared_parameters():
         "close": {"operationId": "close_v1_things__thing_id__close_post",
                   "parameters": {"thing_id": "$response.body#/thing_id", "if-match": "$response.header.ETag"}},
     }
+    # The response a link reads the ETag from declares that header.
+    assert set(document["paths"]["/v1/things"]["post"]["responses"]["201"]["headers"]) == {"ETag"}
     assert app.openapi() is document  # built once, links added once
 
 

@@ -91,6 +91,11 @@ def add_links(schema: dict[str, Any], links: Sequence[Link], handler_names: dict
         if not _NAME.match(name) or name in documented:
             raise ValueError(f"OpenAPI link from {method} {path} {status}: name {name!r} is not valid or not unique")
         documented[name] = definition
+        if ETAG in (link.parameters or {}).values():
+            # what the link reads is part of the answer: say so where clients and validators look for it
+            response.setdefault("headers", {}).setdefault("ETag", {
+                "description": "The resource's version; send it as If-Match with the next change.",
+                "schema": {"type": "string"}})
 
 
 def document_links(app: FastAPI, links: Sequence[Link]) -> None:
