@@ -28,7 +28,10 @@ def _url_problems(scope: Scope) -> list[dict[str, Any]]:
     problems = []
     if "\x00" in scope["path"]:
         problems.append({"field": None, "in": "path", "message": _MESSAGE})
-    query = scope.get("query_string", b"").decode("latin-1")
+    raw = scope.get("query_string", b"")
+    if b"%00" not in raw and b"\x00" not in raw:  # the common case: nothing to decode
+        return problems
+    query = raw.decode("latin-1")
     for name, value in parse_qsl(query, keep_blank_values=True):
         if "\x00" in name or "\x00" in value:
             problems.append({"field": name.replace("\x00", "\\u0000"), "in": "query", "message": _MESSAGE})
@@ -70,7 +73,7 @@ class RefuseNulCharacters:
         problems = _url_problems(scope)
         if not problems and scope["method"] in ("POST", "PUT", "PATCH"):
             body, receive = await _read_body(receive)
-            if _JSON_NUL.search(body):
+            if b"\\u0000" in body and _JSON_NUL.search(body):
                 problems.append({"field": None, "in": "body", "message": _MESSAGE})
         if problems:
             where = ", ".join(p["field"] or p["in"] for p in problems)
