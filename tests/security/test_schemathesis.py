@@ -56,19 +56,26 @@ def _auth_for(case) -> dict[str, str]:
     return HEADERS
 
 
-def _call(runner, app, case) -> httpx.Response:
-    kwargs = case.as_transport_kwargs(base_url="http://schemathesis", headers=_auth_for(case))
+def send(runner, app, case, headers: dict[str, str]) -> httpx.Response:
+    """The case as one request to the in-process app, on the runner's loop."""
+    kwargs = {k: v for k, v in case.as_transport_kwargs(base_url="http://schemathesis", headers=headers).items()
+              if k in _HTTPX_ARGS | {"cookies"}}
+    if isinstance(kwargs.get("data"), bytes | str):  # a raw body: httpx takes it as `content`
+        kwargs["content"] = kwargs.pop("data")
     cookies = kwargs.pop("cookies", None)
 
-    async def send() -> httpx.Response:
+    async def request() -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                                     base_url="http://schemathesis",
-                                     cookies=cookies) as c:
-            response = await c.request(**{k: v for k, v in kwargs.items() if k in _HTTPX_ARGS})
+                                     base_url="http://schemathesis", cookies=cookies) as c:
+            response = await c.request(**kwargs)
             await response.aread()
             return response
 
-    return runner.run(send())
+    return runner.run(request())
+
+
+def _call(runner, app, case) -> httpx.Response:
+    return send(runner, app, case, _auth_for(case))
 
 
 def _tolerated(failure) -> bool:

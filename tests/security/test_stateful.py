@@ -37,7 +37,7 @@ from mediabill_common.testing.plugin import token
 from tests.contracts.conftest import BUILDERS
 from tests.security import stateful_prerequisites as seed
 from tests.security.stateful_prerequisites import Prerequisites
-from tests.security.test_schemathesis import EXCLUDED, HEADERS, _auth_for, _tolerated
+from tests.security.test_schemathesis import EXCLUDED, HEADERS, _auth_for, _tolerated, send
 
 pytestmark = pytest.mark.integration
 # Approvals are given by someone other than the maker (maker-checker), as in production.
@@ -46,7 +46,6 @@ _CHECKER_OPERATIONS = {"POST /v1/adjustments/{adjustment_id}/approve", "POST /v1
 DISPUTE_OUTCOMES = DisputeOutcome.__args__  # type: ignore[attr-defined]
 # Transition ids read "POST /v1/disputes -> [201] get_dispute -> GET /v1/disputes/{dispute_id}".
 _CREATED = re.compile(r"^POST \S+ -> \[20[12]\] ")
-_HTTPX_ARGS = {"method", "url", "headers", "params", "json", "content", "data", "files"}
 # Under 15 s per service: 50 scenarios of up to 15 calls each (the whole suite has to stay within minutes).
 SCENARIOS = 50
 _SETTINGS = settings(max_examples=SCENARIOS, stateful_step_count=15, deadline=None, derandomize=True,
@@ -70,17 +69,7 @@ class StatefulRun:
         headers = _auth_for(case)
         if headers and case.operation.label in _CHECKER_OPERATIONS:
             headers = CHECKER
-        kwargs = case.as_transport_kwargs(base_url="http://schemathesis", headers=headers)
-        cookies = kwargs.pop("cookies", None)
-
-        async def send() -> httpx.Response:
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app, raise_app_exceptions=False),
-                                         base_url="http://schemathesis", cookies=cookies) as c:
-                response = await c.request(**{k: v for k, v in kwargs.items() if k in _HTTPX_ARGS})
-                await response.aread()
-                return response
-
-        return self.runner.run(send())
+        return send(self.runner, self.app, case, headers)
 
     def check(self, case, response: Response, recorder) -> None:
         try:
