@@ -17,9 +17,11 @@ from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry, amount
 _STATE_FIELDS = ("status", "assignee", "assigned_at", "outcome", "credit_amount", "resolution_note", "resolved_by",
                  "resolved_at", "closed_at", "credit_settled", "version")
 # Age buckets as bounds on whole days open: (lowest day, highest day or None).
-# Attachments are large and read on their own (`attachments`); a domain Dispute does not carry them.
-_WITHOUT_ATTACHMENTS = [c for c in disputes.c if c.name != "attachments"]
 _BUCKET_DAYS = {"0-7d": (0, 7), "8-30d": (8, 30), "31-60d": (31, 60), ">60d": (61, None)}
+
+
+def _of_account(query, bill_to_account_id: str | None):
+    return query.where(disputes.c.bill_to_account_id == bill_to_account_id) if bill_to_account_id else query
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,6 @@ class DisputeRepository:
         return [] if row is None else list(row.attachments)
 
     async def _hydrate(self, rows: list[Any]) -> list[Dispute]:
-        """Disputes with their lines, from rows of `disputes` (with or without the attachments column)."""
         ids = [r.dispute_id for r in rows]
         lines: dict[str, list[DisputedLine]] = {i: [] for i in ids}
         if ids:
@@ -88,7 +89,7 @@ class DisputeRepository:
         out = []
         for r in rows:
             m = dict(r._mapping)
-            m.pop("amount"), m.pop("attachments", None)
+            m.pop("amount"), m.pop("attachments")
             if m["credit_amount"] is not None:
                 m["credit_amount"] = from_numeric(m["credit_amount"])
             out.append(Dispute(**m, lines=lines[r.dispute_id]))
@@ -135,15 +136,37 @@ class DisputeRepository:
         rows = (await self._session.execute(query.limit(limit + 1))).all()
         return await self._hydrate(rows)
 
-    async def for_kpis(self, start: datetime, end: datetime, bill_to_account_id: str | None) -> list[Dispute]:
-        """Every dispute a KPI window looks at, read once: opened in [start, end), resolved in it, or active."""
-        query = select(*_WITHOUT_ATTACHMENTS).where(or_(
-            and_(disputes.c.opened_at >= start, disputes.c.opened_at < end),
-            and_(disputes.c.status == "resolved", disputes.c.resolved_at >= start, disputes.c.resolved_at < end),
-            disputes.c.status.in_(("open", "in_review"))))
-        if bill_to_account_id:
-            query = query.where(disputes.c.bill_to_account_id == bill_to_account_id)
-        return await self._hydrate((await self._session.execute(query)).all())
+    async def resolved_times(self, start: datetime, end: datetime, bill_to_account_id: str | None) \
+            -> list[tuple[datetime, datetime, datetime]]:
+        """(opened_at, resolved_at, resolution_due_at) of the disputes resolved in [start, end)."""
+        query = select(disputes.c.opened_at, disputes.c.resolved_at, disputes.c.resolution_due_at).where(
+            disputes.c.status == "resolved", disputes.c.resolved_at >= start, disputes.c.resolved_at < end)
+        rows = (await self._session.execute(_of_account(query, bill_to_account_id))).all()
+        return [(r.opened_at, r.resolved_at, r.resolution_due_at) for r in rows]
+
+    async def active_opened_at(self, bill_to_account_id: str | None) -> list[datetime]:
+        """When each open or in-review dispute was opened."""
+        query = select(disputes.c.opened_at).where(disputes.c.status.in_(("open", "in_review")))
+        return list((await self._session.execute(_of_account(query, bill_to_account_id))).scalars())
+
+    async def opened_count(self, start: datetime, end: datetime, bill_to_account_id: str | None) -> int:
+        query = select(func.count()).select_from(disputes).where(disputes.c.opened_at >= start,
+                                                                 disputes.c.opened_at < end)
+        return (await self._session.execute(_of_account(query, bill_to_account_id))).scalar_one()
+
+    async def disputed_value(self, start: datetime, end: datetime, bill_to_account_id: str | None,
+                             by: str) -> list[tuple[str, str, Decimal, int]]:
+        """Disputed line amounts of the disputes opened in [start, end), summed per (reason code or product,
+        currency): (key, currency, amount, disputes). A missing key is "unknown"."""
+        column = disputes.c.reason_code if by == "reason_code" else dispute_lines.c.product_code
+        key = func.coalesce(func.nullif(column, ""), "unknown")
+        query = (select(key.label("key"), disputes.c.currency, func.sum(dispute_lines.c.amount).label("amount"),
+                        func.count(disputes.c.dispute_id.distinct()).label("disputes"))
+                 .select_from(disputes.join(dispute_lines, dispute_lines.c.dispute_id == disputes.c.dispute_id))
+                 .where(disputes.c.opened_at >= start, disputes.c.opened_at < end)
+                 .group_by(key, disputes.c.currency))
+        rows = (await self._session.execute(_of_account(query, bill_to_account_id))).all()
+        return [(r.key, r.currency, from_numeric(r.amount), r.disputes) for r in rows]
 
     async def dispute_rate(self, date_from: date, date_to: date, bill_to_account_id: str | None) -> tuple[int, int]:
         """(invoices issued from date_from to date_to inclusive, how many of them have at least one dispute)."""
