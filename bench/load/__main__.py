@@ -3,13 +3,17 @@ team's day while the ad platforms stream deliveries.
 
 1. checks every service answers (exit 2 if one does not) and finds real ids to work on (issued invoices and their
    lines, contracts, accounts, products, disputes, credits, memos, exceptions);
-2. starts the delivery publisher (bench/load/publisher.py, its own process) streaming CampaignDelivered to
+2. measures the raw baseline (bench/load/raw.py, `--baseline-s`): the same users and pacing against a bare ASGI
+   app reading an invoice with one asyncpg statement, the least a read costs on this machine in this run;
+3. starts the delivery publisher (bench/load/publisher.py, its own process) streaming CampaignDelivered to
    ads.delivery.v1 at `--deliveries-per-s`, so ingestion competes for the same cores;
-3. runs locust headless (library API) with the mix of bench/load/locustfile.py, each user paced by
-   constant_throughput so the team asks `--rate` requests a second in total; statistics are reset once every
-   user is running, then measured over `--duration` seconds;
-4. prints per endpoint: requests, req/s, p50, p99, max (ms) and errors (%), the totals, the deliveries published
-   and ingested during the window, and PASS/FAIL against the target (--rate req/s, p99 < --p99-ms, no errors).
+4. runs locust headless (library API) with the mix of bench/load/locustfile.py, each user starting requests at
+   random times of its own (independent people, not a team firing in step) so the team asks `--rate` requests a
+   second in total; statistics are reset once every user is running, then measured over
+   `--duration` seconds;
+5. prints per endpoint: requests, req/s, p50, p99, max (ms) and errors (%), the totals, the deliveries published
+   and ingested during the window, CPU per process, the comparison with the raw baseline, and PASS/FAIL
+   against the target (--rate req/s, p99 < --p99-ms, no errors).
 
 The exit status is 0 whether the target is met or not (it is a benchmark); 2 when the system is unreachable.
 """
@@ -21,18 +25,20 @@ import locust  # noqa: I001 - first: locust monkey-patches the standard library 
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 import gevent
-from locust import constant_throughput
+import requests
 from locust.env import Environment
 from locust.log import setup_logging
 
 from bench.load import cpu, locustfile
 from bench.load.fixtures import Unreachable, check_reachable, discover, service_urls
-from bench.load.report import Target, snapshot, table, verdict
+from bench.load.report import Row, Target, snapshot, table, verdict
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -46,6 +52,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--deliveries-per-s", type=float, default=1000.0,
                         help="CampaignDelivered published per second meanwhile (default 1000; 0: none)")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring (default 5)")
+    parser.add_argument("--baseline-s", type=float, default=20.0,
+                        help="seconds of the raw baseline (bench/load/raw.py) measured first (default 20; 0: none)")
     return parser.parse_args(argv)
 
 
@@ -92,7 +100,84 @@ def _run(args: argparse.Namespace, env: Environment, publisher: Publisher):
     window = time.perf_counter() - started
     load, measured, cpu_after = os.getloadavg()[0], snapshot(env.stats), cpu.sample()
     runner.stop()
-    return window, load, measured, cpu.report(cpu_before, cpu_after, window)
+    return window, load, measured, (cpu_before, cpu_after)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    total: Row
+    window: float
+    server_cpu_s: float
+    postgres_cpu_s: float
+
+    def cpu_ms_per_request(self) -> tuple[float, float]:
+        n = max(self.total.requests, 1)
+        return 1000 * self.server_cpu_s / n, 1000 * self.postgres_cpu_s / n
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _baseline(args: argparse.Namespace, invoice_ids: list[str]) -> Baseline:
+    """The same users at the same pacing against bench/load/raw.py (no deliveries streaming)."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "bench.load.raw", "--port", str(port)], env=os.environ.copy())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(f"{url}/raw/invoices/{invoice_ids[0]}", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            gevent.sleep(0.2)
+        else:
+            raise Unreachable(f"the raw baseline server on port {port} did not answer")
+        reader = type("RawBaselineReader", (locustfile.RawReader,), {
+            "abstract": False, "host": url, "invoice_ids": invoice_ids,
+            "wait_time": locustfile.random_throughput(args.rate / args.users)})
+        env = Environment(user_classes=[reader])
+        runner = env.create_local_runner()
+        runner.start(args.users, spawn_rate=args.users)
+        while runner.user_count < args.users:
+            gevent.sleep(0.1)
+        gevent.sleep(3)
+        env.stats.reset_all()
+        started, server_before, pg_before = time.perf_counter(), cpu.seconds_of(server.pid), cpu.sample()
+        gevent.sleep(args.baseline_s)
+        window = time.perf_counter() - started
+        _, total, _ = snapshot(env.stats)
+        server_cpu, pg_after = cpu.seconds_of(server.pid) - server_before, cpu.sample()
+        runner.stop()
+        pg_cpu = (pg_after.get("postgres", 0) - pg_before.get("postgres", 0)) / cpu.TICK
+        return Baseline(total, window, server_cpu, pg_cpu)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _api_cpu_s(before: dict[str, int], after: dict[str, int]) -> tuple[float, float]:
+    """CPU seconds of the four API processes, and of PostgreSQL (which also serves ingestion)."""
+    def used(name: str) -> float:
+        return (after.get(name, 0) - before.get(name, 0)) / cpu.TICK
+
+    return sum(used(name) for name in after if name.endswith("-api")), used("postgres")
+
+
+def _print_comparison(base: Baseline, total: Row, apis_s: float, postgres_s: float) -> None:
+    raw_server, raw_pg = base.cpu_ms_per_request()
+    n = max(total.requests, 1)
+    apis_ms, pg_ms = 1000 * apis_s / n, 1000 * postgres_s / n
+    print(f"raw baseline (bench/load/raw.py: bare ASGI + asyncpg, one statement, no auth; same users and pacing, "
+          f"no deliveries), {base.window:.0f} s: {base.total.rps(base.window):.1f} req/s, p50 "
+          f"{base.total.p50_ms:.0f} ms, p99 {base.total.p99_ms:.0f} ms, {base.total.failures} errors; CPU per "
+          f"request: server {raw_server:.2f} ms + PostgreSQL {raw_pg:.2f} ms")
+    print(f"services against it: CPU per request: 4 APIs {apis_ms:.2f} ms + PostgreSQL {pg_ms:.2f} ms (ingestion's "
+          f"share included) = {(apis_ms + pg_ms) / max(raw_server + raw_pg, 1e-9):.1f} x raw; p50 "
+          f"{total.p50_ms:.0f} ms vs {base.total.p50_ms:.0f}, p99 {total.p99_ms:.0f} ms vs {base.total.p99_ms:.0f}")
 
 
 def _print_deliveries(result: dict | None, window: float) -> None:
@@ -128,16 +213,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     analysts = args.users - locustfile.BillingManager.fixed_count
     locustfile.Team.fixtures, locustfile.Team.analysts = fixtures, analysts
-    locustfile.BillingAnalyst.wait_time = constant_throughput(args.rate / analysts)
+    locustfile.BillingAnalyst.wait_time = locustfile.random_throughput(args.rate / analysts)
     try:
         publisher = Publisher(args.deliveries_per_s, args.duration)
     except Unreachable as exc:
         print(f"system unreachable: {exc}", file=sys.stderr)
         return 2
+    baseline = None
+    if args.baseline_s > 0:
+        print(f"raw baseline: {args.users} users, {args.rate:.0f} req/s, {args.baseline_s:.0f} s", flush=True)
+        try:
+            baseline = _baseline(args, fixtures.invoice_ids)
+        except Unreachable as exc:
+            print(f"raw baseline not measured: {exc}", file=sys.stderr)
     env = Environment(user_classes=[locustfile.BillingAnalyst, locustfile.BillingManager], events=locust.events)
     print(f"load: {args.users} users, {args.rate:.0f} req/s, {args.warmup:.0f} s warm-up, {args.duration:.0f} s "
           f"measured; load average before {os.getloadavg()[0]:.2f}", flush=True)
-    window, load, (rows, total, errors), cpu_use = _run(args, env, publisher)
+    window, load, (rows, total, errors), (cpu_before, cpu_after) = _run(args, env, publisher)
     print()
     print(table(rows, total, window))
     if errors:
@@ -145,7 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     _print_deliveries(publisher.result(), window)
     passed, misses = verdict(total, window, Target(rps=args.rate, p99_ms=args.p99_ms))
-    print(cpu_use)
+    print(cpu.report(cpu_before, cpu_after, window))
+    if baseline is not None:
+        _print_comparison(baseline, total, *_api_cpu_s(cpu_before, cpu_after))
     print(f"window {window:.1f} s, 1-min load average at the end {load:.2f} on {os.cpu_count()} CPUs")
     print(f"target {args.rate:.0f} req/s, p99 < {args.p99_ms:.0f} ms, 0 errors: "
           f"{'PASS' if passed else 'FAIL (' + '; '.join(misses) + ')'}")

@@ -66,6 +66,11 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def seconds_of(pid: int) -> float:
+    """CPU seconds used so far by a process and its descendants."""
+    return _tree_ticks(pid, _children()) / TICK
+
+
 def sample() -> dict[str, int]:
     if not Path("/proc/stat").exists():
         return {}

@@ -10,17 +10,42 @@ themselves, account edits under If-Match), and a bill-run preview from one billi
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from datetime import date
 from decimal import Decimal
 
-from locust import FastHttpUser, constant_pacing, constant_throughput, events, task
+from locust import FastHttpUser, constant_pacing, events, task
 
 from bench.load.deliveries import delivery_record, month_days
 from bench.load.fixtures import Fixtures, discover, service_urls
 
 REASONS = ("delivery_discrepancy", "rate_mismatch", "invalid_traffic", "duplicate_charge", "other")
 ANALYSTS = ("ana.analyst@retailer.example", "omar.analyst@retailer.example")
+
+
+def random_throughput(task_runs_per_second: float, block_s: float = 10.0):
+    """A wait_time that starts tasks at `task_runs_per_second`, each user on its own random schedule: per block of
+    `block_s` seconds, a fixed number of start times (the rate times the block, rounded up or down at random so
+    the mean is exact) drawn uniformly over the block. Arrivals cluster and spread as independent people's do
+    (a Poisson process given its count), and the total is the rate asked for, not the rate plus or minus chance.
+    With locust's constant_throughput instead, every user started in the same second fires in the same instant,
+    and the team arrives in bursts of one request per user: that measures the burst, not the rate."""
+
+    def wait_time(user) -> float:
+        now = time.perf_counter()
+        starts = getattr(user, "_starts", None)
+        if not starts:
+            block = getattr(user, "_block", now)
+            expected = task_runs_per_second * block_s
+            count = int(expected) + (random.random() < expected - int(expected))
+            starts = user._starts = sorted(block + random.uniform(0, block_s) for _ in range(count))
+            user._block = block + block_s
+            if not starts:
+                return max(0.0, user._block - now)
+        return max(0.0, starts.pop(0) - now)
+
+    return wait_time
 
 
 class Team:
@@ -69,7 +94,7 @@ class _Person(FastHttpUser):
 class BillingAnalyst(_Person):
     """Works the queues all day: reads a lot, writes now and then."""
 
-    wait_time = constant_throughput(4)  # replaced by python -m bench.load to reach the target rate
+    wait_time = random_throughput(4)  # replaced by python -m bench.load to reach the target rate
 
     def on_start(self) -> None:
         super().on_start()
@@ -320,6 +345,19 @@ class BillingManager(_Person):
     def preview(self) -> None:
         self.write("POST", "invoice-svc", "/v1/bill-runs", "invoice POST /v1/bill-runs (preview)",
                    {"period": self.fx.period, "mode": "preview", "bill_to_account_ids": [self.pick(self.fx.bill_to_ids)]})
+
+
+class RawReader(FastHttpUser):
+    """The raw baseline's reader (bench/load/raw.py): invoices by id, nothing else. Not part of the mix; `host`
+    and `invoice_ids` are set by python -m bench.load."""
+
+    abstract = True  # made concrete by bench.load, which knows the baseline server's address
+    invoice_ids: list[str] = []
+    max_retries = 1
+
+    @task
+    def invoice(self) -> None:
+        self.client.get(f"/raw/invoices/{random.choice(self.invoice_ids)}", name="raw GET /raw/invoices/{id}")
 
 
 def _counter():
