@@ -81,6 +81,10 @@ class StatefulRun:
                     self.failures.setdefault(summary, f"{case.operation.label} {response.text[:300]}")
         if response.status_code >= 500:
             self.failures.setdefault(f"{response.status_code} server error", case.operation.label)
+        # An answer whose ETag a link reads declares the header (optional in OpenAPI terms); it must be there.
+        documented = case.operation.definition.raw.get("responses", {}).get(str(response.status_code), {})
+        if "ETag" in documented.get("headers", {}) and not response.headers.get("etag"):
+            self.failures.setdefault(f"{response.status_code} without its documented ETag", case.operation.label)
 
     def remember_ids(self, response: Response) -> None:
         if 200 <= response.status_code < 300 and "json" in (response.headers.get("content-type") or [""])[0]:
