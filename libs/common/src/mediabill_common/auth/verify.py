@@ -27,7 +27,7 @@ class JwtVerifier:
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
         self._issuer = issuer
         self._audience = audience
-        self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Principal, int | float]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_ttl_s = cache_ttl_s
 
@@ -46,7 +46,7 @@ class JwtVerifier:
             self._cache.popitem(last=False)
         return principal
 
-    def _verify(self, token: str) -> tuple[Principal, float]:
+    def _verify(self, token: str) -> tuple[Principal, int | float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -70,4 +70,4 @@ class JwtVerifier:
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise InvalidToken("claim 'roles' must be a list of strings")
-        return Principal(sub=str(claims["sub"]), roles=expand_roles(roles)), float(claims["exp"])
+        return Principal(sub=str(claims["sub"]), roles=expand_roles(roles)), claims["exp"]
