@@ -38,6 +38,9 @@ class ServiceContext:
     verifier: JwtVerifier
     kafka_probe: KafkaProbe
     extras: dict[str, Any] = field(default_factory=dict)
+    # Reads (GET and HEAD) use these: autocommit on read-only connections, see make_engine. None: `sessions`.
+    read_engine: AsyncEngine | None = None
+    read_sessions: async_sessionmaker[AsyncSession] | None = None
 
     @property
     def source(self) -> str:
@@ -49,6 +52,8 @@ class ServiceContext:
             if closer is not None:
                 await closer()
         await self.engine.dispose()
+        if self.read_engine is not None:
+            await self.read_engine.dispose()
 
 
 def build_context(settings: ServiceSettings, metadata: MetaData, common: CommonTables | None = None) \
@@ -56,11 +61,18 @@ def build_context(settings: ServiceSettings, metadata: MetaData, common: CommonT
     """Wire the shared parts of a service; `common` are its shared tables if it defined them already."""
     engine = make_engine(settings.database_url, application_name=settings.service_name,
                          pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    # Reads get a pool of their own: each statement autocommits (PostgreSQL's default READ COMMITTED gives every
+    # statement its own snapshot inside a transaction too, so a read loses nothing by it) and saves the BEGIN and
+    # ROLLBACK round trips a transaction would cost; the connections refuse writes. Opened on first use only.
+    reads = make_engine(settings.database_url, application_name=f"{settings.service_name}-reads",
+                        pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, read_only=True)
     tables = common or define_common_tables(metadata)
     return ServiceContext(
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
+        read_engine=reads,
+        read_sessions=make_session_factory(reads),
         tables=tables,
         outbox=OutboxWriter(tables.outbox, source=f"/mediabill/{settings.service_name}"),
         audit=AuditTrail(tables.audit_log),

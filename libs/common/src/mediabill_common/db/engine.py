@@ -17,12 +17,22 @@ PING_IF_IDLE_S = 5.0
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, application_name: str = "mediabill",
-                ping_if_idle_s: float = PING_IF_IDLE_S) -> AsyncEngine:
+                ping_if_idle_s: float = PING_IF_IDLE_S, read_only: bool = False) -> AsyncEngine:
+    """An engine with its pool. `read_only`: every statement runs on its own (autocommit, so no BEGIN and ROLLBACK
+    round trips around a read) and PostgreSQL refuses any write on these connections
+    (default_transaction_read_only), so a read path that starts writing fails loudly instead of committing
+    statement by statement."""
+    server_settings = {"application_name": application_name}
+    options = {}
+    if read_only:
+        server_settings["default_transaction_read_only"] = "on"
+        options["isolation_level"] = "AUTOCOMMIT"
     engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        connect_args={"server_settings": {"application_name": application_name}},
+        connect_args={"server_settings": server_settings},
+        **options,
     )
     _ping_idle_connections(engine, ping_if_idle_s)
     return engine

@@ -16,9 +16,15 @@ def get_ctx(request: Request) -> ServiceContext:
     return request.app.state.ctx
 
 
+_READS = frozenset({"GET", "HEAD"})
+
+
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for one request. Routes own the transaction (`async with session.begin():`)."""
-    async with request.app.state.ctx.sessions() as session:
+    """A session for one request. Routes own the transaction (`async with session.begin():`). GET and HEAD
+    requests read through the context's read sessions (autocommit, writes refused) when it has them."""
+    ctx = request.app.state.ctx
+    factory = ctx.read_sessions if request.method in _READS and ctx.read_sessions is not None else ctx.sessions
+    async with factory() as session:
         yield session
 
 

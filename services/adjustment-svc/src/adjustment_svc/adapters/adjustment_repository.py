@@ -80,12 +80,15 @@ class AdjustmentRepository:
                                     and_(adjustments.c.requested_at == at, adjustments.c.adjustment_id < last_id)))
         heads = (await self._s.execute(query)).all()
         ids = [h.adjustment_id for h in heads]
-        lines = (await self._s.execute(select(adjustment_lines).where(adjustment_lines.c.adjustment_id.in_(ids))
-                                       .order_by(adjustment_lines.c.position))).all()
-        given = (await self._s.execute(select(approvals).where(approvals.c.adjustment_id.in_(ids))
-                                       .order_by(approvals.c.approved_at))).all()
-        return [_request(h, [x for x in lines if x.adjustment_id == h.adjustment_id],
-                         [g for g in given if g.adjustment_id == h.adjustment_id]) for h in heads]
+        lines: dict[str, list] = {i: [] for i in ids}
+        given: dict[str, list] = {i: [] for i in ids}
+        for x in (await self._s.execute(select(adjustment_lines).where(adjustment_lines.c.adjustment_id.in_(ids))
+                                        .order_by(adjustment_lines.c.position))).all():
+            lines[x.adjustment_id].append(x)
+        for g in (await self._s.execute(select(approvals).where(approvals.c.adjustment_id.in_(ids))
+                                        .order_by(approvals.c.approved_at))).all():
+            given[g.adjustment_id].append(g)
+        return [_request(h, lines[h.adjustment_id], given[h.adjustment_id]) for h in heads]
 
 
 def _request(head, lines, given) -> AdjustmentRequest:
