@@ -8,6 +8,8 @@ from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
+# The HTTP header that carries a correlation id in and out of every service.
+CORRELATION_HEADER = "X-Correlation-Id"
 correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 # Never log these even if a caller passes them in `extra`.
@@ -39,5 +41,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "kafka", "uvicorn.access"):
+    # httpx logs every outbound request at INFO: a line per call between services, which the callee's metrics and
+    # the shared correlation id already cover.
+    for noisy in ("aiokafka", "kafka", "uvicorn.access", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI, Header, Request
 
 from mediabill_common.auth.verify import JwtVerifier
+from mediabill_common.logging import correlation_id_var
 
 from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient
 from dispute_svc.app.ports import InvoiceServiceUnavailable
@@ -20,7 +21,8 @@ def ledger_app(calls: list[dict]) -> FastAPI:
     @app.get("/v1/deliveries")
     async def deliveries(request: Request, authorization: str = Header()) -> dict:
         principal = JwtVerifier(hs256_secret=SECRET).verify(authorization.removeprefix("Bearer "))
-        calls.append({**request.query_params, "sub": principal.sub, "roles": sorted(principal.roles)})
+        calls.append({**request.query_params, "sub": principal.sub, "roles": sorted(principal.roles),
+                      "token": authorization, "correlation_id": request.headers.get("x-correlation-id")})
         if request.query_params.get("cursor") is None:
             return {"items": [{"delivery_id": "D1"}], "next_cursor": "page-2"}
         return {"items": [{"delivery_id": "D2"}], "next_cursor": None}
@@ -28,16 +30,22 @@ def ledger_app(calls: list[dict]) -> FastAPI:
     return app
 
 
-async def test_deliveries_follow_every_page_with_a_service_token():
+async def test_deliveries_follow_every_page_with_a_service_token_and_the_correlation_id():
     calls: list[dict] = []
     client = HttpInvoiceServiceClient("http://i", secret=SECRET,
                                       transport=httpx.ASGITransport(app=ledger_app(calls)))
-    items = await client.deliveries(contract_id="IO-7", account_id=None, line_item_id="L1",
-                                    date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
+    reset = correlation_id_var.set("corr-7")
+    try:
+        items = await client.deliveries(contract_id="IO-7", account_id=None, line_item_id="L1",
+                                        date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
+    finally:
+        correlation_id_var.reset(reset)
     await client.aclose()
     assert [i["delivery_id"] for i in items] == ["D1", "D2"]
     assert calls[0]["contract_id"] == "IO-7" and calls[0]["from"] == "2026-10-01" and calls[1]["cursor"] == "page-2"
     assert (calls[0]["sub"], calls[0]["roles"]) == ("dispute-svc", ["service"])
+    assert calls[0]["token"] == calls[1]["token"], "one token serves both pages"
+    assert [c["correlation_id"] for c in calls] == ["corr-7", "corr-7"]
 
 
 async def test_self_serve_deliveries_are_asked_by_account():

@@ -14,8 +14,9 @@ from mediabill_common.auth.principal import ROLES
 from mediabill_common.settings import ServiceSettings
 
 
-def mint_token(sub: str, roles: list[str], *, secret: str, ttl_s: int = 3600) -> str:
-    now = int(time.time())
+def mint_token(sub: str, roles: list[str], *, secret: str, ttl_s: int = 3600, now: float | None = None) -> str:
+    """An HS256 token for `sub` with `roles`, issued at `now` (default: the current time) for `ttl_s` seconds."""
+    now = int(time.time() if now is None else now)
     return jwt.encode({"sub": sub, "roles": roles, "iat": now, "exp": now + ttl_s}, secret, algorithm="HS256")
 
 

@@ -139,7 +139,8 @@ class ConsumerRunner:
                 dead.append((record, str(exc)))
             except UnknownType as exc:
                 UNKNOWN.labels(self.name, str(exc)).inc()
-                log.info("ignoring unknown event type", extra={"type": str(exc), "consumer": self.name})
+                # counted per type in mediabill_events_unknown_type_total; a log line per event would be noise
+                log.debug("ignoring unknown event type", extra={"type": str(exc), "consumer": self.name})
         if received:
             dead.extend(await self._apply_or_isolate(received, stop))
         for record, reason in dead:

@@ -10,12 +10,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mediabill_common.logging import correlation_id_var
+from mediabill_common.logging import CORRELATION_HEADER, correlation_id_var
 
 REQUESTS = Counter("mediabill_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("mediabill_http_request_seconds", "HTTP request latency", ["method", "route"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-CORRELATION_HEADER = "X-Correlation-Id"
 _HEADER_KEY = CORRELATION_HEADER.lower().encode()
 
 

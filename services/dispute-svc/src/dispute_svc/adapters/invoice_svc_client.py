@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from mediabill_common.auth.mint import mint_token
+from mediabill_common.auth.service_token import ServiceToken
 
 from dispute_svc.app.ports import InvoiceServiceUnavailable
 
@@ -17,16 +17,12 @@ _MAX_PAGES = 200  # 100,000 delivery records at 500 a page: far beyond one line 
 class HttpInvoiceServiceClient:
     def __init__(self, base_url: str, *, secret: str, timeout_s: float = 10.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._secret = secret
+        self._token = ServiceToken(sub="dispute-svc", secret=secret)
         self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout_s, transport=transport)
-
-    def _headers(self) -> dict[str, str]:
-        token = mint_token(sub="dispute-svc", roles=["service"], secret=self._secret, ttl_s=300)
-        return {"Authorization": f"Bearer {token}"}
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = await self._client.request(method, path, headers=self._headers(), **kwargs)
+            response = await self._client.request(method, path, headers=self._token.headers(), **kwargs)
         except httpx.HTTPError as exc:
             raise InvoiceServiceUnavailable(
                 f"invoice-svc unreachable at {self._client.base_url}: {type(exc).__name__}: {exc}") from exc

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from mediabill_common.auth.mint import mint_token
+from mediabill_common.auth.service_token import ServiceToken
 
 from product_config_svc.app.ports import PriceSimulationFailed
 
@@ -19,13 +19,11 @@ class HttpPriceSimulator:
     def __init__(self, client: httpx.AsyncClient, *, jwt_secret: str, subject: str = "product-config-svc") \
             -> None:
         self._client = client
-        self._secret = jwt_secret
-        self._subject = subject
+        self._token = ServiceToken(sub=subject, secret=jwt_secret)
 
     async def price(self, request: dict[str, Any]) -> dict[str, Any]:
-        token = mint_token(sub=self._subject, roles=["service"], secret=self._secret, ttl_s=300)
         try:
-            response = await self._client.post(PATH, json=request, headers={"Authorization": f"Bearer {token}"})
+            response = await self._client.post(PATH, json=request, headers=self._token.headers())
         except httpx.HTTPError as exc:
             raise PriceSimulationFailed(f"invoice-svc unreachable: {type(exc).__name__}: {exc}".rstrip(": "))\
                 from exc
