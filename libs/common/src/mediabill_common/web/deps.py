@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from mediabill_common.service import ServiceContext
 
 
-def get_ctx(request: Request) -> ServiceContext:
+async def get_ctx(request: Request) -> ServiceContext:
+    """The service context (async: FastAPI would run a plain function in its thread pool on every request)."""
     return request.app.state.ctx
 
 
