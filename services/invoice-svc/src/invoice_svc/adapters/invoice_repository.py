@@ -183,8 +183,10 @@ async def lines_of(session: AsyncSession, invoice_ids: Sequence[str]) -> dict[st
 
 
 async def list_invoices(session: AsyncSession, filters: dict[str, str | None], *, limit: int,
-                        after: tuple[datetime, str] | None) -> list[Any]:
-    """Oldest first by (created_at, invoice_id), `limit + 1` rows after the cursor position."""
+                        after: tuple[datetime, str] | None, columns: Sequence[str] | None = None) -> list[Any]:
+    """Oldest first by (created_at, invoice_id), `limit + 1` rows after the cursor position; `columns` limits
+    what each row carries (default all: a summary has no use for the JSON document and exceptions, whose
+    decoding was a tenth of a list's cost)."""
     clauses, params = [], {"lim": limit + 1}
     for column, value in filters.items():
         if value is not None:
@@ -195,7 +197,8 @@ async def list_invoices(session: AsyncSession, filters: dict[str, str | None], *
         params |= {"at": after[0], "iid": after[1]}
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     result = await session.execute(text(
-        f"SELECT * FROM {SCHEMA}.invoices {where} ORDER BY created_at, invoice_id LIMIT :lim"), params)
+        f"SELECT {', '.join(columns) if columns else '*'} FROM {SCHEMA}.invoices {where} "
+        "ORDER BY created_at, invoice_id LIMIT :lim"), params)
     return list(result.mappings())
 
 

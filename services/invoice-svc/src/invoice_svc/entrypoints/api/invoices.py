@@ -133,7 +133,8 @@ async def list_invoices(session: Session, _p: CurrentPrincipal, bill_to_account_
         except (KeyError, ValueError, TypeError) as exc:
             raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
     rows = await repo.list_invoices(session, {"bill_to_account_id": bill_to_account_id, "contract_id": contract_id,
-                                              "period": period, "status": status}, limit=limit, after=after)
+                                              "period": period, "status": status}, limit=limit, after=after,
+                                  columns=tuple(InvoiceSummary.model_fields))
     more, rows = len(rows) > limit, rows[:limit]
     next_cursor = encode_cursor({"at": rows[-1]["created_at"].isoformat(), "id": rows[-1]["invoice_id"]}) \
         if more and rows else None
