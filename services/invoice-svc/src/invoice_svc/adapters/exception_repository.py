@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mediabill_common.db.reads import fetch_all
+
 from invoice_svc.adapters.tables import SCHEMA
 
 
@@ -137,10 +139,9 @@ async def list_exceptions(session: AsyncSession, f: ExceptionFilter, *, limit: i
         clauses.append("(raised_at, exception_id) > (:after_at, :after_id)")
         params |= {"after_at": after[0], "after_id": after[1]}
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    result = await session.execute(text(
-        f"SELECT * FROM {SCHEMA}.billing_exceptions {where} ORDER BY raised_at, exception_id LIMIT :lim"),
-        params | {"lim": limit + 1})
-    return list(result.mappings())
+    return list(await fetch_all(
+        session, f"SELECT * FROM {SCHEMA}.billing_exceptions {where} ORDER BY raised_at, exception_id LIMIT :lim",
+        params | {"lim": limit + 1}))
 
 
 async def exceptions_for_delivery(session: AsyncSession, delivery_id: str) -> list[Any]:

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mediabill_common.db.reads import fetch_all
+
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.billing.balance import BalanceEntry
 
@@ -27,10 +29,11 @@ async def record_entry(session: AsyncSession, invoice_id: str, entry: BalanceEnt
 
 
 async def entries_of(session: AsyncSession, invoice_id: str) -> list[BalanceEntry]:
-    rows = await session.execute(text(f"""
+    rows = await fetch_all(session, f"""
         SELECT entry_id, kind, amount, currency, at, dispute_id FROM {SCHEMA}.balance_entries
-         WHERE invoice_id = :id ORDER BY recorded_at, entry_id"""), {"id": invoice_id})
-    return [BalanceEntry(r.entry_id, r.kind, r.amount, r.currency, r.at, r.dispute_id) for r in rows]
+         WHERE invoice_id = :id ORDER BY recorded_at, entry_id""", {"id": invoice_id})
+    return [BalanceEntry(r["entry_id"], r["kind"], r["amount"], r["currency"], r["at"], r["dispute_id"])
+            for r in rows]
 
 
 async def parked_with_invoice(session: AsyncSession, consumer: str) -> list[str]:

@@ -12,6 +12,8 @@ from sqlalchemy import Table, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mediabill_common.db.reads import fetch_all, fetch_first
+
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.outbox.writer import notify_channel
 
@@ -156,9 +158,8 @@ async def mark_reconciled(session: AsyncSession, invoice_ids: Sequence[str], thr
 
 async def get_invoice(session: AsyncSession, invoice_id: str, *, for_update: bool = False) -> Any | None:
     lock = " FOR UPDATE" if for_update else ""
-    result = await session.execute(text(f"SELECT * FROM {SCHEMA}.invoices WHERE invoice_id = :id{lock}"),
-                                   {"id": invoice_id})
-    return result.mappings().first()
+    return await fetch_first(session, f"SELECT * FROM {SCHEMA}.invoices WHERE invoice_id = :id{lock}",
+                             {"id": invoice_id})
 
 
 async def receivable_ids(session: AsyncSession, invoice_ids: Sequence[str]) -> set[str]:
@@ -174,10 +175,9 @@ async def receivable_ids(session: AsyncSession, invoice_ids: Sequence[str]) -> s
 async def lines_of(session: AsyncSession, invoice_ids: Sequence[str]) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {i: [] for i in invoice_ids}
     if invoice_ids:
-        rows = await session.execute(text(f"""
-            SELECT * FROM {SCHEMA}.invoice_lines WHERE invoice_id = ANY(:ids) ORDER BY invoice_id, line_no"""),
-            {"ids": list(invoice_ids)})
-        for r in rows.mappings():
+        for r in await fetch_all(session, f"""
+                SELECT * FROM {SCHEMA}.invoice_lines WHERE invoice_id = ANY(:ids) ORDER BY invoice_id, line_no""",
+                {"ids": list(invoice_ids)}):
             out[r["invoice_id"]].append(r)
     return out
 
@@ -196,10 +196,8 @@ async def list_invoices(session: AsyncSession, filters: dict[str, str | None], *
         clauses.append("(created_at, invoice_id) > (:at, :iid)")
         params |= {"at": after[0], "iid": after[1]}
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    result = await session.execute(text(
-        f"SELECT {', '.join(columns) if columns else '*'} FROM {SCHEMA}.invoices {where} "
-        "ORDER BY created_at, invoice_id LIMIT :lim"), params)
-    return list(result.mappings())
+    return list(await fetch_all(session, f"SELECT {', '.join(columns) if columns else '*'} FROM {SCHEMA}.invoices "
+                                         f"{where} ORDER BY created_at, invoice_id LIMIT :lim", params))
 
 
 async def mark_void(session: AsyncSession, invoice_id: str, *, by: str, reason: str) -> Any:

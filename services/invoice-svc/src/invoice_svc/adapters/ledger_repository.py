@@ -9,8 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediabill_common.db.reads import fetch_all
 
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.ledger.records import DeliveryRecord
@@ -195,10 +197,9 @@ async def list_deliveries(session: AsyncSession, f: DeliveryFilter, *, limit: in
         clauses.append("(delivery_date, delivery_id) > (:after_date, :after_id)")
         params |= {"after_date": after[0], "after_id": after[1]}
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    result = await session.execute(text(
-        f"SELECT * FROM {SCHEMA}.deliveries {where} ORDER BY delivery_date, delivery_id LIMIT :lim"),
-        params | {"lim": limit + 1})
-    return list(result.mappings())
+    return list(await fetch_all(
+        session, f"SELECT * FROM {SCHEMA}.deliveries {where} ORDER BY delivery_date, delivery_id LIMIT :lim",
+        params | {"lim": limit + 1}))
 
 
 async def get_delivery(session: AsyncSession, delivery_id: str) -> Any | None:
@@ -211,10 +212,8 @@ async def revisions_of(session: AsyncSession, delivery_ids: Sequence[str]) -> di
     """Every revision received for each delivery, lowest first."""
     out: dict[str, list[Any]] = {d: [] for d in delivery_ids}
     if delivery_ids:
-        result = await session.execute(text(
-            f"SELECT * FROM {SCHEMA}.delivery_revisions WHERE delivery_id = ANY(:ids) ORDER BY delivery_id, revision")
-            .bindparams(bindparam("ids", list(delivery_ids))))
-        for row in result.mappings():
+        for row in await fetch_all(session, f"SELECT * FROM {SCHEMA}.delivery_revisions WHERE delivery_id = ANY(:ids) "
+                                            "ORDER BY delivery_id, revision", {"ids": list(delivery_ids)}):
             out[row["delivery_id"]].append(row)
     return out
 
