@@ -1,10 +1,13 @@
 """A billing-ops team's day against the four services, for locust.
 
 `python -m bench.load` runs it headless through locust's library API; `locust -f bench/load/locustfile.py` also
-works (it then discovers its fixtures when the test starts). Weights are per mille of requests: mostly reads
-(invoices, the exception queue, disputes and their evidence, credits, configuration lookups, KPIs), about one
-request in ten a write (price simulations, disputes opened/assigned/commented, small credits that approve
-themselves, account edits under If-Match), and a bill-run preview from one billing manager every 20 seconds.
+works (it then discovers its fixtures when the test starts). Every task sends one request (an account edit two:
+it reads the ETag first); a task with nothing to act on (no dispute of mine to assign yet, no exceptions in the
+fixtures) reads the matching list or item instead, so the team's pacing is the rate of requests sent. Weights are
+per mille of requests: mostly reads (invoices, the exception queue, disputes and their evidence, credits,
+configuration lookups, KPIs), about one request in ten a write (price simulations, disputes opened/assigned/
+commented, small credits that approve themselves, account edits under If-Match), and a bill-run preview from one
+billing manager every 20 seconds.
 """
 
 from __future__ import annotations
@@ -137,6 +140,8 @@ class BillingAnalyst(_Person):
         if self.fx.exception_ids:
             self.read("invoice-svc", f"/v1/exceptions/{self.pick(self.fx.exception_ids)}",
                       "invoice GET /v1/exceptions/{id}")
+        else:
+            self.exceptions_open()
 
     @task(10)
     def invoice_kpis(self) -> None:
@@ -151,6 +156,8 @@ class BillingAnalyst(_Person):
         body = self._simulation_body()
         if body is not None:
             self.write("POST", "invoice-svc", "/v1/price-simulations", "invoice POST /v1/price-simulations", body)
+        else:
+            self.invoices_list()
 
     # ---- disputes (dispute-svc) -------------------------------------------------------------------------------
     @task(50)
@@ -164,12 +171,16 @@ class BillingAnalyst(_Person):
     def dispute_detail(self) -> None:
         if self.fx.dispute_ids:
             self.read("dispute-svc", f"/v1/disputes/{self.pick(self.fx.dispute_ids)}", "dispute GET /v1/disputes/{id}")
+        else:
+            self.disputes_list()
 
     @task(25)
     def dispute_evidence(self) -> None:
         if self.fx.dispute_ids:
             self.read("dispute-svc", f"/v1/disputes/{self.pick(self.fx.dispute_ids)}/evidence",
                       "dispute GET /v1/disputes/{id}/evidence")
+        else:
+            self.disputes_list()
 
     @task(10)
     def dispute_kpis(self) -> None:
@@ -193,6 +204,8 @@ class BillingAnalyst(_Person):
             self.write("POST", "dispute-svc", f"/v1/disputes/{did}/assign", "dispute POST /v1/disputes/{id}/assign",
                        {"assignee": self.pick(ANALYSTS)})
             self.in_review.append(did)
+        else:
+            self.disputes_list()  # nothing of mine to assign yet: the analyst looks at the queue instead
 
     @task(12)
     def comment_dispute(self) -> None:
@@ -200,6 +213,8 @@ class BillingAnalyst(_Person):
             self.write("POST", "dispute-svc", f"/v1/disputes/{self.pick(self.in_review)}/comments",
                        "dispute POST /v1/disputes/{id}/comments",
                        {"note": "Asked ad ops for the raw impression logs of the contested days."})
+        else:
+            self.dispute_detail()
 
     # ---- credits (adjustment-svc) -------------------------------------------------------------------------------
     @task(35)
@@ -212,6 +227,8 @@ class BillingAnalyst(_Person):
         if self.fx.adjustment_ids:
             self.read("adjustment-svc", f"/v1/adjustments/{self.pick(self.fx.adjustment_ids)}",
                       "adjustment GET /v1/adjustments/{id}")
+        else:
+            self.adjustments_list()
 
     @task(15)
     def headroom(self) -> None:
@@ -226,6 +243,8 @@ class BillingAnalyst(_Person):
     def memo_detail(self) -> None:
         if self.fx.memo_ids:
             self.read("adjustment-svc", f"/v1/memos/{self.pick(self.fx.memo_ids)}", "adjustment GET /v1/memos/{id}")
+        else:
+            self.memos_list()
 
     @task(10)
     def adjustment_kpis(self) -> None:
@@ -286,6 +305,8 @@ class BillingAnalyst(_Person):
             body = {"contract_id": contract["contract_id"], "deliveries": self._sample_deliveries(contract, line)}
             self.write("POST", "product-config-svc", f"/v1/products/{line['product_code']}/simulate",
                        "config POST /v1/products/{code}/simulate", body)
+        else:
+            self.product_detail()
 
     @task(8)
     def account_edit(self) -> None:
