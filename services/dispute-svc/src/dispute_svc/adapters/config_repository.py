@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispute_svc.adapters.tables import config_states
+from mediabill_common.db.reads import fetch_first
+
+from dispute_svc.adapters.tables import SCHEMA, config_states
 
 
 class ConfigRepository:
@@ -27,6 +29,6 @@ class ConfigRepository:
         return (await self._session.execute(stmt)).first() is not None
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
-        found = (await self._session.execute(select(config_states.c.state).where(
-            config_states.c.kind == kind, config_states.c.key == key))).first()
-        return None if found is None else found.state
+        found = await fetch_first(self._session, f"SELECT state FROM {SCHEMA}.config_states "
+                                                 "WHERE kind = :kind AND key = :key", {"kind": kind, "key": key})
+        return None if found is None else found["state"]

@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mediabill_common.db.reads import fetch_all, fetch_first
+
 from dispute_svc.adapters.numeric import from_numeric
-from dispute_svc.adapters.tables import dispute_history, dispute_lines, disputes, invoices
+from dispute_svc.adapters.tables import SCHEMA, dispute_history, dispute_lines, disputes, invoices
 from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry, amounts_held
 
 _STATE_FIELDS = ("status", "assignee", "assigned_at", "outcome", "credit_amount", "resolution_note", "resolved_by",
@@ -64,10 +66,9 @@ class DisputeRepository:
             dispute.new_history.clear()
 
     async def get(self, dispute_id: str, *, for_update: bool = False) -> Dispute | None:
-        query = select(disputes).where(disputes.c.dispute_id == dispute_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
+        lock = " FOR UPDATE" if for_update else ""
+        row = await fetch_first(self._session, f"SELECT * FROM {SCHEMA}.disputes WHERE dispute_id = :id{lock}",
+                                {"id": dispute_id})
         if row is None:
             return None
         return (await self._hydrate([row]))[0]
@@ -78,27 +79,29 @@ class DisputeRepository:
         return [] if row is None else list(row.attachments)
 
     async def _hydrate(self, rows: list[Any]) -> list[Dispute]:
-        ids = [r.dispute_id for r in rows]
+        """Disputes from their rows (SQLAlchemy rows or driver records) with their lines."""
+        rows = [r._mapping if hasattr(r, "_mapping") else r for r in rows]
+        ids = [r["dispute_id"] for r in rows]
         lines: dict[str, list[DisputedLine]] = {i: [] for i in ids}
         if ids:
-            for ln in (await self._session.execute(select(dispute_lines).where(dispute_lines.c.dispute_id.in_(ids))
-                                                   .order_by(dispute_lines.c.position))).all():
-                lines[ln.dispute_id].append(DisputedLine(ln.invoice_line_id, from_numeric(ln.amount),
-                                                         ln.kind,
-                                                         ln.product_code, ln.line_item_id))
+            for ln in await fetch_all(self._session, f"SELECT dispute_id, invoice_line_id, amount, kind, product_code, "
+                                                     f"line_item_id FROM {SCHEMA}.dispute_lines "
+                                                     "WHERE dispute_id = ANY(:ids) ORDER BY position", {"ids": ids}):
+                lines[ln["dispute_id"]].append(DisputedLine(ln["invoice_line_id"], from_numeric(ln["amount"]),
+                                                            ln["kind"], ln["product_code"], ln["line_item_id"]))
         out = []
         for r in rows:
-            m = dict(r._mapping)
+            m = dict(r)
             m.pop("amount"), m.pop("attachments")
             if m["credit_amount"] is not None:
                 m["credit_amount"] = from_numeric(m["credit_amount"])
-            out.append(Dispute(**m, lines=lines[r.dispute_id]))
+            out.append(Dispute(**m, lines=lines[r["dispute_id"]]))
         return out
 
     async def history(self, dispute_id: str) -> list[HistoryEntry]:
-        rows = (await self._session.execute(select(dispute_history).where(dispute_history.c.dispute_id == dispute_id)
-                                            .order_by(dispute_history.c.id))).all()
-        return [HistoryEntry(r.at, r.actor, r.action, r.note, r.details) for r in rows]
+        rows = await fetch_all(self._session, f"SELECT at, actor, action, note, details FROM {SCHEMA}.dispute_history "
+                                              "WHERE dispute_id = :id ORDER BY id", {"id": dispute_id})
+        return [HistoryEntry(r["at"], r["actor"], r["action"], r["note"], r["details"]) for r in rows]
 
     async def held_on_invoice(self, invoice_id: str) -> dict[str, Decimal]:
         """Per invoice line, what this service's disputes hold (active, or resolved awaiting their credit)."""

@@ -9,6 +9,7 @@ from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mediabill_common.db.reads import fetch_first
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 
 from product_config_svc.adapters import tables
@@ -35,11 +36,10 @@ class _StateRepository(Generic[S]):
 
     async def get(self, key: str, *, for_update: bool = False) -> Stored[S] | None:
         t = self.table
-        query = select(t.c.state, t.c.state_version).where(t.c[self.key] == key)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
-        return Stored(self.model.model_validate(row.state), row.state_version) if row else None
+        lock = " FOR UPDATE" if for_update else ""
+        row = await fetch_first(self._session, f"SELECT state, state_version FROM {t.schema}.{t.name} "
+                                               f"WHERE {self.key} = :key{lock}", {"key": key})
+        return Stored(self.model.model_validate(row["state"]), row["state_version"]) if row else None
 
     async def get_many(self, keys: list[str]) -> dict[str, S]:
         if not keys:
