@@ -86,6 +86,26 @@ ensure_tools() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# port_held PORT: some TCP socket has PORT as its local port (listening, connected, or in TIME-WAIT after a server
+# on it stopped). Kafka binds without SO_REUSEADDR, so it cannot listen on a port in TIME-WAIT (up to 60 s).
+port_held() {
+  local hex
+  hex=$(printf '%04X' "$1")
+  awk -v port=":$hex" 'FNR > 1 && substr($2, length($2) - 4) == port { found = 1 } END { exit !found }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# wait_port_released PORT [TIMEOUT_S]: until no socket holds PORT (see port_held).
+wait_port_released() {
+  local port=$1 deadline=$((SECONDS + ${2:-90}))
+  port_held "$port" || return 0
+  stack_log "port $port is still held by a closed connection (TIME-WAIT); waiting for the kernel to release it"
+  while port_held "$port"; do
+    ((SECONDS < deadline)) || { stack_log "port $port still held after ${2:-90}s"; return 1; }
+    sleep 1
+  done
+}
+
 # wait_port PORT [TIMEOUT_S] [PID]: a PID lets us give up as soon as the server has died.
 wait_port() {
   local port=$1 timeout=${2:-60} pid=${3:-}
@@ -106,7 +126,7 @@ free_port() {
   while :; do
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     for excluded in "$@"; do [[ $port == "$excluded" ]] && continue 2; done
-    port_open "$port" || { echo "$port"; return 0; }
+    port_held "$port" || { echo "$port"; return 0; }
   done
 }
 

@@ -64,6 +64,8 @@ kafka_start() {
   else
     mkdir -p "$dir/kafka/data" "$dir/logs"
     kafka_write_config "$dir" "$port" "$cport"
+    wait_port_released "$port" || stack_die "port $port stays held; stop what holds it (ss -tanp 'sport = :$port')"
+    wait_port_released "$cport" || stack_die "port $cport stays held; stop what holds it (ss -tanp 'sport = :$cport')"
     if [[ ! -f $dir/kafka/data/meta.properties ]]; then
       # A cluster id is 16 random bytes in URL-safe base64; python is quicker than a JVM for that.
       local cluster_id
