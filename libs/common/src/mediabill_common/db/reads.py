@@ -1,4 +1,5 @@
-"""Hand-written SQL read straight on the driver when the session autocommits (GET requests read through one).
+"""Hand-written SQL run straight on the driver when the session or connection autocommits (GET requests read
+through such a session; the Idempotency-Key middleware writes through such a connection).
 
 SQLAlchemy's execution path (statement cache key, compiled-statement lookup, cursor adaptation, result metadata)
 costs about 0.2 ms of CPU per statement here, more than asyncpg itself spends running a primary-key read. The hot
@@ -19,7 +20,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 # The rule `text()` itself uses for a bound parameter: `:name`, but not `::type` casts or an escaped `\:`.
 _BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)")
@@ -40,14 +41,15 @@ def positional(sql: str) -> tuple[str, tuple[str, ...]]:
     return _BIND.sub(number, sql), tuple(names)
 
 
-async def fetch_all(session: AsyncSession, sql: str, params: Mapping[str, Any] | None = None) \
+async def fetch_all(db: AsyncSession | AsyncConnection, sql: str, params: Mapping[str, Any] | None = None) \
         -> Sequence[Mapping[str, Any]]:
-    """Every row of `sql` as a mapping."""
+    """Every row of `sql` (any statement; a write with RETURNING too) as a mapping, on a session or a
+    connection."""
     params = params or {}
-    connection = await session.connection()
+    connection = await db.connection() if isinstance(db, AsyncSession) else db
     pooled = await connection.get_raw_connection()
     if not pooled.dbapi_connection.autocommit:
-        return list((await session.execute(text(sql), params)).mappings())
+        return list((await db.execute(text(sql), params)).mappings())
     statement, names = positional(sql)
     driver: asyncpg.Connection = pooled.driver_connection
     try:
@@ -61,8 +63,8 @@ async def fetch_all(session: AsyncSession, sql: str, params: Mapping[str, Any] |
         raise ConnectionError(f"the database connection was lost during a read: {exc}") from exc
 
 
-async def fetch_first(session: AsyncSession, sql: str, params: Mapping[str, Any] | None = None) \
+async def fetch_first(db: AsyncSession | AsyncConnection, sql: str, params: Mapping[str, Any] | None = None) \
         -> Mapping[str, Any] | None:
     """The first row of `sql` as a mapping, or None."""
-    rows = await fetch_all(session, sql, params)
+    rows = await fetch_all(db, sql, params)
     return rows[0] if rows else None
