@@ -86,6 +86,16 @@ async def test_billing_to_cash_end_to_end(system, api, kafka_bootstrap):
                  for d in [*l1[:4], restated, *auction, stray, *late_io]]
     envelopes.append(envelopes[0])  # resent with the same id
     await publish(kafka_bootstrap, "ads.delivery.v1", envelopes)
+
+    async def late_deliveries_held():
+        # Book the contract only once its deliveries are in the ledger waiting for it: topics are consumed
+        # independently, so a contract booked at once can reach invoice-svc before the deliveries do.
+        raised = await api.get_all("invoice-svc", "/v1/exceptions", account_id=ids["adv"], kind="unknown_contract")
+        held = await api.get_all("invoice-svc", "/v1/deliveries", contract_id=ids["late_io"])
+        return (any(e["refs"].get("contract_id") == ids["late_io"] for e in raised)
+                and len(held) == len(late_io) and not any(d["billable"] for d in held))
+
+    await api.wait_until(late_deliveries_held, timeout_s=120, what="the late contract's deliveries")
     await book(api, {"contract_id": ids["late_io"], "advertiser_account_id": ids["adv"],
                      "bill_to_account_id": ids["adv"], "currency": "USD", "flight_start": FIRST, "flight_end": LAST,
                      "lines": [{"line_item_id": f"{u}-L3", "product_code": ids["cpc"]}]})
