@@ -60,7 +60,7 @@ async def fetch_all(db: AsyncSession | AsyncConnection, sql: str, params: Mappin
         # As SQLAlchemy would: the pool must not hand this connection out again, and the caller learns that the
         # database went away (asyncpg may report a server's termination notice as an internal protocol error).
         await connection.invalidate()
-        raise ConnectionError(f"the database connection was lost during a read: {exc}") from exc
+        raise ConnectionError(f"the database connection was lost during a statement: {exc}") from exc
 
 
 async def fetch_first(db: AsyncSession | AsyncConnection, sql: str, params: Mapping[str, Any] | None = None) \

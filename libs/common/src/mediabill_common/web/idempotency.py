@@ -105,8 +105,8 @@ class IdempotencyMiddleware:
                 return False
             if await fetch_first(conn, f"UPDATE {table} SET request_hash = :hash, created_at = now() "
                                        "WHERE key = :key AND scope = :scope AND status_code IS NULL "
-                                       "AND created_at < now() - make_interval(secs => :abandoned) RETURNING key",
-                                 {**held, "hash": digest, "abandoned": float(ABANDONED_AFTER_S)}):
+                                       f"AND created_at < now() - interval '{ABANDONED_AFTER_S} seconds' RETURNING key",
+                                 {**held, "hash": digest}):
                 return False
             return await fetch_first(conn, f"SELECT * FROM {table} WHERE key = :key AND scope = :scope", held)
 
