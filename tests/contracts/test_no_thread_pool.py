@@ -1,8 +1,8 @@
 """No request runs part of itself in FastAPI's thread pool: every endpoint and dependency is a coroutine.
 
 FastAPI runs a plain `def` endpoint or dependency in a worker thread, on every request: a hand-off between threads
-and a GIL contest with the event loop, for work that never blocks here (a context lookup cost a tenth of a
-millisecond per request that way).
+and a GIL contest with the event loop, for work that never blocks here (py-spy: the context lookup's trip through
+the pool was 3.7% of a dispute read's CPU).
 """
 
 import inspect
