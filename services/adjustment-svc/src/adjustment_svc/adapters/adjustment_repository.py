@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adjustment_svc.adapters.tables import adjustment_lines, adjustments, approvals
+from mediabill_common.db.reads import fetch_all, fetch_first
+
+from adjustment_svc.adapters.tables import SCHEMA, adjustment_lines, adjustments, approvals
 from adjustment_svc.domain.adjustment import APPROVED, REJECTED, AdjustmentRequest, GivenApproval
 from adjustment_svc.domain.approval import ApprovalLevel
 from adjustment_svc.domain.memo_lines import MemoLineDraft
@@ -31,17 +33,26 @@ class AdjustmentRepository:
 
     async def get(self, adjustment_id: str, *, for_update: bool = False) -> AdjustmentRequest | None:
         """The request; `for_update` locks its row so that two approvals racing for one slot serialise."""
-        query = select(adjustments).where(adjustments.c.adjustment_id == adjustment_id)
-        if for_update:
-            query = query.with_for_update()
-        head = (await self._s.execute(query)).first()
+        lock = " FOR UPDATE" if for_update else ""
+        head = await fetch_first(self._s, f"SELECT * FROM {SCHEMA}.adjustments WHERE adjustment_id = :id{lock}",
+                                 {"id": adjustment_id})
         if head is None:
             return None
-        lines = (await self._s.execute(select(adjustment_lines).where(
-            adjustment_lines.c.adjustment_id == adjustment_id).order_by(adjustment_lines.c.position))).all()
-        given = (await self._s.execute(select(approvals).where(
-            approvals.c.adjustment_id == adjustment_id).order_by(approvals.c.approved_at))).all()
-        return _request(head, lines, given)
+        lines, given = await self._lines_and_approvals([adjustment_id])
+        return _request(head, lines[adjustment_id], given[adjustment_id])
+
+    async def _lines_and_approvals(self, ids: list[str]) -> tuple[dict[str, list], dict[str, list]]:
+        """Per request: its lines in order and the approvals given, oldest first."""
+        lines: dict[str, list] = {i: [] for i in ids}
+        given: dict[str, list] = {i: [] for i in ids}
+        if ids:
+            for x in await fetch_all(self._s, f"SELECT * FROM {SCHEMA}.adjustment_lines "
+                                              "WHERE adjustment_id = ANY(:ids) ORDER BY position", {"ids": ids}):
+                lines[x["adjustment_id"]].append(x)
+            for g in await fetch_all(self._s, f"SELECT * FROM {SCHEMA}.approvals WHERE adjustment_id = ANY(:ids) "
+                                              "ORDER BY approved_at", {"ids": ids}):
+                given[g["adjustment_id"]].append(g)
+        return lines, given
 
     async def live_for_dispute(self, dispute_id: str) -> str | None:
         found = await self._s.execute(select(adjustments.c.adjustment_id).where(
@@ -78,27 +89,21 @@ class AdjustmentRepository:
             at, last_id = after
             query = query.where(or_(adjustments.c.requested_at < at,
                                     and_(adjustments.c.requested_at == at, adjustments.c.adjustment_id < last_id)))
-        heads = (await self._s.execute(query)).all()
-        ids = [h.adjustment_id for h in heads]
-        lines: dict[str, list] = {i: [] for i in ids}
-        given: dict[str, list] = {i: [] for i in ids}
-        for x in (await self._s.execute(select(adjustment_lines).where(adjustment_lines.c.adjustment_id.in_(ids))
-                                        .order_by(adjustment_lines.c.position))).all():
-            lines[x.adjustment_id].append(x)
-        for g in (await self._s.execute(select(approvals).where(approvals.c.adjustment_id.in_(ids))
-                                        .order_by(approvals.c.approved_at))).all():
-            given[g.adjustment_id].append(g)
-        return [_request(h, lines[h.adjustment_id], given[h.adjustment_id]) for h in heads]
+        heads = [h._mapping for h in (await self._s.execute(query)).all()]
+        lines, given = await self._lines_and_approvals([h["adjustment_id"] for h in heads])
+        return [_request(h, lines[h["adjustment_id"]], given[h["adjustment_id"]]) for h in heads]
 
 
 def _request(head, lines, given) -> AdjustmentRequest:
+    """A request from its row, its lines' rows and its approvals' rows (mappings)."""
     return AdjustmentRequest(
-        adjustment_id=head.adjustment_id, invoice_id=head.invoice_id, kind=head.kind, status=head.status,
-        reason_code=head.reason_code, dispute_id=head.dispute_id, note=head.note,
-        attachments=tuple(head.attachments or ()), currency=head.currency, total=head.total,
-        approval_level=ApprovalLevel(head.approval_level), requested_by=head.requested_by,
-        requested_at=head.requested_at, decided_at=head.decided_at, rejected_by=head.rejected_by,
-        rejection_reason=head.rejection_reason, memo_id=head.memo_id, version=head.version,
-        lines=tuple(MemoLineDraft(x.invoice_line_id, x.kind, x.amount, x.description, bool(x.derived))
+        adjustment_id=head["adjustment_id"], invoice_id=head["invoice_id"], kind=head["kind"],
+        status=head["status"], reason_code=head["reason_code"], dispute_id=head["dispute_id"], note=head["note"],
+        attachments=tuple(head["attachments"] or ()), currency=head["currency"], total=head["total"],
+        approval_level=ApprovalLevel(head["approval_level"]), requested_by=head["requested_by"],
+        requested_at=head["requested_at"], decided_at=head["decided_at"], rejected_by=head["rejected_by"],
+        rejection_reason=head["rejection_reason"], memo_id=head["memo_id"], version=head["version"],
+        lines=tuple(MemoLineDraft(x["invoice_line_id"], x["kind"], x["amount"], x["description"], bool(x["derived"]))
                     for x in lines),
-        approvals=tuple(GivenApproval(g.approver, frozenset(g.roles), g.approved_at, g.comment) for g in given))
+        approvals=tuple(GivenApproval(g["approver"], frozenset(g["roles"]), g["approved_at"], g["comment"])
+                        for g in given))

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mediabill_common.db.reads import fetch_all, fetch_first
 from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued
 
-from adjustment_svc.adapters.tables import (
-    adjustment_lines, adjustments, dispute_lines, disputes, invoice_lines, invoices,
-)
+from adjustment_svc.adapters.tables import SCHEMA, dispute_lines, disputes, invoice_lines, invoices
 from adjustment_svc.domain.adjustment import PENDING, InvoiceView
 from adjustment_svc.domain.dispute_credit import DisputedAmount
 from adjustment_svc.domain.headroom import LineExposure
@@ -60,22 +59,21 @@ class InvoiceReadModel:
 
     async def get(self, invoice_id: str, *, for_update: bool = False) -> InvoiceView | None:
         """The invoice with its lines; `for_update` serialises headroom checks and memos on one invoice."""
-        query = select(invoices).where(invoices.c.invoice_id == invoice_id)
-        if for_update:
-            query = query.with_for_update()
-        head = (await self._s.execute(query)).first()
+        lock = " FOR UPDATE" if for_update else ""
+        head = await fetch_first(self._s, f"SELECT * FROM {SCHEMA}.invoices WHERE invoice_id = :id{lock}",
+                                 {"id": invoice_id})
         if head is None:
             return None
-        rows = (await self._s.execute(select(invoice_lines).where(invoice_lines.c.invoice_id == invoice_id)
-                                      .order_by(invoice_lines.c.position))).all()
+        rows = await fetch_all(self._s, f"SELECT * FROM {SCHEMA}.invoice_lines WHERE invoice_id = :id "
+                                        "ORDER BY position", {"id": invoice_id})
         return InvoiceView(
-            invoice_id=head.invoice_id, invoice_number=head.invoice_number,
-            bill_to_account_id=head.bill_to_account_id, account_id=head.account_id, currency=head.currency,
-            issue_date=head.issue_date, status=head.status, total=head.total,
-            lines=[InvoiceLineView(r.invoice_line_id, r.kind, r.amount, r.description, r.tax_code, r.product_code)
-                   for r in rows],
-            credited={r.invoice_line_id: r.credited for r in rows},
-            debited={r.invoice_line_id: r.debited for r in rows})
+            invoice_id=head["invoice_id"], invoice_number=head["invoice_number"],
+            bill_to_account_id=head["bill_to_account_id"], account_id=head["account_id"], currency=head["currency"],
+            issue_date=head["issue_date"], status=head["status"], total=head["total"],
+            lines=[InvoiceLineView(r["invoice_line_id"], r["kind"], r["amount"], r["description"], r["tax_code"],
+                                   r["product_code"]) for r in rows],
+            credited={r["invoice_line_id"]: r["credited"] for r in rows},
+            debited={r["invoice_line_id"]: r["debited"] for r in rows})
 
     async def mark_void(self, invoice_id: str, voided_at: datetime) -> None:
         await self._s.execute(update(invoices).where(invoices.c.invoice_id == invoice_id)
@@ -93,19 +91,18 @@ class InvoiceReadModel:
 
     async def exposures(self, invoice: InvoiceView, *, excluding_dispute: str | None) -> dict[str, LineExposure]:
         """Per line: amount, credited, pending credit requests and amounts under open disputes (rule 18)."""
-        pending = dict((await self._s.execute(
-            select(adjustment_lines.c.invoice_line_id, func.sum(adjustment_lines.c.amount))
-            .join(adjustments, adjustments.c.adjustment_id == adjustment_lines.c.adjustment_id)
-            .where(adjustments.c.invoice_id == invoice.invoice_id, adjustments.c.status == PENDING,
-                   adjustments.c.kind == "credit", adjustment_lines.c.derived == 0)
-            .group_by(adjustment_lines.c.invoice_line_id))).all())
-        open_disputes = and_(disputes.c.invoice_id == invoice.invoice_id, disputes.c.status == "open")
-        if excluding_dispute is not None:
-            open_disputes = and_(open_disputes, disputes.c.dispute_id != excluding_dispute)
-        disputed = dict((await self._s.execute(
-            select(dispute_lines.c.invoice_line_id, func.sum(dispute_lines.c.amount))
-            .join(disputes, disputes.c.dispute_id == dispute_lines.c.dispute_id).where(open_disputes)
-            .group_by(dispute_lines.c.invoice_line_id))).all())
+        pending = {r["invoice_line_id"]: r["amount"] for r in await fetch_all(self._s, f"""
+            SELECT l.invoice_line_id, sum(l.amount) AS amount
+              FROM {SCHEMA}.adjustment_lines l JOIN {SCHEMA}.adjustments a ON a.adjustment_id = l.adjustment_id
+             WHERE a.invoice_id = :invoice AND a.status = :pending AND a.kind = 'credit' AND l.derived = 0
+             GROUP BY l.invoice_line_id""", {"invoice": invoice.invoice_id, "pending": PENDING})}
+        other = " AND d.dispute_id <> :excluding" if excluding_dispute is not None else ""
+        disputed = {r["invoice_line_id"]: r["amount"] for r in await fetch_all(self._s, f"""
+            SELECT dl.invoice_line_id, sum(dl.amount) AS amount
+              FROM {SCHEMA}.dispute_lines dl JOIN {SCHEMA}.disputes d ON d.dispute_id = dl.dispute_id
+             WHERE d.invoice_id = :invoice AND d.status = 'open'{other}
+             GROUP BY dl.invoice_line_id""",
+            {"invoice": invoice.invoice_id, **({"excluding": excluding_dispute} if other else {})})}
         zero = Decimal(0)
         return {line.invoice_line_id: LineExposure(
             line.invoice_line_id, line.amount, invoice.credited.get(line.invoice_line_id, zero),
