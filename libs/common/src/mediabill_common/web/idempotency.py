@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mediabill_common.db.reads import fetch_all, fetch_first
+from mediabill_common.web.body import buffer_body
 from mediabill_common.web.problems import Conflict, Problem, Unprocessable, problem_response
 
 HEADER = "Idempotency-Key"
@@ -56,15 +57,6 @@ def _name(table: Table) -> str:
     return f"{table.schema}.{table.name}" if table.schema else table.name
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks, more = [], True
-    while more:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    return b"".join(chunks)
-
-
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, *, table_getter, engine_getter) -> None:
         self.app = app
@@ -86,14 +78,14 @@ class IdempotencyMiddleware:
         if len(key_text) > 200:
             await self._problem(scope, send, Unprocessable(f"{HEADER} must be at most 200 characters"))
             return
-        body = await _read_body(receive)
+        body, receive = await buffer_body(receive)
         digest = hashlib.sha256(body).hexdigest()
         request_scope = f"{scope['method']} {scope['path']} {_caller(scope)}"[:300]
         existing = await self._claim(key_text, request_scope, digest)
         if existing is not False:
             await self._replay(scope, send, existing, digest)
             return
-        await self._run_and_keep(scope, body, send, key_text, request_scope)
+        await self._run_and_keep(scope, receive, send, key_text, request_scope)
 
     async def _claim(self, key: str, request_scope: str, digest: str):
         """False when this request now owns the key; else the row already holding it (None if it vanished)."""
@@ -110,16 +102,7 @@ class IdempotencyMiddleware:
                 return False
             return await fetch_first(conn, f"SELECT * FROM {table} WHERE key = :key AND scope = :scope", held)
 
-    async def _run_and_keep(self, scope: Scope, body: bytes, send: Send, key: str, request_scope: str) -> None:
-        sent_body = False
-
-        async def replay_body() -> Message:
-            nonlocal sent_body
-            if sent_body:
-                return {"type": "http.disconnect"}
-            sent_body = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
+    async def _run_and_keep(self, scope: Scope, receive: Receive, send: Send, key: str, request_scope: str) -> None:
         start: Message = {}
         parts: list[bytes] = []
 
@@ -130,7 +113,7 @@ class IdempotencyMiddleware:
                 parts.append(message.get("body", b""))
 
         try:
-            await self.app(scope, replay_body, capture)
+            await self.app(scope, receive, capture)
         except Exception:
             await self._forget(key, request_scope)
             raise

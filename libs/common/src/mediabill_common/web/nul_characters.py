@@ -14,8 +14,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mediabill_common.web.body import buffer_body
 from mediabill_common.web.problems import Unprocessable, problem_response
 
 # `\u0000` in a JSON text: preceded by an even number of backslashes, so it is an escape and not the literal
@@ -38,28 +39,6 @@ def _url_problems(scope: Scope) -> list[dict[str, Any]]:
     return problems
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """The whole request body, and a `receive` that hands it to the app again."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body, replayed = b"".join(chunks), False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
-
-
 class RefuseNulCharacters:
     """ASGI middleware: 422 problem+json for U+0000 in the path, query or JSON body."""
 
@@ -72,7 +51,7 @@ class RefuseNulCharacters:
             return
         problems = _url_problems(scope)
         if not problems and scope["method"] in ("POST", "PUT", "PATCH"):
-            body, receive = await _read_body(receive)
+            body, receive = await buffer_body(receive)
             if b"\\u0000" in body and _JSON_NUL.search(body):
                 problems.append({"field": None, "in": "body", "message": _MESSAGE})
         if problems:
