@@ -52,6 +52,19 @@ EOF
 }
 
 # kafka_start DIR PORT CONTROLLER_PORT: format on first use, start, wait until topics can be created.
+# kafka_cluster_id [COUNT]: new KRaft cluster ids, 16 random bytes in URL-safe base64 (python is quicker than a
+# JVM for that). Like Kafka's own Uuid.randomUuid, never one that starts with "-": the format tool reads it as an
+# option and fails, which made 1 fresh start in 64 fail.
+kafka_cluster_id() {
+  python3 - "${1:-1}" <<'PY'
+import base64, sys, uuid
+for _ in range(int(sys.argv[1])):
+    while (cid := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")).startswith("-"):
+        pass
+    print(cid)
+PY
+}
+
 kafka_start() {
   local dir port=$2 cport=$3
   local libs pid t0
@@ -67,9 +80,8 @@ kafka_start() {
     wait_port_released "$port" || stack_die "port $port stays held; stop what holds it (ss -tanp 'sport = :$port')"
     wait_port_released "$cport" || stack_die "port $cport stays held; stop what holds it (ss -tanp 'sport = :$cport')"
     if [[ ! -f $dir/kafka/data/meta.properties ]]; then
-      # A cluster id is 16 random bytes in URL-safe base64; python is quicker than a JVM for that.
       local cluster_id
-      cluster_id=$(python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
+      cluster_id=$(kafka_cluster_id)
       java -cp "$libs/*" -Dlog4j2.configurationFile="$MEDIABILL_ROOT/deploy/kafka/log4j2.properties" \
         kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/kafka/server.properties" \
         >"$dir/logs/kafka-format.log" 2>&1 ||
