@@ -87,7 +87,8 @@ kafka_start() {
         >"$dir/logs/kafka-format.log" 2>&1 ||
         { cat "$dir/logs/kafka-format.log" >&2; stack_die "kafka storage format failed"; }
     fi
-    proc_start "$dir" kafka java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    proc_start "$dir" kafka java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1 \
+      -Djava.awt.headless=true \
       -Dlog4j2.configurationFile="$MEDIABILL_ROOT/deploy/kafka/log4j2.properties" \
       -cp "$libs/*" kafka.Kafka "$dir/kafka/server.properties"
     pid=$(proc_pid "$dir" kafka) || { proc_tail "$dir" kafka; stack_die "kafka exited at once"; }
