@@ -23,6 +23,7 @@ from __future__ import annotations
 import locust  # noqa: I001 - first: locust monkey-patches the standard library with gevent on import
 
 import argparse
+import csv
 import json
 import os
 import socket
@@ -54,6 +55,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring (default 5)")
     parser.add_argument("--baseline-s", type=float, default=20.0,
                         help="seconds of the raw baseline (bench/load/raw.py) measured first (default 20; 0: none)")
+    parser.add_argument("--trace", metavar="FILE", default=None,
+                        help="also write every measured request to FILE as CSV (seconds into the window, endpoint, "
+                             "milliseconds, error), to see when slow requests happen")
     return parser.parse_args(argv)
 
 
@@ -85,7 +89,27 @@ class Publisher:
         return json.loads(line.removeprefix("RESULT ")) if line else None
 
 
-def _run(args: argparse.Namespace, env: Environment, publisher: Publisher):
+class Trace:
+    """Every request of the measured window, kept in memory and written as CSV at the end (`--trace`)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.started: float | None = None
+        self.rows: list[tuple[float, str, float, str]] = []
+        env.events.request.add_listener(self._on_request)
+
+    def _on_request(self, request_type, name, response_time, exception=None, **_kwargs) -> None:
+        if self.started is not None:
+            at = time.perf_counter() - self.started - response_time / 1000
+            self.rows.append((at, f"{request_type} {name}", response_time, repr(exception) if exception else ""))
+
+    def write(self, path: str) -> None:
+        with open(path, "w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["start_s", "endpoint", "ms", "error"])
+            writer.writerows((f"{at:.3f}", name, f"{ms:.1f}", error) for at, name, ms, error in self.rows)
+
+
+def _run(args: argparse.Namespace, env: Environment, publisher: Publisher, trace: Trace | None = None):
     """Ramps up, warms up, resets the statistics and measures; returns the window, the load average seen and the
     statistics as they stood when the window closed."""
     runner = env.create_local_runner()
@@ -96,8 +120,12 @@ def _run(args: argparse.Namespace, env: Environment, publisher: Publisher):
     env.stats.reset_all()
     publisher.go()
     started, cpu_before = time.perf_counter(), cpu.sample()
+    if trace is not None:
+        trace.started = started
     gevent.sleep(args.duration)
     window = time.perf_counter() - started
+    if trace is not None:
+        trace.started = None
     load, measured, cpu_after = os.getloadavg()[0], snapshot(env.stats), cpu.sample()
     runner.stop()
     return window, load, measured, (cpu_before, cpu_after)
@@ -229,7 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     env = Environment(user_classes=[locustfile.BillingAnalyst, locustfile.BillingManager], events=locust.events)
     print(f"load: {args.users} users, {args.rate:.0f} req/s, {args.warmup:.0f} s warm-up, {args.duration:.0f} s "
           f"measured; load average before {os.getloadavg()[0]:.2f}", flush=True)
-    window, load, (rows, total, errors), (cpu_before, cpu_after) = _run(args, env, publisher)
+    trace = Trace(env) if args.trace else None
+    window, load, (rows, total, errors), (cpu_before, cpu_after) = _run(args, env, publisher, trace)
+    if trace is not None:
+        trace.write(args.trace)
     print()
     print(table(rows, total, window))
     if errors:
