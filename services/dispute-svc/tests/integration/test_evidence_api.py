@@ -24,6 +24,18 @@ from invoice_svc.settings import Settings as InvoiceSettings
 SECRET = ServiceSettings().jwt_hs256_secret or ""
 
 
+class RecordingTransport(httpx.ASGITransport):
+    """Serves the app over ASGI and remembers the path of every call dispute-svc made."""
+
+    def __init__(self, app) -> None:
+        super().__init__(app=app)
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return await super().handle_async_request(request)
+
+
 def delivery(uid: str, line_item: str, day: int, imps: int, revision: int = 0) -> dict:
     return {"delivery_id": f"D-{uid}-{line_item}-{day}", "revision": revision, "source_system": "adserver",
             "account_id": f"adv-{uid}", "contract_id": f"IO-{uid}", "campaign_id": f"C-{uid}",
@@ -74,14 +86,15 @@ async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_re
         dispute_env_factory, dispute_settings, dispute_invoice_svc_db, kafka_bootstrap, unique):
     invoice_svc = build_invoice_svc(InvoiceSettings(database_url=dispute_settings.database_url,
                                                     kafka_bootstrap_servers=dispute_settings.kafka_bootstrap_servers))
-    client = HttpInvoiceServiceClient("http://invoice-svc", secret=SECRET,
-                                      transport=httpx.ASGITransport(app=build_invoice_svc_app(invoice_svc)))
+    transport = RecordingTransport(build_invoice_svc_app(invoice_svc))
+    client = HttpInvoiceServiceClient("http://invoice-svc", secret=SECRET, transport=transport)
     env = await dispute_env_factory(invoice_client=client, at=_nov10())
     try:
         await ingest_deliveries_into_invoice_svc(invoice_svc, unique, kafka_bootstrap)
         await seed_config(env, unique)
         inv = await env.seed_invoice(unique)
         did = (await env.open(inv, {f"{unique}-u1": "100.00", f"{unique}-u2": "100.00"})).json()["dispute_id"]
+        transport.paths.clear()
         resp = await env.get(f"/v1/disputes/{did}/evidence")
     finally:
         await invoice_svc.close()
@@ -95,6 +108,8 @@ async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_re
     assert mispriced["reprice"]["verdict"] == "invoice is higher than the re-price by 100.00 USD"
     assert (mispriced["reprice"]["repriced_amount"], mispriced["reprice"]["difference"]) == ("600.00", "100.00")
     assert correct["deliveries"]["available"] is True and correct["deliveries"]["count"] == 2
+    assert {d["line_item_id"] for d in correct["deliveries"]["items"]} == {f"L1-{unique}"}
+    assert [d["delivery_id"] for d in mispriced["deliveries"]["items"]] == [f"D-{unique}-L2-{unique}-5"]
     restated = next(d for d in correct["deliveries"]["items"] if d["revision"] == 1)
     assert [r["impressions"] for r in restated["revisions"]] == [280_000, 300_000]
     terms = ev["contract_terms"]
@@ -103,6 +118,8 @@ async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_re
     flat = next(r for r in ev["reprice"]["lines"] if r["kind"] == "flat_fee")
     assert (flat["repriced_amount"], flat["matches"], flat["disputed"]) == ("500.00", True, False)
     assert {p["product_code"] for p in ev["reprice"]["products"]} == {f"display-{unique}", f"sponsor-{unique}"}
+    # The ledger is read once for the contract's period, not once per line item; one re-price per product.
+    assert sorted(transport.paths) == ["/v1/deliveries", "/v1/price-simulations", "/v1/price-simulations"]
 
 
 async def test_evidence_says_so_when_invoice_svc_is_unreachable(dispute_env, unique):

@@ -43,19 +43,20 @@ async def test_deliveries_follow_every_page_with_a_service_token_and_the_correla
     await client.aclose()
     assert [i["delivery_id"] for i in items] == ["D1", "D2"]
     assert calls[0]["contract_id"] == "IO-7" and calls[0]["from"] == "2026-10-01" and calls[1]["cursor"] == "page-2"
+    assert calls[0]["line_item_id"] == "L1" and calls[0]["include"] == "revisions"
     assert (calls[0]["sub"], calls[0]["roles"]) == ("dispute-svc", ["service"])
     assert calls[0]["token"] == calls[1]["token"], "one token serves both pages"
     assert [c["correlation_id"] for c in calls] == ["corr-7", "corr-7"]
 
 
-async def test_self_serve_deliveries_are_asked_by_account():
+async def test_self_serve_deliveries_are_asked_by_account_for_every_line_item_when_none_is_named():
     calls: list[dict] = []
     client = HttpInvoiceServiceClient("http://i", secret=SECRET,
                                       transport=httpx.ASGITransport(app=ledger_app(calls)))
-    await client.deliveries(contract_id=None, account_id="adv-1", line_item_id="L1",
+    await client.deliveries(contract_id=None, account_id="adv-1",
                             date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
     await client.aclose()
-    assert calls[0]["account_id"] == "adv-1" and "contract_id" not in calls[0]
+    assert calls[0]["account_id"] == "adv-1" and "contract_id" not in calls[0] and "line_item_id" not in calls[0]
 
 
 async def test_error_answers_and_unreachable_hosts_raise_with_the_reason():

@@ -11,7 +11,7 @@ from mediabill_common.auth.service_token import ServiceToken
 
 from dispute_svc.app.ports import InvoiceServiceUnavailable
 
-_MAX_PAGES = 200  # 100,000 delivery records at 500 a page: far beyond one line item's month
+_MAX_PAGES = 200  # 100,000 delivery records at 500 a page: far beyond one contract's month
 
 
 class HttpInvoiceServiceClient:
@@ -35,11 +35,12 @@ class HttpInvoiceServiceClient:
             raise InvoiceServiceUnavailable(f"invoice-svc answered {method} {path} with a body that is not "
                                             "JSON") from exc
 
-    async def deliveries(self, *, contract_id: str | None, account_id: str | None, line_item_id: str,
-                         date_from: date, date_to: date) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"line_item_id": line_item_id, "from": date_from.isoformat(),
-                                  "to": date_to.isoformat(), "limit": 500,
+    async def deliveries(self, *, contract_id: str | None, account_id: str | None, date_from: date, date_to: date,
+                         line_item_id: str | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"from": date_from.isoformat(), "to": date_to.isoformat(), "limit": 500,
                                   "include": "revisions"}
+        if line_item_id:
+            params["line_item_id"] = line_item_id
         if contract_id:
             params["contract_id"] = contract_id
         elif account_id:
@@ -52,7 +53,7 @@ class HttpInvoiceServiceClient:
                 return items
             params["cursor"] = page["next_cursor"]
         raise InvoiceServiceUnavailable(f"invoice-svc returned more than {_MAX_PAGES} pages of deliveries for "
-                                        f"line item {line_item_id}")
+                                        f"{line_item_id or contract_id or account_id} from {date_from} to {date_to}")
 
     async def price_simulation(self, request: dict[str, Any]) -> dict[str, Any]:
         return await self._call("POST", "/v1/price-simulations", json=request)

@@ -7,7 +7,6 @@ as unavailable with the reason; nothing is made up.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -59,28 +58,28 @@ async def load_evidence_inputs(session: AsyncSession, dispute_id: str) -> Eviden
         products={code: await config.get("product", code) for code in codes}, already_billed=billed)
 
 
-# Calls to invoice-svc in flight for one evidence pack: the pack waits for the slowest, not for the sum.
-_CALLS_AT_ONCE = 8
-
-
 async def _deliveries_by_line_item(client: InvoiceServiceClient, inputs: EvidenceInputs) \
         -> dict[str, list[dict[str, Any]] | InvoiceServiceUnavailable]:
-    """The deliveries behind each repriced or disputed line item, asked of invoice-svc a few at a time."""
+    """The deliveries behind each repriced or disputed line item. One read of the ledger for the invoice's
+    contract (its account when self-serve) over the period, all pages, grouped by line item: every such line item
+    is the contract's (or the account's), and one call costs both services far less than one per line item."""
     inv = inputs.invoice
-    at_once = asyncio.Semaphore(_CALLS_AT_ONCE)
     line_items = sorted({ln.line_item_id for ln in inv.lines if ln.line_item_id and ln.kind in REPRICED_KINDS}
                         | {ln.line_item_id for ln in inputs.dispute.lines if ln.line_item_id})
-
-    async def deliveries(line_item: str) -> list[dict[str, Any]] | InvoiceServiceUnavailable:
-        try:
-            async with at_once:
-                return await client.deliveries(
-                    contract_id=inv.contract_id, account_id=None if inv.contract_id else inv.account_id,
-                    line_item_id=line_item, date_from=inv.period_start, date_to=inv.period_end)
-        except InvoiceServiceUnavailable as exc:
-            return exc
-
-    return dict(zip(line_items, await asyncio.gather(*map(deliveries, line_items)), strict=True))
+    if not line_items:
+        return {}
+    try:
+        found = await client.deliveries(contract_id=inv.contract_id,
+                                        account_id=None if inv.contract_id else inv.account_id,
+                                        date_from=inv.period_start, date_to=inv.period_end)
+    except InvoiceServiceUnavailable as exc:
+        return dict.fromkeys(line_items, exc)
+    by_line_item: dict[str, list[dict[str, Any]] | InvoiceServiceUnavailable] = {li: [] for li in line_items}
+    for item in found:
+        records = by_line_item.get(item.get("line_item_id"))
+        if isinstance(records, list):
+            records.append(item)
+    return by_line_item
 
 
 def _deliveries_view(found: list[dict[str, Any]] | InvoiceServiceUnavailable | None) -> dict[str, Any]:

@@ -11,9 +11,10 @@ class InvoiceServiceUnavailable(Exception):
 
 
 class InvoiceServiceClient(Protocol):
-    async def deliveries(self, *, contract_id: str | None, account_id: str | None, line_item_id: str,
-                         date_from: date, date_to: date) -> list[dict[str, Any]]:
-        """Every delivery record (with revisions) for a line item over the dates, all pages."""
+    async def deliveries(self, *, contract_id: str | None, account_id: str | None, date_from: date, date_to: date,
+                         line_item_id: str | None = None) -> list[dict[str, Any]]:
+        """Every delivery record (with revisions) of the contract (else the account) over the dates, all pages;
+        only the line item's when one is given."""
 
     async def price_simulation(self, request: dict[str, Any]) -> dict[str, Any]:
         """invoice-svc's pure re-price: a draft invoice for the product, contract and deliveries given."""
