@@ -107,8 +107,10 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
                 await result
         await ctx.close()
 
+    otel = ctx.settings.otel_telemetry
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+                  telemetry={"tracing": otel, "metrics": otel, "logs": otel, "operation_spans": otel})
     app.state.ctx = ctx
     app.state.verifier = ctx.verifier
     install_problem_handlers(app)

@@ -32,6 +32,10 @@ class ServiceSettings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # FastAPI's native OpenTelemetry (request spans and metrics, operation spans, exception logs) for an operator
+    # who configures an OpenTelemetry SDK and exporter. Off by default: nothing here exports it, and even with no
+    # provider configured FastAPI checks for one on every request.
+    otel_telemetry: bool = False
     # Consumers. The Kafka consumer group defaults to the service name; a second, independent deployment on the
     # same broker (an e2e or fault-test system beside another one) sets its own.
     consumer_group: str | None = None
