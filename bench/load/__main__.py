@@ -5,12 +5,13 @@ team's day while the ad platforms stream deliveries.
    lines, contracts, accounts, products, disputes, credits, memos, exceptions);
 2. measures the raw baseline (bench/load/raw.py, `--baseline-s`): the same users and pacing against a bare ASGI
    app reading an invoice with one asyncpg statement, the least a read costs on this machine in this run;
-3. starts the delivery publisher (bench/load/publisher.py, its own process) streaming CampaignDelivered to
-   ads.delivery.v1 at `--deliveries-per-s`, so ingestion competes for the same cores;
-4. runs locust headless (library API) with the mix of bench/load/locustfile.py, each user starting requests at
+3. runs locust headless (library API) with the mix of bench/load/locustfile.py, each user starting requests at
    random times of its own (independent people, not a team firing in step) so the team asks `--rate` requests a
-   second in total; statistics are reset once every user is running, then measured over
-   `--duration` seconds;
+   second in total;
+4. once every user is running, starts the delivery publisher (bench/load/publisher.py, its own process)
+   streaming CampaignDelivered to ads.delivery.v1 at `--deliveries-per-s`, so ingestion competes for the same
+   cores; after `--warmup` seconds of both (a running system's steady state: warm connection pools and caches,
+   ingestion under way), resets the statistics and measures over `--duration` seconds;
 5. prints per endpoint: requests, req/s, p50, p99, max (ms) and errors (%), the totals, the deliveries published
    and ingested during the window, CPU per process, the comparison with the raw baseline, and PASS/FAIL
    against the target (--rate req/s, p99 < --p99-ms, no errors).
@@ -52,7 +53,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--p99-ms", type=float, default=100.0, help="target p99 latency (default 100)")
     parser.add_argument("--deliveries-per-s", type=float, default=1000.0,
                         help="CampaignDelivered published per second meanwhile (default 1000; 0: none)")
-    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring (default 5)")
+    parser.add_argument("--warmup", type=float, default=15.0,
+                        help="seconds of load (requests and deliveries) before measuring (default 15)")
     parser.add_argument("--baseline-s", type=float, default=20.0,
                         help="seconds of the raw baseline (bench/load/raw.py) measured first (default 20; 0: none)")
     parser.add_argument("--trace", metavar="FILE", default=None,
@@ -64,11 +66,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 class Publisher:
     """The delivery publisher subprocess: prepared, started on cue, its JSON result read at the end."""
 
-    def __init__(self, rate: float, duration: float) -> None:
+    def __init__(self, rate: float, warmup: float, duration: float) -> None:
         self.proc = None
         if rate > 0:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bench.load.publisher", "--rate", str(rate), "--duration", str(duration)],
+                [sys.executable, "-m", "bench.load.publisher", "--rate", str(rate), "--warmup", str(warmup),
+                 "--duration", str(duration)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
             ready = self.proc.stdout.readline().strip()
             if not ready.startswith("READY"):
@@ -116,9 +119,9 @@ def _run(args: argparse.Namespace, env: Environment, publisher: Publisher, trace
     runner.start(args.users, spawn_rate=args.users)
     while runner.user_count < args.users:
         gevent.sleep(0.1)
+    publisher.go()  # deliveries stream through the warm-up too: the window measures the steady state
     gevent.sleep(args.warmup)
     env.stats.reset_all()
-    publisher.go()
     started, cpu_before = time.perf_counter(), cpu.sample()
     if trace is not None:
         trace.started = started
@@ -243,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     locustfile.Team.fixtures, locustfile.Team.analysts = fixtures, analysts
     locustfile.BillingAnalyst.wait_time = locustfile.random_throughput(args.rate / analysts)
     try:
-        publisher = Publisher(args.deliveries_per_s, args.duration)
+        publisher = Publisher(args.deliveries_per_s, args.warmup, args.duration)
     except Unreachable as exc:
         print(f"system unreachable: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,9 @@
 """The ad platforms during the benchmark: CampaignDelivered streamed to ads.delivery.v1 at a steady rate.
 
 Runs as its own process (asyncio + aiokafka; the locust process is gevent-patched):
-`python -m bench.load.publisher --rate 1000 --duration 60`. It prepares the records, prints `READY`, waits for a
-line on stdin, then publishes for `--duration` seconds and prints one JSON line with what it published and how far
+`python -m bench.load.publisher --rate 1000 --warmup 10 --duration 60`. It prepares the records, prints `READY`,
+waits for a line on stdin, then publishes for `--warmup` seconds (so ingestion is in its steady state when the
+window opens) and `--duration` seconds more, and prints one JSON line with what it published and how far
 invoice-svc's consumer group got (committed offsets on the topic) during the window, and how long it took to
 catch up afterwards (capped by `--drain-s`).
 
@@ -77,8 +78,10 @@ async def log_end(bootstrap: str, partitions: list[TopicPartition]) -> int:
         await consumer.stop()
 
 
-async def _publish(producer, rng: random.Random, slots, products, rate: float, duration: float) -> tuple[int, int]:
-    """Sends `rate` events a second in small ticks until `duration` is over; returns (events, resends)."""
+async def _publish(producer, rng: random.Random, slots, products, rate: float, duration: float,
+                   progress: dict[str, int]) -> None:
+    """Sends `rate` events a second in small ticks until `duration` is over; counts events and resends in
+    `progress` as it goes."""
     sent = resent = 0
     order = list(range(len(slots)))
     rng.shuffle(order)
@@ -100,9 +103,9 @@ async def _publish(producer, rng: random.Random, slots, products, rate: float, d
                                 key=envelope.data["line_item_id"].encode(),
                                 headers=[("content-type", CONTENT_TYPE.encode())])
             last, sent = envelope, sent + 1
+            progress.update(sent=sent, resent=resent)
         await asyncio.sleep(max(0.0, started + elapsed + TICK_S - time.perf_counter()))
     await producer.flush()
-    return sent, resent
 
 
 async def _main(args: argparse.Namespace) -> dict:
@@ -118,13 +121,19 @@ async def _main(args: argparse.Namespace) -> dict:
         partitions = [TopicPartition(DELIVERY_TOPIC, p["partition"]) for p in described]
         print(f"READY {len(slots)} delivery slots", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        progress = {"sent": 0, "resent": 0}
+        publishing = asyncio.create_task(_publish(producer, random.Random(args.seed), slots, products, args.rate,
+                                                  args.warmup + args.duration, progress))
+        await asyncio.sleep(args.warmup)  # the stream is steady when the window opens
+        at_start = dict(progress)
         end_before, done_before = await log_end(args.bootstrap, partitions), await committed(admin, args.group,
                                                                                              partitions)
-        sent, resent = await _publish(producer, random.Random(args.seed), slots, products, args.rate, args.duration)
+        await publishing
         end_after, done_after = await log_end(args.bootstrap, partitions), await committed(admin, args.group,
                                                                                            partitions)
         drained_s = await _drain(admin, args, partitions, end_after)
-        return {"slots": len(slots), "published": sent, "resent": resent, "lag_before": end_before - done_before,
+        return {"slots": len(slots), "published": progress["sent"] - at_start["sent"],
+                "resent": progress["resent"] - at_start["resent"], "lag_before": end_before - done_before,
                 "ingested_in_window": done_after - done_before, "lag_after": end_after - done_after,
                 "caught_up_after_s": drained_s, "group": args.group}
     finally:
@@ -145,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.load.publisher", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, default=1000.0, help="CampaignDelivered per second")
-    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of the measured window")
+    parser.add_argument("--warmup", type=float, default=0.0,
+                        help="seconds published before the window opens (not counted)")
     parser.add_argument("--drain-s", type=float, default=30.0, help="how long to wait for the consumer to catch up")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--group", default=os.environ.get("CONSUMER_GROUP", "invoice-svc"),
