@@ -26,6 +26,10 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:39092")
     port: int = 8000
     host: str = "127.0.0.1"
+    # How long an idle keep-alive connection stays open. Longer than the idle timeout of the clients and load
+    # balancers in front (commonly 60 s): when the server closes first, a request the client sends on that
+    # connection at the same moment fails with "connection closed". uvicorn's own default is 5 s.
+    http_keep_alive_s: float = Field(default=75.0, gt=0)
     log_level: str = "INFO"
     # Auth: HS256 with a shared secret (development) or RS256 verified against a JWKS (production).
     jwt_hs256_secret: str | None = Field(default="mediabill-dev-secret-change-me-0123456789")
