@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 # Minor units per ISO 4217 currency (digits after the decimal point). Currencies not listed use 2.
 _MINOR_UNITS: dict[str, int] = {
@@ -39,6 +40,7 @@ def check_currency(code: str) -> str:
     return code
 
 
+@cache  # one Decimal per currency: every amount rendered or rounded asks for it
 def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_units(currency))
 

@@ -81,10 +81,14 @@ class InvoiceSummary(BaseModel):
 
     @classmethod
     def from_row(cls, r: Any) -> InvoiceSummary:
-        fields = {k: r[k] for k in cls.model_fields if k not in _MONEY and k != "balance_due"}
+        fields = {k: r[k] for k in _SUMMARY_COPIED}
         money = {k: money_str(r[k], r["currency"]) for k in _MONEY}
         due = money_str(r["balance_due"], r["currency"]) if r["status"] != "draft" else None
         return cls(**fields, **money, balance_due=due)
+
+
+# The summary's columns taken from the row as they are (money is rendered at the currency's scale).
+_SUMMARY_COPIED = tuple(k for k in InvoiceSummary.model_fields if k not in _MONEY and k != "balance_due")
 
 
 class InvoiceOut(InvoiceSummary):
