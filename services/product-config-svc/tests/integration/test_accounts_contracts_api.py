@@ -104,6 +104,9 @@ async def test_contract_lifecycle_versions_and_events(config_api):
     listed = (await api.ok("GET", "/v1/contracts", params={"bill_to_account_id": contract["bill_to_account_id"],
                                                           "product_code": draft_product["code"]})).json()
     assert [c["contract_id"] for c in listed["items"]] == [cid]
+    other = (await api.ok("GET", "/v1/contracts", params={"bill_to_account_id": contract["bill_to_account_id"],
+                                                         "product_code": f"{draft_product['code']}-NOT"})).json()
+    assert other["items"] == []
 
 
 async def test_line_items_are_unique_across_active_contracts(config_api):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -9,7 +10,7 @@ from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_first
+from mediabill_common.db.reads import fetch_all, fetch_first
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 
 from product_config_svc.adapters import tables
@@ -75,16 +76,23 @@ class _StateRepository(Generic[S]):
         """Up to `limit + 1` aggregates ordered by key after `after`, matching the column `filters` and whose
         state contains `state_contains` (JSON containment per top-level field, e.g. {"lines": [{...}]})."""
         t = self.table
-        query = select(t.c.state, t.c.state_version).order_by(t.c[self.key]).limit(limit + 1)
+        where, params = [], {"lim": limit + 1}
         for column, value in filters.items():
             if value is not None:
-                query = query.where(t.c[column] == value)
+                if column not in t.c:  # names come from code, never from input; values are parameters
+                    raise ValueError(f"{t.name} has no column {column}")
+                where.append(f"{column} = :f_{column}")
+                params[f"f_{column}"] = value
         for field, value in (state_contains or {}).items():
-            query = query.where(t.c.state[field].contains(value))
+            where.append(f"state -> CAST(:c_{field} AS text) @> CAST(:v_{field} AS jsonb)")
+            params |= {f"c_{field}": field, f"v_{field}": json.dumps(value)}
         if after is not None:
-            query = query.where(t.c[self.key] > after)
-        rows = (await self._session.execute(query)).all()
-        return [Stored(self.model.model_validate(r.state), r.state_version) for r in rows]
+            where.append(f"{self.key} > :after")
+            params["after"] = after
+        sql = (f"SELECT state, state_version FROM {t.schema}.{t.name}"
+               f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {self.key} LIMIT :lim")
+        return [Stored(self.model.model_validate(r["state"]), r["state_version"])
+                for r in await fetch_all(self._session, sql, params)]
 
 
 class ProductRepository(_StateRepository[ProductState]):
