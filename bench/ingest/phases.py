@@ -101,7 +101,9 @@ async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, bat
     runner = make_runner(ctx, producer, name=name)
     breakdown.install(runner)
     consumer = make_consumer(args.bootstrap, group_id=name, client_id=name, topics=[topic],
-                             max_poll_records=batch_size, listener=runner.rebalance_listener)
+                             max_poll_records=batch_size, listener=runner.rebalance_listener,
+                             fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
+                             fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)
     applied = CONSUMED.labels(name, "CampaignDelivered")
     profiler = cProfile.Profile() if args.profile else None
     print(f"service consumer: group {name}, batch size {batch_size}", flush=True)

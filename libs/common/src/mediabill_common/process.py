@@ -52,7 +52,9 @@ async def run_consumer(ctx: ServiceContext, make_runner: Callable[[ServiceContex
     await _start_with_retry(producer.start, stop)
     runner = make_runner(ctx, producer)
     consumer = make_consumer(ctx.settings.kafka_bootstrap_servers, group_id=name, client_id=name, topics=topics,
-                             max_poll_records=ctx.settings.consumer_batch_size, listener=runner.rebalance_listener)
+                             max_poll_records=ctx.settings.consumer_batch_size, listener=runner.rebalance_listener,
+                             fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
+                             fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)
     await _start_with_retry(consumer.start, stop)
     log.info("consumer started", extra={"group": name, "topics": topics})
     try:

@@ -44,6 +44,9 @@ class ServiceSettings(BaseSettings):
     # same broker (an e2e or fault-test system beside another one) sets its own.
     consumer_group: str | None = None
     consumer_batch_size: int = 500
+    # What the broker gathers before it answers a fetch (or how long it waits at most): see make_consumer.
+    consumer_fetch_min_bytes: int = Field(default=1, ge=1)
+    consumer_fetch_max_wait_ms: int = Field(default=500, ge=0)
     consumer_max_attempts: int = 5
     # Outbox relay
     relay_batch_size: int = 500
