@@ -51,7 +51,6 @@ auto.create.topics.enable=false
 EOF
 }
 
-# kafka_start DIR PORT CONTROLLER_PORT: format on first use, start, wait until topics can be created.
 # kafka_cluster_id [COUNT]: new KRaft cluster ids, 16 random bytes in URL-safe base64 (python is quicker than a
 # JVM for that). Like Kafka's own Uuid.randomUuid, never one that starts with "-": the format tool reads it as an
 # option and fails, which made 1 fresh start in 64 fail.
@@ -65,6 +64,7 @@ for _ in range(int(sys.argv[1])):
 PY
 }
 
+# kafka_start DIR PORT CONTROLLER_PORT: format on first use, start, wait until topics can be created.
 kafka_start() {
   local dir port=$2 cport=$3
   local libs pid t0

@@ -74,12 +74,11 @@ async def _deliveries_by_line_item(client: InvoiceServiceClient, inputs: Evidenc
                                         date_from=inv.period_start, date_to=inv.period_end)
     except InvoiceServiceUnavailable as exc:
         return dict.fromkeys(line_items, exc)
-    by_line_item: dict[str, list[dict[str, Any]] | InvoiceServiceUnavailable] = {li: [] for li in line_items}
+    grouped: dict[str, list[dict[str, Any]]] = {li: [] for li in line_items}
     for item in found:
-        records = by_line_item.get(item.get("line_item_id"))
-        if isinstance(records, list):
-            records.append(item)
-    return by_line_item
+        if item.get("line_item_id") in grouped:
+            grouped[item["line_item_id"]].append(item)
+    return grouped
 
 
 def _deliveries_view(found: list[dict[str, Any]] | InvoiceServiceUnavailable | None) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.db.reads import fetch_all, fetch_first
-
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.outbox.writer import notify_channel
 

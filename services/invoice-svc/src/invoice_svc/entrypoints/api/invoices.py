@@ -87,8 +87,10 @@ class InvoiceSummary(BaseModel):
         return cls(**fields, **money, balance_due=due)
 
 
-# The summary's columns taken from the row as they are (money is rendered at the currency's scale).
-_SUMMARY_COPIED = tuple(k for k in InvoiceSummary.model_fields if k not in _MONEY and k != "balance_due")
+# The columns a summary reads, and those it takes from the row as they are (money is rendered at the currency's
+# scale).
+_SUMMARY_COLUMNS = tuple(InvoiceSummary.model_fields)
+_SUMMARY_COPIED = tuple(k for k in _SUMMARY_COLUMNS if k not in _MONEY and k != "balance_due")
 
 
 class InvoiceOut(InvoiceSummary):
@@ -138,7 +140,7 @@ async def list_invoices(session: Session, _p: CurrentPrincipal, bill_to_account_
             raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
     rows = await repo.list_invoices(session, {"bill_to_account_id": bill_to_account_id, "contract_id": contract_id,
                                               "period": period, "status": status}, limit=limit, after=after,
-                                  columns=tuple(InvoiceSummary.model_fields))
+                                  columns=_SUMMARY_COLUMNS)
     more, rows = len(rows) > limit, rows[:limit]
     next_cursor = encode_cursor({"at": rows[-1]["created_at"].isoformat(), "id": rows[-1]["invoice_id"]}) \
         if more and rows else None
