@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from mediabill_common.service import ServiceContext, build_context, create_app
 
-from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient
+from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient, RememberedPriceSimulations
 from dispute_svc.adapters.tables import common, metadata
 from dispute_svc.app.ports import Clock, InvoiceServiceClient, SystemClock
 from dispute_svc.entrypoints.api import routers
@@ -20,8 +20,10 @@ def build(settings: Settings | None = None, *, invoice_client: InvoiceServiceCli
     """The service's parts; tests hand in another invoice-svc client (e.g. over ASGI) or a fixed clock."""
     settings = settings or Settings()
     ctx = build_context(settings, metadata, common)
-    ctx.extras["invoice_client"] = invoice_client or HttpInvoiceServiceClient(
+    client = invoice_client or HttpInvoiceServiceClient(
         settings.invoice_svc_url, secret=settings.jwt_hs256_secret or "", timeout_s=settings.invoice_svc_timeout_s)
+    ctx.extras["invoice_client"] = RememberedPriceSimulations(client, size=settings.reprice_cache_size,
+                                                              ttl_s=settings.reprice_cache_ttl_s)
     ctx.extras["clock"] = clock or SystemClock()
     return ctx
 

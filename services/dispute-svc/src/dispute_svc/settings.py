@@ -13,6 +13,10 @@ class Settings(ServiceSettings):
     invoice_svc_url: str = Field(default="http://127.0.0.1:8002",
                                  description="Base URL of invoice-svc (deliveries and price simulations).")
     invoice_svc_timeout_s: float = 10.0
+    # invoice-svc's price simulations are pure: evidence packs keep their answers by request (see
+    # RememberedPriceSimulations). The TTL bounds how long a pricing change deployed to invoice-svc takes to show.
+    reprice_cache_size: int = Field(default=1024, ge=1)
+    reprice_cache_ttl_s: float = Field(default=300.0, gt=0)
     dispute_window_days: int = Field(default=90, ge=1, description="Rule 19: days after issue to open a dispute.")
     # Rule 22's auto-approval limit: resolving with a larger credit needs a billing-manager.
     credit_limit_default: Decimal = Decimal("250.00")

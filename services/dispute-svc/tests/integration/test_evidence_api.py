@@ -96,6 +96,9 @@ async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_re
         did = (await env.open(inv, {f"{unique}-u1": "100.00", f"{unique}-u2": "100.00"})).json()["dispute_id"]
         transport.paths.clear()
         resp = await env.get(f"/v1/disputes/{did}/evidence")
+        calls_first = sorted(transport.paths)
+        transport.paths.clear()
+        again = await env.get(f"/v1/disputes/{did}/evidence")
     finally:
         await invoice_svc.close()
     assert resp.status_code == 200, resp.text
@@ -119,7 +122,10 @@ async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_re
     assert (flat["repriced_amount"], flat["matches"], flat["disputed"]) == ("500.00", True, False)
     assert {p["product_code"] for p in ev["reprice"]["products"]} == {f"display-{unique}", f"sponsor-{unique}"}
     # The ledger is read once for the contract's period, not once per line item; one re-price per product.
-    assert sorted(transport.paths) == ["/v1/deliveries", "/v1/price-simulations", "/v1/price-simulations"]
+    assert calls_first == ["/v1/deliveries", "/v1/price-simulations", "/v1/price-simulations"]
+    # Opened again: the ledger is read afresh, the unchanged simulations are answered from memory, same pack.
+    assert transport.paths == ["/v1/deliveries"]
+    assert again.status_code == 200 and again.json()["reprice"] == ev["reprice"]
 
 
 async def test_evidence_says_so_when_invoice_svc_is_unreachable(dispute_env, unique):

@@ -1,4 +1,5 @@
-"""The httpx adapter for invoice-svc: follows delivery pages, sends a service token, reports failures."""
+"""The httpx adapter for invoice-svc: follows delivery pages, sends a service token, reports failures; price
+simulations are remembered by request."""
 
 from datetime import date
 
@@ -9,7 +10,7 @@ from fastapi import FastAPI, Header, Request
 from mediabill_common.auth.verify import JwtVerifier
 from mediabill_common.logging import correlation_id_var
 
-from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient
+from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient, RememberedPriceSimulations
 from dispute_svc.app.ports import InvoiceServiceUnavailable
 
 SECRET = "unit-test-secret-0123456789-0123456789"
@@ -69,3 +70,53 @@ async def test_error_answers_and_unreachable_hosts_raise_with_the_reason():
     with pytest.raises(InvoiceServiceUnavailable, match="invoice-svc unreachable at http://127.0.0.1:9"):
         await down.price_simulation({})
     await down.aclose()
+
+
+class _Pricing:
+    """invoice-svc's simulation as a counter: answers with the number of the call, fails when told to."""
+
+    def __init__(self) -> None:
+        self.simulations: list[dict] = []
+        self.ledger_reads = 0
+        self.failing = False
+
+    async def price_simulation(self, request: dict) -> dict:
+        self.simulations.append(request)
+        if self.failing:
+            raise InvoiceServiceUnavailable("invoice-svc answered 503")
+        return {"call": len(self.simulations)}
+
+    async def deliveries(self, **_kwargs) -> list[dict]:
+        self.ledger_reads += 1
+        return [{"delivery_id": f"D{self.ledger_reads}"}]
+
+
+def _request(impressions: int) -> dict:
+    return {"period": "2026-10", "product": {"code": "display", "rate_cards": []},
+            "deliveries": [{"delivery_id": "D1", "impressions": impressions}], "already_billed": []}
+
+
+async def test_the_same_simulation_is_answered_from_memory_and_another_is_priced_afresh():
+    pricing, now = _Pricing(), [0.0]
+    client = RememberedPriceSimulations(pricing, ttl_s=60, timer=lambda: now[0])
+    first = await client.price_simulation(_request(1000))
+    # the same request built again (another evidence pack on the invoice), keys in another order
+    again = await client.price_simulation(dict(reversed(list(_request(1000).items()))))
+    restated = await client.price_simulation(_request(1200))  # a new delivery revision: another request
+    assert (first, again, restated) == ({"call": 1}, {"call": 1}, {"call": 2})
+    assert len(pricing.simulations) == 2
+    # the ledger is always read afresh
+    assert [await client.deliveries(contract_id="IO-1") for _ in range(2)] == [[{"delivery_id": "D1"}],
+                                                                              [{"delivery_id": "D2"}]]
+    now[0] = 61.0  # past the TTL: a pricing change deployed to invoice-svc shows
+    assert await client.price_simulation(_request(1000)) == {"call": 3}
+
+
+async def test_a_failed_simulation_is_not_remembered():
+    pricing = _Pricing()
+    client = RememberedPriceSimulations(pricing)
+    pricing.failing = True
+    with pytest.raises(InvoiceServiceUnavailable):
+        await client.price_simulation(_request(1000))
+    pricing.failing = False
+    assert await client.price_simulation(_request(1000)) == {"call": 2}

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_first
+from mediabill_common.db.reads import fetch_all, fetch_first
 
 from dispute_svc.adapters.tables import SCHEMA, config_states
 
@@ -32,3 +32,13 @@ class ConfigRepository:
         found = await fetch_first(self._session, f"SELECT state FROM {SCHEMA}.config_states "
                                                  "WHERE kind = :kind AND key = :key", {"kind": kind, "key": key})
         return None if found is None else found["state"]
+
+    async def get_many(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """The states held of several (kind, key) in one round trip; those not held are left out."""
+        if not wanted:
+            return {}
+        rows = await fetch_all(self._session, f"SELECT kind, key, state FROM {SCHEMA}.config_states "
+                                              "WHERE (kind, key) IN (SELECT * FROM unnest(CAST(:kinds AS text[]), "
+                                              "CAST(:keys AS text[])))",
+                               {"kinds": [kind for kind, _ in wanted], "keys": [key for _, key in wanted]})
+        return {(r["kind"], r["key"]): r["state"] for r in rows}

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.db.reads import fetch_all, fetch_first
@@ -173,7 +173,9 @@ class DisputeRepository:
 
     async def dispute_rate(self, date_from: date, date_to: date, bill_to_account_id: str | None) -> tuple[int, int]:
         """(invoices issued from date_from to date_to inclusive, how many of them have at least one dispute)."""
-        disputed = exists().where(disputes.c.invoice_id == invoices.c.invoice_id)
+        # IN (subquery) rather than a correlated EXISTS: PostgreSQL reads the disputes once into a hash instead of
+        # probing them per invoice (with stale statistics it probed with a sequential scan: 13 ms for 540 invoices).
+        disputed = invoices.c.invoice_id.in_(select(disputes.c.invoice_id))
         query = select(func.count(), func.count().filter(disputed)).select_from(invoices).where(
             invoices.c.issue_date >= date_from, invoices.c.issue_date <= date_to)
         if bill_to_account_id:

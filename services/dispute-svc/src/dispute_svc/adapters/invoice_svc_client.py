@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import httpx
+from cachetools import TTLCache
 
 from mediabill_common.auth.service_token import ServiceToken
 
@@ -60,6 +65,38 @@ class HttpInvoiceServiceClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+class RememberedPriceSimulations:
+    """An invoice-svc client that keeps the answers of its price simulations.
+
+    A simulation is a pure function of its request (period, product, contract, bill-to, already billed,
+    deliveries), so an identical request gets the answer already given: an evidence pack opened again, or another
+    dispute on the same invoice, costs invoice-svc one ledger read instead of one more simulation per product.
+    Any change to what is priced (a new delivery revision, new terms) is another request and is priced afresh.
+    Answers expire after `ttl_s` so a pricing change deployed to invoice-svc shows within that time; at most
+    `size` are kept (least recently used go first). Errors are never kept. Ledger reads always go through."""
+
+    def __init__(self, client: Any, *, size: int = 1024, ttl_s: float = 300.0,
+                 timer: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._answers: TTLCache[str, dict[str, Any]] = TTLCache(maxsize=size, ttl=ttl_s, timer=timer)
+
+    async def deliveries(self, **kwargs: Any) -> list[dict[str, Any]]:
+        return await self._client.deliveries(**kwargs)
+
+    async def price_simulation(self, request: dict[str, Any]) -> dict[str, Any]:
+        key = hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = await self._client.price_simulation(request)
+            self._answers[key] = answer
+        return answer
+
+    async def aclose(self) -> None:
+        closer = getattr(self._client, "aclose", None)
+        if closer is not None:
+            await closer()
 
 
 def _detail(response: httpx.Response) -> str:

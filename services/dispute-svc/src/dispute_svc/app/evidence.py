@@ -46,16 +46,20 @@ async def load_evidence_inputs(session: AsyncSession, dispute_id: str) -> Eviden
     invoice = await invoices.get(dispute.invoice_id)
     issued = await invoices.issued_document(dispute.invoice_id)
     assert invoice is not None and issued is not None  # a dispute is only ever opened on a known invoice
-    contract = await config.get("contract", invoice.contract_id) if invoice.contract_id else None
     codes = sorted({ln.product_code for ln in invoice.lines if ln.product_code and ln.kind in REPRICED_KINDS})
     line_items = sorted({ln.line_item_id for ln in invoice.lines if ln.line_item_id and ln.kind in REPRICED_KINDS})
     billed = (await invoices.already_billed(invoice.contract_id, line_items, invoice.period)
               if invoice.contract_id else {})
+    wanted = [("account", invoice.bill_to_account_id), *(("product", code) for code in codes)]
+    if invoice.contract_id:
+        wanted.append(("contract", invoice.contract_id))
+    held = await config.get_many(wanted)
+    contract = held.get(("contract", invoice.contract_id)) if invoice.contract_id else None
     return EvidenceInputs(
         dispute=dispute, invoice=invoice, issued=issued, contract=contract,
         terms=terms_in_effect(contract, invoice.period_end) if contract else None,
-        account=await config.get("account", invoice.bill_to_account_id),
-        products={code: await config.get("product", code) for code in codes}, already_billed=billed)
+        account=held.get(("account", invoice.bill_to_account_id)),
+        products={code: held.get(("product", code)) for code in codes}, already_billed=billed)
 
 
 async def _deliveries_by_line_item(client: InvoiceServiceClient, inputs: EvidenceInputs) \
