@@ -97,12 +97,15 @@ async def list_deliveries(
     more = len(rows) > limit
     rows = rows[:limit]
     history = await ledger.revisions_of(session, [r["delivery_id"] for r in rows]) if include else {}
-    items = [DeliveryOut(**_figures(r), revisions=[DeliveryRevisionOut(**_figures(h))
-                                                   for h in history.get(r["delivery_id"], [])] if include else None)
-             for r in rows]
+    items = [{**_figures(r), "revisions": [_figures(h) for h in history.get(r["delivery_id"], [])] if include
+              else None} for r in rows]
     next_cursor = encode_cursor({"d": rows[-1]["delivery_date"].isoformat(), "id": rows[-1]["delivery_id"]}) \
         if more and rows else None
-    return Page(items=items, next_cursor=next_cursor)
+    # One validation for the page (in pydantic-core) rather than a model built in Python per record and revision.
+    return _PAGE.model_validate({"items": items, "next_cursor": next_cursor})
+
+
+_PAGE = Page[DeliveryOut]
 
 
 def _after(position: dict | None) -> tuple[date, str] | None:
