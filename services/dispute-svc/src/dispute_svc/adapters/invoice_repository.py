@@ -19,6 +19,9 @@ from dispute_svc.domain.model import InvoiceLineView, InvoiceView
 BILLED_KINDS = ("usage", "flat_fee", "prior_period_adjustment")
 
 
+_HEAD = [c for c in invoices.c if c.name != "issued"]
+
+
 class InvoiceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -50,7 +53,9 @@ class InvoiceRepository:
 
     async def get(self, invoice_id: str, *, for_update: bool = False) -> InvoiceView | None:
         """The invoice with its lines; `for_update` locks it so concurrent disputes see each other's holds."""
-        query = select(invoices).where(invoices.c.invoice_id == invoice_id)
+        # Not the issued document: a JSON copy of the whole invoice that opening a dispute has no use for (its
+        # decoding cost more than the rest of the read); `issued_document` reads it when wanted.
+        query = select(*_HEAD).where(invoices.c.invoice_id == invoice_id)
         if for_update:
             query = query.with_for_update()
         head = (await self._session.execute(query)).first()

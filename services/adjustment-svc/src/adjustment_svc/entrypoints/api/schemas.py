@@ -109,21 +109,26 @@ class AdjustmentOut(BaseModel):
 
     @classmethod
     def of(cls, adj: AdjustmentRequest) -> AdjustmentOut:
+        return cls.model_validate(cls.fields_of(adj))
+
+    @staticmethod
+    def fields_of(adj: AdjustmentRequest) -> dict:
+        """The request's fields, nested ones as dicts: validated in one pass by `of`, or a page at a time."""
         money = lambda v: round_money(v, adj.currency)  # noqa: E731
-        approvals = [ApprovalOut(approver=a.approver, roles=sorted(a.roles), approved_at=a.approved_at,
-                                 comment=a.comment) for a in adj.approvals]
+        approvals = [{"approver": a.approver, "roles": sorted(a.roles), "approved_at": a.approved_at,
+                      "comment": a.comment} for a in adj.approvals]
         if adj.approval_level.value == "policy" and adj.status == "approved":
-            approvals = [ApprovalOut(approver="policy", roles=[], approved_at=adj.decided_at, comment=None)]
-        return cls(
-            adjustment_id=adj.adjustment_id, invoice_id=adj.invoice_id, kind=adj.kind, status=adj.status,
-            reason_code=adj.reason_code, dispute_id=adj.dispute_id, note=adj.note,
-            attachments=list(adj.attachments), currency=adj.currency, total=money(adj.total),
-            approval_level=adj.approval_level.value, approvals_given=approvals,
-            approvals_still_needed=adj.approvals_still_needed(), requested_by=adj.requested_by,
-            requested_at=adj.requested_at, decided_at=adj.decided_at, rejected_by=adj.rejected_by,
-            rejection_reason=adj.rejection_reason, memo_id=adj.memo_id,
-            lines=[MemoLineOut(invoice_line_id=x.invoice_line_id, kind=x.kind, amount=money(x.amount),
-                               description=x.description, derived=x.derived) for x in adj.lines])
+            approvals = [{"approver": "policy", "roles": [], "approved_at": adj.decided_at, "comment": None}]
+        return {
+            "adjustment_id": adj.adjustment_id, "invoice_id": adj.invoice_id, "kind": adj.kind,
+            "status": adj.status, "reason_code": adj.reason_code, "dispute_id": adj.dispute_id, "note": adj.note,
+            "attachments": list(adj.attachments), "currency": adj.currency, "total": money(adj.total),
+            "approval_level": adj.approval_level.value, "approvals_given": approvals,
+            "approvals_still_needed": adj.approvals_still_needed(), "requested_by": adj.requested_by,
+            "requested_at": adj.requested_at, "decided_at": adj.decided_at, "rejected_by": adj.rejected_by,
+            "rejection_reason": adj.rejection_reason, "memo_id": adj.memo_id,
+            "lines": [{"invoice_line_id": x.invoice_line_id, "kind": x.kind, "amount": money(x.amount),
+                       "description": x.description, "derived": x.derived} for x in adj.lines]}
 
 
 class MemoOut(BaseModel):

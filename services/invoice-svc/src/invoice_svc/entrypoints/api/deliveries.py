@@ -62,6 +62,9 @@ class DeliveryDetail(DeliveryOut):
     exceptions: list[BillingExceptionOut] = Field(description="the billing exceptions this delivery raised")
 
 
+_PAGE = Page[DeliveryOut]
+
+
 def _figures(row) -> dict:
     out = dict(row)
     out["media_cost"] = format(out["media_cost"].normalize(), "f") if isinstance(out.get("media_cost"), Decimal) \
@@ -103,9 +106,6 @@ async def list_deliveries(
         if more and rows else None
     # One validation for the page (in pydantic-core) rather than a model built in Python per record and revision.
     return _PAGE.model_validate({"items": items, "next_cursor": next_cursor})
-
-
-_PAGE = Page[DeliveryOut]
 
 
 def _after(position: dict | None) -> tuple[date, str] | None:
