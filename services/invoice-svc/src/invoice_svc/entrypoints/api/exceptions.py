@@ -21,6 +21,7 @@ from invoice_svc.app import exceptions as use_cases
 from invoice_svc.entrypoints.api.schemas import AssignRequest, BillingExceptionOut, ResolveRequest
 
 router = APIRouter(tags=["billing exceptions"])
+_PAGE = Page[BillingExceptionOut]
 Analyst = Annotated[Principal, Depends(require_roles("billing-analyst"))]
 IfMatch = Annotated[str | None, Header(description="ETag from GET; 412 when the exception changed since")]
 
@@ -55,7 +56,9 @@ async def list_exceptions(
     rows = rows[:limit]
     next_cursor = encode_cursor({"at": rows[-1]["raised_at"].isoformat(), "id": rows[-1]["exception_id"]}) \
         if more and rows else None
-    return Page(items=[BillingExceptionOut.from_row(r) for r in rows], next_cursor=next_cursor)
+    # One validation for the page (in pydantic-core) rather than a model built in Python per exception.
+    return _PAGE.model_validate({"items": [BillingExceptionOut.fields_of(r) for r in rows],
+                                 "next_cursor": next_cursor})
 
 
 @router.get("/v1/exceptions/{exception_id}", response_model=BillingExceptionOut, summary="One billing exception")

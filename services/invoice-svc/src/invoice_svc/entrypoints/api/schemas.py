@@ -26,12 +26,17 @@ class BillingExceptionOut(BaseModel):
 
     @classmethod
     def from_row(cls, row: Any) -> BillingExceptionOut:
+        return cls.model_validate(cls.fields_of(row))
+
+    @staticmethod
+    def fields_of(row: Any) -> dict[str, Any]:
+        """An exception's fields from its row (validated by `from_row`, or a page at a time)."""
         data = dict(row)
         end = data["resolved_at"] or datetime.now(data["raised_at"].tzinfo)
         amount = data["amount_at_risk"]
         data["amount_at_risk"] = None if amount is None else format(amount, "f")
         data["age_hours"] = round((end - data["raised_at"]).total_seconds() / 3600, 2)
-        return cls(**data)
+        return data
 
 
 class AssignRequest(BaseModel):
