@@ -22,6 +22,8 @@ async def test_open_dispute_is_stored_with_sla_and_history_and_announced_on_the_
     assert body["sla"]["resolution_due_at"] == "2026-12-10T12:00:00Z"
     assert body["attachments"] == [attachment]
     assert [(h["action"], h["actor"]) for h in body["history"]] == [("opened", "ana")]
+    read = (await dispute_env.get(f"/v1/disputes/{body['dispute_id']}")).json()
+    assert read["attachments"] == [attachment] and read["history"] == body["history"]
 
     await flush_outbox(dispute_env.ctx)
     [(value, record)] = await read_topic(

@@ -46,6 +46,7 @@ class DisputeRepository:
             "dispute_id", "invoice_id", "invoice_number", "bill_to_account_id", "currency", "reason_code",
             "description", "opened_by", "opened_at", "assignment_due_at", "resolution_due_at") + _STATE_FIELDS}
         await self._session.execute(insert(disputes).values(**row, amount=dispute.amount, attachments=attachments))
+        self._seen_attachments()[dispute.dispute_id] = attachments
         await self._session.execute(insert(dispute_lines).values([
             {"dispute_id": dispute.dispute_id, "invoice_line_id": ln.invoice_line_id, "position": i,
              "amount": ln.amount, "kind": ln.kind, "product_code": ln.product_code, "line_item_id": ln.line_item_id}
@@ -74,9 +75,17 @@ class DisputeRepository:
         return (await self._hydrate([row]))[0]
 
     async def attachments(self, dispute_id: str) -> list[dict[str, str]]:
+        """The attachments given when the dispute was opened (they never change; a comment's own attachments are in
+        its history entry). Read with the dispute's row when this session already read it."""
+        known = self._seen_attachments().get(dispute_id)
+        if known is not None:
+            return list(known)
         row = (await self._session.execute(select(disputes.c.attachments)
                                            .where(disputes.c.dispute_id == dispute_id))).first()
         return [] if row is None else list(row.attachments)
+
+    def _seen_attachments(self) -> dict[str, list[dict[str, str]]]:
+        return self._session.info.setdefault("dispute_attachments", {})
 
     async def _hydrate(self, rows: list[Any]) -> list[Dispute]:
         """Disputes from their rows (SQLAlchemy rows or driver records) with their lines."""
@@ -89,10 +98,11 @@ class DisputeRepository:
                                                      "WHERE dispute_id = ANY(:ids) ORDER BY position", {"ids": ids}):
                 lines[ln["dispute_id"]].append(DisputedLine(ln["invoice_line_id"], from_numeric(ln["amount"]),
                                                             ln["kind"], ln["product_code"], ln["line_item_id"]))
-        out = []
+        out, seen = [], self._seen_attachments()
         for r in rows:
             m = dict(r)
-            m.pop("amount"), m.pop("attachments")
+            m.pop("amount")
+            seen[r["dispute_id"]] = m.pop("attachments") or []
             if m["credit_amount"] is not None:
                 m["credit_amount"] = from_numeric(m["credit_amount"])
             out.append(Dispute(**m, lines=lines[r["dispute_id"]]))

@@ -14,7 +14,7 @@ from mediabill_common.web.problems import Conflict, NotFound
 from invoice_svc.adapters import invoice_balance_repository as entries_repo
 from invoice_svc.adapters import invoice_repository as repo
 from invoice_svc.app.balances import balance_event
-from invoice_svc.domain.billing.balance import InvoiceBalance, balance_of, void_blockers
+from invoice_svc.domain.billing.balance import InvoiceBalance, balance_of, stored_balance, void_blockers
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,11 @@ async def invoice_view(session: AsyncSession, invoice_id: str) -> InvoiceView:
 
 
 async def _balance(session: AsyncSession, invoice: Any) -> InvoiceBalance | None:
+    """The balance as stored on the invoice row: every change to its entries stores the recomputed figures in the
+    same transaction (`save_balance`), and lists already show them, so a read need not sum the entries again."""
     if invoice["status"] == "draft":
         return None
-    entries = await entries_repo.entries_of(session, invoice["invoice_id"])
-    return balance_of(invoice["total"], invoice["currency"], entries, voided=invoice["status"] == "void")
+    return stored_balance(invoice)
 
 
 async def void_invoice(session: AsyncSession, ctx: ServiceContext, invoice_id: str, *, reason: str, actor: str,

@@ -8,7 +8,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invoice_svc.domain.billing.balance import BalanceEntry, balance_of, disputed_amount, void_blockers
+from invoice_svc.domain.billing.balance import (
+    BalanceEntry, balance_of, disputed_amount, stored_balance, void_blockers,
+)
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 D = Decimal
@@ -148,3 +150,13 @@ def test_balance_invariants_hold(total, events):
     assert b.balance_due - b.overpaid == b.total - b.credited + b.debited - b.paid
     assert b.disputed_amount >= 0
     assert b.status == ("paid" if b.balance_due == 0 else "partially_paid" if b.paid > 0 else "issued")
+
+
+def test_the_balance_kept_on_the_invoice_row_reads_back_as_computed_at_the_currency_scale():
+    computed = balance_of(D("1000.00"), "JPY", [payment("P1", "300", "JPY")])
+    # NUMERIC columns hand back their own scale; the figures shown are the currency's.
+    row = {"currency": "JPY", "balance_status": computed.status,
+           **{k: D(v).quantize(D("0.000001")) for k, v in computed.figures().items() if k != "status"}}
+    read = stored_balance(row)
+    assert read == computed
+    assert [format(v, "f") for v in (read.total, read.paid, read.balance_due)] == ["1000", "300", "700"]

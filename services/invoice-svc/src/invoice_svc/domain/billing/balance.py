@@ -7,11 +7,11 @@ the order they arrived in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from mediabill_common.money import round_money
 
@@ -87,6 +87,14 @@ def balance_of(total: Decimal, currency: str, entries: Iterable[BalanceEntry], *
     q = lambda amount: round_money(amount, currency)  # noqa: E731 - exact already; fixes the scale shown
     return InvoiceBalance(q(total), q(credited), q(debited), q(paid), q(balance_due), q(overpaid),
                           q(disputed_amount(entries)), status)
+
+
+def stored_balance(invoice: Mapping[str, Any]) -> InvoiceBalance:
+    """The figures `balance_of` computed when the invoice's entries last changed, as kept on its row."""
+    q = lambda amount: round_money(amount, invoice["currency"])  # noqa: E731 - as balance_of shows them
+    return InvoiceBalance(q(invoice["total"]), q(invoice["credited"]), q(invoice["debited"]), q(invoice["paid"]),
+                          q(invoice["balance_due"]), q(invoice["overpaid"]), q(invoice["disputed_amount"]),
+                          invoice["balance_status"])
 
 
 def disputed_amount(entries: Iterable[BalanceEntry]) -> Decimal:
