@@ -28,6 +28,9 @@ async def test_agency_account_validation_update_and_events(config_api):
     listed = (await api.ok("GET", "/v1/accounts", params={"type": "agency", "represents": advertiser["account_id"]},
                            headers=api.reader)).json()["items"]
     assert [a["account_id"] for a in listed] == [agency["account_id"]]
+    # Reads answer the stored document; the change answered from the domain model: the same account.
+    assert got.json() == agency and listed[0] == changed.json()
+    assert (await api.ok("GET", path, headers=api.reader)).json() == changed.json()
     events = await api.events(agency["account_id"], 2)
     assert [(e["type"], e["data"]["state_version"]) for e in events] == [("BillingAccountUpserted", 1),
                                                                          ("BillingAccountUpserted", 2)]
@@ -104,6 +107,9 @@ async def test_contract_lifecycle_versions_and_events(config_api):
     listed = (await api.ok("GET", "/v1/contracts", params={"bill_to_account_id": contract["bill_to_account_id"],
                                                           "product_code": draft_product["code"]})).json()
     assert [c["contract_id"] for c in listed["items"]] == [cid]
+    read = await api.ok("GET", f"/v1/contracts/{cid}")
+    assert read.headers["ETag"] == 'W/"5"' and listed["items"] == [read.json()]
+    assert {k: v for k, v in read.json().items() if k != "state_version"} == final
     other = (await api.ok("GET", "/v1/contracts", params={"bill_to_account_id": contract["bill_to_account_id"],
                                                          "product_code": f"{draft_product['code']}-NOT"})).json()
     assert other["items"] == []

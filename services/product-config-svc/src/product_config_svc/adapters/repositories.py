@@ -36,11 +36,17 @@ class _StateRepository(Generic[S]):
         raise NotImplementedError
 
     async def get(self, key: str, *, for_update: bool = False) -> Stored[S] | None:
+        found = await self.get_document(key, for_update=for_update)
+        return Stored(self.model.model_validate(found.state), found.version) if found else None
+
+    async def get_document(self, key: str, *, for_update: bool = False) -> Stored[dict[str, Any]] | None:
+        """The state as its stored JSON document (written by `add`/`save` from the validated model): what a read
+        answers as is, its response model validating it once, with no domain model built and dumped again."""
         t = self.table
         lock = " FOR UPDATE" if for_update else ""
         row = await fetch_first(self._session, f"SELECT state, state_version FROM {t.schema}.{t.name} "
                                                f"WHERE {self.key} = :key{lock}", {"key": key})
-        return Stored(self.model.model_validate(row["state"]), row["state_version"]) if row else None
+        return Stored(row["state"], row["state_version"]) if row else None
 
     async def get_many(self, keys: list[str]) -> dict[str, S]:
         if not keys:
@@ -75,6 +81,12 @@ class _StateRepository(Generic[S]):
                    state_contains: dict[str, Any] | None = None) -> list[Stored[S]]:
         """Up to `limit + 1` aggregates ordered by key after `after`, matching the column `filters` and whose
         state contains `state_contains` (JSON containment per top-level field, e.g. {"lines": [{...}]})."""
+        return [Stored(self.model.model_validate(r.state), r.version)
+                for r in await self.page_documents(filters, after, limit, state_contains)]
+
+    async def page_documents(self, filters: dict[str, Any], after: str | None, limit: int,
+                             state_contains: dict[str, Any] | None = None) -> list[Stored[dict[str, Any]]]:
+        """`page` as stored JSON documents (see `get_document`)."""
         t = self.table
         where, params = [], {"lim": limit + 1}
         for column, value in filters.items():
@@ -91,8 +103,7 @@ class _StateRepository(Generic[S]):
             params["after"] = after
         sql = (f"SELECT state, state_version FROM {t.schema}.{t.name}"
                f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {self.key} LIMIT :lim")
-        return [Stored(self.model.model_validate(r["state"]), r["state_version"])
-                for r in await fetch_all(self._session, sql, params)]
+        return [Stored(r["state"], r["state_version"]) for r in await fetch_all(self._session, sql, params)]
 
 
 class ProductRepository(_StateRepository[ProductState]):

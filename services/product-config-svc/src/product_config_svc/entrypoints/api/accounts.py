@@ -18,7 +18,7 @@ from mediabill_common.web.security import CurrentPrincipal, require_roles
 
 from product_config_svc.adapters.repositories import AccountRepository
 from product_config_svc.app import accounts as use_cases
-from product_config_svc.app.common import load
+from product_config_svc.domain.errors import UnknownEntity
 from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, unit_for
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
@@ -94,17 +94,21 @@ async def list_accounts(session: Session, _p: CurrentPrincipal, type: AccountTyp
                         represents: str | None = Query(default=None, description="agencies representing this "
                                                                                   "advertiser"),
                         limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
-    rows = await AccountRepository(session).page(
+    rows = await AccountRepository(session).page_documents(
         {"type": type, "currency": currency}, after_key(cursor), limit,
         {"represented_advertisers": [represents]} if represents else None)
-    return {"items": [{**r.state.model_dump(mode="json"), "state_version": r.version} for r in rows[:limit]],
-            "next_cursor": next_cursor(rows, limit, lambda r: r.state.account_id)}
+    return {"items": [{**r.state, "state_version": r.version} for r in rows[:limit]],
+            "next_cursor": next_cursor(rows, limit, lambda r: r.state["account_id"])}
 
 
 @router.get("/{account_id}", response_model=AccountView, summary="One billing account")
 async def get_account(account_id: str, session: Session, _p: CurrentPrincipal, response: Response) \
         -> dict[str, Any]:
-    return _answer(response, await load(AccountRepository(session), "account", account_id))
+    found = await AccountRepository(session).get_document(account_id)
+    if found is None:
+        raise UnknownEntity("account", account_id)
+    set_etag(response, found.version)
+    return {**found.state, "state_version": found.version}
 
 
 @router.patch("/{account_id}", response_model=AccountView, summary="Change a billing account (If-Match)")

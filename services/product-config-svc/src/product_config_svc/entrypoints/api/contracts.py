@@ -17,6 +17,7 @@ from mediabill_common.web.security import CurrentPrincipal, require_roles
 from product_config_svc.adapters.repositories import ContractRepository
 from product_config_svc.app import contracts as use_cases
 from product_config_svc.app.common import load
+from product_config_svc.domain.errors import UnknownEntity
 from product_config_svc.entrypoints.api.contract_schemas import (
     AmendmentCreate, ContractCreate, ContractPage, ContractPatch, ContractVersions, ContractView, Lifecycle,
 )
@@ -50,18 +51,22 @@ async def list_contracts(session: Session, _p: CurrentPrincipal, status: Contrac
                          advertiser_account_id: str | None = None, bill_to_account_id: str | None = None,
                          currency: str | None = None, product_code: str | None = None,
                          limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
-    rows = await ContractRepository(session).page(
+    rows = await ContractRepository(session).page_documents(
         {"status": status, "advertiser_account_id": advertiser_account_id,
          "bill_to_account_id": bill_to_account_id, "currency": currency}, after_key(cursor), limit,
         {"lines": [{"product_code": product_code}]} if product_code else None)
-    return {"items": [{**r.state.model_dump(mode="json"), "state_version": r.version} for r in rows[:limit]],
-            "next_cursor": next_cursor(rows, limit, lambda r: r.state.contract_id)}
+    return {"items": [{**r.state, "state_version": r.version} for r in rows[:limit]],
+            "next_cursor": next_cursor(rows, limit, lambda r: r.state["contract_id"])}
 
 
 @router.get("/{contract_id}", response_model=ContractView, summary="One contract with its current terms")
 async def get_contract(contract_id: str, session: Session, _p: CurrentPrincipal, response: Response) \
         -> dict[str, Any]:
-    return _answer(response, await load(ContractRepository(session), "contract", contract_id))
+    found = await ContractRepository(session).get_document(contract_id)
+    if found is None:
+        raise UnknownEntity("contract", contract_id)
+    set_etag(response, found.version)
+    return {**found.state, "state_version": found.version}
 
 
 @router.get("/{contract_id}/versions", response_model=ContractVersions, summary="Every version of the terms")
