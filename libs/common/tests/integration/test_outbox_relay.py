@@ -2,11 +2,14 @@
 
 import asyncio
 
+import asyncpg
 import pytest
 
+from mediabill_common.db.engine import asyncpg_dsn
 from mediabill_common.kafka import make_producer
 from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.outbox import OutboxRelay, OutboxWriter
+from mediabill_common.outbox.writer import notify_channel
 from mediabill_common.testing.kafka import read_topic
 
 pytestmark = pytest.mark.integration
@@ -79,6 +82,23 @@ async def test_only_one_relay_leads_and_a_standby_takes_over(common_schema, data
         stop_second.set()
         await asyncio.gather(t1, t2)
         await producer.stop()
+
+
+async def test_an_added_row_wakes_the_relay_when_its_transaction_commits(common_schema, database_url, unique):
+    _, tables, _, sessions = common_schema
+    channel = notify_channel(tables.outbox.schema or "public")
+    heard: asyncio.Queue = asyncio.Queue()
+    listener = await asyncpg.connect(asyncpg_dsn(database_url))
+    await listener.add_listener(channel, lambda _conn, _pid, name, _payload: heard.put_nowait(name))
+    writer = OutboxWriter(tables.outbox, source="/tests/notify")
+    try:
+        async with sessions.begin() as session:
+            await writer.add(session, _payment(writer, 4), key="acct", topic=f"test.notify.{unique}")
+            await asyncio.sleep(0.5)
+            assert heard.empty(), "PostgreSQL delivers a notification only at commit"
+        assert await asyncio.wait_for(heard.get(), timeout=10) == channel
+    finally:
+        await listener.close()
 
 
 async def _until(condition, timeout_s: float = 20) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.events.catalog import EVENT_TYPES, Payload
@@ -38,12 +38,13 @@ class OutboxWriter:
     async def add(self, session: AsyncSession, envelope: Envelope, *, key: str, topic: str | None = None) -> None:
         """Queue `envelope` for its catalogued topic (or `topic`), keyed by `key`, in `session`'s transaction."""
         topic = topic or EVENT_TYPES[envelope.type].topic
-        await session.execute(insert(self._table).values(
+        added = insert(self._table).values(
             topic=topic, key=key, event_id=envelope.id, event_type=envelope.type,
             envelope=envelope.model_dump(mode="json", exclude_none=True),
-        ))
-        # Delivered to listeners only when the transaction commits; the relay wakes up then.
-        await session.execute(text("SELECT pg_notify(:c, '')"), {"c": self._channel})
+        ).returning(self._table.c.id).cte("added")
+        # One round trip: the row, and the notification for the relay, which PostgreSQL delivers only when the
+        # transaction commits (the relay wakes up then).
+        await session.execute(select(func.pg_notify(literal(self._channel), literal(""))).select_from(added))
 
     async def publish(self, session: AsyncSession, event_type: str, *, key: str, subject: str,
                       data: Payload | dict[str, Any], causationid: str | None = None) -> Envelope:
