@@ -14,7 +14,7 @@ from cachetools import TTLCache
 
 from mediabill_common.auth.service_token import ServiceToken
 
-from dispute_svc.app.ports import InvoiceServiceUnavailable
+from dispute_svc.app.ports import InvoiceServiceClient, InvoiceServiceUnavailable
 
 _MAX_PAGES = 200  # 100,000 delivery records at 500 a page: far beyond one contract's month
 
@@ -75,9 +75,10 @@ class RememberedPriceSimulations:
     dispute on the same invoice, costs invoice-svc one ledger read instead of one more simulation per product.
     Any change to what is priced (a new delivery revision, new terms) is another request and is priced afresh.
     Answers expire after `ttl_s` so a pricing change deployed to invoice-svc shows within that time; at most
-    `size` are kept (least recently used go first). Errors are never kept. Ledger reads always go through."""
+    `size` are kept (least recently used go first). Errors are never kept. Ledger reads always go through.
+    An answer is shared by every caller that asks the same: read it, never change it."""
 
-    def __init__(self, client: Any, *, size: int = 1024, ttl_s: float = 300.0,
+    def __init__(self, client: InvoiceServiceClient, *, size: int = 1024, ttl_s: float = 300.0,
                  timer: Callable[[], float] = time.monotonic) -> None:
         self._client = client
         self._answers: TTLCache[str, dict[str, Any]] = TTLCache(maxsize=size, ttl=ttl_s, timer=timer)
