@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_all, fetch_first
+from mediabill_common.db.reads import fetch_all
 
 from dispute_svc.adapters.tables import SCHEMA, config_states
 
@@ -29,9 +29,7 @@ class ConfigRepository:
         return (await self._session.execute(stmt)).first() is not None
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
-        found = await fetch_first(self._session, f"SELECT state FROM {SCHEMA}.config_states "
-                                                 "WHERE kind = :kind AND key = :key", {"kind": kind, "key": key})
-        return None if found is None else found["state"]
+        return (await self.get_many([(kind, key)])).get((kind, key))
 
     async def get_many(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """The states held of several (kind, key) in one round trip; those not held are left out."""

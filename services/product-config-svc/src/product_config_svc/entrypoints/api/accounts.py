@@ -18,8 +18,7 @@ from mediabill_common.web.security import CurrentPrincipal, require_roles
 
 from product_config_svc.adapters.repositories import AccountRepository
 from product_config_svc.app import accounts as use_cases
-from product_config_svc.domain.errors import UnknownEntity
-from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, unit_for
+from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, stored_answer, unit_for
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
@@ -104,11 +103,7 @@ async def list_accounts(session: Session, _p: CurrentPrincipal, type: AccountTyp
 @router.get("/{account_id}", response_model=AccountView, summary="One billing account")
 async def get_account(account_id: str, session: Session, _p: CurrentPrincipal, response: Response) \
         -> dict[str, Any]:
-    found = await AccountRepository(session).get_document(account_id)
-    if found is None:
-        raise UnknownEntity("account", account_id)
-    set_etag(response, found.version)
-    return {**found.state, "state_version": found.version}
+    return await stored_answer(response, AccountRepository(session), "account", account_id)
 
 
 @router.patch("/{account_id}", response_model=AccountView, summary="Change a billing account (If-Match)")

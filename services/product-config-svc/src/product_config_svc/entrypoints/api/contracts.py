@@ -17,11 +17,10 @@ from mediabill_common.web.security import CurrentPrincipal, require_roles
 from product_config_svc.adapters.repositories import ContractRepository
 from product_config_svc.app import contracts as use_cases
 from product_config_svc.app.common import load
-from product_config_svc.domain.errors import UnknownEntity
 from product_config_svc.entrypoints.api.contract_schemas import (
     AmendmentCreate, ContractCreate, ContractPage, ContractPatch, ContractVersions, ContractView, Lifecycle,
 )
-from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, now, unit_for
+from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, now, stored_answer, unit_for
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
@@ -62,11 +61,7 @@ async def list_contracts(session: Session, _p: CurrentPrincipal, status: Contrac
 @router.get("/{contract_id}", response_model=ContractView, summary="One contract with its current terms")
 async def get_contract(contract_id: str, session: Session, _p: CurrentPrincipal, response: Response) \
         -> dict[str, Any]:
-    found = await ContractRepository(session).get_document(contract_id)
-    if found is None:
-        raise UnknownEntity("contract", contract_id)
-    set_etag(response, found.version)
-    return {**found.state, "state_version": found.version}
+    return await stored_answer(response, ContractRepository(session), "contract", contract_id)
 
 
 @router.get("/{contract_id}/versions", response_model=ContractVersions, summary="Every version of the terms")

@@ -1,17 +1,21 @@
-"""Dependencies of the routers: the unit of one change, the price simulator, today's date."""
+"""Dependencies of the routers: the unit of one change, the price simulator, today's date, a read's answer."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.auth.principal import Principal
 from mediabill_common.service import ServiceContext
+from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import decode_cursor, encode_cursor
 
 from product_config_svc.adapters.change_log import config_unit
 from product_config_svc.app.ports import PRICE_SIMULATOR, ConfigUnit, PriceSimulator
+from product_config_svc.domain.errors import UnknownEntity
 
 WRITERS = ("config-admin",)
 
@@ -39,3 +43,13 @@ def after_key(cursor: str | None) -> str | None:
 
 def next_cursor(items: list, limit: int, key) -> str | None:
     return encode_cursor({"k": key(items[limit - 1])}) if len(items) > limit else None
+
+
+async def stored_answer(response: Response, repository: Any, kind: str, key: str) -> dict[str, Any]:
+    """A read of one aggregate: its stored JSON document with its state_version (the response model validates it;
+    see `get_document`), the ETag set; 404 when unknown."""
+    found = await repository.get_document(key)
+    if found is None:
+        raise UnknownEntity(kind, key)
+    set_etag(response, found.version)
+    return {**found.state, "state_version": found.version}
