@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential
@@ -40,6 +40,8 @@ DUPLICATES = Counter("mediabill_events_duplicate_total", "Events skipped as alre
 DEAD_LETTERED = Counter("mediabill_events_dead_lettered_total", "Events sent to a DLQ", ["consumer", "topic"])
 UNKNOWN = Counter("mediabill_events_unknown_type_total", "Events of types this consumer ignores",
                   ["consumer", "type"])
+LAG = Gauge("mediabill_consumer_lag", "Records of a partition not yet committed by this consumer, as of its last "
+            "commit (the partition's end offset then, minus the committed offset)", ["consumer", "topic", "partition"])
 
 # serialization failure and deadlock: the transaction can simply be run again
 _CONFLICT_SQLSTATES = {"40001", "40P01"}
@@ -249,4 +251,10 @@ class ConsumerRunner:
         except CommitFailedError as exc:
             # The group rebalanced away from us; the new owner re-reads and the inbox makes that harmless.
             log.warning("offset commit failed after rebalance", extra={"consumer": self.name, "error": str(exc)})
+            return
+        assigned = consumer.assignment()
+        for tp, committed in offsets.items():
+            end = consumer.highwater(tp) if tp in assigned else None  # as of the fetch that brought these records
+            if end is not None:
+                LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(end - committed, 0))
 
