@@ -97,19 +97,22 @@ class Trace:
 
     def __init__(self, env: Environment) -> None:
         self.started: float | None = None
-        self.rows: list[tuple[float, str, float, str]] = []
+        self.rows: list[tuple[float, float, str, float, str]] = []
         env.events.request.add_listener(self._on_request)
 
     def _on_request(self, request_type, name, response_time, exception=None, **_kwargs) -> None:
         if self.started is not None:
             at = time.perf_counter() - self.started - response_time / 1000
-            self.rows.append((at, f"{request_type} {name}", response_time, repr(exception) if exception else ""))
+            epoch = time.time() - response_time / 1000  # to line requests up with other tools' timestamps
+            self.rows.append((at, epoch, f"{request_type} {name}", response_time,
+                              repr(exception) if exception else ""))
 
     def write(self, path: str) -> None:
         with open(path, "w", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow(["start_s", "endpoint", "ms", "error"])
-            writer.writerows((f"{at:.3f}", name, f"{ms:.1f}", error) for at, name, ms, error in self.rows)
+            writer.writerow(["start_s", "start_unix_s", "endpoint", "ms", "error"])
+            writer.writerows((f"{at:.3f}", f"{epoch:.3f}", name, f"{ms:.1f}", error)
+                             for at, epoch, name, ms, error in self.rows)
 
 
 def _run(args: argparse.Namespace, env: Environment, publisher: Publisher, trace: Trace | None = None):
