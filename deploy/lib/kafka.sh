@@ -64,9 +64,10 @@ for _ in range(int(sys.argv[1])):
 PY
 }
 
-# kafka_start DIR PORT CONTROLLER_PORT: format on first use, start, wait until topics can be created.
+# kafka_start DIR PORT CONTROLLER_PORT [NICE]: format on first use, start (at CPU priority NICE, 1-19, if given;
+# see proc_start), wait until topics can be created.
 kafka_start() {
-  local dir port=$2 cport=$3
+  local dir port=$2 cport=$3 nice=${4:-}
   local libs pid t0
   dir=$(realpath -m "$1")
   t0=$(now_ms)
@@ -87,7 +88,7 @@ kafka_start() {
         >"$dir/logs/kafka-format.log" 2>&1 ||
         { cat "$dir/logs/kafka-format.log" >&2; stack_die "kafka storage format failed"; }
     fi
-    proc_start "$dir" kafka java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1 \
+    PROC_NICE=$nice proc_start "$dir" kafka java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1 \
       -Djava.awt.headless=true \
       -Dlog4j2.configurationFile="$MEDIABILL_ROOT/deploy/kafka/log4j2.properties" \
       -cp "$libs/*" kafka.Kafka "$dir/kafka/server.properties"

@@ -20,6 +20,9 @@ proc_pid() {
 }
 
 # proc_start DIR NAME CMD...: runs CMD detached with the current environment, unless NAME already runs.
+# With PROC_NICE=N (1-19) in the caller's environment, CMD runs at that lower CPU priority: its own nice value
+# and, where the kernel groups processes by session (autogroup), its session's, which is what counts there
+# (each process here gets a session of its own, so a nice value alone would weigh only against itself).
 proc_start() {
   local dir name=$2
   dir=$(realpath -m "$1")
@@ -37,7 +40,12 @@ proc_start() {
   # stack, and stop can signal the whole group (uv run keeps python as a child).
   # The inner shell writes its own pid before exec, which stays right even if setsid had to fork.
   # shellcheck disable=SC2016 # expanded by the inner shell
-  setsid nohup bash -c 'echo "$$" >"$0.tmp"; exec "$@"' "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 &
+  local inner='echo "$$" >"$0.tmp"; exec "$@"'
+  if [[ -n ${PROC_NICE:-} && $PROC_NICE != 0 ]]; then
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    inner='echo "$$" >"$0.tmp"; echo "$PROC_NICE" 2>/dev/null >/proc/self/autogroup; exec nice -n "$PROC_NICE" "$@"'
+  fi
+  PROC_NICE=${PROC_NICE:-} setsid nohup bash -c "$inner" "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 &
   local tries=0
   until [[ -s $pidfile.tmp ]]; do
     ((tries++ < 100)) || stack_die "$name did not start"

@@ -37,21 +37,24 @@ services_migrate() {
   done < <(services_present)
 }
 
-# services_start DIR: one process per service and role, plus collections; DATABASE_URL and
-# KAFKA_BOOTSTRAP_SERVERS must be exported.
+# services_start DIR [BACKGROUND_NICE]: one process per service and role, plus collections; DATABASE_URL and
+# KAFKA_BOOTSTRAP_SERVERS must be exported. With BACKGROUND_NICE (1-19), consumers, relays and collections run at
+# that lower CPU priority than the APIs (see proc_start).
 services_start() {
-  local dir=$1 svc pkg port role
+  local dir=$1 background_nice=${2:-} svc pkg port role nice
   while read -r svc pkg port; do
     if ! proc_pid "$dir" "$svc-api" >/dev/null && port_open "$port"; then
       stack_die "port $port for $svc is taken by a process that is not ours (see: ss -ltnp 'sport = :$port')"
     fi
     for role in "${MEDIABILL_ROLES[@]}"; do
-      PORT=$port INVOICE_SVC_URL=$INVOICE_SVC_URL \
+      nice=$background_nice
+      [[ $role == api ]] && nice=
+      PORT=$port INVOICE_SVC_URL=$INVOICE_SVC_URL PROC_NICE=$nice \
         proc_start "$dir" "$svc-$role" "${UV[@]}" run --no-sync python -m "$pkg" "$role"
     done
   done < <(services_present)
   if collections_present; then
-    INVOICE_SVC_URL=$INVOICE_SVC_URL proc_start "$dir" collections \
+    INVOICE_SVC_URL=$INVOICE_SVC_URL PROC_NICE=$background_nice proc_start "$dir" collections \
       "${UV[@]}" run --no-sync python -m tools.collections --port "$COLLECTIONS_PORT"
   fi
 }
