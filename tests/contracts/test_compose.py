@@ -36,7 +36,7 @@ def test_each_service_runs_api_consumer_and_relay_with_known_settings(service):
     assert COMPOSE[f"{service}-api"]["ports"] == [f"{default_port}:{default_port}"]
     # Request serving first when containers contend for the CPU, as the local stack runs them.
     assert "cpu_shares" not in COMPOSE[f"{service}-api"]
-    assert COMPOSE[f"{service}-consumer"]["cpu_shares"] == COMPOSE[f"{service}-relay"]["cpu_shares"] == 110
+    assert COMPOSE[f"{service}-consumer"]["cpu_shares"] == COMPOSE[f"{service}-relay"]["cpu_shares"] == 15
 
 
 def test_migrate_job_upgrades_every_service_and_topics_job_creates_the_catalog():
