@@ -46,11 +46,12 @@ proc_start() {
     # Linux takes one autogroup change per 100 ms from an unprivileged user (EAGAIN otherwise), and processes
     # start faster than that here: retry for up to a second.
     inner='echo "$$" >"$0.tmp"
-      for _ in 1 2 3 4 5 6 7 8 9 10; do
-        [[ -e /proc/self/autogroup ]] || break
-        echo "$PROC_NICE" 2>/dev/null >/proc/self/autogroup && break
-        sleep 0.1
-      done
+      if [[ -e /proc/self/autogroup ]]; then
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+          echo "$PROC_NICE" 2>/dev/null >/proc/self/autogroup && break
+          sleep 0.1
+        done
+      fi
       exec nice -n "$PROC_NICE" "$@"'
   fi
   PROC_NICE=${PROC_NICE:-} setsid nohup bash -c "$inner" "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 &

@@ -1,14 +1,11 @@
 """The consumer reports how far behind its partition's end it is after each commit."""
 
-import asyncio
-
 import pytest
 from prometheus_client import REGISTRY
 
 from mediabill_common.consumer import ConsumerRunner
-from mediabill_common.kafka import make_consumer, make_producer
 from mediabill_common.kafka.admin import ensure_topics
-from mediabill_common.testing.kafka import envelope_for, publish
+from mediabill_common.testing.kafka import envelope_for, publish, run_consumer_until
 
 pytestmark = pytest.mark.integration
 
@@ -27,25 +24,13 @@ async def test_lag_counts_down_to_zero_as_batches_commit(common_schema, kafka_bo
     async def note_lag(_session, _item) -> None:
         seen_by_record.append(REGISTRY.get_sample_value("mediabill_consumer_lag", labels))
 
-    producer = make_producer(kafka_bootstrap, client_id="lag-test")  # for dead letters; none expected
-    await producer.start()
-    runner = ConsumerRunner(name=name, session_factory=sessions, inbox=tables.inbox,
-                            handlers={"PaymentApplied": note_lag}, producer=producer)
-    consumer = make_consumer(kafka_bootstrap, group_id=name, client_id="lag", topics=[topic],
-                             listener=runner.rebalance_listener)
-    await consumer.start()
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(consumer, stop, batch_size=10))
-    try:
-        for _ in range(200):
-            if len(seen_by_record) == 30 and REGISTRY.get_sample_value("mediabill_consumer_lag", labels) == 0:
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=10)
-        await consumer.stop()
-        await producer.stop()
+    async def all_handled_and_committed() -> bool:
+        return len(seen_by_record) == 30 and REGISTRY.get_sample_value("mediabill_consumer_lag", labels) == 0
+
+    await run_consumer_until(
+        kafka_bootstrap, lambda producer: ConsumerRunner(name=name, session_factory=sessions, inbox=tables.inbox,
+                                                         handlers={"PaymentApplied": note_lag}, producer=producer),
+        [topic], all_handled_and_committed, timeout_s=30, batch_size=10)
     # Before the first commit there is no figure. When record i is handled, the batches before it (at most 10
     # records each) are committed: the figure is 30 minus what they hold.
     assert len(seen_by_record) == 30 and seen_by_record[0] is None

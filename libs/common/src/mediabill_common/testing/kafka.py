@@ -89,15 +89,24 @@ async def consume_until(ctx: ServiceContext, make_runner: Callable[[ServiceConte
                         topics: list[str], done: Callable[[], Any], *, timeout_s: float = 60.0,
                         group_id: str | None = None) -> None:
     """Run the service's real consumer loop against the broker until `await done()` is truthy."""
-    producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id="test-dlq")
+    await run_consumer_until(ctx.settings.kafka_bootstrap_servers, lambda producer: make_runner(ctx, producer),
+                             topics, done, timeout_s=timeout_s, group_id=group_id)
+
+
+async def run_consumer_until(bootstrap: str, make_runner: Callable[[AIOKafkaProducer], ConsumerRunner],
+                             topics: list[str], done: Callable[[], Any], *, timeout_s: float = 60.0,
+                             group_id: str | None = None, batch_size: int = 500) -> None:
+    """Run a consumer loop (the runner `make_runner` builds around a real producer for dead letters) against the
+    broker until `await done()` is truthy; the loop's own exception, or a timeout, fails the caller."""
+    producer = make_producer(bootstrap, client_id="test-dlq")
     await producer.start()
-    runner = make_runner(ctx, producer)
+    runner = make_runner(producer)
     group = group_id or runner.name
-    consumer = make_consumer(ctx.settings.kafka_bootstrap_servers, group_id=group, client_id=group,
-                             topics=topics, listener=runner.rebalance_listener)
+    consumer = make_consumer(bootstrap, group_id=group, client_id=group, topics=topics,
+                             listener=runner.rebalance_listener)
     await consumer.start()
     stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(consumer, stop, batch_size=500))
+    task = asyncio.create_task(runner.run(consumer, stop, batch_size=batch_size))
     try:
         deadline = asyncio.get_running_loop().time() + timeout_s
         while not await done():
