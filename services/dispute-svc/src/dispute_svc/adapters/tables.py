@@ -70,7 +70,7 @@ config_states = Table(
     "config_states", metadata,
     Column("kind", String(20), nullable=False),
     Column("key", String(100), nullable=False),
-    Column("state_version", Integer, nullable=False),
+    Column("state_version", BigInteger, nullable=False),
     Column("state", JSONB, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("kind", "key"),

@@ -6,7 +6,7 @@ contract versions in the contract state.
 """
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Index, Integer, String, Table, func,
+    BigInteger, Boolean, Column, Date, DateTime, Index, Integer, String, Table, func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -24,7 +24,7 @@ products = Table(
     Column("pricing_model", String(20), nullable=False),
     Column("status", String(20), nullable=False),
     Column("state", JSONB, nullable=False),
-    Column("state_version", Integer, nullable=False),
+    Column("state_version", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_products_status_code", "status", "code"),
@@ -37,7 +37,7 @@ accounts = Table(
     Column("legal_name", String(300), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("state", JSONB, nullable=False),
-    Column("state_version", Integer, nullable=False),
+    Column("state_version", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_accounts_type_id", "type", "account_id"),
@@ -54,7 +54,7 @@ contracts = Table(
     Column("flight_end", Date, nullable=False),
     Column("amendment_no", Integer, nullable=False),
     Column("state", JSONB, nullable=False),
-    Column("state_version", Integer, nullable=False),
+    Column("state_version", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_contracts_advertiser", "advertiser_account_id"),
