@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import sqlalchemy as sa
 from alembic import context, op
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
@@ -53,11 +54,20 @@ def create_common_tables(schema: str) -> None:
     must come with its own revision in every service rather than editing this one.
     """
     metadata = make_metadata(schema)
-    define_common_tables(metadata)
+    define_common_tables(metadata, shape=1)
     metadata.create_all(bind=op.get_bind())
 
 
 def drop_common_tables(schema: str) -> None:
     metadata = make_metadata(schema)
-    define_common_tables(metadata)
+    define_common_tables(metadata, shape=1)
     metadata.drop_all(bind=op.get_bind())
+
+
+def add_inbox_data_digest(schema: str) -> None:
+    """Shared tables, shape 1 -> 2: the inbox remembers a digest of each event's data (one revision per service)."""
+    op.add_column("inbox", sa.Column("data_sha256", sa.LargeBinary, nullable=True), schema=schema)
+
+
+def drop_inbox_data_digest(schema: str) -> None:
+    op.drop_column("inbox", "data_sha256", schema=schema)

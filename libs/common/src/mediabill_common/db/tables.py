@@ -20,8 +20,12 @@ class CommonTables:
     idempotency_keys: Table
 
 
-def define_common_tables(metadata: MetaData) -> CommonTables:
-    """Add the shared tables to a service's metadata (they land in the metadata's schema)."""
+# Shapes of the shared tables: 1 as every baseline revision created them; 2 adds the inbox's `data_sha256`.
+LATEST_SHAPE = 2
+
+
+def define_common_tables(metadata: MetaData, *, shape: int = LATEST_SHAPE) -> CommonTables:
+    """Add the shared tables to a service's metadata (they land in the metadata's schema), in the given shape."""
     outbox = Table(
         "outbox", metadata,
         Column("id", BigInteger, Identity(always=True), primary_key=True),
@@ -44,6 +48,9 @@ def define_common_tables(metadata: MetaData) -> CommonTables:
         Column("partition", Integer, nullable=False),
         Column("offset", BigInteger, nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        # SHA-256 of the event's `data` as first applied: the same (source, id) with other data is not a duplicate
+        # but a producer reusing an id, and is dead-lettered. Null on rows from before shape 2.
+        *([Column("data_sha256", LargeBinary, nullable=True)] if shape >= 2 else []),
         PrimaryKeyConstraint("consumer", "source", "event_id"),
     )
     parked = Table(
