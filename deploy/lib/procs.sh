@@ -4,19 +4,41 @@
 proc_pidfile() { echo "$1/run/$2.pid"; }
 proc_logfile() { echo "$1/logs/$2.log"; }
 
-# proc_pid DIR NAME: prints the pid and succeeds only if that exact process still runs.
-# A pid file left by a crash or a reboot is removed, so it never blocks a restart.
+# proc_pid DIR NAME: prints the pid and succeeds while anything NAME started still runs: that exact process, or,
+# once it is gone, a process left in its session (proc_start makes it a session leader; a child orphaned by a
+# SIGKILL to its parent stays in the session, and Linux hands out no pid that still names a session). A pid file
+# of which nothing runs (a crash, a reboot) is removed, so it never blocks a restart.
 proc_pid() {
-  local file pid start
+  local file pid start now
   file=$(proc_pidfile "$1" "$2")
   [[ -f $file ]] || return 1
   read -r pid start <"$file" || true
-  if [[ -n ${pid:-} ]] && [[ $(proc_starttime "$pid" 2>/dev/null) == "${start:-}" ]]; then
+  now=$(proc_starttime "${pid:-}" 2>/dev/null) || now=
+  if [[ -n ${pid:-} ]] && [[ $now == "${start:-}" ]] && ! proc_zombie "$pid"; then
+    echo "$pid"
+    return 0
+  fi
+  # Gone (or a zombie), not reused: what it started may still run.
+  if [[ -n ${pid:-} ]] && [[ -z $now || $now == "${start:-}" ]] && proc_session_runs "$pid"; then
     echo "$pid"
     return 0
   fi
   rm -f "$file"
   return 1
+}
+
+# proc_zombie PID: PID has ended and waits for its parent to collect it (not every init does so at once).
+proc_zombie() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ ${stat##*) } == Z* ]]
+}
+
+# proc_session_runs SID: a process other than a zombie is in session SID. One read of /proc (cat goes on past a
+# process that ends meanwhile); the command name in parentheses may hold anything, so fields count from its end.
+proc_session_runs() {
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } |
+    awk -v sid="$1" '{ sub(/.*\) /, "") } $1 != "Z" && $4 == sid { found = 1 } END { exit !found }'
 }
 
 # proc_start DIR NAME CMD...: runs CMD detached with the current environment, unless NAME already runs.
@@ -66,15 +88,16 @@ proc_start() {
   stack_log "$name started (pid $pid, log $logfile)"
 }
 
-# proc_stop DIR NAME [GRACE_S]: SIGTERM to the process group, then SIGKILL after the grace period.
+# proc_stop DIR NAME [GRACE_S]: SIGTERM to the process group, then SIGKILL after the grace period; it waits for
+# everything in the group (proc_pid), not only its leader, which may have died before its children.
 proc_stop() {
   local dir=$1 name=$2 grace=${3:-15}
   local pid deadline
   pid=$(proc_pid "$dir" "$name") || return 0
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   deadline=$((SECONDS + grace))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then
+  while proc_pid "$dir" "$name" >/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  if proc_pid "$dir" "$name" >/dev/null; then
     stack_log "$name (pid $pid) ignored SIGTERM for ${grace}s: killing it"
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   fi

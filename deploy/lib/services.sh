@@ -37,6 +37,21 @@ services_migrate() {
   done < <(services_present)
 }
 
+# python_start DIR NAME ARGS...: proc_start of the workspace's Python (the interpreter `uv run` would use) with ARGS,
+# from the repository root. Not under `uv run`: uv stays the parent of the Python it starts, so the pid on record
+# was uv's, and a SIGKILL to it left the service running while `status` said down and `up` started a second one.
+STACK_PYTHON=
+python_start() {
+  local dir=$1 name=$2 here=$PWD
+  shift 2
+  if [[ -z $STACK_PYTHON ]]; then
+    STACK_PYTHON=$(uv_run python -c 'import sys; print(sys.executable)') || stack_die "no Python in the workspace"
+  fi
+  # Not in a subshell: the process stays a child of this shell, which collects it when it ends.
+  cd "$MEDIABILL_ROOT" && proc_start "$dir" "$name" "$STACK_PYTHON" "$@"
+  cd "$here"
+}
+
 # services_start DIR [BACKGROUND_NICE]: one process per service and role, plus collections; DATABASE_URL and
 # KAFKA_BOOTSTRAP_SERVERS must be exported. With BACKGROUND_NICE (1-19), consumers, relays and collections run at
 # that lower CPU priority than the APIs (see proc_start).
@@ -50,12 +65,12 @@ services_start() {
       nice=$background_nice
       [[ $role == api ]] && nice=
       PORT=$port INVOICE_SVC_URL=$INVOICE_SVC_URL PROC_NICE=$nice \
-        proc_start "$dir" "$svc-$role" "${UV[@]}" run --no-sync python -m "$pkg" "$role"
+        python_start "$dir" "$svc-$role" -m "$pkg" "$role"
     done
   done < <(services_present)
   if collections_present; then
-    INVOICE_SVC_URL=$INVOICE_SVC_URL PROC_NICE=$background_nice proc_start "$dir" collections \
-      "${UV[@]}" run --no-sync python -m tools.collections --port "$COLLECTIONS_PORT"
+    INVOICE_SVC_URL=$INVOICE_SVC_URL PROC_NICE=$background_nice python_start "$dir" collections \
+      -m tools.collections --port "$COLLECTIONS_PORT"
   fi
 }
 
