@@ -45,6 +45,17 @@ def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_units(currency))
 
 
+def in_minor_units(amount: Decimal, currency: str) -> bool:
+    """Whether `amount` is a whole number of `currency`'s minor units, so that rounding it would change nothing
+    ("100.10" and "100.100" USD are; "100.105" USD and "12.5" JPY are not). Exact at any length: no context
+    precision is involved."""
+    if not amount.is_finite():
+        return False
+    _, digits, exponent = amount.as_tuple()
+    finer = -minor_units(currency) - int(exponent)  # digits written below the minor unit
+    return finer <= 0 or not any(digits[-finer:])
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round `amount` to `currency`'s minor unit, half away from zero. The only rounding of money."""
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)

@@ -1,5 +1,7 @@
 """invoice-svc settings (environment variables; names shared with the stack and docker-compose.yml)."""
 
+from pydantic import Field
+
 from mediabill_common.settings import ServiceSettings
 
 
@@ -20,8 +22,12 @@ class Settings(ServiceSettings):
     bill_run_stale_after_s: float = 60.0
     bill_run_poll_s: float = 1.0
     parked_sweep_interval_s: float = 10.0
-    # A memo, payment or dispute event for an invoice still unknown after this long raises unknown_invoice.
-    unknown_invoice_after_s: float = 3600.0
+    # A memo, payment or dispute event for an invoice still unknown after this long raises unknown_invoice. A grace
+    # period, not a correctness need: the event stays parked and is applied whenever the invoice appears. Since
+    # invoice-svc commits an invoice before anyone can learn its id, a waiting event nearly always names a wrong or
+    # foreign invoice; an hour keeps what settles by itself out of the queue and still tells an analyst the same
+    # working day, long before payment terms (days) make it matter (docs/operations.md, Configuration).
+    unknown_invoice_after_s: float = Field(default=3600.0, ge=0)
     # Printed on every invoice document as where to pay.
     remit_to: str = "Mediabill Retail Media Ltd, Accounts Receivable, 1 Market Street, San Francisco CA 94105, USA"
     remit_to_bank: str = "Bank: First Commerce Bank, ABA 121000358, Account 0001234567"

@@ -4,6 +4,7 @@ consumer, give the same InvoiceBalanceChanged figures on billing.invoices.v1 wha
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +14,8 @@ from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, I
 from mediabill_common.testing.kafka import envelope_for, flush_outbox, read_topic
 
 from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
+from invoice_svc.app.bill_runs import BillRunExecutor
+from invoice_svc.settings import Settings
 
 from billing_testing import account, configure, contract, deliver, delivery, exceptions_of, make_billing, product
 
@@ -156,3 +159,98 @@ async def test_events_for_an_unknown_invoice_are_parked_applied_when_it_exists_o
     assert unknown["refs"]["invoice_id"] == stranger["invoice_id"]
     async with billing.ctx.sessions() as s:  # still kept, in case the invoice shows up after all
         assert stranger["invoice_id"] in {w for w, _ in await parking.waiting(s)}
+
+
+async def _entries(ctx, invoice_id: str) -> list[tuple]:
+    async with ctx.sessions() as s:
+        rows = await s.execute(text("SELECT entry_id, amount, applied FROM invoice_svc.balance_entries "
+                                    "WHERE invoice_id = :i ORDER BY entry_id"), {"i": invoice_id})
+        return [tuple(r) for r in rows.all()]
+
+
+async def test_a_payment_id_sent_again_with_other_details_raises_payment_conflict_an_exact_resend_changes_nothing(
+        invoice_feed, billing, unique):
+    first, second = await _issue(invoice_feed, billing, unique, contracts=2)
+    adv = first["bill_to_account_id"]
+    pay = {"payment_id": f"P-{unique}", "invoice_id": first["invoice_id"], "bill_to_account_id": adv,
+           "amount": "500.00", "currency": "USD", "applied_at": "2025-07-08T10:00:00Z"}
+    await _publish(invoice_feed, "PaymentApplied", pay)
+    await _publish(invoice_feed, "PaymentApplied", pay)  # resent with a new event id
+    await _publish(invoice_feed, "PaymentApplied", pay | {"amount": "500.000"})  # the same amount, written longer
+    assert await exceptions_of(billing.ctx, adv) == []
+    changed = {"amount": {"amount": "400.00"}, "currency": {"currency": "EUR"},
+               "invoice_id": {"invoice_id": second["invoice_id"]},
+               "bill_to_account_id": {"bill_to_account_id": f"ADV-other-{unique}"}}
+    for fields in changed.values():
+        await _publish(invoice_feed, "PaymentApplied", pay | fields)
+        await _publish(invoice_feed, "PaymentApplied", pay | fields)  # the same conflict again: one exception
+
+    conflicts = await exceptions_of(billing.ctx, adv, "payment_conflict")
+    assert sorted(c["refs"]["differs"] for c in conflicts) == sorted(changed)
+    assert {(c["refs"]["payment_id"], c["refs"]["recorded_invoice_id"], c["refs"]["recorded_amount"])
+            for c in conflicts} == {(pay["payment_id"], first["invoice_id"], "500.00")}
+    assert [e["kind"] for e in await exceptions_of(billing.ctx, adv)] == ["payment_conflict"] * len(changed)
+    assert (await billing.invoice(first["invoice_id"]))["balance"]["paid"] == "500.00"
+    assert (await billing.invoice(second["invoice_id"]))["balance"]["paid"] == "0.00"
+
+
+async def test_a_payment_naming_another_bill_to_account_is_not_applied_and_raises_payment_account_mismatch(
+        invoice_feed, billing, unique):
+    [invoice] = await _issue(invoice_feed, billing, unique)
+    adv, other = invoice["bill_to_account_id"], f"ADV-other-{unique}"
+    pay = {"payment_id": f"P-{unique}", "invoice_id": invoice["invoice_id"], "bill_to_account_id": other,
+           "amount": "300.00", "currency": "USD", "applied_at": "2025-07-08T10:00:00Z"}
+    await _publish(invoice_feed, "PaymentApplied", pay)
+    await _publish(invoice_feed, "PaymentApplied", pay)  # resent: the open exception covers it
+
+    assert (await billing.invoice(invoice["invoice_id"]))["balance"]["paid"] == "0.00"
+    assert await _entries(billing.ctx, invoice["invoice_id"]) == []
+    [wrong] = await exceptions_of(billing.ctx, adv, "payment_account_mismatch")
+    assert wrong["refs"] == {"payment_id": pay["payment_id"], "invoice_id": invoice["invoice_id"],
+                             "payment_bill_to_account_id": other}
+    assert (wrong["amount_at_risk"], wrong["currency"]) == (300, "USD")
+    # collections corrects the bill-to and sends the payment again: it is applied, once
+    await _publish(invoice_feed, "PaymentApplied", pay | {"bill_to_account_id": adv})
+    assert (await billing.invoice(invoice["invoice_id"]))["balance"]["paid"] == "300.00"
+
+
+async def test_a_payment_amount_finer_than_its_currency_is_not_rounded_and_raises_payment_amount_precision(
+        invoice_feed, billing, unique):
+    [invoice] = await _issue(invoice_feed, billing, unique)
+    adv = invoice["bill_to_account_id"]
+    pay = {"payment_id": f"P-{unique}", "invoice_id": invoice["invoice_id"], "bill_to_account_id": adv,
+           "amount": "100.1234567891", "currency": "USD", "applied_at": "2025-07-08T10:00:00Z"}
+    await _publish(invoice_feed, "PaymentApplied", pay)
+    # half a yen, for an invoice not seen: raised at once rather than parked for the unknown-invoice wait
+    await _publish(invoice_feed, "PaymentApplied", pay | {"payment_id": f"PJ-{unique}", "amount": "12.5",
+                                                          "currency": "JPY", "invoice_id": f"elsewhere-{unique}"})
+
+    assert (await billing.invoice(invoice["invoice_id"]))["balance"]["paid"] == "0.00"
+    assert await _entries(billing.ctx, invoice["invoice_id"]) == []
+    raised = {e["refs"]["payment_id"]: e for e in await exceptions_of(billing.ctx, adv, "payment_amount_precision")}
+    assert {p: (e["refs"]["amount"], e["currency"]) for p, e in raised.items()} == {
+        f"P-{unique}": ("100.1234567891", "USD"), f"PJ-{unique}": ("12.5", "JPY")}
+    parking = ParkingLot(billing.ctx.tables.parked_events, BALANCES_CONSUMER)
+    async with billing.ctx.sessions() as s:
+        assert f"elsewhere-{unique}" not in {w for w, _ in await parking.waiting(s)}
+
+
+async def test_a_payment_for_an_unknown_invoice_raises_unknown_invoice_once_the_configured_wait_has_passed(
+        invoice_feed, billing, unique, monkeypatch):
+    [invoice] = await _issue(invoice_feed, billing, unique)
+    adv = invoice["bill_to_account_id"]
+    await _publish(invoice_feed, "PaymentApplied", {
+        "payment_id": f"PX-{unique}", "invoice_id": f"elsewhere-{unique}", "bill_to_account_id": adv,
+        "amount": "5.00", "currency": "USD", "applied_at": "2025-07-08T10:00:00Z"})
+
+    def executor_with_wait(seconds: str) -> BillRunExecutor:
+        monkeypatch.setenv("UNKNOWN_INVOICE_AFTER_S", seconds)
+        s = billing.ctx.settings
+        settings = Settings(database_url=s.database_url, kafka_bootstrap_servers=s.kafka_bootstrap_servers)
+        return BillRunExecutor(replace(billing.ctx, settings=settings))
+
+    await executor_with_wait("3600").sweep()
+    assert await exceptions_of(billing.ctx, adv, "unknown_invoice") == []
+    await executor_with_wait("0").sweep()
+    [unknown] = await exceptions_of(billing.ctx, adv, "unknown_invoice")
+    assert (unknown["refs"]["invoice_id"], unknown["amount_at_risk"]) == (f"elsewhere-{unique}", 5)

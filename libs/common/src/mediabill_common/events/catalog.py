@@ -154,6 +154,7 @@ ExceptionKind = Literal[
     "unknown_product", "product_not_live", "unknown_account", "unknown_contract", "outside_flight",
     "currency_mismatch", "missing_media_cost", "missing_rate", "missing_third_party_counts", "budget_exhausted",
     "restatement_after_issue", "negative_invoice", "overpayment", "payment_currency_mismatch", "unknown_invoice",
+    "payment_account_mismatch", "payment_conflict", "payment_amount_precision",
 ]
 EXCEPTION_KINDS: tuple[str, ...] = ExceptionKind.__args__  # type: ignore[attr-defined]
 

@@ -11,6 +11,7 @@ from mediabill_common.db.reads import fetch_all
 
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.billing.balance import BalanceEntry
+from invoice_svc.domain.billing.payments import Payment
 
 
 async def record_entry(session: AsyncSession, invoice_id: str, entry: BalanceEntry, *, applied: bool,
@@ -26,6 +27,17 @@ async def record_entry(session: AsyncSession, invoice_id: str, entry: BalanceEnt
          "amount": entry.amount, "currency": entry.currency, "at": entry.at, "applied": applied,
          "event_id": event_id})
     return result.first() is not None
+
+
+async def recorded_payment(session: AsyncSession, payment_id: str) -> Payment | None:
+    """The payment recorded under `payment_id`, if any. A payment is recorded only when it names its invoice's
+    bill-to account, so the invoice's is the payment's."""
+    result = await session.execute(text(f"""
+        SELECT e.entry_id, e.invoice_id, i.bill_to_account_id, e.amount, e.currency
+          FROM {SCHEMA}.balance_entries e JOIN {SCHEMA}.invoices i ON i.invoice_id = e.invoice_id
+         WHERE e.kind = 'payment' AND e.entry_id = :id"""), {"id": payment_id})
+    row = result.first()
+    return None if row is None else Payment(*row)
 
 
 async def entries_of(session: AsyncSession, invoice_id: str) -> list[BalanceEntry]:

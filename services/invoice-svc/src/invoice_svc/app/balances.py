@@ -4,7 +4,8 @@ Each event is recorded once (payment_id, memo_id, dispute id / resolution) and t
 of an invoice's entries with the pure `balance_of`, so the final balance does not depend on arrival order. Every
 applied change publishes `InvoiceBalanceChanged` through the outbox in the same transaction. An event about an
 invoice not issued here (yet) is parked and applied when the invoice appears; one still unknown after the
-configured wait raises `unknown_invoice`.
+configured wait raises `unknown_invoice`. A payment that cannot be applied as sent raises its exception instead
+(app/payments.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mediabill_common.outbox.writer import OutboxWriter
 
 from invoice_svc.adapters import invoice_balance_repository as entries_repo
 from invoice_svc.adapters import invoice_repository as invoices_repo
+from invoice_svc.app import payments
 from invoice_svc.app.exceptions import raise_exception
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance, applies_to_balance, balance_of
 
@@ -81,14 +83,15 @@ class BalanceBook:
         await self.apply(session, received.envelope, received.payload)
 
     async def apply(self, session: AsyncSession, envelope: Envelope, data: Any) -> None:
+        if envelope.type == "PaymentApplied" and not await payments.amount_is_exact(session, self._outbox, data):
+            return
         invoice = await entries_repo.invoice_for_update(session, data.invoice_id)
         if invoice is None:
             await self._parking.park(session, envelope, waiting_for=data.invoice_id)
             return
         entry = entry_from_event(envelope.type, data)
         applied = applies_to_balance(entry, invoice["currency"])
-        if not await entries_repo.record_entry(session, invoice["invoice_id"], entry, applied=applied,
-                                               event_id=envelope.id):
+        if not await self._record(session, invoice, data, entry, applied=applied, event_id=envelope.id):
             return
         if not applied:
             await raise_exception(session, self._outbox, "payment_currency_mismatch", invoice["bill_to_account_id"],
@@ -109,6 +112,15 @@ class BalanceBook:
             await self._outbox.publish(session, "InvoiceBalanceChanged", key=invoice["bill_to_account_id"],
                                        subject=invoice["invoice_id"], causationid=envelope.id,
                                        data=balance_event(invoice, after, reason, envelope.id))
+
+    async def _record(self, session: AsyncSession, invoice: Any, data: Any, entry: BalanceEntry, *, applied: bool,
+                      event_id: str) -> bool:
+        """Record the entry once; True when it is new. A payment is recorded only as sent (see app/payments.py)."""
+        if entry.kind == "payment":
+            return await payments.record_payment(session, self._outbox, invoice, data, entry, applied=applied,
+                                                 event_id=event_id)
+        return await entries_repo.record_entry(session, invoice["invoice_id"], entry, applied=applied,
+                                               event_id=event_id)
 
     async def release(self, session: AsyncSession, invoice_ids: list[str]) -> int:
         """Apply the events parked for these invoices (now issued), in arrival order."""
