@@ -1,13 +1,15 @@
 """Opening a dispute: void, window, lines, kinds, amounts and headroom (rules 18-19)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from dispute_svc.domain.errors import InvalidRequest, RuleBreach
-from dispute_svc.domain.model import InvoiceLineView, InvoiceView
-from dispute_svc.domain.opening import RequestedLine, check_opening, dispute_window_closes, line_headroom
+from dispute_svc.domain.model import Dispute, DisputedLine, InvoiceLineView, InvoiceView
+from dispute_svc.domain.opening import (
+    LineHolds, RequestedLine, check_opening, dispute_window_closes, holds_of, line_exposure,
+)
 
 
 def an_invoice(status: str = "issued") -> InvoiceView:
@@ -28,7 +30,7 @@ def opening(lines, *, invoice=None, today=date(2026, 3, 10), held=None, reason="
             description="billed at the wrong CPM", window=90):
     return check_opening(invoice or an_invoice(), [RequestedLine(i, Decimal(a)) for i, a in lines],
                          reason_code=reason, description=description, today=today, window_days=window,
-                         held_by_line=held or {})
+                         holds=held or LineHolds())
 
 
 def test_valid_dispute_returns_the_disputed_lines_with_their_kind_and_line_item():
@@ -93,10 +95,12 @@ def test_amount_must_be_positive_in_minor_units(amount):
 
 
 def test_amount_above_headroom_names_the_line_and_its_headroom():
-    # 2000.00 - credited 100.00 - held 400.00 = 1500.00
-    opening([("u1", "1500.00")], held={"u1": Decimal("400.00")})
-    with pytest.raises(RuleBreach, match=r"line u1 has a headroom of 1500.00 USD .*1500.01 was asked"):
-        opening([("u1", "1500.01")], held={"u1": Decimal("400.00")})
+    # 2000.00 - credited 100.00 - awaiting credit 150.00 - under open disputes 250.00 = 1500.00
+    held = LineHolds(under_dispute={"u1": Decimal("250.00")}, awaiting_credit={"u1": Decimal("150.00")})
+    opening([("u1", "1500.00")], held=held)
+    with pytest.raises(RuleBreach, match=r"line u1 has a headroom of 1500.00 USD \(amount 2000.00 - credited 100.00 "
+                                         r"- awaiting credit 150.00 - under open disputes 250.00\); 1500.01 was asked"):
+        opening([("u1", "1500.01")], held=held)
 
 
 def test_over_delivery_line_has_no_headroom():
@@ -104,6 +108,28 @@ def test_over_delivery_line_has_no_headroom():
         opening([("o1", "1.00")])
 
 
-def test_headroom_is_amount_less_credited_less_held():
+def test_headroom_is_amount_less_credited_less_awaiting_credit_less_under_dispute():
     line = InvoiceLineView("u1", "usage", Decimal("2000.00"), Decimal("100.00"))
-    assert line_headroom(line, Decimal("400.00")) == Decimal("1500.00")
+    held = LineHolds(under_dispute={"u1": Decimal("300.00")}, awaiting_credit={"u1": Decimal("100.00")})
+    assert line_exposure(line, held).headroom == Decimal("1500.00")
+
+
+def test_open_disputes_count_as_disputed_and_resolved_ones_as_credit_awaited():
+    t0 = datetime(2026, 3, 2, tzinfo=UTC)
+
+    def a_dispute(status: str, amount: str) -> Dispute:
+        d = Dispute(dispute_id=f"d-{status}", invoice_id="i1", invoice_number="INV-1", bill_to_account_id="agency",
+                    currency="USD", reason_code="rate_mismatch", description="rate", opened_by="ana", opened_at=t0,
+                    assignment_due_at=t0, resolution_due_at=t0, lines=[DisputedLine("u1", Decimal(amount), "usage")])
+        d.status = "in_review" if status == "resolved" else status
+        if status == "resolved":
+            d.resolve("upheld", Decimal(amount), "confirmed", by="max", at=t0)
+        return d
+
+    holds = holds_of([a_dispute("open", "300.00"), a_dispute("in_review", "200.00"), a_dispute("resolved", "150.00"),
+                      a_dispute("withdrawn", "999.00")])
+    assert holds == LineHolds(under_dispute={"u1": Decimal("500.00")}, awaiting_credit={"u1": Decimal("150.00")})
+    exposure = line_exposure(an_invoice().line("u1"), holds)
+    assert (exposure.credited, exposure.pending_credit, exposure.disputed) == (
+        Decimal("100.00"), Decimal("150.00"), Decimal("500.00"))
+    assert exposure.headroom == Decimal("1250.00")

@@ -26,6 +26,8 @@ class AdjustmentRepository:
             attachments=list(adj.attachments), currency=adj.currency, total=adj.total,
             approval_level=adj.approval_level.value, requested_by=adj.requested_by,
             requested_at=adj.requested_at, version=1))
+        if not adj.lines:  # a refused dispute credit may name none (a dispute whose lines all credit nothing)
+            return
         await self._s.execute(adjustment_lines.insert(), [
             {"adjustment_id": adj.adjustment_id, "position": i, "invoice_line_id": line.invoice_line_id,
              "kind": line.kind, "amount": line.amount, "description": line.description,

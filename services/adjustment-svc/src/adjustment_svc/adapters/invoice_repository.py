@@ -89,13 +89,17 @@ class InvoiceReadModel:
                 invoice_lines.c.invoice_id == invoice_id, invoice_lines.c.invoice_line_id == line.invoice_line_id,
             ).values({column.key: column + line.amount}))
 
-    async def exposures(self, invoice: InvoiceView, *, excluding_dispute: str | None) -> dict[str, LineExposure]:
-        """Per line: amount, credited, pending credit requests and amounts under open disputes (rule 18)."""
+    async def exposures(self, invoice: InvoiceView, *, excluding_dispute: str | None,
+                        excluding_adjustment: str | None = None) -> dict[str, LineExposure]:
+        """Per line: amount, credited, pending credit requests and amounts under open disputes (rule 18), leaving
+        out the dispute the checked request settles and, when re-checking a pending request, that request."""
         pending = {r["invoice_line_id"]: r["amount"] for r in await fetch_all(self._s, f"""
             SELECT l.invoice_line_id, sum(l.amount) AS amount
               FROM {SCHEMA}.adjustment_lines l JOIN {SCHEMA}.adjustments a ON a.adjustment_id = l.adjustment_id
              WHERE a.invoice_id = :invoice AND a.status = :pending AND a.kind = 'credit' AND l.derived = 0
-             GROUP BY l.invoice_line_id""", {"invoice": invoice.invoice_id, "pending": PENDING})}
+               AND a.adjustment_id IS DISTINCT FROM :checked
+             GROUP BY l.invoice_line_id""",
+            {"invoice": invoice.invoice_id, "pending": PENDING, "checked": excluding_adjustment})}
         other = " AND d.dispute_id <> :excluding" if excluding_dispute is not None else ""
         disputed = {r["invoice_line_id"]: r["amount"] for r in await fetch_all(self._s, f"""
             SELECT dl.invoice_line_id, sum(dl.amount) AS amount

@@ -14,8 +14,10 @@ from adjustment_svc.app.errors import UnknownAdjustment, UnknownInvoice
 from adjustment_svc.app.issue_memo import issue_memo
 from adjustment_svc.app.repositories import Repositories
 from adjustment_svc.app.views import adjustment_view
-from adjustment_svc.domain.adjustment import AdjustmentRequest, GivenApproval
+from adjustment_svc.domain.adjustment import AdjustmentRequest, GivenApproval, InvoiceView
 from adjustment_svc.domain.approval import Approval, check_may_approve, check_may_reject
+from adjustment_svc.domain.headroom import check_credit_headroom
+from adjustment_svc.domain.memo_lines import RequestedLine
 
 
 async def _locked(repos: Repositories, adjustment_id: str) -> AdjustmentRequest:
@@ -26,13 +28,30 @@ async def _locked(repos: Repositories, adjustment_id: str) -> AdjustmentRequest:
     return adj
 
 
+async def check_headroom_still_holds(repos: Repositories, adj: AdjustmentRequest, invoice: InvoiceView) -> None:
+    """Rule 18 again at approval: since the request was made, disputes may have been opened (dispute-svc cannot see
+    pending requests) and other credits issued. Raises HeadroomExceeded (409 with the lines) if it no longer fits."""
+    if adj.kind != "credit":
+        return
+    exposures = await repos.invoices.exposures(invoice, excluding_dispute=adj.dispute_id,
+                                               excluding_adjustment=adj.adjustment_id)
+    named = [RequestedLine(x.invoice_line_id, x.amount, x.description) for x in adj.lines
+             if not x.derived and x.invoice_line_id is not None]
+    check_credit_headroom(named, exposures, invoice.currency)
+
+
 async def approve_adjustment(session: AsyncSession, ctx: ServiceContext, adjustment_id: str, *, approver: str,
                              roles: frozenset[str], comment: str | None, now: datetime) -> AdjustmentRequest:
-    """Record one approval; the approval that completes the policy issues the memo in the same transaction."""
+    """Record one approval after re-checking the headroom (rule 18) under the invoice's lock; the approval that
+    completes the policy issues the memo in the same transaction."""
     repos = Repositories.on(session)
     adj = await _locked(repos, adjustment_id)
     check_may_approve(level=adj.approval_level, status=adj.status, requested_by=adj.requested_by,
                       given=[a.as_approval() for a in adj.approvals], approver=Approval(approver, roles))
+    invoice = await repos.invoices.get(adj.invoice_id, for_update=True)
+    if invoice is None:
+        raise UnknownInvoice(f"invoice {adj.invoice_id} is missing from the read model")
+    await check_headroom_still_holds(repos, adj, invoice)
     given = GivenApproval(approver, roles, now, comment)
     await repos.adjustments.add_approval(adjustment_id, given)
     approved = replace(adj, approvals=(*adj.approvals, given))
@@ -40,9 +59,6 @@ async def approve_adjustment(session: AsyncSession, ctx: ServiceContext, adjustm
                            entity_id=adjustment_id, reason=comment, before=adjustment_view(adj),
                            after=adjustment_view(approved))
     if not approved.approvals_still_needed():
-        invoice = await repos.invoices.get(adj.invoice_id, for_update=True)
-        if invoice is None:
-            raise UnknownInvoice(f"invoice {adj.invoice_id} is missing from the read model")
         await issue_memo(session, ctx, approved, invoice, now)
     return await repos.adjustments.get(adjustment_id)
 

@@ -14,7 +14,7 @@ from mediabill_common.db.reads import fetch_all, fetch_first
 
 from dispute_svc.adapters.numeric import from_numeric
 from dispute_svc.adapters.tables import SCHEMA, dispute_history, dispute_lines, disputes, invoices
-from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry, amounts_held
+from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry
 
 _STATE_FIELDS = ("status", "assignee", "assigned_at", "outcome", "credit_amount", "resolution_note", "resolved_by",
                  "resolved_at", "closed_at", "credit_settled", "version")
@@ -113,17 +113,13 @@ class DisputeRepository:
                                               "WHERE dispute_id = :id ORDER BY id", {"id": dispute_id})
         return [HistoryEntry(r["at"], r["actor"], r["action"], r["note"], r["details"]) for r in rows]
 
-    async def held_on_invoice(self, invoice_id: str) -> dict[str, Decimal]:
-        """Per invoice line, what this service's disputes hold (active, or resolved awaiting their credit)."""
+    async def holding_on_invoice(self, invoice_id: str) -> list[Dispute]:
+        """The invoice's disputes that hold part of its lines: active, or resolved and awaiting their credit."""
         rows = (await self._session.execute(select(disputes).where(
             disputes.c.invoice_id == invoice_id,
             or_(disputes.c.status.in_(("open", "in_review")),
                 and_(disputes.c.status == "resolved", disputes.c.credit_settled.is_(False)))))).all()
-        held: dict[str, Decimal] = {}
-        for dispute in await self._hydrate(rows):
-            for line_id, amount in amounts_held(dispute).items():
-                held[line_id] = held.get(line_id, Decimal(0)) + amount
-        return held
+        return await self._hydrate(rows)
 
     async def list(self, flt: DisputeFilter, *, now: datetime, limit: int,
                    after: tuple[datetime, str] | None) -> list[Dispute]:

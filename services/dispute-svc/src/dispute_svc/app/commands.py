@@ -18,7 +18,7 @@ from dispute_svc.app.policy import clock_of, current_sla_policy
 from dispute_svc.app.views import snapshot
 from dispute_svc.domain.errors import InvalidRequest, NotKnown, VersionMismatch
 from dispute_svc.domain.model import Attachment, Dispute, check_credit_authority, open_dispute
-from dispute_svc.domain.opening import RequestedLine, check_opening
+from dispute_svc.domain.opening import RequestedLine, check_opening, holds_of
 from dispute_svc.domain.sla import sla_clock
 
 
@@ -51,7 +51,7 @@ async def open_new_dispute(session: AsyncSession, ctx: ServiceContext, cmd: Open
     now = clock_of(ctx).now()
     lines = check_opening(invoice, cmd.lines, reason_code=cmd.reason_code, description=cmd.description,
                           today=now.date(), window_days=ctx.settings.dispute_window_days,
-                          held_by_line=await repo.held_on_invoice(invoice.invoice_id))
+                          holds=holds_of(await repo.holding_on_invoice(invoice.invoice_id)))
     due = sla_clock(now, (await current_sla_policy(session)).target_for(cmd.reason_code))
     dispute = open_dispute(dispute_id=str(uuid.uuid4()), invoice=invoice, lines=lines, reason_code=cmd.reason_code,
                            description=cmd.description, opened_by=actor.sub, opened_at=now,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from mediabill_common.headroom import LineExposure, headroom_breaches
 from mediabill_common.money import round_money
 
 from dispute_svc.domain.errors import InvalidRequest, RuleBreach
-from dispute_svc.domain.model import DISPUTABLE_KINDS, REASON_CODES, DisputedLine, InvoiceLineView, InvoiceView
+from dispute_svc.domain.model import (
+    ACTIVE_STATUSES, DISPUTABLE_KINDS, REASON_CODES, Dispute, DisputedLine, InvoiceLineView, InvoiceView,
+    amounts_held,
+)
 
 
 @dataclass(frozen=True)
@@ -24,14 +28,38 @@ def dispute_window_closes(issue_date: date, window_days: int) -> date:
     return issue_date + timedelta(days=window_days)
 
 
-def line_headroom(line: InvoiceLineView, held: Decimal) -> Decimal:
-    """Rule 18: line amount - credited - what disputes (and credits they wait for) already hold."""
-    return line.amount - line.credited - held
+@dataclass(frozen=True)
+class LineHolds:
+    """What this service's disputes hold per invoice line: the amounts of its open and in-review disputes, and the
+    credit its resolved disputes still wait for (their credit request, pending in adjustment-svc)."""
+
+    under_dispute: Mapping[str, Decimal] = field(default_factory=dict)
+    awaiting_credit: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+def holds_of(disputes: Iterable[Dispute]) -> LineHolds:
+    """Sum `amounts_held` of each dispute into the term of rule 18 it belongs to."""
+    under: dict[str, Decimal] = {}
+    awaiting: dict[str, Decimal] = {}
+    for dispute in disputes:
+        into = under if dispute.status in ACTIVE_STATUSES else awaiting
+        for line_id, amount in amounts_held(dispute).items():
+            into[line_id] = into.get(line_id, Decimal(0)) + amount
+    return LineHolds(under, awaiting)
+
+
+def line_exposure(line: InvoiceLineView, holds: LineHolds) -> LineExposure:
+    """Rule 18's terms as dispute-svc knows them (mediabill_common.headroom has the one definition). A credit
+    request an analyst made directly is not known here until its memo is issued: adjustment-svc's check, at the
+    request and at every approval, is the authority; this one is a first filter."""
+    zero = Decimal(0)
+    return LineExposure(line.invoice_line_id, line.amount, line.credited,
+                        holds.awaiting_credit.get(line.invoice_line_id, zero),
+                        holds.under_dispute.get(line.invoice_line_id, zero))
 
 
 def check_opening(invoice: InvoiceView, requested: Sequence[RequestedLine], *, reason_code: str,
-                  description: str, today: date, window_days: int,
-                  held_by_line: Mapping[str, Decimal]) -> list[DisputedLine]:
+                  description: str, today: date, window_days: int, holds: LineHolds) -> list[DisputedLine]:
     """Validate a new dispute against the invoice; return the disputed lines or raise with the precise reason."""
     if invoice.is_void:
         raise RuleBreach(f"Invoice {invoice.invoice_number} is void; a void invoice cannot be disputed.")
@@ -48,11 +76,11 @@ def check_opening(invoice: InvoiceView, requested: Sequence[RequestedLine], *, r
                              field="description")
     if not requested:
         raise InvalidRequest("lines must name at least one invoice line and an amount", field="lines")
-    return [_check_line(invoice, req, i, requested, held_by_line) for i, req in enumerate(requested)]
+    return [_check_line(invoice, req, i, requested, holds) for i, req in enumerate(requested)]
 
 
 def _check_line(invoice: InvoiceView, req: RequestedLine, index: int, requested: Sequence[RequestedLine],
-                held_by_line: Mapping[str, Decimal]) -> DisputedLine:
+                holds: LineHolds) -> DisputedLine:
     where = f"lines[{index}]"
     if any(other.invoice_line_id == req.invoice_line_id for other in requested[:index]):
         raise InvalidRequest(f"{where}: invoice line {req.invoice_line_id} is named twice; name each line once",
@@ -67,11 +95,14 @@ def _check_line(invoice: InvoiceView, req: RequestedLine, index: int, requested:
     if req.amount <= 0 or round_money(req.amount, invoice.currency) != req.amount:
         raise InvalidRequest(f"{where}: amount must be greater than 0 with at most the minor-unit digits of "
                              f"{invoice.currency}; got {req.amount}", field=f"{where}.amount")
-    headroom = line_headroom(line, held_by_line.get(line.invoice_line_id, Decimal(0)))
-    if req.amount > headroom:
+    exposure = line_exposure(line, holds)
+    breaches = headroom_breaches([(line.invoice_line_id, req.amount)], {line.invoice_line_id: exposure})
+    if breaches:
+        x = breaches[0].figures(invoice.currency)
         raise RuleBreach(
-            f"{where}: line {line.invoice_line_id} has a headroom of {format(max(headroom, Decimal(0)), 'f')} "
-            f"{invoice.currency} (amount {format(line.amount, 'f')} - credited {format(line.credited, 'f')} - "
-            f"under dispute or awaiting credit {format(held_by_line.get(line.invoice_line_id, Decimal(0)), 'f')}); "
-            f"{format(req.amount, 'f')} was asked.")
+            f"{where}: line {line.invoice_line_id} has a headroom of "
+            f"{format(round_money(max(exposure.headroom, Decimal(0)), invoice.currency), 'f')} {invoice.currency} "
+            f"(amount {x['line_amount']} - "
+            f"credited {x['credited']} - awaiting credit {x['pending_credit']} - under open disputes "
+            f"{x['disputed']}); {x['requested']} was asked.")
     return DisputedLine(line.invoice_line_id, req.amount, line.kind, line.product_code, line.line_item_id)

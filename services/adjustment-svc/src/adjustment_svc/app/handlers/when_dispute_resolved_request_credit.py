@@ -1,4 +1,5 @@
-"""DisputeResolved: release the disputed amounts; a credit outcome becomes a credit request (rule 20)."""
+"""DisputeResolved: release the disputed amounts; a credit outcome becomes a credit request (rule 20), or, when it
+cannot (rule 18 headroom, a void invoice), a refused one that makes dispute-svc reopen the dispute."""
 
 from __future__ import annotations
 
@@ -6,14 +7,15 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.consumer import PermanentError
 from mediabill_common.events.catalog import DisputeResolved
 from mediabill_common.events.envelope import Envelope
 
 from adjustment_svc.adapters.adjustment_repository import AdjustmentRepository
 from adjustment_svc.adapters.invoice_repository import DisputeView, InvoiceReadModel
+from adjustment_svc.app.errors import LiveRequestForDispute
 from adjustment_svc.app.handlers.deps import HandlerDeps
 from adjustment_svc.app.handlers.dispute_state import known_dispute_or_park
+from adjustment_svc.app.refuse_dispute_credit import refuse_dispute_credit
 from adjustment_svc.app.request_adjustment import RequestAdjustment, request_adjustment
 from adjustment_svc.domain.dispute_credit import allocate_dispute_credit
 from adjustment_svc.domain.errors import AdjustmentError
@@ -45,8 +47,15 @@ async def when_dispute_resolved_request_credit(session: AsyncSession, envelope: 
         log.info("dispute already has a credit request", extra={"dispute_id": payload.dispute_id,
                                                                 "adjustment_id": existing})
         return
+    cmd = _credit_request(payload, dispute)
     try:
-        await request_adjustment(session, deps.ctx, _credit_request(payload, dispute), deps.clock())
+        # A savepoint, so a refusal leaves nothing of the attempt behind.
+        async with session.begin_nested():
+            await request_adjustment(session, deps.ctx, cmd, deps.clock())
+    except LiveRequestForDispute:
+        log.info("dispute already has a credit request", extra={"dispute_id": payload.dispute_id})
     except AdjustmentError as exc:
-        # Nothing was written for the request; the event goes to the DLQ with the reason for an operator.
-        raise PermanentError(f"credit request for dispute {payload.dispute_id} refused: {exc}") from exc
+        # Never a dead letter: the dispute would stay resolved with no memo. Rejected, so dispute-svc reopens it.
+        invoice = await InvoiceReadModel(session).get(payload.invoice_id)
+        await refuse_dispute_credit(session, deps.ctx, cmd, invoice, f"the credit for dispute {payload.dispute_id} "
+                                    f"({payload.outcome}) cannot be requested: {exc}", deps.clock())
