@@ -1,8 +1,8 @@
 """Tables of adjustment-svc, all in its own schema."""
 
 from sqlalchemy import (
-    Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table, Text, func,
-    text,
+    BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table, Text,
+    func, text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -48,6 +48,17 @@ invoice_lines = Table(
     Column("credited", MONEY, nullable=False, server_default="0"),
     Column("debited", MONEY, nullable=False, server_default="0"),
     PrimaryKeyConstraint("invoice_id", "invoice_line_id"),
+)
+
+# ---- read model of billing accounts (billing.config.v1, event-carried state) ----------------------
+# The bill-to account as product-config-svc last described it: its name and contact go on credit memos.
+accounts = Table(
+    "accounts", metadata,
+    Column("account_id", String(200), primary_key=True),
+    Column("state_version", BigInteger, nullable=False),  # 64-bit, as product-config-svc counts it
+    Column("legal_name", Text, nullable=False),
+    Column("state", JSONB, nullable=False),  # the whole account state as the event carried it
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 # ---- read model of disputes (billing.disputes.v1) ----------------------------------------------

@@ -13,6 +13,7 @@ from mediabill_common.events.envelope import Envelope
 from mediabill_common.service import ServiceContext
 
 from adjustment_svc.app.handlers.deps import HandlerDeps
+from adjustment_svc.app.handlers.when_account_upserted_keep_account import when_account_upserted_keep_account
 from adjustment_svc.app.handlers.when_dispute_opened_hold_lines import when_dispute_opened_hold_lines
 from adjustment_svc.app.handlers.when_dispute_reopened_hold_lines import when_dispute_reopened_hold_lines
 from adjustment_svc.app.handlers.when_dispute_resolved_request_credit import when_dispute_resolved_request_credit
@@ -22,7 +23,9 @@ from adjustment_svc.app.handlers.when_invoice_voided_close_invoice import when_i
 
 EventHandler = Callable[[AsyncSession, Envelope, Any, HandlerDeps], Awaitable[None]]
 
+# billing.config.v1: only accounts; products and contracts are not this service's concern (counted and ignored).
 EVENT_HANDLERS: dict[str, EventHandler] = {
+    "BillingAccountUpserted": when_account_upserted_keep_account,
     "InvoiceIssued": when_invoice_issued_record_invoice,
     "InvoiceVoided": when_invoice_voided_close_invoice,
     "DisputeOpened": when_dispute_opened_hold_lines,
