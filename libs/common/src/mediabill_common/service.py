@@ -16,8 +16,12 @@ from mediabill_common.audit import AuditTrail, audit_router
 from mediabill_common.auth.verify import JwtVerifier
 from mediabill_common.db.engine import make_engine, make_session_factory
 from mediabill_common.db.tables import CommonTables, define_common_tables
+from mediabill_common.events.catalog import service_source
+from mediabill_common.events.sources import TrustedSources
 from mediabill_common.outbox.writer import OutboxWriter
 from mediabill_common.settings import ServiceSettings
+from mediabill_common.web.authentication import AuthenticateFirst
+from mediabill_common.web.body_limit import LimitRequestBody
 from mediabill_common.web.health import KafkaProbe, health_router
 from mediabill_common.web.idempotency import IdempotencyMiddleware
 from mediabill_common.web.nul_characters import RefuseNulCharacters
@@ -44,7 +48,12 @@ class ServiceContext:
 
     @property
     def source(self) -> str:
-        return f"/mediabill/{self.settings.service_name}"
+        return service_source(self.settings.service_name)
+
+    @property
+    def trusted_sources(self) -> TrustedSources:
+        """Who may publish what this service consumes (the catalog's producers and the configured outside sources)."""
+        return TrustedSources.configured(self.settings.external_event_sources)
 
     async def close(self) -> None:
         for extra in self.extras.values():
@@ -74,7 +83,7 @@ def build_context(settings: ServiceSettings, metadata: MetaData, common: CommonT
         read_engine=reads,
         read_sessions=make_session_factory(reads),
         tables=tables,
-        outbox=OutboxWriter(tables.outbox, source=f"/mediabill/{settings.service_name}"),
+        outbox=OutboxWriter(tables.outbox, source=service_source(settings.service_name)),
         audit=AuditTrail(tables.audit_log),
         verifier=JwtVerifier(hs256_secret=settings.jwt_hs256_secret, jwks_url=settings.jwt_jwks_url,
                              issuer=settings.jwt_issuer, audience=settings.jwt_audience),
@@ -86,7 +95,8 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
                on_shutdown: list[Callable[[], Any]] | None = None, version: str = "1.0.0",
                background: list[Callable[[asyncio.Event], Awaitable[None]]] | None = None,
                links: Sequence[Link] = ()) -> FastAPI:
-    """The FastAPI app of a service: problem+json, auth, idempotency, metrics, health, audit, its routers.
+    """The FastAPI app of a service: problem+json, auth (before any body is read), a body size limit,
+    idempotency, metrics, health, audit, its routers.
 
     `background` are long-running workers (e.g. the bill-run executor) started with the app; each gets an event
     that is set at shutdown and is awaited before the app stops. `links` are the OpenAPI links between its
@@ -118,6 +128,9 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
                        engine_getter=lambda: ctx.engine)
     # Outside idempotency: a request PostgreSQL cannot store is refused before its Idempotency-Key is claimed.
     app.add_middleware(RefuseNulCharacters)
+    # Outside everything that reads the body: the token is checked first, then the body counted as it is read.
+    app.add_middleware(LimitRequestBody, max_bytes=ctx.settings.http_max_body_bytes)
+    app.add_middleware(AuthenticateFirst, public_paths=_public_paths(app))
     app.add_middleware(ObservabilityMiddleware)
     app.include_router(health_router())
     app.include_router(audit_router())
@@ -126,3 +139,9 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
     document_problem_responses(app)
     document_links(app, links)
     return app
+
+
+def _public_paths(app: FastAPI) -> set[str]:
+    """What answers without a token: health, metrics and the API's own documents (health_router, FastAPI)."""
+    documents = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    return {"/health/live", "/health/ready", "/metrics"} | {path for path in documents if path}

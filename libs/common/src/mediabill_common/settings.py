@@ -30,6 +30,10 @@ class ServiceSettings(BaseSettings):
     # balancers in front (commonly 60 s): when the server closes first, a request the client sends on that
     # connection at the same moment fails with "connection closed". uvicorn's own default is 5 s.
     http_keep_alive_s: float = Field(default=75.0, gt=0)
+    # The largest request body served; a larger one is answered 413 without being read further. Mediabill's
+    # requests are commands of a few KiB, so 1 MiB leaves room and still bounds what one caller can make a
+    # process buffer.
+    http_max_body_bytes: int = Field(default=1024 * 1024, ge=1)
     log_level: str = "INFO"
     # Auth: HS256 with a shared secret (development) or RS256 verified against a JWKS (production).
     jwt_hs256_secret: str | None = Field(default="mediabill-dev-secret-change-me-0123456789")
@@ -48,6 +52,11 @@ class ServiceSettings(BaseSettings):
     consumer_fetch_min_bytes: int = Field(default=1, ge=1)
     consumer_fetch_max_wait_ms: int = Field(default=500, ge=0)
     consumer_max_attempts: int = 5
+    # Sources accepted on the topics fed from outside, per topic, replacing the defaults for that topic
+    # (events/sources.py: any /ad-platforms/... source for ads.delivery.v1, any /collections/... for
+    # collections.payments.v1). A pattern ending in "/" accepts every source below it, any other exactly itself.
+    # e.g. EXTERNAL_EVENT_SOURCES='{"ads.delivery.v1": ["/ad-platforms/pio", "/ad-platforms/oms"]}'
+    external_event_sources: dict[str, list[str]] = Field(default_factory=dict)
     # Outbox relay
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0

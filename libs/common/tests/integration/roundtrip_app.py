@@ -45,7 +45,7 @@ async def writer(args) -> None:
     _, common, _ = tables(args.schema)
     engine = make_engine(os.environ["DATABASE_URL"])
     sessions = make_session_factory(engine)
-    outbox = OutboxWriter(common.outbox, source="/tests/roundtrip")
+    outbox = OutboxWriter(common.outbox, source="/collections/roundtrip")  # may publish PaymentApplied
     per_tx = 25
     for start in range(0, args.count, per_tx):
         async with sessions.begin() as session:

@@ -80,7 +80,7 @@ def _events(invoice: dict, u: str) -> list[tuple[str, dict]]:
 
 
 async def _publish(feed, event_type: str, data: dict) -> None:
-    envelope = envelope_for(event_type, data, subject=data["invoice_id"], source="/tests/collections")
+    envelope = envelope_for(event_type, data, subject=data["invoice_id"])
     await feed.publish_and_apply(TOPIC_OF[event_type], [(data["bill_to_account_id"], envelope)])
 
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from mediabill_common.events.catalog import EVENT_TYPES, Payload
 from mediabill_common.events.envelope import Envelope
+from mediabill_common.events.sources import TrustedSources
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,36 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def decode(record: ConsumerRecord, known_types: set[str]) -> Received:
+def decode(record: ConsumerRecord, known_types: set[str], sources: TrustedSources | None = None) -> Received:
+    """The record as an event of a known type; raises Undecodable (dead-letter it) or UnknownType (ignore it).
+
+    Nothing else escapes: a value that makes the parser itself fail (an integer of thousands of digits, JSON nested
+    thousands deep) is Undecodable too, so that no record can stop its consumer. An event from a source that may
+    not publish its type (see events/sources.py) is Undecodable as well."""
+    try:
+        return _decode(record, known_types, sources or _DEFAULT_SOURCES)
+    except (Undecodable, UnknownType):
+        raise
+    except RecursionError as exc:
+        raise Undecodable("value is nested too deeply to decode") from exc
+    except Exception as exc:  # noqa: BLE001 - whatever the parser raised, the record is not an event we can read
+        raise Undecodable(f"value cannot be decoded: {describe_exception(exc)}") from exc
+
+
+def describe_exception(exc: BaseException, limit: int = 300) -> str:
+    """`Type: message`, bounded, for a reason header; never raises (str() of an exception can)."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - e.g. an exception whose message holds a huge int
+        text = "(message not printable)"
+    text = " ".join(text.split())
+    return f"{type(exc).__name__}: {text[:limit]}"
+
+
+_DEFAULT_SOURCES = TrustedSources()
+
+
+def _decode(record: ConsumerRecord, known_types: set[str], sources: TrustedSources) -> Received:
     if record.value is None:
         raise Undecodable("empty message value")
     try:
@@ -52,6 +82,9 @@ def decode(record: ConsumerRecord, known_types: set[str]) -> Received:
     spec = EVENT_TYPES.get(envelope.type)
     if spec is None:
         raise UnknownType(envelope.type)
+    refusal = sources.refusal(envelope.type, envelope.source)
+    if refusal is not None:
+        raise Undecodable(refusal)
     if envelope.schemaversion != 1:
         raise Undecodable(f"unsupported schemaversion {envelope.schemaversion} for {envelope.type}")
     try:

@@ -1,12 +1,14 @@
 """The consumer loop every Mediabill consumer runs.
 
 For each batch fetched from Kafka:
-1. decode every record (undecodable -> dead-letter topic; unknown type -> logged, counted, skipped);
+1. decode every record (undecodable, or from a source that may not publish its type -> dead-letter topic; unknown
+   type -> logged, counted, skipped). Nothing a record holds can make decoding raise anything else;
 2. in ONE database transaction: insert an inbox row per event keyed by (consumer, source, id) and run the
-   handlers only for events not seen before; transient failures (database or broker unreachable, deadlock,
+   handlers only for events not seen before (an id seen before with other data -> dead-letter topic); transient failures (database or broker unreachable, deadlock,
    serialization failure) are retried with exponential backoff, without limit, until `stop`;
 3. if a handler fails for another reason, the batch is replayed event by event, each in its own transaction,
-   up to `max_attempts` times; an event that still fails goes to `<topic>.dlq` and the consumer carries on;
+   up to `max_attempts` times; an event that still fails goes to `<topic>.dlq` and the consumer carries on (a
+   record too large to re-publish whole is dead-lettered truncated, see kafka/dead_letter.py);
 4. only after the commit are the Kafka offsets committed. A rebalance waits for the batch in hand to finish.
 """
 
@@ -15,23 +17,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import Counter, Gauge
-from sqlalchemy import Table, text
+from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential
 
-from mediabill_common.consumer.decode import Received, Undecodable, UnknownType, decode
-from mediabill_common.db.errors import is_database_unavailable, sqlstate_of
-from mediabill_common.events.catalog import dlq_topic
+from mediabill_common.consumer.decode import Received, Undecodable, UnknownType, decode, describe_exception
+from mediabill_common.consumer.inbox import Inbox, reuse_reason
+from mediabill_common.db.errors import describe_database_error, is_database_unavailable, sqlstate_of
+from mediabill_common.events.sources import TrustedSources
+from mediabill_common.kafka.dead_letter import dead_letter
 from mediabill_common.logging import correlation_id_var
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Handler = Callable[[AsyncSession, Received], Awaitable[None]]
 BatchHandler = Callable[[AsyncSession, list[Received]], Awaitable[None]]
 
@@ -49,6 +55,13 @@ _CONFLICT_SQLSTATES = {"40001", "40P01"}
 
 class PermanentError(Exception):
     """A handler's way to say: this event can never be applied; dead-letter it now with this reason."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why an event could not be applied, as its dead letter says it: no SQL, bounded, never raising."""
+    if isinstance(exc, DBAPIError):
+        return describe_database_error(exc)
+    return describe_exception(exc, limit=900)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -75,28 +88,19 @@ class ConsumerRunner:
         self, *, name: str, session_factory: async_sessionmaker[AsyncSession], inbox: Table,
         handlers: dict[str, Handler] | None = None, batch_handlers: dict[str, BatchHandler] | None = None,
         producer: AIOKafkaProducer, max_attempts: int = 5, retry_wait_s: float = 0.2,
+        sources: TrustedSources | None = None,
     ) -> None:
         self.name = name
         self._sessions = session_factory
-        self._inbox = inbox
         self._handlers = handlers or {}
         self._batch_handlers = batch_handlers or {}
         self._known = set(self._handlers) | set(self._batch_handlers)
         self._producer = producer
+        self._sources = sources or TrustedSources()
         self._max_attempts = max_attempts
         self._retry_wait_s = retry_wait_s
         self._lock = asyncio.Lock()
-        table = f'"{inbox.schema}"."{inbox.name}"' if inbox.schema else f'"{inbox.name}"'
-        # Returns the events already in the inbox (those it did not insert): usually none, where returning the
-        # inserted ones meant a row back per event.
-        self._claim_sql = text(
-            f'WITH claimed AS (INSERT INTO {table} (consumer, source, event_id, event_type, topic, "partition", '
-            '"offset") '
-            "SELECT CAST(:consumer AS varchar), * FROM unnest(CAST(:sources AS varchar[]), CAST(:ids AS varchar[]), "
-            "CAST(:types AS varchar[]), CAST(:topics AS varchar[]), CAST(:partitions AS int[]), "
-            "CAST(:offsets AS bigint[])) ON CONFLICT DO NOTHING RETURNING source, event_id) "
-            "SELECT * FROM unnest(CAST(:sources AS varchar[]), CAST(:ids AS varchar[])) AS batch(source, event_id) "
-            "EXCEPT ALL SELECT source, event_id FROM claimed")
+        self._inbox = Inbox(inbox, name)
 
     @property
     def rebalance_listener(self) -> ConsumerRebalanceListener:
@@ -136,7 +140,7 @@ class ConsumerRunner:
         dead: list[tuple[ConsumerRecord, str]] = []
         for record in records:
             try:
-                received.append(decode(record, self._known))
+                received.append(decode(record, self._known, self._sources))
             except Undecodable as exc:
                 dead.append((record, str(exc)))
             except UnknownType as exc:
@@ -151,15 +155,15 @@ class ConsumerRunner:
     async def _apply_or_isolate(self, received: list[Received], stop: asyncio.Event | None) \
             -> list[tuple[ConsumerRecord, str]]:
         try:
-            await self._with_transient_retry(lambda: self._apply(received), stop)
-            return []
+            reused = await self._with_transient_retry(lambda: self._apply(received), stop)
+            return [(item.record, reuse_reason(item)) for item in reused]
         except Exception as exc:  # noqa: BLE001 - isolate the poison message below
             if len(received) == 1:
                 first_error: Exception | None = exc
             else:
                 first_error = None
                 log.warning("batch failed; replaying event by event", extra={"consumer": self.name,
-                                                                              "error": repr(exc)})
+                                                                              "error": failure_reason(exc)})
         dead = []
         for item in received:
             reason = await self._apply_one_with_attempts(item, stop, first_error)
@@ -176,29 +180,32 @@ class ConsumerRunner:
             if isinstance(last, PermanentError):
                 break
             try:
-                await self._with_transient_retry(lambda: self._apply([item]), stop)
-                return None
+                reused = await self._with_transient_retry(lambda: self._apply([item]), stop)
+                return reuse_reason(item) if reused else None
             except Exception as exc:  # noqa: BLE001
                 last = exc
                 attempts += 1
                 await asyncio.sleep(self._retry_wait_s * attempts)
         log.error("dead-lettering event", extra={"consumer": self.name, "event_id": item.envelope.id,
-                                                 "type": item.envelope.type, "error": repr(last)})
-        return f"{type(last).__name__}: {last}"[:1000] if last else "unknown failure"
+                                                 "type": item.envelope.type, "error": failure_reason(last) if last else None})
+        return failure_reason(last) if last else "unknown failure"
 
-    async def _with_transient_retry(self, attempt: Callable[[], Awaitable[None]],
-                                    stop: asyncio.Event | None) -> None:
+    async def _with_transient_retry(self, attempt: Callable[[], Awaitable[T]], stop: asyncio.Event | None) -> T:
         def _retry(exc: BaseException) -> bool:
             return is_transient(exc) and not (stop is not None and stop.is_set())
 
         async for state in AsyncRetrying(retry=retry_if_exception(_retry), wait=wait_exponential(0.2, max=10),
                                          stop=stop_never, reraise=True):
             with state:
-                await attempt()
+                return await attempt()
+        raise AssertionError("unreachable: stop_never retries until the attempt returns or raises")
 
-    async def _apply(self, items: list[Received]) -> None:
+    async def _apply(self, items: list[Received]) -> list[Received]:
+        """Apply the events not seen before in one transaction; returns those that reuse an applied event's id."""
         async with self._sessions.begin() as session:
-            fresh = await self._claim(session, items)
+            claim = await self._inbox.claim(session, items)
+            DUPLICATES.labels(self.name).inc(claim.duplicates)
+            fresh = claim.fresh
             done_batches: set[str] = set()
             for item in fresh:
                 event_type = item.envelope.type
@@ -211,34 +218,10 @@ class ConsumerRunner:
                 else:
                     await self._handlers[event_type](session, item)
                 CONSUMED.labels(self.name, event_type).inc()
-
-    async def _claim(self, session: AsyncSession, items: list[Received]) -> list[Received]:
-        """Insert inbox rows; return the events seen for the first time, in arrival order."""
-        unique: dict[tuple[str, str], Received] = {}
-        for item in items:
-            unique.setdefault((item.envelope.source, item.envelope.id), item)
-        # One statement with array parameters: a multi-row VALUES insert costs SQLAlchemy a fresh compile of
-        # thousands of bind parameters per batch, which dominated high-volume consumers.
-        entries = list(unique.items())
-        result = await session.execute(self._claim_sql, {
-            "consumer": self.name, "sources": [s for (s, _), _ in entries], "ids": [i for (_, i), _ in entries],
-            "types": [r.envelope.type for _, r in entries], "topics": [r.record.topic for _, r in entries],
-            "partitions": [r.record.partition for _, r in entries], "offsets": [r.record.offset for _, r in entries],
-        })
-        seen_before = {(source, event_id) for source, event_id in result.all()}
-        DUPLICATES.labels(self.name).inc(len(items) - len(unique) + len(seen_before))
-        return [r for key, r in unique.items() if key not in seen_before]
+            return claim.reused
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
-        headers = list(record.headers or []) + [
-            ("dlq-reason", reason.encode()), ("dlq-consumer", self.name.encode()),
-            ("dlq-at", datetime.now(UTC).isoformat().encode()),
-            ("dlq-original-topic", record.topic.encode()),
-            ("dlq-original-partition", str(record.partition).encode()),
-            ("dlq-original-offset", str(record.offset).encode()),
-        ]
-        await self._producer.send_and_wait(dlq_topic(record.topic), value=record.value, key=record.key,
-                                           headers=headers)
+        await dead_letter(self._producer, record, reason=reason, consumer=self.name)
         DEAD_LETTERED.labels(self.name, record.topic).inc()
 
     async def _commit_offsets(self, consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:

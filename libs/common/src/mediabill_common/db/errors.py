@@ -24,3 +24,16 @@ def is_database_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.InterfaceError):
         return True
     return sqlstate_of(exc) in _UNAVAILABLE_SQLSTATES
+
+
+def describe_database_error(exc: DBAPIError) -> str:
+    """What went wrong, for a reason an operator reads (a dead letter's header): the driver's error class, its
+    SQLSTATE and the first line of its message, never the statement or its parameters (they can carry internal
+    table names and other events' data)."""
+    orig = getattr(exc, "orig", None)
+    cause = getattr(orig, "__cause__", None) or orig or exc
+    message = str(cause).split("\n", 1)[0]
+    if message.startswith("<class '") and "'>: " in message:  # the asyncpg adapter's "<class '...'>: message"
+        message = message.split("'>: ", 1)[1]
+    state = sqlstate_of(exc)
+    return f"{type(cause).__name__}{f' (SQLSTATE {state})' if state else ''}: {message}"

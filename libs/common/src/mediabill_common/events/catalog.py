@@ -330,6 +330,24 @@ TOPICS: dict[str, list[str]] = {}
 for _s in _SPECS:
     TOPICS.setdefault(_s.topic, []).append(_s.type)
 
+# Who publishes each topic. A Mediabill service's events are accepted only from its own CloudEvents `source`,
+# `/mediabill/<service>` (see events/sources.py); the topics fed from outside accept the source prefixes in
+# EXTERNAL_SOURCES unless a deployment configures others.
+INTERNAL_PRODUCERS: dict[str, str] = {
+    CONFIG_TOPIC: "product-config-svc", INVOICES_TOPIC: "invoice-svc", EXCEPTIONS_TOPIC: "invoice-svc",
+    DISPUTES_TOPIC: "dispute-svc", ADJUSTMENTS_TOPIC: "adjustment-svc",
+}
+EXTERNAL_PRODUCERS: dict[str, str] = {DELIVERY_TOPIC: "upstream ad platforms", PAYMENTS_TOPIC: "collections"}
+# A pattern ending in "/" accepts every source below it; any other pattern accepts exactly that source.
+EXTERNAL_SOURCES: dict[str, tuple[str, ...]] = {DELIVERY_TOPIC: ("/ad-platforms/",),
+                                                 PAYMENTS_TOPIC: ("/collections/",)}
+
+
+def service_source(service: str) -> str:
+    """The CloudEvents `source` of every event a Mediabill service publishes."""
+    return f"/mediabill/{service}"
+
+
 # Partition counts of the topics, used by the local stack, docker-compose and the docs.
 TOPIC_PARTITIONS: dict[str, int] = {
     DELIVERY_TOPIC: 6, CONFIG_TOPIC: 3, INVOICES_TOPIC: 6, EXCEPTIONS_TOPIC: 3, DISPUTES_TOPIC: 3,

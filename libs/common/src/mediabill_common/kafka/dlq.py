@@ -20,9 +20,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer
 
 from mediabill_common.kafka import make_producer
-
-_DLQ_HEADERS = ("dlq-reason", "dlq-consumer", "dlq-at", "dlq-original-topic", "dlq-original-partition",
-                "dlq-original-offset")
+from mediabill_common.kafka.dead_letter import original_headers_of
 
 
 def original_topic(dlq_topic: str, headers: dict[str, bytes]) -> str:
@@ -43,10 +41,17 @@ async def replay(bootstrap: str, dlq_topic: str, *, dry_run: bool = False, idle_
                 for record in records:
                     headers = dict(record.headers or [])
                     target = original_topic(dlq_topic, headers)
+                    if "dlq-value-truncated" in headers:
+                        # Only the start of the value was kept: sending that back would be a different message.
+                        print(f"skipping offset {record.offset}: its value was truncated from "
+                              f"{headers['dlq-value-truncated'].decode()} bytes; the original is at {target} "
+                              f"partition {headers.get('dlq-original-partition', b'?').decode()} offset "
+                              f"{headers.get('dlq-original-offset', b'?').decode()}")
+                        continue
                     print(f"{'would replay' if dry_run else 'replaying'} offset {record.offset} -> {target}: "
                           f"{headers.get('dlq-reason', b'?').decode()[:120]}")
                     if not dry_run:
-                        kept = [(k, v) for k, v in record.headers or [] if k not in _DLQ_HEADERS]
+                        kept = original_headers_of(record.headers or [])
                         kept.append(("dlq-replayed-at", datetime.now(UTC).isoformat().encode()))
                         await producer.send_and_wait(target, value=record.value, key=record.key, headers=kept)
                     replayed += 1

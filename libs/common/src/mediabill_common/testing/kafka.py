@@ -11,18 +11,28 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from mediabill_common.consumer.runner import ConsumerRunner
-from mediabill_common.events.catalog import EVENT_TYPES
+from mediabill_common.events.catalog import EVENT_TYPES, EXTERNAL_SOURCES, INTERNAL_PRODUCERS, service_source
 from mediabill_common.events.envelope import CONTENT_TYPE, Envelope, new_envelope
 from mediabill_common.kafka import make_consumer, make_producer
 from mediabill_common.outbox.relay import OutboxRelay
 from mediabill_common.service import ServiceContext
 
 
-def envelope_for(event_type: str, data: dict[str, Any], *, subject: str, source: str = "/tests",
+def producer_source(event_type: str) -> str:
+    """A source that may publish `event_type` (events/sources.py): its producing service's, or one under the
+    default outside prefix for deliveries and payments."""
+    topic = EVENT_TYPES[event_type].topic
+    if topic in INTERNAL_PRODUCERS:
+        return service_source(INTERNAL_PRODUCERS[topic])
+    return f"{EXTERNAL_SOURCES[topic][0]}tests"
+
+
+def envelope_for(event_type: str, data: dict[str, Any], *, subject: str, source: str | None = None,
                  id: str | None = None) -> Envelope:
-    """A valid envelope for a catalogued event (data is validated against the model)."""
+    """A valid envelope for a catalogued event (data is validated against the model), by default from a source
+    that may publish it."""
     payload = EVENT_TYPES[event_type].model.model_validate(data)
-    return new_envelope(type=event_type, source=source, subject=subject, id=id,
+    return new_envelope(type=event_type, source=source or producer_source(event_type), subject=subject, id=id,
                         data=payload.model_dump(mode="json"))
 
 
@@ -59,10 +69,7 @@ async def read_topic(bootstrap: str, topic: str, predicate: Callable[[dict, Any]
             batches = await consumer.getmany(timeout_ms=500)
             for records in batches.values():
                 for record in records:
-                    try:
-                        value = json.loads(record.value) if record.value else None
-                    except ValueError:
-                        value = None
+                    value = _json_or_none(record.value)
                     if predicate(value, record):
                         found.append((value, record))
         return found
@@ -122,6 +129,17 @@ async def run_consumer_until(bootstrap: str, make_runner: Callable[[AIOKafkaProd
         await producer.stop()
 
 
+def _json_or_none(value: bytes | None) -> Any:
+    """A record's value as JSON, or None for an empty value or one that is not JSON Python can read (dead letters
+    hold such values: nested thousands deep, integers of thousands of digits)."""
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+
+
 async def read_all(bootstrap: str, topic: str) -> list[tuple[Any, Any]]:
     """Every record on `topic` up to its current end, as (parsed JSON value or None, record)."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
@@ -135,10 +153,7 @@ async def read_all(bootstrap: str, topic: str) -> list[tuple[Any, Any]]:
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             for records in (await consumer.getmany(timeout_ms=1000)).values():
                 for record in records:
-                    try:
-                        found.append((json.loads(record.value) if record.value else None, record))
-                    except ValueError:
-                        found.append((None, record))
+                    found.append((_json_or_none(record.value), record))
         return found
     finally:
         await consumer.stop()

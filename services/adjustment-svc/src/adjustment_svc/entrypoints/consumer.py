@@ -26,4 +26,5 @@ def make_runner(ctx: ServiceContext, producer: AIOKafkaProducer) -> ConsumerRunn
     deps = make_deps(ctx, name)
     return ConsumerRunner(name=name, session_factory=ctx.sessions, inbox=ctx.tables.inbox,
                           handlers={t: _bind(h, deps) for t, h in EVENT_HANDLERS.items()}, producer=producer,
-                          max_attempts=ctx.settings.consumer_max_attempts)
+                          max_attempts=ctx.settings.consumer_max_attempts,
+                          sources=ctx.trusted_sources)

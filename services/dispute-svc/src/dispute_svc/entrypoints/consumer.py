@@ -43,4 +43,5 @@ def make_runner(ctx: ServiceContext, producer: AIOKafkaProducer) -> ConsumerRunn
     return ConsumerRunner(name=ctx.settings.service_name, session_factory=ctx.sessions,
                           inbox=ctx.tables.inbox, producer=producer,
                           handlers={t: partial(_adapt, h, ctx) for t, h in HANDLERS.items()},
-                          max_attempts=ctx.settings.consumer_max_attempts)
+                          max_attempts=ctx.settings.consumer_max_attempts,
+                          sources=ctx.trusted_sources)

@@ -40,4 +40,5 @@ def make_runner(ctx: ServiceContext, producer: AIOKafkaProducer, *, name: str | 
     handlers, batch_handlers = handler_tables(ctx)
     return ConsumerRunner(name=name or ctx.settings.service_name, session_factory=ctx.sessions,
                           inbox=ctx.tables.inbox, handlers=handlers, batch_handlers=batch_handlers,
-                          producer=producer, max_attempts=ctx.settings.consumer_max_attempts)
+                          producer=producer, max_attempts=ctx.settings.consumer_max_attempts,
+                          sources=ctx.trusted_sources)

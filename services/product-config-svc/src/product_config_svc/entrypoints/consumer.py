@@ -51,4 +51,5 @@ def make_runner(ctx: ServiceContext, producer: AIOKafkaProducer, *, name: str | 
 
     return ConsumerRunner(name=consumer_name, session_factory=ctx.sessions, inbox=ctx.tables.inbox,
                           handlers={"InvoiceIssued": on_invoice_issued, "InvoiceVoided": on_invoice_voided},
-                          producer=producer, max_attempts=ctx.settings.consumer_max_attempts)
+                          producer=producer, max_attempts=ctx.settings.consumer_max_attempts,
+                          sources=ctx.trusted_sources)
