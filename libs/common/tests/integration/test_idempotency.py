@@ -1,8 +1,12 @@
-"""Idempotency-Key at the middleware: replay, another body, in progress, and a claim abandoned by a dead process."""
+"""Idempotency-Key at the middleware: replay, another body, in progress, a claim abandoned by a dead process, and
+no replay for a token that does not verify."""
+
+import time
 
 import httpx
+import jwt
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import text, update
 
 from mediabill_common.audit import AuditTrail
@@ -12,6 +16,8 @@ from mediabill_common.service import ServiceContext, create_app
 from mediabill_common.settings import ServiceSettings
 from mediabill_common.testing.plugin import bearer
 from mediabill_common.web.health import KafkaProbe
+from mediabill_common.web.idempotency import IdempotencyMiddleware
+from mediabill_common.web.problems import install_problem_handlers
 from mediabill_common.web.security import CurrentPrincipal
 
 pytestmark = pytest.mark.integration
@@ -28,12 +34,17 @@ def _app(ctx: ServiceContext, calls: list):
     return create_app(ctx, title="t", description="t", routers=[router])
 
 
-async def test_replay_conflict_and_takeover_of_an_abandoned_claim(common_schema, database_url, kafka_bootstrap):
+def _ctx(common_schema, database_url: str, kafka_bootstrap: str) -> ServiceContext:
     _, tables, engine, sessions = common_schema
     settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)
-    ctx = ServiceContext(settings, engine, sessions, tables, OutboxWriter(tables.outbox, source="/t"),
-                         AuditTrail(tables.audit_log), JwtVerifier(hs256_secret=settings.jwt_hs256_secret),
-                         KafkaProbe(kafka_bootstrap))
+    return ServiceContext(settings, engine, sessions, tables, OutboxWriter(tables.outbox, source="/t"),
+                          AuditTrail(tables.audit_log), JwtVerifier(hs256_secret=settings.jwt_hs256_secret),
+                          KafkaProbe(kafka_bootstrap))
+
+
+async def test_replay_conflict_and_takeover_of_an_abandoned_claim(common_schema, database_url, kafka_bootstrap):
+    _, tables, _, sessions = common_schema
+    ctx = _ctx(common_schema, database_url, kafka_bootstrap)
     calls: list = []
     headers = {**bearer("billing-analyst", sub="ana"), "Idempotency-Key": "k-1"}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app(ctx, calls)), base_url="http://t") as client:
@@ -55,3 +66,33 @@ async def test_replay_conflict_and_takeover_of_an_abandoned_claim(common_schema,
                                   .values(created_at=text("now() - interval '5 minutes'")))
         taken = await client.post("/v1/things", json={"a": 3}, headers=stuck)
         assert taken.status_code == 201 and len(calls) == 2
+
+
+async def test_the_middleware_alone_replays_nothing_to_a_token_that_does_not_verify(common_schema, database_url,
+                                                                                    kafka_bootstrap, unique):
+    """Without the edge check in front (an app assembled by hand), the Idempotency-Key scope is still the verified
+    caller: a forged token naming the same `sub` gets 401, not the stored response."""
+    ctx = _ctx(common_schema, database_url, kafka_bootstrap)
+    calls: list = []
+    router = APIRouter()
+
+    @router.post("/v1/things", status_code=201)
+    async def create_thing(body: dict, _p: CurrentPrincipal) -> dict:
+        calls.append(body)
+        return {"n": len(calls)}
+
+    app = FastAPI()
+    app.state.verifier = ctx.verifier
+    install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware, table_getter=lambda: ctx.tables.idempotency_keys,
+                       engine_getter=lambda: ctx.engine)
+    app.include_router(router)
+    key = {"Idempotency-Key": f"k-{unique}"}
+    forged = jwt.encode({"sub": f"ana-{unique}", "roles": ["billing-analyst"], "exp": int(time.time()) + 600},
+                        None, algorithm="none")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        first = await client.post("/v1/things", json={"a": 1}, headers=bearer("billing-analyst", f"ana-{unique}") | key)
+        replay = await client.post("/v1/things", json={"a": 1}, headers={"Authorization": f"Bearer {forged}"} | key)
+    assert first.status_code == 201
+    assert (replay.status_code, replay.headers["content-type"]) == (401, "application/problem+json")
+    assert "idempotent-replayed" not in replay.headers and len(calls) == 1

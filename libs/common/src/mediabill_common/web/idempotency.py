@@ -1,10 +1,12 @@
 """`Idempotency-Key` for POSTs: the same key and body replay the first response; another body -> 422.
 
-The key is scoped to the method, path and caller (`sub` of the bearer token, read unverified: the route still
-verifies the token, and a forged `sub` only reaches its own scope). Only successful (2xx) responses are kept, so a
-request that failed can be retried with the same key. A second request arriving while the first is still being
-processed gets 409; a claim left "in progress" for longer than `ABANDONED_AFTER_S` (its process died mid-request,
-so nothing it did was committed with a response) is taken over by the next request with that key.
+The key is scoped to the method, path and caller: the `sub` of the bearer token once it has verified
+(web.authentication). A request whose token does not verify is answered 401 before its key is looked up: a stored
+response is replayed only to the caller who got it, never to a forged token that names the same `sub`. Only
+successful (2xx) responses are kept, so a request that failed can be retried with the same key. A second request
+arriving while the first is still being processed gets 409; a claim left "in progress" for longer than
+`ABANDONED_AFTER_S` (its process died mid-request, so nothing it did was committed with a response) is taken over
+by the next request with that key.
 Plain ASGI middleware: requests without the header pass straight through. Its own reads and writes are single
 statements in autocommit mode (each atomic and durable on its own): one round trip each, where BEGIN ... COMMIT
 around them would be three; they are written as SQL and run on the driver (mediabill_common.db.reads), without
@@ -13,11 +15,8 @@ building and compiling SQLAlchemy statements for every keyed POST.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-from functools import lru_cache
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -26,8 +25,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mediabill_common.db.reads import fetch_all, fetch_first
+from mediabill_common.web.authentication import authenticate
 from mediabill_common.web.body import buffer_body
-from mediabill_common.web.problems import Conflict, Problem, Unprocessable, problem_response
+from mediabill_common.web.problems import Conflict, Problem, Unauthorized, Unprocessable, problem_response
 
 HEADER = "Idempotency-Key"
 _HEADER_KEY = HEADER.lower().encode()
@@ -36,21 +36,8 @@ ABANDONED_AFTER_S = 60
 
 
 def _caller(scope: Scope) -> str:
-    auth = next((v for k, v in scope["headers"] if k == b"authorization"), b"").decode(errors="replace")
-    if not auth.lower().startswith("bearer "):
-        return "-"
-    return _subject_of(auth[7:].strip())
-
-
-@lru_cache(maxsize=4096)
-def _subject_of(token: str) -> str:
-    """The `sub` claim of a JWT, read without verifying it (the route verifies the token)."""
-    try:
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError, binascii.Error):  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
-        return "-"
-    return str(claims.get("sub", "-")) if isinstance(claims, dict) else "-"
+    """The verified `sub` of the caller; Unauthorized when the token is missing or does not verify."""
+    return authenticate(scope).sub
 
 
 def _name(table: Table) -> str:
@@ -74,13 +61,18 @@ class IdempotencyMiddleware:
         if key is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
+        try:
+            caller = _caller(scope)
+        except Unauthorized as refusal:
+            await self._problem(scope, send, refusal)
+            return
         key_text = key.decode(errors="replace")
         if len(key_text) > 200:
             await self._problem(scope, send, Unprocessable(f"{HEADER} must be at most 200 characters"))
             return
         body, receive = await buffer_body(receive)
         digest = hashlib.sha256(body).hexdigest()
-        request_scope = f"{scope['method']} {scope['path']} {_caller(scope)}"[:300]
+        request_scope = f"{scope['method']} {scope['path']} {caller}"[:300]
         existing = await self._claim(key_text, request_scope, digest)
         if existing is not False:
             await self._replay(scope, send, existing, digest)

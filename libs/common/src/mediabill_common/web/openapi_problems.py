@@ -2,8 +2,9 @@
 
 FastAPI documents only 200 and a JSON 422; yet every authenticated route can answer 401 (and 403 when it needs a
 role), a route with path ids 404, a write 409 (a conflicting state, or the same Idempotency-Key still in progress),
-a route taking If-Match 412, a route with a body 400 (the body is not JSON) and 422 (the request is not valid), all
-as `application/problem+json`. Clients and property-based API tests read the document, so it must say so.
+a route taking If-Match 412, a route with a body 400 (the body is not JSON), 413 (the body is over the size limit)
+and 422 (the request is not valid), all as `application/problem+json`. Clients and property-based API tests read
+the document, so it must say so.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ _DESCRIPTIONS = {
     404: "The resource named in the path does not exist.",
     409: "The resource's state does not allow this, or a request with the same Idempotency-Key is in progress.",
     412: "If-Match does not name the resource's current version.",
+    413: "The body is larger than the service accepts (`http_max_body_bytes`).",
     422: "The request is not valid (field errors listed in `errors`).",
 }
 
@@ -63,7 +65,7 @@ def _expected_problems(route, method: str, operation: dict[str, Any]) -> set[int
            for p in operation.get("parameters", [])):
         codes.add(412)
     if "requestBody" in operation:
-        codes.add(400)
+        codes |= {400, 413}
     return codes
 
 

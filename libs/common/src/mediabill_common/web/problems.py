@@ -68,6 +68,10 @@ class PreconditionFailed(Problem):
     status, title, slug = 412, "Precondition failed", "precondition-failed"
 
 
+class ContentTooLarge(Problem):
+    status, title, slug = 413, "Content too large", "content-too-large"
+
+
 class Unprocessable(Problem):
     status, title, slug = 422, "Unprocessable content", "validation"
 
