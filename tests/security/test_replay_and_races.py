@@ -1,8 +1,11 @@
 """Replays and races against the real apps on the real database:
 - Idempotency-Key on every service: the same key and body replay the first response without a second write; the
-  same key with another body is refused with 422.
+  same key with another body is refused with 422; the same key and body with a token that does not verify (alg=none,
+  wrong signature, expired, garbage) naming the same `sub` is refused with 401 and never sees the stored response.
 - Maker-checker (adjustment-svc) cannot be bypassed by replaying an approval, by approving after the final
-  approval, by reusing an Idempotency-Key, or by the requester presenting a second token with the same `sub`.
+  approval, by reusing an Idempotency-Key, by the requester presenting a second token with the same `sub`, or by
+  one person presenting another spelling of their `sub` (case, Unicode compatibility forms, spaces, invisible
+  characters) as the checker or as the second checker.
 - Parallel disputes on one invoice line never hold more than the line's headroom (dispute-svc).
 Parallel approvals racing for the last slot: services/adjustment-svc/tests/integration/test_approval_paths.py
 (test_two_approvals_racing_for_the_last_slot_issue_one_memo). Parallel bill runs of one period:
@@ -12,18 +15,22 @@ services/invoice-svc/tests/integration/test_bill_runs_concurrency.py
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import sys
+import time
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 from sqlalchemy import text
 
 from mediabill_common.events.catalog import INVOICES_TOPIC
+from mediabill_common.settings import ServiceSettings
 from mediabill_common.testing.plugin import bearer, run_migrations
 from tests.contracts.conftest import BUILDERS
 from tests.hostile.support import HostileFeed
@@ -125,6 +132,39 @@ async def test_an_idempotency_key_replays_the_first_response_and_refuses_another
     assert await _count(ctx, count_sql) == written
 
 
+def _forged_tokens(sub: str) -> dict[str, str]:
+    """Tokens naming `sub` that must not verify: each would read as `sub` to anything that skips the check."""
+    now = int(time.time())
+    claims = {"sub": sub, "roles": EVERY_ROLE}
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return {
+        "alg none": jwt.encode({**claims, "exp": now + 600}, None, algorithm="none"),
+        "wrong signature": jwt.encode({**claims, "exp": now + 600}, "not-the-secret-" * 3, algorithm="HS256"),
+        "expired": jwt.encode({**claims, "exp": now - 60}, ServiceSettings().jwt_hs256_secret, algorithm="HS256"),
+        "garbage": f"garbage.{payload}.garbage",
+    }
+
+
+@pytest.mark.parametrize("service", list(BUILDERS))
+async def test_an_idempotent_replay_needs_a_token_that_verifies(service, replay_apps, kafka_bootstrap, unique):
+    ctx, client = replay_apps[service]
+    path, body, _, count_sql = await _writes(service, replay_apps, kafka_bootstrap, unique)
+    sub, key = f"caller-{unique}", {"Idempotency-Key": f"key-{unique}"}
+    first = await client.post(path, json=body, headers=bearer(EVERY_ROLE, sub) | key)
+    assert 200 <= first.status_code < 300, first.text
+    written = await _count(ctx, count_sql)
+
+    for case, forged in _forged_tokens(sub).items():
+        replay = await client.post(path, json=body, headers={"Authorization": f"Bearer {forged}"} | key)
+        assert (replay.status_code, replay.headers["content-type"]) == (401, "application/problem+json"), case
+        assert "idempotent-replayed" not in replay.headers, case
+        assert first.content not in replay.content, case
+    assert await _count(ctx, count_sql) == written
+    genuine = await client.post(path, json=body, headers=bearer(EVERY_ROLE, sub) | key)
+    assert (genuine.status_code, genuine.json()) == (first.status_code, first.json())
+    assert genuine.headers["idempotent-replayed"] == "true"
+
+
 async def _approvals(ctx, adjustment_id: str) -> int:
     return await _count(ctx, "SELECT count(*) FROM adjustment_svc.approvals WHERE adjustment_id = :a",
                         a=adjustment_id)
@@ -165,6 +205,41 @@ async def test_maker_checker_cannot_be_bypassed_by_replays_late_approvals_or_a_s
     memos = await _count(ctx, "SELECT count(*) FROM adjustment_svc.memos WHERE adjustment_id = :a",
                          a=adj["adjustment_id"])
     assert memos == 1
+
+
+def _full_width(name: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in name)
+
+
+SPELLINGS = {"upper case": str.upper, "title case": str.title, "full-width forms": _full_width,
+             "spaces around": lambda name: f"  {name} ",
+             "a zero-width space": lambda name: f"{name[:4]}\u200b{name[4:]}"}
+
+
+@pytest.mark.parametrize("spelling", list(SPELLINGS))
+async def test_maker_checker_compares_the_person_not_the_spelling_of_their_sub(replay_apps, unique, spelling):
+    ctx, api = replay_apps["adjustment-svc"]
+    await apply_events(ctx, [("InvoiceIssued", big_invoice(f"inv-{unique}"), f"inv-{unique}")])
+    alice, dora, respell = f"rt-alice-{unique}", f"rt-dora-{unique}", SPELLINGS[spelling]
+    created = await api.post("/v1/adjustments", json=credit_body(f"inv-{unique}", [("L1", "30000.00")]),
+                             headers=bearer(["billing-analyst"], alice))
+    assert created.status_code == 201, created.text
+    adjustment = f"/v1/adjustments/{created.json()['adjustment_id']}"
+
+    as_checker = await api.post(f"{adjustment}/approve", json={}, headers=bearer(["billing-director"], respell(alice)))
+    assert as_checker.status_code == 403 and "cannot approve" in as_checker.json()["detail"], as_checker.text
+    rejecting = await api.post(f"{adjustment}/reject", json={"reason": "mine"},
+                               headers=bearer(["billing-director"], respell(alice)))
+    assert rejecting.status_code == 403, rejecting.text
+
+    # one checker under two spellings is one person: the second approval must come from someone else
+    first = await api.post(f"{adjustment}/approve", json={}, headers=bearer(["billing-director"], dora))
+    assert first.status_code == 200, first.text
+    second = await api.post(f"{adjustment}/approve", json={}, headers=bearer(["billing-manager"], respell(dora)))
+    assert second.status_code == 409 and "different person" in second.json()["detail"], second.text
+    assert await _approvals(ctx, created.json()["adjustment_id"]) == 1
+    state = (await api.get(adjustment, headers=bearer(["auditor"], "aud"))).json()
+    assert state["status"] == "pending_approval" and state["approvals_still_needed"] == ["billing-manager"]
 
 
 async def test_parallel_disputes_on_one_line_never_hold_more_than_its_headroom(replay_apps, kafka_bootstrap,

@@ -6,6 +6,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mediabill_common.auth import JwtVerifier, expand_roles
 from mediabill_common.auth.mint import mint_token
+from mediabill_common.auth.principal import person_of, same_person
 from mediabill_common.auth.verify import InvalidToken
 
 SECRET = "test-secret-which-is-long-enough-for-hs256"
@@ -88,3 +89,20 @@ def test_refusals_are_not_remembered_and_the_cache_is_bounded():
     assert [v.verify(t).sub for t in tokens] == [f"user-{i}" for i in range(5)]
     assert len(v._cache) == 3 and forged not in v._cache
     assert list(v._cache) == tokens[2:]  # the least recently used went first
+
+
+@pytest.mark.parametrize("spelling", ["RT-ALICE", "Rt-Alice", "ｒｔ－ａｌｉｃｅ", " rt-alice\t", "rt-al\u200bice",
+                                      "rt-\u00adalice", "\ufeffrt-alice"])
+def test_one_person_under_another_spelling_of_their_sub_is_the_same_person(spelling):
+    assert person_of(spelling) == "rt-alice"
+    assert same_person(spelling, "rt-alice")
+
+
+def test_case_folding_goes_beyond_lower_case():
+    assert same_person("STRASSE", "straße") and same_person("ΣΊΣΥΦΟΣ", "σίσυφος")
+
+
+def test_different_people_stay_different():
+    assert not same_person("rt-alice", "rt-alicia")
+    assert not same_person("rt-alice", "rt-alice-2")
+    assert not same_person("rt alice", "rt-alice")

@@ -70,3 +70,16 @@ def test_a_rejection_needs_a_reason_and_another_person():
     with pytest.raises(ApprovalRefused):
         check_may_reject(status="pending_approval", requested_by="ana", rejector="ana", reason="oops")
     check_may_reject(status="pending_approval", requested_by="ana", rejector="mia", reason="no evidence")
+
+
+def test_the_requester_under_another_spelling_of_their_sub_is_still_the_requester():
+    for alias in ("ANA", " ana ", "ａｎａ", "a\u200bna"):
+        with pytest.raises(ApprovalRefused, match="requested this adjustment"):
+            _check(Approval(alias, DIRECTOR))
+        with pytest.raises(ApprovalRefused):
+            check_may_reject(status="pending_approval", requested_by="ana", rejector=alias, reason="no")
+
+
+def test_one_checker_under_two_spellings_cannot_give_both_approvals():
+    with pytest.raises(DuplicateApproval, match="different person"):
+        _check(Approval("DORA", MANAGER), given=[Approval("dora", DIRECTOR)])

@@ -1,10 +1,15 @@
-"""Rule 22: who must approve an adjustment, and whether a given person may give the next approval."""
+"""Rule 22: who must approve an adjustment, and whether a given person may give the next approval.
+
+People are told apart by `same_person` (the token's `sub`, normalised: docs/operations.md), never by the exact
+spelling of a `sub`, so one person cannot be maker and checker, or give both approvals, under two spellings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+
+from mediabill_common.auth.principal import same_person
 
 from adjustment_svc.domain.errors import ApprovalRefused, DuplicateApproval, MissingReason, NotPending
 
@@ -68,10 +73,10 @@ def check_may_approve(*, level: ApprovalLevel, status: str, requested_by: str, g
     """Raise unless `approver` may give the next approval of a pending request."""
     if status != "pending_approval":
         raise NotPending(f"the request is {status}; only a pending_approval request can be approved")
-    if approver.approver == requested_by:
+    if same_person(approver.approver, requested_by):
         raise ApprovalRefused(f"{approver.approver} requested this adjustment and cannot approve it "
                               "(maker and checker must be different people)")
-    if any(a.approver == approver.approver for a in given):
+    if any(same_person(a.approver, approver.approver) for a in given):
         raise DuplicateApproval(f"{approver.approver} already approved this request; the second approval must "
                                 "come from a different person")
     needed = approvals_still_needed(level, given)
@@ -84,7 +89,7 @@ def check_may_reject(*, status: str, requested_by: str, rejector: str, reason: s
     """Raise unless `rejector` may reject a pending request; a rejection needs a reason."""
     if status != "pending_approval":
         raise NotPending(f"the request is {status}; only a pending_approval request can be rejected")
-    if rejector == requested_by:
+    if same_person(rejector, requested_by):
         raise ApprovalRefused(f"{rejector} requested this adjustment and cannot decide on it "
                               "(maker and checker must be different people)")
     if not reason or not reason.strip():
