@@ -76,3 +76,43 @@ async def test_poison_messages_are_dead_lettered_and_the_rest_applied_once(commo
     async with sessions() as session:
         inbox_rows = await session.scalar(text(f'SELECT count(*) FROM "{schema}".inbox'))
     assert inbox_rows == 2
+
+
+async def test_a_database_error_is_dead_lettered_with_its_reason_and_without_the_statement(
+        common_schema, kafka_bootstrap, unique):
+    schema, tables, _, sessions = common_schema
+    topic = f"test.sqlerror.{unique}"
+    await ensure_topics(kafka_bootstrap, {topic: 1, f"{topic}.dlq": 1})
+
+    async def apply_payment(session, item) -> None:
+        # a statement naming an internal table and carrying the event's data as a parameter
+        await session.execute(text(f'SELECT 1 / (:amount - :amount) FROM "{schema}".inbox_secret_table_name'),
+                              {"amount": int(item.payload.amount)})
+
+    await publish(kafka_bootstrap, topic, [("k", _payment(1, amount="41.00"))])
+    producer = make_producer(kafka_bootstrap, client_id="dlq-sql-test")
+    await producer.start()
+    runner = ConsumerRunner(name=f"dlq-sql-{unique}", session_factory=sessions, inbox=tables.inbox,
+                            handlers={"PaymentApplied": apply_payment}, producer=producer, max_attempts=1)
+    try:
+        [dead] = await _dead_letter_of(runner, kafka_bootstrap, topic, unique)
+    finally:
+        await producer.stop()
+    reason = dict(dead.headers)["dlq-reason"].decode()
+    assert reason == ('UndefinedTableError (SQLSTATE 42P01): relation '
+                      f'"{schema}.inbox_secret_table_name" does not exist')
+    assert "SELECT" not in reason and "41" not in reason and "[SQL" not in reason
+
+
+async def _dead_letter_of(runner, kafka_bootstrap: str, topic: str, unique: str):
+    consumer = make_consumer(kafka_bootstrap, group_id=f"dlq-sql-{unique}", client_id="dlq-sql", topics=[topic],
+                             listener=runner.rebalance_listener)
+    await consumer.start()
+    try:
+        records: list = []
+        while not records:
+            records = [r for rs in (await consumer.getmany(timeout_ms=1000)).values() for r in rs]
+        await runner.process(records)
+    finally:
+        await consumer.stop()
+    return [r for _, r in await read_topic(kafka_bootstrap, f"{topic}.dlq", lambda v, r: True, count=1)]
