@@ -178,20 +178,24 @@ async def test_a_payment_id_sent_again_with_other_details_raises_payment_conflic
     await _publish(invoice_feed, "PaymentApplied", pay)  # resent with a new event id
     await _publish(invoice_feed, "PaymentApplied", pay | {"amount": "500.000"})  # the same amount, written longer
     assert await exceptions_of(billing.ctx, adv) == []
-    changed = {"amount": {"amount": "400.00"}, "currency": {"currency": "EUR"},
-               "invoice_id": {"invoice_id": second["invoice_id"]},
-               "bill_to_account_id": {"bill_to_account_id": f"ADV-other-{unique}"}}
-    for fields in changed.values():
+    changed = [("amount", {"amount": "400.00"}), ("currency", {"currency": "EUR"}),
+               ("invoice_id", {"invoice_id": second["invoice_id"]}),
+               ("invoice_id", {"invoice_id": f"elsewhere-{unique}"}),  # unknown: raised at once, not parked
+               ("bill_to_account_id", {"bill_to_account_id": f"ADV-other-{unique}"})]
+    for _, fields in changed:
         await _publish(invoice_feed, "PaymentApplied", pay | fields)
         await _publish(invoice_feed, "PaymentApplied", pay | fields)  # the same conflict again: one exception
 
     conflicts = await exceptions_of(billing.ctx, adv, "payment_conflict")
-    assert sorted(c["refs"]["differs"] for c in conflicts) == sorted(changed)
+    assert sorted(c["refs"]["differs"] for c in conflicts) == sorted(differs for differs, _ in changed)
     assert {(c["refs"]["payment_id"], c["refs"]["recorded_invoice_id"], c["refs"]["recorded_amount"])
             for c in conflicts} == {(pay["payment_id"], first["invoice_id"], "500.00")}
     assert [e["kind"] for e in await exceptions_of(billing.ctx, adv)] == ["payment_conflict"] * len(changed)
     assert (await billing.invoice(first["invoice_id"]))["balance"]["paid"] == "500.00"
     assert (await billing.invoice(second["invoice_id"]))["balance"]["paid"] == "0.00"
+    parking = ParkingLot(billing.ctx.tables.parked_events, BALANCES_CONSUMER)
+    async with billing.ctx.sessions() as s:
+        assert f"elsewhere-{unique}" not in {w for w, _ in await parking.waiting(s)}
 
 
 async def test_a_payment_naming_another_bill_to_account_is_not_applied_and_raises_payment_account_mismatch(

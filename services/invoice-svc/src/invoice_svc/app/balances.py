@@ -83,7 +83,7 @@ class BalanceBook:
         await self.apply(session, received.envelope, received.payload)
 
     async def apply(self, session: AsyncSession, envelope: Envelope, data: Any) -> None:
-        if envelope.type == "PaymentApplied" and not await payments.amount_is_exact(session, self._outbox, data):
+        if envelope.type == "PaymentApplied" and not await payments.may_apply(session, self._outbox, data):
             return
         invoice = await entries_repo.invoice_for_update(session, data.invoice_id)
         if invoice is None:
@@ -115,7 +115,7 @@ class BalanceBook:
 
     async def _record(self, session: AsyncSession, invoice: Any, data: Any, entry: BalanceEntry, *, applied: bool,
                       event_id: str) -> bool:
-        """Record the entry once; True when it is new. A payment is recorded only as sent (see app/payments.py)."""
+        """Record the entry once; True when it is new. A payment only for its invoice's bill-to (app/payments.py)."""
         if entry.kind == "payment":
             return await payments.record_payment(session, self._outbox, invoice, data, entry, applied=applied,
                                                  event_id=event_id)

@@ -1,10 +1,10 @@
 """Payments from collections that cannot be applied as sent raise a billing exception: never silence, never rounding.
 
-- an amount that is not a whole number of its currency's minor units -> `payment_amount_precision` (checked before
-  the invoice is looked up, so such a payment is not parked for the unknown-invoice wait either);
+- an amount that is not a whole number of its currency's minor units -> `payment_amount_precision`;
 - a `payment_id` already recorded with another invoice, bill-to account, amount or currency -> `payment_conflict`
   (the recorded payment stands; an exact resend changes nothing and raises nothing);
 - a bill-to account other than the invoice's -> `payment_account_mismatch`.
+The first two are found before the invoice is looked up, so neither waits for an invoice that is not there.
 None of them is recorded, so collections can send the corrected payment under the same `payment_id`. While such an
 exception is open, the same payment sent again raises nothing new (one open exception per payment and variant).
 """
@@ -29,40 +29,44 @@ def payment_sent(data: Any) -> Payment:
     return Payment(data.payment_id, data.invoice_id, data.bill_to_account_id, data.amount, data.currency)
 
 
-async def amount_is_exact(session: AsyncSession, outbox: OutboxWriter, data: Any) -> bool:
-    """False (and `payment_amount_precision` raised) when the amount has value below the currency's minor unit:
-    storing or applying it would round money that collections says it received."""
-    if in_minor_units(data.amount, data.currency):
-        return True
+async def may_apply(session: AsyncSession, outbox: OutboxWriter, data: Any) -> bool:
+    """Whether the payment may go on to its invoice (or wait for it): its amount is exact and its `payment_id` new.
+
+    Checked before the invoice is looked up, so that neither kind of payment is parked for the unknown-invoice wait.
+    False for an amount with value below the currency's minor unit (`payment_amount_precision`: storing or applying
+    it would round money collections says it received), a `payment_id` recorded with other facts
+    (`payment_conflict`), and an exact resend (silently)."""
     sent = payment_sent(data)
-    # amount_at_risk is the exposure to the minor unit (what the queue sorts by); refs keep the amount as sent
-    await raise_exception(session, outbox, "payment_amount_precision", sent.bill_to_account_id,
-                          {"payment_id": sent.payment_id, "invoice_id": sent.invoice_id,
-                           "amount": shown_amount(sent.amount)},
-                          round_money(sent.amount, sent.currency), sent.currency,
-                          dedupe_key=_dedupe_key("payment_amount_precision", sent))
+    if not in_minor_units(sent.amount, sent.currency):
+        # amount_at_risk is the exposure to the minor unit (what the queue sorts by); refs keep the amount as sent
+        await raise_exception(session, outbox, "payment_amount_precision", sent.bill_to_account_id,
+                              {"payment_id": sent.payment_id, "invoice_id": sent.invoice_id,
+                               "amount": shown_amount(sent.amount)},
+                              round_money(sent.amount, sent.currency), sent.currency,
+                              dedupe_key=_dedupe_key("payment_amount_precision", sent))
+        return False
+    recorded = await entries_repo.recorded_payment(session, sent.payment_id)
+    if recorded is None:
+        return True
+    await _raise_conflict_if_different(session, outbox, recorded, sent)
     return False
 
 
 async def record_payment(session: AsyncSession, outbox: OutboxWriter, invoice: Any, data: Any,
                          entry: BalanceEntry, *, applied: bool, event_id: str) -> bool:
-    """Record the payment once by `payment_id`; True when it is new and the balance is to be recomputed.
+    """Record a payment that `may_apply` let through; True when the balance is to be recomputed.
 
-    False for an exact resend (silently), a `payment_id` recorded with other facts (`payment_conflict`) and a
-    payment naming another bill-to account than the invoice's (`payment_account_mismatch`)."""
+    False for a payment naming another bill-to account than the invoice's (`payment_account_mismatch`), and for
+    one recorded meanwhile by a concurrent transaction (another partition): silent or `payment_conflict`."""
     sent = payment_sent(data)
+    if sent.bill_to_account_id != invoice["bill_to_account_id"]:
+        await _raise_account_mismatch(session, outbox, invoice, sent)
+        return False
+    if await entries_repo.record_entry(session, invoice["invoice_id"], entry, applied=applied, event_id=event_id):
+        return True
     recorded = await entries_repo.recorded_payment(session, sent.payment_id)
-    if recorded is None:
-        if sent.bill_to_account_id != invoice["bill_to_account_id"]:
-            await _raise_account_mismatch(session, outbox, invoice, sent)
-            return False
-        if await entries_repo.record_entry(session, invoice["invoice_id"], entry, applied=applied,
-                                           event_id=event_id):
-            return True
-        # recorded by a concurrent transaction (another partition) since we looked: compare with that one
-        recorded = await entries_repo.recorded_payment(session, sent.payment_id)
-    if recorded is not None and (differs := differences(recorded, sent)):
-        await _raise_conflict(session, outbox, invoice, recorded, sent, differs)
+    if recorded is not None:
+        await _raise_conflict_if_different(session, outbox, recorded, sent)
     return False
 
 
@@ -73,15 +77,19 @@ async def _raise_account_mismatch(session: AsyncSession, outbox: OutboxWriter, i
                           sent.amount, sent.currency, dedupe_key=_dedupe_key("payment_account_mismatch", sent))
 
 
-async def _raise_conflict(session: AsyncSession, outbox: OutboxWriter, invoice: Any, recorded: Payment,
-                          sent: Payment, differs: list[str]) -> None:
+async def _raise_conflict_if_different(session: AsyncSession, outbox: OutboxWriter, recorded: Payment,
+                                       sent: Payment) -> None:
+    """`payment_conflict` on the recorded payment's account, unless `sent` is an exact resend of it."""
+    differs = differences(recorded, sent)
+    if not differs:
+        return
     refs = {"payment_id": sent.payment_id, "differs": ",".join(differs),
             "invoice_id": sent.invoice_id, "bill_to_account_id": sent.bill_to_account_id,
             "amount": shown_amount(sent.amount), "currency": sent.currency,
             "recorded_invoice_id": recorded.invoice_id, "recorded_bill_to_account_id": recorded.bill_to_account_id,
             "recorded_amount": format(round_money(recorded.amount, recorded.currency), "f"),
             "recorded_currency": recorded.currency}
-    await raise_exception(session, outbox, "payment_conflict", invoice["bill_to_account_id"], refs, sent.amount,
+    await raise_exception(session, outbox, "payment_conflict", recorded.bill_to_account_id, refs, sent.amount,
                           sent.currency, dedupe_key=_dedupe_key("payment_conflict", sent))
 
 
