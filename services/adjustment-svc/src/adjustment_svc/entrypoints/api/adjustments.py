@@ -88,7 +88,8 @@ async def _check_version(session, adjustment_id: str, if_match: str | None) -> N
 @router.post("/{adjustment_id}/approve", response_model=AdjustmentOut,
              summary="Approve; the approval completing the policy issues the memo",
              responses={403: {"description": "the requester, or a role the request does not need"},
-                        409: {"description": "already decided, or the same person approving twice"}})
+                        409: {"description": "already decided, the same person approving twice, or the credit no "
+                                             "longer fits a line's headroom (rule 18; `lines` gives every term)"}})
 async def approve(adjustment_id: str, ctx: Ctx, session: Session, principal: Checker, response: Response,
                   body: ApproveIn | None = None, if_match: IfMatch = None) -> AdjustmentOut:
     with business_rules():
