@@ -122,15 +122,9 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
                   telemetry={"tracing": otel, "metrics": otel, "logs": otel, "operation_spans": otel})
     app.state.ctx = ctx
-    app.state.verifier = ctx.verifier
-    install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware, table_getter=lambda: ctx.tables.idempotency_keys,
                        engine_getter=lambda: ctx.engine)
-    # Outside idempotency: a request PostgreSQL cannot store is refused before its Idempotency-Key is claimed.
-    app.add_middleware(RefuseNulCharacters)
-    # Outside everything that reads the body: the token is checked first, then the body counted as it is read.
-    app.add_middleware(LimitRequestBody, max_bytes=ctx.settings.http_max_body_bytes)
-    app.add_middleware(AuthenticateFirst, public_paths=_public_paths(app))
+    guard_requests(app, ctx.settings, ctx.verifier)
     app.add_middleware(ObservabilityMiddleware)
     app.include_router(health_router())
     app.include_router(audit_router())
@@ -139,6 +133,19 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
     document_problem_responses(app)
     document_links(app, links)
     return app
+
+
+def guard_requests(app: FastAPI, settings: ServiceSettings, verifier: JwtVerifier) -> None:
+    """The guard every Mediabill API has in front of its routes (the services' and tools/collections'): errors as
+    problem+json and, around the middleware added so far (a service's idempotency), NUL characters refused, the
+    body capped as it is read and, outermost, the bearer token verified before anything reads the body."""
+    app.state.verifier = verifier
+    install_problem_handlers(app)
+    # Outside idempotency: a request PostgreSQL cannot store is refused before its Idempotency-Key is claimed.
+    app.add_middleware(RefuseNulCharacters)
+    # Outside everything that reads the body: the token is checked first, then the body counted as it is read.
+    app.add_middleware(LimitRequestBody, max_bytes=settings.http_max_body_bytes)
+    app.add_middleware(AuthenticateFirst, public_paths=_public_paths(app))
 
 
 def _public_paths(app: FastAPI) -> set[str]:
