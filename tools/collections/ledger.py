@@ -10,6 +10,8 @@ from pathlib import Path
 import asyncpg
 import jsonschema
 
+from mediabill_common.events.envelope import Envelope
+
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 CONSUMED_TYPES = {"InvoiceIssued", "InvoiceBalanceChanged", "InvoiceVoided", "DisputeOpened", "DisputeResolved",
                   "DisputeWithdrawn", "DisputeReopened"}
@@ -49,21 +51,20 @@ class ArLedger:
         async with self._pool.acquire() as conn:
             await conn.execute(DDL)
 
-    async def apply(self, event: dict) -> bool:
+    async def apply(self, event: Envelope) -> bool:
         """Apply one CloudEvent; False when it was seen before or is of a type collections ignores."""
-        event_type = event.get("type")
-        if event_type not in CONSUMED_TYPES:
+        if event.type not in CONSUMED_TYPES:
             return False
-        errors = sorted(self._validators[event_type].iter_errors(event["data"]), key=str)
+        errors = sorted(self._validators[event.type].iter_errors(event.data), key=str)
         if errors:
-            raise ContractViolation(f"{event_type}: {errors[0].message}")
+            raise ContractViolation(f"{event.type}: {errors[0].message}")
         async with self._pool.acquire() as conn, conn.transaction():
             fresh = await conn.fetchval(
                 "INSERT INTO collections.processed VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
-                event["source"], event["id"])
+                event.source, event.id)
             if fresh is None:
                 return False
-            await getattr(self, f"_on_{event_type}")(conn, event["data"], event["id"])
+            await getattr(self, f"_on_{event.type}")(conn, event.data, event.id)
         return True
 
     async def _on_InvoiceIssued(self, conn, d: dict, event_id: str) -> None:  # noqa: N802
