@@ -7,6 +7,7 @@ half away from zero (`ROUND_HALF_UP` in `decimal`, which rounds ties away from z
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
@@ -22,6 +23,16 @@ ISO_4217: frozenset[str] = frozenset(
     KRW KWD MAD MXN MYR NGN NOK NZD OMR PEN PHP PKR PLN PYG QAR RON SAR SEK SGD THB TND TRY TWD UAH UGX
     USD VND XAF XOF ZAR""".split()
 )
+
+
+# A decimal written in ASCII digits with an optional minus and fraction. Decimal() alone also takes other scripts'
+# digits ('١.٠٠'), surrounding spaces, underscores ('1_000'), exponents ('1E+3'), 'NaN' and 'Infinity'.
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+_DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+# The money columns keep 14 digits before the decimal point (invoice-svc's Numeric(20, 6), dispute-svc's and
+# adjustment-svc's Numeric(18, 4)): an amount below AMOUNT_LIMIT in magnitude is one Mediabill can store.
+AMOUNT_DIGITS = 14
+AMOUNT_LIMIT = Decimal(10) ** AMOUNT_DIGITS
 
 
 class CurrencyMismatch(ValueError):
@@ -61,18 +72,25 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
+def fits_money_columns(amount: Decimal) -> bool:
+    """Whether `amount` can be stored: finite and below `AMOUNT_LIMIT` in magnitude."""
+    return amount.is_finite() and abs(amount) < AMOUNT_LIMIT
+
+
 def round_half_up_int(value: Decimal) -> int:
     """Round a non-money quantity (impressions, billable units) to a whole number, half away from zero."""
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def parse_decimal(value: str | int | Decimal) -> Decimal:
-    """Parse a decimal string or int; refuse floats, NaN and infinities."""
+    """Parse a decimal string in ASCII digits (`DECIMAL_PATTERN`) or an int; refuse floats, NaN and infinities."""
     if isinstance(value, float):
         raise TypeError("money is never a float; pass a decimal string")
+    if isinstance(value, str) and not _DECIMAL_RE.fullmatch(value):
+        raise ValueError(f"'{value}' is not a decimal number in ASCII digits such as \"1234.50\"")
     try:
         result = Decimal(value)
-    except (InvalidOperation, ValueError) as exc:
+    except (InvalidOperation, ValueError, TypeError) as exc:
         raise ValueError(f"'{value}' is not a decimal number") from exc
     if not result.is_finite():
         raise ValueError(f"'{value}' is not a finite decimal number")

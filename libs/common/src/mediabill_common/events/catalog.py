@@ -155,6 +155,7 @@ ExceptionKind = Literal[
     "currency_mismatch", "missing_media_cost", "missing_rate", "missing_third_party_counts", "budget_exhausted",
     "restatement_after_issue", "negative_invoice", "overpayment", "payment_currency_mismatch", "unknown_invoice",
     "payment_account_mismatch", "payment_conflict", "payment_amount_precision",
+    "pricing_out_of_range",
 ]
 EXCEPTION_KINDS: tuple[str, ...] = ExceptionKind.__args__  # type: ignore[attr-defined]
 

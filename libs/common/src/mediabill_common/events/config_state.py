@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
-from mediabill_common.events.types import ID_MAX, Amount, Currency, DecimalStr, Id, Name, Pct
+from mediabill_common.events.types import ID_MAX, BookedAmount, Currency, DecimalStr, Id, Name, Pct, Rate
 
 Channel = Literal["onsite", "offsite", "in_store"]
 PricingModel = Literal["cpm", "vcpm", "cpc", "cpa", "auction_cpc", "flat_fee"]
@@ -23,13 +23,13 @@ class _State(BaseModel):
 
 class RateTier(_State):
     up_to: int | None = Field(default=None, ge=0, description="inclusive upper bound; null on the last tier")
-    price: Amount
+    price: Rate
 
 
 class RateCard(_State):
     effective_from: date
     currency: Currency
-    price: Amount | None = None
+    price: Rate | None = None
     tiers: list[RateTier] = Field(default_factory=list)
 
 
@@ -61,15 +61,44 @@ class AccountState(_State):
 class ContractLine(_State):
     line_item_id: str = Field(max_length=ID_MAX, min_length=1)
     product_code: str = Field(max_length=ID_MAX, min_length=1)
-    rate: Amount | None = None
-    budget: Amount | None = None
-    fee: Amount | None = None
+    rate: Rate | None = None
+    budget: BookedAmount | None = None
+    fee: BookedAmount | None = None
+
+
+class VersionTerms(_State):
+    """The commercial terms a contract version sets (any of them), bounded as the contract's own are: pricing
+    applies them over the contract state for the periods the version governs."""
+
+    po_number: Id | None = None
+    discount_pct: Pct | None = None
+    agency_commission_pct: Pct | None = None
+    billing_basis: BillingBasis | None = None
+    discrepancy_threshold_pct: Pct | None = None
+    payment_terms_days: int | None = Field(default=None, ge=0, le=365)
+    lines: list[ContractLine] | None = None
 
 
 class ContractVersion(_State):
     amendment_no: int = Field(ge=0)
     effective_from: date
-    terms: dict = Field(default_factory=dict, description="the terms this amendment set")
+    terms: dict = Field(default_factory=dict, description="the terms this amendment set, each within the bounds "
+                                                          "of the contract's own")
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_within_bounds(cls, terms: dict) -> dict:
+        # Kept as the dict it was sent as (pricing merges it over the contract state), checked like the state.
+        try:
+            VersionTerms.model_validate(terms)
+        except ValidationError as exc:
+            raise ValueError(_described(exc)) from None
+        return terms
+
+
+def _described(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+                     for e in exc.errors()[:5])
 
 
 class ContractState(_State):
@@ -96,5 +125,5 @@ class ContractState(_State):
 
 __all__ = [
     "AccountState", "ContractLine", "ContractState", "ContractVersion", "DecimalStr", "ProductState",
-    "RateCard", "RateTier",
+    "RateCard", "RateTier", "VersionTerms",
 ]

@@ -15,6 +15,7 @@ import yaml
 
 from mediabill_common.events.catalog import EVENT_TYPES, TOPIC_PARTITIONS, TOPICS, dlq_topic, json_schema
 from mediabill_common.events.envelope import Envelope
+from mediabill_common.events.types import AMOUNT_BOUND, BOOKED_BOUND, PCT_BOUND, RATE_BOUND
 
 _CONSUMERS = {
     "ads.delivery.v1": "invoice-svc",
@@ -99,6 +100,7 @@ def events_markdown() -> str:
         lines.append(f"| `{topic}` | {TOPIC_PARTITIONS[topic]} | {_PRODUCERS[topic]} | {_CONSUMERS[topic]} | "
                      f"{', '.join(types)} |")
     lines.append("")
+    lines += _numbers()
     for event_type, spec in EVENT_TYPES.items():
         schema = json_schema(event_type)
         required = set(schema.get("required", []))
@@ -107,6 +109,27 @@ def events_markdown() -> str:
         lines += [f"| `{name}` | {'yes' if name in required else 'no'} |" for name in schema.get("properties", {})]
         lines.append("")
     return "\n".join(lines)
+
+
+# What each bounded decimal is (events/types.py defines the bounds; REST bodies use the same types).
+_NUMBERS = (
+    ("any amount of money (`DecimalStr`, `Amount`)", AMOUNT_BOUND),
+    ("a rate or price: a contract line's `rate`, a rate card's `price`, a tier's `price`", RATE_BOUND),
+    ("a contract line's `budget` or `fee`", BOOKED_BOUND),
+    ("a percentage: `discount_pct`, `agency_commission_pct`, `discrepancy_threshold_pct`, an account's "
+     "`tax_rates`", PCT_BOUND),
+)
+
+
+def _numbers() -> list[str]:
+    lines = ["## Numbers", "",
+             "Decimals are JSON strings of ASCII digits with an optional minus and fraction (`\"1234.50\"`): no "
+             "spaces, exponents, separators or other scripts' digits. Each is bounded so that it fits the money "
+             "columns (14 digits before the point) and real retail-media prices; the `pattern` of each field in "
+             "the JSON Schemas says the same. A REST body outside them is answered 422, an event outside them is "
+             "dead-lettered with the reason.", "", "| decimal | bound |", "|---|---|"]
+    lines += [f"| {what} | {bound.rule} |" for what, bound in _NUMBERS]
+    return [*lines, ""]
 
 
 def generated_files() -> dict[str, str]:
