@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mediabill_common.events.config_state import BillingBasis, ContractState, ContractVersion
-from mediabill_common.events.types import Amount, Currency, Pct
+from mediabill_common.events.types import BookedAmount, Currency, Pct, Rate
 
 
 class ContractLineIn(BaseModel):
@@ -16,10 +16,10 @@ class ContractLineIn(BaseModel):
 
     line_item_id: str = Field(min_length=1, max_length=64, description="unique across active contracts")
     product_code: str = Field(min_length=1, max_length=64)
-    rate: Amount | None = Field(default=None, description="negotiated rate; the rate card applies when omitted "
-                                                          "(required for contract-priced products)")
-    budget: Amount | None = Field(default=None, description="cap on everything billed for the line")
-    fee: Amount | None = Field(default=None, description="flat_fee products: the fee over the flight")
+    rate: Rate | None = Field(default=None, description="negotiated rate; the rate card applies when omitted "
+                                                        "(required for contract-priced products)")
+    budget: BookedAmount | None = Field(default=None, description="cap on everything billed for the line")
+    fee: BookedAmount | None = Field(default=None, description="flat_fee products: the fee over the flight")
 
 
 class _Terms(BaseModel):

@@ -11,7 +11,7 @@ from mediabill_common.events.catalog import CampaignDelivered
 from mediabill_common.events.config_state import (
     AccountState, Channel, ContractState, PricingModel, ProductState, RateTier,
 )
-from mediabill_common.events.types import Amount, Currency, Period
+from mediabill_common.events.types import Amount, Currency, Period, Rate
 
 
 class _In(BaseModel):
@@ -58,7 +58,7 @@ class RateCardCreate(Reason):
 
     effective_from: date = Field(description="first service date the version prices")
     currency: Currency
-    price: Amount | None = Field(default=None, description="rate per unit (per 1000 for cpm/vcpm)")
+    price: Rate | None = Field(default=None, description="rate per unit (per 1000 for cpm/vcpm)")
     tiers: list[RateTier] = Field(default_factory=list, description="all-units volume tiers, up_to inclusive, "
                                                                     "the last open (null)")
 
@@ -77,7 +77,7 @@ class PriceInEffect(BaseModel):
     on: date
     currency: Currency
     effective_from: date
-    price: Amount | None
+    price: Rate | None
     tiers: list[RateTier]
 
 
