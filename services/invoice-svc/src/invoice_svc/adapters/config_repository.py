@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table, bindparam, delete, insert, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,7 @@ from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.ledger.records import BillingConfig
 
 _LOCK_PREFIX = f"{SCHEMA}:config:"
+log = logging.getLogger(__name__)
 
 
 async def lock_config_shared(session: AsyncSession, keys: Iterable[str]) -> None:
@@ -134,5 +136,19 @@ class ConfigReader:
             if len(self._parsed) > self._max:
                 self._parsed.clear()
             for kind, key, version, state in (await session.execute(_STATES_SQL, missing)).all():
-                found[kind][key] = self._parsed[(kind, key, version)] = _MODELS[kind].model_validate(state)
+                parsed = self._parsed[(kind, key, version)] = _parse_stored(kind, key, state)
+                if parsed is not None:
+                    found[kind][key] = parsed
         return BillingConfig(products=found["product"], accounts=found["account"], contracts=found["contract"])
+
+
+def _parse_stored(kind: str, key: str, state: dict) -> Any:
+    """The stored state as its model, or None for one that no longer validates: a state stored before today's
+    bounds (a rate of 10^30, say) is left out as if it had not arrived, so that a record naming it is kept with an
+    unknown_* exception instead of failing its batch, and is billed once a valid state replaces it."""
+    try:
+        return _MODELS[kind].model_validate(state)
+    except ValidationError as exc:
+        log.warning("stored config state no longer valid; left out until a valid one arrives",
+                    extra={"kind": kind, "key": key, "error": str(exc)[:500]})
+        return None

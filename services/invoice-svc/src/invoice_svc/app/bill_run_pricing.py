@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
@@ -17,12 +18,12 @@ from invoice_svc.adapters.bill_run_snapshot_repository import GroupSeed, deliver
 from invoice_svc.adapters.config_repository import ConfigReader
 from invoice_svc.adapters.exception_repository import NewException
 from invoice_svc.app.bill_run_parties import BillingAccount, BillingContract
-from invoice_svc.app.exceptions import new_exception
+from invoice_svc.app.exceptions import default_dedupe_key, new_exception
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.pricing import (
     ContractTerms, DraftInvoice, DraftLine, InvoiceGroup, PricingException, PriorPeriodCorrection, Product,
-    draft_line_from_wire, period_bounds, price_invoice_group, price_prior_period_adjustment, product_from_state,
-    summarise_billed,
+    check_storable, draft_line_from_wire, out_of_range_reason, period_bounds, price_invoice_group,
+    price_prior_period_adjustment, product_from_state, summarise_billed,
 )
 
 
@@ -116,11 +117,31 @@ async def read_chunk(session: AsyncSession, scope: RunScope, seeds: Sequence[Gro
     return out
 
 
-def price_chunk(scope: RunScope, inputs: ChunkInputs) -> list[PricedGroup]:
-    """Price every group of the chunk with the pure engine (no I/O: safe to run in a worker thread); groups
-    with nothing to bill are left out."""
-    priced = (price_group(scope, group) for group in inputs.groups)
-    return [p for p in priced if p.draft.lines]
+@dataclass
+class PricedChunk:
+    """A chunk priced: the groups with something to bill, the groups that could not be billed (their
+    exceptions: unknown parties, or pricing out of range) and how many had nothing to bill."""
+
+    groups: list[PricedGroup]
+    unpriceable: list[NewException]
+    empty: int = 0
+
+
+def price_chunk(scope: RunScope, inputs: ChunkInputs) -> PricedChunk:
+    """Price every group of the chunk with the pure engine (no I/O: safe to run in a worker thread). A group
+    that cannot be priced becomes its `pricing_out_of_range` exception, and the other groups are priced on."""
+    out = PricedChunk([], list(inputs.unpriceable))
+    for group in inputs.groups:
+        try:
+            priced = price_group(scope, group)
+        except (ArithmeticError, ValidationError) as exc:
+            out.unpriceable.append(_out_of_range(group.seed, exc))
+            continue
+        if priced.draft.lines:
+            out.groups.append(priced)
+        else:
+            out.empty += 1
+    return out
 
 
 @dataclass(frozen=True)
@@ -194,6 +215,7 @@ def price_group(scope: RunScope, g: PricedGroupInputs) -> PricedGroup:
     draft = price_invoice_group(InvoiceGroup(
         period=scope.period, bill_to=bill_to, products=scope.products, deliveries=tuple(g.deliveries), terms=terms,
         billed_before=g.billed_before, prior_period_lines=tuple(adjustment_lines), line_id_seed=invoice_id))
+    check_storable(draft)
     findings.extend(draft.exceptions)
     currency = draft.currency
     problems = [_exception(scope, key, e, currency) for e in findings
@@ -206,6 +228,18 @@ def _exception(scope: RunScope, key: GroupKey, e: PricingException, currency: st
     refs = {"period": scope.period, "contract_id": key.contract_id, "bill_to_account_id": key.bill_to_account_id,
             "line_item_id": e.line_item_id, **dict(e.refs)}
     return new_exception(e.kind, key.bill_to_account_id, refs, e.amount_at_risk, currency)
+
+
+def _out_of_range(seed: GroupSeed, exc: ArithmeticError | ValidationError) -> NewException:
+    """The exception of a group pricing could not bill: an amount past what an invoice holds, or contract terms
+    (stored before the bounds existed) that no longer validate. Nothing is invoiced for the group until the
+    configuration is corrected; the next run prices it again."""
+    refs = {"period": seed.key.period, "contract_id": seed.key.contract_id,
+            "bill_to_account_id": seed.key.bill_to_account_id}
+    reason = out_of_range_reason(exc) if isinstance(exc, ArithmeticError) else \
+        f"the contract terms in effect for the period are not valid: {exc.errors()[0]['msg']}"
+    return new_exception("pricing_out_of_range", seed.key.bill_to_account_id, {**refs, "reason": reason[:500]},
+                         None, None, dedupe_key=default_dedupe_key("pricing_out_of_range", refs))
 
 
 def _unknown(seed: GroupSeed, account_missing: bool) -> NewException:

@@ -28,7 +28,9 @@ from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
 from invoice_svc.adapters.bill_run_repository import LostClaim
 from invoice_svc.adapters.config_repository import ConfigReader
 from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
-from invoice_svc.app.bill_run_pricing import ChunkInputs, RunScope, price_chunk, read_chunk, run_scope
+from invoice_svc.app.bill_run_pricing import (
+    ChunkInputs, PricedChunk, RunScope, price_chunk, read_chunk, run_scope,
+)
 from invoice_svc.app.bill_run_writing import write_chunk
 from invoice_svc.domain.billing.grouping import chunks, in_scope
 
@@ -181,16 +183,16 @@ class BillRunExecutor:
         async with self.ctx.sessions() as session:
             return await read_chunk(session, scope, seeds)
 
-    async def _write_chunk(self, run: Any, scope: RunScope, seeds: list, inputs: ChunkInputs, priced: list,
+    async def _write_chunk(self, run: Any, scope: RunScope, seeds: list, inputs: ChunkInputs, priced: PricedChunk,
                            progress: _Progress) -> None:
         """Write one chunk and the run's progress in one transaction (a retry of the run skips it after)."""
         async with self.ctx.sessions() as session, session.begin():
-            out = await write_chunk(session, self.ctx, self.balances, scope, priced, inputs.unpriceable)
+            out = await write_chunk(session, self.ctx, self.balances, scope, priced.groups, priced.unpriceable)
             progress.done += len(seeds) - inputs.skipped_mine
             for name, n in (("invoices", out.invoices), ("lines", out.lines), ("blocked", out.blocked),
                             ("already_issued", out.already_issued + inputs.skipped_issued),
-                            ("empty", len(inputs.groups) - len(priced)),
-                            ("unpriceable", len(inputs.unpriceable)), ("exceptions_raised", len(out.exception_ids))):
+                            ("empty", priced.empty), ("unpriceable", len(priced.unpriceable)),
+                            ("exceptions_raised", len(out.exception_ids))):
                 progress.add(name, n)
             for currency, total in out.totals.items():
                 progress.totals[currency] = progress.totals.get(currency, Decimal(0)) + total

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-from mediabill_common.money import round_money
+from mediabill_common.money import fits_money_columns, round_money
 
 from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryRecord
 
@@ -80,7 +80,8 @@ def rate_in_effect(record: DeliveryRecord, product: ProductState, contract: Cont
 
 def estimate_amount_at_risk(record: DeliveryRecord, product: ProductState | None, contract: ContractState | None,
                             account: AccountState | None) -> tuple[Decimal | None, str | None]:
-    """What the record would bill, where it can be estimated: media cost for auction, else quantity x rate."""
+    """What the record would bill, where it can be estimated: media cost for auction, else quantity x rate
+    (None when that is past what an amount can be)."""
     if record.media_cost is not None and (product is None or product.pricing_model == "auction_cpc"):
         return round_money(record.media_cost, record.currency or "USD"), record.currency
     if product is None or product.pricing_model not in _QUANTITY_FIELD:
@@ -92,7 +93,12 @@ def estimate_amount_at_risk(record: DeliveryRecord, product: ProductState | None
     quantity = Decimal(getattr(record, _QUANTITY_FIELD[product.pricing_model]))
     if product.pricing_model in _PER_THOUSAND:
         quantity = quantity / 1000
-    return round_money(quantity * rate, currency), currency
+    try:
+        amount = round_money(quantity * rate, currency)
+    except ArithmeticError:  # past decimal's 28 digits: no estimate, and the record is kept all the same
+        return None, currency
+    # An estimate no money column holds is no estimate either: the bill run raises pricing_out_of_range for it.
+    return (amount if fits_money_columns(amount) else None), currency
 
 
 def _fallback_currency(record: DeliveryRecord, contract: ContractState | None, account: AccountState | None) \

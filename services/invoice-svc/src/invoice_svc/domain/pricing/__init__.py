@@ -37,6 +37,10 @@ Output (`draft.py`): `DraftInvoice(currency, lines: tuple[DraftLine], exceptions
 commission_total, tax_total, total, issuable)`; `DraftLine.as_invoice_line()` gives the catalog's `InvoiceLine`
 fields; `DraftInvoice.as_dict()` the simulation endpoint's body.
 
+Limits (`limits.py`): `check_storable(draft)` raises `PricingOutOfRange` (an `ArithmeticError`, as decimal's own
+overflow is) when an amount or quantity does not fit an invoice; `out_of_range_reason(exc)` words either for an
+analyst. A bill run raises `pricing_out_of_range` for such a group; a simulation answers 422.
+
 Totals: subtotal = usage + flat_fee (+ usage parts of adjustments); discount_total, commission_total and tax_total
 likewise; total = the sum of every line (over_delivery lines are 0.00). Every amount is rounded once (rule 7).
 """
@@ -53,14 +57,15 @@ from invoice_svc.domain.pricing.inputs import (
     BillTo, ContractLineTerms, ContractTerms, Delivery, InvoiceGroup, PeriodBilled, PriorPeriodCorrection, Product,
     RateCardVersion, RateTier,
 )
+from invoice_svc.domain.pricing.limits import PricingOutOfRange, check_storable, out_of_range_reason
 from invoice_svc.domain.pricing.prior_period import PriorPeriodAdjustment, price_prior_period_adjustment
 from invoice_svc.domain.pricing.terms import due_date, period_bounds, terms_in_effect, terms_in_effect_of_wire
 
 __all__ = [
     "BillTo", "ContractLineTerms", "ContractTerms", "Delivery", "DraftInvoice", "DraftLine", "InvoiceGroup",
-    "PeriodBilled", "PriorPeriodAdjustment", "PriorPeriodCorrection", "PricingException", "Product",
-    "RateCardVersion", "RateTier", "bill_to_from_state", "bill_to_from_wire", "delivery_from_event",
-    "draft_line_from_wire", "due_date", "period_bounds", "price_invoice_group", "price_prior_period_adjustment",
-    "product_from_state", "summarise_billed", "terms_from_state", "terms_from_wire", "terms_in_effect",
-    "terms_in_effect_of_wire",
+    "PeriodBilled", "PriorPeriodAdjustment", "PriorPeriodCorrection", "PricingException", "PricingOutOfRange",
+    "Product", "RateCardVersion", "RateTier", "bill_to_from_state", "bill_to_from_wire", "check_storable",
+    "delivery_from_event", "draft_line_from_wire", "due_date", "out_of_range_reason", "period_bounds",
+    "price_invoice_group", "price_prior_period_adjustment", "product_from_state", "summarise_billed",
+    "terms_from_state", "terms_from_wire", "terms_in_effect", "terms_in_effect_of_wire",
 ]
