@@ -6,6 +6,7 @@ from mediabill_common.service import ServiceContext, build_context, create_app
 
 from invoice_svc.adapters.tables import common, metadata
 from invoice_svc.app.bill_runs import BillRunExecutor
+from invoice_svc.app.simulation_pool import SimulationPool
 from invoice_svc.entrypoints.api import routers
 from invoice_svc.entrypoints.api.links import LINKS
 from invoice_svc.settings import Settings
@@ -21,5 +22,7 @@ def build_app(ctx: ServiceContext | None = None) -> FastAPI:
     executor = ctx.extras.get("bill_run_executor")
     if executor is None:
         executor = ctx.extras["bill_run_executor"] = BillRunExecutor(ctx)
+    if "simulation_pool" not in ctx.extras:
+        ctx.extras["simulation_pool"] = SimulationPool(ctx.settings.price_simulation_workers)
     return create_app(ctx, title="invoice-svc", description="Delivery ingestion, pricing, bill runs, invoices, billing exceptions and balances.", routers=routers,
                       background=[executor.run], links=LINKS)

@@ -28,6 +28,10 @@ class Settings(ServiceSettings):
     # foreign invoice; an hour keeps what settles by itself out of the queue and still tells an analyst the same
     # working day, long before payment terms (days) make it matter (docs/operations.md, Configuration).
     unknown_invoice_after_s: float = Field(default=3600.0, ge=0)
+    # POST /v1/price-simulations: at most this many deliveries per request (422 beyond: about 0.1 CPU-s to price,
+    # over a month of daily deliveries for 150 line items), priced in this many threads off the event loop.
+    price_simulation_max_deliveries: int = Field(default=5000, ge=1)
+    price_simulation_workers: int = Field(default=2, ge=1)
     # Printed on every invoice document as where to pay.
     remit_to: str = "Mediabill Retail Media Ltd, Accounts Receivable, 1 Market Street, San Francisco CA 94105, USA"
     remit_to_bank: str = "Bank: First Commerce Bank, ABA 121000358, Account 0001234567"

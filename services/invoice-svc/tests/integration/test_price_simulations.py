@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 
 import httpx
@@ -32,8 +33,8 @@ WORKED_EXAMPLE = {
 }
 
 
-def _client(database_url: str, kafka_bootstrap: str) -> httpx.AsyncClient:
-    app = build_app(build(Settings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)))
+def _client(database_url: str, kafka_bootstrap: str, **settings) -> httpx.AsyncClient:
+    app = build_app(build(Settings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, **settings)))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
@@ -155,3 +156,66 @@ async def test_simulation_without_a_token_is_401(pricing_sim_client):
     resp = await pricing_sim_client.post(PATH, json=WORKED_EXAMPLE)
     assert resp.status_code == 401
     assert resp.headers["content-type"].startswith("application/problem+json")
+
+
+HUGE = "1" + "0" * 30
+
+
+def _with_deliveries(count: int, **figures) -> dict:
+    body = copy.deepcopy(WORKED_EXAMPLE)
+    first = body["deliveries"][0]
+    body["deliveries"] = [{**first, "delivery_id": f"D-{i}", **figures} for i in range(count)]
+    return body
+
+
+async def test_an_out_of_range_rate_is_422_naming_it_not_500(pricing_sim_client):
+    body = copy.deepcopy(WORKED_EXAMPLE)
+    body["contract"]["lines"][0]["rate"] = HUGE
+    resp = await pricing_sim_client.post(PATH, json=body, headers=bearer(["billing-analyst"]))
+    assert resp.status_code == 422 and resp.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in resp.json()["errors"]] == ["contract.lines.0.rate"]
+
+
+async def test_deliveries_priced_past_what_an_invoice_holds_are_422_not_500(pricing_sim_client):
+    body = _with_deliveries(1, impressions=2 ** 62)  # at $6.00 CPM: 27,670,116,110,564,327.42
+    body["contract"]["lines"][0]["budget"] = None
+    resp = await pricing_sim_client.post(PATH, json=body, headers=bearer(["billing-analyst"]))
+    assert resp.status_code == 422, resp.text
+    [error] = resp.json()["errors"]
+    assert error["field"] == "deliveries" and "not below 100,000,000,000,000" in error["message"]
+
+
+async def test_more_deliveries_than_the_cap_are_422_before_any_is_validated(database_url, kafka_bootstrap):
+    async with _client(database_url, kafka_bootstrap, price_simulation_max_deliveries=3) as client:
+        within = await client.post(PATH, json=_with_deliveries(3), headers=bearer(["billing-analyst"]))
+        beyond = await client.post(PATH, json=_with_deliveries(4, impressions="lots"),
+                                   headers=bearer(["billing-analyst"]))
+    assert within.status_code == 200
+    assert beyond.status_code == 422 and beyond.headers["content-type"] == "application/problem+json"
+    # one error, about the count: none of the four (invalid) deliveries was looked at
+    assert beyond.json()["errors"] == [{"field": "deliveries", "in": "body",
+                                        "message": "at most 3 deliveries per simulation; 4 were sent"}]
+
+
+@pytest.mark.parametrize(("roles", "status"), [
+    (["auditor"], 403), (["billing-analyst"], 200), (["billing-director"], 200), (["config-admin"], 200),
+    (["service"], 200)])
+async def test_only_analysts_config_admins_and_services_may_price_simulations(pricing_sim_client, roles, status):
+    resp = await pricing_sim_client.post(PATH, json=WORKED_EXAMPLE, headers=bearer(roles))
+    assert resp.status_code == status, resp.text
+
+
+async def test_a_large_simulation_is_priced_off_the_event_loop_while_other_requests_are_served(
+        database_url, kafka_bootstrap):
+    app = build_app(build(Settings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)))
+    pool = app.state.ctx.extras["simulation_pool"]
+    body = _with_deliveries(3000, impressions=100)  # about 0.75 MB, under the body limit
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        big = asyncio.create_task(client.post(PATH, json=body, headers=bearer(["billing-analyst"])))
+        while pool.in_threads == 0 and not big.done():
+            await asyncio.sleep(0)
+        assert pool.in_threads == 1, "the simulation was priced on the event loop"
+        live = await client.get("/health/live")
+        assert live.status_code == 200 and not big.done()  # answered while the simulation was still pricing
+        priced = await big
+    assert priced.status_code == 200 and priced.json()["subtotal"] == "1800.00"  # 300,000 impressions at $6.00

@@ -1,28 +1,39 @@
 """POST /v1/price-simulations: pure pricing of sample deliveries, exactly as a bill run prices a group.
 
-Writes nothing and reads nothing: the request carries the product, contract and account states.
+Writes nothing and reads nothing: the request carries the product, contract and account states. At most
+`price_simulation_max_deliveries` deliveries (422 beyond); validation and pricing run off the event loop for all
+but small requests (app/simulation_pool.py). Callers: billing analysts (and above), config admins and services
+(product-config-svc's readiness check and product simulations, dispute-svc's evidence); an auditor, who reviews
+what was billed, gets 403.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from fastapi import APIRouter, Depends
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, ValidationError
 
+from mediabill_common.auth.principal import Principal
 from mediabill_common.events.catalog import CampaignDelivered, InvoiceLine
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 from mediabill_common.events.types import Currency, DecimalStr, Period
+from mediabill_common.web.deps import Ctx
 from mediabill_common.web.problems import Unprocessable
-from mediabill_common.web.security import CurrentPrincipal
+from mediabill_common.web.security import require_roles
 
+from invoice_svc.app.simulation_pool import SimulationPool
 from invoice_svc.domain.pricing import (
-    InvoiceGroup, bill_to_from_state, delivery_from_event, period_bounds, price_invoice_group, product_from_state,
-    terms_in_effect,
+    InvoiceGroup, bill_to_from_state, check_storable, delivery_from_event, out_of_range_reason, period_bounds,
+    price_invoice_group, product_from_state, terms_in_effect,
 )
 
 router = APIRouter(prefix="/v1/price-simulations", tags=["pricing"])
+# Who may price simulations: they cost CPU, and only these people and services price hypothetical deliveries.
+SIMULATING_ROLES = ("billing-analyst", "config-admin", "service")
+Simulating = Annotated[Principal, Depends(require_roles(*SIMULATING_ROLES))]
 
 _EXAMPLE = {
     "period": "2024-06",
@@ -117,11 +128,12 @@ def _current_revisions(deliveries: list[CampaignDelivered]) -> list[CampaignDeli
     return list(latest.values())
 
 
-@router.post("", response_model=DraftInvoiceResponse, summary="Price sample deliveries (writes nothing)",
-             responses={422: {"description": "invalid input, with field errors (problem+json)"}})
-async def simulate_pricing(body: PriceSimulationRequest, _principal: CurrentPrincipal) -> dict[str, Any]:
-    """Prices the deliveries of one (bill-to, contract, period) group under the given product, contract terms in
-    effect for the period and bill-to account, exactly as a bill run would, and returns the draft invoice."""
+def _priced(raw: Any) -> dict[str, Any]:
+    """Validate and price one request (pure CPU: run by the simulation pool)."""
+    try:
+        body = PriceSimulationRequest.model_validate(raw)
+    except ValidationError as exc:  # answered exactly as FastAPI answers a body that does not validate
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
     errors = _field_errors(body)
     if errors:
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
@@ -140,4 +152,33 @@ async def simulate_pricing(body: PriceSimulationRequest, _principal: CurrentPrin
         line_id_seed=f"simulation/{body.bill_to.account_id}/"
                      f"{body.contract.contract_id if body.contract else '-'}/{body.period}",
     )
-    return price_invoice_group(group).as_dict()
+    try:
+        return check_storable(price_invoice_group(group)).as_dict()
+    except ArithmeticError as exc:  # as a bill run raises pricing_out_of_range for such a group
+        reason = out_of_range_reason(exc)
+        raise Unprocessable(f"The deliveries cannot be priced under these terms: {reason}",
+                            errors=[{"field": "deliveries", "in": "body", "message": reason}]) from None
+
+
+def _delivery_count(raw: Any, most: int) -> int:
+    """How many deliveries the request carries, refused beyond `most` before any of them is validated."""
+    deliveries = raw.get("deliveries") if isinstance(raw, dict) else None
+    count = len(deliveries) if isinstance(deliveries, list) else 0
+    if count > most:
+        message = f"at most {most} deliveries per simulation; {count} were sent"
+        raise Unprocessable(f"The simulation request is too large: {message}",
+                            errors=[{"field": "deliveries", "in": "body", "message": message}])
+    return count
+
+
+@router.post("", response_model=DraftInvoiceResponse, summary="Price sample deliveries (writes nothing)",
+             responses={422: {"description": "invalid input, with field errors (problem+json)"}})
+async def simulate_pricing(body: Annotated[PriceSimulationRequest, SkipValidation], ctx: Ctx,
+                           _principal: Simulating) -> dict[str, Any]:
+    """Prices the deliveries of one (bill-to, contract, period) group under the given product, contract terms in
+    effect for the period and bill-to account, exactly as a bill run would, and returns the draft invoice. The
+    body is validated with the pricing, off the event loop; at most `PRICE_SIMULATION_MAX_DELIVERIES`
+    deliveries. For billing-analyst (and above), config-admin and service callers."""
+    count = _delivery_count(body, ctx.settings.price_simulation_max_deliveries)
+    pool: SimulationPool = ctx.extras["simulation_pool"]
+    return await pool.run(count, lambda: _priced(body))
