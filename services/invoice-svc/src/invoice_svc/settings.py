@@ -32,6 +32,9 @@ class Settings(ServiceSettings):
     # over a month of daily deliveries for 150 line items), priced in this many threads off the event loop.
     price_simulation_max_deliveries: int = Field(default=5000, ge=1)
     price_simulation_workers: int = Field(default=2, ge=1)
+    # A simulation at that cap is some 1.7 MiB of JSON (dispute evidence re-prices a whole invoice's product in
+    # one): the other services' 1 MiB would refuse it before the cap could answer.
+    http_max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1)
     # Printed on every invoice document as where to pay.
     remit_to: str = "Mediabill Retail Media Ltd, Accounts Receivable, 1 Market Street, San Francisco CA 94105, USA"
     remit_to_bank: str = "Bank: First Commerce Bank, ABA 121000358, Account 0001234567"

@@ -214,11 +214,3 @@ async def test_product_list_filters_and_paginates(config_api):
             break
     assert [c for c in seen if c.endswith(api.unique)] == [f"LIST{i}-{api.unique}" for i in range(3)]
 
-
-async def test_an_auditor_may_not_run_simulations(config_api):
-    """Simulations cost invoice-svc CPU and price hypotheticals; an auditor reviews what was billed (403)."""
-    api = config_api
-    product = await api.product("AUDIT", "cpc", rate="0.80")
-    refused = await api.client.post(f"/v1/products/{product['code']}/simulate", json={"deliveries": []},
-                                    headers=bearer(["auditor"], sub=f"auditor-{api.unique}"))
-    assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"

@@ -32,8 +32,6 @@ from product_config_svc.entrypoints.api.simulation_errors import simulation_prob
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
-# The callers invoice-svc prices simulations for (its POST /v1/price-simulations): an auditor reviews what was billed.
-Simulating = Annotated[Principal, Depends(require_roles("billing-analyst", "config-admin", "service"))]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="ETag from a GET; stale -> 412")]
 
 
@@ -131,9 +129,8 @@ async def retire(code: str, ctx: Ctx, session: Session, principal: Writer, respo
     return _answer(response, stored)
 
 
-@router.post("/{code}/simulate", summary="Price sample deliveries via invoice-svc; writes nothing (billing-analyst, "
-                                         "config-admin, service)")
-async def simulate_product(code: str, body: SimulateRequest, ctx: Ctx, session: Session, principal: Simulating
+@router.post("/{code}/simulate", summary="Price sample deliveries via invoice-svc; writes nothing")
+async def simulate_product(code: str, body: SimulateRequest, ctx: Ctx, session: Session, principal: CurrentPrincipal
                            ) -> dict[str, Any]:
     request = SimulationRequest(
         deliveries=body.deliveries, period=body.period, contract=body.contract, contract_id=body.contract_id,
