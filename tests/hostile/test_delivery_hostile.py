@@ -60,6 +60,9 @@ async def test_hostile_deliveries_are_dead_lettered_or_kept_as_exceptions_and_th
                                                         good | {"media_cost": "1.00", "currency": "dollars"}),
             "an unsupported schemaversion": raw_event("CampaignDelivered", good, schemaversion=2),
             "a 900 KB campaign_name": raw_event("CampaignDelivered", good | {"campaign_name": "x" * 900_000}),
+            # past what the ledger's columns hold: refused for its schema, not by a failing INSERT
+            "a revision past 32 bits": raw_event("CampaignDelivered", good | {"revision": 2 ** 31}),
+            "impressions past 64 bits": raw_event("CampaignDelivered", good | {"impressions": 2 ** 63}),
         }
         unknown_before = UNKNOWN.labels("invoice-svc", "CampaignPaused")._value.get()
         not_billable = delivery(f"D-{u}-np", account_id=a, product_code=f"NOPE-{u}", contract_id=c, line_item_id=li)
@@ -84,6 +87,9 @@ async def test_hostile_deliveries_are_dead_lettered_or_kept_as_exceptions_and_th
     assert "currency" in by_case["a currency that is not ISO 4217"]
     assert "schemaversion 2" in by_case["an unsupported schemaversion"]
     assert "campaign_name: String should have at most 1000 characters" in by_case["a 900 KB campaign_name"]
+    assert "revision: Input should be less than or equal to 2147483647" in by_case["a revision past 32 bits"]
+    assert ("impressions: Input should be less than or equal to 9223372036854775807"
+            in by_case["impressions past 64 bits"])
     # nothing else of ours was dead-lettered: the unknown type is ignored and counted, not a dead letter
     assert UNKNOWN.labels("invoice-svc", "CampaignPaused")._value.get() == unknown_before + 1
     async with hostile_invoice_ctx.sessions() as s:

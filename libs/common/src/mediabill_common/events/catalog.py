@@ -24,6 +24,12 @@ ADJUSTMENTS_TOPIC = "billing.adjustments.v1"
 PAYMENTS_TOPIC = "collections.payments.v1"
 
 
+# What the ledger's columns hold: a revision is a 32-bit integer, a count a 64-bit one. A delivery past them is
+# refused for its schema (dead-lettered with the field) rather than by a failing INSERT.
+REVISION_MAX = 2**31 - 1
+COUNT_MAX = 2**63 - 1
+
+
 class Payload(BaseModel):
     # Producers may add optional fields (events.md): consumers accept and ignore them.
     model_config = ConfigDict(extra="allow")
@@ -32,7 +38,7 @@ class Payload(BaseModel):
 # ---- ads.delivery.v1 ---------------------------------------------------------------------------
 class CampaignDelivered(Payload):
     delivery_id: str = Field(max_length=ID_MAX, min_length=1)
-    revision: int = Field(ge=0)
+    revision: int = Field(ge=0, le=REVISION_MAX)
     source_system: str = Field(max_length=ID_MAX, min_length=1)
     account_id: str = Field(max_length=ID_MAX, min_length=1)
     contract_id: Id | None = None
@@ -41,11 +47,11 @@ class CampaignDelivered(Payload):
     campaign_name: Name | None = None
     product_code: str = Field(max_length=ID_MAX, min_length=1)
     delivery_date: date
-    impressions: int = Field(ge=0)
-    viewable_impressions: int = Field(ge=0)
-    clicks: int = Field(ge=0)
-    conversions: int = Field(ge=0)
-    third_party_impressions: int | None = Field(default=None, ge=0)
+    impressions: int = Field(ge=0, le=COUNT_MAX)
+    viewable_impressions: int = Field(ge=0, le=COUNT_MAX)
+    clicks: int = Field(ge=0, le=COUNT_MAX)
+    conversions: int = Field(ge=0, le=COUNT_MAX)
+    third_party_impressions: int | None = Field(default=None, ge=0, le=COUNT_MAX)
     media_cost: Amount | None = None
     currency: Currency | None = None
 

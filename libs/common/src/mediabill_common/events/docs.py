@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from mediabill_common.events.catalog import EVENT_TYPES, TOPIC_PARTITIONS, TOPICS, dlq_topic, json_schema
+from mediabill_common.events.catalog import (EVENT_TYPES, EXTERNAL_PRODUCERS, EXTERNAL_SOURCES, INTERNAL_PRODUCERS,
+                                             TOPIC_PARTITIONS, TOPICS, dlq_topic, json_schema, service_source)
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.events.types import AMOUNT_BOUND, BOOKED_BOUND, PCT_BOUND, RATE_BOUND
 
@@ -26,12 +27,7 @@ _CONSUMERS = {
     "billing.adjustments.v1": "invoice-svc, dispute-svc, collections",
     "collections.payments.v1": "invoice-svc",
 }
-_PRODUCERS = {
-    "ads.delivery.v1": "upstream ad platforms", "billing.config.v1": "product-config-svc",
-    "billing.invoices.v1": "invoice-svc", "billing.exceptions.v1": "invoice-svc",
-    "billing.disputes.v1": "dispute-svc", "billing.adjustments.v1": "adjustment-svc",
-    "collections.payments.v1": "collections",
-}
+_PRODUCERS = {**INTERNAL_PRODUCERS, **EXTERNAL_PRODUCERS}
 
 
 def _hoist_defs(schema: dict, components: dict) -> dict:
@@ -100,6 +96,7 @@ def events_markdown() -> str:
         lines.append(f"| `{topic}` | {TOPIC_PARTITIONS[topic]} | {_PRODUCERS[topic]} | {_CONSUMERS[topic]} | "
                      f"{', '.join(types)} |")
     lines.append("")
+    lines += _sources()
     lines += _numbers()
     for event_type, spec in EVENT_TYPES.items():
         schema = json_schema(event_type)
@@ -119,6 +116,22 @@ _NUMBERS = (
     ("a percentage: `discount_pct`, `agency_commission_pct`, `discrepancy_threshold_pct`, an account's "
      "`tax_rates`", PCT_BOUND),
 )
+
+
+def _sources() -> list[str]:
+    lines = ["## Who may publish", "",
+             "A consumer accepts an event only from a CloudEvents `source` that may publish its type and dead-letters "
+             "any other with the reason (`mediabill_common.events.sources`). Mediabill's services publish under "
+             "`/mediabill/<service>`; the topics fed from outside accept these sources unless a deployment sets "
+             "`EXTERNAL_EVENT_SOURCES` (a pattern ending in `/` accepts every source below it).", "",
+             "| topic | accepted `source` |", "|---|---|"]
+    for topic in TOPICS:
+        if topic in INTERNAL_PRODUCERS:
+            accepted = f"`{service_source(INTERNAL_PRODUCERS[topic])}`"
+        else:
+            accepted = ", ".join(f"`{p}...`" if p.endswith("/") else f"`{p}`" for p in EXTERNAL_SOURCES[topic])
+        lines.append(f"| `{topic}` | {accepted} |")
+    return [*lines, ""]
 
 
 def _numbers() -> list[str]:
