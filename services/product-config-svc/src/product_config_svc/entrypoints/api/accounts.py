@@ -19,6 +19,7 @@ from mediabill_common.web.security import CurrentPrincipal, require_roles
 from product_config_svc.adapters.repositories import AccountRepository
 from product_config_svc.app import accounts as use_cases
 from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, stored_answer, unit_for
+from product_config_svc.domain.accounts import ACCOUNT_ID_FORMAT
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
@@ -33,7 +34,8 @@ class AccountCreate(BaseModel):
         "reason": "new agency of record"}]})
 
     account_id: str | None = Field(default=None, max_length=64, description="e.g. the ERP customer number; "
-                                                                            "generated when omitted")
+                                                                            "generated when omitted",
+                                   json_schema_extra={"pattern": ACCOUNT_ID_FORMAT.pattern})
     type: AccountType
     legal_name: str = Field(min_length=1, max_length=300)
     currency: Currency = Field(description="billing currency (ISO 4217)")

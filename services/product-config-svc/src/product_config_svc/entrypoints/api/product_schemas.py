@@ -13,6 +13,8 @@ from mediabill_common.events.config_state import (
 )
 from mediabill_common.events.types import Amount, Currency, Period, Rate
 
+from product_config_svc.domain.products import GL_ACCOUNT_FORMAT, PRODUCT_CODE_FORMAT, TAX_CODE_FORMAT
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -28,13 +30,16 @@ class ProductCreate(Reason):
         "gl_revenue_account": "401000-RMN", "tax_code": "ADV", "invoice_description": "Sponsored Products clicks",
         "reason": "launch of sponsored products"}]})
 
-    code: str = Field(min_length=1, max_length=64, description="product code, never changes")
+    # The patterns document the domain's rules (domain/products.py), which check them and name the field in a 422.
+    code: str = Field(min_length=1, max_length=64, description="product code, never changes",
+                      json_schema_extra={"pattern": PRODUCT_CODE_FORMAT.pattern})
     name: str = Field(min_length=1, max_length=200)
     channel: Channel
     pricing_model: PricingModel
     contract_priced: StrictBool = Field(default=False, description="no rate card; every contract line carries a rate")
-    gl_revenue_account: str | None = Field(default=None, description="4-8 digits, optional -SUFFIX (1-6 A-Z0-9)")
-    tax_code: str | None = None
+    gl_revenue_account: str | None = Field(default=None, description="4-8 digits, optional -SUFFIX (1-6 A-Z0-9)",
+                                           json_schema_extra={"pattern": GL_ACCOUNT_FORMAT.pattern})
+    tax_code: str | None = Field(default=None, json_schema_extra={"pattern": TAX_CODE_FORMAT.pattern})
     invoice_description: str | None = None
 
 
