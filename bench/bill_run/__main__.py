@@ -130,11 +130,10 @@ async def _touch(ctx) -> None:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    from mediabill_common.testing.plugin import run_migrations
-
     from invoice_svc.app.bill_runs import BillRunExecutor
     from invoice_svc.bootstrap import build
     from invoice_svc.settings import Settings
+    from mediabill_common.testing.plugin import run_migrations
 
     database = f"mediabill_bench_{uuid.uuid4().hex[:8]}"
     _, admin_dsn = _dsn(args.database_url)

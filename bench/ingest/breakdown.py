@@ -10,11 +10,10 @@ import functools
 import time
 from collections import defaultdict
 
-from mediabill_common.consumer import decode as decode_module
-from mediabill_common.consumer import runner as runner_module
-
 from invoice_svc.adapters import config_repository, ledger_repository
 from invoice_svc.app import record_deliveries
+from mediabill_common.consumer import decode as decode_module
+from mediabill_common.consumer import runner as runner_module
 
 totals: dict[str, float] = defaultdict(float)
 
@@ -71,14 +70,14 @@ class _timed_sessions:  # noqa: N801 - stands in for an async_sessionmaker
 
 def install(runner) -> None:
     """Time the stages of `runner` and of the CampaignDelivered batch handler."""
-    runner._claim = _timed_async("runner: inbox claim (INSERT .. ON CONFLICT)", runner._claim)  # noqa: SLF001
-    runner._apply = _timed_async("runner: whole DB transaction incl. commit", runner._apply)  # noqa: SLF001
+    runner._claim = _timed_async("runner: inbox claim (INSERT .. ON CONFLICT)", runner._claim)
+    runner._apply = _timed_async("runner: whole DB transaction incl. commit", runner._apply)
     runner_module.decode = _timed("runner: decode + schema validation", decode_module.decode)
     record_deliveries.ledger.record_batch = _timed_async(  # type: ignore[attr-defined]
         "handler: ledger write (revisions + current, 1 stmt)", ledger_repository.record_batch)
     record_deliveries.distinct_revisions = _timed("handler: row building (distinct revisions)",
                                                   record_deliveries.distinct_revisions)
-    runner._sessions = _timed_sessions(runner._sessions)  # noqa: SLF001
+    runner._sessions = _timed_sessions(runner._sessions)
     record_deliveries.lock_config_shared = _timed_async("handler: shared config locks",
                                                         config_repository.lock_config_shared)
     record_deliveries.sync_delivery_exceptions = _timed_async(

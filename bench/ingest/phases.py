@@ -15,18 +15,17 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import event
 
-from mediabill_common.consumer.runner import CONSUMED
-from mediabill_common.kafka import make_consumer, make_producer
-from mediabill_common.kafka.admin import ensure_topics
-from mediabill_common.service import ServiceContext
-from mediabill_common.testing.plugin import run_migrations
-
 from bench.ingest import breakdown
 from bench.ingest.workload import Workload
 from invoice_svc.adapters import config_repository as config
 from invoice_svc.bootstrap import build
 from invoice_svc.entrypoints.consumer import make_runner
 from invoice_svc.settings import Settings
+from mediabill_common.consumer.runner import CONSUMED
+from mediabill_common.kafka import make_consumer, make_producer
+from mediabill_common.kafka.admin import ensure_topics
+from mediabill_common.service import ServiceContext
+from mediabill_common.testing.plugin import run_migrations
 
 RAW_COLUMNS = ["delivery_id", "revision", "source_system", "account_id", "contract_id", "campaign_id",
                "line_item_id", "campaign_name", "product_code", "delivery_date", "impressions",

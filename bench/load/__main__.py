@@ -21,8 +21,6 @@ The exit status is 0 whether the target is met or not (it is a benchmark); 2 whe
 
 from __future__ import annotations
 
-import locust  # noqa: I001 - first: locust monkey-patches the standard library with gevent on import
-
 import argparse
 import csv
 import json
@@ -34,6 +32,7 @@ import time
 from dataclasses import dataclass
 
 import gevent
+import locust
 import requests
 from locust.env import Environment
 from locust.log import setup_logging

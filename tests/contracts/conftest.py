@@ -1,14 +1,18 @@
 import httpx
 import pytest
 
-from adjustment_svc.bootstrap import build as build_adjustment, build_app as adjustment_app
+from adjustment_svc.bootstrap import build as build_adjustment
+from adjustment_svc.bootstrap import build_app as adjustment_app
 from adjustment_svc.settings import Settings as AdjustmentSettings
-from dispute_svc.bootstrap import build as build_dispute, build_app as dispute_app
+from dispute_svc.bootstrap import build as build_dispute
+from dispute_svc.bootstrap import build_app as dispute_app
 from dispute_svc.settings import Settings as DisputeSettings
-from invoice_svc.bootstrap import build as build_invoice, build_app as invoice_app
+from invoice_svc.bootstrap import build as build_invoice
+from invoice_svc.bootstrap import build_app as invoice_app
 from invoice_svc.settings import Settings as InvoiceSettings
 from mediabill_common.testing.plugin import run_migrations
-from product_config_svc.bootstrap import build as build_product_config, build_app as product_config_app
+from product_config_svc.bootstrap import build as build_product_config
+from product_config_svc.bootstrap import build_app as product_config_app
 from product_config_svc.settings import Settings as ProductConfigSettings
 
 BUILDERS = {

@@ -19,7 +19,7 @@ async def _end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
+            await consumer._client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic) or set()
         return await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
     finally:

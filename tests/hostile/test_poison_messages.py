@@ -16,16 +16,15 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import select
 
-from mediabill_common.events.envelope import CONTENT_TYPE
-from mediabill_common.kafka import make_producer
-from mediabill_common.testing.kafka import read_all, run_consumer_until
-from tests.contracts.conftest import BUILDERS
-from mediabill_common.testing.plugin import run_migrations
-
 from adjustment_svc.entrypoints.consumer import make_runner as adjustment_runner
 from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
 from invoice_svc.entrypoints.consumer import make_runner as invoice_runner
+from mediabill_common.events.envelope import CONTENT_TYPE
+from mediabill_common.kafka import make_producer
+from mediabill_common.testing.kafka import read_all, run_consumer_until
+from mediabill_common.testing.plugin import run_migrations
 from product_config_svc.entrypoints.consumer import make_runner as product_config_runner
+from tests.contracts.conftest import BUILDERS
 
 pytestmark = pytest.mark.integration
 

@@ -8,16 +8,14 @@ import json
 import uuid
 
 import pytest
+from invoice_testing import delivery
 from sqlalchemy import text
 
+from invoice_svc.entrypoints.consumer import make_runner
 from mediabill_common.events.catalog import DELIVERY_TOPIC
 from mediabill_common.testing.kafka import read_all
 from tests.hostile.support import HostileFeed, dead_letters
 from tests.hostile.test_delivery_hostile import raw_event
-
-from invoice_svc.entrypoints.consumer import make_runner
-
-from invoice_testing import delivery
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,6 @@ Runs in a database of its own so it never disturbs the schemas other tests use.
 
 import asyncio
 import re
-from pathlib import Path
 
 import asyncpg
 import pytest

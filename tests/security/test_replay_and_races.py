@@ -29,13 +29,12 @@ import jwt
 import pytest
 from sqlalchemy import text
 
+from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
 from mediabill_common.events.catalog import INVOICES_TOPIC
 from mediabill_common.settings import ServiceSettings
 from mediabill_common.testing.plugin import bearer, run_migrations
 from tests.contracts.conftest import BUILDERS
 from tests.hostile.support import HostileFeed
-
-from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
 
 ADJUSTMENT_TESTS = Path(__file__).resolve().parents[2] / "services" / "adjustment-svc" / "tests"
 if str(ADJUSTMENT_TESTS) not in sys.path:

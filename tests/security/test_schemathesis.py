@@ -12,11 +12,11 @@ from __future__ import annotations
 import httpx
 import pytest
 import schemathesis
-from schemathesis.generation.meta import negated_parameters
-from schemathesis.core.parameters import ParameterLocation
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.feedback import NO_FEEDBACK
+from schemathesis.generation.meta import negated_parameters
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.specs.openapi import checks as openapi_checks
 

@@ -191,7 +191,7 @@ def _run_scenarios(machine: type, run: StatefulRun) -> None:
         try:
             machine.run(settings=settings(_SETTINGS, max_examples=SCENARIOS - run.scenarios))
             return
-        except Exception as exc:  # noqa: BLE001 - only a replay that went differently is expected
+        except Exception as exc:
             if not (isinstance(exc, Flaky) or is_inconsistent_replay(exc)):
                 raise
             run.replays_that_differed += 1

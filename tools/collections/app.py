@@ -24,8 +24,14 @@ from mediabill_common.web.problems import NotFound
 from mediabill_common.web.security import CurrentPrincipal, require_roles
 from tools.collections.consumer import consume
 from tools.collections.ledger import ArLedger
-from tools.collections.payments import (PAYMENT_ROLES, PaymentRequest, new_payment, payment_json, publish_payment,
-                                        republish)
+from tools.collections.payments import (
+    PAYMENT_ROLES,
+    PaymentRequest,
+    new_payment,
+    payment_json,
+    publish_payment,
+    republish,
+)
 from tools.collections.settings import CollectionsSettings
 
 log = logging.getLogger("collections")

@@ -79,7 +79,7 @@ async def _apply(record: ConsumerRecord, ledger: ArLedger) -> str | None:
         await ledger.apply(received.envelope)
     except ContractViolation as exc:
         return f"breaks the published contract: {exc}"
-    except Exception as exc:  # noqa: BLE001 - anything but an outage is this record's fault: dead-letter it
+    except Exception as exc:
         if is_transient(exc):
             raise
         return f"cannot be applied: {describe_exception(exc)}"

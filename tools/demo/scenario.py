@@ -89,8 +89,8 @@ class Scenario:
         await self._bounded(agencies, open_one, "agencies")
 
     async def book_contracts(self, contracts: list[dict], late: bool = False) -> None:
-        step(("Booking the contract that arrives after its deliveries" if late else
-              f"Booking {len(contracts)} contracts with negotiated rates, budgets, discounts and commissions"))
+        step("Booking the contract that arrives after its deliveries" if late else
+              f"Booking {len(contracts)} contracts with negotiated rates, budgets, discounts and commissions")
 
         async def book(contract: dict) -> None:
             cid = contract["contract_id"]

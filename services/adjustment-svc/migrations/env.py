@@ -1,8 +1,7 @@
 """Alembic environment of adjustment-svc: its own schema and its own version table."""
 
-from mediabill_common.db.migrations import run_migrations
-
 from adjustment_svc.adapters.tables import SCHEMA, metadata
 from adjustment_svc.settings import Settings
+from mediabill_common.db.migrations import run_migrations
 
 run_migrations(SCHEMA, metadata, Settings().database_url)

@@ -6,11 +6,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from adjustment_svc.app.handlers import EVENT_HANDLERS, make_deps
 from mediabill_common.events.catalog import parse_payload
 from mediabill_common.testing.kafka import envelope_for
 from mediabill_common.testing.plugin import bearer
-
-from adjustment_svc.app.handlers import EVENT_HANDLERS, make_deps
 
 ANALYST, MANAGER, DIRECTOR = "billing-analyst", "billing-manager", "billing-director"
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mediabill_common.testing.plugin import run_migrations
-
 from adjustment_svc.bootstrap import build, build_app
 from adjustment_svc.settings import Settings
+from mediabill_common.testing.plugin import run_migrations
 
 # Test builders live beside this file under a service-specific module name (importlib import mode).
 sys.path.insert(0, str(Path(__file__).parent))

@@ -10,13 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from mediabill_common.events.catalog import parse_payload
-from mediabill_common.testing.kafka import envelope_for
-from mediabill_common.testing.plugin import bearer, run_migrations
-
 from dispute_svc.bootstrap import build, build_app
 from dispute_svc.entrypoints.consumer import HANDLERS
 from dispute_svc.settings import Settings
+from mediabill_common.events.catalog import parse_payload
+from mediabill_common.testing.kafka import envelope_for
+from mediabill_common.testing.plugin import bearer, run_migrations
 
 UNREACHABLE_INVOICE_SVC = "http://127.0.0.1:9"  # the discard port: nothing listens there
 

@@ -8,15 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from invoice_testing import config_event, delivered
 from sqlalchemy import text
-
-from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
-from mediabill_common.testing.plugin import bearer
 
 from invoice_svc.app.bill_runs import BillRunExecutor
 from invoice_svc.bootstrap import build_app
-
-from invoice_testing import config_event, delivered
+from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
+from mediabill_common.testing.plugin import bearer
 
 MANAGER = bearer(["billing-manager"], "manager@example.com")
 ANALYST = bearer(["billing-analyst"], "analyst@example.com")

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mediabill_common.testing.plugin import run_migrations
-
 from invoice_svc.bootstrap import build
 from invoice_svc.settings import Settings
+from mediabill_common.testing.plugin import run_migrations
 
 # Test builders live beside this file under a service-specific module name (importlib import mode).
 sys.path.insert(0, str(Path(__file__).parent))

@@ -65,7 +65,7 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
+            await consumer._client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in partitions]
         return await consumer.end_offsets(tps)
@@ -122,9 +122,8 @@ class Feed:
         self.runner = None
 
     async def start(self) -> None:
-        from mediabill_common.kafka import make_producer
-
         from invoice_svc.entrypoints.consumer import make_runner
+        from mediabill_common.kafka import make_producer
 
         self.producer = make_producer(self.bootstrap, client_id=self.name)
         await self.producer.start()

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 
 from mediabill_common.testing.kafka import flush_outbox, read_topic
 from mediabill_common.testing.plugin import bearer, run_migrations
-
 from product_config_svc.bootstrap import build, build_app
 from product_config_svc.settings import Settings
 

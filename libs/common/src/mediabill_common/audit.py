@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.logging import correlation_id_var
 from mediabill_common.web.deps import Ctx, Session
-from mediabill_common.web.security import CurrentPrincipal
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from mediabill_common.web.security import CurrentPrincipal
 
 
 class AuditEntry(BaseModel):

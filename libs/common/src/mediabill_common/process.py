@@ -71,7 +71,7 @@ async def _start_with_retry(start: Callable[[], Awaitable[None]], stop: asyncio.
         try:
             await start()
             return
-        except Exception as exc:  # noqa: BLE001 - the broker may still be starting
+        except Exception as exc:
             if stop.is_set():
                 raise
             log.warning("kafka not reachable yet; retrying", extra={"error": repr(exc)})

@@ -30,14 +30,13 @@ async def test_inside_a_transaction_the_read_joins_it(database_url, unique):
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     table = f"reads_{unique}"
-    async with sessions() as session:
-        async with session.begin():
-            await session.execute(text(f"CREATE TEMPORARY TABLE {table} (n int) ON COMMIT DROP"))
-            await session.execute(text(f"INSERT INTO {table} VALUES (1), (2)"))
-            rows = await fetch_all(session, f"SELECT n, pg_current_xact_id_if_assigned() IS NOT NULL AS in_tx "
-                                            f"FROM {table} WHERE n > :low ORDER BY n", {"low": 0})
-            assert [(r["n"], r["in_tx"]) for r in rows] == [(1, True), (2, True)]
-            assert await fetch_first(session, f"SELECT n FROM {table} WHERE n > :low", {"low": 5}) is None
+    async with sessions() as session, session.begin():
+        await session.execute(text(f"CREATE TEMPORARY TABLE {table} (n int) ON COMMIT DROP"))
+        await session.execute(text(f"INSERT INTO {table} VALUES (1), (2)"))
+        rows = await fetch_all(session, f"SELECT n, pg_current_xact_id_if_assigned() IS NOT NULL AS in_tx "
+                                        f"FROM {table} WHERE n > :low ORDER BY n", {"low": 0})
+        assert [(r["n"], r["in_tx"]) for r in rows] == [(1, True), (2, True)]
+        assert await fetch_first(session, f"SELECT n FROM {table} WHERE n > :low", {"low": 5}) is None
     await engine.dispose()
 
 

@@ -5,7 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mediabill_common.money import (
-    CurrencyMismatch, Money, minor_units, round_half_up_int, round_money, sum_money,
+    CurrencyMismatch,
+    Money,
+    minor_units,
+    round_half_up_int,
+    round_money,
+    sum_money,
 )
 
 amounts = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=6, allow_nan=False,

@@ -10,7 +10,15 @@ from pydantic import TypeAdapter, ValidationError
 
 from mediabill_common.events.config_state import AccountState, ContractState, ContractVersion, RateCard
 from mediabill_common.events.types import (
-    AMOUNT_BOUND, BOOKED_BOUND, PCT_BOUND, RATE_BOUND, Amount, BookedAmount, DecimalStr, Pct, Rate,
+    AMOUNT_BOUND,
+    BOOKED_BOUND,
+    PCT_BOUND,
+    RATE_BOUND,
+    Amount,
+    BookedAmount,
+    DecimalStr,
+    Pct,
+    Rate,
 )
 from mediabill_common.money import Money, parse_decimal
 

@@ -2,12 +2,11 @@
 
 from fastapi import FastAPI
 
-from mediabill_common.service import ServiceContext, build_context, create_app
-
 from adjustment_svc.adapters.tables import common, metadata
 from adjustment_svc.entrypoints.api import routers
 from adjustment_svc.entrypoints.api.links import LINKS
 from adjustment_svc.settings import Settings
+from mediabill_common.service import ServiceContext, build_context, create_app
 
 
 def build(settings: Settings | None = None) -> ServiceContext:

@@ -3,11 +3,10 @@ products and contracts are ignored. Real topic, real consumer, real database."""
 
 from __future__ import annotations
 
-from mediabill_common.events.catalog import CONFIG_TOPIC
-from mediabill_common.testing.kafka import consume_until, envelope_for, publish
-
 from adjustment_svc.adapters.account_repository import AccountReadModel
 from adjustment_svc.entrypoints.consumer import TOPICS, make_runner
+from mediabill_common.events.catalog import CONFIG_TOPIC
+from mediabill_common.testing.kafka import consume_until, envelope_for, publish
 
 
 def _account(account_id: str, legal_name: str) -> dict:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from adjustment_testing import (
-    ANALYST, DIRECTOR, MANAGER, apply_events, as_, big_invoice, credit_body, worked_example,
+    ANALYST,
+    DIRECTOR,
+    MANAGER,
+    apply_events,
+    as_,
+    big_invoice,
+    credit_body,
+    worked_example,
 )
 
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, AdjustmentRejected, MemoIssued

@@ -5,15 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 from adjustment_testing import (
-    ANALYST, MANAGER, apply_events, as_, big_invoice, dispute_opened, dispute_resolved, worked_example,
+    ANALYST,
+    MANAGER,
+    apply_events,
+    as_,
+    big_invoice,
+    dispute_opened,
+    dispute_resolved,
+    worked_example,
 )
 from sqlalchemy import select
 
-from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, MemoIssued
-from mediabill_common.testing.kafka import consume_until, envelope_for, flush_outbox, publish, read_topic
-
 from adjustment_svc.adapters.tables import adjustments, disputes
 from adjustment_svc.entrypoints.consumer import TOPICS, make_runner
+from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, MemoIssued
+from mediabill_common.testing.kafka import consume_until, envelope_for, flush_outbox, publish, read_topic
 
 
 async def _requests_for(ctx, dispute_ids: list[str]) -> list:

@@ -6,15 +6,22 @@ dispute-svc reopen it) instead of being dead-lettered."""
 from __future__ import annotations
 
 from adjustment_testing import (
-    ANALYST, DIRECTOR, MANAGER, apply_events, as_, credit_body, dispute_opened, dispute_resolved, invoice_issued,
+    ANALYST,
+    DIRECTOR,
+    MANAGER,
+    apply_events,
+    as_,
+    credit_body,
+    dispute_opened,
+    dispute_resolved,
+    invoice_issued,
 )
 from sqlalchemy import select
 
-from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, AdjustmentRejected
-from mediabill_common.testing.kafka import consume_until, envelope_for, flush_outbox, publish, read_topic
-
 from adjustment_svc.adapters.tables import adjustments, approvals, invoices, memos
 from adjustment_svc.entrypoints.consumer import TOPICS, make_runner
+from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, AdjustmentRejected
+from mediabill_common.testing.kafka import consume_until, envelope_for, flush_outbox, publish, read_topic
 
 
 def _line_of_2950(invoice_id: str, **kw) -> dict:

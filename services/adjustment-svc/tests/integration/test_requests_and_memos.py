@@ -6,7 +6,14 @@ import io
 import re
 
 from adjustment_testing import (
-    ANALYST, MANAGER, apply_events, as_, big_invoice, credit_body, dispute_opened, worked_example,
+    ANALYST,
+    MANAGER,
+    apply_events,
+    as_,
+    big_invoice,
+    credit_body,
+    dispute_opened,
+    worked_example,
 )
 from pypdf import PdfReader
 

@@ -5,7 +5,12 @@ from decimal import Decimal as D
 import pytest
 
 from adjustment_svc.domain.approval import (
-    DEFAULT_LIMITS, Approval, ApprovalLevel, approvals_still_needed, check_may_approve, check_may_reject,
+    DEFAULT_LIMITS,
+    Approval,
+    ApprovalLevel,
+    approvals_still_needed,
+    check_may_approve,
+    check_may_reject,
     required_level,
 )
 from adjustment_svc.domain.errors import ApprovalRefused, DuplicateApproval, MissingReason, NotPending

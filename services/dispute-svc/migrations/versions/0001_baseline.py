@@ -4,7 +4,6 @@ Revision ID: 0001
 Revises:
 """
 
-from alembic import op
 
 from mediabill_common.db.migrations import create_common_tables, drop_common_tables
 

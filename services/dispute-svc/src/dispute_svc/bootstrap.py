@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from mediabill_common.service import ServiceContext, build_context, create_app
-
 from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient, RememberedPriceSimulations
 from dispute_svc.adapters.tables import common, metadata
 from dispute_svc.app.ports import Clock, InvoiceServiceClient, SystemClock
@@ -13,6 +11,7 @@ from dispute_svc.entrypoints.api import routers
 from dispute_svc.entrypoints.api.errors import install_dispute_problems
 from dispute_svc.entrypoints.api.links import LINKS
 from dispute_svc.settings import Settings
+from mediabill_common.service import ServiceContext, build_context, create_app
 
 
 def build(settings: Settings | None = None, *, invoice_client: InvoiceServiceClient | None = None,

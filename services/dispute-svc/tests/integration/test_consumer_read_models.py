@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from mediabill_common.events.catalog import DisputeReopened
-from mediabill_common.testing.kafka import consume_until, envelope_for, flush_outbox, publish, read_topic
-
 from dispute_svc.adapters.config_repository import ConfigRepository
 from dispute_svc.adapters.dispute_repository import DisputeRepository
 from dispute_svc.adapters.invoice_repository import InvoiceRepository
 from dispute_svc.adapters.tables import common
 from dispute_svc.entrypoints.consumer import TOPICS, make_runner
+from mediabill_common.events.catalog import DisputeReopened
+from mediabill_common.testing.kafka import consume_until, envelope_for, flush_outbox, publish, read_topic
 
 
 async def _invoice(env, invoice_id):

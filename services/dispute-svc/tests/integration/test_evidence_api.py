@@ -11,15 +11,14 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from mediabill_common.settings import ServiceSettings
-from mediabill_common.testing.kafka import consume_until, envelope_for, publish
-from mediabill_common.testing.plugin import bearer
-
 from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient
 from invoice_svc.bootstrap import build as build_invoice_svc
 from invoice_svc.bootstrap import build_app as build_invoice_svc_app
 from invoice_svc.entrypoints.consumer import make_runner as make_invoice_svc_runner
 from invoice_svc.settings import Settings as InvoiceSettings
+from mediabill_common.settings import ServiceSettings
+from mediabill_common.testing.kafka import consume_until, envelope_for, publish
+from mediabill_common.testing.plugin import bearer
 
 SECRET = ServiceSettings().jwt_hs256_secret or ""
 

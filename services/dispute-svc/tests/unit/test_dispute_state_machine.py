@@ -7,7 +7,12 @@ import pytest
 
 from dispute_svc.domain.errors import ApprovalRequired, InvalidRequest, RuleBreach
 from dispute_svc.domain.model import (
-    Attachment, Dispute, DisputedLine, amounts_held, check_credit_authority, check_resolution,
+    Attachment,
+    Dispute,
+    DisputedLine,
+    amounts_held,
+    check_credit_authority,
+    check_resolution,
 )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -7,11 +7,10 @@ import httpx
 import pytest
 from fastapi import FastAPI, Header, Request
 
-from mediabill_common.auth.verify import JwtVerifier
-from mediabill_common.logging import correlation_id_var
-
 from dispute_svc.adapters.invoice_svc_client import HttpInvoiceServiceClient, RememberedPriceSimulations
 from dispute_svc.app.ports import InvoiceServiceUnavailable
+from mediabill_common.auth.verify import JwtVerifier
+from mediabill_common.logging import correlation_id_var
 
 SECRET = "unit-test-secret-0123456789-0123456789"
 

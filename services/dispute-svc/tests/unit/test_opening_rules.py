@@ -8,7 +8,12 @@ import pytest
 from dispute_svc.domain.errors import InvalidRequest, RuleBreach
 from dispute_svc.domain.model import Dispute, DisputedLine, InvoiceLineView, InvoiceView
 from dispute_svc.domain.opening import (
-    LineHolds, RequestedLine, check_opening, dispute_window_closes, holds_of, line_exposure,
+    LineHolds,
+    RequestedLine,
+    check_opening,
+    dispute_window_closes,
+    holds_of,
+    line_exposure,
 )
 
 

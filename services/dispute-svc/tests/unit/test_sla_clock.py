@@ -7,8 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dispute_svc.domain.sla import (
-    SlaPolicy, SlaTarget, add_business_days, age_bucket, assignment_overdue, is_overdue, policy_document,
-    policy_from_document, resolution_overdue, sla_clock,
+    SlaPolicy,
+    SlaTarget,
+    add_business_days,
+    age_bucket,
+    assignment_overdue,
+    is_overdue,
+    policy_document,
+    policy_from_document,
+    resolution_overdue,
+    sla_clock,
 )
 
 

@@ -2,14 +2,13 @@
 
 from fastapi import FastAPI
 
-from mediabill_common.service import ServiceContext, build_context, create_app
-
 from invoice_svc.adapters.tables import common, metadata
 from invoice_svc.app.bill_runs import BillRunExecutor
 from invoice_svc.app.simulation_pool import SimulationPool
 from invoice_svc.entrypoints.api import routers
 from invoice_svc.entrypoints.api.links import LINKS
 from invoice_svc.settings import Settings
+from mediabill_common.service import ServiceContext, build_context, create_app
 
 
 def build(settings: Settings | None = None) -> ServiceContext:

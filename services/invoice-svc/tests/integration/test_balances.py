@@ -7,17 +7,15 @@ import random
 from dataclasses import replace
 
 import pytest
+from billing_testing import account, configure, contract, deliver, delivery, exceptions_of, make_billing, product
 from sqlalchemy import text
-
-from mediabill_common.consumer.parking import ParkingLot
-from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, PAYMENTS_TOPIC
-from mediabill_common.testing.kafka import envelope_for, flush_outbox, read_topic
 
 from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
 from invoice_svc.app.bill_runs import BillRunExecutor
 from invoice_svc.settings import Settings
-
-from billing_testing import account, configure, contract, deliver, delivery, exceptions_of, make_billing, product
+from mediabill_common.consumer.parking import ParkingLot
+from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, PAYMENTS_TOPIC
+from mediabill_common.testing.kafka import envelope_for, flush_outbox, read_topic
 
 pytestmark = pytest.mark.integration
 

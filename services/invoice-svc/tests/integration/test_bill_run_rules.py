@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import pytest
-
-from mediabill_common.events.catalog import PAYMENTS_TOPIC
-from mediabill_common.testing.kafka import envelope_for
+from billing_testing import (
+    MANAGER,
+    account,
+    configure,
+    contract,
+    deliver,
+    delivery,
+    exceptions_of,
+    line,
+    make_billing,
+    numbering_is_gapless,
+    product,
+)
 
 from invoice_svc.adapters import bill_run_repository as runs
-
-from billing_testing import (
-    MANAGER, account, configure, contract, deliver, delivery, exceptions_of, line, make_billing,
-    numbering_is_gapless, product,
-)
+from mediabill_common.events.catalog import PAYMENTS_TOPIC
+from mediabill_common.testing.kafka import envelope_for
 
 pytestmark = pytest.mark.integration
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from billing_testing import (
+    ANALYST,
+    READER,
+    account,
+    configure,
+    contract,
+    deliver,
+    delivery,
+    exceptions_of,
+    line,
+    make_billing,
+    numbering_is_gapless,
+    product,
+)
 
 from mediabill_common.events.catalog import INVOICES_TOPIC
 from mediabill_common.testing.kafka import flush_outbox, read_topic
-
-from billing_testing import (
-    ANALYST, READER, account, configure, contract, deliver, delivery, exceptions_of, line, make_billing,
-    numbering_is_gapless, product,
-)
 
 pytestmark = pytest.mark.integration
 

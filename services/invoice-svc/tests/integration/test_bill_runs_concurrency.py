@@ -6,13 +6,20 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from billing_testing import (
+    READER,
+    account,
+    configure,
+    contract,
+    deliver,
+    delivery,
+    make_billing,
+    numbering_is_gapless,
+    product,
+)
 from sqlalchemy import text
 
 from invoice_svc.app.bill_runs import BillRunExecutor
-
-from billing_testing import (
-    READER, account, configure, contract, deliver, delivery, make_billing, numbering_is_gapless, product,
-)
 
 pytestmark = pytest.mark.integration
 

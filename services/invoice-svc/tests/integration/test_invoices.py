@@ -6,11 +6,18 @@ import io
 from decimal import Decimal
 
 import pytest
-from pypdf import PdfReader
-
 from billing_testing import (
-    MANAGER, READER, account, configure, contract, deliver, delivery, make_billing, product,
+    MANAGER,
+    READER,
+    account,
+    configure,
+    contract,
+    deliver,
+    delivery,
+    make_billing,
+    product,
 )
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.integration
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from invoice_testing import (
+    account_state,
+    config_event,
+    contract_state,
+    delivered,
+    delivery,
+    product_state,
+)
 from sqlalchemy import text
 
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
-
-from invoice_testing import (
-    account_state, config_event, contract_state, delivered, delivery, product_state,
-)
 
 pytestmark = pytest.mark.integration
 

@@ -8,16 +8,20 @@ import asyncio
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from invoice_testing import (
+    account_state,
+    config_event,
+    contract_state,
+    delivered,
+    delivery,
+    product_state,
+    start_group_at_end,
+)
 from sqlalchemy import text
 
+from invoice_svc.entrypoints.consumer import TOPICS, make_runner
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
 from mediabill_common.testing.kafka import consume_until, publish, read_topic
-
-from invoice_svc.entrypoints.consumer import TOPICS, make_runner
-
-from invoice_testing import (
-    account_state, config_event, contract_state, delivered, delivery, product_state, start_group_at_end,
-)
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import text
-
 from billing_testing import account, configure, contract, deliver, delivery, exceptions_of, make_billing, product
+from sqlalchemy import text
 
 pytestmark = pytest.mark.integration
 

@@ -9,10 +9,9 @@ import json
 import httpx
 import pytest
 
-from mediabill_common.testing.plugin import bearer
-
 from invoice_svc.bootstrap import build, build_app
 from invoice_svc.settings import Settings
+from mediabill_common.testing.plugin import bearer
 
 PATH = "/v1/price-simulations"
 

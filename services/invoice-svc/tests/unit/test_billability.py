@@ -3,10 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
-from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
+from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 
 PRODUCT = ProductState.model_validate({"code": "P", "name": "P", "channel": "onsite", "pricing_model": "cpm",
                                        "status": "live", "rate_cards": [

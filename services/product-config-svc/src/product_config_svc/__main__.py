@@ -1,7 +1,6 @@
 """`python -m product_config_svc api|consumer|relay`."""
 
 from mediabill_common.process import main
-
 from product_config_svc.bootstrap import build, build_app
 from product_config_svc.entrypoints.consumer import TOPICS, make_runner
 

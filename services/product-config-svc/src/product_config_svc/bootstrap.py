@@ -8,7 +8,6 @@ from fastapi.responses import JSONResponse
 
 from mediabill_common.service import ServiceContext, build_context, create_app
 from mediabill_common.web.problems import Conflict, NotFound, Problem, Unprocessable, problem_response
-
 from product_config_svc.adapters.invoice_client import HttpPriceSimulator
 from product_config_svc.adapters.tables import common, metadata
 from product_config_svc.app.ports import PRICE_SIMULATOR
@@ -16,6 +15,7 @@ from product_config_svc.domain.errors import ConfigError, InvalidConfiguration, 
 from product_config_svc.entrypoints.api import routers
 from product_config_svc.entrypoints.api.links import LINKS
 from product_config_svc.settings import Settings
+
 
 def build(settings: Settings | None = None, *, invoice_client: httpx.AsyncClient | None = None) -> ServiceContext:
     """The service's context; `invoice_client` replaces the HTTP client to invoice-svc (tests pass an ASGI one)."""

@@ -4,7 +4,6 @@ amendment rule driven by real InvoiceIssued / InvoiceVoided events consumed from
 from sqlalchemy import select
 
 from mediabill_common.testing.kafka import consume_until, envelope_for, publish
-
 from product_config_svc.adapters.tables import invoiced_periods
 from product_config_svc.entrypoints.consumer import TOPICS, make_runner
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-
 from product_config_svc.domain import contracts as rules
 from product_config_svc.domain.accounts import update_account, validate_account
 from product_config_svc.domain.contract_terms import contract_problems

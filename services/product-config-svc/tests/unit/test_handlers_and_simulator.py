@@ -5,7 +5,6 @@ import pytest
 
 from mediabill_common.auth.verify import JwtVerifier
 from mediabill_common.testing.kafka import envelope_for
-
 from product_config_svc.adapters.invoice_client import HttpPriceSimulator
 from product_config_svc.app.handlers.when_invoice_issued_mark_period_invoiced import (
     when_invoice_issued_mark_period_invoiced,

@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mediabill_common.events.config_state import ProductState, RateCard
-
 from product_config_svc.domain import products as rules
 from product_config_svc.domain.errors import InvalidConfiguration, RuleViolation
 

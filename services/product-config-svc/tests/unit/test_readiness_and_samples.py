@@ -6,7 +6,6 @@ import pytest
 
 from mediabill_common.events.catalog import CampaignDelivered
 from mediabill_common.events.config_state import ContractState, ProductState
-
 from product_config_svc.domain.readiness import SimulationOutcome, checklist, failing_reasons
 from product_config_svc.domain.samples import sample_simulation_request
 

@@ -50,7 +50,7 @@ def decode(record: ConsumerRecord, known_types: set[str], sources: TrustedSource
         raise
     except RecursionError as exc:
         raise Undecodable("value is nested too deeply to decode") from exc
-    except Exception as exc:  # noqa: BLE001 - whatever the parser raised, the record is not an event we can read
+    except Exception as exc:
         raise Undecodable(f"value cannot be decoded: {describe_exception(exc)}") from exc
 
 

@@ -117,7 +117,7 @@ class ConsumerRunner:
                 try:
                     await self.process(records, stop)
                     await self._commit_offsets(consumer, records)
-                except Exception as exc:  # noqa: BLE001 - e.g. the broker went away while dead-lettering
+                except Exception as exc:
                     # The batch is read again from its first offsets; the inbox makes what was applied a no-op.
                     log.exception("batch failed; it will be read again", extra={"consumer": self.name,
                                                                                 "error": repr(exc)})

@@ -5,8 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Identity, Index, Integer, LargeBinary, MetaData, PrimaryKeyConstraint, String,
-    Table, Text, func, text,
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 

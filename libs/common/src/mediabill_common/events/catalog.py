@@ -12,8 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-from mediabill_common.events.types import (ID_MAX, Amount, Currency, DecimalStr, Description, Id, Name, Note,
-                                           Period)
+from mediabill_common.events.types import ID_MAX, Amount, Currency, DecimalStr, Description, Id, Name, Note, Period
 
 DELIVERY_TOPIC = "ads.delivery.v1"
 CONFIG_TOPIC = "billing.config.v1"

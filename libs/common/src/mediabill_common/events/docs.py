@@ -13,8 +13,17 @@ from pathlib import Path
 
 import yaml
 
-from mediabill_common.events.catalog import (EVENT_TYPES, EXTERNAL_PRODUCERS, EXTERNAL_SOURCES, INTERNAL_PRODUCERS,
-                                             TOPIC_PARTITIONS, TOPICS, dlq_topic, json_schema, service_source)
+from mediabill_common.events.catalog import (
+    EVENT_TYPES,
+    EXTERNAL_PRODUCERS,
+    EXTERNAL_SOURCES,
+    INTERNAL_PRODUCERS,
+    TOPIC_PARTITIONS,
+    TOPICS,
+    dlq_topic,
+    json_schema,
+    service_source,
+)
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.events.types import AMOUNT_BOUND, BOOKED_BOUND, PCT_BOUND, RATE_BOUND
 

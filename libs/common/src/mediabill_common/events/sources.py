@@ -13,8 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from mediabill_common.events.catalog import (EVENT_TYPES, EXTERNAL_SOURCES, INTERNAL_PRODUCERS, TOPIC_PARTITIONS,
-                                             service_source)
+from mediabill_common.events.catalog import (
+    EVENT_TYPES,
+    EXTERNAL_SOURCES,
+    INTERNAL_PRODUCERS,
+    TOPIC_PARTITIONS,
+    service_source,
+)
 
 
 def _matches(pattern: str, source: str) -> bool:

@@ -67,7 +67,7 @@ class OutboxRelay:
                 log.warning("outbox relay lost its database or broker connection; retrying",
                             extra={"error": repr(exc)})
                 await _sleep_or_stop(stop, 2.0)
-            except Exception as exc:  # noqa: BLE001 - a relay must outlive any one failure (e.g. asyncpg's
+            except Exception as exc:
                 # InternalClientError on a connection broken by a database restart); it starts over, cleanly.
                 self.is_leader = False
                 log.exception("outbox relay failed; starting over", extra={"error": repr(exc)})

@@ -57,13 +57,13 @@ async def _check(infra: Infra) -> None:
     try:
         conn = await asyncio.wait_for(asyncpg.connect(asyncpg_dsn(infra.database_url)), timeout=10)
         await conn.close()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise InfraUnavailable(f"PostgreSQL at {infra.database_url} is unreachable: {exc!r}") from exc
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap, request_timeout_ms=10_000)
     try:
         await asyncio.wait_for(admin.start(), timeout=15)
         await admin.list_topics()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise InfraUnavailable(f"Kafka at {infra.kafka_bootstrap} is unreachable: {exc!r}") from exc
     finally:
         await admin.close()

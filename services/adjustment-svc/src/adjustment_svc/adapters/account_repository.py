@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.config_state import AccountState
-
 from adjustment_svc.adapters.tables import accounts
+from mediabill_common.events.config_state import AccountState
 
 
 @dataclass(frozen=True)

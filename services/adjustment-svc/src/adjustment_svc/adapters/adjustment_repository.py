@@ -7,12 +7,11 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_all, fetch_first
-
 from adjustment_svc.adapters.tables import SCHEMA, adjustment_lines, adjustments, approvals
 from adjustment_svc.domain.adjustment import APPROVED, REJECTED, AdjustmentRequest, GivenApproval
 from adjustment_svc.domain.approval import ApprovalLevel
 from adjustment_svc.domain.memo_lines import MemoLineDraft
+from mediabill_common.db.reads import fetch_all, fetch_first
 
 
 class AdjustmentRepository:

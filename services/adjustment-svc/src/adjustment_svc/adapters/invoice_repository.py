@@ -10,14 +10,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_all, fetch_first
-from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued
-
 from adjustment_svc.adapters.tables import SCHEMA, dispute_lines, disputes, invoice_lines, invoices
 from adjustment_svc.domain.adjustment import PENDING, InvoiceView
 from adjustment_svc.domain.dispute_credit import DisputedAmount
 from adjustment_svc.domain.headroom import LineExposure
 from adjustment_svc.domain.memo_lines import InvoiceLineView, MemoLineDraft
+from mediabill_common.db.reads import fetch_all, fetch_first
+from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,20 @@
 """Tables of adjustment-svc, all in its own schema."""
 
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table, Text,
-    func, text,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.domain.approval import ApprovalLimits
 from mediabill_common.money import round_money
 from mediabill_common.service import ServiceContext
 from mediabill_common.web.etag import check_if_match
-
-from adjustment_svc.app.repositories import Repositories
-from adjustment_svc.domain.approval import ApprovalLimits
 
 
 def policy_view(limits: dict[str, ApprovalLimits]) -> dict[str, dict[str, str]]:

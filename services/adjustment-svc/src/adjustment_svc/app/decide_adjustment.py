@@ -7,9 +7,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.catalog import AdjustmentRejected
-from mediabill_common.service import ServiceContext
-
 from adjustment_svc.app.errors import UnknownAdjustment, UnknownInvoice
 from adjustment_svc.app.issue_memo import issue_memo
 from adjustment_svc.app.repositories import Repositories
@@ -18,6 +15,8 @@ from adjustment_svc.domain.adjustment import AdjustmentRequest, GivenApproval, I
 from adjustment_svc.domain.approval import Approval, check_may_approve, check_may_reject
 from adjustment_svc.domain.headroom import check_credit_headroom
 from adjustment_svc.domain.memo_lines import RequestedLine
+from mediabill_common.events.catalog import AdjustmentRejected
+from mediabill_common.service import ServiceContext
 
 
 async def _locked(repos: Repositories, adjustment_id: str) -> AdjustmentRequest:

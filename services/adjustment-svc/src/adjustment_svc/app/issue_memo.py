@@ -8,16 +8,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.catalog import MemoIssued, MemoLine
-from mediabill_common.money import round_money
-from mediabill_common.service import ServiceContext
-
 from adjustment_svc.adapters.memo_repository import MemoRecord
 from adjustment_svc.app.errors import InvoiceNotAdjustable
 from adjustment_svc.app.repositories import Repositories
 from adjustment_svc.domain.adjustment import APPROVED, AdjustmentRequest, InvoiceView
 from adjustment_svc.domain.approval import POLICY_APPROVER, ApprovalLevel
 from adjustment_svc.domain.numbering import format_memo_number, memo_series
+from mediabill_common.events.catalog import MemoIssued, MemoLine
+from mediabill_common.money import round_money
+from mediabill_common.service import ServiceContext
 
 EVENT_TYPE = {"credit": "CreditMemoIssued", "debit": "DebitMemoIssued"}
 

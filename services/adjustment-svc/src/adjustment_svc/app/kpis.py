@@ -7,10 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.money import round_money
-
 from adjustment_svc.adapters.kpi_queries import KpiQueries
 from adjustment_svc.domain.kpis import AGE_BUCKETS, age_bucket, hours_between, percentile
+from mediabill_common.money import round_money
 
 
 def _value_by_reason(totals) -> tuple[dict, dict]:

@@ -16,16 +16,15 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.catalog import AdjustmentRejected
-from mediabill_common.money import round_money
-from mediabill_common.service import ServiceContext
-
 from adjustment_svc.app.repositories import Repositories
 from adjustment_svc.app.request_adjustment import RequestAdjustment
 from adjustment_svc.app.views import adjustment_view
 from adjustment_svc.domain.adjustment import PENDING, REJECTED, AdjustmentRequest, InvoiceView
 from adjustment_svc.domain.approval import required_level
 from adjustment_svc.domain.memo_lines import MemoLineDraft
+from mediabill_common.events.catalog import AdjustmentRejected
+from mediabill_common.money import round_money
+from mediabill_common.service import ServiceContext
 
 # Who refused: no person decided it, this service's rules did (as "policy" approves small memos).
 REFUSED_BY = "adjustment-svc"

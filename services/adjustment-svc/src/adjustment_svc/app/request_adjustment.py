@@ -8,8 +8,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.service import ServiceContext
-
 from adjustment_svc.app.errors import InvalidRequest, InvoiceNotAdjustable, LiveRequestForDispute, UnknownInvoice
 from adjustment_svc.app.issue_memo import issue_memo
 from adjustment_svc.app.repositories import Repositories
@@ -18,6 +16,7 @@ from adjustment_svc.domain.adjustment import PENDING, AdjustmentRequest, Invoice
 from adjustment_svc.domain.approval import ApprovalLevel, required_level
 from adjustment_svc.domain.headroom import check_credit_headroom
 from adjustment_svc.domain.memo_lines import RequestedLine, compute_memo
+from mediabill_common.service import ServiceContext
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from mediabill_common.money import round_money
-
 from adjustment_svc.domain.adjustment import AdjustmentRequest
+from mediabill_common.money import round_money
 
 
 def adjustment_view(adj: AdjustmentRequest) -> dict:

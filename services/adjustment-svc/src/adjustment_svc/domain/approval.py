@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from mediabill_common.auth.principal import same_person
-
 from adjustment_svc.domain.errors import ApprovalRefused, DuplicateApproval, MissingReason, NotPending
+from mediabill_common.auth.principal import same_person
 
 POLICY_APPROVER = "policy"
 MANAGER = "billing-manager"

@@ -3,10 +3,9 @@ with dispute-svc; this service knows every term of it, so its check is the autho
 
 from __future__ import annotations
 
-from mediabill_common.headroom import LineExposure, headroom_breaches
-
 from adjustment_svc.domain.errors import HeadroomExceeded
 from adjustment_svc.domain.memo_lines import RequestedLine
+from mediabill_common.headroom import LineExposure, headroom_breaches
 
 __all__ = ["LineExposure", "check_credit_headroom"]
 

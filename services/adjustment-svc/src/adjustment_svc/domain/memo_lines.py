@@ -18,9 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mediabill_common.money import round_money
-
 from adjustment_svc.domain.errors import LineNotAdjustable
+from mediabill_common.money import round_money
 
 ADJUSTABLE_KINDS = frozenset({"usage", "flat_fee", "prior_period_adjustment"})
 DISCOUNT_BASE_KINDS = frozenset({"usage", "flat_fee"})

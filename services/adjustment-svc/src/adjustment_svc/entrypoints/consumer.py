@@ -2,13 +2,12 @@
 
 from aiokafka import AIOKafkaProducer
 
+from adjustment_svc.app.handlers import EVENT_HANDLERS, EventHandler, make_deps
+from adjustment_svc.app.handlers.deps import HandlerDeps
 from mediabill_common.consumer import ConsumerRunner
 from mediabill_common.consumer.decode import Received
 from mediabill_common.events.catalog import CONFIG_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC
 from mediabill_common.service import ServiceContext
-
-from adjustment_svc.app.handlers import EVENT_HANDLERS, EventHandler, make_deps
-from adjustment_svc.app.handlers.deps import HandlerDeps
 
 TOPICS: list[str] = [INVOICES_TOPIC, DISPUTES_TOPIC, CONFIG_TOPIC]
 

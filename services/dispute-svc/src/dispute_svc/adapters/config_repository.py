@@ -8,9 +8,8 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_all
-
 from dispute_svc.adapters.tables import SCHEMA, config_states
+from mediabill_common.db.reads import fetch_all
 
 
 class ConfigRepository:

@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_all, fetch_first
-
 from dispute_svc.adapters.numeric import from_numeric
 from dispute_svc.adapters.tables import SCHEMA, dispute_history, dispute_lines, disputes, invoices
 from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry
+from mediabill_common.db.reads import fetch_all, fetch_first
 
 _STATE_FIELDS = ("status", "assignee", "assigned_at", "outcome", "credit_amount", "resolution_note", "resolved_by",
                  "resolved_at", "closed_at", "credit_settled", "version")

@@ -9,11 +9,10 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.catalog import InvoiceBalanceChanged, InvoiceIssued, MemoIssued
-
 from dispute_svc.adapters.numeric import from_numeric
 from dispute_svc.adapters.tables import credit_memos, invoice_lines, invoices
 from dispute_svc.domain.model import InvoiceLineView, InvoiceView
+from mediabill_common.events.catalog import InvoiceBalanceChanged, InvoiceIssued, MemoIssued
 
 # Lines whose amounts count towards what a contract line has already billed (budget caps, flat-fee spread).
 BILLED_KINDS = ("usage", "flat_fee", "prior_period_adjustment")

@@ -12,9 +12,8 @@ from typing import Any
 import httpx
 from cachetools import TTLCache
 
-from mediabill_common.auth.service_token import ServiceToken
-
 from dispute_svc.app.ports import InvoiceServiceClient, InvoiceServiceUnavailable
+from mediabill_common.auth.service_token import ServiceToken
 
 _MAX_PAGES = 200  # 100,000 delivery records at 500 a page: far beyond one contract's month
 

@@ -1,8 +1,20 @@
 """Tables of dispute-svc, all in its own schema."""
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Identity, Index, Integer, Numeric, PrimaryKeyConstraint, String,
-    Table, Text, func,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 

@@ -9,9 +9,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.catalog import DisputeOpened, DisputeResolved, DisputeWithdrawn
-from mediabill_common.service import ServiceContext
-
 from dispute_svc.adapters.dispute_repository import DisputeRepository
 from dispute_svc.adapters.invoice_repository import InvoiceRepository
 from dispute_svc.app.policy import clock_of, current_sla_policy
@@ -20,6 +17,8 @@ from dispute_svc.domain.errors import InvalidRequest, NotKnown, VersionMismatch
 from dispute_svc.domain.model import Attachment, Dispute, check_credit_authority, open_dispute
 from dispute_svc.domain.opening import RequestedLine, check_opening, holds_of
 from dispute_svc.domain.sla import sla_clock
+from mediabill_common.events.catalog import DisputeOpened, DisputeResolved, DisputeWithdrawn
+from mediabill_common.service import ServiceContext
 
 
 @dataclass(frozen=True)

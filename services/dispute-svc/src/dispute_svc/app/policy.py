@@ -6,13 +6,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.service import ServiceContext
-
 from dispute_svc.adapters.sla_policy_repository import SlaPolicyRepository
 from dispute_svc.app.ports import Clock, SystemClock
 from dispute_svc.domain.errors import InvalidRequest, VersionMismatch
 from dispute_svc.domain.model import REASON_CODES
 from dispute_svc.domain.sla import SlaPolicy, policy_document, policy_from_document
+from mediabill_common.service import ServiceContext
 
 
 def clock_of(ctx: ServiceContext) -> Clock:

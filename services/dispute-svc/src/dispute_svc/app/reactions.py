@@ -10,18 +10,25 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.consumer.parking import ParkingLot
-from mediabill_common.events.catalog import (
-    AccountChanged, AdjustmentRejected, ContractChanged, DisputeReopened, InvoiceBalanceChanged, InvoiceIssued,
-    InvoiceVoided, MemoIssued, ProductChanged, parse_payload,
-)
-from mediabill_common.events.envelope import Envelope
-from mediabill_common.service import ServiceContext
-
 from dispute_svc.adapters.config_repository import ConfigRepository
 from dispute_svc.adapters.dispute_repository import DisputeRepository
 from dispute_svc.adapters.invoice_repository import InvoiceRepository
 from dispute_svc.app.views import snapshot
+from mediabill_common.consumer.parking import ParkingLot
+from mediabill_common.events.catalog import (
+    AccountChanged,
+    AdjustmentRejected,
+    ContractChanged,
+    DisputeReopened,
+    InvoiceBalanceChanged,
+    InvoiceIssued,
+    InvoiceVoided,
+    MemoIssued,
+    ProductChanged,
+    parse_payload,
+)
+from mediabill_common.events.envelope import Envelope
+from mediabill_common.service import ServiceContext
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,9 @@ import asyncio
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from mediabill_common.events.catalog import CampaignDelivered
-
 from dispute_svc.app.ports import InvoiceServiceClient, InvoiceServiceUnavailable
 from dispute_svc.domain.evidence import PricedLine, compare_line
+from mediabill_common.events.catalog import CampaignDelivered
 
 if TYPE_CHECKING:
     from dispute_svc.app.evidence import EvidenceInputs

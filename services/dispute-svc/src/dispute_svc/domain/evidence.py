@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-
 # Fields an amendment never changes (same list as invoice-svc's pricing).
 _IDENTITY = ("contract_id", "advertiser_account_id", "bill_to_account_id", "versions")
 

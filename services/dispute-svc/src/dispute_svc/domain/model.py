@@ -14,9 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from mediabill_common.money import round_money
-
 from dispute_svc.domain.errors import ApprovalRequired, InvalidRequest, RuleBreach
+from mediabill_common.money import round_money
 
 REASON_CODES: tuple[str, ...] = ("rate_mismatch", "delivery_discrepancy", "invalid_traffic", "duplicate_charge",
                                  "unauthorized_charge", "budget_exceeded", "missing_po", "tax", "other")

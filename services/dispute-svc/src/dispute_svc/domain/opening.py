@@ -7,14 +7,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from mediabill_common.headroom import LineExposure, headroom_breaches
-from mediabill_common.money import round_money
-
 from dispute_svc.domain.errors import InvalidRequest, RuleBreach
 from dispute_svc.domain.model import (
-    ACTIVE_STATUSES, DISPUTABLE_KINDS, REASON_CODES, Dispute, DisputedLine, InvoiceLineView, InvoiceView,
+    ACTIVE_STATUSES,
+    DISPUTABLE_KINDS,
+    REASON_CODES,
+    Dispute,
+    DisputedLine,
+    InvoiceLineView,
+    InvoiceView,
     amounts_held,
 )
+from mediabill_common.headroom import LineExposure, headroom_breaches
+from mediabill_common.money import round_money
 
 
 @dataclass(frozen=True)

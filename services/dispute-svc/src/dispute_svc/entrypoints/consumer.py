@@ -7,12 +7,11 @@ from functools import partial
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dispute_svc.app import reactions as r
 from mediabill_common.consumer import ConsumerRunner
 from mediabill_common.consumer.decode import Received
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, CONFIG_TOPIC, INVOICES_TOPIC
 from mediabill_common.service import ServiceContext
-
-from dispute_svc.app import reactions as r
 
 TOPICS: list[str] = [INVOICES_TOPIC, ADJUSTMENTS_TOPIC, CONFIG_TOPIC]
 

@@ -1,8 +1,20 @@
 """Bill runs, invoices and their lines, the invoice number counters, and the receivable entries per invoice."""
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table,
-    Text, func, text,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 

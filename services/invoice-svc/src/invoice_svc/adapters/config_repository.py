@@ -11,11 +11,10 @@ from sqlalchemy import Table, bindparam, delete, insert, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-
 from invoice_svc.adapters.config_tables import accounts, contract_versions, contracts, products
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.ledger.records import BillingConfig
+from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 
 _LOCK_PREFIX = f"{SCHEMA}:config:"
 log = logging.getLogger(__name__)

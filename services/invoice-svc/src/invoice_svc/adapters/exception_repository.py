@@ -12,9 +12,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_all
-
 from invoice_svc.adapters.tables import SCHEMA
+from mediabill_common.db.reads import fetch_all
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_all
-
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.billing.balance import BalanceEntry
 from invoice_svc.domain.billing.payments import Payment
+from mediabill_common.db.reads import fetch_all
 
 
 async def record_entry(session: AsyncSession, invoice_id: str, entry: BalanceEntry, *, applied: bool,

@@ -12,14 +12,13 @@ from sqlalchemy import Table, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_all, fetch_first
-from mediabill_common.events.envelope import Envelope
-from mediabill_common.outbox.writer import notify_channel
-
 from invoice_svc.adapters.billing_tables import invoice_lines, invoices
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.billing.numbering import INVOICE_SERIES
+from mediabill_common.db.reads import fetch_all, fetch_first
+from mediabill_common.events.envelope import Envelope
+from mediabill_common.outbox.writer import notify_channel
 
 
 async def lock_period(session: AsyncSession, period: str) -> None:

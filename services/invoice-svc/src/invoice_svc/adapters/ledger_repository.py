@@ -12,10 +12,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.db.reads import fetch_all
-
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.ledger.records import DeliveryRecord
+from mediabill_common.db.reads import fetch_all
 
 
 class LedgerRow(NamedTuple):

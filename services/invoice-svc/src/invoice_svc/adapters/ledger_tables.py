@@ -1,8 +1,20 @@
 """The usage ledger (current figures per delivery and every revision received) and the billing exception queue."""
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table,
-    Text, func, text,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 

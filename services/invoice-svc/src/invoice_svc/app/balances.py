@@ -16,17 +16,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.consumer.decode import Received
-from mediabill_common.consumer.parking import ParkingLot
-from mediabill_common.events.catalog import EVENT_TYPES
-from mediabill_common.events.envelope import Envelope
-from mediabill_common.outbox.writer import OutboxWriter
-
 from invoice_svc.adapters import invoice_balance_repository as entries_repo
 from invoice_svc.adapters import invoice_repository as invoices_repo
 from invoice_svc.app import payments
 from invoice_svc.app.exceptions import raise_exception
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance, applies_to_balance, balance_of
+from mediabill_common.consumer.decode import Received
+from mediabill_common.consumer.parking import ParkingLot
+from mediabill_common.events.catalog import EVENT_TYPES
+from mediabill_common.events.envelope import Envelope
+from mediabill_common.outbox.writer import OutboxWriter
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,21 @@ from invoice_svc.app.bill_run_parties import BillingAccount, BillingContract
 from invoice_svc.app.exceptions import default_dedupe_key, new_exception
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.pricing import (
-    ContractTerms, DraftInvoice, DraftLine, InvoiceGroup, PricingException, PriorPeriodCorrection, Product,
-    check_storable, draft_line_from_wire, out_of_range_reason, period_bounds, price_invoice_group,
-    price_prior_period_adjustment, product_from_state, summarise_billed,
+    ContractTerms,
+    DraftInvoice,
+    DraftLine,
+    InvoiceGroup,
+    PricingException,
+    PriorPeriodCorrection,
+    Product,
+    check_storable,
+    draft_line_from_wire,
+    out_of_range_reason,
+    period_bounds,
+    price_invoice_group,
+    price_prior_period_adjustment,
+    product_from_state,
+    summarise_billed,
 )
 
 

@@ -16,10 +16,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.envelope import Envelope, new_envelope
-from mediabill_common.logging import correlation_id_var
-from mediabill_common.service import ServiceContext
-
 from invoice_svc.adapters import invoice_repository as repo
 from invoice_svc.adapters.exception_repository import NewException
 from invoice_svc.app.balances import BalanceBook
@@ -28,6 +24,9 @@ from invoice_svc.app.exceptions import raise_exceptions
 from invoice_svc.domain.billing.balance import balance_of
 from invoice_svc.domain.billing.numbering import number_block
 from invoice_svc.domain.pricing import DraftInvoice, DraftLine, due_date, period_bounds
+from mediabill_common.events.envelope import Envelope, new_envelope
+from mediabill_common.logging import correlation_id_var
+from mediabill_common.service import ServiceContext
 
 
 @dataclass

@@ -19,20 +19,24 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.consumer.parking import ParkingLot
-from mediabill_common.money import round_money
-from mediabill_common.service import ServiceContext
-
 from invoice_svc.adapters import bill_run_repository as runs
 from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
 from invoice_svc.adapters.bill_run_repository import LostClaim
 from invoice_svc.adapters.config_repository import ConfigReader
 from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
 from invoice_svc.app.bill_run_pricing import (
-    ChunkInputs, PricedChunk, RunScope, price_chunk, read_chunk, run_scope,
+    ChunkInputs,
+    PricedChunk,
+    RunScope,
+    price_chunk,
+    read_chunk,
+    run_scope,
 )
 from invoice_svc.app.bill_run_writing import write_chunk
 from invoice_svc.domain.billing.grouping import chunks, in_scope
+from mediabill_common.consumer.parking import ParkingLot
+from mediabill_common.money import round_money
+from mediabill_common.service import ServiceContext
 
 log = logging.getLogger(__name__)
 MAX_LISTED_EXCEPTIONS = 1000
@@ -94,7 +98,7 @@ class BillRunExecutor:
                     await self.sweep()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the executor
+            except Exception:
                 log.exception("bill-run executor iteration failed")
             if not worked:
                 self.wakeup.clear()
@@ -125,7 +129,7 @@ class BillRunExecutor:
             return
         except asyncio.CancelledError:
             raise  # a killed executor leaves the run 'running'; its heartbeat goes stale and another takes it
-        except Exception as exc:  # noqa: BLE001 - recorded on the run for the operator
+        except Exception as exc:
             log.exception("bill run %s failed", run["run_id"])
             status, error = "failed", f"{type(exc).__name__}: {exc}"
         async with self.ctx.sessions() as session, session.begin():

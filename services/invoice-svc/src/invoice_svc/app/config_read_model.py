@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.audit import AuditTrail
-from mediabill_common.consumer.decode import Received
-from mediabill_common.events.catalog import AccountChanged, ContractChanged, ProductChanged
-from mediabill_common.outbox.writer import OutboxWriter
-
 from invoice_svc.adapters import config_repository as config_repo
 from invoice_svc.adapters import ledger_repository as ledger
 from invoice_svc.adapters.config_repository import ConfigReader
 from invoice_svc.app.delivery_checks import sync_delivery_exceptions
 from invoice_svc.domain.ledger.billability import check_billability
+from mediabill_common.audit import AuditTrail
+from mediabill_common.consumer.decode import Received
+from mediabill_common.events.catalog import AccountChanged, ContractChanged, ProductChanged
+from mediabill_common.outbox.writer import OutboxWriter
 
 HEALED = "configuration received that makes the delivery billable for this check"
 

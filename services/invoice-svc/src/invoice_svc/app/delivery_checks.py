@@ -6,12 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.audit import AuditTrail
-from mediabill_common.outbox.writer import OutboxWriter
-
 from invoice_svc.adapters.exception_repository import NewException
 from invoice_svc.app.exceptions import new_exception, raise_exceptions, resolve_healed
 from invoice_svc.domain.ledger.records import INGESTION_KINDS, Billability, DeliveryRecord
+from mediabill_common.audit import AuditTrail
+from mediabill_common.outbox.writer import OutboxWriter
 
 
 def delivery_exception(record: DeliveryRecord, kind: str, verdict: Billability) -> NewException:

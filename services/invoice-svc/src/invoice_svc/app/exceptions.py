@@ -13,14 +13,13 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from invoice_svc.adapters import exception_repository as repo
+from invoice_svc.adapters import invoice_repository as invoices_repo
+from invoice_svc.adapters.exception_repository import NewException
 from mediabill_common.audit import AuditTrail
 from mediabill_common.outbox.writer import OutboxWriter
 from mediabill_common.web.etag import check_if_match
 from mediabill_common.web.problems import Conflict, NotFound
-
-from invoice_svc.adapters import exception_repository as repo
-from invoice_svc.adapters import invoice_repository as invoices_repo
-from invoice_svc.adapters.exception_repository import NewException
 
 SYSTEM = "system"
 NO_ACCOUNT_KEY = "unassigned"

@@ -7,14 +7,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.service import ServiceContext
-from mediabill_common.web.etag import check_if_match
-from mediabill_common.web.problems import Conflict, NotFound
-
 from invoice_svc.adapters import invoice_balance_repository as entries_repo
 from invoice_svc.adapters import invoice_repository as repo
 from invoice_svc.app.balances import balance_event
 from invoice_svc.domain.billing.balance import InvoiceBalance, balance_of, stored_balance, void_blockers
+from mediabill_common.service import ServiceContext
+from mediabill_common.web.etag import check_if_match
+from mediabill_common.web.problems import Conflict, NotFound
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.money import round_money
-
 from invoice_svc.adapters import invoice_kpi_repository as repo
 from invoice_svc.domain.billing.kpis import billing_accuracy
+from mediabill_common.money import round_money
 
 
 def _fmt(value: Decimal, currency: str | None) -> str:

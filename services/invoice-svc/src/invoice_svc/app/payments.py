@@ -16,13 +16,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.money import in_minor_units, round_money
-from mediabill_common.outbox.writer import OutboxWriter
-
 from invoice_svc.adapters import invoice_balance_repository as entries_repo
 from invoice_svc.app.exceptions import raise_exception
 from invoice_svc.domain.billing.balance import BalanceEntry
 from invoice_svc.domain.billing.payments import Payment, differences, fingerprint, shown_amount
+from mediabill_common.money import in_minor_units, round_money
+from mediabill_common.outbox.writer import OutboxWriter
 
 
 def payment_sent(data: Any) -> Payment:

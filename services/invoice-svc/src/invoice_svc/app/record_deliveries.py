@@ -6,19 +6,22 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.audit import AuditTrail
-from mediabill_common.consumer.decode import Received
-from mediabill_common.events.catalog import CampaignDelivered
-from mediabill_common.outbox.writer import OutboxWriter
-
 from invoice_svc.adapters import ledger_repository as ledger
 from invoice_svc.adapters.config_repository import (
-    ConfigReader, account_key, contract_key, lock_config_shared, product_key,
+    ConfigReader,
+    account_key,
+    contract_key,
+    lock_config_shared,
+    product_key,
 )
 from invoice_svc.adapters.ledger_repository import LedgerRow
 from invoice_svc.app.delivery_checks import sync_delivery_exceptions
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import DeliveryRecord
+from mediabill_common.audit import AuditTrail
+from mediabill_common.consumer.decode import Received
+from mediabill_common.events.catalog import CampaignDelivered
+from mediabill_common.outbox.writer import OutboxWriter
 
 RESTATED = "a restatement of the delivery no longer raises it"
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
 from mediabill_common.consumer.parking import ParkingLot
 from mediabill_common.consumer.runner import Handler
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, PAYMENTS_TOPIC
 from mediabill_common.service import ServiceContext
-
-from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
 
 BALANCE_TOPICS: list[str] = [DISPUTES_TOPIC, ADJUSTMENTS_TOPIC, PAYMENTS_TOPIC]
 BALANCE_EVENT_TYPES = ("CreditMemoIssued", "DebitMemoIssued", "PaymentApplied", "DisputeOpened", "DisputeResolved",

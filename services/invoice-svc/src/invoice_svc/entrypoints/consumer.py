@@ -2,15 +2,14 @@
 
 from aiokafka import AIOKafkaProducer
 
-from mediabill_common.consumer import ConsumerRunner
-from mediabill_common.consumer.runner import BatchHandler, Handler
-from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
-from mediabill_common.service import ServiceContext
-
 from invoice_svc.adapters.config_repository import ConfigReader
 from invoice_svc.app.config_read_model import ConfigReadModel
 from invoice_svc.app.record_deliveries import RecordDeliveries
 from invoice_svc.entrypoints.balance_handlers import BALANCE_TOPICS, balance_handlers
+from mediabill_common.consumer import ConsumerRunner
+from mediabill_common.consumer.runner import BatchHandler, Handler
+from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
+from mediabill_common.service import ServiceContext
 
 TOPICS: list[str] = [DELIVERY_TOPIC, CONFIG_TOPIC, *BALANCE_TOPICS]
 

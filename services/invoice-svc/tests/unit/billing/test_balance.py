@@ -9,7 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from invoice_svc.domain.billing.balance import (
-    BalanceEntry, balance_of, disputed_amount, stored_balance, void_blockers,
+    BalanceEntry,
+    balance_of,
+    disputed_amount,
+    stored_balance,
+    void_blockers,
 )
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)

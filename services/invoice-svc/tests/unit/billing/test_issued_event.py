@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from mediabill_common.events.catalog import InvoiceIssued
-
 from invoice_svc.app.bill_run_writing import issued_event_data
 from invoice_svc.domain.pricing import (
-    BillTo, ContractLineTerms, ContractTerms, Delivery, InvoiceGroup, Product, RateCardVersion, price_invoice_group,
+    BillTo,
+    ContractLineTerms,
+    ContractTerms,
+    Delivery,
+    InvoiceGroup,
+    Product,
+    RateCardVersion,
+    price_invoice_group,
 )
+from mediabill_common.events.catalog import InvoiceIssued
 
 
 def test_issued_event_data_validates_against_the_catalog_and_round_trips():

@@ -8,10 +8,9 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from mediabill_common.money import in_minor_units
-
 from invoice_svc.domain.billing.payments import Payment, differences, fingerprint, shown_amount
 from invoice_svc.settings import Settings
+from mediabill_common.money import in_minor_units
 
 D = Decimal
 PAID = Payment("PAY-1", "INV-1", "ADV-1", D("500.00"), "USD")

@@ -9,7 +9,14 @@ from types import SimpleNamespace
 import pytest
 
 from invoice_svc.domain.pricing import (
-    BillTo, ContractLineTerms, ContractTerms, Delivery, InvoiceGroup, Product, RateCardVersion, RateTier,
+    BillTo,
+    ContractLineTerms,
+    ContractTerms,
+    Delivery,
+    InvoiceGroup,
+    Product,
+    RateCardVersion,
+    RateTier,
 )
 
 D = Decimal

@@ -3,7 +3,11 @@
 from decimal import Decimal as D
 
 from invoice_svc.domain.pricing import (
-    PeriodBilled, PriorPeriodCorrection, draft_line_from_wire, price_invoice_group, price_prior_period_adjustment,
+    PeriodBilled,
+    PriorPeriodCorrection,
+    draft_line_from_wire,
+    price_invoice_group,
+    price_prior_period_adjustment,
     summarise_billed,
 )
 

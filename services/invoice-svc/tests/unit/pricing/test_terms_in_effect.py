@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from mediabill_common.events.config_state import ContractState
 from invoice_svc.domain.pricing import due_date, period_bounds, terms_in_effect
+from mediabill_common.events.config_state import ContractState
 
 
 def _contract(versions=()):

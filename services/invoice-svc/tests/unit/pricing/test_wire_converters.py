@@ -8,12 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediabill_common.events.config_state import AccountState, ContractState
 from invoice_svc.domain.pricing import (
-    bill_to_from_state, bill_to_from_wire, terms_from_state, terms_from_wire, terms_in_effect,
+    bill_to_from_state,
+    bill_to_from_wire,
+    terms_from_state,
+    terms_from_wire,
+    terms_in_effect,
     terms_in_effect_of_wire,
 )
 from invoice_svc.domain.pricing.draft import LINE_ID_NAMESPACE, line_id
+from mediabill_common.events.config_state import AccountState, ContractState
 
 amounts = st.one_of(st.none(), st.decimals(min_value=D("0"), max_value=D("99999"), places=2).map(str))
 pcts = st.one_of(st.none(), st.decimals(min_value=D("0"), max_value=D("100"), places=3).map(str))

@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.audit import AuditTrail
 from mediabill_common.outbox.writer import OutboxWriter
-
 from product_config_svc.adapters.repositories import (
-    AccountRepository, ContractRepository, InvoicedPeriodRepository, ProductRepository,
+    AccountRepository,
+    ContractRepository,
+    InvoicedPeriodRepository,
+    ProductRepository,
 )
 from product_config_svc.app.ports import ConfigUnit
 

@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 
 from mediabill_common.auth.service_token import ServiceToken
-
 from product_config_svc.app.ports import PriceSimulationFailed
 
 PATH = "/v1/price-simulations"

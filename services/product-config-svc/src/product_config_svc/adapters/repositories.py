@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.db.reads import fetch_all, fetch_first
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-
 from product_config_svc.adapters import tables
 from product_config_svc.app.ports import Stored
 from product_config_svc.domain.contracts import InvoicedPeriod

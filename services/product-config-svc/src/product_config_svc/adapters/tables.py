@@ -6,7 +6,16 @@ contract versions in the contract state.
 """
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Index, Integer, String, Table, func,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from mediabill_common.events.config_state import AccountState
-
 from product_config_svc.app.common import load
 from product_config_svc.app.ports import ConfigUnit, Stored
 from product_config_svc.domain import accounts as rules

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TypeVar
 
 from mediabill_common.web.etag import check_if_match
-
 from product_config_svc.app.ports import StateStore, Stored
 from product_config_svc.domain.errors import UnknownEntity
 

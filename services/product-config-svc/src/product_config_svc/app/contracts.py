@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-
 from product_config_svc.app.common import load
 from product_config_svc.app.ports import ConfigUnit, Stored
 from product_config_svc.domain import contracts as rules

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-
 from product_config_svc.domain.contracts import InvoicedPeriod
 
 S = TypeVar("S")

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from mediabill_common.events.config_state import ProductState, RateCard
-
 from product_config_svc.app.common import load
 from product_config_svc.app.ports import ConfigUnit, PriceSimulationFailed, PriceSimulator, ProductStore, Stored
 from product_config_svc.domain import products as rules

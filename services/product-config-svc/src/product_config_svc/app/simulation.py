@@ -9,7 +9,6 @@ from typing import Any
 from mediabill_common.events.catalog import CampaignDelivered
 from mediabill_common.events.config_state import AccountState, ContractState
 from mediabill_common.events.types import period_of
-
 from product_config_svc.app.common import load
 from product_config_svc.app.ports import ConfigUnit, PriceSimulator
 from product_config_svc.domain.errors import FieldProblem, raise_if_any

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from mediabill_common.events.config_state import AccountState
-
 from product_config_svc.domain.errors import FieldProblem, RuleViolation, raise_if_any, validated
 
 # Account types that buy media themselves and so can be represented by an agency or own a contract.

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from mediabill_common.events.config_state import AccountState, ContractLine, ContractState, ProductState
-
 from product_config_svc.domain.accounts import ADVERTISING_TYPES
 from product_config_svc.domain.errors import FieldProblem
 from product_config_svc.domain.products import RATED_MODELS

@@ -12,12 +12,19 @@ from datetime import date, datetime
 from typing import Any
 
 from mediabill_common.events.config_state import AccountState, ContractState, ContractVersion, ProductState
-
 from product_config_svc.domain.contract_terms import (
-    TERM_FIELDS, contract_problems, last_day_of, terms_of, with_term_defaults,
+    TERM_FIELDS,
+    contract_problems,
+    last_day_of,
+    terms_of,
+    with_term_defaults,
 )
 from product_config_svc.domain.errors import (
-    FieldProblem, InvalidConfiguration, RuleViolation, raise_if_any, validated,
+    FieldProblem,
+    InvalidConfiguration,
+    RuleViolation,
+    raise_if_any,
+    validated,
 )
 
 

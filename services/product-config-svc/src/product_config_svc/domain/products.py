@@ -10,7 +10,6 @@ import re
 from datetime import date
 
 from mediabill_common.events.config_state import ProductState, RateCard
-
 from product_config_svc.domain.errors import FieldProblem, RuleViolation, raise_if_any, validated
 
 # GL revenue account format: 4 to 8 digits, optionally a hyphen and a 1-6 character upper-case sub-ledger suffix,

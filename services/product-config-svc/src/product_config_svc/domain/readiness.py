@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mediabill_common.events.config_state import ProductState
-
 from product_config_svc.domain.products import GL_ACCOUNT_FORMAT, RATED_MODELS, gl_format_message
 
 CHECKLIST = ("pricing_model", "gl_revenue_account", "tax_code", "invoice_description", "price_simulation")

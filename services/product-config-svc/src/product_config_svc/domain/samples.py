@@ -12,7 +12,6 @@ from typing import Any
 
 from mediabill_common.events.config_state import AccountState, ContractLine, ContractState, ProductState
 from mediabill_common.events.types import period_of
-
 from product_config_svc.domain.products import latest_rate_card
 
 SAMPLE_ACCOUNT_ID = "SAMPLE-ADVERTISER"

@@ -14,7 +14,6 @@ from mediabill_common.consumer.decode import Received
 from mediabill_common.consumer.parking import ParkingLot
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.service import ServiceContext
-
 from product_config_svc.adapters.repositories import InvoicedPeriodRepository
 from product_config_svc.app.handlers.when_invoice_issued_mark_period_invoiced import (
     when_invoice_issued_mark_period_invoiced,

@@ -7,11 +7,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.consumer import ParkingLot
-from mediabill_common.events.catalog import parse_payload
-from mediabill_common.events.envelope import Envelope
-from mediabill_common.service import ServiceContext
-
 from adjustment_svc.app.handlers.deps import HandlerDeps
 from adjustment_svc.app.handlers.when_account_upserted_keep_account import when_account_upserted_keep_account
 from adjustment_svc.app.handlers.when_dispute_opened_hold_lines import when_dispute_opened_hold_lines
@@ -20,6 +15,10 @@ from adjustment_svc.app.handlers.when_dispute_resolved_request_credit import whe
 from adjustment_svc.app.handlers.when_dispute_withdrawn_release_lines import when_dispute_withdrawn_release_lines
 from adjustment_svc.app.handlers.when_invoice_issued_record_invoice import when_invoice_issued_record_invoice
 from adjustment_svc.app.handlers.when_invoice_voided_close_invoice import when_invoice_voided_close_invoice
+from mediabill_common.consumer import ParkingLot
+from mediabill_common.events.catalog import parse_payload
+from mediabill_common.events.envelope import Envelope
+from mediabill_common.service import ServiceContext
 
 EventHandler = Callable[[AsyncSession, Envelope, Any, HandlerDeps], Awaitable[None]]
 

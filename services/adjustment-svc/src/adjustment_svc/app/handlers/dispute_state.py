@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.envelope import Envelope
-
 from adjustment_svc.adapters.invoice_repository import DisputeView, InvoiceReadModel
 from adjustment_svc.app.handlers.deps import HandlerDeps, dispute_key, invoice_key
+from mediabill_common.events.envelope import Envelope
 
 
 async def known_dispute_or_park(session: AsyncSession, envelope: Envelope, invoice_id: str, dispute_id: str,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.catalog import AccountChanged
-from mediabill_common.events.envelope import Envelope
-
 from adjustment_svc.adapters.account_repository import AccountReadModel
 from adjustment_svc.app.handlers.deps import HandlerDeps
+from mediabill_common.events.catalog import AccountChanged
+from mediabill_common.events.envelope import Envelope
 
 
 async def when_account_upserted_keep_account(session: AsyncSession, envelope: Envelope, payload: AccountChanged,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.catalog import DisputeOpened
-from mediabill_common.events.envelope import Envelope
-
 from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
 from adjustment_svc.app.handlers.deps import HandlerDeps, dispute_key, invoice_key
+from mediabill_common.events.catalog import DisputeOpened
+from mediabill_common.events.envelope import Envelope
 
 
 async def when_dispute_opened_hold_lines(session: AsyncSession, envelope: Envelope, payload: DisputeOpened,

@@ -7,9 +7,6 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.catalog import DisputeResolved
-from mediabill_common.events.envelope import Envelope
-
 from adjustment_svc.adapters.adjustment_repository import AdjustmentRepository
 from adjustment_svc.adapters.invoice_repository import DisputeView, InvoiceReadModel
 from adjustment_svc.app.errors import LiveRequestForDispute
@@ -20,6 +17,8 @@ from adjustment_svc.app.request_adjustment import RequestAdjustment, request_adj
 from adjustment_svc.domain.dispute_credit import allocate_dispute_credit
 from adjustment_svc.domain.errors import AdjustmentError
 from adjustment_svc.domain.memo_lines import RequestedLine
+from mediabill_common.events.catalog import DisputeResolved
+from mediabill_common.events.envelope import Envelope
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mediabill_common.events.catalog import DisputeWithdrawn
-from mediabill_common.events.envelope import Envelope
-
 from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
 from adjustment_svc.app.handlers.deps import HandlerDeps
 from adjustment_svc.app.handlers.dispute_state import known_dispute_or_park
+from mediabill_common.events.catalog import DisputeWithdrawn
+from mediabill_common.events.envelope import Envelope
 
 
 async def when_dispute_withdrawn_release_lines(session: AsyncSession, envelope: Envelope,

@@ -7,19 +7,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from mediabill_common.auth.principal import Principal
-from mediabill_common.web.deps import Ctx, Session
-from mediabill_common.web.etag import check_if_match, set_etag
-from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, page_of
-from mediabill_common.web.problems import NotFound
-from mediabill_common.web.security import CurrentPrincipal, require_roles
-
 from adjustment_svc.app.decide_adjustment import approve_adjustment, reject_adjustment
 from adjustment_svc.app.repositories import Repositories
 from adjustment_svc.app.request_adjustment import RequestAdjustment, request_adjustment
 from adjustment_svc.domain.memo_lines import RequestedLine
 from adjustment_svc.entrypoints.api.errors import business_rules
 from adjustment_svc.entrypoints.api.schemas import AdjustmentIn, AdjustmentOut, ApproveIn, RejectIn
+from mediabill_common.auth.principal import Principal
+from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.etag import check_if_match, set_etag
+from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from mediabill_common.web.problems import NotFound
+from mediabill_common.web.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/v1/adjustments", tags=["adjustments"])
 _PAGE = Page[AdjustmentOut]

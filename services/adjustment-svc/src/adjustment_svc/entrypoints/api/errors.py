@@ -5,15 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mediabill_common.web.problems import Conflict, Forbidden, NotFound, Problem, Unprocessable
-
 from adjustment_svc.app.errors import (
-    InvalidRequest, InvoiceNotAdjustable, LiveRequestForDispute, UnknownAdjustment, UnknownInvoice,
+    InvalidRequest,
+    InvoiceNotAdjustable,
+    LiveRequestForDispute,
+    UnknownAdjustment,
+    UnknownInvoice,
 )
 from adjustment_svc.domain.errors import (
-    AdjustmentError, ApprovalRefused, DuplicateApproval, HeadroomExceeded, LineNotAdjustable, MissingReason,
+    AdjustmentError,
+    ApprovalRefused,
+    DuplicateApproval,
+    HeadroomExceeded,
+    LineNotAdjustable,
+    MissingReason,
     NotPending,
 )
+from mediabill_common.web.problems import Conflict, Forbidden, NotFound, Problem, Unprocessable
 
 _STATUS: list[tuple[type[AdjustmentError], type[Problem]]] = [
     (UnknownAdjustment, NotFound),

@@ -5,13 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from adjustment_svc.app.repositories import Repositories
 from mediabill_common.events.types import DecimalStr
 from mediabill_common.money import round_money
 from mediabill_common.web.deps import Session
 from mediabill_common.web.problems import NotFound
 from mediabill_common.web.security import CurrentPrincipal
-
-from adjustment_svc.app.repositories import Repositories
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
 

@@ -7,11 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from adjustment_svc.app.kpis import adjustment_kpis
 from mediabill_common.web.deps import Session
 from mediabill_common.web.problems import Unprocessable
 from mediabill_common.web.security import CurrentPrincipal
-
-from adjustment_svc.app.kpis import adjustment_kpis
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
 

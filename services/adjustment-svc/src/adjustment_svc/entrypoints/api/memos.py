@@ -7,16 +7,15 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Response
 
+from adjustment_svc.adapters.memo_document import render_memo_pdf
+from adjustment_svc.adapters.memo_repository import MemoRecord
+from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.entrypoints.api.schemas import MemoOut
 from mediabill_common.money import round_money
 from mediabill_common.web.deps import Session
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from mediabill_common.web.problems import NotFound
 from mediabill_common.web.security import CurrentPrincipal
-
-from adjustment_svc.adapters.memo_document import render_memo_pdf
-from adjustment_svc.adapters.memo_repository import MemoRecord
-from adjustment_svc.app.repositories import Repositories
-from adjustment_svc.entrypoints.api.schemas import MemoOut
 
 router = APIRouter(prefix="/v1/memos", tags=["memos"])
 

@@ -6,15 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
 
-from mediabill_common.auth.principal import Principal
-from mediabill_common.web.deps import Ctx, Session
-from mediabill_common.web.etag import set_etag
-from mediabill_common.web.security import CurrentPrincipal, require_roles
-
 from adjustment_svc.app.approval_policy import policy_view, replace_approval_policy
 from adjustment_svc.app.repositories import Repositories
 from adjustment_svc.domain.approval import ApprovalLimits
 from adjustment_svc.entrypoints.api.schemas import ApprovalPolicyIn, ApprovalPolicyOut
+from mediabill_common.auth.principal import Principal
+from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.etag import set_etag
+from mediabill_common.web.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/v1/approval-policy", tags=["approval policy"])
 Director = Annotated[Principal, Depends(require_roles("billing-director"))]

@@ -6,10 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from dispute_svc.app.commands import Actor
 from mediabill_common.auth.principal import Principal
 from mediabill_common.web.problems import PreconditionFailed
-
-from dispute_svc.app.commands import Actor
 
 
 def expected_version(if_match: str | None) -> int | None:

@@ -7,13 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from mediabill_common.auth.principal import Principal
-from mediabill_common.web.deps import Ctx, Session
-from mediabill_common.web.etag import set_etag
-from mediabill_common.web.pagination import Cursor, Limit, decode_cursor, encode_cursor
-from mediabill_common.web.problems import NotFound, Unprocessable
-from mediabill_common.web.security import CurrentPrincipal, require_roles
-
 from dispute_svc.adapters.dispute_repository import DisputeFilter, DisputeRepository
 from dispute_svc.app import commands
 from dispute_svc.app.policy import clock_of
@@ -22,8 +15,22 @@ from dispute_svc.domain.model import Attachment
 from dispute_svc.domain.opening import RequestedLine
 from dispute_svc.entrypoints.api.common import actor_of, expected_version
 from dispute_svc.entrypoints.api.schemas import (
-    AgeBucket, AssignIn, CommentIn, DisputeOut, DisputePage, OpenDisputeIn, ResolveIn, Status, WithdrawIn,
+    AgeBucket,
+    AssignIn,
+    CommentIn,
+    DisputeOut,
+    DisputePage,
+    OpenDisputeIn,
+    ResolveIn,
+    Status,
+    WithdrawIn,
 )
+from mediabill_common.auth.principal import Principal
+from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.etag import set_etag
+from mediabill_common.web.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from mediabill_common.web.problems import NotFound, Unprocessable
+from mediabill_common.web.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/v1/disputes", tags=["disputes"])
 Opener = Annotated[Principal, Depends(require_roles("billing-analyst", "service"))]

@@ -5,12 +5,22 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from mediabill_common.web.problems import (
-    Conflict, Forbidden, NotFound, PreconditionFailed, Problem, Unprocessable, problem_response,
-)
-
 from dispute_svc.domain.errors import (
-    ApprovalRequired, DisputeError, InvalidRequest, NotKnown, RuleBreach, VersionMismatch,
+    ApprovalRequired,
+    DisputeError,
+    InvalidRequest,
+    NotKnown,
+    RuleBreach,
+    VersionMismatch,
+)
+from mediabill_common.web.problems import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Problem,
+    Unprocessable,
+    problem_response,
 )
 
 _PROBLEMS: dict[type[DisputeError], type[Problem]] = {

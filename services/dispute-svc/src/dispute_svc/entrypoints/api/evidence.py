@@ -6,11 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from mediabill_common.web.deps import Ctx, Session
-from mediabill_common.web.security import CurrentPrincipal
-
 from dispute_svc.app.evidence import assemble_evidence, load_evidence_inputs
 from dispute_svc.entrypoints.api.common import wire
+from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/disputes", tags=["evidence"])
 

@@ -7,13 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from mediabill_common.web.deps import Ctx, Session
-from mediabill_common.web.problems import Unprocessable
-from mediabill_common.web.security import CurrentPrincipal
-
 from dispute_svc.app.kpis import dispute_kpis
 from dispute_svc.app.policy import clock_of
 from dispute_svc.entrypoints.api.common import wire
+from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.problems import Unprocessable
+from mediabill_common.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
 

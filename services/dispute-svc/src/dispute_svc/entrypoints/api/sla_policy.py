@@ -6,15 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
 
-from mediabill_common.auth.principal import Principal
-from mediabill_common.web.deps import Ctx, Session
-from mediabill_common.web.etag import set_etag
-from mediabill_common.web.security import CurrentPrincipal, require_roles
-
 from dispute_svc.app.policy import replace_sla_policy, sla_policy_with_version
 from dispute_svc.domain.sla import SlaPolicy, SlaTarget
 from dispute_svc.entrypoints.api.common import expected_version
 from dispute_svc.entrypoints.api.schemas import SlaPolicyIn, SlaPolicyOut
+from mediabill_common.auth.principal import Principal
+from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.etag import set_etag
+from mediabill_common.web.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/v1/sla-policy", tags=["sla"])
 Manager = Annotated[Principal, Depends(require_roles("billing-manager"))]

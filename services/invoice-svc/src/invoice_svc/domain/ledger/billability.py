@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryRecord
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 from mediabill_common.money import fits_money_columns, round_money
-
-from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryRecord
 
 _THIRD_PARTY_BASES = {"third_party", "discrepancy_tolerance"}
 _NEEDS_NO_RATE = {"auction_cpc", "flat_fee"}

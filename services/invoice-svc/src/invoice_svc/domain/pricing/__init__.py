@@ -46,26 +46,67 @@ likewise; total = the sum of every line (over_delivery lines are 0.00). Every am
 """
 
 from invoice_svc.domain.pricing.catalog import (
-    bill_to_from_state, bill_to_from_wire, delivery_from_event, product_from_state, terms_from_state,
+    bill_to_from_state,
+    bill_to_from_wire,
+    delivery_from_event,
+    product_from_state,
+    terms_from_state,
     terms_from_wire,
 )
 from invoice_svc.domain.pricing.draft import (
-    DraftInvoice, DraftLine, PricingException, draft_line_from_wire, summarise_billed,
+    DraftInvoice,
+    DraftLine,
+    PricingException,
+    draft_line_from_wire,
+    summarise_billed,
 )
 from invoice_svc.domain.pricing.engine import price_invoice_group
 from invoice_svc.domain.pricing.inputs import (
-    BillTo, ContractLineTerms, ContractTerms, Delivery, InvoiceGroup, PeriodBilled, PriorPeriodCorrection, Product,
-    RateCardVersion, RateTier,
+    BillTo,
+    ContractLineTerms,
+    ContractTerms,
+    Delivery,
+    InvoiceGroup,
+    PeriodBilled,
+    PriorPeriodCorrection,
+    Product,
+    RateCardVersion,
+    RateTier,
 )
 from invoice_svc.domain.pricing.limits import PricingOutOfRange, check_storable, out_of_range_reason
 from invoice_svc.domain.pricing.prior_period import PriorPeriodAdjustment, price_prior_period_adjustment
 from invoice_svc.domain.pricing.terms import due_date, period_bounds, terms_in_effect, terms_in_effect_of_wire
 
 __all__ = [
-    "BillTo", "ContractLineTerms", "ContractTerms", "Delivery", "DraftInvoice", "DraftLine", "InvoiceGroup",
-    "PeriodBilled", "PriorPeriodAdjustment", "PriorPeriodCorrection", "PricingException", "PricingOutOfRange",
-    "Product", "RateCardVersion", "RateTier", "bill_to_from_state", "bill_to_from_wire", "check_storable",
-    "delivery_from_event", "draft_line_from_wire", "due_date", "out_of_range_reason", "period_bounds",
-    "price_invoice_group", "price_prior_period_adjustment", "product_from_state", "summarise_billed",
-    "terms_from_state", "terms_from_wire", "terms_in_effect", "terms_in_effect_of_wire",
+    "BillTo",
+    "ContractLineTerms",
+    "ContractTerms",
+    "Delivery",
+    "DraftInvoice",
+    "DraftLine",
+    "InvoiceGroup",
+    "PeriodBilled",
+    "PricingException",
+    "PricingOutOfRange",
+    "PriorPeriodAdjustment",
+    "PriorPeriodCorrection",
+    "Product",
+    "RateCardVersion",
+    "RateTier",
+    "bill_to_from_state",
+    "bill_to_from_wire",
+    "check_storable",
+    "delivery_from_event",
+    "draft_line_from_wire",
+    "due_date",
+    "out_of_range_reason",
+    "period_bounds",
+    "price_invoice_group",
+    "price_prior_period_adjustment",
+    "product_from_state",
+    "summarise_billed",
+    "terms_from_state",
+    "terms_from_wire",
+    "terms_in_effect",
+    "terms_in_effect_of_wire",
 ]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from mediabill_common.money import round_half_up_int
-
 from invoice_svc.domain.pricing.inputs import BillingBasis, Delivery
+from mediabill_common.money import round_half_up_int
 
 UNITS = {"cpm": "impressions", "vcpm": "viewable_impressions", "cpc": "clicks", "cpa": "conversions",
          "auction_cpc": "clicks", "flat_fee": "days"}

@@ -10,12 +10,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from invoice_svc.domain.pricing.inputs import (
+    BillTo,
+    ContractLineTerms,
+    ContractTerms,
+    Delivery,
+    Product,
+    RateCardVersion,
+    RateTier,
+)
 from mediabill_common.events.catalog import CampaignDelivered
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
-
-from invoice_svc.domain.pricing.inputs import (
-    BillTo, ContractLineTerms, ContractTerms, Delivery, Product, RateCardVersion, RateTier,
-)
 
 
 def product_from_state(state: ProductState) -> Product:

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from mediabill_common.money import quantum
-
 from invoice_svc.domain.pricing.inputs import PeriodBilled
+from mediabill_common.money import quantum
 
 LineKind = Literal["usage", "flat_fee", "discount", "agency_commission", "tax", "prior_period_adjustment",
                    "over_delivery"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mediabill_common.money import round_money
-
 from invoice_svc.domain.pricing.draft import DraftLine, PricingException, line_id
 from invoice_svc.domain.pricing.inputs import ContractLineTerms, ContractTerms, Product
 from invoice_svc.domain.pricing.rates import rate_card_on
 from invoice_svc.domain.pricing.terms import flight_days, period_bounds
+from mediabill_common.money import round_money
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from mediabill_common.money import AMOUNT_LIMIT, fits_money_columns
-
 from invoice_svc.domain.pricing.draft import DraftInvoice
+from mediabill_common.money import AMOUNT_LIMIT, fits_money_columns
 
 # Invoice lines keep their quantity as a 64-bit integer (BIGINT).
 QUANTITY_LIMIT = 2 ** 63

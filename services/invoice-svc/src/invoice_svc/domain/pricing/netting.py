@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mediabill_common.money import round_money
-
 from invoice_svc.domain.pricing.draft import DraftLine, line_id
 from invoice_svc.domain.pricing.inputs import BillTo, ContractTerms
+from mediabill_common.money import round_money
 
 
 @dataclass(frozen=True)

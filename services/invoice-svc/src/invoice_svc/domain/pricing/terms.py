@@ -8,10 +8,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from mediabill_common.events.config_state import ContractState
-
 from invoice_svc.domain.pricing.catalog import terms_from_state, terms_from_wire
 from invoice_svc.domain.pricing.inputs import DEFAULT_PAYMENT_TERMS_DAYS, BillTo, ContractTerms
+from mediabill_common.events.config_state import ContractState
 
 # Fields of the contract state an amendment may not move to another contract or party.
 _IDENTITY = ("contract_id", "advertiser_account_id", "bill_to_account_id", "versions")

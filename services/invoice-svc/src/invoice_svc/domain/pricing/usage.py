@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from mediabill_common.money import round_half_up_int, round_money
-
 from invoice_svc.domain.pricing import basis
 from invoice_svc.domain.pricing.draft import DraftLine, PricingException, line_id
 from invoice_svc.domain.pricing.inputs import ContractLineTerms, ContractTerms, Delivery, Product
 from invoice_svc.domain.pricing.rates import card_price, rate_card_on
+from mediabill_common.money import round_half_up_int, round_money
 
 
 @dataclass(frozen=True)

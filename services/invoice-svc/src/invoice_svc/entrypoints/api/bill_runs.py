@@ -8,15 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from invoice_svc.adapters import bill_run_repository as repo
+from invoice_svc.app.bill_runs import request_bill_run
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.types import Period
 from mediabill_common.web.deps import Ctx, Session
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from mediabill_common.web.problems import Forbidden, NotFound, Unprocessable
 from mediabill_common.web.security import CurrentPrincipal, require_roles
-
-from invoice_svc.adapters import bill_run_repository as repo
-from invoice_svc.app.bill_runs import request_bill_run
 
 router = APIRouter(tags=["bill runs"])
 Analyst = Annotated[Principal, Depends(require_roles("billing-analyst"))]

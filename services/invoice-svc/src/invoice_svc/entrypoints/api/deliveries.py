@@ -9,16 +9,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from invoice_svc.adapters import exception_repository as exceptions_repo
+from invoice_svc.adapters import ledger_repository as ledger
+from invoice_svc.adapters.ledger_repository import DeliveryFilter
+from invoice_svc.entrypoints.api.schemas import BillingExceptionOut
 from mediabill_common.events.catalog import EXCEPTION_KINDS
 from mediabill_common.web.deps import Session
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from mediabill_common.web.problems import NotFound, Unprocessable
 from mediabill_common.web.security import CurrentPrincipal
-
-from invoice_svc.adapters import exception_repository as exceptions_repo
-from invoice_svc.adapters import ledger_repository as ledger
-from invoice_svc.adapters.ledger_repository import DeliveryFilter
-from invoice_svc.entrypoints.api.schemas import BillingExceptionOut
 
 router = APIRouter(tags=["deliveries"])
 

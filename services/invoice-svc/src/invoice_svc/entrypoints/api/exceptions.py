@@ -7,6 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
+from invoice_svc.adapters import exception_repository as repo
+from invoice_svc.adapters.exception_repository import ExceptionFilter
+from invoice_svc.app import exceptions as use_cases
+from invoice_svc.entrypoints.api.schemas import AssignRequest, BillingExceptionOut, ResolveRequest
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.catalog import EXCEPTION_KINDS
 from mediabill_common.web.deps import Ctx, Session
@@ -14,11 +18,6 @@ from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from mediabill_common.web.problems import NotFound, Unprocessable
 from mediabill_common.web.security import CurrentPrincipal, require_roles
-
-from invoice_svc.adapters import exception_repository as repo
-from invoice_svc.adapters.exception_repository import ExceptionFilter
-from invoice_svc.app import exceptions as use_cases
-from invoice_svc.entrypoints.api.schemas import AssignRequest, BillingExceptionOut, ResolveRequest
 
 router = APIRouter(tags=["billing exceptions"])
 _PAGE = Page[BillingExceptionOut]

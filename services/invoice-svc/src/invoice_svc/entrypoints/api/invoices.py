@@ -9,6 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from invoice_svc.adapters import invoice_repository as repo
+from invoice_svc.adapters.invoice_document import RemitTo, render_invoice_pdf
+from invoice_svc.app.invoices import InvoiceView, invoice_view, void_invoice
+from invoice_svc.domain.billing.balance import InvoiceBalance
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.catalog import InvoiceLine
 from mediabill_common.events.types import Period
@@ -18,11 +22,6 @@ from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from mediabill_common.web.problems import Unprocessable
 from mediabill_common.web.security import CurrentPrincipal, require_roles
-
-from invoice_svc.adapters import invoice_repository as repo
-from invoice_svc.adapters.invoice_document import RemitTo, render_invoice_pdf
-from invoice_svc.app.invoices import InvoiceView, invoice_view, void_invoice
-from invoice_svc.domain.billing.balance import InvoiceBalance
 
 router = APIRouter(tags=["invoices"])
 Manager = Annotated[Principal, Depends(require_roles("billing-manager"))]

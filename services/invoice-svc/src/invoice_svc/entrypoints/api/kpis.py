@@ -6,11 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from invoice_svc.app.kpis import billing_kpis
 from mediabill_common.web.deps import Session
 from mediabill_common.web.problems import Unprocessable
 from mediabill_common.web.security import CurrentPrincipal
-
-from invoice_svc.app.kpis import billing_kpis
 
 router = APIRouter(tags=["kpis"])
 

@@ -15,18 +15,24 @@ from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation, ValidationError
 
+from invoice_svc.app.simulation_pool import SimulationPool
+from invoice_svc.domain.pricing import (
+    InvoiceGroup,
+    bill_to_from_state,
+    check_storable,
+    delivery_from_event,
+    out_of_range_reason,
+    period_bounds,
+    price_invoice_group,
+    product_from_state,
+    terms_in_effect,
+)
 from mediabill_common.events.catalog import CampaignDelivered, InvoiceLine
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 from mediabill_common.events.types import Currency, DecimalStr, Period
 from mediabill_common.web.deps import Ctx
 from mediabill_common.web.problems import Unprocessable
 from mediabill_common.web.security import CurrentPrincipal
-
-from invoice_svc.app.simulation_pool import SimulationPool
-from invoice_svc.domain.pricing import (
-    InvoiceGroup, bill_to_from_state, check_storable, delivery_from_event, out_of_range_reason, period_bounds,
-    price_invoice_group, product_from_state, terms_in_effect,
-)
 
 router = APIRouter(prefix="/v1/price-simulations", tags=["pricing"])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from mediabill_common.events.catalog import InvoiceVoided
 from mediabill_common.events.envelope import Envelope
-
 from product_config_svc.app.handlers.ports import ParkedEvents
 from product_config_svc.app.ports import InvoicedPeriods
 

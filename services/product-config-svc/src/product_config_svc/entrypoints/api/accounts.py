@@ -15,11 +15,10 @@ from mediabill_common.web.deps import Ctx, Session
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit
 from mediabill_common.web.security import CurrentPrincipal, require_roles
-
 from product_config_svc.adapters.repositories import AccountRepository
 from product_config_svc.app import accounts as use_cases
-from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, stored_answer, unit_for
 from product_config_svc.domain.accounts import ACCOUNT_ID_FORMAT
+from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, stored_answer, unit_for
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]

@@ -13,12 +13,17 @@ from mediabill_common.web.deps import Ctx, Session
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit
 from mediabill_common.web.security import CurrentPrincipal, require_roles
-
 from product_config_svc.adapters.repositories import ContractRepository
 from product_config_svc.app import contracts as use_cases
 from product_config_svc.app.common import load
 from product_config_svc.entrypoints.api.contract_schemas import (
-    AmendmentCreate, ContractCreate, ContractPage, ContractPatch, ContractVersions, ContractView, Lifecycle,
+    AmendmentCreate,
+    ContractCreate,
+    ContractPage,
+    ContractPatch,
+    ContractVersions,
+    ContractView,
+    Lifecycle,
 )
 from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, now, stored_answer, unit_for
 

@@ -12,7 +12,6 @@ from mediabill_common.auth.principal import Principal
 from mediabill_common.service import ServiceContext
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import decode_cursor, encode_cursor
-
 from product_config_svc.adapters.change_log import config_unit
 from product_config_svc.app.ports import PRICE_SIMULATOR, ConfigUnit, PriceSimulator
 from product_config_svc.domain.errors import UnknownEntity

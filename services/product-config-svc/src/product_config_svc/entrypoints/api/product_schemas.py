@@ -9,10 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from mediabill_common.events.catalog import CampaignDelivered
 from mediabill_common.events.config_state import (
-    AccountState, Channel, ContractState, PricingModel, ProductState, RateTier,
+    AccountState,
+    Channel,
+    ContractState,
+    PricingModel,
+    ProductState,
+    RateTier,
 )
 from mediabill_common.events.types import Amount, Currency, Period, Rate
-
 from product_config_svc.domain.products import GL_ACCOUNT_FORMAT, PRODUCT_CODE_FORMAT, TAX_CODE_FORMAT
 
 

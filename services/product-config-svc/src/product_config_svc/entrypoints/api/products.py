@@ -14,7 +14,6 @@ from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit
 from mediabill_common.web.problems import NotFound
 from mediabill_common.web.security import CurrentPrincipal, require_roles
-
 from product_config_svc.adapters.repositories import ProductRepository
 from product_config_svc.app import products as use_cases
 from product_config_svc.app.common import load
@@ -22,11 +21,24 @@ from product_config_svc.app.simulation import SimulationRequest, simulate
 from product_config_svc.domain.products import price_on
 from product_config_svc.domain.readiness import needs_rate_card
 from product_config_svc.entrypoints.api.deps import (
-    WRITERS, after_key, next_cursor, simulator_of, today, unit_for,
+    WRITERS,
+    after_key,
+    next_cursor,
+    simulator_of,
+    today,
+    unit_for,
 )
 from product_config_svc.entrypoints.api.product_schemas import (
-    PriceInEffect, ProductCreate, ProductPage, ProductPatch, ProductView, RateCardCreate, Readiness, Reason,
-    SimulateRequest, product_view,
+    PriceInEffect,
+    ProductCreate,
+    ProductPage,
+    ProductPatch,
+    ProductView,
+    RateCardCreate,
+    Readiness,
+    Reason,
+    SimulateRequest,
+    product_view,
 )
 from product_config_svc.entrypoints.api.simulation_errors import simulation_problem
 

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mediabill_common.web.problems import Problem, ServiceUnavailable, Unprocessable
-
 from product_config_svc.app.ports import PriceSimulationFailed
 
 
