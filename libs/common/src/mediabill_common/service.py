@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
@@ -30,10 +30,27 @@ from mediabill_common.web.openapi_links import Link, document_links
 from mediabill_common.web.openapi_problems import document_problem_responses
 from mediabill_common.web.problems import install_problem_handlers
 
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+DepsT = TypeVar("DepsT", bound="Dependencies")
+OtherDepsT = TypeVar("OtherDepsT", bound="Dependencies")
+
+
+class Dependencies:
+    """A service's own dependencies (outbound clients, clocks, executors) as typed attributes of a subclass.
+
+    Built in the service's bootstrap after the context (they often need its sessions or settings) and attached with
+    `ServiceContext.with_deps`; closed with the context."""
+
+    async def aclose(self) -> None:
+        """Release what the dependencies hold (HTTP clients, pools); nothing by default."""
+
 
 @dataclass
-class ServiceContext:
-    settings: ServiceSettings
+class ServiceContext(Generic[SettingsT, DepsT]):
+    """A service's composition root: its own settings type, the shared parts every service has, and its own
+    dependencies (`deps`)."""
+
+    settings: SettingsT
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     tables: CommonTables
@@ -41,10 +58,18 @@ class ServiceContext:
     audit: AuditTrail
     verifier: JwtVerifier
     kafka_probe: KafkaProbe
+    deps: DepsT
     extras: dict[str, Any] = field(default_factory=dict)
     # Reads (GET and HEAD) use these: autocommit on read-only connections, see make_engine. None: `sessions`.
     read_engine: AsyncEngine | None = None
     read_sessions: async_sessionmaker[AsyncSession] | None = None
+
+    def with_deps(self, deps: OtherDepsT) -> ServiceContext[SettingsT, OtherDepsT]:
+        """The same context with the service's own dependencies attached."""
+        return ServiceContext(settings=self.settings, engine=self.engine, sessions=self.sessions,
+                              tables=self.tables, outbox=self.outbox, audit=self.audit, verifier=self.verifier,
+                              kafka_probe=self.kafka_probe, deps=deps, extras=self.extras,
+                              read_engine=self.read_engine, read_sessions=self.read_sessions)
 
     @property
     def source(self) -> str:
@@ -56,6 +81,7 @@ class ServiceContext:
         return TrustedSources.configured(self.settings.external_event_sources)
 
     async def close(self) -> None:
+        await self.deps.aclose()
         for extra in self.extras.values():
             closer = getattr(extra, "aclose", None)
             if closer is not None:
@@ -65,8 +91,8 @@ class ServiceContext:
             await self.read_engine.dispose()
 
 
-def build_context(settings: ServiceSettings, metadata: MetaData, common: CommonTables | None = None) \
-        -> ServiceContext:
+def build_context(settings: SettingsT, metadata: MetaData, common: CommonTables | None = None) \
+        -> ServiceContext[SettingsT, Dependencies]:
     """Wire the shared parts of a service; `common` are its shared tables if it defined them already."""
     engine = make_engine(settings.database_url, application_name=settings.service_name,
                          pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
@@ -88,6 +114,7 @@ def build_context(settings: ServiceSettings, metadata: MetaData, common: CommonT
         verifier=JwtVerifier(hs256_secret=settings.jwt_hs256_secret, jwks_url=settings.jwt_jwks_url,
                              issuer=settings.jwt_issuer, audience=settings.jwt_audience),
         kafka_probe=KafkaProbe(settings.kafka_bootstrap_servers),
+        deps=Dependencies(),
     )
 
 

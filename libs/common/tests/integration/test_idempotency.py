@@ -12,7 +12,7 @@ from sqlalchemy import text, update
 from mediabill_common.audit import AuditTrail
 from mediabill_common.auth.verify import JwtVerifier
 from mediabill_common.outbox.writer import OutboxWriter
-from mediabill_common.service import ServiceContext, create_app
+from mediabill_common.service import Dependencies, ServiceContext, create_app
 from mediabill_common.settings import ServiceSettings
 from mediabill_common.testing.plugin import bearer
 from mediabill_common.web.health import KafkaProbe
@@ -34,12 +34,13 @@ def _app(ctx: ServiceContext, calls: list):
     return create_app(ctx, title="t", description="t", routers=[router])
 
 
-def _ctx(common_schema, database_url: str, kafka_bootstrap: str) -> ServiceContext:
+def _ctx(common_schema, database_url: str, kafka_bootstrap: str) -> ServiceContext[ServiceSettings, Dependencies]:
     _, tables, engine, sessions = common_schema
     settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)
-    return ServiceContext(settings, engine, sessions, tables, OutboxWriter(tables.outbox, source="/t"),
-                          AuditTrail(tables.audit_log), JwtVerifier(hs256_secret=settings.jwt_hs256_secret),
-                          KafkaProbe(kafka_bootstrap))
+    return ServiceContext(settings=settings, engine=engine, sessions=sessions, tables=tables,
+                          outbox=OutboxWriter(tables.outbox, source="/t"), audit=AuditTrail(tables.audit_log),
+                          verifier=JwtVerifier(hs256_secret=settings.jwt_hs256_secret),
+                          kafka_probe=KafkaProbe(kafka_bootstrap), deps=Dependencies())
 
 
 async def test_replay_conflict_and_takeover_of_an_abandoned_claim(common_schema, database_url, kafka_bootstrap):

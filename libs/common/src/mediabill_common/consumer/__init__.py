@@ -1,5 +1,13 @@
-"""Idempotent Kafka consumer runner with inbox dedupe, retries and dead-lettering."""
+"""Idempotent Kafka consumers: the runner (inbox dedupe, retries, dead-lettering) and the handler contract."""
 
+from mediabill_common.consumer.handlers import (
+    Event,
+    HandlerTable,
+    Parking,
+    Unit,
+    UnitParts,
+    consumer_runner,
+)
 from mediabill_common.consumer.parking import ParkingLot
 from mediabill_common.consumer.runner import (
     BatchHandler,
@@ -10,4 +18,7 @@ from mediabill_common.consumer.runner import (
     is_transient,
 )
 
-__all__ = ["BatchHandler", "ConsumerRunner", "Handler", "ParkingLot", "PermanentError", "Received", "is_transient"]
+__all__ = [
+    "BatchHandler", "ConsumerRunner", "Event", "Handler", "HandlerTable", "Parking", "ParkingLot", "PermanentError",
+    "Received", "Unit", "UnitParts", "consumer_runner", "is_transient",
+]

@@ -4,8 +4,9 @@ For each batch fetched from Kafka:
 1. decode every record (undecodable, or from a source that may not publish its type -> dead-letter topic; unknown
    type -> logged, counted, skipped). Nothing a record holds can make decoding raise anything else;
 2. in ONE database transaction: insert an inbox row per event keyed by (consumer, source, id) and run the
-   handlers only for events not seen before (an id seen before with other data -> dead-letter topic); transient failures (database or broker unreachable, deadlock,
-   serialization failure) are retried with exponential backoff, without limit, until `stop`;
+   handlers only for events not seen before (an id seen before with other data -> dead-letter topic); transient
+   failures (database or broker unreachable, deadlock, serialization failure) are retried with exponential
+   backoff, without limit, until `stop`;
 3. if a handler fails for another reason, the batch is replayed event by event, each in its own transaction,
    up to `max_attempts` times; an event that still fails goes to `<topic>.dlq` and the consumer carries on (a
    record too large to re-publish whole is dead-lettered truncated, see kafka/dead_letter.py);
@@ -186,9 +187,10 @@ class ConsumerRunner:
                 last = exc
                 attempts += 1
                 await asyncio.sleep(self._retry_wait_s * attempts)
+        reason = failure_reason(last) if last else "unknown failure"
         log.error("dead-lettering event", extra={"consumer": self.name, "event_id": item.envelope.id,
-                                                 "type": item.envelope.type, "error": failure_reason(last) if last else None})
-        return failure_reason(last) if last else "unknown failure"
+                                                 "type": item.envelope.type, "error": reason})
+        return reason
 
     async def _with_transient_retry(self, attempt: Callable[[], Awaitable[T]], stop: asyncio.Event | None) -> T:
         def _retry(exc: BaseException) -> bool:
