@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -28,7 +29,7 @@ from mediabill_common.web.nul_characters import RefuseNulCharacters
 from mediabill_common.web.observability import ObservabilityMiddleware
 from mediabill_common.web.openapi_links import Link, document_links
 from mediabill_common.web.openapi_problems import document_problem_responses
-from mediabill_common.web.problems import install_problem_handlers
+from mediabill_common.web.problems import Problem, install_problem_handlers, problem_response
 
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 DepsT = TypeVar("DepsT", bound="Dependencies")
@@ -118,16 +119,26 @@ def build_context(settings: SettingsT, metadata: MetaData, common: CommonTables 
     )
 
 
+def _answer_as_problem(app: FastAPI, error_type: type[Exception], to_problem: Callable[[Any], Problem]) -> None:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(to_problem(exc), request)
+
+    app.add_exception_handler(error_type, handle)
+
+
 def create_app(ctx: ServiceContext, *, title: str, description: str, routers: list[APIRouter],
                on_shutdown: list[Callable[[], Any]] | None = None, version: str = "1.0.0",
                background: list[Callable[[asyncio.Event], Awaitable[None]]] | None = None,
-               links: Sequence[Link] = ()) -> FastAPI:
+               links: Sequence[Link] = (),
+               errors: Mapping[type[Exception], Callable[[Any], Problem]] | None = None) -> FastAPI:
     """The FastAPI app of a service: problem+json, auth (before any body is read), a body size limit,
     idempotency, metrics, health, audit, its routers.
 
     `background` are long-running workers (e.g. the bill-run executor) started with the app; each gets an event
     that is set at shutdown and is awaited before the app stops. `links` are the OpenAPI links between its
-    operations (what a response gives the next call), documented in its `/openapi.json`.
+    operations (what a response gives the next call), documented in its `/openapi.json`. `errors` maps the
+    service's domain and application errors to problem+json, in this one place: its app/ layer raises them and
+    knows nothing of HTTP.
     """
 
     @asynccontextmanager
@@ -152,6 +163,8 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
     app.add_middleware(IdempotencyMiddleware, table_getter=lambda: ctx.tables.idempotency_keys,
                        engine_getter=lambda: ctx.engine)
     guard_requests(app, ctx.settings, ctx.verifier)
+    for error_type, to_problem in (errors or {}).items():
+        _answer_as_problem(app, error_type, to_problem)
     app.add_middleware(ObservabilityMiddleware)
     app.include_router(health_router())
     app.include_router(audit_router())

@@ -97,3 +97,37 @@ async def test_an_early_event_is_parked_and_replayed_through_the_table_when_what
     assert await applied() == [f"issued {invoice}", "paid P1", "paid P2", "paid P3"]
     async with sessions() as session:
         assert await session.scalar(text(f'SELECT count(*) FROM "{schema}".parked_events')) == 0
+
+
+class InvoiceLocked(Exception):
+    """An application error that knows nothing of HTTP."""
+
+
+async def test_create_app_answers_a_services_own_errors_as_problem_json(common_schema, database_url, kafka_bootstrap):
+    import httpx
+    from fastapi import APIRouter
+
+    from mediabill_common.testing.plugin import bearer
+    from mediabill_common.web.problems import Conflict
+
+    _, tables, engine, sessions = common_schema
+    settings = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)
+    ctx = ServiceContext(settings=settings, engine=engine, sessions=sessions, tables=tables,
+                         outbox=OutboxWriter(tables.outbox, source="/t"), audit=AuditTrail(tables.audit_log),
+                         verifier=JwtVerifier(hs256_secret=settings.jwt_hs256_secret),
+                         kafka_probe=KafkaProbe(kafka_bootstrap), deps=Dependencies())
+    router = APIRouter()
+
+    @router.get("/v1/locked")
+    async def locked() -> None:
+        raise InvoiceLocked("invoice INV-1 is in a closed period")
+
+    from mediabill_common.service import create_app
+    app = create_app(ctx, title="t", description="d", routers=[router],
+                     errors={InvoiceLocked: lambda exc: Conflict(str(exc), slug="period-closed")})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        answer = await client.get("/v1/locked", headers=bearer("auditor"))
+    assert answer.status_code == 409
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["detail"] == "invoice INV-1 is in a closed period"
+    assert answer.json()["type"].endswith("period-closed")
