@@ -14,7 +14,7 @@ class Settings(ServiceSettings):
     # hundred events rather than a few at a time, so there are fewer, larger transactions, each with its fixed
     # round trips (inbox claim, staging, commit) paid once. At 1000 deliveries/s, 64 KiB / 200 ms had cut the
     # consumer's CPU by about a third against aiokafka's defaults; 256 KiB / 500 ms took a sixth to a quarter
-    # more off it (figures in docs/operations.md, Benchmarks). A lone event on a quiet topic waits <= 500 ms.
+    # more off it (figures in bench/RESULTS.md). A lone event on a quiet topic waits <= 500 ms.
     consumer_fetch_min_bytes: int = 256 * 1024
     consumer_fetch_max_wait_ms: int = 500
     # Bill runs (the executor runs in every API process; any of them picks up a run whose executor died).
