@@ -43,7 +43,7 @@ class DisputeRepository:
     async def add(self, dispute: Dispute, attachments: list[dict[str, str]]) -> None:
         row = {c: getattr(dispute, c) for c in (
             "dispute_id", "invoice_id", "invoice_number", "bill_to_account_id", "currency", "reason_code",
-            "description", "opened_by", "opened_at", "assignment_due_at", "resolution_due_at") + _STATE_FIELDS}
+            "description", "opened_by", "opened_at", "assignment_due_at", "resolution_due_at", *_STATE_FIELDS)}
         await self._session.execute(insert(disputes).values(**row, amount=dispute.amount, attachments=attachments))
         self._seen_attachments()[dispute.dispute_id] = attachments
         await self._session.execute(insert(dispute_lines).values([
