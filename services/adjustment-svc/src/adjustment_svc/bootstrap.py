@@ -15,5 +15,5 @@ def build(settings: Settings | None = None) -> ServiceContext:
 
 def build_app(ctx: ServiceContext | None = None) -> FastAPI:
     ctx = ctx or build()
-    return create_app(ctx, title="adjustment-svc", description="Credit and debit memos under approval controls.",
-                      routers=routers, links=LINKS)
+    return create_app(ctx, title="adjustment-svc", description="Credit and debit memos under approval controls.", routers=routers,
+                      links=LINKS)

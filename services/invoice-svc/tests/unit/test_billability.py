@@ -21,9 +21,11 @@ CONFIG = BillingConfig(products={"P": PRODUCT}, accounts={"A": ACCOUNT}, contrac
 
 
 def record(**over) -> DeliveryRecord:
-    values = dict(delivery_id="D", revision=0, account_id="A", contract_id="C", line_item_id="L1", product_code="P",
+    values = dict(delivery_id="D", revision=0, source_system="pio", account_id="A", contract_id="C",
+                  campaign_id="CMP-1", line_item_id="L1", campaign_name=None, product_code="P",
                   delivery_date=date(2025, 3, 20), impressions=250_000, viewable_impressions=0, clicks=0,
-                  conversions=0, third_party_impressions=None, media_cost=None, currency=None)
+                  conversions=0, third_party_impressions=None, media_cost=None, currency=None,
+                  event_source="/ad-platforms/test", event_id="E-1")
     return DeliveryRecord(**(values | over))
 
 

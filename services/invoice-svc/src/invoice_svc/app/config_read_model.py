@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters import config_repository as config_repo
-from invoice_svc.adapters import ledger_repository as ledger
 from invoice_svc.adapters.config_repository import ConfigReader
+from invoice_svc.adapters.ledger_repository import LedgerRepository
 from invoice_svc.app.delivery_checks import sync_delivery_exceptions
 from invoice_svc.domain.ledger.billability import check_billability
 from mediabill_common.audit import AuditTrail
@@ -49,7 +49,8 @@ class ConfigReadModel:
     async def recheck_parked(self, session: AsyncSession, reference: str, key: str) -> None:
         """Re-check every non-billable record referencing what changed, in one pass: records it makes billable
         are released and their exceptions resolve themselves; a new cause raises its own exception."""
-        parked = await ledger.parked_referencing(session, reference, key)
+        ledger = LedgerRepository(session)
+        parked = await ledger.held_referencing(reference, key)
         if not parked:
             return
         records = [r for r, _ in parked]
@@ -62,6 +63,6 @@ class ConfigReadModel:
             rechecked.append((record.delivery_id, verdict.kinds))
             # Only causes new to the record are raised: one an analyst already closed is not reopened here.
             raised.extend((record, k, verdict) for k in verdict.kinds if k not in held_kinds)
-        await ledger.set_billability(session, rechecked)
+        await ledger.set_billability(rechecked)
         await sync_delivery_exceptions(session, self._outbox, self._audit, raised=raised, rechecked=rechecked,
                                        resolution=HEALED)

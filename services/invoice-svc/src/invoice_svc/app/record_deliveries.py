@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from invoice_svc.adapters import ledger_repository as ledger
 from invoice_svc.adapters.config_repository import (
     ConfigReader,
     account_key,
@@ -14,7 +13,7 @@ from invoice_svc.adapters.config_repository import (
     lock_config_shared,
     product_key,
 )
-from invoice_svc.adapters.ledger_repository import LedgerRow
+from invoice_svc.adapters.ledger_repository import LedgerRepository
 from invoice_svc.app.delivery_checks import sync_delivery_exceptions
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import DeliveryRecord
@@ -26,27 +25,18 @@ from mediabill_common.outbox.writer import OutboxWriter
 RESTATED = "a restatement of the delivery no longer raises it"
 
 
-def _record(p: LedgerRow) -> DeliveryRecord:
-    return DeliveryRecord(
-        delivery_id=p.delivery_id, revision=p.revision, account_id=p.account_id, contract_id=p.contract_id,
-        line_item_id=p.line_item_id, product_code=p.product_code, delivery_date=p.delivery_date,
-        impressions=p.impressions, viewable_impressions=p.viewable_impressions, clicks=p.clicks,
-        conversions=p.conversions, third_party_impressions=p.third_party_impressions, media_cost=p.media_cost,
-        currency=p.currency)
-
-
-def _row(item: Received) -> LedgerRow:
+def _row(item: Received) -> DeliveryRecord:
     p: CampaignDelivered = item.payload  # type: ignore[assignment]
-    return LedgerRow(p.delivery_id, p.revision, p.source_system, p.account_id, p.contract_id, p.campaign_id,
-                     p.line_item_id, p.campaign_name, p.product_code, p.delivery_date, p.impressions,
-                     p.viewable_impressions, p.clicks, p.conversions, p.third_party_impressions, p.media_cost,
-                     p.currency, item.envelope.source, item.envelope.id)
+    return DeliveryRecord(p.delivery_id, p.revision, p.source_system, p.account_id, p.contract_id, p.campaign_id,
+                          p.line_item_id, p.campaign_name, p.product_code, p.delivery_date, p.impressions,
+                          p.viewable_impressions, p.clicks, p.conversions, p.third_party_impressions, p.media_cost,
+                          p.currency, item.envelope.source, item.envelope.id)
 
 
-def distinct_revisions(items: Sequence[Received]) -> tuple[list[LedgerRow], dict[str, int]]:
+def distinct_revisions(items: Sequence[Received]) -> tuple[list[DeliveryRecord], dict[str, int]]:
     """The batch's distinct (delivery_id, revision) rows, first arrival of each, and for each delivery the index
     of its highest revision among them (of equal revisions the first to arrive wins)."""
-    rows: list[LedgerRow] = []
+    rows: list[DeliveryRecord] = []
     seen: set[tuple[str, int]] = set()
     latest: dict[str, int] = {}
     for item in items:
@@ -72,10 +62,11 @@ class RecordDeliveries:
 
     async def __call__(self, session: AsyncSession, items: list[Received]) -> None:
         rows, latest = distinct_revisions(items)
-        records = {d: _record(rows[i]) for d, i in latest.items()}
+        records = {d: rows[i] for d, i in latest.items()}
         config = await self._read_config(session, list(records.values()))
         verdicts = {d: check_billability(r, config) for d, r in records.items()}
-        applied = await ledger.record_batch(session, rows, {d: (i, verdicts[d].kinds) for d, i in latest.items()})
+        applied = await LedgerRepository(session).record_batch(
+            rows, {d: (i, verdicts[d].kinds) for d, i in latest.items()})
         restated = [(d, verdicts[d].kinds) for d, inserted in applied.items() if not inserted]
         raised = [(records[d], kind, verdicts[d]) for d in applied for kind in verdicts[d].kinds]
         await sync_delivery_exceptions(session, self._outbox, self._audit, raised=raised, rechecked=restated,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -37,11 +36,9 @@ class KpisOut(BaseModel):
 
 
 @router.get("", response_model=KpisOut, response_model_by_alias=True, summary="Adjustment KPIs of a date range")
-async def kpis(
-    session: Session, _principal: CurrentPrincipal,
-    from_: Annotated[date | None, Query(alias="from", description="first day (default: 30 days ago)")] = None,
-    to: Annotated[date | None, Query(description="last day, inclusive (default: today)")] = None,
-) -> KpisOut:
+async def kpis(session: Session, _principal: CurrentPrincipal,
+               from_: date | None = Query(None, alias="from", description="first day (default: 30 days ago)"),
+               to: date | None = Query(None, description="last day, inclusive (default: today)")) -> KpisOut:
     now = datetime.now(UTC)
     end = to or now.date()
     start = from_ or end - timedelta(days=30)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 
@@ -16,15 +17,21 @@ INGESTION_KINDS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    """One line item's delivery on one service date, at one revision."""
+class DeliveryRecord(NamedTuple):
+    """One line item's delivery on one service date, at one revision, as the ledger keeps it (its columns, in
+    column order, with where it came from).
+
+    A plain tuple (not a dataclass) because ingestion builds one per event at tens of thousands a second.
+    """
 
     delivery_id: str
     revision: int
+    source_system: str
     account_id: str
     contract_id: str | None
+    campaign_id: str
     line_item_id: str
+    campaign_name: str | None
     product_code: str
     delivery_date: date
     impressions: int
@@ -34,6 +41,8 @@ class DeliveryRecord:
     third_party_impressions: int | None
     media_cost: Decimal | None
     currency: str | None
+    event_source: str
+    event_id: str
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from invoice_svc.adapters import exception_repository as exceptions_repo
-from invoice_svc.adapters import ledger_repository as ledger
-from invoice_svc.adapters.ledger_repository import DeliveryFilter
+from invoice_svc.adapters.ledger_repository import DeliveryFilter, LedgerEntry, LedgerRepository, ReceivedRevision
 from invoice_svc.entrypoints.api.schemas import BillingExceptionOut
 from mediabill_common.events.catalog import EXCEPTION_KINDS
 from mediabill_common.web.deps import Session
@@ -64,11 +63,14 @@ class DeliveryDetail(DeliveryOut):
 _PAGE = Page[DeliveryOut]
 
 
-def _figures(row) -> dict:
-    out = dict(row)
-    out["media_cost"] = format(out["media_cost"].normalize(), "f") if isinstance(out.get("media_cost"), Decimal) \
-        else None
-    return out
+def _figures(revision: ReceivedRevision | LedgerEntry) -> dict:
+    out = revision.record._asdict()
+    media_cost = out["media_cost"]
+    out["media_cost"] = format(media_cost.normalize(), "f") if isinstance(media_cost, Decimal) else None
+    if isinstance(revision, ReceivedRevision):
+        return out | {"received_at": revision.received_at}
+    return out | {"billable": revision.billable, "exception_kinds": list(revision.exception_kinds),
+                  "first_received_at": revision.first_received_at, "updated_at": revision.updated_at}
 
 
 @router.get("/v1/deliveries", response_model=Page[DeliveryOut], summary="The delivery ledger as ingested")
@@ -92,17 +94,19 @@ async def list_deliveries(
                                                              "message": "must not be after `to`"}])
     position = decode_cursor(cursor)
     after = _after(position)
-    rows = await ledger.list_deliveries(session, DeliveryFilter(
+    ledger = LedgerRepository(session)
+    entries = await ledger.page(DeliveryFilter(
         account_id=account_id, contract_id=contract_id, line_item_id=line_item_id, product_code=product_code,
         date_from=date_from, date_to=date_to, billable=billable, exception_kind=exception_kind),
         limit=limit, after=after)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    history = await ledger.revisions_of(session, [r["delivery_id"] for r in rows]) if include else {}
-    items = [{**_figures(r), "revisions": [_figures(h) for h in history.get(r["delivery_id"], [])] if include
-              else None} for r in rows]
-    next_cursor = encode_cursor({"d": rows[-1]["delivery_date"].isoformat(), "id": rows[-1]["delivery_id"]}) \
-        if more and rows else None
+    more = len(entries) > limit
+    entries = entries[:limit]
+    history = await ledger.revisions_of([e.record.delivery_id for e in entries]) if include else {}
+    items = [{**_figures(e), "revisions": [_figures(h) for h in history.get(e.record.delivery_id, [])] if include
+              else None} for e in entries]
+    last = entries[-1].record if entries else None
+    next_cursor = encode_cursor({"d": last.delivery_date.isoformat(), "id": last.delivery_id}) \
+        if more and last else None
     # One validation for the page (in pydantic-core) rather than a model built in Python per record and revision.
     return _PAGE.model_validate({"items": items, "next_cursor": next_cursor})
 
@@ -121,11 +125,12 @@ def _after(position: dict | None) -> tuple[date, str] | None:
             summary="One delivery: current figures, every revision received and the exceptions it raised")
 async def get_delivery(session: Session, _p: CurrentPrincipal,
                        delivery_id: Annotated[str, Path(description="the upstream delivery_id")]) -> DeliveryDetail:
-    row = await ledger.get_delivery(session, delivery_id)
-    if row is None:
+    ledger = LedgerRepository(session)
+    entry = await ledger.get(delivery_id)
+    if entry is None:
         raise NotFound(f"no delivery with delivery_id {delivery_id} has been ingested")
-    history = await ledger.revisions_of(session, [delivery_id])
+    history = await ledger.revisions_of([delivery_id])
     raised = await exceptions_repo.exceptions_for_delivery(session, delivery_id)
-    return DeliveryDetail(**_figures(row), revisions=[DeliveryRevisionOut(**_figures(h))
-                                                      for h in history[delivery_id]],
+    return DeliveryDetail(**_figures(entry), revisions=[DeliveryRevisionOut(**_figures(h))
+                                                        for h in history[delivery_id]],
                           exceptions=[BillingExceptionOut.from_row(x) for x in raised])
