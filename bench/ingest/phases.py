@@ -79,11 +79,9 @@ async def publish_all(bootstrap: str, topic: str, partitions: int, work: Workloa
     producer = make_producer(bootstrap, client_id=f"bench-publisher-{work.runid}")
     await producer.start()
     try:
-        sent = 0
-        for key, value in work.messages():
+        for sent, (key, value) in enumerate(work.messages(), start=1):
             await producer.send(topic, value=value, key=key,
                                 headers=[("content-type", b"application/cloudevents+json")])
-            sent += 1
             if sent % 100_000 == 0:
                 print(f"  published {sent:,}", flush=True)
         await producer.flush()

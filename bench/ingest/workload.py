@@ -106,9 +106,9 @@ class Workload:
                   "third_party_impressions": None}
         if rng.random() < 0.1:  # self-serve auction, billed on the account's terms
             a = rng.randrange(self.accounts)
-            return common | {"account_id": self._account(a), "contract_id": None, "line_item_id": f"B{self.runid}-SS{a}",
-                             "product_code": rng.choice(auction), "media_cost": f"{impressions / 1000:.2f}",
-                             "currency": "USD"}
+            return common | {"account_id": self._account(a), "contract_id": None,
+                             "line_item_id": f"B{self.runid}-SS{a}", "product_code": rng.choice(auction),
+                             "media_cost": f"{impressions / 1000:.2f}", "currency": "USD"}
         c = rng.randrange(self.contracts)
         j = rng.randrange(self.lines_per_contract)
         contract = self._contract(c) if rng.random() >= self.unbillable_share else f"B{self.runid}-C-missing"

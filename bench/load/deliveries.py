@@ -37,7 +37,8 @@ def delivery_slots(contracts: list[dict], products: dict[str, dict], days: list[
             if product is None or product["pricing_model"] in FLAT_OR_AUCTION or product.get("status") != "live":
                 continue
             slots += [(contract, line["line_item_id"], line["product_code"], d) for d in days if start <= d <= end]
-    auction = [code for code, p in products.items() if p["pricing_model"] == "auction_cpc" and p.get("status") == "live"]
+    auction = [code for code, p in products.items()
+               if p["pricing_model"] == "auction_cpc" and p.get("status") == "live"]
     for i, seller in enumerate(seller_ids):
         if auction:
             code = auction[i % len(auction)]

@@ -17,6 +17,7 @@ import time
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from locust import FastHttpUser, constant_pacing, events, task
 
@@ -318,7 +319,8 @@ class BillingAnalyst(_Person):
         if current.status_code != 200:
             return
         contact = current.json().get("invoice_contact") or ""
-        new = contact.replace("ap+", "billing+") if contact.startswith("ap+") else f"ap+{account_id.lower()}@example.com"
+        moved = f"ap+{account_id.lower()}@example.com"
+        new = contact.replace("ap+", "billing+") if contact.startswith("ap+") else moved
         self.write("PATCH", "product-config-svc", path, "config PATCH /v1/accounts/{id}",
                    {"invoice_contact": new, "reason": "customer asked to send invoices to another mailbox"},
                    headers={"If-Match": current.headers.get("ETag", "")}, as_="config-admin")
@@ -365,7 +367,8 @@ class BillingManager(_Person):
     @task
     def preview(self) -> None:
         self.write("POST", "invoice-svc", "/v1/bill-runs", "invoice POST /v1/bill-runs (preview)",
-                   {"period": self.fx.period, "mode": "preview", "bill_to_account_ids": [self.pick(self.fx.bill_to_ids)]})
+                   {"period": self.fx.period, "mode": "preview",
+                    "bill_to_account_ids": [self.pick(self.fx.bill_to_ids)]})
 
 
 class RawReader(FastHttpUser):
@@ -373,7 +376,7 @@ class RawReader(FastHttpUser):
     and `invoice_ids` are set by python -m bench.load."""
 
     abstract = True  # made concrete by bench.load, which knows the baseline server's address
-    invoice_ids: list[str] = []
+    invoice_ids: ClassVar[list[str]] = []
     max_retries = 1
 
     @task

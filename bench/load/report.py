@@ -48,7 +48,8 @@ def _pct(entry, q: float) -> float:
 
 def table(rows: list[Row], total: Row, window_s: float) -> str:
     width = max([len(r.name) for r in rows] + [len("endpoint")])
-    head = f"{'endpoint':<{width}} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors %':>8}"
+    head = (f"{'endpoint':<{width}} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+            f"{'errors %':>8}")
     lines = [head, "-" * len(head)]
     for r in [*rows, None, total]:
         if r is None:

@@ -18,7 +18,7 @@ def _plain_functions(dependant, seen: set) -> list[str]:
     call = dependant.call
     if call is not None and id(call) not in seen:
         seen.add(id(call))
-        target = call if inspect.isfunction(call) or inspect.ismethod(call) else getattr(call, "__call__", call)
+        target = call if inspect.isfunction(call) or inspect.ismethod(call) else call.__call__
         if not (inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target)):
             found.append(getattr(call, "__qualname__", repr(call)))
     for sub in dependant.dependencies:

@@ -41,7 +41,8 @@ async def test_hostile_deliveries_are_dead_lettered_or_kept_as_exceptions_and_th
     p, a, c, li = f"P-{u}", f"A-{u}", f"C-{u}", f"L-{u}"
     async with HostileFeed(hostile_invoice_ctx, kafka_bootstrap, make_runner) as feed:
         await feed.send(CONFIG_TOPIC, [(key, env.to_json_bytes()) for key, env in (
-            config_event("ProductActivated", product_state(p)), config_event("BillingAccountUpserted", account_state(a)),
+            config_event("ProductActivated", product_state(p)),
+            config_event("BillingAccountUpserted", account_state(a)),
             config_event("ContractActivated", contract_state(c, account_id=a, product_code=p, line_item_id=li)))])
         good = delivery(f"D-{u}", account_id=a, product_code=p, contract_id=c, line_item_id=li)
         dead = {

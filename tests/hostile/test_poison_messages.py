@@ -159,7 +159,7 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_loop_moves_on(
     by_offset = {int(dict(r.headers)["dlq-original-offset"]): (r, dict(r.headers)) for _, r in letters}
     assert sorted(by_offset) == [0, 1, 2], "each poison message is dead-lettered exactly once"
     for offset, case in enumerate(poison):
-        record, headers = by_offset[offset]
+        _, headers = by_offset[offset]
         assert headers["dlq-original-topic"] == topic.encode()
         assert headers["dlq-original-partition"] == b"0"
         assert headers["dlq-consumer"] == service.encode()

@@ -9,6 +9,7 @@ more decimals than its currency has (0.001 USD cannot be paid), and an ISO 4217 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -82,7 +83,5 @@ async def republish(producer: AIOKafkaProducer, ledger: ArLedger, stop: asyncio.
                 await publish_payment(producer, ledger, payment)
         except Exception as exc:  # noqa: BLE001 - retried on the next pass
             log.warning("republishing payments failed: %r", exc)
-        try:
+        with contextlib.suppress(TimeoutError):  # the next pass
             await asyncio.wait_for(stop.wait(), timeout=2)
-        except TimeoutError:
-            pass

@@ -110,8 +110,8 @@ class Scenario:
         for start in range(0, len(stream), chunk):
             batch = []
             for event_id, key, data in stream[start:start + chunk]:
-                envelope = new_envelope(type="CampaignDelivered", source="/ad-platforms/pio", subject=data["delivery_id"],
-                                        data=data, id=event_id)
+                envelope = new_envelope(type="CampaignDelivered", source="/ad-platforms/pio",
+                                        subject=data["delivery_id"], data=data, id=event_id)
                 batch.append((key, envelope))
             await publish(self.bootstrap, DELIVERY_TOPIC, batch)
             progress(min(start + chunk, len(stream)), len(stream), "published")
@@ -181,8 +181,8 @@ class Scenario:
 
             dispute = await self.api.wait_until(opened, timeout_s=120, every_s=1, what="dispute-svc's invoice copy")
             did = dispute.get("dispute_id") or dispute["id"]
-            await self.api.post("dispute-svc", f"/v1/disputes/{did}/assign", {"assignee": "omar.analyst@retailer.example"},
-                                as_="billing-analyst")
+            await self.api.post("dispute-svc", f"/v1/disputes/{did}/assign",
+                                {"assignee": "omar.analyst@retailer.example"}, as_="billing-analyst")
             await self.api.get("dispute-svc", f"/v1/disputes/{did}/evidence")
             credit = {"upheld": amount, "partially_upheld": (amount / 2).quantize(Decimal("0.01")),
                       "rejected": Decimal("0")}[outcome]
@@ -234,7 +234,9 @@ class Scenario:
 
         async def pay(invoice: dict) -> None:
             owed = Decimal((await self.api.get("collections", f"/v1/invoices/{invoice['invoice_id']}"))["balance_due"])
-            amount = owed if int(invoice["invoice_id"].replace("-", ""), 16) % 5 else (owed / 2).quantize(Decimal("0.01"))
+            # About one invoice in five (chosen by its id) is paid in half, so the demo shows partly paid balances.
+            half = (owed / 2).quantize(Decimal("0.01"))
+            amount = owed if int(invoice["invoice_id"].replace("-", ""), 16) % 5 else half
             if amount > 0:
                 await self.api.post("collections", "/v1/payments",
                                     {"invoice_id": invoice["invoice_id"], "amount": str(amount)}, as_="service")

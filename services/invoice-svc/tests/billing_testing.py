@@ -122,8 +122,9 @@ def make_billing(ctx) -> Billing:
 async def exceptions_of(ctx, account_id: str, kind: str | None = None) -> list[dict]:
     async with ctx.sessions() as s:
         rows = (await s.execute(text(
-            "SELECT * FROM invoice_svc.billing_exceptions WHERE account_id = :a AND (CAST(:k AS text) IS NULL OR kind = CAST(:k AS text)) "
-            "ORDER BY raised_at"), {"a": account_id, "k": kind})).mappings().all()
+            "SELECT * FROM invoice_svc.billing_exceptions"
+            " WHERE account_id = :a AND (CAST(:k AS text) IS NULL OR kind = CAST(:k AS text)) ORDER BY raised_at"),
+            {"a": account_id, "k": kind})).mappings().all()
     return [dict(r) for r in rows]
 
 

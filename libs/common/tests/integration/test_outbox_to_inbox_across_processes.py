@@ -20,9 +20,10 @@ pytestmark = pytest.mark.integration
 
 
 def _start(role: str, schema: str, topic: str, env: dict, log_dir: Path) -> subprocess.Popen:
-    log = open(log_dir / f"{role}-{time.monotonic_ns()}.log", "w")
-    return subprocess.Popen([sys.executable, str(APP), role, "--schema", schema, "--topic", topic,
-                             "--count", str(COUNT)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    # The child keeps its own copy of the log's descriptor; ours is closed once it has started.
+    with open(log_dir / f"{role}-{time.monotonic_ns()}.log", "w") as log:
+        return subprocess.Popen([sys.executable, str(APP), role, "--schema", schema, "--topic", topic,
+                                 "--count", str(COUNT)], env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 async def _count(conn, schema: str) -> int:
@@ -44,7 +45,9 @@ async def test_every_event_arrives_once_in_key_order_despite_relay_and_consumer_
     await ensure_topics(kafka_bootstrap, {topic: 3})
     env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "PYTHONPATH": str(APP.parent)}
-    subprocess.run([sys.executable, str(APP), "setup", "--schema", schema, "--topic", topic], env=env, check=True)
+    setup = await asyncio.create_subprocess_exec(sys.executable, str(APP), "setup", "--schema", schema,
+                                                 "--topic", topic, env=env)
+    assert await setup.wait() == 0, "the round-trip schema and topic could not be set up"
     conn = await asyncpg.connect(asyncpg_dsn(database_url))
     procs: list[subprocess.Popen] = []
     try:

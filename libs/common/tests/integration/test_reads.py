@@ -9,7 +9,8 @@ from mediabill_common.db.reads import fetch_all, fetch_first
 
 pytestmark = pytest.mark.integration
 
-SQL = """SELECT CAST(:n AS int) AS n, :label AS label, '{"a": [1, 2.5]}'::jsonb AS doc, 12.3400::numeric(18, 4) AS amount,
+SQL = """SELECT CAST(:n AS int) AS n, :label AS label, '{"a": [1, 2.5]}'::jsonb AS doc,
+                 12.3400::numeric(18, 4) AS amount,
                  pg_current_xact_id_if_assigned() IS NOT NULL AS in_write_transaction"""
 
 

@@ -75,8 +75,8 @@ def test_campaign_delivered_requires_currency_with_media_cost():
         parse_payload("CampaignDelivered", {**base, "revision": -1})
 
 
-@pytest.mark.parametrize("period, valid", [("2026-03", True), ("0001-12", True), ("0000-01", False),
-                                           ("2026-13", False), ("\u0968\u0966\u0968\u096c-03", False)])
+@pytest.mark.parametrize(("period", "valid"), [("2026-03", True), ("0001-12", True), ("0000-01", False),
+                                               ("2026-13", False), ("\u0968\u0966\u0968\u096c-03", False)])
 def test_a_period_is_yyyy_mm_in_ascii_digits_from_year_one(period, valid):
     # "0000-01" was accepted and then failed in the calendar (a price simulation answered 500).
     adapter = TypeAdapter(Period)

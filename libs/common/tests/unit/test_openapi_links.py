@@ -46,7 +46,7 @@ def test_links_name_the_target_operation_and_its_declared_parameters():
     assert app.openapi() is document  # built once, links added once
 
 
-@pytest.mark.parametrize("link, problem", [
+@pytest.mark.parametrize(("link", "problem"), [
     (Link(("POST", "/v1/things", "200"), ("GET", "/v1/things/{thing_id}")), "documents no 200 response"),
     (Link(("POST", "/v1/things", "201"), ("GET", "/v1/gone/{id}")), "is not an operation"),
     (Link(("POST", "/v1/things", "201"), ("GET", "/v1/things/{thing_id}"), {"id": "$response.body#/thing_id"}),

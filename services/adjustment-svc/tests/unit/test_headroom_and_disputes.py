@@ -56,7 +56,7 @@ def test_partial_credit_lines_add_up_to_the_credit(amounts, ratio):
 def test_memo_numbers_follow_the_series_and_year():
     assert format_memo_number("credit", 2025, 7) == "CM-2025-00000007"
     assert format_memo_number("debit", 2026, 12345678) == "DM-2026-12345678"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"memo sequence 0 is outside 1\.\.99999999"):
         format_memo_number("credit", 2025, 0)
 
 

@@ -67,7 +67,7 @@ def test_each_derived_line_is_rounded_once_half_away_from_zero():
 
 
 def test_prior_period_adjustment_line_reverses_nothing_else():
-    invoice = WORKED_EXAMPLE + [line("P", "prior_period_adjustment", "120.00")]
+    invoice = [*WORKED_EXAMPLE, line("P", "prior_period_adjustment", "120.00")]
     memo = compute_memo(invoice, [RequestedLine("P", D("20.00"), "")], "USD")
     assert amounts(memo) == {("P", "prior_period_adjustment"): D("20.00")}
     assert memo.total == D("20.00")
@@ -75,7 +75,7 @@ def test_prior_period_adjustment_line_reverses_nothing_else():
 
 @pytest.mark.parametrize("kind", ["discount", "agency_commission", "tax", "over_delivery"])
 def test_a_memo_cannot_name_a_derived_or_informational_line(kind):
-    invoice = WORKED_EXAMPLE + [line("X", kind, "-5.00")]
+    invoice = [*WORKED_EXAMPLE, line("X", kind, "-5.00")]
     with pytest.raises(LineNotAdjustable, match="X is a"):
         compute_memo(invoice, [RequestedLine("X", D("1.00"), "")], "USD")
 

@@ -115,7 +115,7 @@ def test_credits_that_fit_the_outcome_are_accepted(outcome, credit):
 
 
 def test_credit_above_auto_approval_limit_needs_a_manager():
-    with pytest.raises(ApprovalRequired, match="above the auto-approval limit of 250.00 USD"):
+    with pytest.raises(ApprovalRequired, match=r"above the auto-approval limit of 250\.00 USD"):
         check_credit_authority(Decimal("250.01"), Decimal("250.00"), "USD", is_manager=False)
     check_credit_authority(Decimal("250.01"), Decimal("250.00"), "USD", is_manager=True)
     check_credit_authority(Decimal("250.00"), Decimal("250.00"), "USD", is_manager=False)

@@ -109,7 +109,7 @@ def test_amount_above_headroom_names_the_line_and_its_headroom():
 
 
 def test_over_delivery_line_has_no_headroom():
-    with pytest.raises(RuleBreach, match="line o1 has a headroom of 0.00 USD"):
+    with pytest.raises(RuleBreach, match=r"line o1 has a headroom of 0\.00 USD"):
         opening([("o1", "1.00")])
 
 

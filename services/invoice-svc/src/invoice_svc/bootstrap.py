@@ -23,5 +23,6 @@ def build_app(ctx: ServiceContext | None = None) -> FastAPI:
         executor = ctx.extras["bill_run_executor"] = BillRunExecutor(ctx)
     if "simulation_pool" not in ctx.extras:
         ctx.extras["simulation_pool"] = SimulationPool(ctx.settings.price_simulation_workers)
-    return create_app(ctx, title="invoice-svc", description="Delivery ingestion, pricing, bill runs, invoices, billing exceptions and balances.", routers=routers,
-                      background=[executor.run], links=LINKS)
+    return create_app(ctx, title="invoice-svc",
+                      description="Delivery ingestion, pricing, bill runs, invoices, billing exceptions and balances.",
+                      routers=routers, background=[executor.run], links=LINKS)

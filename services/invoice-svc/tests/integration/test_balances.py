@@ -130,7 +130,8 @@ async def test_resent_payment_changes_nothing_and_overpayment_and_wrong_currency
     assert (wrong["currency"], wrong["refs"]["payment_id"]) == ("EUR", f"P2-{unique}")
     async with billing.ctx.sessions() as s:
         recorded = (await s.execute(text("SELECT entry_id, applied FROM invoice_svc.balance_entries "
-                                         "WHERE invoice_id = :i ORDER BY entry_id"), {"i": invoice["invoice_id"]})).all()
+                                         "WHERE invoice_id = :i ORDER BY entry_id"),
+                                    {"i": invoice["invoice_id"]})).all()
     assert [tuple(r) for r in recorded] == [(f"P1-{unique}", True), (f"P2-{unique}", False)]
 
 

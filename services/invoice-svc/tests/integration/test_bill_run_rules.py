@@ -71,7 +71,8 @@ async def test_rules_2_to_5_and_11_groups_rates_tiers_basis_and_tax(invoice_feed
 
 async def test_rule_6_flat_fee_months_add_up_to_the_fee_without_any_delivery(invoice_feed, billing, unique):
     u, fee_product, adv = unique, f"FEE-{unique}", f"ADV-{unique}"
-    await configure(invoice_feed, products=[product(fee_product, model="flat_fee", price=None)], accounts=[account(adv)],
+    await configure(invoice_feed, products=[product(fee_product, model="flat_fee", price=None)],
+                    accounts=[account(adv)],
                     contracts=[contract(f"CF-{u}", advertiser=adv, bill_to=adv, start="2025-01-15", end="2025-03-14",
                                         lines=[{"line_item_id": f"LF-{u}", "product_code": fee_product,
                                                 "fee": "1000.00"}])])

@@ -159,8 +159,8 @@ async def test_raise_exception_is_idempotent_on_its_dedupe_key(invoice_ctx, uniq
         first = await raise_exception(s, invoice_ctx.outbox, "negative_invoice", f"A-{unique}", refs, None, "USD")
         again = await raise_exception(s, invoice_ctx.outbox, "negative_invoice", f"A-{unique}", refs, None, "USD")
     async with invoice_ctx.sessions() as s:
-        count = (await s.execute(text(
-            "SELECT count(*) FROM invoice_svc.billing_exceptions WHERE account_id = :a"), {"a": f"A-{unique}"})).scalar()
+        count = (await s.execute(text("SELECT count(*) FROM invoice_svc.billing_exceptions WHERE account_id = :a"),
+                                 {"a": f"A-{unique}"})).scalar()
         events = (await s.execute(text(
             "SELECT count(*) FROM invoice_svc.outbox WHERE envelope->'data'->>'exception_id' = :x"),
             {"x": first})).scalar()

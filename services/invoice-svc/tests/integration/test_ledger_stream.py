@@ -95,7 +95,6 @@ def _run_on_test_loop(coro_fn):
 async def _capture_loop():
     global _LOOP
     _LOOP = asyncio.get_running_loop()
-    yield
 
 
 async def test_malformed_messages_are_dead_lettered_and_the_rest_is_recorded(invoice_feed, invoice_ctx,

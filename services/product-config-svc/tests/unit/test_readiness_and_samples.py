@@ -59,8 +59,8 @@ def test_failing_reasons_name_the_item():
         "tax_code: no tax code: invoices could not apply the bill-to's tax rate"]
 
 
-@pytest.mark.parametrize("model,field", [("cpm", "impressions"), ("vcpm", "viewable_impressions"),
-                                         ("cpc", "clicks"), ("cpa", "conversions")])
+@pytest.mark.parametrize(("model", "field"), [("cpm", "impressions"), ("vcpm", "viewable_impressions"),
+                                              ("cpc", "clicks"), ("cpa", "conversions")])
 def test_sample_deliveries_carry_the_figures_the_model_bills(model, field):
     body = sample_simulation_request(product(pricing_model=model, contract_priced=True), date(2026, 3, 30))
     deliveries = [CampaignDelivered.model_validate(d) for d in body["deliveries"]]

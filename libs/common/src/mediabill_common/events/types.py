@@ -82,7 +82,7 @@ PCT_BOUND = DecimalBound(3, places=6, maximum=100)
 
 
 def _to_decimal(value: Any, bound: DecimalBound) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValueError("must be a decimal string such as \"1234.50\", not a JSON number")
     if isinstance(value, str):
         if not bound.regex.fullmatch(value):

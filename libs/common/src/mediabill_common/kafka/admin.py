@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 
@@ -27,10 +28,8 @@ async def ensure_topics(bootstrap_servers: str, topics: dict[str, int] | None = 
         missing = [NewTopic(name, partitions, replication_factor) for name, partitions in wanted.items()
                    if name not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process created them between list and create
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process created them between list and create
         return [t.name for t in missing]
     finally:
         await admin.close()

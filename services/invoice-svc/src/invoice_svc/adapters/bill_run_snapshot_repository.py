@@ -169,7 +169,8 @@ _BILLED_BEFORE = text(f"""
       FROM {SCHEMA}.invoices i JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
      WHERE i.status = 'issued' AND i.period <> :period AND l.component = 'usage' AND l.line_item_id IS NOT NULL
        AND l.kind <> 'over_delivery'
-       AND i.contract_key = ANY(CAST(:contract_keys AS text[])) AND i.bill_to_account_id = ANY(CAST(:bill_tos AS text[]))
+       AND i.contract_key = ANY(CAST(:contract_keys AS text[]))
+       AND i.bill_to_account_id = ANY(CAST(:bill_tos AS text[]))
      GROUP BY 1, 2, 3
 """)
 

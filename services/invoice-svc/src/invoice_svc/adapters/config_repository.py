@@ -30,7 +30,8 @@ async def lock_config_shared(session: AsyncSession, keys: Iterable[str]) -> None
     ordered = sorted({_LOCK_PREFIX + k for k in keys})
     if ordered:
         await session.execute(
-            text("SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0))) FROM unnest(CAST(:keys AS text[])) AS k")
+            text("SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0)))"
+                 " FROM unnest(CAST(:keys AS text[])) AS k")
             .bindparams(bindparam("keys", ordered)))
 
 

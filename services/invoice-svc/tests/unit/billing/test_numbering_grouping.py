@@ -14,9 +14,9 @@ from invoice_svc.domain.billing.numbering import invoice_number, number_block, p
 def test_invoice_numbers_are_inv_year_and_eight_digits():
     assert invoice_number(2025, 1) == "INV-2025-00000001"
     assert parse_invoice_number("INV-2025-00012345") == (2025, 12345)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"invoice sequence 0 is outside 1\.\.99999999"):
         invoice_number(2025, 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'CM-2025-00000001' is not an invoice number"):
         parse_invoice_number("CM-2025-00000001")
 
 

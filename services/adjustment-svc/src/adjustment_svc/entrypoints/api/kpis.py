@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from adjustment_svc.adapters.kpi_queries import KpiQueries
 from adjustment_svc.app.kpis import adjustment_kpis
 from mediabill_common.web.deps import Session
 from mediabill_common.web.problems import Unprocessable
@@ -36,9 +38,11 @@ class KpisOut(BaseModel):
 
 
 @router.get("", response_model=KpisOut, response_model_by_alias=True, summary="Adjustment KPIs of a date range")
-async def kpis(session: Session, _principal: CurrentPrincipal,
-               from_: date | None = Query(None, alias="from", description="first day (default: 30 days ago)"),
-               to: date | None = Query(None, description="last day, inclusive (default: today)")) -> KpisOut:
+async def kpis(
+    session: Session, _principal: CurrentPrincipal,
+    from_: Annotated[date | None, Query(alias="from", description="first day (default: 30 days ago)")] = None,
+    to: Annotated[date | None, Query(description="last day, inclusive (default: today)")] = None,
+) -> KpisOut:
     now = datetime.now(UTC)
     end = to or now.date()
     start = from_ or end - timedelta(days=30)
@@ -46,5 +50,5 @@ async def kpis(session: Session, _principal: CurrentPrincipal,
         raise Unprocessable("`from` must not be after `to`",
                             errors=[{"field": "from", "in": "query", "message": "after `to`"}])
     async with session.begin():
-        figures = await adjustment_kpis(session, start, end, now)
+        figures = await adjustment_kpis(KpiQueries(session), start, end, now)
     return KpisOut.model_validate(figures)

@@ -80,8 +80,8 @@ async def list_disputes(
     ctx: Ctx, session: Session, _principal: CurrentPrincipal,
     status: Status | None = None, reason_code: str | None = None, bill_to_account_id: str | None = None,
     assignee: str | None = None, invoice_id: str | None = None,
-    overdue: bool | None = Query(None, description="true: active and past a due time; false: the others"),
-    age_bucket: AgeBucket | None = Query(None, description="age in whole days: 0-7d, 8-30d, 31-60d, >60d"),
+    overdue: Annotated[bool | None, Query(description="true: active and past a due time; false: the others")] = None,
+    age_bucket: Annotated[AgeBucket | None, Query(description="age in whole days: 0-7d, 8-30d, 31-60d, >60d")] = None,
     limit: Limit = 50, cursor: Cursor = None,
 ) -> DisputePage:
     after = _position(decode_cursor(cursor))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -26,10 +26,10 @@ router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
                 "product, per currency, for disputes opened in the window.",
 )
 async def kpis(ctx: Ctx, session: Session, _principal: CurrentPrincipal,
-               date_from: date = Query(alias="from", description="first day, YYYY-MM-DD"),
-               date_to: date = Query(alias="to", description="last day (inclusive), YYYY-MM-DD"),
-               bill_to_account_id: str | None = Query(None, description="narrow to one bill-to account")) \
-        -> dict[str, Any]:
+               date_from: Annotated[date, Query(alias="from", description="first day, YYYY-MM-DD")],
+               date_to: Annotated[date, Query(alias="to", description="last day (inclusive), YYYY-MM-DD")],
+               bill_to_account_id: Annotated[str | None, Query(description="narrow to one bill-to account")] = None,
+               ) -> dict[str, Any]:
     if date_to < date_from:
         raise Unprocessable(f"to ({date_to}) is before from ({date_from})",
                             errors=[{"field": "to", "in": "query", "message": "must not be before from"}])

@@ -39,8 +39,8 @@ async def list_exceptions(
     limit: Limit = 50, cursor: Cursor = None,
 ) -> Page[BillingExceptionOut]:
     if kind is not None and kind not in EXCEPTION_KINDS:
-        raise Unprocessable(f"kind {kind!r} is not a billing exception kind",
-                            errors=[{"field": "kind", "in": "query", "message": f"one of {', '.join(EXCEPTION_KINDS)}"}])
+        raise Unprocessable(f"kind {kind!r} is not a billing exception kind", errors=[
+            {"field": "kind", "in": "query", "message": f"one of {', '.join(EXCEPTION_KINDS)}"}])
     position = decode_cursor(cursor)
     after = None
     if position is not None:

@@ -101,9 +101,9 @@ async def add_rate_card(code: str, body: RateCardCreate, ctx: Ctx, session: Sess
 
 @router.get("/{code}/price", response_model=PriceInEffect, summary="The rate-card price in effect on a date")
 async def price_in_effect(code: str, session: Session, _p: CurrentPrincipal,
-                          on: date = Query(description="service date YYYY-MM-DD"),
-                          currency: str | None = Query(default=None, description="needed when the product has "
-                                                                                 "rate cards in several currencies")
+                          on: Annotated[date, Query(description="service date YYYY-MM-DD")],
+                          currency: Annotated[str | None, Query(description="needed when the product has rate cards "
+                                                                            "in several currencies")] = None,
                           ) -> dict[str, Any]:
     product = (await load(ProductRepository(session), "product", code)).state
     card = price_on(product, on, currency)
