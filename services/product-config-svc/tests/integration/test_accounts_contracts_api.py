@@ -131,6 +131,24 @@ async def invoiced_rows(ctx, invoice_id: str) -> list:
         return (await session.execute(select(t.c.period, t.c.voided).where(t.c.invoice_id == invoice_id))).all()
 
 
+def invoice_issued(invoice_id: str, number: str, contract: dict) -> dict:
+    """invoice-svc's InvoiceIssued for the contract's March."""
+    return envelope_for("InvoiceIssued", {
+        "invoice_id": invoice_id, "invoice_number": number, "account_id": contract["advertiser_account_id"],
+        "bill_to_account_id": contract["bill_to_account_id"], "contract_id": contract["contract_id"],
+        "po_number": None, "period": "2026-03", "period_start": "2026-03-01", "period_end": "2026-03-31",
+        "issue_date": "2026-04-01", "due_date": "2026-05-01", "currency": "USD", "lines": [], "subtotal": "100.00",
+        "discount_total": "0.00", "commission_total": "0.00", "tax_total": "0.00", "total": "100.00"},
+        subject=invoice_id, source="/mediabill/invoice-svc")
+
+
+def invoice_voided(invoice_id: str, number: str, contract: dict) -> dict:
+    return envelope_for("InvoiceVoided", {
+        "invoice_id": invoice_id, "invoice_number": number, "bill_to_account_id": contract["bill_to_account_id"],
+        "reason": "wrong PO", "voided_by": "bob", "voided_at": "2026-04-02T10:00:00Z"},
+        subject=invoice_id, source="/mediabill/invoice-svc")
+
+
 async def test_amendment_into_an_invoiced_period_is_refused_until_the_invoice_is_voided(
         config_api, kafka_bootstrap):
     api = config_api
@@ -139,14 +157,8 @@ async def test_amendment_into_an_invoiced_period_is_refused_until_the_invoice_is
     cid = contract["contract_id"]
     await api.ok("POST", f"/v1/contracts/{cid}/activate")
     invoice_id, number = f"inv-{api.unique}", f"INV-2026-{api.unique[:8]}"
-    issued = envelope_for("InvoiceIssued", {
-        "invoice_id": invoice_id, "invoice_number": number, "account_id": contract["advertiser_account_id"],
-        "bill_to_account_id": contract["bill_to_account_id"], "contract_id": cid, "po_number": None,
-        "period": "2026-03", "period_start": "2026-03-01", "period_end": "2026-03-31", "issue_date": "2026-04-01",
-        "due_date": "2026-05-01", "currency": "USD", "lines": [], "subtotal": "100.00", "discount_total": "0.00",
-        "commission_total": "0.00", "tax_total": "0.00", "total": "100.00"},
-        subject=invoice_id, source="/mediabill/invoice-svc")
-    await publish(kafka_bootstrap, "billing.invoices.v1", [(contract["bill_to_account_id"], issued)])
+    await publish(kafka_bootstrap, "billing.invoices.v1",
+                  [(contract["bill_to_account_id"], invoice_issued(invoice_id, number, contract))])
 
     async def recorded():
         return await invoiced_rows(api.ctx, invoice_id)
@@ -161,11 +173,8 @@ async def test_amendment_into_an_invoiced_period_is_refused_until_the_invoice_is
         "effective_from": "2026-02-01", "discount_pct": "10", "reason": "back-dated"})
     assert before.status_code == 409 and before.json()["invoiced_period"] == "2026-03"
 
-    voided = envelope_for("InvoiceVoided", {
-        "invoice_id": invoice_id, "invoice_number": number, "bill_to_account_id": contract["bill_to_account_id"],
-        "reason": "wrong PO", "voided_by": "bob", "voided_at": "2026-04-02T10:00:00Z"},
-        subject=invoice_id, source="/mediabill/invoice-svc")
-    await publish(kafka_bootstrap, "billing.invoices.v1", [(contract["bill_to_account_id"], voided)])
+    await publish(kafka_bootstrap, "billing.invoices.v1",
+                  [(contract["bill_to_account_id"], invoice_voided(invoice_id, number, contract))])
 
     async def freed():
         return [r for r in await invoiced_rows(api.ctx, invoice_id) if r.voided]
@@ -175,3 +184,41 @@ async def test_amendment_into_an_invoiced_period_is_refused_until_the_invoice_is
     again = await api.client.post(f"/v1/contracts/{cid}/amendments", headers=api.admin, json={
         "effective_from": "2026-03-20", "discount_pct": "10", "reason": "make-good before re-issue"})
     assert again.status_code == 201 and again.json()["amendment_no"] == 1
+
+
+async def parked_for(ctx, invoice_id: str) -> list[str]:
+    async with ctx.sessions() as session:
+        t = ctx.tables.parked_events
+        return list((await session.execute(select(t.c.envelope["type"].astext).where(
+            t.c.consumer == ctx.settings.service_name, t.c.waiting_for == invoice_id))).scalars())
+
+
+async def test_a_void_that_overtakes_its_invoice_is_parked_and_applied_when_the_invoice_arrives(
+        config_api, kafka_bootstrap):
+    api = config_api
+    product = await api.product("OVT")
+    contract = await make_contract(api, product["code"], "OV")
+    await api.ok("POST", f"/v1/contracts/{contract['contract_id']}/activate")
+    invoice_id, number = f"inv-ov-{api.unique}", f"INV-2026-OV{api.unique[:6]}"
+    key = contract["bill_to_account_id"]
+    await publish(kafka_bootstrap, "billing.invoices.v1", [(key, invoice_voided(invoice_id, number, contract))])
+
+    async def parked():
+        return await parked_for(api.ctx, invoice_id)
+
+    await consume_until(api.ctx, make_runner, TOPICS, parked, group_id=f"pcs-test-{api.unique}")
+    assert await parked() == ["InvoiceVoided"] and await invoiced_rows(api.ctx, invoice_id) == []
+
+    await publish(kafka_bootstrap, "billing.invoices.v1", [(key, invoice_issued(invoice_id, number, contract))])
+
+    async def recorded():
+        return await invoiced_rows(api.ctx, invoice_id)
+
+    await consume_until(api.ctx, make_runner, TOPICS, recorded, group_id=f"pcs-test-{api.unique}")
+    # Replayed in the InvoiceIssued's own transaction: recorded and freed at once, nothing left waiting.
+    assert [tuple(r) for r in await recorded()] == [("2026-03", True)]
+    assert await parked() == []
+    amended = await api.client.post(f"/v1/contracts/{contract['contract_id']}/amendments", headers=api.admin,
+                                    json={"effective_from": "2026-03-20", "discount_pct": "10",
+                                          "reason": "make-good: March was voided"})
+    assert amended.status_code == 201

@@ -4,8 +4,11 @@ import httpx
 import pytest
 
 from mediabill_common.auth.verify import JwtVerifier
+from mediabill_common.consumer import Event
+from mediabill_common.events.catalog import InvoiceIssued, InvoiceVoided
 from mediabill_common.testing.kafka import envelope_for
 from product_config_svc.adapters.invoice_client import HttpPriceSimulator
+from product_config_svc.app.handlers import HANDLERS
 from product_config_svc.app.handlers.when_invoice_issued_mark_period_invoiced import (
     when_invoice_issued_mark_period_invoiced,
 )
@@ -37,50 +40,76 @@ class FakeInvoiced:
 
 
 class FakeParking:
-    def __init__(self) -> None:
-        self.parked: list[tuple[str, object]] = []
+    """The parking lot of app.ports: keeps events in memory and replays them through the real table."""
 
-    async def park(self, envelope, *, waiting_for) -> None:
-        self.parked.append((waiting_for, envelope))
+    def __init__(self, unit: "FakeUnit") -> None:
+        self.parked: list[tuple[str, Event]] = []
+        self.unit = unit
 
-    async def release(self, waiting_for):
-        out = [e for w, e in self.parked if w == waiting_for]
+    async def park(self, event: Event, *, waiting_for: str) -> None:
+        self.parked.append((waiting_for, event))
+
+    async def replay(self, waiting_for: str) -> int:
+        released = [e for w, e in self.parked if w == waiting_for]
         self.parked = [(w, e) for w, e in self.parked if w != waiting_for]
-        return out
+        for event in released:
+            await HANDLERS.dispatch(event, self.unit)
+        return len(released)
 
 
-def issued(invoice_id="inv-1"):
+class FakeUnit:
+    """app.ports.InvoicedPeriodsUnit in memory."""
+
+    def __init__(self) -> None:
+        self.invoiced = FakeInvoiced()
+        self.parking = FakeParking(self)
+
+
+def issued(invoice_id="inv-1") -> Event[InvoiceIssued]:
     data = {"invoice_id": invoice_id, "invoice_number": "INV-2026-00000007", "account_id": "ADV",
             "bill_to_account_id": "ADV", "contract_id": "IO-1", "po_number": None, "period": "2026-03",
             "period_start": "2026-03-01", "period_end": "2026-03-31", "issue_date": "2026-04-01",
             "due_date": "2026-05-01", "currency": "USD", "lines": [], "subtotal": "0", "discount_total": "0",
             "commission_total": "0", "tax_total": "0", "total": "0"}
-    env = envelope_for("InvoiceIssued", data, subject=invoice_id)
-    from mediabill_common.events.catalog import InvoiceIssued
-    return env, InvoiceIssued.model_validate(data)
+    return Event(envelope_for("InvoiceIssued", data, subject=invoice_id), InvoiceIssued.model_validate(data))
 
 
-def voided(invoice_id="inv-1"):
+def voided(invoice_id="inv-1") -> Event[InvoiceVoided]:
     data = {"invoice_id": invoice_id, "invoice_number": "INV-2026-00000007", "bill_to_account_id": "ADV",
             "reason": "wrong PO", "voided_by": "bob", "voided_at": "2026-04-02T10:00:00Z"}
-    from mediabill_common.events.catalog import InvoiceVoided
-    return envelope_for("InvoiceVoided", data, subject=invoice_id), InvoiceVoided.model_validate(data)
+    return Event(envelope_for("InvoiceVoided", data, subject=invoice_id), InvoiceVoided.model_validate(data))
 
 
 async def test_issued_invoice_marks_its_contract_period_invoiced_and_void_frees_it():
-    invoiced, parking = FakeInvoiced(), FakeParking()
-    await when_invoice_issued_mark_period_invoiced(invoiced, parking, *issued())
-    assert await invoiced.for_contract("IO-1") == [InvoicedPeriod("2026-03", "INV-2026-00000007")]
-    await when_invoice_voided_free_period(invoiced, parking, *voided())
-    assert await invoiced.for_contract("IO-1") == []
+    unit = FakeUnit()
+    await HANDLERS.dispatch(issued(), unit)
+    assert await unit.invoiced.for_contract("IO-1") == [InvoicedPeriod("2026-03", "INV-2026-00000007")]
+    await HANDLERS.dispatch(voided(), unit)
+    assert await unit.invoiced.for_contract("IO-1") == []
+    assert unit.parking.parked == []
 
 
 async def test_void_arriving_before_its_invoice_is_parked_then_applied():
-    invoiced, parking = FakeInvoiced(), FakeParking()
-    await when_invoice_voided_free_period(invoiced, parking, *voided())
-    assert [w for w, _ in parking.parked] == ["inv-1"]
-    await when_invoice_issued_mark_period_invoiced(invoiced, parking, *issued())
-    assert parking.parked == [] and await invoiced.for_contract("IO-1") == []
+    unit = FakeUnit()
+    await when_invoice_voided_free_period(voided(), unit)
+    assert [(w, e.type) for w, e in unit.parking.parked] == [("inv-1", "InvoiceVoided")]
+    assert unit.invoiced.rows == {}
+    await when_invoice_issued_mark_period_invoiced(issued(), unit)
+    assert unit.parking.parked == [] and await unit.invoiced.for_contract("IO-1") == []
+    assert unit.invoiced.rows["inv-1"]["voided"] is True
+
+
+async def test_a_parked_void_waits_only_for_its_own_invoice():
+    unit = FakeUnit()
+    await when_invoice_voided_free_period(voided("inv-2"), unit)
+    await when_invoice_issued_mark_period_invoiced(issued("inv-1"), unit)
+    assert [w for w, _ in unit.parking.parked] == ["inv-2"]
+    assert await unit.invoiced.for_contract("IO-1") == [InvoicedPeriod("2026-03", "INV-2026-00000007")]
+
+
+def test_the_table_handles_the_invoice_events_and_consumes_their_topic():
+    assert set(HANDLERS.handlers) == {"InvoiceIssued", "InvoiceVoided"}
+    assert HANDLERS.topics() == ["billing.invoices.v1"]
 
 
 def simulator(handler) -> HttpPriceSimulator:

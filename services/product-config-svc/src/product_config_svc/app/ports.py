@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from mediabill_common.consumer import Event
+from mediabill_common.events.catalog import Payload
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 from product_config_svc.domain.contracts import InvoicedPeriod
 
@@ -68,6 +70,20 @@ class InvoicedPeriods(Protocol):
                             period: str) -> None: ...
     async def mark_voided(self, invoice_id: str) -> bool: ...
     async def for_contract(self, contract_id: str) -> list[InvoicedPeriod]: ...
+
+
+class Parking(Protocol):
+    """Events about an invoice not seen yet, kept in the transaction until it arrives (the unit's parking lot)."""
+
+    async def park(self, event: Event[Payload], *, waiting_for: str) -> None: ...
+    async def replay(self, waiting_for: str) -> int: ...
+
+
+class InvoicedPeriodsUnit(Protocol):
+    """What the handlers of billing.invoices.v1 work with, all bound to the consumer's transaction."""
+
+    invoiced: InvoicedPeriods
+    parking: Parking
 
 
 class ChangeLog(Protocol):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import InvoiceVoided
-from mediabill_common.events.envelope import Envelope
-from product_config_svc.app.handlers.ports import ParkedEvents
-from product_config_svc.app.ports import InvoicedPeriods
+from product_config_svc.app.ports import InvoicedPeriodsUnit
 
 
-async def when_invoice_voided_free_period(invoiced: InvoicedPeriods, parked: ParkedEvents, envelope: Envelope,
-                                          voided: InvoiceVoided) -> None:
-    if not await invoiced.mark_voided(voided.invoice_id):
+async def when_invoice_voided_free_period(event: Event[InvoiceVoided], unit: InvoicedPeriodsUnit) -> None:
+    if not await unit.invoiced.mark_voided(event.payload.invoice_id):
         # The InvoiceIssued it refers to has not arrived yet: keep the void until it does.
-        await parked.park(envelope, waiting_for=voided.invoice_id)
+        await unit.parking.park(event, waiting_for=event.payload.invoice_id)
