@@ -64,12 +64,13 @@ async def issue_to_disputes(ctx, invoice: dict[str, Any]) -> None:
 
 
 async def issue_to_adjustments(ctx, invoice: dict[str, Any]) -> None:
-    from adjustment_svc.app.handlers import EVENT_HANDLERS, make_deps
+    from adjustment_svc.app.handlers import HANDLERS
+    from adjustment_svc.entrypoints.consumer import unit_in
+    from mediabill_common.consumer import Event
 
     received = _received("InvoiceIssued", invoice, invoice["invoice_id"])
     async with ctx.sessions.begin() as session:
-        await EVENT_HANDLERS["InvoiceIssued"](session, received.envelope, received.payload,
-                                              make_deps(ctx, ctx.settings.service_name))
+        await HANDLERS.dispatch(Event(received.envelope, received.payload), unit_in(ctx, session))
 
 
 def _delivery(uid: str, *, account_id: str, product_code: str, contract_id: str | None) -> dict[str, Any]:

@@ -17,30 +17,23 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 from sqlalchemy import text
 
+from adjustment_svc.testing import apply_events, big_invoice, credit_body
 from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
 from mediabill_common.events.catalog import INVOICES_TOPIC
 from mediabill_common.settings import ServiceSettings
 from mediabill_common.testing.plugin import bearer, run_migrations
 from tests.contracts.conftest import BUILDERS
 from tests.hostile.support import HostileFeed
-
-ADJUSTMENT_TESTS = Path(__file__).resolve().parents[2] / "services" / "adjustment-svc" / "tests"
-if str(ADJUSTMENT_TESTS) not in sys.path:
-    sys.path.insert(0, str(ADJUSTMENT_TESTS))
-
-from adjustment_testing import apply_events, big_invoice, credit_body  # noqa: E402
 
 pytestmark = pytest.mark.integration
 EVERY_ROLE = ["billing-director", "config-admin", "service", "auditor"]

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import httpx
 import pytest
 
 from adjustment_svc.bootstrap import build, build_app
 from adjustment_svc.settings import Settings
 from mediabill_common.testing.plugin import run_migrations
-
-# Test builders live beside this file under a service-specific module name (importlib import mode).
-sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from adjustment_testing import (
+from adjustment_svc.testing import (
     ANALYST,
     DIRECTOR,
     MANAGER,
@@ -14,7 +14,6 @@ from adjustment_testing import (
     credit_body,
     worked_example,
 )
-
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, AdjustmentRejected, MemoIssued
 from mediabill_common.testing.kafka import flush_outbox, read_topic
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from adjustment_testing import (
+from sqlalchemy import select
+
+from adjustment_svc.adapters.tables import adjustments, disputes
+from adjustment_svc.entrypoints.consumer import TOPICS, make_runner
+from adjustment_svc.testing import (
     ANALYST,
     MANAGER,
     apply_events,
@@ -14,10 +18,6 @@ from adjustment_testing import (
     dispute_resolved,
     worked_example,
 )
-from sqlalchemy import select
-
-from adjustment_svc.adapters.tables import adjustments, disputes
-from adjustment_svc.entrypoints.consumer import TOPICS, make_runner
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, MemoIssued
 from mediabill_common.testing.kafka import consume_until, envelope_for, flush_outbox, publish, read_topic
 

@@ -5,7 +5,11 @@ dispute-svc reopen it) instead of being dead-lettered."""
 
 from __future__ import annotations
 
-from adjustment_testing import (
+from sqlalchemy import select
+
+from adjustment_svc.adapters.tables import adjustments, approvals, invoices, memos
+from adjustment_svc.entrypoints.consumer import TOPICS, make_runner
+from adjustment_svc.testing import (
     ANALYST,
     DIRECTOR,
     MANAGER,
@@ -16,10 +20,6 @@ from adjustment_testing import (
     dispute_resolved,
     invoice_issued,
 )
-from sqlalchemy import select
-
-from adjustment_svc.adapters.tables import adjustments, approvals, invoices, memos
-from adjustment_svc.entrypoints.consumer import TOPICS, make_runner
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, AdjustmentRejected
 from mediabill_common.testing.kafka import consume_until, envelope_for, flush_outbox, publish, read_topic
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from adjustment_testing import ANALYST, DIRECTOR, MANAGER, apply_events, as_, big_invoice, credit_body
 from sqlalchemy import update
 
 from adjustment_svc.adapters.tables import adjustments, memos
+from adjustment_svc.testing import ANALYST, DIRECTOR, MANAGER, apply_events, as_, big_invoice, credit_body
 
 
 async def test_director_sets_limits_per_currency_with_if_match(adjustment_ctx, adjustment_api, unique):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import re
 
-from adjustment_testing import (
+from pypdf import PdfReader
+
+from adjustment_svc.testing import (
     ANALYST,
     MANAGER,
     apply_events,
@@ -15,7 +17,6 @@ from adjustment_testing import (
     dispute_opened,
     worked_example,
 )
-from pypdf import PdfReader
 
 
 async def _invoice(ctx, data):

@@ -2,43 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adjustment_svc.adapters.tables import accounts
+from adjustment_svc.app.ports import AccountView
 from mediabill_common.events.config_state import AccountState
 
 
-@dataclass(frozen=True)
-class AccountView:
-    """A billing account as product-config-svc last described it."""
-
-    account_id: str
-    legal_name: str
-    state_version: int
-    state: dict[str, Any]  # the whole state, fields this service does not use yet included
-
-
 class AccountReadModel:
+    """app.ports.Accounts over one session."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
     async def keep_newer(self, account: AccountState, state_version: int) -> bool:
         """Store the account unless the state held is as new or newer (events may arrive out of order or twice);
         True when stored."""
-        stmt = insert(accounts).values(account_id=account.account_id, state_version=state_version,
-                                       legal_name=account.legal_name, state=account.model_dump(mode="json"))
-        stmt = stmt.on_conflict_do_update(
+        row = insert(accounts).values(account_id=account.account_id, state_version=state_version,
+                                      legal_name=account.legal_name, state=account.model_dump(mode="json"))
+        upsert = row.on_conflict_do_update(
             index_elements=[accounts.c.account_id],
-            set_={"state_version": stmt.excluded.state_version, "legal_name": stmt.excluded.legal_name,
-                  "state": stmt.excluded.state, "updated_at": func.now()},
-            where=accounts.c.state_version < stmt.excluded.state_version,
+            set_={"state_version": row.excluded.state_version, "legal_name": row.excluded.legal_name,
+                  "state": row.excluded.state, "updated_at": func.now()},
+            where=accounts.c.state_version < row.excluded.state_version,
         ).returning(accounts.c.account_id)
-        return (await self._s.execute(stmt)).first() is not None
+        return (await self._s.execute(upsert)).first() is not None
 
     async def get(self, account_id: str) -> AccountView | None:
         row = (await self._s.execute(select(accounts).where(accounts.c.account_id == account_id))).first()

@@ -15,6 +15,8 @@ from mediabill_common.db.reads import fetch_all, fetch_first
 
 
 class AdjustmentRepository:
+    """app.ports.Adjustments over one session, and the reads of the adjustments API."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adjustment_svc.adapters.tables import SCHEMA, dispute_lines, disputes, invoice_lines, invoices
+from adjustment_svc.app.ports import DisputeView
 from adjustment_svc.domain.adjustment import PENDING, InvoiceView
 from adjustment_svc.domain.dispute_credit import DisputedAmount
 from adjustment_svc.domain.headroom import LineExposure
@@ -19,16 +19,9 @@ from mediabill_common.db.reads import fetch_all, fetch_first
 from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued
 
 
-@dataclass(frozen=True)
-class DisputeView:
-    dispute_id: str
-    invoice_id: str
-    status: str
-    reason_code: str
-    lines: list[DisputedAmount]
-
-
 class InvoiceReadModel:
+    """app.ports.Invoices over one session."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adjustment_svc.adapters.tables import adjustments, memos
+from adjustment_svc.app.ports import Decision, MemoTotals
 from adjustment_svc.domain.adjustment import PENDING
 
 
-@dataclass(frozen=True)
-class MemoTotals:
-    currency: str
-    reason_code: str
-    kind: str
-    value: Decimal
-    count: int
-
-
-@dataclass(frozen=True)
-class Decision:
-    requested_at: datetime
-    decided_at: datetime
-    status: str
-    approval_level: str
-
-
 class KpiQueries:
+    """app.ports.KpiFigures over one session."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 

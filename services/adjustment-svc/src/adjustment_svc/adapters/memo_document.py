@@ -8,7 +8,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from adjustment_svc.adapters.memo_repository import MemoRecord
+from adjustment_svc.app.ports import MemoRecord
 
 TITLES = {"credit": "CREDIT MEMO", "debit": "DEBIT MEMO"}
 

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adjustment_svc.adapters.tables import memo_counters, memos
-
-
-@dataclass(frozen=True)
-class MemoRecord:
-    memo_id: str
-    memo_number: str
-    adjustment_id: str
-    kind: str
-    invoice_id: str
-    invoice_number: str
-    bill_to_account_id: str
-    dispute_id: str | None
-    currency: str
-    total: Decimal
-    reason_code: str
-    requested_by: str
-    approved_by: list[str]
-    lines: list[dict]
-    issued_at: datetime
+from adjustment_svc.app.ports import MemoRecord
 
 
 class MemoRepository:
+    """app.ports.Memos over one session, and the reads of the memo API."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 

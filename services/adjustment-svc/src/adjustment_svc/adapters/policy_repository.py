@@ -10,6 +10,8 @@ from adjustment_svc.domain.approval import ApprovalLimits
 
 
 class PolicyRepository:
+    """app.ports.ApprovalPolicy over one session."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 

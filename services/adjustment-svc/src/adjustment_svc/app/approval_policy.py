@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.app.ports import AdjustmentUnit
 from adjustment_svc.domain.approval import ApprovalLimits
 from mediabill_common.money import round_money
-from mediabill_common.service import ServiceContext
-from mediabill_common.web.etag import check_if_match
 
 
 def policy_view(limits: dict[str, ApprovalLimits]) -> dict[str, dict[str, str]]:
@@ -17,13 +13,12 @@ def policy_view(limits: dict[str, ApprovalLimits]) -> dict[str, dict[str, str]]:
             for c, x in limits.items()}
 
 
-async def replace_approval_policy(session: AsyncSession, ctx: ServiceContext, limits: dict[str, ApprovalLimits],
-                                  *, actor: str, if_match: str | None) -> tuple[dict[str, ApprovalLimits], int]:
-    """Replace the limits of every currency (a currency left out then needs the highest level)."""
-    repos = Repositories.on(session)
-    before, version = await repos.policy.current(for_update=True)
-    check_if_match(if_match, version)
-    new_version = await repos.policy.replace(limits, by=actor)
-    await ctx.audit.record(session, actor=actor, action="approval_policy.replaced", entity_type="approval_policy",
-                           entity_id="approval-policy", before=policy_view(before), after=policy_view(limits))
+async def replace_approval_policy(unit: AdjustmentUnit, limits: dict[str, ApprovalLimits], *,
+                                  actor: str) -> tuple[dict[str, ApprovalLimits], int]:
+    """Replace the limits of every currency (a currency left out then needs the highest level); the new version.
+    The caller checks the version it was given (If-Match) against `unit.policy.current(for_update=True)` first."""
+    before, _ = await unit.policy.current(for_update=True)
+    new_version = await unit.policy.replace(limits, by=actor)
+    await unit.record_audit(actor=actor, action="approval_policy.replaced", entity_type="approval_policy",
+                            entity_id="approval-policy", before=policy_view(before), after=policy_view(limits))
     return limits, new_version

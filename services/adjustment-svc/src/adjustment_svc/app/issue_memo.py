@@ -6,17 +6,13 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.adapters.memo_repository import MemoRecord
 from adjustment_svc.app.errors import InvoiceNotAdjustable
-from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.app.ports import AdjustmentUnit, MemoRecord
 from adjustment_svc.domain.adjustment import APPROVED, AdjustmentRequest, InvoiceView
 from adjustment_svc.domain.approval import POLICY_APPROVER, ApprovalLevel
 from adjustment_svc.domain.numbering import format_memo_number, memo_series
 from mediabill_common.events.catalog import MemoIssued, MemoLine
 from mediabill_common.money import round_money
-from mediabill_common.service import ServiceContext
 
 EVENT_TYPE = {"credit": "CreditMemoIssued", "debit": "DebitMemoIssued"}
 
@@ -46,25 +42,23 @@ def memo_payload(memo: MemoRecord) -> MemoIssued:
         issued_at=memo.issued_at)
 
 
-async def issue_memo(session: AsyncSession, ctx: ServiceContext, adj: AdjustmentRequest, invoice: InvoiceView,
-                     now: datetime) -> MemoRecord:
+async def issue_memo(unit: AdjustmentUnit, adj: AdjustmentRequest, invoice: InvoiceView, now: datetime) -> MemoRecord:
     """Number and store the memo, book it on the invoice lines, approve the request, publish the event."""
     if invoice.status == "void":
         raise InvoiceNotAdjustable(f"invoice {invoice.invoice_number} was voided after this request was made; "
                                    "reject the request instead")
-    repos = Repositories.on(session)
-    sequence = await repos.memos.next_number(memo_series(adj.kind), now.year)
+    sequence = await unit.memos.next_number(memo_series(adj.kind), now.year)
     memo = _memo_record(adj, invoice, format_memo_number(adj.kind, now.year, sequence), now)
-    await repos.memos.add(memo)
-    await repos.invoices.apply_memo(invoice.invoice_id, adj.kind, adj.lines)
-    await repos.adjustments.mark_approved(adj.adjustment_id, decided_at=now, memo_id=memo.memo_id)
-    await ctx.outbox.publish(session, EVENT_TYPE[adj.kind], key=invoice.bill_to_account_id,
-                             subject=memo.memo_id, data=memo_payload(memo))
+    await unit.memos.add(memo)
+    await unit.invoices.apply_memo(invoice.invoice_id, adj.kind, adj.lines)
+    await unit.adjustments.mark_approved(adj.adjustment_id, decided_at=now, memo_id=memo.memo_id)
+    await unit.publish(EVENT_TYPE[adj.kind], key=invoice.bill_to_account_id, subject=memo.memo_id,
+                       data=memo_payload(memo))
     approved = replace(adj, status=APPROVED, memo_id=memo.memo_id, decided_at=now)
-    await ctx.audit.record(session, actor=memo.approved_by[-1], action="memo.issued", entity_type="memo",
-                           entity_id=memo.memo_id, reason=adj.note,
-                           after={"memo_number": memo.memo_number, "adjustment_id": adj.adjustment_id,
-                                  "invoice_id": invoice.invoice_id, "total": format(memo.total, "f"),
-                                  "currency": memo.currency, "kind": adj.kind, "approved_by": memo.approved_by,
-                                  "status": approved.status})
+    await unit.record_audit(actor=memo.approved_by[-1], action="memo.issued", entity_type="memo",
+                            entity_id=memo.memo_id, reason=adj.note,
+                            after={"memo_number": memo.memo_number, "adjustment_id": adj.adjustment_id,
+                                   "invoice_id": invoice.invoice_id, "total": format(memo.total, "f"),
+                                   "currency": memo.currency, "kind": adj.kind, "approved_by": memo.approved_by,
+                                   "status": approved.status})
     return memo

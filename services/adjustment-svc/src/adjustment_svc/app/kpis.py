@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.adapters.kpi_queries import KpiQueries
+from adjustment_svc.app.ports import KpiFigures, MemoTotals
 from adjustment_svc.domain.kpis import AGE_BUCKETS, age_bucket, hours_between, percentile
 from mediabill_common.money import round_money
 
+# currency -> reason code -> {credited, debited}; reason code -> {credit, debit} memo counts
+ValueByReason = dict[str, dict[str, dict[str, str]]]
+MemosByReason = dict[str, dict[str, int]]
 
-def _value_by_reason(totals) -> tuple[dict, dict]:
-    values: dict[str, dict[str, dict[str, str]]] = {}
-    counts: dict[str, dict[str, int]] = {}
+
+def _value_by_reason(totals: list[MemoTotals]) -> tuple[ValueByReason, MemosByReason]:
+    values: ValueByReason = {}
+    counts: MemosByReason = {}
     for t in totals:
         zero = format(round_money(Decimal(0), t.currency), "f")
         per_reason = values.setdefault(t.currency, {}).setdefault(
@@ -25,12 +28,11 @@ def _value_by_reason(totals) -> tuple[dict, dict]:
     return values, counts
 
 
-async def adjustment_kpis(session: AsyncSession, start_day: date, end_day: date, now: datetime) -> dict:
+async def adjustment_kpis(queries: KpiFigures, start_day: date, end_day: date, now: datetime) -> dict[str, Any]:
     """Credited/debited value by reason and currency, memos by reason, approval turnaround, auto-approved share
     (all for the days start_day..end_day inclusive), and the requests pending now by age."""
     start = datetime.combine(start_day, time.min, tzinfo=UTC)
     end = datetime.combine(end_day + timedelta(days=1), time.min, tzinfo=UTC)
-    queries = KpiQueries(session)
     values, counts = _value_by_reason(await queries.memo_totals(start, end))
     decisions = await queries.decisions(start, end)
     hours = [hours_between((d.decided_at - d.requested_at).total_seconds()) for d in decisions]

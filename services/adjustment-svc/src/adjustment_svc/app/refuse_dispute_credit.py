@@ -14,9 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.app.ports import AdjustmentUnit
 from adjustment_svc.app.request_adjustment import RequestAdjustment
 from adjustment_svc.app.views import adjustment_view
 from adjustment_svc.domain.adjustment import PENDING, REJECTED, AdjustmentRequest, InvoiceView
@@ -24,7 +22,6 @@ from adjustment_svc.domain.approval import required_level
 from adjustment_svc.domain.memo_lines import MemoLineDraft
 from mediabill_common.events.catalog import AdjustmentRejected
 from mediabill_common.money import round_money
-from mediabill_common.service import ServiceContext
 
 # Who refused: no person decided it, this service's rules did (as "policy" approves small memos).
 REFUSED_BY = "adjustment-svc"
@@ -42,11 +39,10 @@ def _named_lines(cmd: RequestAdjustment, invoice: InvoiceView) -> tuple[MemoLine
                                round_money(x.amount, invoice.currency), x.description, False) for x in cmd.lines)
 
 
-async def refuse_dispute_credit(session: AsyncSession, ctx: ServiceContext, cmd: RequestAdjustment,
-                                invoice: InvoiceView, reason: str, now: datetime) -> AdjustmentRequest:
+async def refuse_dispute_credit(unit: AdjustmentUnit, cmd: RequestAdjustment, invoice: InvoiceView, reason: str,
+                                now: datetime) -> AdjustmentRequest:
     """Record the dispute's credit request as rejected with `reason` and publish AdjustmentRejected naming the
     dispute (dispute-svc reopens it with the reason)."""
-    repos = Repositories.on(session)
     reason = _short(reason)
     lines = _named_lines(cmd, invoice)
     total = sum((x.amount for x in lines), round_money(Decimal(0), invoice.currency))
@@ -54,16 +50,16 @@ async def refuse_dispute_credit(session: AsyncSession, ctx: ServiceContext, cmd:
         adjustment_id=str(uuid.uuid4()), invoice_id=invoice.invoice_id, kind=cmd.kind, status=PENDING,
         reason_code=cmd.reason_code, dispute_id=cmd.dispute_id, note=cmd.note, attachments=cmd.attachments,
         currency=invoice.currency, total=total,
-        approval_level=required_level(total, await repos.policy.limits_for(invoice.currency)),
+        approval_level=required_level(total, await unit.policy.limits_for(invoice.currency)),
         requested_by=cmd.requested_by, requested_at=now, lines=lines)
-    await repos.adjustments.add(adj)
-    await repos.adjustments.mark_rejected(adj.adjustment_id, decided_at=now, by=REFUSED_BY, reason=reason)
+    await unit.adjustments.add(adj)
+    await unit.adjustments.mark_rejected(adj.adjustment_id, decided_at=now, by=REFUSED_BY, reason=reason)
     refused = replace(adj, status=REJECTED, decided_at=now, rejected_by=REFUSED_BY, rejection_reason=reason)
-    await ctx.audit.record(session, actor=REFUSED_BY, action="adjustment.refused", entity_type="adjustment",
-                           entity_id=adj.adjustment_id, reason=reason, after=adjustment_view(refused))
-    await ctx.outbox.publish(session, "AdjustmentRejected", key=invoice.bill_to_account_id,
-                             subject=adj.adjustment_id, data=AdjustmentRejected(
-                                 adjustment_id=adj.adjustment_id, invoice_id=invoice.invoice_id,
-                                 bill_to_account_id=invoice.bill_to_account_id, dispute_id=cmd.dispute_id,
-                                 rejected_by=REFUSED_BY, reason=reason, rejected_at=now))
+    await unit.record_audit(actor=REFUSED_BY, action="adjustment.refused", entity_type="adjustment",
+                            entity_id=adj.adjustment_id, reason=reason, after=adjustment_view(refused))
+    await unit.publish("AdjustmentRejected", key=invoice.bill_to_account_id, subject=adj.adjustment_id,
+                       data=AdjustmentRejected(
+                           adjustment_id=adj.adjustment_id, invoice_id=invoice.invoice_id,
+                           bill_to_account_id=invoice.bill_to_account_id, dispute_id=cmd.dispute_id,
+                           rejected_by=REFUSED_BY, reason=reason, rejected_at=now))
     return refused

@@ -6,17 +6,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.app.errors import InvalidRequest, InvoiceNotAdjustable, LiveRequestForDispute, UnknownInvoice
+from adjustment_svc.app.errors import (
+    InvalidRequest,
+    InvoiceNotAdjustable,
+    LiveRequestForDispute,
+    UnknownAdjustment,
+    UnknownInvoice,
+)
 from adjustment_svc.app.issue_memo import issue_memo
-from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.app.ports import AdjustmentUnit
 from adjustment_svc.app.views import adjustment_view
 from adjustment_svc.domain.adjustment import PENDING, AdjustmentRequest, InvoiceView
 from adjustment_svc.domain.approval import ApprovalLevel, required_level
 from adjustment_svc.domain.headroom import check_credit_headroom
 from adjustment_svc.domain.memo_lines import RequestedLine, compute_memo
-from mediabill_common.service import ServiceContext
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,18 @@ class RequestAdjustment:
     attachments: tuple[str, ...] = ()
 
 
-async def _check_references(repos: Repositories, cmd: RequestAdjustment) -> InvoiceView:
+async def stored(unit: AdjustmentUnit, adjustment_id: str) -> AdjustmentRequest:
+    """The request as the unit's transaction now holds it (its version bumped by what was just written)."""
+    adj = await unit.adjustments.get(adjustment_id)
+    if adj is None:
+        raise UnknownAdjustment(f"no adjustment request {adjustment_id}")
+    return adj
+
+
+async def _check_references(unit: AdjustmentUnit, cmd: RequestAdjustment) -> InvoiceView:
     # Locking the invoice row serialises concurrent requests on one invoice, so two cannot both pass the
     # headroom check with the same headroom.
-    invoice = await repos.invoices.get(cmd.invoice_id, for_update=True)
+    invoice = await unit.invoices.get(cmd.invoice_id, for_update=True)
     if invoice is None:
         raise UnknownInvoice(f"invoice {cmd.invoice_id} is not an issued invoice known to adjustment-svc")
     if invoice.status == "void":
@@ -45,38 +56,35 @@ async def _check_references(repos: Repositories, cmd: RequestAdjustment) -> Invo
             raise InvalidRequest(f"invoice line {line.invoice_line_id} is named twice; name each line once")
         seen.add(line.invoice_line_id)
     if cmd.dispute_id is not None:
-        dispute = await repos.invoices.get_dispute(cmd.dispute_id)
+        dispute = await unit.invoices.get_dispute(cmd.dispute_id)
         if dispute is None or dispute.invoice_id != cmd.invoice_id:
             raise InvalidRequest(f"dispute {cmd.dispute_id} is not a dispute of invoice {cmd.invoice_id}")
-        if await repos.adjustments.live_for_dispute(cmd.dispute_id) is not None:
+        if await unit.adjustments.live_for_dispute(cmd.dispute_id) is not None:
             raise LiveRequestForDispute(f"dispute {cmd.dispute_id} already has a credit request that was not "
                                         "rejected")
     return invoice
 
 
-async def request_adjustment(session: AsyncSession, ctx: ServiceContext, cmd: RequestAdjustment,
-                             now: datetime) -> AdjustmentRequest:
+async def request_adjustment(unit: AdjustmentUnit, cmd: RequestAdjustment, now: datetime) -> AdjustmentRequest:
     """Validate, price (rule 21), check headroom (rule 18), record; auto-approve and issue under the small
     limit (rule 22). Writes nothing unless every check passes."""
-    repos = Repositories.on(session)
-    invoice = await _check_references(repos, cmd)
+    invoice = await _check_references(unit, cmd)
     draft = compute_memo(invoice.lines, cmd.lines, invoice.currency)
     if cmd.kind == "credit":
-        exposures = await repos.invoices.exposures(invoice, excluding_dispute=cmd.dispute_id)
+        exposures = await unit.invoices.exposures(invoice, excluding_dispute=cmd.dispute_id)
         check_credit_headroom(cmd.lines, exposures, invoice.currency)
     if draft.total <= 0:
         raise InvalidRequest(f"the memo total would be {draft.total} {invoice.currency} after reversing discount, "
                              "commission and tax; a memo must move a positive amount")
-    level = required_level(draft.total, await repos.policy.limits_for(invoice.currency))
+    level = required_level(draft.total, await unit.policy.limits_for(invoice.currency))
     adjustment = AdjustmentRequest(
         adjustment_id=str(uuid.uuid4()), invoice_id=invoice.invoice_id, kind=cmd.kind, status=PENDING,
         reason_code=cmd.reason_code, dispute_id=cmd.dispute_id, note=cmd.note, attachments=cmd.attachments,
         currency=invoice.currency, total=draft.total, approval_level=level, requested_by=cmd.requested_by,
         requested_at=now, lines=draft.lines)
-    await repos.adjustments.add(adjustment)
-    await ctx.audit.record(session, actor=cmd.requested_by, action="adjustment.requested",
-                           entity_type="adjustment", entity_id=adjustment.adjustment_id, reason=cmd.note,
-                           after=adjustment_view(adjustment))
+    await unit.adjustments.add(adjustment)
+    await unit.record_audit(actor=cmd.requested_by, action="adjustment.requested", entity_type="adjustment",
+                            entity_id=adjustment.adjustment_id, reason=cmd.note, after=adjustment_view(adjustment))
     if level is ApprovalLevel.POLICY:
-        await issue_memo(session, ctx, adjustment, invoice, now)
-    return await repos.adjustments.get(adjustment.adjustment_id)
+        await issue_memo(unit, adjustment, invoice, now)
+    return await stored(unit, adjustment.adjustment_id)

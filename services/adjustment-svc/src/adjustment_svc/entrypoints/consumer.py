@@ -1,29 +1,33 @@
-"""Kafka topics adjustment-svc consumes and the handler for each event type."""
+"""adjustment-svc's consumer: the handler table (app/handlers) run by common's consumer runner over SqlUnit."""
+
+from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from adjustment_svc.app.handlers import EVENT_HANDLERS, EventHandler, make_deps
-from adjustment_svc.app.handlers.deps import HandlerDeps
-from mediabill_common.consumer import ConsumerRunner
-from mediabill_common.consumer.decode import Received
-from mediabill_common.events.catalog import CONFIG_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC
-from mediabill_common.service import ServiceContext
+from adjustment_svc.adapters.unit import SqlUnit
+from adjustment_svc.app.handlers import HANDLERS
+from adjustment_svc.context import AdjustmentContext
+from mediabill_common.consumer import ConsumerRunner, Event, Parking, ParkingLot, UnitParts, consumer_runner
+from mediabill_common.events.catalog import Payload
 
-TOPICS: list[str] = [INVOICES_TOPIC, DISPUTES_TOPIC, CONFIG_TOPIC]
-
-
-def _bind(handler: EventHandler, deps: HandlerDeps):
-    async def handle(session, received: Received) -> None:
-        await handler(session, received.envelope, received.payload, deps)
-
-    handle.__name__ = handler.__name__
-    return handle
+TOPICS: list[str] = HANDLERS.topics()
 
 
-def make_runner(ctx: ServiceContext, producer: AIOKafkaProducer) -> ConsumerRunner:
-    name = ctx.settings.service_name
-    deps = make_deps(ctx, name)
-    return ConsumerRunner(name=name, session_factory=ctx.sessions, inbox=ctx.tables.inbox,
-                          handlers={t: _bind(h, deps) for t, h in EVENT_HANDLERS.items()}, producer=producer,
-                          max_attempts=ctx.settings.consumer_max_attempts,
-                          sources=ctx.trusted_sources)
+def make_runner(ctx: AdjustmentContext, producer: AIOKafkaProducer, *,
+                name: str | None = None) -> ConsumerRunner:
+    return consumer_runner(ctx, producer, HANDLERS, SqlUnit.of, name=name)
+
+
+def unit_in(ctx: AdjustmentContext, session: AsyncSession) -> SqlUnit:
+    """The consumer's unit over a transaction the caller holds: an API request changes adjustments through it, and
+    a test or a seeder applies an event as the consumer would with `HANDLERS.dispatch(event, unit_in(ctx, s))`
+    (what it parks is the consumer's, and replays through the table)."""
+    lot = ParkingLot(ctx.tables.parked_events, ctx.settings.service_name)
+    units: list[SqlUnit] = []
+
+    async def replay(event: Event[Payload]) -> None:
+        await HANDLERS.dispatch(event, units[0])
+
+    units.append(SqlUnit.of(session, UnitParts(ctx.outbox, ctx.audit, Parking(lot, session, replay))))
+    return units[0]

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
-from adjustment_svc.app.handlers.deps import HandlerDeps, dispute_key, invoice_key
+from adjustment_svc.app.handlers.waiting_for import dispute_key, invoice_key
+from adjustment_svc.app.ports import AdjustmentUnit
+from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import DisputeOpened
-from mediabill_common.events.envelope import Envelope
 
 
-async def when_dispute_opened_hold_lines(session: AsyncSession, envelope: Envelope, payload: DisputeOpened,
-                                         deps: HandlerDeps) -> None:
-    invoices = InvoiceReadModel(session)
-    if not await invoices.exists(payload.invoice_id):
-        await deps.parking.park(session, envelope, waiting_for=invoice_key(payload.invoice_id))
+async def when_dispute_opened_hold_lines(event: Event[DisputeOpened], unit: AdjustmentUnit) -> None:
+    opened = event.payload
+    if not await unit.invoices.exists(opened.invoice_id):
+        await unit.parking.park(event, waiting_for=invoice_key(opened.invoice_id))
         return
-    await invoices.record_dispute_opened(payload)
-    await deps.release(session, dispute_key(payload.dispute_id))
+    await unit.invoices.record_dispute_opened(opened)
+    await unit.parking.replay(dispute_key(opened.dispute_id))

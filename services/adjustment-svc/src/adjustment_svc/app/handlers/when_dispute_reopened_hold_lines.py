@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
-from adjustment_svc.app.handlers.deps import HandlerDeps
-from adjustment_svc.app.handlers.dispute_state import known_dispute_or_park
+from adjustment_svc.app.handlers.waiting_for import known_dispute_or_park
+from adjustment_svc.app.ports import AdjustmentUnit
+from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import DisputeReopened
-from mediabill_common.events.envelope import Envelope
 
 
-async def when_dispute_reopened_hold_lines(session: AsyncSession, envelope: Envelope, payload: DisputeReopened,
-                                           deps: HandlerDeps) -> None:
-    if await known_dispute_or_park(session, envelope, payload.invoice_id, payload.dispute_id, deps):
-        await InvoiceReadModel(session).set_dispute_status(payload.dispute_id, "open")
+async def when_dispute_reopened_hold_lines(event: Event[DisputeReopened], unit: AdjustmentUnit) -> None:
+    if await known_dispute_or_park(event, unit, event.payload.invoice_id, event.payload.dispute_id):
+        await unit.invoices.set_dispute_status(event.payload.dispute_id, "open")

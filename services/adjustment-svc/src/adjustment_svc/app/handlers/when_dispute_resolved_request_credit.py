@@ -4,21 +4,18 @@ cannot (rule 18 headroom, a void invoice), a refused one that makes dispute-svc 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.adapters.adjustment_repository import AdjustmentRepository
-from adjustment_svc.adapters.invoice_repository import DisputeView, InvoiceReadModel
-from adjustment_svc.app.errors import LiveRequestForDispute
-from adjustment_svc.app.handlers.deps import HandlerDeps
-from adjustment_svc.app.handlers.dispute_state import known_dispute_or_park
+from adjustment_svc.app.errors import LiveRequestForDispute, UnknownInvoice
+from adjustment_svc.app.handlers.waiting_for import known_dispute_or_park
+from adjustment_svc.app.ports import AdjustmentUnit, DisputeView
 from adjustment_svc.app.refuse_dispute_credit import refuse_dispute_credit
 from adjustment_svc.app.request_adjustment import RequestAdjustment, request_adjustment
 from adjustment_svc.domain.dispute_credit import allocate_dispute_credit
 from adjustment_svc.domain.errors import AdjustmentError
 from adjustment_svc.domain.memo_lines import RequestedLine
+from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import DisputeResolved
-from mediabill_common.events.envelope import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -33,28 +30,31 @@ def _credit_request(payload: DisputeResolved, dispute: DisputeView) -> RequestAd
                for a in allocated])
 
 
-async def when_dispute_resolved_request_credit(session: AsyncSession, envelope: Envelope,
-                                               payload: DisputeResolved, deps: HandlerDeps) -> None:
-    dispute = await known_dispute_or_park(session, envelope, payload.invoice_id, payload.dispute_id, deps)
+async def when_dispute_resolved_request_credit(event: Event[DisputeResolved], unit: AdjustmentUnit) -> None:
+    resolved = event.payload
+    dispute = await known_dispute_or_park(event, unit, resolved.invoice_id, resolved.dispute_id)
     if dispute is None:
         return
-    await InvoiceReadModel(session).set_dispute_status(payload.dispute_id, "resolved", payload.outcome)
-    if payload.outcome == "rejected" or payload.credit_amount <= 0:
+    await unit.invoices.set_dispute_status(resolved.dispute_id, "resolved", resolved.outcome)
+    if resolved.outcome == "rejected" or resolved.credit_amount <= 0:
         return
-    existing = await AdjustmentRepository(session).live_for_dispute(payload.dispute_id)
+    existing = await unit.adjustments.live_for_dispute(resolved.dispute_id)
     if existing is not None:
-        log.info("dispute already has a credit request", extra={"dispute_id": payload.dispute_id,
+        log.info("dispute already has a credit request", extra={"dispute_id": resolved.dispute_id,
                                                                 "adjustment_id": existing})
         return
-    cmd = _credit_request(payload, dispute)
+    cmd = _credit_request(resolved, dispute)
+    now = datetime.now(UTC)
     try:
         # A savepoint, so a refusal leaves nothing of the attempt behind.
-        async with session.begin_nested():
-            await request_adjustment(session, deps.ctx, cmd, deps.clock())
+        async with unit.savepoint():
+            await request_adjustment(unit, cmd, now)
     except LiveRequestForDispute:
-        log.info("dispute already has a credit request", extra={"dispute_id": payload.dispute_id})
+        log.info("dispute already has a credit request", extra={"dispute_id": resolved.dispute_id})
     except AdjustmentError as exc:
         # Never a dead letter: the dispute would stay resolved with no memo. Rejected, so dispute-svc reopens it.
-        invoice = await InvoiceReadModel(session).get(payload.invoice_id)
-        await refuse_dispute_credit(session, deps.ctx, cmd, invoice, f"the credit for dispute {payload.dispute_id} "
-                                    f"({payload.outcome}) cannot be requested: {exc}", deps.clock())
+        invoice = await unit.invoices.get(resolved.invoice_id)
+        if invoice is None:  # known_dispute_or_park saw it: only a changed read model could get here
+            raise UnknownInvoice(f"invoice {resolved.invoice_id} is missing from the read model") from exc
+        await refuse_dispute_credit(unit, cmd, invoice, f"the credit for dispute {resolved.dispute_id} "
+                                    f"({resolved.outcome}) cannot be requested: {exc}", now)

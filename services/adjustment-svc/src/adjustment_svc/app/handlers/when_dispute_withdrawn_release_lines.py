@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
-from adjustment_svc.app.handlers.deps import HandlerDeps
-from adjustment_svc.app.handlers.dispute_state import known_dispute_or_park
+from adjustment_svc.app.handlers.waiting_for import known_dispute_or_park
+from adjustment_svc.app.ports import AdjustmentUnit
+from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import DisputeWithdrawn
-from mediabill_common.events.envelope import Envelope
 
 
-async def when_dispute_withdrawn_release_lines(session: AsyncSession, envelope: Envelope,
-                                               payload: DisputeWithdrawn, deps: HandlerDeps) -> None:
-    if await known_dispute_or_park(session, envelope, payload.invoice_id, payload.dispute_id, deps):
-        await InvoiceReadModel(session).set_dispute_status(payload.dispute_id, "withdrawn")
+async def when_dispute_withdrawn_release_lines(event: Event[DisputeWithdrawn], unit: AdjustmentUnit) -> None:
+    if await known_dispute_or_park(event, unit, event.payload.invoice_id, event.payload.dispute_id):
+        await unit.invoices.set_dispute_status(event.payload.dispute_id, "withdrawn")

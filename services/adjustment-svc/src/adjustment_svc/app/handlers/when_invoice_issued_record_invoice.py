@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
-from adjustment_svc.app.handlers.deps import HandlerDeps, invoice_key
+from adjustment_svc.app.handlers.waiting_for import invoice_key
+from adjustment_svc.app.ports import AdjustmentUnit
+from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import InvoiceIssued
-from mediabill_common.events.envelope import Envelope
 
 
-async def when_invoice_issued_record_invoice(session: AsyncSession, envelope: Envelope, payload: InvoiceIssued,
-                                             deps: HandlerDeps) -> None:
-    await InvoiceReadModel(session).record_issued(payload)
-    await deps.release(session, invoice_key(payload.invoice_id))
+async def when_invoice_issued_record_invoice(event: Event[InvoiceIssued], unit: AdjustmentUnit) -> None:
+    await unit.invoices.record_issued(event.payload)
+    await unit.parking.replay(invoice_key(event.payload.invoice_id))

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
-from adjustment_svc.app.handlers.deps import HandlerDeps, invoice_key
+from adjustment_svc.app.handlers.waiting_for import invoice_key
+from adjustment_svc.app.ports import AdjustmentUnit
+from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import InvoiceVoided
-from mediabill_common.events.envelope import Envelope
 
 
-async def when_invoice_voided_close_invoice(session: AsyncSession, envelope: Envelope, payload: InvoiceVoided,
-                                            deps: HandlerDeps) -> None:
-    invoices = InvoiceReadModel(session)
-    if not await invoices.exists(payload.invoice_id):
-        await deps.parking.park(session, envelope, waiting_for=invoice_key(payload.invoice_id))
+async def when_invoice_voided_close_invoice(event: Event[InvoiceVoided], unit: AdjustmentUnit) -> None:
+    voided = event.payload
+    if not await unit.invoices.exists(voided.invoice_id):
+        await unit.parking.park(event, waiting_for=invoice_key(voided.invoice_id))
         return
-    await invoices.mark_void(payload.invoice_id, payload.voided_at)
+    await unit.invoices.mark_void(voided.invoice_id, voided.voided_at)

@@ -7,14 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
+from adjustment_svc.adapters.adjustment_repository import AdjustmentRepository
 from adjustment_svc.app.decide_adjustment import approve_adjustment, reject_adjustment
-from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.app.ports import AdjustmentUnit
 from adjustment_svc.app.request_adjustment import RequestAdjustment, request_adjustment
 from adjustment_svc.domain.memo_lines import RequestedLine
-from adjustment_svc.entrypoints.api.errors import business_rules
+from adjustment_svc.entrypoints.api.deps import RequestUnit
 from adjustment_svc.entrypoints.api.schemas import AdjustmentIn, AdjustmentOut, ApproveIn, RejectIn
 from mediabill_common.auth.principal import Principal
-from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.deps import Session
 from mediabill_common.web.etag import check_if_match, set_etag
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from mediabill_common.web.problems import NotFound
@@ -31,15 +32,14 @@ IfMatch = Annotated[str | None, Header(description="the ETag of the request as l
              summary="Request a credit or debit memo on lines of an issued invoice",
              responses={409: {"description": "a line's headroom (rule 18) is exceeded, or the invoice is void"},
                         422: {"description": "a line that a memo may not name, or an invalid body"}})
-async def create_adjustment(body: AdjustmentIn, ctx: Ctx, session: Session, principal: Analyst,
+async def create_adjustment(body: AdjustmentIn, unit: RequestUnit, principal: Analyst,
                             response: Response) -> AdjustmentOut:
     cmd = RequestAdjustment(
         invoice_id=body.invoice_id, kind=body.kind, reason_code=body.reason_code, note=body.note,
         requested_by=principal.sub, dispute_id=body.dispute_id, attachments=tuple(body.attachments),
         lines=[RequestedLine(x.invoice_line_id, x.amount, x.description) for x in body.lines])
-    with business_rules():
-        async with session.begin():
-            adj = await request_adjustment(session, ctx, cmd, datetime.now(UTC))
+    async with unit.session.begin():
+        adj = await request_adjustment(unit, cmd, datetime.now(UTC))
     response.headers["Location"] = f"/v1/adjustments/{adj.adjustment_id}"
     set_etag(response, adj.version)
     return AdjustmentOut.of(adj)
@@ -55,7 +55,7 @@ async def list_adjustments(
     position = decode_cursor(cursor)
     after = (datetime.fromisoformat(position["at"]), position["id"]) if position else None
     async with session.begin():
-        rows = await Repositories.on(session).adjustments.list(
+        rows = await AdjustmentRepository(session).list(
             status=status, invoice_id=invoice_id, dispute_id=dispute_id, limit=limit, after=after)
     page = page_of(rows, limit, lambda a: {"at": a.requested_at.isoformat(), "id": a.adjustment_id})
     # One validation for the page (in pydantic-core) rather than models built in Python per request and line.
@@ -68,17 +68,17 @@ async def list_adjustments(
 async def get_adjustment(adjustment_id: str, session: Session, _principal: CurrentPrincipal,
                          response: Response) -> AdjustmentOut:
     async with session.begin():
-        adj = await Repositories.on(session).adjustments.get(adjustment_id)
+        adj = await AdjustmentRepository(session).get(adjustment_id)
     if adj is None:
         raise NotFound(f"no adjustment request {adjustment_id}")
     set_etag(response, adj.version)
     return AdjustmentOut.of(adj)
 
 
-async def _check_version(session, adjustment_id: str, if_match: str | None) -> None:
+async def _check_version(unit: AdjustmentUnit, adjustment_id: str, if_match: str | None) -> None:
     if if_match is None:
         return
-    adj = await Repositories.on(session).adjustments.get(adjustment_id, for_update=True)
+    adj = await unit.adjustments.get(adjustment_id, for_update=True)
     if adj is None:
         raise NotFound(f"no adjustment request {adjustment_id}")
     check_if_match(if_match, adj.version)
@@ -89,26 +89,23 @@ async def _check_version(session, adjustment_id: str, if_match: str | None) -> N
              responses={403: {"description": "the requester, or a role the request does not need"},
                         409: {"description": "already decided, the same person approving twice, or the credit no "
                                              "longer fits a line's headroom (rule 18; `lines` gives every term)"}})
-async def approve(adjustment_id: str, ctx: Ctx, session: Session, principal: Checker, response: Response,
+async def approve(adjustment_id: str, unit: RequestUnit, principal: Checker, response: Response,
                   body: ApproveIn | None = None, if_match: IfMatch = None) -> AdjustmentOut:
-    with business_rules():
-        async with session.begin():
-            await _check_version(session, adjustment_id, if_match)
-            adj = await approve_adjustment(session, ctx, adjustment_id, approver=principal.sub,
-                                           roles=principal.roles, comment=body.comment if body else None,
-                                           now=datetime.now(UTC))
+    async with unit.session.begin():
+        await _check_version(unit, adjustment_id, if_match)
+        adj = await approve_adjustment(unit, adjustment_id, approver=principal.sub, roles=principal.roles,
+                                       comment=body.comment if body else None, now=datetime.now(UTC))
     set_etag(response, adj.version)
     return AdjustmentOut.of(adj)
 
 
 @router.post("/{adjustment_id}/reject", response_model=AdjustmentOut, summary="Reject, with a reason",
              responses={422: {"description": "no reason given"}, 409: {"description": "already decided"}})
-async def reject(adjustment_id: str, body: RejectIn, ctx: Ctx, session: Session, principal: Checker,
+async def reject(adjustment_id: str, body: RejectIn, unit: RequestUnit, principal: Checker,
                  response: Response, if_match: IfMatch = None) -> AdjustmentOut:
-    with business_rules():
-        async with session.begin():
-            await _check_version(session, adjustment_id, if_match)
-            adj = await reject_adjustment(session, ctx, adjustment_id, rejector=principal.sub, reason=body.reason,
-                                          now=datetime.now(UTC))
+    async with unit.session.begin():
+        await _check_version(unit, adjustment_id, if_match)
+        adj = await reject_adjustment(unit, adjustment_id, rejector=principal.sub, reason=body.reason,
+                                      now=datetime.now(UTC))
     set_etag(response, adj.version)
     return AdjustmentOut.of(adj)

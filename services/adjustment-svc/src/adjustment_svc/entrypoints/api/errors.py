@@ -1,9 +1,10 @@
-"""Business-rule errors as problem+json."""
+"""Business-rule errors as problem+json: create_app answers every AdjustmentError a route lets through with
+`to_problem` (bootstrap passes ERRORS), so app/ raises them without knowing HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from typing import Any
 
 from adjustment_svc.app.errors import (
     InvalidRequest,
@@ -34,6 +35,7 @@ _STATUS: list[tuple[type[AdjustmentError], type[Problem]]] = [
 
 
 def to_problem(exc: AdjustmentError) -> Problem:
+    """The answer to a refused request: the rule it breaks, as 403, 404, 409 or 422 problem+json."""
     if isinstance(exc, HeadroomExceeded):
         return Conflict(str(exc), slug="headroom-exceeded", lines=exc.violations)
     for error_type, problem_type in _STATUS:
@@ -42,10 +44,4 @@ def to_problem(exc: AdjustmentError) -> Problem:
     return Conflict(str(exc))
 
 
-@contextmanager
-def business_rules() -> Iterator[None]:
-    """Turn a business-rule breach inside the block into its problem+json answer."""
-    try:
-        yield
-    except AdjustmentError as exc:
-        raise to_problem(exc) from exc
+ERRORS: dict[type[Exception], Callable[[Any], Problem]] = {AdjustmentError: to_problem}

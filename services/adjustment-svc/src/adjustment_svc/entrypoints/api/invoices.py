@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
 from mediabill_common.events.types import DecimalStr
 from mediabill_common.money import round_money
 from mediabill_common.web.deps import Session
@@ -38,11 +38,11 @@ class InvoiceHeadroom(BaseModel):
             summary="Per line: credited, debited, pending credit, disputed and the headroom left")
 async def invoice_headroom(invoice_id: str, session: Session, _principal: CurrentPrincipal) -> InvoiceHeadroom:
     async with session.begin():
-        repos = Repositories.on(session)
-        invoice = await repos.invoices.get(invoice_id)
+        invoices = InvoiceReadModel(session)
+        invoice = await invoices.get(invoice_id)
         if invoice is None:
             raise NotFound(f"invoice {invoice_id} is not known to adjustment-svc")
-        exposures = await repos.invoices.exposures(invoice, excluding_dispute=None)
+        exposures = await invoices.exposures(invoice, excluding_dispute=None)
     money = lambda v: round_money(v, invoice.currency)  # noqa: E731
     return InvoiceHeadroom(
         invoice_id=invoice.invoice_id, invoice_number=invoice.invoice_number, status=invoice.status,

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from adjustment_svc.adapters.kpi_queries import KpiQueries
 from adjustment_svc.app.kpis import adjustment_kpis
 from mediabill_common.web.deps import Session
 from mediabill_common.web.problems import Unprocessable
@@ -49,5 +50,5 @@ async def kpis(
         raise Unprocessable("`from` must not be after `to`",
                             errors=[{"field": "from", "in": "query", "message": "after `to`"}])
     async with session.begin():
-        figures = await adjustment_kpis(session, start, end, now)
+        figures = await adjustment_kpis(KpiQueries(session), start, end, now)
     return KpisOut.model_validate(figures)

@@ -8,8 +8,8 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 
 from adjustment_svc.adapters.memo_document import render_memo_pdf
-from adjustment_svc.adapters.memo_repository import MemoRecord
-from adjustment_svc.app.repositories import Repositories
+from adjustment_svc.adapters.memo_repository import MemoRepository
+from adjustment_svc.app.ports import MemoRecord
 from adjustment_svc.entrypoints.api.schemas import MemoOut
 from mediabill_common.money import round_money
 from mediabill_common.web.deps import Session
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1/memos", tags=["memos"])
 
 async def _memo(session, memo_id: str) -> MemoRecord:
     async with session.begin():
-        memo = await Repositories.on(session).memos.get(memo_id)
+        memo = await MemoRepository(session).get(memo_id)
     if memo is None:
         raise NotFound(f"no memo {memo_id}")
     return memo
@@ -35,8 +35,7 @@ async def list_memos(session: Session, _principal: CurrentPrincipal, invoice_id:
     position = decode_cursor(cursor)
     after = (datetime.fromisoformat(position["at"]), position["id"]) if position else None
     async with session.begin():
-        rows = await Repositories.on(session).memos.list(invoice_id=invoice_id, kind=kind, limit=limit,
-                                                         after=after)
+        rows = await MemoRepository(session).list(invoice_id=invoice_id, kind=kind, limit=limit, after=after)
     page = page_of(rows, limit, lambda m: {"at": m.issued_at.isoformat(), "id": m.memo_id})
     return Page[MemoOut](items=[MemoOut.of(m) for m in page.items], next_cursor=page.next_cursor)
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
-from adjustment_svc.adapters.memo_repository import MemoRecord
+from adjustment_svc.app.ports import MemoRecord
 from adjustment_svc.domain.adjustment import AdjustmentRequest
 from mediabill_common.events.catalog import ReasonCode
 from mediabill_common.events.types import Amount, Currency, DecimalStr

@@ -1,4 +1,5 @@
-"""Builders and helpers for adjustment-svc tests."""
+"""Builders and helpers for adjustment-svc tests (its own suites, tests/security): event data as its producers
+publish it, events applied with the service's own handlers, request bodies and tokens."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from adjustment_svc.app.handlers import EVENT_HANDLERS, make_deps
-from mediabill_common.events.catalog import parse_payload
+from adjustment_svc.app.handlers import HANDLERS
+from adjustment_svc.context import AdjustmentContext
+from adjustment_svc.entrypoints.consumer import unit_in
+from mediabill_common.consumer import Event
 from mediabill_common.testing.kafka import envelope_for
 from mediabill_common.testing.plugin import bearer
 
@@ -66,13 +69,13 @@ def dispute_resolved(dispute_id: str, invoice: dict, *, outcome: str, credit: st
             "resolved_at": datetime.now(UTC).isoformat()}
 
 
-async def apply_events(ctx, events: list[tuple[str, dict, str]]) -> None:
-    """Apply (type, data, subject) events with the service's real handlers, each in its own transaction."""
-    deps = make_deps(ctx, ctx.settings.service_name)
+async def apply_events(ctx: AdjustmentContext, events: list[tuple[str, dict[str, Any], str]]) -> None:
+    """Apply (type, data, subject) events with the service's handler table, each in its own transaction, as its
+    consumer would (what they park and replay included)."""
     for event_type, data, subject in events:
-        envelope = envelope_for(event_type, data, subject=subject)
+        event = Event.of(envelope_for(event_type, data, subject=subject))
         async with ctx.sessions.begin() as session:
-            await EVENT_HANDLERS[event_type](session, envelope, parse_payload(event_type, data), deps)
+            await HANDLERS.dispatch(event, unit_in(ctx, session))
 
 
 def as_(role: str, sub: str) -> dict[str, str]:

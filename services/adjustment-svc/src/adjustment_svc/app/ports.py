@@ -1,0 +1,229 @@
+"""Ports of adjustment-svc's handlers and use cases: what they need from storage and from the transaction, as
+Protocols, and the rows they read.
+
+Adapters implement them over one session (adapters/unit.py builds the unit of a transaction); unit tests hand in
+in-memory fakes.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from adjustment_svc.domain.adjustment import AdjustmentRequest, GivenApproval, InvoiceView
+from adjustment_svc.domain.approval import ApprovalLimits
+from adjustment_svc.domain.dispute_credit import DisputedAmount
+from adjustment_svc.domain.headroom import LineExposure
+from adjustment_svc.domain.memo_lines import MemoLineDraft
+from mediabill_common.consumer import Event
+from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued, Payload
+from mediabill_common.events.config_state import AccountState
+
+
+@dataclass(frozen=True)
+class DisputeView:
+    """A dispute as billing.disputes.v1 told it: its status and the amounts it holds per line."""
+
+    dispute_id: str
+    invoice_id: str
+    status: str
+    reason_code: str
+    lines: list[DisputedAmount]
+
+
+@dataclass(frozen=True)
+class MemoRecord:
+    """An issued credit or debit memo as stored (the CreditMemoIssued / DebitMemoIssued payload's fields)."""
+
+    memo_id: str
+    memo_number: str
+    adjustment_id: str
+    kind: str
+    invoice_id: str
+    invoice_number: str
+    bill_to_account_id: str
+    dispute_id: str | None
+    currency: str
+    total: Decimal
+    reason_code: str
+    requested_by: str
+    approved_by: list[str]
+    lines: list[dict[str, Any]]
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """A billing account as product-config-svc last described it."""
+
+    account_id: str
+    legal_name: str
+    state_version: int
+    state: dict[str, Any]  # the whole state, fields this service does not use yet included
+
+
+@dataclass(frozen=True)
+class MemoTotals:
+    currency: str
+    reason_code: str
+    kind: str
+    value: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    requested_at: datetime
+    decided_at: datetime
+    status: str
+    approval_level: str
+
+
+class Invoices(Protocol):
+    """The read model of issued invoices and their disputes (billing.invoices.v1, billing.disputes.v1)."""
+
+    async def record_issued(self, inv: InvoiceIssued) -> bool:
+        """Store an issued invoice; False when it was already known (a redelivery)."""
+        ...
+
+    async def exists(self, invoice_id: str) -> bool: ...
+
+    async def get(self, invoice_id: str, *, for_update: bool = False) -> InvoiceView | None:
+        """The invoice with its lines; `for_update` serialises headroom checks and memos on one invoice."""
+        ...
+
+    async def mark_void(self, invoice_id: str, voided_at: datetime) -> None: ...
+
+    async def apply_memo(self, invoice_id: str, kind: str, lines: tuple[MemoLineDraft, ...]) -> None:
+        """Add an issued memo's lines to what each invoice line has been credited or debited."""
+        ...
+
+    async def exposures(self, invoice: InvoiceView, *, excluding_dispute: str | None,
+                        excluding_adjustment: str | None = None) -> dict[str, LineExposure]:
+        """Per line: amount, credited, pending credit requests and amounts under open disputes (rule 18), leaving
+        out the dispute the checked request settles and, when re-checking a pending request, that request."""
+        ...
+
+    async def record_dispute_opened(self, d: DisputeOpened) -> bool: ...
+
+    async def get_dispute(self, dispute_id: str) -> DisputeView | None: ...
+
+    async def set_dispute_status(self, dispute_id: str, status: str, outcome: str | None = None) -> None: ...
+
+
+class Adjustments(Protocol):
+    """Adjustment requests, their lines and approvals."""
+
+    async def add(self, adj: AdjustmentRequest) -> None: ...
+
+    async def get(self, adjustment_id: str, *, for_update: bool = False) -> AdjustmentRequest | None:
+        """The request; `for_update` locks it so that two approvals racing for one slot serialise."""
+        ...
+
+    async def live_for_dispute(self, dispute_id: str) -> str | None:
+        """The id of the dispute's credit request that was not rejected, if any."""
+        ...
+
+    async def add_approval(self, adjustment_id: str, approval: GivenApproval) -> None: ...
+
+    async def mark_approved(self, adjustment_id: str, *, decided_at: datetime, memo_id: str) -> None: ...
+
+    async def mark_rejected(self, adjustment_id: str, *, decided_at: datetime, by: str, reason: str) -> None: ...
+
+
+class Memos(Protocol):
+    """Issued memos and their gapless numbering."""
+
+    async def next_number(self, series: str, year: int) -> int:
+        """The next number of (series, year), taken in the unit's transaction (given back if it rolls back)."""
+        ...
+
+    async def add(self, memo: MemoRecord) -> None: ...
+
+
+class ApprovalPolicy(Protocol):
+    """The approval limits per currency (rule 22), versioned for ETag / If-Match."""
+
+    async def current(self, *, for_update: bool = False) -> tuple[dict[str, ApprovalLimits], int]:
+        """Every currency's limits and the policy version."""
+        ...
+
+    async def limits_for(self, currency: str) -> ApprovalLimits | None: ...
+
+    async def replace(self, limits: dict[str, ApprovalLimits], *, by: str) -> int:
+        """Replace the whole policy; the new version. Call with the policy locked (`current(for_update=True)`)."""
+        ...
+
+
+class Accounts(Protocol):
+    """The read model of billing accounts (billing.config.v1, event-carried state)."""
+
+    async def keep_newer(self, account: AccountState, state_version: int) -> bool:
+        """Store the account unless the state held is as new or newer (events may arrive out of order or twice);
+        True when stored."""
+        ...
+
+
+class KpiFigures(Protocol):
+    """The raw figures behind the adjustment KPIs."""
+
+    async def memo_totals(self, start: datetime, end: datetime) -> list[MemoTotals]:
+        """Memo value and count per (currency, reason, kind) for memos issued in [start, end)."""
+        ...
+
+    async def decisions(self, start: datetime, end: datetime) -> list[Decision]:
+        """Requests finally approved or rejected in [start, end)."""
+        ...
+
+    async def pending_requested_at(self) -> list[datetime]: ...
+
+
+class Parking(Protocol):
+    """Events about something not seen yet (mediabill_common.consumer.Parking implements it)."""
+
+    async def park(self, event: Event[Payload], *, waiting_for: str) -> None:
+        """Keep `event` until `waiting_for` shows up."""
+        ...
+
+    async def replay(self, waiting_for: str) -> int:
+        """Apply, through the handler table and in arrival order, what waited for `waiting_for`; how many."""
+        ...
+
+
+class AdjustmentUnit(Protocol):
+    """One transaction of adjustment-svc (a consumed event, an API request): the repositories bound to it, its
+    outbox, audit trail and parking lot. Handlers and use cases never commit; the unit's owner does."""
+
+    @property
+    def invoices(self) -> Invoices: ...
+
+    @property
+    def adjustments(self) -> Adjustments: ...
+
+    @property
+    def memos(self) -> Memos: ...
+
+    @property
+    def policy(self) -> ApprovalPolicy: ...
+
+    @property
+    def accounts(self) -> Accounts: ...
+
+    @property
+    def parking(self) -> Parking: ...
+
+    async def publish(self, event_type: str, *, key: str, subject: str, data: Payload) -> None:
+        """Queue a catalogued event in the outbox: published once (and only if) the transaction commits."""
+        ...
+
+    async def record_audit(self, *, actor: str, action: str, entity_type: str, entity_id: str,
+                           reason: str | None = None, before: Any = None, after: Any = None) -> None:
+        """Append an audit entry that exists exactly when the change does."""
+        ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[object]:
+        """A nested transaction: what the block wrote is undone when it raises, the rest of the unit is kept."""
+        ...
