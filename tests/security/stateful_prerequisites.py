@@ -56,11 +56,12 @@ def invoice_issued(uid: str) -> dict[str, Any]:
 
 
 async def issue_to_disputes(ctx, invoice: dict[str, Any]) -> None:
-    from dispute_svc.entrypoints.consumer import HANDLERS
+    from dispute_svc.entrypoints.consumer import HANDLERS, unit_in
+    from mediabill_common.consumer import Event
 
     received = _received("InvoiceIssued", invoice, invoice["invoice_id"])
     async with ctx.sessions.begin() as session:
-        await HANDLERS["InvoiceIssued"](session, ctx, received.envelope, received.payload)
+        await HANDLERS.dispatch(Event(received.envelope, received.payload), unit_in(ctx, session))
 
 
 async def issue_to_adjustments(ctx, invoice: dict[str, Any]) -> None:

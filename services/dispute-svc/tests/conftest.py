@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from dispute_svc.bootstrap import build, build_app
-from dispute_svc.entrypoints.consumer import HANDLERS
+from dispute_svc.entrypoints.consumer import HANDLERS, unit_in
 from dispute_svc.settings import Settings
-from mediabill_common.events.catalog import parse_payload
+from mediabill_common.consumer import Event
 from mediabill_common.testing.kafka import envelope_for
 from mediabill_common.testing.plugin import bearer, run_migrations
 
@@ -78,7 +78,7 @@ class DisputeEnv:
         """Run the service's real handler for an event in its own transaction (as the consumer does)."""
         env = envelope_for(event_type, data, subject=subject)
         async with self.ctx.sessions.begin() as session:
-            await HANDLERS[event_type](session, self.ctx, env, parse_payload(event_type, env.data))
+            await HANDLERS.dispatch(Event.of(env), unit_in(self.ctx, session))
 
     async def seed_invoice(self, uid: str, **kw: Any) -> dict[str, Any]:
         data = invoice_data(uid, **kw)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispute_svc.adapters.numeric import from_numeric
 from dispute_svc.adapters.tables import SCHEMA, dispute_history, dispute_lines, disputes, invoices
+from dispute_svc.app.ports import DisputeFilter
 from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry
 from mediabill_common.db.reads import fetch_all, fetch_first
 
@@ -23,17 +23,6 @@ _BUCKET_DAYS = {"0-7d": (0, 7), "8-30d": (8, 30), "31-60d": (31, 60), ">60d": (6
 
 def _of_account(query, bill_to_account_id: str | None):
     return query.where(disputes.c.bill_to_account_id == bill_to_account_id) if bill_to_account_id else query
-
-
-@dataclass(frozen=True)
-class DisputeFilter:
-    status: str | None = None
-    reason_code: str | None = None
-    bill_to_account_id: str | None = None
-    assignee: str | None = None
-    invoice_id: str | None = None
-    overdue: bool | None = None
-    age_bucket: str | None = None
 
 
 class DisputeRepository:
@@ -120,7 +109,7 @@ class DisputeRepository:
                 and_(disputes.c.status == "resolved", disputes.c.credit_settled.is_(False)))))).all()
         return await self._hydrate(rows)
 
-    async def list(self, flt: DisputeFilter, *, now: datetime, limit: int,
+    async def worklist(self, flt: DisputeFilter, *, now: datetime, limit: int,
                    after: tuple[datetime, str] | None) -> list[Dispute]:
         """Newest first, `limit + 1` rows so the caller knows whether there is another page."""
         query = select(disputes).order_by(disputes.c.opened_at.desc(), disputes.c.dispute_id.desc())

@@ -11,12 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from dispute_svc.adapters.config_repository import ConfigRepository
-from dispute_svc.adapters.dispute_repository import DisputeRepository
-from dispute_svc.adapters.invoice_repository import InvoiceRepository
-from dispute_svc.app.ports import InvoiceServiceClient, InvoiceServiceUnavailable
+from dispute_svc.app.ports import DisputeUnit, InvoiceServiceClient, InvoiceServiceUnavailable
 from dispute_svc.app.reprice import reprice_products
 from dispute_svc.domain.errors import NotKnown
 from dispute_svc.domain.evidence import TermsInEffect, terms_in_effect
@@ -38,11 +33,11 @@ class EvidenceInputs:
     already_billed: dict[str, Decimal]
 
 
-async def load_evidence_inputs(session: AsyncSession, dispute_id: str) -> EvidenceInputs:
-    dispute = await DisputeRepository(session).get(dispute_id)
+async def load_evidence_inputs(unit: DisputeUnit, dispute_id: str) -> EvidenceInputs:
+    dispute = await unit.disputes.get(dispute_id)
     if dispute is None:
         raise NotKnown(f"dispute {dispute_id} does not exist")
-    invoices, config = InvoiceRepository(session), ConfigRepository(session)
+    invoices, config = unit.invoices, unit.config
     invoice = await invoices.get(dispute.invoice_id)
     issued = await invoices.issued_document(dispute.invoice_id)
     assert invoice is not None and issued is not None  # a dispute is only ever opened on a known invoice

@@ -6,9 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from dispute_svc.adapters.dispute_repository import DisputeRepository
+from dispute_svc.app.ports import DisputeStore
 from dispute_svc.domain.kpis import hours, median, percentile, share
 from dispute_svc.domain.sla import AGE_BUCKETS, age, age_bucket
 
@@ -27,13 +25,12 @@ def _turnaround(resolved: list[tuple[datetime, datetime, datetime]]) -> dict[str
                           "nearest rank"}
 
 
-async def dispute_kpis(session: AsyncSession, date_from: date, date_to: date, now: datetime,
+async def dispute_kpis(repo: DisputeStore, date_from: date, date_to: date, now: datetime,
                        bill_to_account_id: str | None = None) -> dict[str, Any]:
     """Aggregated in SQL: the cost does not grow with the number of disputes, only the turnaround reads one row
     per dispute resolved in the window and the ageing one timestamp per active dispute."""
     start = datetime.combine(date_from, time.min, tzinfo=UTC)
     end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
-    repo = DisputeRepository(session)
     issued, disputed = await repo.dispute_rate(date_from, date_to, bill_to_account_id)
     resolved = await repo.resolved_times(start, end, bill_to_account_id)
     within = [r for r in resolved if r[1] <= r[2]]

@@ -1,46 +1,33 @@
-"""Kafka topics dispute-svc consumes and the handler for each event type."""
+"""dispute-svc's consumer: the handler table (app/handlers) run by common's consumer runner over SqlUnit."""
 
 from __future__ import annotations
-
-from functools import partial
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispute_svc.app import reactions as r
-from mediabill_common.consumer import ConsumerRunner
-from mediabill_common.consumer.decode import Received
-from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, CONFIG_TOPIC, INVOICES_TOPIC
-from mediabill_common.service import ServiceContext
+from dispute_svc.adapters.unit import SqlUnit
+from dispute_svc.app.handlers import HANDLERS
+from dispute_svc.context import DisputeContext
+from mediabill_common.consumer import ConsumerRunner, Event, Parking, ParkingLot, UnitParts, consumer_runner
+from mediabill_common.events.catalog import Payload
 
-TOPICS: list[str] = [INVOICES_TOPIC, ADJUSTMENTS_TOPIC, CONFIG_TOPIC]
-
-HANDLERS = {
-    "InvoiceIssued": r.when_invoice_issued_record_invoice,
-    "InvoiceVoided": r.when_invoice_voided_mark_void,
-    "InvoiceBalanceChanged": r.when_invoice_balance_changed_keep_balance,
-    "CreditMemoIssued": r.when_credit_memo_issued_reduce_headroom,
-    "AdjustmentRejected": r.when_adjustment_rejected_reopen_dispute,
-    "ProductCreated": r.when_product_changed_keep_product,
-    "ProductUpdated": r.when_product_changed_keep_product,
-    "RateCardAdded": r.when_product_changed_keep_product,
-    "ProductActivated": r.when_product_changed_keep_product,
-    "ProductRetired": r.when_product_changed_keep_product,
-    "BillingAccountUpserted": r.when_account_upserted_keep_account,
-    "ContractCreated": r.when_contract_changed_keep_contract,
-    "ContractActivated": r.when_contract_changed_keep_contract,
-    "ContractAmended": r.when_contract_changed_keep_contract,
-    "ContractEnded": r.when_contract_changed_keep_contract,
-}
+TOPICS: list[str] = HANDLERS.topics()
 
 
-async def _adapt(handler, ctx: ServiceContext, session: AsyncSession, received: Received) -> None:
-    await handler(session, ctx, received.envelope, received.payload)
+def make_runner(ctx: DisputeContext, producer: AIOKafkaProducer, *,
+                name: str | None = None) -> ConsumerRunner:
+    return consumer_runner(ctx, producer, HANDLERS, SqlUnit.of, name=name)
 
 
-def make_runner(ctx: ServiceContext, producer: AIOKafkaProducer) -> ConsumerRunner:
-    return ConsumerRunner(name=ctx.settings.service_name, session_factory=ctx.sessions,
-                          inbox=ctx.tables.inbox, producer=producer,
-                          handlers={t: partial(_adapt, h, ctx) for t, h in HANDLERS.items()},
-                          max_attempts=ctx.settings.consumer_max_attempts,
-                          sources=ctx.trusted_sources)
+def unit_in(ctx: DisputeContext, session: AsyncSession) -> SqlUnit:
+    """The consumer's unit over a transaction the caller holds: an API request changes disputes through it, and a
+    test or a seeder applies an event as the consumer would with `HANDLERS.dispatch(event, unit_in(ctx, s))`
+    (what it parks is the consumer's, and replays through the table)."""
+    lot = ParkingLot(ctx.tables.parked_events, ctx.settings.service_name)
+    units: list[SqlUnit] = []
+
+    async def replay(event: Event[Payload]) -> None:
+        await HANDLERS.dispatch(event, units[0])
+
+    units.append(SqlUnit.of(session, UnitParts(ctx.outbox, ctx.audit, Parking(lot, session, replay))))
+    return units[0]

@@ -1,9 +1,9 @@
-"""The dispute domain's refusals as RFC 9457 problems."""
+"""The dispute domain's refusals as RFC 9457 problems: the one mapping bootstrap gives create_app(errors=...)."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from dispute_svc.domain.errors import (
     ApprovalRequired,
@@ -20,7 +20,6 @@ from mediabill_common.web.problems import (
     PreconditionFailed,
     Problem,
     Unprocessable,
-    problem_response,
 )
 
 _PROBLEMS: dict[type[DisputeError], type[Problem]] = {
@@ -35,7 +34,4 @@ def as_problem(exc: DisputeError) -> Problem:
     return problem_type(exc.detail, errors=errors)
 
 
-def install_dispute_problems(app: FastAPI) -> None:
-    @app.exception_handler(DisputeError)
-    async def _dispute_error(request: Request, exc: DisputeError) -> JSONResponse:
-        return problem_response(as_problem(exc), request)
+ERRORS: Mapping[type[Exception], Callable[[Any], Problem]] = {DisputeError: as_problem}

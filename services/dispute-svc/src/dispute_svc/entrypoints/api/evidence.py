@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from dispute_svc.app.evidence import assemble_evidence, load_evidence_inputs
 from dispute_svc.entrypoints.api.common import wire
-from mediabill_common.web.deps import Ctx, Session
+from dispute_svc.entrypoints.api.deps import DisputeCtx, RequestUnit
 from mediabill_common.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/disputes", tags=["evidence"])
@@ -22,8 +22,8 @@ router = APIRouter(prefix="/v1/disputes", tags=["evidence"])
                 "line (invoiced - re-priced, matched by line_item_id and kind). When invoice-svc cannot answer, "
                 "`available` is false with the reason; nothing is estimated.",
 )
-async def evidence(dispute_id: str, ctx: Ctx, session: Session, _principal: CurrentPrincipal) -> dict[str, Any]:
-    async with session.begin():
-        inputs = await load_evidence_inputs(session, dispute_id)
+async def evidence(dispute_id: str, ctx: DisputeCtx, unit: RequestUnit, _principal: CurrentPrincipal) -> dict[str, Any]:
+    async with unit.session.begin():
+        inputs = await load_evidence_inputs(unit, dispute_id)
     # invoice-svc is called outside the transaction, so a slow answer holds no database connection.
-    return wire(await assemble_evidence(ctx.extras["invoice_client"], inputs))
+    return wire(await assemble_evidence(ctx.deps.invoice_client, inputs))

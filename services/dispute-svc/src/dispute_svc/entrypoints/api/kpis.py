@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from dispute_svc.app.kpis import dispute_kpis
-from dispute_svc.app.policy import clock_of
 from dispute_svc.entrypoints.api.common import wire
-from mediabill_common.web.deps import Ctx, Session
+from dispute_svc.entrypoints.api.deps import DisputeCtx, RequestUnit
 from mediabill_common.web.problems import Unprocessable
 from mediabill_common.web.security import CurrentPrincipal
 
@@ -25,7 +24,7 @@ router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
                 "open_by_age_bucket: disputes open or in review now, by age. disputed value by reason code and by "
                 "product, per currency, for disputes opened in the window.",
 )
-async def kpis(ctx: Ctx, session: Session, _principal: CurrentPrincipal,
+async def kpis(ctx: DisputeCtx, unit: RequestUnit, _principal: CurrentPrincipal,
                date_from: Annotated[date, Query(alias="from", description="first day, YYYY-MM-DD")],
                date_to: Annotated[date, Query(alias="to", description="last day (inclusive), YYYY-MM-DD")],
                bill_to_account_id: Annotated[str | None, Query(description="narrow to one bill-to account")] = None,
@@ -33,6 +32,6 @@ async def kpis(ctx: Ctx, session: Session, _principal: CurrentPrincipal,
     if date_to < date_from:
         raise Unprocessable(f"to ({date_to}) is before from ({date_from})",
                             errors=[{"field": "to", "in": "query", "message": "must not be before from"}])
-    async with session.begin():
-        figures = await dispute_kpis(session, date_from, date_to, clock_of(ctx).now(), bill_to_account_id)
+    async with unit.session.begin():
+        figures = await dispute_kpis(unit.disputes, date_from, date_to, ctx.deps.clock.now(), bill_to_account_id)
     return wire(figures)
