@@ -141,6 +141,28 @@ async def test_simulate_prices_caller_deliveries_and_writes_nothing(config_api):
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "deliveries[0].product_code"
 
 
+async def test_a_simulation_invoice_svc_cannot_price_is_answered_503_422_or_502_as_problem_json(
+        config_api_with_invoice_svc, stand_in_invoice_svc, unreachable_invoice_svc_url):
+    answers = {}
+    for name, invoice_svc in [("AWAY", unreachable_invoice_svc_url),
+                              ("REFUSES", stand_in_invoice_svc(422, {"detail": "period 2026-13 invalid"})),
+                              ("CRASHES", stand_in_invoice_svc(500, {"detail": "pricing engine crashed"}))]:
+        api = await config_api_with_invoice_svc(invoice_svc)
+        # Draft products: going live needs a simulation these invoice-svcs cannot give.
+        product = await api.product(name, live=False)
+        delivery = {"delivery_id": f"d-{api.unique}", "revision": 0, "source_system": "pio", "account_id": "X",
+                    "contract_id": None, "campaign_id": "C", "line_item_id": "L", "product_code": product["code"],
+                    "delivery_date": "2026-03-14", "impressions": 1000, "viewable_impressions": 700, "clicks": 1,
+                    "conversions": 0}
+        answer = await api.client.post(f"/v1/products/{product['code']}/simulate", headers=api.reader,
+                                       json={"deliveries": [delivery]})
+        assert answer.headers["content-type"] == "application/problem+json", answer.text
+        answers[name] = (answer.status_code, answer.json()["detail"])
+    assert answers["AWAY"][0] == 503 and answers["AWAY"][1].startswith("invoice-svc unreachable: ")
+    assert answers["REFUSES"] == (422, "invoice-svc refused the simulation (422): period 2026-13 invalid")
+    assert answers["CRASHES"] == (502, "invoice-svc refused the simulation (500): pricing engine crashed")
+
+
 def product_etag(version: int) -> str:
     return f'W/"{version}"'
 

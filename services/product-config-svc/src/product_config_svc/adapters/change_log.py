@@ -9,13 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.audit import AuditTrail
 from mediabill_common.outbox.writer import OutboxWriter
-from product_config_svc.adapters.repositories import (
-    AccountRepository,
-    ContractRepository,
-    InvoicedPeriodRepository,
-    ProductRepository,
-)
-from product_config_svc.app.ports import ConfigUnit
 
 
 def _json(state: Any) -> Any:
@@ -37,10 +30,3 @@ class OutboxChangeLog:
                                    data={"state_version": version, entity_type: after})
         await self._audit.record(self._session, actor=self._actor, action=action, entity_type=entity_type,
                                  entity_id=key, reason=reason, before=_json(before), after=after)
-
-
-def config_unit(session: AsyncSession, outbox: OutboxWriter, audit: AuditTrail, actor: str) -> ConfigUnit:
-    """The repositories and change log of one request, bound to `session`."""
-    return ConfigUnit(products=ProductRepository(session), accounts=AccountRepository(session),
-                      contracts=ContractRepository(session), invoiced=InvoicedPeriodRepository(session),
-                      changes=OutboxChangeLog(session, outbox, audit, actor), actor=actor)

@@ -37,9 +37,6 @@ class HttpPriceSimulator:
             raise PriceSimulationFailed("invoice-svc answered with a body that is not a draft invoice")
         return body
 
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
 
 def _detail(response: httpx.Response) -> str:
     try:

@@ -15,9 +15,6 @@ from product_config_svc.domain.contracts import InvoicedPeriod
 
 S = TypeVar("S")
 
-# Where bootstrap puts the PriceSimulator in ServiceContext.extras.
-PRICE_SIMULATOR = "price_simulator"
-
 
 @dataclass(frozen=True)
 class Stored(Generic[S]):
@@ -80,10 +77,13 @@ class Parking(Protocol):
 
 
 class InvoicedPeriodsUnit(Protocol):
-    """What the handlers of billing.invoices.v1 work with, all bound to the consumer's transaction."""
+    """What the handlers of billing.invoices.v1 work with, all bound to the consumer's transaction (read-only:
+    a handler uses the unit's parts, it never replaces them)."""
 
-    invoiced: InvoicedPeriods
-    parking: Parking
+    @property
+    def invoiced(self) -> InvoicedPeriods: ...
+    @property
+    def parking(self) -> Parking: ...
 
 
 class ChangeLog(Protocol):

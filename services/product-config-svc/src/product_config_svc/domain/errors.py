@@ -1,4 +1,4 @@
-"""Domain errors of billing configuration; the API turns them into problem+json (422, 409, 404)."""
+"""Domain errors of billing configuration; the API turns them into problem+json (422, 409, 404, 412)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,15 @@ class UnknownEntity(ConfigError):
         self.kind = kind
         self.key = key
         super().__init__(f"{kind} '{key}' does not exist")
+
+
+class StaleVersion(ConfigError):
+    """The change was made against another version than the stored one (If-Match, 412): read it again."""
+
+    def __init__(self, current_version: int, expected: str) -> None:
+        self.current_version = current_version
+        self.expected = expected
+        super().__init__(f"the stored version is {current_version}, the change expected {expected}")
 
 
 def raise_if_any(problems: list[FieldProblem]) -> None:

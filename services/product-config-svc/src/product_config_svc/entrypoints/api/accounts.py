@@ -11,14 +11,21 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.config_state import AccountState, AccountType
 from mediabill_common.events.types import Currency, Pct
-from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.deps import Session
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit
 from mediabill_common.web.security import CurrentPrincipal, require_roles
 from product_config_svc.adapters.repositories import AccountRepository
 from product_config_svc.app import accounts as use_cases
 from product_config_svc.domain.accounts import ACCOUNT_ID_FORMAT
-from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, stored_answer, unit_for
+from product_config_svc.entrypoints.api.deps import (
+    WRITERS,
+    ConfigCtx,
+    after_key,
+    next_cursor,
+    stored_answer,
+    unit_for,
+)
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
@@ -77,7 +84,7 @@ def _answer(response: Response, stored, status: int = 200) -> dict[str, Any]:
 
 
 @router.post("", response_model=AccountView, status_code=201, summary="Open a billing account")
-async def create_account(body: AccountCreate, ctx: Ctx, session: Session, principal: Writer,
+async def create_account(body: AccountCreate, ctx: ConfigCtx, session: Session, principal: Writer,
                          response: Response) -> dict[str, Any]:
     fields = body.model_dump(exclude={"reason"})
     fields["account_id"] = fields["account_id"] or f"ACC-{uuid.uuid4().hex[:12].upper()}"
@@ -108,7 +115,7 @@ async def get_account(account_id: str, session: Session, _p: CurrentPrincipal, r
 
 
 @router.patch("/{account_id}", response_model=AccountView, summary="Change a billing account (If-Match)")
-async def patch_account(account_id: str, body: AccountPatch, ctx: Ctx, session: Session, principal: Writer,
+async def patch_account(account_id: str, body: AccountPatch, ctx: ConfigCtx, session: Session, principal: Writer,
                         response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     changes = body.model_dump(mode="json", exclude_unset=True, exclude={"reason"})
     async with session.begin():

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Response
 
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.config_state import ContractState, ContractStatus
-from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.deps import Session
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit
 from mediabill_common.web.security import CurrentPrincipal, require_roles
@@ -25,7 +25,15 @@ from product_config_svc.entrypoints.api.contract_schemas import (
     ContractView,
     Lifecycle,
 )
-from product_config_svc.entrypoints.api.deps import WRITERS, after_key, next_cursor, now, stored_answer, unit_for
+from product_config_svc.entrypoints.api.deps import (
+    WRITERS,
+    ConfigCtx,
+    after_key,
+    next_cursor,
+    now,
+    stored_answer,
+    unit_for,
+)
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
@@ -39,7 +47,7 @@ def _answer(response: Response, stored, status: int = 200) -> dict[str, Any]:
 
 
 @router.post("", response_model=ContractView, status_code=201, summary="Book a contract / IO (draft)")
-async def create_contract(body: ContractCreate, ctx: Ctx, session: Session, principal: Writer,
+async def create_contract(body: ContractCreate, ctx: ConfigCtx, session: Session, principal: Writer,
                           response: Response) -> dict[str, Any]:
     fields = body.model_dump(mode="json", exclude={"reason"})
     fields["contract_id"] = fields["contract_id"] or f"IO-{uuid.uuid4().hex[:12].upper()}"
@@ -77,7 +85,7 @@ async def contract_versions(contract_id: str, session: Session, _p: CurrentPrinc
 
 
 @router.patch("/{contract_id}", response_model=ContractView, summary="Edit a draft contract (If-Match)")
-async def patch_contract(contract_id: str, body: ContractPatch, ctx: Ctx, session: Session, principal: Writer,
+async def patch_contract(contract_id: str, body: ContractPatch, ctx: ConfigCtx, session: Session, principal: Writer,
                          response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     changes = body.model_dump(mode="json", exclude_unset=True, exclude={"reason"})
     async with session.begin():
@@ -87,7 +95,7 @@ async def patch_contract(contract_id: str, body: ContractPatch, ctx: Ctx, sessio
 
 
 @router.post("/{contract_id}/activate", response_model=ContractView, summary="draft -> active")
-async def activate_contract(contract_id: str, ctx: Ctx, session: Session, principal: Writer,
+async def activate_contract(contract_id: str, ctx: ConfigCtx, session: Session, principal: Writer,
                             response: Response, body: Lifecycle | None = None, if_match: IfMatch = None) \
         -> dict[str, Any]:
     async with session.begin():
@@ -98,7 +106,7 @@ async def activate_contract(contract_id: str, ctx: Ctx, session: Session, princi
 
 @router.post("/{contract_id}/amendments", response_model=ContractView, status_code=201,
              summary="Amend the terms from a date (never inside or before an invoiced period: 409)")
-async def amend_contract(contract_id: str, body: AmendmentCreate, ctx: Ctx, session: Session, principal: Writer,
+async def amend_contract(contract_id: str, body: AmendmentCreate, ctx: ConfigCtx, session: Session, principal: Writer,
                          response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     async with session.begin():
         stored = await use_cases.amend_contract(
@@ -108,7 +116,7 @@ async def amend_contract(contract_id: str, body: AmendmentCreate, ctx: Ctx, sess
 
 
 @router.post("/{contract_id}/end", response_model=ContractView, summary="active -> ended")
-async def end_contract(contract_id: str, ctx: Ctx, session: Session, principal: Writer, response: Response,
+async def end_contract(contract_id: str, ctx: ConfigCtx, session: Session, principal: Writer, response: Response,
                        body: Lifecycle | None = None, if_match: IfMatch = None) -> dict[str, Any]:
     async with session.begin():
         stored = await use_cases.end_contract(unit_for(ctx, session, principal), contract_id,

@@ -1,30 +1,36 @@
-"""Dependencies of the routers: the unit of one change, the price simulator, today's date, a read's answer."""
+"""Dependencies of the routers: the context, the unit of one change, the price simulator, today's date, a read's
+answer."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Response
+from fastapi import Depends, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.auth.principal import Principal
-from mediabill_common.service import ServiceContext
+from mediabill_common.web.deps import get_ctx
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import decode_cursor, encode_cursor
-from product_config_svc.adapters.change_log import config_unit
-from product_config_svc.app.ports import PRICE_SIMULATOR, ConfigUnit, PriceSimulator
+from product_config_svc.adapters.unit import config_unit
+from product_config_svc.app.ports import ConfigUnit, PriceSimulator
+from product_config_svc.context import ProductConfigContext
 from product_config_svc.domain.errors import UnknownEntity
 
 WRITERS = ("config-admin",)
+ConfigCtx = Annotated[ProductConfigContext, Depends(get_ctx)]
 
 
-def unit_for(ctx: ServiceContext, session: AsyncSession, principal: Principal) -> ConfigUnit:
+def unit_for(ctx: ProductConfigContext, session: AsyncSession, principal: Principal) -> ConfigUnit:
     return config_unit(session, ctx.outbox, ctx.audit, principal.sub)
 
 
-def simulator_of(ctx: ServiceContext) -> PriceSimulator:
-    return ctx.extras[PRICE_SIMULATOR]
+async def price_simulator(ctx: ConfigCtx) -> PriceSimulator:
+    return ctx.deps.price_simulator
+
+
+Simulator = Annotated[PriceSimulator, Depends(price_simulator)]
 
 
 def now() -> datetime:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.config_state import Channel, PricingModel, ProductState, ProductStatus, RateCard
-from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.deps import Session
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit
 from mediabill_common.web.problems import NotFound
@@ -22,9 +22,10 @@ from product_config_svc.domain.products import price_on
 from product_config_svc.domain.readiness import needs_rate_card
 from product_config_svc.entrypoints.api.deps import (
     WRITERS,
+    ConfigCtx,
+    Simulator,
     after_key,
     next_cursor,
-    simulator_of,
     today,
     unit_for,
 )
@@ -40,7 +41,6 @@ from product_config_svc.entrypoints.api.product_schemas import (
     SimulateRequest,
     product_view,
 )
-from product_config_svc.entrypoints.api.simulation_errors import simulation_problem
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
@@ -54,7 +54,7 @@ def _answer(response: Response, stored, status: int = 200) -> dict[str, Any]:
 
 
 @router.post("", response_model=ProductView, status_code=201, summary="Set up a new ad product (draft)")
-async def create_product(body: ProductCreate, ctx: Ctx, session: Session, principal: Writer,
+async def create_product(body: ProductCreate, ctx: ConfigCtx, session: Session, principal: Writer,
                          response: Response) -> dict[str, Any]:
     product = ProductState(**body.model_dump(exclude={"reason"}))
     async with session.begin():
@@ -79,7 +79,7 @@ async def get_product(code: str, session: Session, _p: CurrentPrincipal, respons
 
 
 @router.patch("/{code}", response_model=ProductView, summary="Change a product (If-Match)")
-async def patch_product(code: str, body: ProductPatch, ctx: Ctx, session: Session, principal: Writer,
+async def patch_product(code: str, body: ProductPatch, ctx: ConfigCtx, session: Session, principal: Writer,
                         response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     changes = body.model_dump(mode="json", exclude_unset=True, exclude={"reason"})
     async with session.begin():
@@ -90,7 +90,7 @@ async def patch_product(code: str, body: ProductPatch, ctx: Ctx, session: Sessio
 
 @router.post("/{code}/rate-cards", response_model=ProductView, status_code=201,
              summary="Add an effective-dated rate-card version (append-only)")
-async def add_rate_card(code: str, body: RateCardCreate, ctx: Ctx, session: Session, principal: Writer,
+async def add_rate_card(code: str, body: RateCardCreate, ctx: ConfigCtx, session: Session, principal: Writer,
                         response: Response) -> dict[str, Any]:
     card = RateCard(**body.model_dump(exclude={"reason"}))
     async with session.begin():
@@ -116,24 +116,24 @@ async def price_in_effect(code: str, session: Session, _p: CurrentPrincipal,
 
 
 @router.get("/{code}/readiness", response_model=Readiness, summary="The go-live checklist, each item and why")
-async def readiness(code: str, ctx: Ctx, session: Session, _p: CurrentPrincipal) -> dict[str, Any]:
-    stored, items = await use_cases.readiness(ProductRepository(session), simulator_of(ctx), code, today=today())
+async def readiness(code: str, simulator: Simulator, session: Session, _p: CurrentPrincipal) -> dict[str, Any]:
+    stored, items = await use_cases.readiness(ProductRepository(session), simulator, code, today=today())
     return {"code": code, "status": stored.state.status, "ready": all(i.passed for i in items),
             "items": [{"item": i.item, "passed": i.passed, "reason": i.reason} for i in items]}
 
 
 @router.post("/{code}/activate", response_model=ProductView, summary="draft -> live when every readiness item "
                                                                      "passes (else 409 listing them)")
-async def activate(code: str, ctx: Ctx, session: Session, principal: Writer, response: Response,
-                   body: Reason | None = None) -> dict[str, Any]:
+async def activate(code: str, ctx: ConfigCtx, simulator: Simulator, session: Session, principal: Writer,
+                   response: Response, body: Reason | None = None) -> dict[str, Any]:
     async with session.begin():
-        stored = await use_cases.activate_product(unit_for(ctx, session, principal), simulator_of(ctx), code,
+        stored = await use_cases.activate_product(unit_for(ctx, session, principal), simulator, code,
                                                   today=today(), reason=body.reason if body else None)
     return _answer(response, stored)
 
 
 @router.post("/{code}/retire", response_model=ProductView, summary="live -> retired")
-async def retire(code: str, ctx: Ctx, session: Session, principal: Writer, response: Response,
+async def retire(code: str, ctx: ConfigCtx, session: Session, principal: Writer, response: Response,
                  body: Reason | None = None) -> dict[str, Any]:
     async with session.begin():
         stored = await use_cases.retire_product(unit_for(ctx, session, principal), code,
@@ -142,11 +142,10 @@ async def retire(code: str, ctx: Ctx, session: Session, principal: Writer, respo
 
 
 @router.post("/{code}/simulate", summary="Price sample deliveries via invoice-svc; writes nothing")
-async def simulate_product(code: str, body: SimulateRequest, ctx: Ctx, session: Session, principal: CurrentPrincipal
-                           ) -> dict[str, Any]:
+async def simulate_product(code: str, body: SimulateRequest, ctx: ConfigCtx, simulator: Simulator, session: Session,
+                           principal: CurrentPrincipal) -> dict[str, Any]:
     request = SimulationRequest(
         deliveries=body.deliveries, period=body.period, contract=body.contract, contract_id=body.contract_id,
         bill_to=body.bill_to, bill_to_account_id=body.bill_to_account_id,
         already_billed=[b.model_dump(mode="json") for b in body.already_billed])
-    with simulation_problem():
-        return await simulate(unit_for(ctx, session, principal), simulator_of(ctx), code, request, today=today())
+    return await simulate(unit_for(ctx, session, principal), simulator, code, request, today=today())
