@@ -7,9 +7,11 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias
 
 import uvicorn
 import uvloop
+from fastapi import FastAPI
 from prometheus_client import start_http_server
 
 from mediabill_common.consumer.runner import ConsumerRunner
@@ -19,6 +21,8 @@ from mediabill_common.outbox.relay import OutboxRelay
 from mediabill_common.service import ServiceContext
 
 log = logging.getLogger(__name__)
+# The command line of every service runs any service's context.
+AnyContext: TypeAlias = ServiceContext[Any, Any]
 
 
 def _stop_event() -> asyncio.Event:
@@ -29,7 +33,7 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
-async def run_relay(ctx: ServiceContext) -> None:
+async def run_relay(ctx: AnyContext) -> None:
     """Publish this service's outbox until SIGTERM."""
     stop = _stop_event()
     producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id=f"{ctx.settings.service_name}-relay")
@@ -43,7 +47,7 @@ async def run_relay(ctx: ServiceContext) -> None:
         await ctx.close()
 
 
-async def run_consumer(ctx: ServiceContext, make_runner: Callable[[ServiceContext, object], ConsumerRunner],
+async def run_consumer(ctx: AnyContext, make_runner: Callable[[AnyContext, object], ConsumerRunner],
                        topics: list[str], *, group_id: str | None = None) -> None:
     """Consume `topics` with the service's handler table until SIGTERM."""
     stop = _stop_event()
@@ -79,8 +83,8 @@ async def _start_with_retry(start: Callable[[], Awaitable[None]], stop: asyncio.
             delay = min(delay * 2, 10)
 
 
-def main(*, build_context: Callable[[], ServiceContext], build_app: Callable[[ServiceContext], object],
-         make_runner: Callable[[ServiceContext, object], ConsumerRunner] | None, topics: list[str]) -> None:
+def main(*, build_context: Callable[[], AnyContext], build_app: Callable[[AnyContext], FastAPI],
+         make_runner: Callable[[AnyContext, object], ConsumerRunner] | None, topics: list[str]) -> None:
     """The `python -m <service>` command line."""
     parser = argparse.ArgumentParser()
     parser.add_argument("role", choices=["api", "consumer", "relay"])

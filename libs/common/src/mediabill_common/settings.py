@@ -60,7 +60,3 @@ class ServiceSettings(BaseSettings):
     # Outbox relay
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
-
-    @property
-    def schema(self) -> str:
-        return self.service_name.replace("-", "_")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 # A pooled connection idle for longer than this is pinged before it is handed out. SQLAlchemy's pool_pre_ping
 # pings on every checkout, and with asyncpg a ping is BEGIN, an empty statement and ROLLBACK: three round trips
@@ -46,16 +48,17 @@ def _ping_idle_connections(engine: AsyncEngine, idle_s: float) -> None:
     pool = engine.sync_engine.pool
 
     @event.listens_for(pool, "connect")
-    def _connected(_dbapi_connection, record) -> None:
+    def _connected(_dbapi_connection: AsyncAdapt_asyncpg_connection, record: ConnectionPoolEntry) -> None:
         record.info["returned_at"] = time.monotonic()
 
     @event.listens_for(pool, "checkin")
-    def _returned(_dbapi_connection, record) -> None:
+    def _returned(_dbapi_connection: AsyncAdapt_asyncpg_connection, record: ConnectionPoolEntry | None) -> None:
         if record is not None:
             record.info["returned_at"] = time.monotonic()
 
     @event.listens_for(pool, "checkout")
-    def _checked_out(dbapi_connection, record, _proxy) -> None:
+    def _checked_out(dbapi_connection: AsyncAdapt_asyncpg_connection, record: ConnectionPoolEntry,
+                     _proxy: PoolProxiedConnection) -> None:
         if time.monotonic() - record.info.get("returned_at", 0.0) <= idle_s:
             return
         try:

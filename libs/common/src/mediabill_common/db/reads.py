@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from sqlalchemy import text
@@ -32,7 +32,7 @@ def positional(sql: str) -> tuple[str, tuple[str, ...]]:
     parameter)."""
     names: list[str] = []
 
-    def number(match: re.Match) -> str:
+    def number(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in names:
             names.append(name)
@@ -48,12 +48,14 @@ async def fetch_all(db: AsyncSession | AsyncConnection, sql: str, params: Mappin
     params = params or {}
     connection = await db.connection() if isinstance(db, AsyncSession) else db
     pooled = await connection.get_raw_connection()
-    if not pooled.dbapi_connection.autocommit:
-        return list((await db.execute(text(sql), params)).mappings())
+    if not pooled.dbapi_connection or not pooled.dbapi_connection.autocommit:
+        # A text() row is keyed by its column names (RowMapping's type allows Column keys too).
+        return cast("Sequence[Mapping[str, Any]]", (await db.execute(text(sql), params)).mappings().all())
     statement, names = positional(sql)
     driver: asyncpg.Connection = pooled.driver_connection
     try:
-        return await driver.fetch(statement, *(params[name] for name in names))
+        records: list[asyncpg.Record] = await driver.fetch(statement, *(params[name] for name in names))
+        return records
     except Exception as exc:
         if not driver.is_closed():
             raise

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -281,11 +281,15 @@ class PaymentApplied(Payload):
     applied_at: datetime
 
 
+# Named outside EventSpec: inside it, `type` is the field, not the builtin.
+PayloadModel: TypeAlias = type[Payload]
+
+
 @dataclass(frozen=True)
 class EventSpec:
     type: str
     topic: str
-    model: type[Payload]
+    model: PayloadModel
     key: str  # how the Kafka key is chosen, for the docs
     summary: str
 
@@ -376,7 +380,7 @@ class UnknownEventType(LookupError):
     pass
 
 
-def parse_payload(event_type: str, data: dict) -> Payload:
+def parse_payload(event_type: str, data: dict[str, Any]) -> Payload:
     """Validate `data` against the model registered for `event_type`."""
     spec = EVENT_TYPES.get(event_type)
     if spec is None:
@@ -384,7 +388,7 @@ def parse_payload(event_type: str, data: dict) -> Payload:
     return spec.model.model_validate(data)
 
 
-def json_schema(event_type: str) -> dict:
+def json_schema(event_type: str) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of an event type's `data` payload."""
     spec = EVENT_TYPES[event_type]
     schema = spec.model.model_json_schema(mode="serialization")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
@@ -82,12 +82,12 @@ class VersionTerms(_State):
 class ContractVersion(_State):
     amendment_no: int = Field(ge=0)
     effective_from: date
-    terms: dict = Field(default_factory=dict, description="the terms this amendment set, each within the bounds "
-                                                          "of the contract's own")
+    terms: dict[str, Any] = Field(default_factory=dict, description="the terms this amendment set, each within the "
+                                                                    "bounds of the contract's own")
 
     @field_validator("terms")
     @classmethod
-    def _terms_within_bounds(cls, terms: dict) -> dict:
+    def _terms_within_bounds(cls, terms: dict[str, Any]) -> dict[str, Any]:
         # Kept as the dict it was sent as (pricing merges it over the contract state), checked like the state.
         try:
             VersionTerms.model_validate(terms)

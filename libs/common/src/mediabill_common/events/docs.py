@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -39,7 +40,7 @@ _CONSUMERS = {
 _PRODUCERS = {**INTERNAL_PRODUCERS, **EXTERNAL_PRODUCERS}
 
 
-def _hoist_defs(schema: dict, components: dict) -> dict:
+def _hoist_defs(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
     """Move pydantic's `$defs` into AsyncAPI components and point the refs there."""
     defs = schema.pop("$defs", {})
     for name, sub in defs.items():
@@ -48,15 +49,16 @@ def _hoist_defs(schema: dict, components: dict) -> dict:
     for name in defs:
         components[name] = json.loads(json.dumps(components[name]).replace('"#/$defs/',
                                                                            '"#/components/schemas/'))
-    return json.loads(text)
+    hoisted: dict[str, Any] = json.loads(text)
+    return hoisted
 
 
-def asyncapi_document() -> dict:
+def asyncapi_document() -> dict[str, Any]:
     """The AsyncAPI 3.0 description of every topic and event in the catalog."""
-    schemas: dict = {}
-    messages: dict = {}
-    channels: dict = {}
-    operations: dict = {}
+    schemas: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
     envelope = Envelope.model_json_schema()
     envelope.pop("title", None)
     for event_type, spec in EVENT_TYPES.items():

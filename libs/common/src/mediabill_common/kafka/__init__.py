@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 
 
 def make_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
@@ -19,8 +19,8 @@ def make_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer
 
 
 def make_consumer(bootstrap_servers: str, *, group_id: str, client_id: str, topics: list[str],
-                  max_poll_records: int = 500, listener=None, fetch_min_bytes: int = 1,
-                  fetch_max_wait_ms: int = 500) -> AIOKafkaConsumer:
+                  max_poll_records: int = 500, listener: ConsumerRebalanceListener | None = None,
+                  fetch_min_bytes: int = 1, fetch_max_wait_ms: int = 500) -> AIOKafkaConsumer:
     """A group consumer with manual offset commits, starting from the earliest offset for a new group.
 
     The broker answers a fetch once it holds `fetch_min_bytes` for it, or after `fetch_max_wait_ms`. The defaults

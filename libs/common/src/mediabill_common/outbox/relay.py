@@ -14,9 +14,11 @@ Design (see docs/architecture.md, "Outbox"):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import zlib
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -89,10 +91,8 @@ class OutboxRelay:
                 if sent >= self._batch_size:
                     continue
                 await conn.execute("SELECT 1")  # keeps the lock's connection honest: raises if it died
-                try:
+                with contextlib.suppress(TimeoutError):  # polling is the fallback when no NOTIFY came
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval_s)
-                except TimeoutError:
-                    pass
         finally:
             self.is_leader = False
             # terminate(), not close(): after a failure the connection may be in no state for a graceful goodbye,
@@ -124,7 +124,7 @@ class OutboxRelay:
         return len(rows)
 
 
-def _dumps(envelope: dict) -> bytes:
+def _dumps(envelope: dict[str, Any]) -> bytes:
     return json.dumps(envelope, separators=(",", ":")).encode()
 
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
 from mediabill_common.db.engine import asyncpg_dsn
+
+if TYPE_CHECKING:  # imported where containers are started: most runs never need Docker's client
+    from testcontainers.core.container import DockerContainer
 
 
 @dataclass
@@ -22,7 +26,7 @@ class Infra:
     database_url: str
     kafka_bootstrap: str
     origin: str
-    _containers: list = field(default_factory=list)
+    _containers: list[DockerContainer] = field(default_factory=list)
 
     def stop(self) -> None:
         for container in self._containers:

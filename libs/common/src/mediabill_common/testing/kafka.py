@@ -50,8 +50,8 @@ async def publish(bootstrap: str, topic: str, items: list[tuple[str, bytes | Env
         await producer.stop()
 
 
-async def read_topic(bootstrap: str, topic: str, predicate: Callable[[dict, Any], bool], *, count: int,
-                     timeout_s: float = 30.0) -> list[tuple[dict, Any]]:
+async def read_topic(bootstrap: str, topic: str, predicate: Callable[[Any, Any], bool], *, count: int,
+                     timeout_s: float = 30.0) -> list[tuple[Any, Any]]:
     """Read `topic` from the beginning (no group) until `count` records match `predicate(value, record)`.
 
     Values are parsed JSON (None if not JSON). Raises TimeoutError listing what was found.
@@ -59,7 +59,7 @@ async def read_topic(bootstrap: str, topic: str, predicate: Callable[[dict, Any]
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, enable_auto_commit=False,
                                 auto_offset_reset="earliest", group_id=None)
     await consumer.start()
-    found: list[tuple[dict, Any]] = []
+    found: list[tuple[Any, Any]] = []
     try:
         await consumer.seek_to_beginning(*await _assigned(consumer))
         deadline = asyncio.get_running_loop().time() + timeout_s
@@ -77,7 +77,7 @@ async def read_topic(bootstrap: str, topic: str, predicate: Callable[[dict, Any]
         await consumer.stop()
 
 
-async def flush_outbox(ctx: ServiceContext) -> int:
+async def flush_outbox(ctx: ServiceContext[Any, Any]) -> int:
     """Publish everything in a service's outbox now (what its relay process does); returns rows sent."""
     producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id="test-relay")
     await producer.start()
@@ -91,8 +91,8 @@ async def flush_outbox(ctx: ServiceContext) -> int:
         await producer.stop()
 
 
-async def consume_until(ctx: ServiceContext, make_runner: Callable[[ServiceContext, AIOKafkaProducer],
-                                                                   ConsumerRunner],
+async def consume_until(ctx: ServiceContext[Any, Any],
+                        make_runner: Callable[[ServiceContext[Any, Any], AIOKafkaProducer], ConsumerRunner],
                         topics: list[str], done: Callable[[], Any], *, timeout_s: float = 60.0,
                         group_id: str | None = None) -> None:
     """Run the service's real consumer loop against the broker until `await done()` is truthy."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,7 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parents[5]
 
 
 @pytest.fixture(scope="session")
-def infra() -> Infra:
+def infra() -> Iterator[Infra]:
     try:
         found = resolve_infra()
     except InfraUnavailable as exc:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mediabill_common.auth.principal import Principal
-from mediabill_common.auth.verify import InvalidToken
+from mediabill_common.auth.verify import InvalidToken, JwtVerifier
 from mediabill_common.web.problems import Unauthorized, problem_response
 
 _AUTHORIZATION = b"authorization"
@@ -27,15 +27,16 @@ def authenticate(scope: Scope) -> Principal:
     """The principal of the request's bearer token, verified by the app's verifier (once per request: the result
     is kept in the request state); Unauthorized when there is no token or it does not verify."""
     state = scope.setdefault("state", {})
-    principal = state.get(_STATE_KEY)
-    if isinstance(principal, Principal):
-        return principal
+    cached = state.get(_STATE_KEY)
+    if isinstance(cached, Principal):
+        return cached
     header = next((v for k, v in scope["headers"] if k == _AUTHORIZATION), b"").decode("latin-1")
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthorized("A bearer token is required (Authorization: Bearer <JWT>).")
+    verifier: JwtVerifier = scope["app"].state.verifier
     try:
-        principal = scope["app"].state.verifier.verify(credentials.strip())
+        principal = verifier.verify(credentials.strip())
     except InvalidToken as exc:
         raise Unauthorized(str(exc)) from exc
     state[_STATE_KEY] = principal

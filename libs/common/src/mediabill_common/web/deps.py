@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from mediabill_common.service import ServiceContext
 
 
-async def get_ctx(request: Request) -> ServiceContext:
+async def get_ctx(request: Request) -> ServiceContext[Any, Any]:
     """The service context (async: FastAPI would run a plain function in its thread pool on every request)."""
-    return request.app.state.ctx
+    ctx: ServiceContext[Any, Any] = request.app.state.ctx
+    return ctx
 
 
 _READS = frozenset({"GET", "HEAD"})
@@ -29,5 +30,6 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-Ctx = Annotated["ServiceContext", Depends(get_ctx)]
+# Any service's context: a router of common (audit) serves every service; a service's own routers may name theirs.
+Ctx = Annotated["ServiceContext[Any, Any]", Depends(get_ctx)]
 Session = Annotated[AsyncSession, Depends(db_session)]

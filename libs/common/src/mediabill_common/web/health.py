@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from aiokafka import AIOKafkaClient
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from mediabill_common.web.observability import metrics_response
@@ -43,7 +44,7 @@ def health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/health/live", summary="The process is up")
-    async def live() -> dict:
+    async def live() -> dict[str, Any]:
         return {"status": "ok"}
 
     @router.get("/health/ready", summary="Database and Kafka reachable")
@@ -56,14 +57,13 @@ def health_router() -> APIRouter:
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001
             checks["database"] = f"database unreachable: {type(exc).__name__}"
-        ok, reason = await ctx.kafka_probe.check()
-        checks["kafka"] = reason
+        _, checks["kafka"] = await ctx.kafka_probe.check()
         healthy = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
                             status_code=200 if healthy else 503)
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-    async def metrics():
+    async def metrics() -> Response:
         return metrics_response()
 
     return router

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -45,7 +47,8 @@ def _name(table: Table) -> str:
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, *, table_getter, engine_getter) -> None:
+    def __init__(self, app: ASGIApp, *, table_getter: Callable[[], Table],
+                 engine_getter: Callable[[], AsyncEngine]) -> None:
         self.app = app
         self._table_getter = table_getter
         self._engine_getter = engine_getter
@@ -79,7 +82,7 @@ class IdempotencyMiddleware:
             return
         await self._run_and_keep(scope, receive, send, key_text, request_scope)
 
-    async def _claim(self, key: str, request_scope: str, digest: str):
+    async def _claim(self, key: str, request_scope: str, digest: str) -> Literal[False] | Mapping[str, Any] | None:
         """False when this request now owns the key; else the row already holding it (None if it vanished)."""
         table = _name(self._table_getter())
         held = {"key": key, "scope": request_scope}
@@ -124,7 +127,7 @@ class IdempotencyMiddleware:
         await send(start)
         await send({"type": "http.response.body", "body": content, "more_body": False})
 
-    async def _replay(self, scope: Scope, send: Send, existing, digest: str) -> None:
+    async def _replay(self, scope: Scope, send: Send, existing: Mapping[str, Any] | None, digest: str) -> None:
         if existing is None or existing["status_code"] is None:
             await self._problem(scope, send, Conflict(
                 f"A request with this {HEADER} is being processed; retry shortly."))

@@ -47,7 +47,7 @@ def follow(source: tuple[str, str, str], parameters: dict[str, str], *targets: t
 
 
 def _operation(schema: dict[str, Any], method: str, path: str) -> dict[str, Any]:
-    operation = schema["paths"].get(path, {}).get(method.lower())
+    operation: dict[str, Any] | None = schema["paths"].get(path, {}).get(method.lower())
     if operation is None:
         raise ValueError(f"OpenAPI link: {method} {path} is not an operation of {schema['info']['title']}")
     return operation
@@ -58,7 +58,7 @@ def _parameter_name(operation: dict[str, Any], name: str, where: str) -> str:
     for declared in operation.get("parameters", []):
         same = declared["name"].lower() == name.lower() if declared["in"] == "header" else declared["name"] == name
         if same:
-            return declared["name"]
+            return str(declared["name"])
     raise ValueError(f"OpenAPI link to {where}: it has no parameter {name!r}")
 
 

@@ -9,11 +9,13 @@ the document, so it must say so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import iter_route_contexts
+from fastapi.routing import RouteContext, iter_route_contexts
 
 from mediabill_common.web.problems import PROBLEM_JSON
 
@@ -41,14 +43,14 @@ _DESCRIPTIONS = {
 }
 
 
-def _dependency_calls(dependant) -> list:
+def _dependency_calls(dependant: Dependant) -> list[Callable[..., Any] | None]:
     found = [dependant.call]
     for sub in dependant.dependencies:
         found += _dependency_calls(sub)
     return found
 
 
-def _expected_problems(route, method: str, operation: dict[str, Any]) -> set[int]:
+def _expected_problems(route: RouteContext, method: str, operation: dict[str, Any]) -> set[int]:
     from mediabill_common.web.security import current_principal
 
     calls = _dependency_calls(route.dependant)

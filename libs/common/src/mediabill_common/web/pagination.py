@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -39,7 +40,7 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return value
 
 
-def page_of(rows: list[T], limit: int, position_of) -> Page[T]:
+def page_of(rows: list[T], limit: int, position_of: Callable[[T], dict[str, Any]]) -> Page[T]:
     """Build a page from `limit + 1` fetched rows; `position_of(last_row)` gives the next cursor position."""
     more = len(rows) > limit
     items = rows[:limit]

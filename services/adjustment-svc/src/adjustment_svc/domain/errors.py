@@ -14,7 +14,7 @@ class LineNotAdjustable(AdjustmentError):
 class HeadroomExceeded(AdjustmentError):
     """A credit asks for more than a line's headroom (rule 18)."""
 
-    def __init__(self, message: str, violations: list[dict]) -> None:
+    def __init__(self, message: str, violations: list[dict[str, str]]) -> None:
         super().__init__(message)
         self.violations = violations
 

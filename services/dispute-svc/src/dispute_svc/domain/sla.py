@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 AGE_BUCKETS: tuple[str, ...] = ("0-7d", "8-30d", "31-60d", ">60d")
 
@@ -99,18 +100,18 @@ def is_overdue(status: str, assignment_due_at: datetime, resolution_due_at: date
     return (status == "open" and now > assignment_due_at) or now > resolution_due_at
 
 
-def policy_document(policy: SlaPolicy) -> dict:
+def policy_document(policy: SlaPolicy) -> dict[str, Any]:
     """The policy as the API and the database show it."""
-    def target(t: SlaTarget) -> dict:
+    def target(t: SlaTarget) -> dict[str, int]:
         return {"assignment_business_days": t.assignment_business_days,
                 "resolution_calendar_days": t.resolution_calendar_days}
     return {"default": target(policy.default),
             "by_reason_code": {code: target(t) for code, t in sorted(policy.by_reason.items())}}
 
 
-def policy_from_document(document: Mapping) -> SlaPolicy:
+def policy_from_document(document: Mapping[str, Any]) -> SlaPolicy:
     """The policy from its document form (see `policy_document`)."""
-    def target(raw: Mapping) -> SlaTarget:
+    def target(raw: Mapping[str, Any]) -> SlaTarget:
         return SlaTarget(int(raw["assignment_business_days"]), int(raw["resolution_calendar_days"]))
     return SlaPolicy(target(document["default"]),
                      {code: target(raw) for code, raw in (document.get("by_reason_code") or {}).items()})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from mediabill_common.events.config_state import AccountState
 from product_config_svc.domain.errors import FieldProblem, RuleViolation, raise_if_any, validated
@@ -58,7 +59,7 @@ def validate_account(account: AccountState, known: dict[str, AccountState]) -> A
     return account
 
 
-def update_account(account: AccountState, changes: dict, known: dict[str, AccountState],
+def update_account(account: AccountState, changes: dict[str, Any], known: dict[str, AccountState],
                    open_contracts: list[dict[str, str]]) -> AccountState:
     """Apply a partial update, refusing changes that would break contracts still open on this account.
 

@@ -6,6 +6,7 @@ import calendar
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from mediabill_common.events.config_state import AccountState, ContractLine, ContractState, ProductState
@@ -19,7 +20,7 @@ TERM_FIELDS = ("discount_pct", "agency_commission_pct", "billing_basis", "discre
 DEFAULT_DISCREPANCY_THRESHOLD_PCT = Decimal("10")
 
 
-def terms_of(contract: ContractState) -> dict:
+def terms_of(contract: ContractState) -> dict[str, Any]:
     """The full set of commercial terms of `contract`, as JSON values."""
     dumped = contract.model_dump(mode="json")
     return {field: dumped[field] for field in TERM_FIELDS}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from mediabill_common.events.config_state import ProductState, RateCard
 from product_config_svc.domain.errors import FieldProblem, RuleViolation, raise_if_any, validated
@@ -153,7 +154,7 @@ def retire(product: ProductState, contracts_using_it: list[str]) -> ProductState
 FROZEN_WHEN_LIVE = ("pricing_model", "contract_priced", "channel")
 
 
-def update_product(product: ProductState, changes: dict) -> ProductState:
+def update_product(product: ProductState, changes: dict[str, Any]) -> ProductState:
     """Apply a partial update; refuses changes that a product's status does not allow."""
     if "code" in changes and changes["code"] != product.code:
         raise RuleViolation("a product's code never changes; create a new product instead")

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, Literal
 
 from mediabill_common.money import round_money
@@ -65,9 +66,9 @@ def balance_of(total: Decimal, currency: str, entries: Iterable[BalanceEntry], *
         -> InvoiceBalance:
     """Rule 17: balance due = total - credited + debited - paid, never below 0; the excess is `overpaid`.
 
-    Status: `void` when voided (its total is no longer owed); else `paid` when nothing is due; `partially_paid` when something is paid and a
-    balance remains; else `issued`. The disputed amount (rule 20, see `disputed_amount`) does not change the
-    balance.
+    Status: `void` when voided (its total is no longer owed); else `paid` when nothing is due; `partially_paid` when
+    something is paid and a balance remains; else `issued`. The disputed amount (rule 20, see `disputed_amount`) does
+    not change the balance.
     """
     entries = [e for e in entries if applies_to_balance(e, currency)]
     credited = sum((e.amount for e in entries if e.kind == "credit_memo"), _ZERO)
@@ -84,14 +85,14 @@ def balance_of(total: Decimal, currency: str, entries: Iterable[BalanceEntry], *
         status = "partially_paid"
     else:
         status = "issued"
-    q = lambda amount: round_money(amount, currency)  # noqa: E731 - exact already; fixes the scale shown
+    q = partial(round_money, currency=currency)  # exact already; fixes the scale shown
     return InvoiceBalance(q(total), q(credited), q(debited), q(paid), q(balance_due), q(overpaid),
                           q(disputed_amount(entries)), status)
 
 
 def stored_balance(invoice: Mapping[str, Any]) -> InvoiceBalance:
     """The figures `balance_of` computed when the invoice's entries last changed, as kept on its row."""
-    q = lambda amount: round_money(amount, invoice["currency"])  # noqa: E731 - as balance_of shows them
+    q = partial(round_money, currency=invoice["currency"])  # as balance_of shows them
     return InvoiceBalance(q(invoice["total"]), q(invoice["credited"]), q(invoice["debited"]), q(invoice["paid"]),
                           q(invoice["balance_due"]), q(invoice["overpaid"]), q(invoice["disputed_amount"]),
                           invoice["balance_status"])

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # draft.py imports this module; the annotation is all that is needed here
+    from invoice_svc.domain.pricing.draft import DraftLine
 
 PricingModel = Literal["cpm", "vcpm", "cpc", "cpa", "auction_cpc", "flat_fee"]
 BillingBasis = Literal["first_party", "third_party", "discrepancy_tolerance"]
@@ -19,7 +22,7 @@ BillingBasis = Literal["first_party", "third_party", "discrepancy_tolerance"]
 DEFAULT_DISCREPANCY_PCT = Decimal(10)
 DEFAULT_PAYMENT_TERMS_DAYS = 30
 
-_EMPTY: Mapping = MappingProxyType({})
+_EMPTY: Mapping[str, Decimal] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ class InvoiceGroup:
     deliveries: tuple[Delivery, ...] = ()
     terms: ContractTerms | None = None
     billed_before: Mapping[str, Decimal] = field(default_factory=lambda: _EMPTY)
-    prior_period_lines: tuple = ()  # tuple[DraftLine, ...]
+    prior_period_lines: tuple[DraftLine, ...] = ()
     line_id_seed: str | None = None
 
     @property

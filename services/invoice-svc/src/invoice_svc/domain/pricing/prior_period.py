@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
-from invoice_svc.domain.pricing.draft import DraftLine, PricingException, line_id
-from invoice_svc.domain.pricing.inputs import PriorPeriodCorrection, Product
+from invoice_svc.domain.pricing.draft import Component, DraftLine, PricingException, line_id
+from invoice_svc.domain.pricing.inputs import Delivery, PriorPeriodCorrection, Product
 from invoice_svc.domain.pricing.netting import Netting, compute_netting
 from invoice_svc.domain.pricing.usage import UsageContext, price_usage
 
@@ -99,7 +100,7 @@ def _capped_delta(c: PriorPeriodCorrection, line_item_id: str, delta: Decimal,
     return remaining
 
 
-def _describe(product: Product, line_item_id: str, first) -> DraftLine:
+def _describe(product: Product, line_item_id: str, first: Delivery) -> DraftLine:
     return DraftLine(invoice_line_id="", kind="usage", amount=Decimal(0), line_item_id=line_item_id,
                      description=product.invoice_description or product.name or product.code,
                      product_code=product.code, gl_revenue_account=product.gl_revenue_account,
@@ -146,12 +147,23 @@ def _netting_deltas(c: PriorPeriodCorrection, netting: Netting, seed: str) -> li
     return lines
 
 
-def _adjustment(c: PriorPeriodCorrection, seed: str, component: str, amount: Decimal, what: str,
-                **fields) -> DraftLine:
+class _AdjustedLine(TypedDict, total=False):
+    """What an adjustment line takes from the line it adjusts (a usage line, or a tax code)."""
+
+    line_item_id: str | None
+    product_code: str | None
+    gl_revenue_account: str | None
+    campaign_id: str | None
+    campaign_name: str | None
+    tax_code: str | None
+
+
+def _adjustment(c: PriorPeriodCorrection, seed: str, component: Component, amount: Decimal, what: str,
+                **fields: Unpack[_AdjustedLine]) -> DraftLine:
     number = c.billed.invoice_number
     return DraftLine(
         invoice_line_id=line_id(seed, "prior_period_adjustment", number, component, fields.get("line_item_id")
                                 or fields.get("tax_code") or ""),
         kind="prior_period_adjustment", description=f"Prior-period adjustment {number} ({c.billed.period}): {what}",
         amount=amount, quantity=1, unit_price=amount, original_invoice_number=number,
-        component=component, **fields)  # type: ignore[arg-type]
+        component=component, **fields)

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from invoice_svc.domain.pricing import basis
 from invoice_svc.domain.pricing.draft import DraftLine, PricingException, line_id
-from invoice_svc.domain.pricing.inputs import ContractLineTerms, ContractTerms, Delivery, Product
+from invoice_svc.domain.pricing.inputs import ContractLineTerms, ContractTerms, Delivery, Product, RateCardVersion
 from invoice_svc.domain.pricing.rates import card_price, rate_card_on
 from mediabill_common.money import round_half_up_int, round_money
 
@@ -102,13 +103,14 @@ def _rated_segments(ctx: UsageContext, result: UsageResult) -> list[Segment] | N
         return None
     quantities = [basis.counted(model, seg) for _, seg, _ in grouped]
     if model == "cpm":
-        quantities = _basis_quantities(ctx, [seg for _, seg, _ in grouped], result)
-        if quantities is None:
+        by_basis = _basis_quantities(ctx, [seg for _, seg, _ in grouped], result)
+        if by_basis is None:
             return None
+        quantities = by_basis
     total = sum(quantities)
     segments = []
-    for (key, seg, card), quantity in zip(grouped, quantities, strict=True):
-        price = ctx.contract_line.rate if card is None else card_price(card, total)  # type: ignore[union-attr]
+    for (key, seg, rate), quantity in zip(grouped, quantities, strict=True):
+        price = rate if isinstance(rate, Decimal) else card_price(rate, total)
         if price is None:
             result.exceptions.append(_problem(ctx, "missing_rate", f"Line {ctx.line_item_id}: the rate card "
                                               f"effective {key} has no price.", effective_from=key))
@@ -118,18 +120,19 @@ def _rated_segments(ctx: UsageContext, result: UsageResult) -> list[Segment] | N
     return segments
 
 
-def _group_by_rate(ctx: UsageContext, result: UsageResult):
-    """[(segment key, deliveries, rate card or None for the contract rate)] in date order, or None."""
+def _group_by_rate(ctx: UsageContext, result: UsageResult) \
+        -> list[tuple[str, tuple[Delivery, ...], RateCardVersion | Decimal]] | None:
+    """[(segment key, deliveries, rate card or the contract line's rate)] in date order, or None."""
     ordered = tuple(sorted(ctx.deliveries, key=lambda d: (d.delivery_date, d.delivery_id)))
     if ctx.contract_line is not None and ctx.contract_line.rate is not None:
-        return [("contract", ordered, None)]
+        return [("contract", ordered, ctx.contract_line.rate)]
     if ctx.product.contract_priced:
         result.exceptions.append(_problem(ctx, "missing_rate", f"Line {ctx.line_item_id}: product "
                                           f"{ctx.product.code} is contract-priced and the line has no rate."))
         return None
     groups: dict[date, list[Delivery]] = {}
     undated: list[str] = []
-    cards = {}
+    cards: dict[date, RateCardVersion] = {}
     for d in ordered:
         card = rate_card_on(ctx.product, d.delivery_date)
         if card is None:
@@ -205,7 +208,20 @@ def _describe(ctx: UsageContext, seg: Segment) -> str:
     return text
 
 
-def _common(ctx: UsageContext, seg: Segment) -> dict:
+class _LineFields(TypedDict):
+    """What every line of a segment carries, usage or over-delivery."""
+
+    product_code: str
+    gl_revenue_account: str | None
+    campaign_id: str | None
+    campaign_name: str | None
+    line_item_id: str
+    unit: str
+    tax_code: str | None
+    price_base_quantity: int
+
+
+def _common(ctx: UsageContext, seg: Segment) -> _LineFields:
     first = seg.deliveries[0] if seg.deliveries else None
     return {"product_code": ctx.product.code, "gl_revenue_account": ctx.product.gl_revenue_account,
             "campaign_id": first.campaign_id if first else None,
