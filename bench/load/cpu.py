@@ -1,11 +1,13 @@
-"""Where the CPU went during the window: each process of the local stack (from its pid file under
-`$MEDIABILL_STACK_DIR/run`, PostgreSQL from its postmaster.pid) with its descendants, and the machine as a whole,
-read from /proc. Linux only; elsewhere it reports nothing."""
+"""Where the CPU went during the window: each process of the local stack (the pids its supervisord reports,
+PostgreSQL from its postmaster.pid) with its descendants, and the machine as a whole, read from /proc. Linux only;
+elsewhere it reports nothing."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from deploy.supervised import control
 
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -47,12 +49,13 @@ def _tree_ticks(root: int, tree: dict[int, list[int]]) -> int:
 
 def _roots() -> dict[str, int]:
     roots: dict[str, int] = {}
-    run = _stack_dir() / "run"
-    for pidfile in sorted(run.glob("*.pid")) if run.is_dir() else []:
-        try:
-            roots[pidfile.stem] = int(pidfile.read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            continue
+    try:
+        processes = control(_stack_dir()).getAllProcessInfo()
+    except OSError:  # no supervisord: the stack is not up
+        processes = []
+    for info in sorted(processes, key=lambda i: i["name"]):
+        if info["pid"] and info["group"] != "reaper":
+            roots[info["name"]] = info["pid"]
     postmaster = _stack_dir() / "pg" / "data" / "postmaster.pid"
     if postmaster.exists():
         roots["postgres"] = int(postmaster.read_text().split()[0])

@@ -130,11 +130,11 @@ free_port() {
   done
 }
 
-# Kernel start time (clock ticks since boot) of PID, to tell our process from a later one that reused its pid.
-proc_starttime() {
-  local stat rest fields
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  rest=${stat##*) }
-  read -ra fields <<<"$rest"
-  echo "${fields[19]}"
+# log_tail DIR NAME [LINES]: the end of DIR/logs/NAME.log, to explain a process that died.
+log_tail() {
+  local logfile=$1/logs/$2.log
+  [[ -f $logfile ]] || return 0
+  printf -- '----- last lines of %s\n' "$logfile" >&2
+  tail -n "${3:-40}" "$logfile" >&2
+  printf -- '-----\n' >&2
 }

@@ -64,16 +64,16 @@ for _ in range(int(sys.argv[1])):
 PY
 }
 
-# kafka_start DIR PORT CONTROLLER_PORT [NICE]: format on first use, start (at CPU priority NICE, 1-19, if given;
-# see proc_start), wait until topics can be created.
+# kafka_start DIR PORT CONTROLLER_PORT [NICE]: format on first use, start under the stack's supervisord (which it
+# starts with background work at NICE, 0-19, if it does not run yet), wait until topics can be created.
 kafka_start() {
-  local dir port=$2 cport=$3 nice=${4:-}
+  local dir port=$2 cport=$3 nice=${4:-0}
   local libs pid t0
   dir=$(realpath -m "$1")
   t0=$(now_ms)
   kafka_libs
   libs=$(kafka_libs_dir)
-  if pid=$(proc_pid "$dir" kafka); then
+  if pid=$(sv_pid "$dir" kafka); then
     stack_log "kafka already running (pid $pid)"
   else
     mkdir -p "$dir/kafka/data" "$dir/logs"
@@ -88,20 +88,13 @@ kafka_start() {
         >"$dir/logs/kafka-format.log" 2>&1 ||
         { cat "$dir/logs/kafka-format.log" >&2; stack_die "kafka storage format failed"; }
     fi
-    PROC_NICE=$nice proc_start "$dir" kafka java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1 \
-      -Djava.awt.headless=true \
-      -Dlog4j2.configurationFile="$MEDIABILL_ROOT/deploy/kafka/log4j2.properties" \
-      -cp "$libs/*" kafka.Kafka "$dir/kafka/server.properties"
-    pid=$(proc_pid "$dir" kafka) || { proc_tail "$dir" kafka; stack_die "kafka exited at once"; }
-    wait_port "$port" 120 "$pid" || { proc_tail "$dir" kafka; stack_die "kafka did not open port $port"; }
+    sv_running "$dir" || sv_up "$dir" "$nice"
+    sv_ctl "$dir" start kafka >&2 || { log_tail "$dir" kafka; stack_die "kafka exited at once"; }
+    pid=$(sv_pid "$dir" kafka) || { log_tail "$dir" kafka; stack_die "kafka exited at once"; }
+    wait_port "$port" 120 "$pid" || { log_tail "$dir" kafka; stack_die "kafka did not open port $port"; }
   fi
   kafka_wait_ready "$dir" "$port" 120
   stack_log "kafka ready on 127.0.0.1:$port in $(elapsed_s "$t0") s"
-}
-
-kafka_admin_module() {
-  local base=$MEDIABILL_ROOT/libs/common/src/mediabill_common/kafka
-  [[ -f $base/admin.py || -f $base/admin/__main__.py ]]
 }
 
 # An open port is not yet a usable broker: the KRaft metadata must be loaded before topics can be created.
@@ -109,35 +102,19 @@ kafka_admin_module() {
 kafka_wait_ready() {
   local dir=$1 port=$2 timeout=$3
   local deadline=$((SECONDS + timeout)) out=$dir/logs/kafka-ready.log
-  local -a probe=(python -c "$KAFKA_PROBE_PY")
-  if kafka_admin_module; then probe=(python -m mediabill_common.kafka.admin ensure-topics); fi
-  until KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port uv_run "${probe[@]}" >"$out" 2>&1; do
-    proc_pid "$dir" kafka >/dev/null || { proc_tail "$dir" kafka; stack_die "kafka died while starting"; }
+  until KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port uv_run python -m mediabill_common.kafka.admin ensure-topics \
+    >"$out" 2>&1; do
+    sv_pid "$dir" kafka >/dev/null || { log_tail "$dir" kafka; stack_die "kafka died while starting"; }
     if ((SECONDS >= deadline)); then
       cat "$out" >&2
-      stack_die "kafka not ready after ${timeout}s (${probe[*]:0:3} kept failing)"
+      stack_die "kafka not ready after ${timeout}s (ensure-topics kept failing)"
     fi
     sleep 1
   done
 }
 
-# Used until mediabill_common.kafka.admin exists: ready means the broker is registered and unfenced.
-# shellcheck disable=SC2016 # python source, not shell
-KAFKA_PROBE_PY='
-import asyncio, os, sys
-from aiokafka.admin import AIOKafkaAdminClient
-
-async def main():
-    admin = AIOKafkaAdminClient(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"], request_timeout_ms=5000)
-    await admin.start()
-    try:
-        cluster = await admin.describe_cluster()
-        sys.exit(0 if cluster.get("brokers") else 1)
-    finally:
-        await admin.close()
-
-asyncio.run(main())
-'
-
-# Controlled shutdown of a single node takes a few seconds; past 30 s something is stuck.
-kafka_stop() { proc_stop "$1" kafka 30; }
+# kafka_stop DIR: SIGTERM, SIGKILL after 30 s (deploy/supervised.py); supervisord keeps running.
+kafka_stop() {
+  sv_running "$1" || return 0
+  sv_ctl "$1" stop kafka >&2
+}

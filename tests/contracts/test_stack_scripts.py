@@ -1,15 +1,25 @@
-"""The stack scripts' own logic that a fresh machine depends on."""
+"""The stack scripts' own logic that a fresh machine depends on, and what supervisord does for the stack's programs."""
 
+import configparser
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
 
+from deploy.processes import BACKGROUND_ROLES, COLLECTIONS, KAFKA, ROLES, SERVICES
+from deploy.supervised import Program, control, tool_program, write_conf
 from mediabill_common.testing.plugin import REPO_ROOT
 
 _KAFKA_UUID = re.compile(r"[A-Za-z0-9_-]{22}")
+T = TypeVar("T")
 
 
 def test_kafka_cluster_ids_are_well_formed_and_never_read_as_an_option():
@@ -21,34 +31,86 @@ def test_kafka_cluster_ids_are_well_formed_and_never_read_as_an_option():
     assert not [cid for cid in out if cid.startswith("-")]
 
 
-def _start(tmp_path, names: list[str], nice: str) -> list[int]:
-    """Starts `sleep 60` under each name, one right after the other, and returns their pids once each runs sleep.
+def test_the_stack_runs_consumers_relays_collections_and_kafka_at_the_background_nice_and_the_apis_at_zero(tmp_path):
+    subprocess.run([sys.executable, "-m", "deploy", "conf", str(tmp_path), "--nice", "13", "--kafka-libs",
+                    str(tmp_path / "libs")], cwd=REPO_ROOT, check=True)
+    conf = configparser.RawConfigParser()
+    conf.read(tmp_path / "supervisord.conf")
+    nice = {section.split(":", 1)[1]: _launch_nice(conf[section]["command"])
+            for section in conf.sections() if section.startswith("program:")}
+    expected = {f"{svc.name}-{role}": 13 if role in BACKGROUND_ROLES else 0 for svc in SERVICES for role in ROLES}
+    assert nice == {**expected, COLLECTIONS.name: 13, KAFKA.name: 13}
 
-    As root, the starting shell drops its capabilities, as a developer's would have none: Linux then takes one
-    autogroup change per 100 ms, fewer than processes start here."""
-    script = "source deploy/stack.sh" + "".join(
-        f" && PROC_NICE={nice} proc_start {tmp_path} {name} sleep 60 && proc_pid {tmp_path} {name}" for name in names)
+
+def _launch_nice(command: str) -> int:
+    argv = shlex.split(command)
+    assert argv[1].endswith("deploy/launch.py"), "every program starts through deploy/launch.py"
+    return int(argv[argv.index("--nice") + 1])
+
+
+# --- supervisord with programs of the tests' own ------------------------------------------------------------------
+
+def _stack(script: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", f"source deploy/stack.sh && {script}"], cwd=REPO_ROOT, capture_output=True,
+                          text=True, env={**os.environ, **env})
+
+
+def _supervise(stack_dir: Path, programs: list[Program], **env: str) -> dict[str, int]:
+    """Starts supervisord on `programs` and all of them at once, and returns their pids once each has exec'd.
+
+    As root, supervisord runs with no capabilities, as a developer's would: Linux then takes one autogroup change per
+    100 ms, fewer than programs start here."""
+    write_conf(stack_dir, programs, sys.executable)
     unprivileged = (["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
                     if os.geteuid() == 0 and shutil.which("setpriv") else [])
-    out = subprocess.run([*unprivileged, "bash", "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
-                         check=True)
-    pids = [int(line) for line in out.stdout.split() if line.isdigit()]
-    assert len(pids) == len(names)
-    deadline = time.monotonic() + 5
-    while any(_command_of(pid) != "sleep" for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)  # the starting shell sets the priority, then execs
+    started = subprocess.run([*unprivileged, "bash", "-c", f"source deploy/stack.sh && sv_start {stack_dir} && "
+                              f"sv_ctl {stack_dir} start all"], cwd=REPO_ROOT, capture_output=True, text=True,
+                             env={**os.environ, **env})
+    assert started.returncode == 0, started.stdout + started.stderr
+    pids = {p.name: control(stack_dir).getProcessInfo(p.name)["pid"] for p in programs}
+    # launch.py sets the session and priority, then execs
+    _until(lambda: all(_cmdline(pids[p.name]) == p.command for p in programs))
     return pids
 
 
-def _command_of(pid: int) -> str:
-    with open(f"/proc/{pid}/comm") as comm:
-        return comm.read().strip()
+def _until(condition: Callable[[], T], timeout_s: float = 15) -> T:
+    """The condition's value once it is true, or its last value after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not (value := condition()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
 
 
-def _nice_of(pid: int) -> int:
-    # /proc/PID/stat: the 19th field is the nice value; the command name (2nd) is in parentheses.
+def _cmdline(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return [arg.decode() for arg in cmdline.read().split(b"\0")[:-1]]
+    except FileNotFoundError:
+        return []
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat from the 3rd field (state) on; the command name (2nd) is in parentheses."""
     with open(f"/proc/{pid}/stat") as stat:
-        return int(stat.read().rsplit(")", 1)[1].split()[16])
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def _runs(pid: int) -> bool:
+    try:
+        return _stat(pid)[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _in_session(sid: int) -> list[int]:
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if int(_stat(int(entry))[3]) == sid and _runs(int(entry)):
+                found.append(int(entry))
+        except (OSError, IndexError):
+            continue  # ended while we looked
+    return found
 
 
 def _autogroup_nice(pid: int) -> int | None:
@@ -59,51 +121,30 @@ def _autogroup_nice(pid: int) -> int | None:
         return None
 
 
-def test_proc_start_runs_background_work_at_the_given_cpu_priority(tmp_path):
+def _status(stack_dir: Path) -> dict[str, list[str]]:
+    out = _stack(f"stack_py status {stack_dir}")
+    assert out.returncode == 0, out.stderr
+    return {line.split()[0]: line.split()[1:] for line in out.stdout.splitlines()}
+
+
+def test_background_programs_run_at_the_given_cpu_priority_each_in_a_session_of_its_own(tmp_path):
     own = os.nice(0)
-    background = ["background-1", "background-2", "background-3"]
-    pids = _start(tmp_path, background, "7") + _start(tmp_path, ["foreground"], "")
+    sleep = ["sleep", "60"]
+    programs = [Program(f"background-{n}", sleep, nice=7) for n in (1, 2, 3)] + [Program("foreground", sleep)]
+    pids = _supervise(tmp_path, programs)
     try:
-        *behind, foreground = pids
-        assert [_nice_of(pid) for pid in behind] == [min(own + 7, 19)] * 3
-        assert _nice_of(foreground) == own
-        # Each process leads a session of its own; under autogroup scheduling the session's nice is what weighs
+        *behind, foreground = pids.values()
+        assert [int(_stat(pid)[16]) for pid in behind] == [min(own + 7, 19)] * 3
+        assert int(_stat(foreground)[16]) == own
+        # Each program leads a session of its own; under autogroup scheduling the session's nice is what weighs
         # against the other processes, so it must carry the priority too.
-        assert all(os.getsid(pid) == pid for pid in pids)
+        assert all(os.getsid(pid) == pid for pid in pids.values())
         if _autogroup_nice(foreground) is not None:
             assert [_autogroup_nice(pid) for pid in behind] == [7, 7, 7]
             assert _autogroup_nice(foreground) == 0
     finally:
-        stops = " && ".join(f"proc_stop {tmp_path} {name} 5" for name in [*background, "foreground"])
-        subprocess.run(["bash", "-c", f"source deploy/stack.sh && {stops}"], cwd=REPO_ROOT, check=True)
-    still = subprocess.run(["bash", "-c", f"source deploy/stack.sh && proc_pid {tmp_path} background-1"],
-                           cwd=REPO_ROOT, capture_output=True)
-    assert still.returncode != 0
-
-
-def _stack(script: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", "-c", f"source deploy/stack.sh && {script}"], cwd=REPO_ROOT, capture_output=True,
-                          text=True, env={**os.environ, **env})
-
-
-# In one shell: run START, wait until the session of NAME's process on record holds a process named COMM, SIGKILL
-# the process on record and collect it (`wait`: its parent is this shell, as for `./mediabill up`, and not every
-# init collects orphans at once), then say what was recorded, what is left in its session and what `status` sees.
-_KILL_RECORDED = """
-{start}
-leader=$(proc_pid {dir} {name})
-for _ in $(seq 200); do pgrep -s "$leader" -x {comm} >/dev/null && break; sleep 0.05; done
-echo "recorded $leader $(basename "$(readlink /proc/$leader/exe)")"
-kill -KILL "$leader" && wait "$leader"
-echo "left $(pgrep -s "$leader" | xargs)"
-if proc_pid {dir} {name} >/dev/null; then echo "status up"; else echo "status down"; fi
-"""
-
-
-def _kill_recorded(start: str, dir, name: str, comm: str, **env: str) -> dict[str, list[str]]:
-    out = _stack(_KILL_RECORDED.format(start=start, dir=dir, name=name, comm=comm), **env)
-    assert out.returncode == 0, out.stderr
-    return {line.split()[0]: line.split()[1:] for line in out.stdout.splitlines()}
+        _stack(f"sv_down {tmp_path}")
+    assert not [pid for pid in pids.values() if _runs(pid)]
 
 
 def _pids_named(marker: str) -> list[int]:
@@ -119,39 +160,65 @@ def _pids_named(marker: str) -> list[int]:
     return found
 
 
-def test_a_child_left_running_by_a_sigkill_of_its_parent_keeps_its_name_up_and_is_never_started_twice(tmp_path):
+def test_a_child_left_by_a_sigkill_of_its_parent_is_ended_and_the_program_runs_once_again(tmp_path):
     # The shape of `uv run`: a parent that keeps its worker as a child. SIGKILL on the parent orphans the worker.
     marker = f"mediabill-orphan-{tmp_path.name}"
-    worker = f"""bash -c '(exec -a "$0" sleep 60); true' {marker}"""
+    pids = _supervise(tmp_path, [Program("worker", ["bash", "-c", '(exec -a "$0" sleep 60); true', marker])])
     try:
-        seen = _kill_recorded(f"proc_start {tmp_path} worker {worker}", tmp_path, "worker", "sleep")
-        assert len(seen["left"]) == 1 and _pids_named(marker) == [int(seen["left"][0])]
-        assert seen["status"] == ["up"], "a name is down only when nothing it started runs"
+        first = pids["worker"]
+        [orphan] = _until(lambda: _pids_named(marker))
+        assert os.getsid(orphan) == first
+        os.kill(first, signal.SIGKILL)
 
-        again = _stack(f"proc_start {tmp_path} worker {worker}")
-        assert "already running" in again.stderr
-        assert len(_pids_named(marker)) == 1
+        def next_copy() -> int:
+            pid = control(tmp_path).getProcessInfo("worker")["pid"]
+            named = _pids_named(marker)
+            return pid if pid not in (0, first) and len(named) == 1 and os.getsid(named[0]) == pid else 0
 
-        _stack(f"proc_stop {tmp_path} worker 5")
-        assert not _pids_named(marker), "proc_stop left the orphaned worker running"
-        assert _stack(f"proc_pid {tmp_path} worker").returncode != 0
+        again = _until(next_copy)
+        assert again, f"not one worker in the next copy's session: {_pids_named(marker)}"
+        assert not _runs(orphan), "the orphaned worker still runs beside the next copy"
+        assert _status(tmp_path)["worker"] == ["up", str(again), "-"], "status names the copy that runs"
+
+        assert _stack(f"sv_ctl {tmp_path} stop worker").returncode == 0
+        assert not _pids_named(marker), "stop left the worker running"
+        assert _status(tmp_path)["worker"] == ["down", "-", "-"]
     finally:
+        _stack(f"sv_down {tmp_path}")
         for pid in _pids_named(marker):
             os.kill(pid, signal.SIGKILL)
 
 
-def test_services_are_recorded_as_their_python_process_so_a_sigkill_of_that_pid_leaves_nothing(tmp_path):
-    # Collections as services_start starts it; an unreachable database keeps it waiting (and running) for this.
-    closed = _stack("free_port").stdout.strip()
+def test_a_service_runs_as_its_own_python_process_so_a_sigkill_of_that_pid_leaves_nothing(tmp_path):
+    # Collections as the stack runs it, on a port of its own; an unreachable database keeps it waiting (and running).
+    port = _stack("free_port").stdout.strip()
+    closed = _stack(f"free_port {port}").stdout.strip()
     env = {"DATABASE_URL": f"postgresql://nobody@127.0.0.1:{closed}/none", "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9"}
-    start = f"MEDIABILL_SERVICES=() && COLLECTIONS_PORT=$(free_port) && services_start {tmp_path}"
+    program = tool_program(replace(COLLECTIONS, port=int(port)), sys.executable, 0)
+    pids = _supervise(tmp_path, [program], **env)
     try:
-        seen = _kill_recorded(start, tmp_path, "collections", "python", **env)
-        assert seen["recorded"][1].startswith("python"), seen
-        assert seen["left"] == [] and seen["status"] == ["down"]
+        first = pids[COLLECTIONS.name]
+        assert _cmdline(first) == program.command, "the pid on record is the service's own Python"
+        os.kill(first, signal.SIGKILL)
+        assert _until(lambda: not _in_session(first)), "something the killed service started still runs"
 
-        again = _stack(f"{start} && proc_pid {tmp_path} collections", **env)
-        restarted = int(again.stdout)
-        assert restarted != int(seen["recorded"][0]) and os.path.exists(f"/proc/{restarted}/exe")
+        def next_copy() -> int:
+            pid = control(tmp_path).getProcessInfo(COLLECTIONS.name)["pid"]
+            return pid if pid not in (0, first) and _cmdline(pid) == program.command else 0
+
+        again = _until(next_copy)
+        assert again, "supervisord did not start the service again"
+        assert _status(tmp_path)[COLLECTIONS.name][:2] == ["up", str(again)]
     finally:
-        _stack(f"proc_stop {tmp_path} collections 5")
+        _stack(f"sv_down {tmp_path}")
+
+
+def test_programs_end_with_their_supervisor_even_one_killed_with_sigkill(tmp_path):
+    pids = _supervise(tmp_path, [Program("sleeper", ["sleep", "60"])])
+    daemon = control(tmp_path).getPID()
+    try:
+        os.kill(daemon, signal.SIGKILL)
+        assert _until(lambda: not _runs(pids["sleeper"])), "a program outlived its supervisord"
+    finally:
+        if _runs(pids["sleeper"]):
+            os.kill(pids["sleeper"], signal.SIGKILL)

@@ -1,0 +1,85 @@
+"""The stack's processes, declared once.
+
+`./mediabill` writes its supervisord config from this list (deploy/supervised.py); the e2e harness, the stairway
+test and the docker-compose contract test read it too, so a service joins all of them by one entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Service:
+    """A Mediabill service: one process per role, each with the API's port in PORT (only the API listens)."""
+
+    name: str  # its folder under services/, and the prefix of its process names (invoice-svc-api)
+    package: str
+    port: int
+
+    def args(self, role: str) -> list[str]:
+        """The Python arguments of one of its processes."""
+        return ["-m", self.package, role]
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A program beside the services, taking its port as an argument."""
+
+    name: str
+    module: str
+    port: int
+
+    def args(self, port: int) -> list[str]:
+        return ["-m", self.module, "--port", str(port)]
+
+
+@dataclass(frozen=True)
+class Infra:
+    """A server the services need; `port` is the dev stack's (docker-compose.yml publishes the same)."""
+
+    name: str
+    port: int
+
+
+SERVICES = (
+    Service("product-config-svc", "product_config_svc", 8001),
+    Service("invoice-svc", "invoice_svc", 8002),
+    Service("dispute-svc", "dispute_svc", 8003),
+    Service("adjustment-svc", "adjustment_svc", 8004),
+)
+ROLES = ("api", "consumer", "relay")
+
+# An API request has a person waiting on it; an event, an outbox row or a collections update can wait a few hundred
+# milliseconds. These run at nice MEDIABILL_BACKGROUND_NICE (docs/operations.md, "CPU priority").
+BACKGROUND_ROLES = frozenset({"consumer", "relay"})
+
+# The simulated collections system (the reference consumer of the invoice contract); background work too.
+COLLECTIONS = Tool("collections", "tools.collections", 8005)
+
+# PostgreSQL runs under pg_ctl, its own supervisor (deploy/lib/pg.sh), at nice 0: every request waits on it.
+POSTGRES = Infra("postgres", 55432)
+# Kafka runs under supervisord beside the services, as background work.
+KAFKA = Infra("kafka", 39092)
+KAFKA_CONTROLLER_PORT = 39093
+
+
+def service(name: str) -> Service:
+    return next(s for s in SERVICES if s.name == name)
+
+
+INVOICE_SVC_URL = f"http://127.0.0.1:{service('invoice-svc').port}"
+
+
+def kafka_args(libs: Path, properties: Path) -> list[str]:
+    """The broker's JVM command line, run straight from the jars Maven resolved (deploy/lib/kafka.sh).
+
+    C1-compiled code only (TieredStopAtLevel=1): on a freshly started broker, C2 compilation was half of Kafka's CPU
+    during the first minutes under load, on cores the services need. A broker for production keeps the default."""
+    log4j = ROOT / "deploy" / "kafka" / "log4j2.properties"
+    return ["java", "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:TieredStopAtLevel=1",
+            "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*", "kafka.Kafka",
+            str(properties)]
