@@ -1,49 +1,57 @@
-"""docker-compose.yml cannot run here (no Docker engine), so it is checked against the code it deploys."""
+"""docker-compose.yml cannot run here (no Docker engine), so it is checked against the code it deploys and against
+the declaration of the stack's processes (deploy/processes.py) that the local stack runs."""
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from adjustment_svc.settings import Settings as AdjustmentSettings
-from dispute_svc.settings import Settings as DisputeSettings
-from invoice_svc.settings import Settings as InvoiceSettings
+from deploy.processes import BACKGROUND_ROLES, KAFKA, POSTGRES, ROLES, SERVICES, Service, service
 from mediabill_common.testing.plugin import REPO_ROOT
-from product_config_svc.settings import Settings as ProductConfigSettings
 
-SETTINGS = {
-    "product-config-svc": ("product_config_svc", ProductConfigSettings),
-    "invoice-svc": ("invoice_svc", InvoiceSettings),
-    "dispute-svc": ("dispute_svc", DisputeSettings),
-    "adjustment-svc": ("adjustment_svc", AdjustmentSettings),
-}
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]
+# Scheduler weight of nice 19, the local stack's default for background work (docs/operations.md, "CPU priority").
+BACKGROUND_CPU_SHARES = 15
 
 
-@pytest.mark.parametrize("service", SETTINGS)
-def test_each_service_runs_api_consumer_and_relay_with_known_settings(service):
-    package, settings_cls = SETTINGS[service]
+@pytest.mark.parametrize("svc", SERVICES, ids=lambda svc: svc.name)
+def test_each_service_runs_its_declared_processes_with_known_settings(svc: Service):
+    settings_cls = importlib.import_module(f"{svc.package}.settings").Settings
     fields = {name.upper() for name in settings_cls.model_fields}
-    default_port = settings_cls.model_fields["port"].default
-    for role in ("api", "consumer", "relay"):
-        container = COMPOSE[f"{service}-{role}"]
-        assert container["command"] == ["python", "-m", package, role]
+    assert settings_cls.model_fields["port"].default == svc.port
+    for role in ROLES:
+        container = COMPOSE[f"{svc.name}-{role}"]
+        assert container["command"] == ["python", *svc.args(role)]
         unknown = set(container["environment"]) - fields
-        assert not unknown, f"{service}-{role} sets variables no setting reads: {unknown}"
-        assert container["environment"]["PORT"] == str(default_port)
+        assert not unknown, f"{svc.name}-{role} sets variables no setting reads: {unknown}"
+        assert container["environment"]["PORT"] == str(svc.port)
         assert {"postgres", "kafka", "migrate", "topics"} <= set(container["depends_on"])
-    assert COMPOSE[f"{service}-api"]["ports"] == [f"{default_port}:{default_port}"]
-    # Request serving first when containers contend for the CPU, as the local stack runs them.
-    assert "cpu_shares" not in COMPOSE[f"{service}-api"]
-    assert COMPOSE[f"{service}-consumer"]["cpu_shares"] == COMPOSE[f"{service}-relay"]["cpu_shares"] == 15
+        # Request serving first when containers contend for the CPU, as the local stack runs them.
+        assert container.get("cpu_shares") == (BACKGROUND_CPU_SHARES if role in BACKGROUND_ROLES else None)
+    assert COMPOSE[f"{svc.name}-api"]["ports"] == [f"{svc.port}:{svc.port}"]
+
+
+def test_compose_runs_no_service_process_that_is_not_declared():
+    declared = {f"{svc.name}-{role}" for svc in SERVICES for role in ROLES}
+    packages = {svc.package for svc in SERVICES}
+    running = {name for name, container in COMPOSE.items()
+               if container.get("command", [])[:2] == ["python", "-m"] and container["command"][2] in packages}
+    assert running == declared
+
+
+def test_infrastructure_is_published_on_the_dev_stacks_ports():
+    assert COMPOSE["postgres"]["ports"] == [f"{POSTGRES.port}:5432"]
+    assert COMPOSE["kafka"]["ports"] == [f"{KAFKA.port}:{KAFKA.port}"]
+    assert COMPOSE["kafka"]["cpu_shares"] == BACKGROUND_CPU_SHARES
 
 
 def test_migrate_job_upgrades_every_service_and_topics_job_creates_the_catalog():
     migrate = " ".join(COMPOSE["migrate"]["command"])
-    for service in SETTINGS:
-        assert service in migrate
-        assert (REPO_ROOT / "services" / service / "alembic.ini").exists()
+    for svc in SERVICES:
+        assert svc.name in migrate
+        assert (REPO_ROOT / "services" / svc.name / "alembic.ini").exists()
     assert COMPOSE["topics"]["command"][-2:] == ["mediabill_common.kafka.admin", "ensure-topics"]
 
 
@@ -57,7 +65,7 @@ def test_kafka_image_matches_the_broker_the_local_stack_runs():
 
 def test_invoice_svc_url_points_at_the_invoice_api_container_and_port():
     url = COMPOSE["dispute-svc-api"]["environment"]["INVOICE_SVC_URL"]
-    assert url == f"http://invoice-svc-api:{InvoiceSettings.model_fields['port'].default}"
+    assert url == f"http://invoice-svc-api:{service('invoice-svc').port}"
 
 
 def test_dockerfile_copies_every_workspace_member():

@@ -1,5 +1,6 @@
-"""Runs the whole system as real processes for end-to-end tests: the four services (api, consumer and relay each)
-and the simulated collections system, against the real broker and a database of their own."""
+"""Runs the whole system as real processes for end-to-end tests: the services (api, consumer and relay each) and the
+simulated collections system as declared in deploy/processes.py, against the real broker and a database of their
+own."""
 
 from __future__ import annotations
 
@@ -16,16 +17,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from deploy.processes import COLLECTIONS, ROLES, SERVICES
 from mediabill_common.db.engine import asyncpg_dsn
 from mediabill_common.testing.plugin import REPO_ROOT, run_migrations
-
-SERVICES = {
-    "product-config-svc": "product_config_svc",
-    "invoice-svc": "invoice_svc",
-    "dispute-svc": "dispute_svc",
-    "adjustment-svc": "adjustment_svc",
-}
-ROLES = ("api", "consumer", "relay")
 
 
 def free_port() -> int:
@@ -43,9 +37,9 @@ class Process:
     popen: subprocess.Popen | None = None
 
     def start(self) -> None:
-        log = open(self.log_path, "a")
-        self.popen = subprocess.Popen(self.argv, env=self.env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
+        with open(self.log_path, "a") as log:  # the process has its own copy of the file
+            self.popen = subprocess.Popen(self.argv, env=self.env, cwd=REPO_ROOT, stdout=log,
+                                          stderr=subprocess.STDOUT, start_new_session=True)
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.popen and self.popen.poll() is None:
@@ -71,19 +65,18 @@ class System:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def start(self) -> None:
-        for service in SERVICES:
-            run_migrations(service, self.database_url)
-        for service in [*SERVICES, "collections"]:
-            self.ports[service] = free_port()
+        for svc in SERVICES:
+            run_migrations(svc.name, self.database_url)
+        for name in [*(svc.name for svc in SERVICES), COLLECTIONS.name]:
+            self.ports[name] = free_port()
         base_env = {**os.environ, "DATABASE_URL": self.database_url, "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
                     "INVOICE_SVC_URL": self.url("invoice-svc"), "RELAY_POLL_INTERVAL_S": "0.5",
                     "COLLECTIONS_GROUP": f"collections-{self.name}", **self.env}
-        for service, package in SERVICES.items():
+        for svc in SERVICES:
+            env = {**base_env, "PORT": str(self.ports[svc.name]), "CONSUMER_GROUP": f"{svc.name}-{self.name}"}
             for role in ROLES:
-                env = {**base_env, "PORT": str(self.ports[service]), "CONSUMER_GROUP": f"{service}-{self.name}"}
-                self._add(f"{service}:{role}", [sys.executable, "-m", package, role], env)
-        self._add("collections", [sys.executable, "-m", "tools.collections", "--port",
-                                  str(self.ports["collections"])], base_env)
+                self._add(f"{svc.name}:{role}", [sys.executable, *svc.args(role)], env)
+        self._add(COLLECTIONS.name, [sys.executable, *COLLECTIONS.args(self.ports[COLLECTIONS.name])], base_env)
         for process in self.processes.values():
             process.start()
         asyncio.run(self.wait_ready())
@@ -94,7 +87,7 @@ class System:
     async def wait_ready(self, timeout_s: float = 90) -> None:
         deadline = time.monotonic() + timeout_s
         async with httpx.AsyncClient(timeout=5) as client:
-            for service in [*SERVICES, "collections"]:
+            for service in self.ports:
                 while True:
                     self.check_alive()
                     try:
@@ -103,7 +96,8 @@ class System:
                     except httpx.HTTPError:
                         pass
                     if time.monotonic() > deadline:
-                        raise TimeoutError(f"{service} not ready:\n{self.processes.get(f'{service}:api', self.processes.get(service)).tail()}")
+                        process = self.processes.get(f"{service}:api") or self.processes[service]
+                        raise TimeoutError(f"{service} not ready:\n{process.tail()}")
                     await asyncio.sleep(0.3)
 
     def check_alive(self) -> None:

@@ -15,11 +15,11 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from deploy.processes import COLLECTIONS, ROLES, SERVICES
 from mediabill_common.events.catalog import DELIVERY_TOPIC
 from mediabill_common.events.envelope import new_envelope
 from mediabill_common.kafka import make_producer
 from mediabill_common.testing.kafka import read_all
-from tests.e2e.harness import ROLES, SERVICES
 from tests.faults.chaos import Chaos
 from tests.faults.probe import Db, call, converge
 from tests.faults.world import PERIOD, FaultWorld, build_fault_world, cents
@@ -105,7 +105,7 @@ async def bounded(items, action, concurrency: int) -> list:
 # --- ingest: a paced publisher while faults land at random -------------------------------------------------------
 
 async def ingest_under_faults(chaos: Chaos, db: Db, world: FaultWorld, bootstrap: str) -> None:
-    kills = [name for service in SERVICES for name in (f"{service}:{role}" for role in ROLES)] + ["collections"]
+    kills = [f"{svc.name}:{role}" for svc in SERVICES for role in ROLES] + [COLLECTIONS.name]
     actions: list = [lambda phase, n=name: chaos.kill(n, phase) for name in kills]
     actions += [chaos.restart_kafka, chaos.restart_postgres]
     chaos.rng.shuffle(actions)

@@ -9,11 +9,11 @@ import re
 import asyncpg
 import pytest
 
+from deploy.processes import SERVICES
 from mediabill_common.db.engine import asyncpg_dsn
 from mediabill_common.testing.plugin import REPO_ROOT, run_migrations
 
 pytestmark = pytest.mark.integration
-SERVICES = ["product-config-svc", "invoice-svc", "dispute-svc", "adjustment-svc"]
 
 
 def _revisions(service: str) -> list[str]:
@@ -56,7 +56,7 @@ def stairway_url(database_url):
     asyncio.run(recreate(drop_only=True))
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", [svc.name for svc in SERVICES])
 def test_every_revision_upgrades_and_downgrades(service, stairway_url):
     revisions = _revisions(service)
     assert revisions, f"{service} has no migrations"
