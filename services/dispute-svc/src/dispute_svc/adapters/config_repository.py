@@ -19,13 +19,13 @@ class ConfigRepository:
     async def keep_newer(self, kind: str, key: str, state_version: int, state: dict[str, Any]) -> bool:
         """Store the state unless the one held is as new or newer; True when stored."""
         stmt = insert(config_states).values(kind=kind, key=key, state_version=state_version, state=state)
-        stmt = stmt.on_conflict_do_update(
+        newer = stmt.on_conflict_do_update(
             index_elements=[config_states.c.kind, config_states.c.key],
             set_={"state_version": stmt.excluded.state_version, "state": stmt.excluded.state,
                   "updated_at": func.now()},
             where=config_states.c.state_version < stmt.excluded.state_version,
         ).returning(config_states.c.key)
-        return (await self._session.execute(stmt)).first() is not None
+        return (await self._session.execute(newer)).first() is not None
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
         return (await self.get_many([(kind, key)])).get((kind, key))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -75,7 +76,7 @@ class DisputeRepository:
     def _seen_attachments(self) -> dict[str, list[dict[str, str]]]:
         return self._session.info.setdefault("dispute_attachments", {})
 
-    async def _hydrate(self, rows: list[Any]) -> list[Dispute]:
+    async def _hydrate(self, rows: Sequence[Any]) -> list[Dispute]:
         """Disputes from their rows (SQLAlchemy rows or driver records) with their lines."""
         rows = [r._mapping if hasattr(r, "_mapping") else r for r in rows]
         ids = [r["dispute_id"] for r in rows]

@@ -7,6 +7,7 @@ as unavailable with the reason; nothing is made up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -58,7 +59,7 @@ async def load_evidence_inputs(unit: DisputeUnit, dispute_id: str) -> EvidenceIn
 
 
 async def _deliveries_by_line_item(client: InvoiceServiceClient, inputs: EvidenceInputs) \
-        -> dict[str, list[dict[str, Any]] | InvoiceServiceUnavailable]:
+        -> Mapping[str, list[dict[str, Any]] | InvoiceServiceUnavailable]:
     """The deliveries behind each repriced or disputed line item. One read of the ledger for the invoice's
     contract (its account when self-serve) over the period, all pages, grouped by line item: every such line item
     is the contract's (or the account's), and one call costs both services far less than one per line item."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +23,10 @@ def _simulation_delivery(item: dict[str, Any]) -> dict[str, Any]:
     A record that keeps its figures only in `revisions[]` is read from its highest revision.
     """
     figures = dict(item)
-    revisions = [r for r in item.get("revisions") or [] if isinstance(r, dict)]
+    revisions: list[dict[str, Any]] = [r for r in item.get("revisions") or [] if isinstance(r, dict)]
     if "impressions" not in item and revisions:
-        figures = {**item, **max(revisions, key=lambda r: int(r.get("revision", 0)))}
+        latest = max(revisions, key=lambda r: int(r.get("revision", 0)))
+        figures = {**item, **latest}
     return {k: figures[k] for k in CampaignDelivered.model_fields if k in figures}
 
 
@@ -40,7 +42,7 @@ def _missing_config(inputs: EvidenceInputs, code: str) -> str | None:
 
 
 async def _reprice_product(client: InvoiceServiceClient, inputs: EvidenceInputs, code: str,
-                           deliveries: dict[str, Any]) -> dict[str, Any]:
+                           deliveries: Mapping[str, Any]) -> dict[str, Any]:
     missing = _missing_config(inputs, code)
     if missing:
         return {"product_code": code, "available": False, "reason": missing}
@@ -89,7 +91,7 @@ def _compare(inputs: EvidenceInputs, products: list[dict[str, Any]]) -> tuple[li
 
 
 async def reprice_products(client: InvoiceServiceClient, inputs: EvidenceInputs,
-                           deliveries: dict[str, Any]) -> dict[str, Any]:
+                           deliveries: Mapping[str, Any]) -> dict[str, Any]:
     """One price simulation per product on the invoice; per-line differences for the products priced."""
     codes = sorted(inputs.products)
     products = list(await asyncio.gather(*(_reprice_product(client, inputs, code, deliveries) for code in codes)))

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.db.reads import fetch_all, fetch_first
+from mediabill_common.db.writes import rows_affected
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 from product_config_svc.adapters import tables
 from product_config_svc.app.ports import Stored
@@ -68,11 +69,11 @@ class _StateRepository(Generic[S]):
     async def save(self, state: S, expected_version: int) -> int:
         """Store the next version; refuses if someone else stored one since `expected_version` was read."""
         t = self.table
-        result = await self._session.execute(
+        stored = await rows_affected(self._session, (
             update(t).where(t.c[self.key] == getattr(state, self.key), t.c.state_version == expected_version)
             .values(state=state.model_dump(mode="json"), state_version=expected_version + 1,
-                    updated_at=func.now(), **self._columns(state)))
-        if result.rowcount != 1:
+                    updated_at=func.now(), **self._columns(state))))
+        if stored != 1:
             raise RuleViolation(f"{self.kind} '{getattr(state, self.key)}' was changed concurrently; retry")
         return expected_version + 1
 
@@ -87,7 +88,8 @@ class _StateRepository(Generic[S]):
                              state_contains: dict[str, Any] | None = None) -> list[Stored[dict[str, Any]]]:
         """`page` as stored JSON documents (see `get_document`)."""
         t = self.table
-        where, params = [], {"lim": limit + 1}
+        where: list[str] = []
+        params: dict[str, Any] = {"lim": limit + 1}
         for column, value in filters.items():
             if value is not None:
                 if column not in t.c:  # names come from code, never from input; values are parameters
@@ -181,8 +183,8 @@ class InvoicedPeriodRepository:
     async def mark_voided(self, invoice_id: str) -> bool:
         """Free the invoice's period; False when the invoice is not known yet."""
         t = tables.invoiced_periods
-        result = await self._session.execute(update(t).where(t.c.invoice_id == invoice_id).values(voided=True))
-        return result.rowcount == 1
+        return await rows_affected(self._session,
+                                   update(t).where(t.c.invoice_id == invoice_id).values(voided=True)) == 1
 
     async def for_contract(self, contract_id: str) -> list[InvoicedPeriod]:
         t = tables.invoiced_periods

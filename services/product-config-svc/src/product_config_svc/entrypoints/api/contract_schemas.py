@@ -37,7 +37,7 @@ class _Terms(BaseModel):
     lines: list[ContractLineIn] | None = None
 
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "contract_id": "IO-7", "advertiser_account_id": "ADV-ACME", "bill_to_account_id": "AGY-GROUPM",
     "currency": "USD", "flight_start": "2026-01-01", "flight_end": "2026-12-31",
     "reporting_timezone": "America/New_York", "po_number": "PO-55102", "discount_pct": "5",
