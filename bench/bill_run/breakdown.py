@@ -37,7 +37,8 @@ def _wrap(owner, name: str, label: str, is_async: bool) -> None:
 def install() -> None:
     from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
     from invoice_svc.adapters import invoice_repository as invoices
-    from invoice_svc.adapters.config_repository import ConfigReader
+    from invoice_svc.adapters.config_repository import ConfigRepository
+    from invoice_svc.adapters.unit import SqlUnit
     from invoice_svc.app import bill_run_pricing, bill_run_writing, bill_runs
 
     _wrap(snapshot, "run_groups", "find groups (SQL)", True)
@@ -45,13 +46,13 @@ def install() -> None:
     _wrap(snapshot, "billed_before", "billed before (SQL)", True)
     _wrap(snapshot, "changed_issued_periods", "rule-13 candidates (SQL)", True)
     _wrap(invoices, "current_of_groups", "groups already billed (SQL)", True)
-    _wrap(ConfigReader, "load", "load products (SQL + pydantic)", True)
+    _wrap(ConfigRepository, "load", "load products (SQL + pydantic)", True)
     _wrap(snapshot, "party_states", "accounts + contracts (SQL)", True)
     _wrap(bill_run_pricing, "price_group", "price groups (pure engine)", False)
     _wrap(bill_run_writing, "_issued_event", "InvoiceIssued envelopes (validate)", False)
     _wrap(bill_run_writing, "_invoice_row", "invoice rows", False)
     _wrap(invoices, "insert_invoices", "insert invoices + lines (SQL)", True)
-    _wrap(invoices, "queue_events", "outbox rows (SQL)", True)
+    _wrap(SqlUnit, "publish_all", "outbox rows (SQL)", True)
     _wrap(invoices, "delete_drafts", "delete replaced drafts (SQL)", True)
     _wrap(invoices, "take_numbers", "number block (SQL)", True)
     _wrap(bill_run_writing, "raise_exceptions", "raise exceptions", True)

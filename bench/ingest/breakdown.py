@@ -10,8 +10,9 @@ import functools
 import time
 from collections import defaultdict
 
-from invoice_svc.adapters import config_repository, ledger_repository
-from invoice_svc.app import record_deliveries
+from invoice_svc.adapters.config_repository import ConfigRepository
+from invoice_svc.adapters.ledger_repository import LedgerRepository
+from invoice_svc.app.handlers import when_campaign_delivered_record_in_ledger as record_deliveries
 from mediabill_common.consumer import decode as decode_module
 from mediabill_common.consumer import runner as runner_module
 
@@ -73,13 +74,13 @@ def install(runner) -> None:
     runner._claim = _timed_async("runner: inbox claim (INSERT .. ON CONFLICT)", runner._claim)
     runner._apply = _timed_async("runner: whole DB transaction incl. commit", runner._apply)
     runner_module.decode = _timed("runner: decode + schema validation", decode_module.decode)
-    record_deliveries.ledger.record_batch = _timed_async(  # type: ignore[attr-defined]
-        "handler: ledger write (revisions + current, 1 stmt)", ledger_repository.record_batch)
+    LedgerRepository.record_batch = _timed_async(  # type: ignore[method-assign]
+        "handler: ledger write (revisions + current, 1 stmt)", LedgerRepository.record_batch)
     record_deliveries.distinct_revisions = _timed("handler: row building (distinct revisions)",
                                                   record_deliveries.distinct_revisions)
     runner._sessions = _timed_sessions(runner._sessions)
-    record_deliveries.lock_config_shared = _timed_async("handler: shared config locks",
-                                                        config_repository.lock_config_shared)
+    ConfigRepository.lock_shared = _timed_async(  # type: ignore[method-assign]
+        "handler: shared config locks", ConfigRepository.lock_shared)
     record_deliveries.sync_delivery_exceptions = _timed_async(
         "handler: exceptions (raise/resolve + outbox)", record_deliveries.sync_delivery_exceptions)
     record_deliveries.check_billability = _timed("handler: billability checks (pure)",

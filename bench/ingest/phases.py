@@ -17,7 +17,7 @@ from sqlalchemy import event
 
 from bench.ingest import breakdown
 from bench.ingest.workload import Workload
-from invoice_svc.adapters import config_repository as config
+from invoice_svc.adapters.config_repository import ConfigRepository, ParsedStates
 from invoice_svc.bootstrap import build
 from invoice_svc.entrypoints.consumer import make_runner
 from invoice_svc.settings import Settings
@@ -65,12 +65,13 @@ async def seed_config(args, work: Workload) -> tuple[ServiceContext, int]:
     settings = Settings(database_url=args.database_url, kafka_bootstrap_servers=args.bootstrap)
     ctx = build(settings)
     async with ctx.sessions.begin() as session:
+        config = ConfigRepository(session, ParsedStates())
         for product in work.products():
-            await config.save_product(session, product, 1)
+            await config.save_product(product, 1)
         for account in work.account_states():
-            await config.save_account(session, account, 1)
+            await config.save_account(account, 1)
         for contract in work.contract_states():
-            await config.save_contract(session, contract, 1)
+            await config.save_contract(contract, 1)
     return ctx, args.batch_size or settings.consumer_batch_size
 
 

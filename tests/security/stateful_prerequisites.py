@@ -85,9 +85,14 @@ def _delivery(uid: str, *, account_id: str, product_code: str, contract_id: str 
 async def billing_history(ctx, app, uid: str) -> None:
     """In invoice-svc: an issued invoice of March 2025 (configuration and a delivery through its handlers, the bill
     run through its API and executor) and a delivery of an unknown product, which raises billing exceptions."""
-    from invoice_svc.entrypoints.consumer import handler_tables
+    from invoice_svc.adapters.unit import SqlUnits
+    from invoice_svc.app.handlers import HANDLERS
+    from mediabill_common.consumer import Event
 
-    handlers, batch_handlers = handler_tables(ctx)
+    def event(event_type: str, data: dict[str, Any], subject: str) -> Event:
+        received = _received(event_type, data, subject)
+        return Event(received.envelope, received.payload)
+
     account, product, contract = f"ADV-{uid}", f"DISPLAY-{uid}", f"IO-{uid}"
     config = [
         ("ProductActivated", {"product": {"code": product, "name": "Onsite display", "channel": "onsite",
@@ -107,10 +112,11 @@ async def billing_history(ctx, app, uid: str) -> None:
     deliveries = [_delivery(uid, account_id=account, product_code=product, contract_id=contract),
                   _delivery(f"{uid}-X", account_id=f"UNKNOWN-{uid}", product_code=f"UNKNOWN-{uid}", contract_id=None)]
     async with ctx.sessions.begin() as session:
+        unit = SqlUnits(ctx).over(session)
         for event_type, data, key in config:
-            await handlers[event_type](session, _received(event_type, {"state_version": 1, **data}, key))
-        await batch_handlers["CampaignDelivered"](
-            session, [_received("CampaignDelivered", d, d["delivery_id"]) for d in deliveries])
+            await HANDLERS.handlers[event_type](event(event_type, {"state_version": 1, **data}, key), unit)
+        await HANDLERS.batch_handlers["CampaignDelivered"](
+            [event("CampaignDelivered", d, d["delivery_id"]) for d in deliveries], unit)
     async with _client(app) as api:
         run = await _ok(api, "POST", "/v1/bill-runs", {"period": "2025-03", "mode": "issue",
                                                        "bill_to_account_ids": [account]}, 202)

@@ -10,10 +10,12 @@ import pytest
 from billing_testing import account, configure, contract, deliver, delivery, exceptions_of, make_billing, product
 from sqlalchemy import text
 
-from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
+from invoice_svc.adapters.receivables_repository import BALANCES_PARKING
+from invoice_svc.adapters.unit import SqlUnits
+from invoice_svc.app.balances import sweep_parked
 from invoice_svc.app.bill_runs import BillRunExecutor
 from invoice_svc.settings import Settings
-from mediabill_common.consumer.parking import ParkingLot
+from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, PAYMENTS_TOPIC
 from mediabill_common.testing.kafka import envelope_for, flush_outbox, read_topic
 
@@ -145,19 +147,26 @@ async def test_events_for_an_unknown_invoice_are_parked_applied_when_it_exists_o
     # an event parked just before its invoice's InvoiceIssued committed (the consumer could not see it yet)
     early = envelope_for("PaymentApplied", {**stranger, "payment_id": f"PE-{unique}",
                                             "invoice_id": invoice["invoice_id"]}, subject=invoice["invoice_id"])
-    parking = ParkingLot(billing.ctx.tables.parked_events, BALANCES_CONSUMER)
+    units = SqlUnits(billing.ctx)
     async with billing.ctx.sessions() as s, s.begin():
-        await parking.park(s, early, waiting_for=invoice["invoice_id"])
-        assert [w for w, _ in await parking.waiting(s) if w == stranger["invoice_id"]] == [stranger["invoice_id"]]
+        await units.over(s).parking.park(Event.of(early), waiting_for=invoice["invoice_id"])
+    assert [w for w in await _waiting(billing.ctx) if w == stranger["invoice_id"]] == [stranger["invoice_id"]]
 
-    book = BalanceBook(billing.ctx.outbox, parking, unknown_after_s=0)
     async with billing.ctx.sessions() as s, s.begin():
-        assert await book.sweep(s) >= 1
+        assert await sweep_parked(units.over(s), unknown_after_s=0) >= 1
     assert (await billing.invoice(invoice["invoice_id"]))["balance"]["paid"] == "5.00"
     [unknown] = await exceptions_of(billing.ctx, adv, "unknown_invoice")
     assert unknown["refs"]["invoice_id"] == stranger["invoice_id"]
-    async with billing.ctx.sessions() as s:  # still kept, in case the invoice shows up after all
-        assert stranger["invoice_id"] in {w for w, _ in await parking.waiting(s)}
+    # still kept, in case the invoice shows up after all
+    assert stranger["invoice_id"] in await _waiting(billing.ctx)
+
+
+async def _waiting(ctx) -> list[str]:
+    """The invoices that parked balance events wait for."""
+    async with ctx.sessions() as s:
+        rows = await s.execute(text("SELECT waiting_for FROM invoice_svc.parked_events WHERE consumer = :c "
+                                    "ORDER BY id"), {"c": BALANCES_PARKING})
+        return list(rows.scalars())
 
 
 async def _entries(ctx, invoice_id: str) -> list[tuple]:
@@ -192,9 +201,7 @@ async def test_a_payment_id_sent_again_with_other_details_raises_payment_conflic
     assert [e["kind"] for e in await exceptions_of(billing.ctx, adv)] == ["payment_conflict"] * len(changed)
     assert (await billing.invoice(first["invoice_id"]))["balance"]["paid"] == "500.00"
     assert (await billing.invoice(second["invoice_id"]))["balance"]["paid"] == "0.00"
-    parking = ParkingLot(billing.ctx.tables.parked_events, BALANCES_CONSUMER)
-    async with billing.ctx.sessions() as s:
-        assert f"elsewhere-{unique}" not in {w for w, _ in await parking.waiting(s)}
+    assert f"elsewhere-{unique}" not in await _waiting(billing.ctx)
 
 
 async def test_a_payment_naming_another_bill_to_account_is_not_applied_and_raises_payment_account_mismatch(
@@ -233,9 +240,7 @@ async def test_a_payment_amount_finer_than_its_currency_is_not_rounded_and_raise
     raised = {e["refs"]["payment_id"]: e for e in await exceptions_of(billing.ctx, adv, "payment_amount_precision")}
     assert {p: (e["refs"]["amount"], e["currency"]) for p, e in raised.items()} == {
         f"P-{unique}": ("100.1234567891", "USD"), f"PJ-{unique}": ("12.5", "JPY")}
-    parking = ParkingLot(billing.ctx.tables.parked_events, BALANCES_CONSUMER)
-    async with billing.ctx.sessions() as s:
-        assert f"elsewhere-{unique}" not in {w for w, _ in await parking.waiting(s)}
+    assert f"elsewhere-{unique}" not in await _waiting(billing.ctx)
 
 
 async def test_a_payment_for_an_unknown_invoice_raises_unknown_invoice_once_the_configured_wait_has_passed(

@@ -6,6 +6,7 @@ import pytest
 from invoice_testing import account_state, config_event, contract_state, delivered, delivery, product_state
 from sqlalchemy import text
 
+from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app.exceptions import raise_exception
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC, EXCEPTIONS_TOPIC
 from mediabill_common.testing.kafka import flush_outbox, read_topic
@@ -156,8 +157,9 @@ async def test_stale_configuration_versions_are_ignored(invoice_feed, invoice_ct
 async def test_raise_exception_is_idempotent_on_its_dedupe_key(invoice_ctx, unique):
     refs = {"invoice_id": f"INV-{unique}"}
     async with invoice_ctx.sessions.begin() as s:
-        first = await raise_exception(s, invoice_ctx.outbox, "negative_invoice", f"A-{unique}", refs, None, "USD")
-        again = await raise_exception(s, invoice_ctx.outbox, "negative_invoice", f"A-{unique}", refs, None, "USD")
+        unit = SqlUnits(invoice_ctx).over(s)
+        first = await raise_exception(unit, "negative_invoice", f"A-{unique}", refs, None, "USD")
+        again = await raise_exception(unit, "negative_invoice", f"A-{unique}", refs, None, "USD")
     async with invoice_ctx.sessions() as s:
         count = (await s.execute(text("SELECT count(*) FROM invoice_svc.billing_exceptions WHERE account_id = :a"),
                                  {"a": f"A-{unique}"})).scalar()

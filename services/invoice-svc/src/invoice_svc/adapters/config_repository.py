@@ -13,83 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.config_tables import accounts, contract_versions, contracts, products
 from invoice_svc.adapters.tables import SCHEMA
+from invoice_svc.app.ports import ConfigKind
 from invoice_svc.domain.ledger.records import BillingConfig
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 
 _LOCK_PREFIX = f"{SCHEMA}:config:"
+_LOCK_SHARED = text("SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0)))"
+                    " FROM unnest(CAST(:keys AS text[])) AS k").bindparams(bindparam("keys"))
+_LOCK_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
 log = logging.getLogger(__name__)
 
 
-async def lock_config_shared(session: AsyncSession, keys: Iterable[str]) -> None:
-    """Hold shared locks on the configuration keys a delivery batch reads (released at commit).
-
-    A configuration change takes the exclusive lock on its key, so either the change commits before the batch
-    reads the read model, or the batch commits before the change re-checks parked records: a record can never
-    be parked against configuration that arrived while it was being ingested.
-    """
-    ordered = sorted({_LOCK_PREFIX + k for k in keys})
-    if ordered:
-        await session.execute(
-            text("SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0)))"
-                 " FROM unnest(CAST(:keys AS text[])) AS k")
-            .bindparams(bindparam("keys", ordered)))
-
-
-async def lock_config_exclusive(session: AsyncSession, key: str) -> None:
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": _LOCK_PREFIX + key})
-
-
-def product_key(code: str) -> str:
-    return f"product:{code}"
-
-
-def account_key(account_id: str) -> str:
-    return f"account:{account_id}"
-
-
-def contract_key(contract_id: str) -> str:
-    return f"contract:{contract_id}"
-
-
-async def _upsert_if_newer(session: AsyncSession, table: Table, key_col: str, values: dict[str, Any]) -> bool:
-    stmt = pg_insert(table).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[key_col],
-        set_={c: stmt.excluded[c] for c in values if c != key_col} | {"updated_at": text("now()")},
-        where=stmt.excluded.state_version > table.c.state_version,
-    ).returning(table.c[key_col])
-    return (await session.execute(stmt)).first() is not None
-
-
-async def save_product(session: AsyncSession, product: ProductState, state_version: int) -> bool:
-    """Store the product's state unless a newer (or the same) version is held; True when it was applied."""
-    return await _upsert_if_newer(session, products, "code", {
-        "code": product.code, "status": product.status, "pricing_model": product.pricing_model,
-        "state": product.model_dump(mode="json"), "state_version": state_version})
-
-
-async def save_account(session: AsyncSession, account: AccountState, state_version: int) -> bool:
-    return await _upsert_if_newer(session, accounts, "account_id", {
-        "account_id": account.account_id, "type": account.type, "currency": account.currency,
-        "state": account.model_dump(mode="json"), "state_version": state_version})
-
-
-async def save_contract(session: AsyncSession, contract: ContractState, state_version: int) -> bool:
-    applied = await _upsert_if_newer(session, contracts, "contract_id", {
-        "contract_id": contract.contract_id, "status": contract.status, "amendment_no": contract.amendment_no,
-        "advertiser_account_id": contract.advertiser_account_id,
-        "bill_to_account_id": contract.bill_to_account_id, "currency": contract.currency,
-        "flight_start": contract.flight_start, "flight_end": contract.flight_end,
-        "state": contract.model_dump(mode="json"), "state_version": state_version})
-    if applied:
-        # versions[] is the full amendment history in every state: replace what is held.
-        await session.execute(delete(contract_versions).where(
-            contract_versions.c.contract_id == contract.contract_id))
-        if contract.versions:
-            await session.execute(insert(contract_versions), [
-                {"contract_id": contract.contract_id, "amendment_no": v.amendment_no,
-                 "effective_from": v.effective_from, "terms": v.terms} for v in contract.versions])
-    return applied
+def _lock_key(kind: ConfigKind, key: str) -> str:
+    return f"{_LOCK_PREFIX}{kind}:{key}"
 
 
 _VERSIONS_SQL = text(f"""
@@ -110,33 +46,109 @@ _STATES_SQL = text(f"""
 _MODELS: dict[str, type[BaseModel]] = {"product": ProductState, "account": AccountState, "contract": ContractState}
 
 
-class ConfigReader:
-    """Reads the configuration a batch needs. Parsed states are memoised by (kind, key, state_version): a
-    version names exactly one state, so the memo can never be stale; the database stays the authority."""
+class ParsedStates:
+    """Stored states already parsed, memoised by (kind, key, state_version): a version names exactly one state, so
+    the memo can never be stale; the database stays the authority. One per process, shared by its units."""
 
     def __init__(self, max_entries: int = 50_000) -> None:
         self._parsed: dict[tuple[str, str, int], Any] = {}
         self._max = max_entries
 
-    async def load(self, session: AsyncSession, product_codes: Iterable[str], account_ids: Iterable[str],
-                   contract_ids: Iterable[str]) -> BillingConfig:
+    def get(self, kind: str, key: str, version: int) -> Any:
+        return self._parsed.get((kind, key, version))
+
+    def __contains__(self, held: tuple[str, str, int]) -> bool:
+        return held in self._parsed
+
+    def keep(self, kind: str, key: str, version: int, parsed: Any) -> None:
+        self._parsed[(kind, key, version)] = parsed
+
+    def make_room(self) -> None:
+        if len(self._parsed) > self._max:
+            self._parsed.clear()
+
+
+class ConfigRepository:
+    """The configuration read model over one session: upserts that ignore stale state versions, the advisory locks
+    that order configuration changes and delivery batches, and batch look-ups for billing."""
+
+    def __init__(self, session: AsyncSession, parsed: ParsedStates) -> None:
+        self._session = session
+        self._parsed = parsed
+
+    async def lock_shared(self, products: Iterable[str], accounts: Iterable[str], contracts: Iterable[str]) -> None:
+        """Hold shared locks on the configuration a delivery batch reads (released at commit).
+
+        A configuration change takes the exclusive lock on its key, so either the change commits before the batch
+        reads the read model, or the batch commits before the change re-checks held records: a record can never
+        be held against configuration that arrived while it was being ingested.
+        """
+        ordered = sorted({_lock_key("product", k) for k in products} | {_lock_key("account", k) for k in accounts}
+                         | {_lock_key("contract", k) for k in contracts})
+        if ordered:
+            await self._session.execute(_LOCK_SHARED, {"keys": ordered})
+
+    async def lock_exclusive(self, kind: ConfigKind, key: str) -> None:
+        await self._session.execute(_LOCK_EXCLUSIVE, {"k": _lock_key(kind, key)})
+
+    async def save_product(self, product: ProductState, state_version: int) -> bool:
+        """Store the product's state unless a newer (or the same) version is held; True when it was applied."""
+        return await self._upsert_if_newer(products, "code", {
+            "code": product.code, "status": product.status, "pricing_model": product.pricing_model,
+            "state": product.model_dump(mode="json"), "state_version": state_version})
+
+    async def save_account(self, account: AccountState, state_version: int) -> bool:
+        return await self._upsert_if_newer(accounts, "account_id", {
+            "account_id": account.account_id, "type": account.type, "currency": account.currency,
+            "state": account.model_dump(mode="json"), "state_version": state_version})
+
+    async def save_contract(self, contract: ContractState, state_version: int) -> bool:
+        applied = await self._upsert_if_newer(contracts, "contract_id", {
+            "contract_id": contract.contract_id, "status": contract.status, "amendment_no": contract.amendment_no,
+            "advertiser_account_id": contract.advertiser_account_id,
+            "bill_to_account_id": contract.bill_to_account_id, "currency": contract.currency,
+            "flight_start": contract.flight_start, "flight_end": contract.flight_end,
+            "state": contract.model_dump(mode="json"), "state_version": state_version})
+        if applied:
+            # versions[] is the full amendment history in every state: replace what is held.
+            await self._session.execute(delete(contract_versions).where(
+                contract_versions.c.contract_id == contract.contract_id))
+            if contract.versions:
+                await self._session.execute(insert(contract_versions), [
+                    {"contract_id": contract.contract_id, "amendment_no": v.amendment_no,
+                     "effective_from": v.effective_from, "terms": v.terms} for v in contract.versions])
+        return applied
+
+    async def _upsert_if_newer(self, table: Table, key_col: str, values: dict[str, Any]) -> bool:
+        stmt = pg_insert(table).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[key_col],
+            set_={c: stmt.excluded[c] for c in values if c != key_col} | {"updated_at": text("now()")},
+            where=stmt.excluded.state_version > table.c.state_version,
+        ).returning(table.c[key_col])
+        return (await self._session.execute(stmt)).first() is not None
+
+    async def load(self, product_codes: Iterable[str], account_ids: Iterable[str], contract_ids: Iterable[str]) \
+            -> BillingConfig:
+        """The states of these products, accounts and contracts (unknown ones, and stored states that no longer
+        validate, are absent); only states not parsed before are read and parsed."""
         wanted = {"products": sorted(set(product_codes)), "accounts": sorted(set(account_ids)),
                   "contracts": sorted(set(contract_ids))}
-        held = (await session.execute(_VERSIONS_SQL, wanted)).all()
+        held = (await self._session.execute(_VERSIONS_SQL, wanted)).all()
         missing: dict[str, list[str]] = {"products": [], "accounts": [], "contracts": []}
+        found: dict[str, dict[str, Any]] = {"product": {}, "account": {}, "contract": {}}
         for kind, key, version in held:
             if (kind, key, version) not in self._parsed:
                 missing[kind + "s"].append(key)
-        found: dict[str, dict[str, Any]] = {"product": {}, "account": {}, "contract": {}}
-        for kind, key, version in held:
-            parsed = self._parsed.get((kind, key, version))
+                continue
+            parsed = self._parsed.get(kind, key, version)
             if parsed is not None:
                 found[kind][key] = parsed
         if any(missing.values()):
-            if len(self._parsed) > self._max:
-                self._parsed.clear()
-            for kind, key, version, state in (await session.execute(_STATES_SQL, missing)).all():
-                parsed = self._parsed[(kind, key, version)] = _parse_stored(kind, key, state)
+            self._parsed.make_room()
+            for kind, key, version, state in (await self._session.execute(_STATES_SQL, missing)).all():
+                parsed = _parse_stored(kind, key, state)
+                self._parsed.keep(kind, key, version, parsed)
                 if parsed is not None:
                     found[kind][key] = parsed
         return BillingConfig(products=found["product"], accounts=found["account"], contracts=found["contract"])

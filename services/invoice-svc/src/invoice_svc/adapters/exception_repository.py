@@ -1,32 +1,21 @@
-"""The billing exception queue's SQL."""
+"""The billing exception queue: raised set-based (one statement per batch), worked by analysts, listed oldest first."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
+from invoice_svc.app.ports import NewException, QueuedException, ResolvedException
 from mediabill_common.db.reads import fetch_all
 
-
-@dataclass(frozen=True, slots=True)
-class NewException:
-    exception_id: str
-    kind: str
-    dedupe_key: str
-    account_id: str | None
-    delivery_id: str | None
-    refs: dict[str, str | None]
-    amount_at_risk: Decimal | None
-    currency: str | None
-
+_COLUMNS = ", ".join(QueuedException.__dataclass_fields__)
 
 _INSERT_OPEN = text(f"""
     INSERT INTO {SCHEMA}.billing_exceptions
@@ -44,67 +33,31 @@ _INSERT_OPEN = text(f"""
         OR billing_exceptions.refs IS DISTINCT FROM excluded.refs
     RETURNING exception_id, (xmax = 0) AS inserted, raised_at
 """)
-
-
-async def insert_open(session: AsyncSession, items: Sequence[NewException]) -> dict[str, datetime]:
-    """Open the exceptions whose dedupe key has no unresolved exception yet; refresh the exposure of the rest.
-
-    Returns {exception_id: raised_at} of the exceptions newly opened.
-    """
-    if not items:
-        return {}
-    params = {
-        "ids": [i.exception_id for i in items], "kinds": [i.kind for i in items],
-        "keys": [i.dedupe_key for i in items], "accounts": [i.account_id for i in items],
-        "deliveries": [i.delivery_id for i in items], "refs": [json.dumps(i.refs, sort_keys=True) for i in items],
-        "amounts": [i.amount_at_risk for i in items], "currencies": [i.currency for i in items],
-    }
-    rows = await session.execute(_INSERT_OPEN, params)
-    return {r.exception_id: r.raised_at for r in rows if r.inserted}
-
-
-async def resolve_open_for_deliveries(session: AsyncSession, verdicts: Sequence[tuple[str, tuple[str, ...]]],
-                                      kinds_in_scope: Sequence[str], *, resolved_by: str, resolution: str) \
-        -> list[Any]:
-    """Resolve the open exceptions of these deliveries whose kind the record no longer raises."""
-    if not verdicts:
-        return []
-    result = await session.execute(text(f"""
-        UPDATE {SCHEMA}.billing_exceptions x
-           SET status = 'resolved', resolved_at = now(), resolved_by = :by, resolution = :resolution,
-               version = x.version + 1
-          FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[])) AS v(delivery_id, kinds)
-         WHERE x.delivery_id = v.delivery_id AND x.status <> 'resolved'
-           AND x.kind = ANY(CAST(:scope AS text[]))
-           AND NOT (x.kind = ANY(string_to_array(v.kinds, ',')))
-        RETURNING x.exception_id, x.account_id, x.resolved_at"""),
-        {"ids": [d for d, _ in verdicts], "kinds": [",".join(k) for _, k in verdicts], "scope": list(kinds_in_scope),
-         "by": resolved_by, "resolution": resolution})
-    return list(result.mappings())
-
-
-async def get_exception(session: AsyncSession, exception_id: str, *, for_update: bool = False) -> Any | None:
-    lock = " FOR UPDATE" if for_update else ""
-    result = await session.execute(
-        text(f"SELECT * FROM {SCHEMA}.billing_exceptions WHERE exception_id = :id{lock}"), {"id": exception_id})
-    return result.mappings().first()
-
-
-async def mark_assigned(session: AsyncSession, exception_id: str, assignee: str) -> Any:
-    result = await session.execute(text(f"""
-        UPDATE {SCHEMA}.billing_exceptions
-           SET status = 'assigned', assignee = :assignee, assigned_at = now(), version = version + 1
-         WHERE exception_id = :id RETURNING *"""), {"id": exception_id, "assignee": assignee})
-    return result.mappings().one()
-
-
-async def mark_resolved(session: AsyncSession, exception_id: str, resolved_by: str, resolution: str) -> Any:
-    result = await session.execute(text(f"""
-        UPDATE {SCHEMA}.billing_exceptions
-           SET status = 'resolved', resolved_by = :by, resolution = :resolution, resolved_at = now(),
-               version = version + 1
-         WHERE exception_id = :id RETURNING *"""), {"id": exception_id, "by": resolved_by, "resolution": resolution})
-    return result.mappings().one()
+_RESOLVE_FOR_DELIVERIES = text(f"""
+    UPDATE {SCHEMA}.billing_exceptions x
+       SET status = 'resolved', resolved_at = now(), resolved_by = :by, resolution = :resolution,
+           version = x.version + 1
+      FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[])) AS v(delivery_id, kinds)
+     WHERE x.delivery_id = v.delivery_id AND x.status <> 'resolved'
+       AND x.kind = ANY(CAST(:scope AS text[]))
+       AND NOT (x.kind = ANY(string_to_array(v.kinds, ',')))
+    RETURNING x.exception_id, x.account_id, x.resolved_at""")
+_GET = f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions WHERE exception_id = :id"
+_GET_FOR_UPDATE = text(f"{_GET} FOR UPDATE")
+_MARK_ASSIGNED = text(f"""
+    UPDATE {SCHEMA}.billing_exceptions
+       SET status = 'assigned', assignee = :assignee, assigned_at = now(), version = version + 1
+     WHERE exception_id = :id RETURNING {_COLUMNS}""")
+_MARK_RESOLVED = text(f"""
+    UPDATE {SCHEMA}.billing_exceptions
+       SET status = 'resolved', resolved_by = :by, resolution = :resolution, resolved_at = now(),
+           version = version + 1
+     WHERE exception_id = :id RETURNING {_COLUMNS}""")
+_LIST = f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions {{where}} ORDER BY raised_at, exception_id LIMIT :lim"
+_OF_DELIVERY = (f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions WHERE delivery_id = :d "
+                "ORDER BY raised_at, exception_id")
+_OPEN_ID_FOR_KEY = text(f"SELECT exception_id FROM {SCHEMA}.billing_exceptions "
+                        "WHERE dedupe_key = :k AND status <> 'resolved'")
 
 
 @dataclass(frozen=True)
@@ -117,9 +70,11 @@ class ExceptionFilter:
     older_than_hours: float | None = None
 
 
-async def list_exceptions(session: AsyncSession, f: ExceptionFilter, *, limit: int,
-                          after: tuple[datetime, str] | None) -> list[Any]:
-    """Oldest first (the queue order), `limit + 1` rows after the cursor position."""
+def _queued(row: Mapping[str, Any]) -> QueuedException:
+    return QueuedException(**row)
+
+
+def _where(f: ExceptionFilter, after: tuple[datetime, str] | None) -> tuple[str, dict[str, Any]]:
     clauses, params = [], {}
     for column in ("kind", "account_id", "delivery_id", "assignee"):
         value = getattr(f, column)
@@ -137,21 +92,68 @@ async def list_exceptions(session: AsyncSession, f: ExceptionFilter, *, limit: i
     if after is not None:
         clauses.append("(raised_at, exception_id) > (:after_at, :after_id)")
         params |= {"after_at": after[0], "after_id": after[1]}
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    return list(await fetch_all(
-        session, f"SELECT * FROM {SCHEMA}.billing_exceptions {where} ORDER BY raised_at, exception_id LIMIT :lim",
-        params | {"lim": limit + 1}))
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
-async def exceptions_for_delivery(session: AsyncSession, delivery_id: str) -> list[Any]:
-    result = await session.execute(text(
-        f"SELECT * FROM {SCHEMA}.billing_exceptions WHERE delivery_id = :d ORDER BY raised_at, exception_id"),
-        {"d": delivery_id})
-    return list(result.mappings())
+class ExceptionRepository:
+    """The billing exception queue over one session."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def open_id_for_key(session: AsyncSession, dedupe_key: str) -> str | None:
-    result = await session.execute(text(
-        f"SELECT exception_id FROM {SCHEMA}.billing_exceptions WHERE dedupe_key = :k AND status <> 'resolved'"),
-        {"k": dedupe_key})
-    return result.scalar_one_or_none()
+    async def insert_open(self, items: Sequence[NewException]) -> dict[str, datetime]:
+        """Open the exceptions whose dedupe key has no unresolved exception yet; refresh the exposure of the rest.
+
+        Returns {exception_id: raised_at} of the exceptions newly opened.
+        """
+        if not items:
+            return {}
+        params = {
+            "ids": [i.exception_id for i in items], "kinds": [i.kind for i in items],
+            "keys": [i.dedupe_key for i in items], "accounts": [i.account_id for i in items],
+            "deliveries": [i.delivery_id for i in items],
+            "refs": [json.dumps(i.refs, sort_keys=True) for i in items],
+            "amounts": [i.amount_at_risk for i in items], "currencies": [i.currency for i in items],
+        }
+        rows = await self._session.execute(_INSERT_OPEN, params)
+        return {r.exception_id: r.raised_at for r in rows if r.inserted}
+
+    async def open_id_for_key(self, dedupe_key: str) -> str | None:
+        return (await self._session.execute(_OPEN_ID_FOR_KEY, {"k": dedupe_key})).scalar_one_or_none()
+
+    async def resolve_open_for_deliveries(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
+                                          kinds_in_scope: Sequence[str], *, resolved_by: str,
+                                          resolution: str) -> list[ResolvedException]:
+        """Resolve the open exceptions of these deliveries whose kind the record no longer raises."""
+        if not verdicts:
+            return []
+        rows = await self._session.execute(_RESOLVE_FOR_DELIVERIES, {
+            "ids": [d for d, _ in verdicts], "kinds": [",".join(k) for _, k in verdicts],
+            "scope": list(kinds_in_scope), "by": resolved_by, "resolution": resolution})
+        return [ResolvedException(*row) for row in rows]
+
+    async def get(self, exception_id: str, *, for_update: bool = False) -> QueuedException | None:
+        if for_update:
+            row = (await self._session.execute(_GET_FOR_UPDATE, {"id": exception_id})).mappings().first()
+            return None if row is None else _queued(row)
+        rows = await fetch_all(self._session, _GET, {"id": exception_id})
+        return _queued(rows[0]) if rows else None
+
+    async def mark_assigned(self, exception_id: str, assignee: str) -> QueuedException:
+        result = await self._session.execute(_MARK_ASSIGNED, {"id": exception_id, "assignee": assignee})
+        return _queued(result.mappings().one())
+
+    async def mark_resolved(self, exception_id: str, resolved_by: str, resolution: str) -> QueuedException:
+        result = await self._session.execute(_MARK_RESOLVED, {"id": exception_id, "by": resolved_by,
+                                                              "resolution": resolution})
+        return _queued(result.mappings().one())
+
+    async def page(self, f: ExceptionFilter, *, limit: int, after: tuple[datetime, str] | None) \
+            -> list[QueuedException]:
+        """Oldest first (the queue order), `limit + 1` exceptions after the cursor position."""
+        where, params = _where(f, after)
+        return [_queued(row) for row in await fetch_all(self._session, _LIST.format(where=where),
+                                                         params | {"lim": limit + 1})]
+
+    async def of_delivery(self, delivery_id: str) -> list[QueuedException]:
+        return [_queued(row) for row in await fetch_all(self._session, _OF_DELIVERY, {"d": delivery_id})]

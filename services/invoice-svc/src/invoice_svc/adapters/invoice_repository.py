@@ -17,8 +17,6 @@ from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.billing.numbering import INVOICE_SERIES
 from mediabill_common.db.reads import fetch_all, fetch_first
-from mediabill_common.events.envelope import Envelope
-from mediabill_common.outbox.writer import notify_channel
 
 
 async def lock_period(session: AsyncSession, period: str) -> None:
@@ -128,24 +126,6 @@ def _copy_value(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, dict | list) else value
 
 
-async def queue_events(session: AsyncSession, outbox: Table, events: Sequence[tuple[str, Envelope]]) -> None:
-    """Queue many catalogued envelopes in the caller's transaction with one COPY and one NOTIFY -- what
-    `OutboxWriter.add` does one row at a time, for bill runs of 100,000 invoices."""
-    if not events:
-        return
-    records = [(_topic(env), key, env.id, env.type, env.model_dump_json(exclude_none=True)) for key, env in events]
-    driver = await _driver(session)
-    await driver.copy_records_to_table(outbox.name, schema_name=outbox.schema, records=records,
-                                       columns=["topic", "key", "event_id", "event_type", "envelope"])
-    await session.execute(text("SELECT pg_notify(:c, '')"), {"c": notify_channel(outbox.schema or "public")})
-
-
-def _topic(env: Envelope) -> str:
-    from mediabill_common.events.catalog import EVENT_TYPES
-
-    return EVENT_TYPES[env.type].topic
-
-
 async def mark_reconciled(session: AsyncSession, invoice_ids: Sequence[str], through: datetime) -> None:
     """Rule 13: the period's changes up to `through` are billed (by adjustment lines on a later invoice)."""
     if invoice_ids:
@@ -213,11 +193,3 @@ async def reopen_adjusted_periods(session: AsyncSession, invoice_id: str) -> Non
          WHERE invoice_number IN (SELECT original_invoice_number FROM {SCHEMA}.invoice_lines
                                    WHERE invoice_id = :id AND original_invoice_number IS NOT NULL)"""),
         {"id": invoice_id})
-
-
-async def save_balance(session: AsyncSession, invoice_id: str, figures: dict) -> None:
-    await session.execute(text(f"""
-        UPDATE {SCHEMA}.invoices SET credited = :credited, debited = :debited, paid = :paid,
-               balance_due = :balance_due, overpaid = :overpaid, disputed_amount = :disputed_amount,
-               balance_status = :status, version = version + 1
-         WHERE invoice_id = :id"""), figures | {"id": invoice_id})

@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
 from invoice_svc.adapters import invoice_repository as invoices_repo
 from invoice_svc.adapters.bill_run_snapshot_repository import GroupSeed, delivery_scope
-from invoice_svc.adapters.config_repository import ConfigReader
-from invoice_svc.adapters.exception_repository import NewException
 from invoice_svc.app.bill_run_parties import BillingAccount, BillingContract
 from invoice_svc.app.exceptions import default_dedupe_key, new_exception
+from invoice_svc.app.ports import ConfigReadModel, NewException
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.pricing import (
     ContractTerms,
@@ -73,10 +72,10 @@ class PricedGroup:
         return all(ln.kind == "prior_period_adjustment" or ln.amount == 0 for ln in self.draft.lines)
 
 
-async def run_scope(session: AsyncSession, reader: ConfigReader, run: Mapping[str, Any], snap: datetime) \
-        -> RunScope:
+async def run_scope(session: AsyncSession, config_states: ConfigReadModel, run: Mapping[str, Any],
+                    snap: datetime) -> RunScope:
     start, end = period_bounds(run["period"])
-    config = await reader.load(session, await snapshot.product_codes(session), (), ())
+    config = await config_states.load(await snapshot.product_codes(session), (), ())
     products = {code: product_from_state(state) for code, state in config.products.items()}
     # A rate-card version starting inside the period changes the rate mid-month: keep that product's days apart.
     split = tuple(sorted(code for code, p in products.items()

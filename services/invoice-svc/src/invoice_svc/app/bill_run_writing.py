@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters import invoice_repository as repo
-from invoice_svc.adapters.exception_repository import NewException
-from invoice_svc.app.balances import BalanceBook
+from invoice_svc.app.balances import replay_for_issued
 from invoice_svc.app.bill_run_pricing import PricedGroup, RunScope
 from invoice_svc.app.exceptions import raise_exceptions
+from invoice_svc.app.ports import InvoiceUnit, NewException
 from invoice_svc.domain.billing.balance import balance_of
 from invoice_svc.domain.billing.numbering import number_block
 from invoice_svc.domain.pricing import DraftInvoice, DraftLine, due_date, period_bounds
@@ -42,7 +42,7 @@ class ChunkOutcome:
     issued_ids: list[str] = field(default_factory=list)
 
 
-async def write_chunk(session: AsyncSession, ctx: ServiceContext, balances: BalanceBook, scope: RunScope,
+async def write_chunk(session: AsyncSession, unit: InvoiceUnit, ctx: ServiceContext, scope: RunScope,
                       priced: Sequence[PricedGroup], unpriceable: Sequence[NewException], *,
                       issue_date: date | None = None) -> ChunkOutcome:
     """Write one chunk (the caller owns the transaction)."""
@@ -69,13 +69,12 @@ async def write_chunk(session: AsyncSession, ctx: ServiceContext, balances: Bala
     for group in todo:
         lines.extend(_line_row(group.invoice_id, i, ln) for i, ln in enumerate(group.draft.lines, start=1))
     await repo.insert_invoices(session, rows, lines)
-    await repo.queue_events(session, ctx.tables.outbox, events)
+    await unit.publish_all(events)
     problems = [e for g in todo for e in g.problems]
-    out.exception_ids = await raise_exceptions(session, ctx.outbox, [*problems, *unpriceable],
-                                               outbox_table=ctx.tables.outbox)
+    out.exception_ids = await raise_exceptions(unit, [*problems, *unpriceable], bulk=True)
     if issuing:
         await repo.mark_reconciled(session, [i for g in issuing for i in g.adjusted_invoice_ids], scope.snap)
-        await balances.release(session, [g.invoice_id for g in issuing])
+        await replay_for_issued(unit, [g.invoice_id for g in issuing])
     out.invoices, out.lines = len(rows), len(lines)
     out.issued_ids = [g.invoice_id for g in issuing]
     for group in (issuing if scope.mode == "issue" else todo):

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from invoice_svc.adapters import bill_run_repository as runs
 from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
 from invoice_svc.adapters.bill_run_repository import LostClaim
-from invoice_svc.adapters.config_repository import ConfigReader
-from invoice_svc.app.balances import BALANCES_CONSUMER, BalanceBook
+from invoice_svc.adapters.unit import SqlUnits
+from invoice_svc.app.balances import sweep_parked
 from invoice_svc.app.bill_run_pricing import (
     ChunkInputs,
     PricedChunk,
@@ -34,7 +34,6 @@ from invoice_svc.app.bill_run_pricing import (
 )
 from invoice_svc.app.bill_run_writing import write_chunk
 from invoice_svc.domain.billing.grouping import chunks, in_scope
-from mediabill_common.consumer.parking import ParkingLot
 from mediabill_common.money import round_money
 from mediabill_common.service import ServiceContext
 
@@ -80,9 +79,8 @@ class BillRunExecutor:
         self.stale_after_s: float = getattr(s, "bill_run_stale_after_s", 60.0)
         self.poll_s: float = getattr(s, "bill_run_poll_s", 1.0)
         self.sweep_every_s: float = getattr(s, "parked_sweep_interval_s", 10.0)
-        self.reader = ConfigReader()
-        self.balances = BalanceBook(ctx.outbox, ParkingLot(ctx.tables.parked_events, BALANCES_CONSUMER),
-                                    unknown_after_s=getattr(s, "unknown_invoice_after_s", 3600.0))
+        self.unknown_invoice_after_s: float = getattr(s, "unknown_invoice_after_s", 3600.0)
+        self.units = SqlUnits(ctx)
         self.wakeup = asyncio.Event()
         self._last_sweep = 0.0
 
@@ -118,7 +116,7 @@ class BillRunExecutor:
 
     async def sweep(self) -> int:
         async with self.ctx.sessions() as session, session.begin():
-            return await self.balances.sweep(session)
+            return await sweep_parked(self.units.over(session), unknown_after_s=self.unknown_invoice_after_s)
 
     async def execute(self, run: Any) -> None:
         try:
@@ -139,7 +137,7 @@ class BillRunExecutor:
         async with self.ctx.sessions() as session, session.begin():
             snap = await runs.fix_snapshot(session, run["run_id"])
         async with self.ctx.sessions() as session:
-            scope = await run_scope(session, self.reader, run, snap)
+            scope = await run_scope(session, self.units.over(session).config, run, snap)
             seeds = await snapshot.run_groups(session, scope.period, scope.start, scope.end, snap)
         wanted = {s.key: s for s in seeds}
         keys = in_scope(wanted, run["bill_to_account_ids"])
@@ -191,7 +189,8 @@ class BillRunExecutor:
                            progress: _Progress) -> None:
         """Write one chunk and the run's progress in one transaction (a retry of the run skips it after)."""
         async with self.ctx.sessions() as session, session.begin():
-            out = await write_chunk(session, self.ctx, self.balances, scope, priced.groups, priced.unpriceable)
+            out = await write_chunk(session, self.units.over(session), self.ctx, scope, priced.groups,
+                                    priced.unpriceable)
             progress.done += len(seeds) - inputs.skipped_mine
             for name, n in (("invoices", out.invoices), ("lines", out.lines), ("blocked", out.blocked),
                             ("already_issued", out.already_issued + inputs.skipped_issued),

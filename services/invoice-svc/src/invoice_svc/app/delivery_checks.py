@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from invoice_svc.adapters.exception_repository import NewException
 from invoice_svc.app.exceptions import new_exception, raise_exceptions, resolve_healed
+from invoice_svc.app.ports import ConfigKind, InvoiceUnit, NewException
+from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import INGESTION_KINDS, Billability, DeliveryRecord
-from mediabill_common.audit import AuditTrail
-from mediabill_common.outbox.writer import OutboxWriter
+
+HEALED = "configuration received that makes the delivery billable for this check"
 
 
 def delivery_exception(record: DeliveryRecord, kind: str, verdict: Billability) -> NewException:
@@ -23,13 +22,31 @@ def delivery_exception(record: DeliveryRecord, kind: str, verdict: Billability) 
 
 
 async def sync_delivery_exceptions(
-    session: AsyncSession, outbox: OutboxWriter, audit: AuditTrail, *,
-    raised: Sequence[tuple[DeliveryRecord, str, Billability]],
+    unit: InvoiceUnit, *, raised: Sequence[tuple[DeliveryRecord, str, Billability]],
     rechecked: Sequence[tuple[str, tuple[str, ...]]], resolution: str,
 ) -> None:
     """Open an exception per (record, kind) in `raised`; resolve as the system the open delivery exceptions
     of the `rechecked` (delivery_id, current kinds) whose kind is no longer among the current kinds."""
     if rechecked:
-        await resolve_healed(session, outbox, audit, rechecked, INGESTION_KINDS, resolution)
+        await resolve_healed(unit, rechecked, INGESTION_KINDS, resolution)
     if raised:
-        await raise_exceptions(session, outbox, [delivery_exception(r, k, v) for r, k, v in raised])
+        await raise_exceptions(unit, [delivery_exception(r, k, v) for r, k, v in raised])
+
+
+async def recheck_held(unit: InvoiceUnit, reference: ConfigKind, key: str) -> None:
+    """Re-check every non-billable record referencing what changed, in one pass: records it makes billable
+    are released and their exceptions resolve themselves; a new cause raises its own exception."""
+    held = await unit.ledger.held_referencing(reference, key)
+    if not held:
+        return
+    records = [r for r, _ in held]
+    config = await unit.config.load({r.product_code for r in records}, {r.account_id for r in records},
+                                    {r.contract_id for r in records if r.contract_id})
+    rechecked, raised = [], []
+    for record, held_kinds in held:
+        verdict = check_billability(record, config)
+        rechecked.append((record.delivery_id, verdict.kinds))
+        # Only causes new to the record are raised: one an analyst already closed is not reopened here.
+        raised.extend((record, k, verdict) for k in verdict.kinds if k not in held_kinds)
+    await unit.ledger.set_billability(rechecked)
+    await sync_delivery_exceptions(unit, raised=raised, rechecked=rechecked, resolution=HEALED)

@@ -10,14 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from invoice_svc.adapters import exception_repository as repo
-from invoice_svc.adapters import invoice_repository as invoices_repo
-from invoice_svc.adapters.exception_repository import NewException
-from mediabill_common.audit import AuditTrail
-from mediabill_common.outbox.writer import OutboxWriter
+from invoice_svc.app.ports import InvoiceUnit, NewException, QueuedException, ResolvedException
 from mediabill_common.web.etag import check_if_match
 from mediabill_common.web.problems import Conflict, NotFound
 
@@ -40,29 +33,27 @@ def new_exception(kind: str, account_id: str | None, refs: dict[str, Any], amoun
         amount_at_risk=amount_at_risk, currency=currency)
 
 
-async def raise_exceptions(session: AsyncSession, outbox: OutboxWriter, items: Sequence[NewException], *,
-                           outbox_table: Table | None = None) -> list[str]:
+async def raise_exceptions(unit: InvoiceUnit, items: Sequence[NewException], *, bulk: bool = False) -> list[str]:
     """Open each exception unless its dedupe key already has an unresolved one (whose exposure is refreshed).
 
-    Publishes BillingExceptionRaised for each one opened; returns their ids. With `outbox_table` (bill runs,
-    which raise thousands at once) the validated envelopes are queued with one COPY and one NOTIFY instead of
-    two statements each.
+    Publishes BillingExceptionRaised for each one opened; returns their ids. `bulk` (bill runs, which raise
+    thousands at once) queues the validated envelopes with one COPY and one NOTIFY instead of two statements each.
     """
-    opened = await repo.insert_open(session, items)
-    events = [(item.account_id or NO_ACCOUNT_KEY, outbox.envelope(
-        "BillingExceptionRaised", subject=item.exception_id, data={
-            "exception_id": item.exception_id, "kind": item.kind, "account_id": item.account_id,
-            "refs": item.refs, "amount_at_risk": item.amount_at_risk, "currency": item.currency,
-            "raised_at": opened[item.exception_id]})) for item in items if item.exception_id in opened]
-    if outbox_table is not None:
-        await invoices_repo.queue_events(session, outbox_table, events)
+    opened = await unit.exceptions.insert_open(items)
+    raised = [(item.account_id or NO_ACCOUNT_KEY, item.exception_id, {
+        "exception_id": item.exception_id, "kind": item.kind, "account_id": item.account_id, "refs": item.refs,
+        "amount_at_risk": item.amount_at_risk, "currency": item.currency, "raised_at": opened[item.exception_id]})
+        for item in items if item.exception_id in opened]
+    if bulk:
+        await unit.publish_all([(key, unit.envelope("BillingExceptionRaised", subject=subject, data=data))
+                                for key, subject, data in raised])
     else:
-        for key, envelope in events:
-            await outbox.add(session, envelope, key=key)
+        for key, subject, data in raised:
+            await unit.publish("BillingExceptionRaised", key=key, subject=subject, data=data)
     return [i.exception_id for i in items if i.exception_id in opened]
 
 
-async def raise_exception(session: AsyncSession, outbox: OutboxWriter, kind: str, account_id: str | None,
+async def raise_exception(unit: InvoiceUnit, kind: str, account_id: str | None,
                           refs: dict[str, Any], amount_at_risk: Decimal | None, currency: str | None, *,
                           dedupe_key: str | None = None) -> str:
     """Raise one billing exception of any kind (bill runs, payments and ingestion share the queue).
@@ -71,66 +62,65 @@ async def raise_exception(session: AsyncSession, outbox: OutboxWriter, kind: str
     again opens nothing and publishes nothing, and returns the open exception's id.
     """
     item = new_exception(kind, account_id, refs, amount_at_risk, currency, dedupe_key=dedupe_key)
-    if await raise_exceptions(session, outbox, [item]):
+    if await raise_exceptions(unit, [item]):
         return item.exception_id
-    existing = await repo.open_id_for_key(session, item.dedupe_key)
+    existing = await unit.exceptions.open_id_for_key(item.dedupe_key)
     if existing is None:  # resolved by someone else in between: raise it afresh
-        return await raise_exception(session, outbox, kind, account_id, refs, amount_at_risk, currency,
+        return await raise_exception(unit, kind, account_id, refs, amount_at_risk, currency,
                                      dedupe_key=item.dedupe_key)
     return existing
 
 
-async def publish_resolved(session: AsyncSession, outbox: OutboxWriter, audit: AuditTrail, row: Any, *,
-                           resolution: str, resolved_by: str, before: Any = None) -> None:
-    await outbox.publish(session, "BillingExceptionResolved", key=row["account_id"] or NO_ACCOUNT_KEY,
-                         subject=row["exception_id"], data={
-                             "exception_id": row["exception_id"], "resolution": resolution,
-                             "resolved_by": resolved_by, "resolved_at": row["resolved_at"]})
-    await audit.record(session, actor=resolved_by, action="resolve", entity_type="billing_exception",
-                       entity_id=row["exception_id"], reason=resolution, before=before,
-                       after={"status": "resolved", "resolved_by": resolved_by})
+async def publish_resolved(unit: InvoiceUnit, resolved: QueuedException | ResolvedException, *, resolution: str,
+                           resolved_by: str, before: Any = None) -> None:
+    await unit.publish("BillingExceptionResolved", key=resolved.account_id or NO_ACCOUNT_KEY,
+                              subject=resolved.exception_id, data={
+                                  "exception_id": resolved.exception_id, "resolution": resolution,
+                                  "resolved_by": resolved_by, "resolved_at": resolved.resolved_at})
+    await unit.record_audit(actor=resolved_by, action="resolve", entity_type="billing_exception",
+                                entity_id=resolved.exception_id, reason=resolution, before=before,
+                                after={"status": "resolved", "resolved_by": resolved_by})
 
 
-async def resolve_healed(session: AsyncSession, outbox: OutboxWriter, audit: AuditTrail,
-                         verdicts: Sequence[tuple[str, tuple[str, ...]]], kinds_in_scope: Sequence[str],
-                         resolution: str) -> int:
+async def resolve_healed(unit: InvoiceUnit, verdicts: Sequence[tuple[str, tuple[str, ...]]],
+                         kinds_in_scope: Sequence[str], resolution: str) -> int:
     """Resolve, as the system, the open exceptions of re-checked deliveries whose cause has gone away."""
-    rows = await repo.resolve_open_for_deliveries(session, verdicts, kinds_in_scope, resolved_by=SYSTEM,
-                                                  resolution=resolution)
-    for row in rows:
-        await publish_resolved(session, outbox, audit, row, resolution=resolution, resolved_by=SYSTEM)
-    return len(rows)
+    resolved = await unit.exceptions.resolve_open_for_deliveries(verdicts, kinds_in_scope, resolved_by=SYSTEM,
+                                                                 resolution=resolution)
+    for exception in resolved:
+        await publish_resolved(unit, exception, resolution=resolution, resolved_by=SYSTEM)
+    return len(resolved)
 
 
-async def assign_exception(session: AsyncSession, audit: AuditTrail, exception_id: str, *, assignee: str,
-                           actor: str, if_match: str | None) -> Any:
+async def assign_exception(unit: InvoiceUnit, exception_id: str, *, assignee: str, actor: str,
+                           if_match: str | None) -> QueuedException:
     """Hand an unresolved exception to an analyst (reassigning is allowed)."""
-    current = await _current(session, exception_id, if_match)
-    if current["status"] == "resolved":
+    current = await _current(unit, exception_id, if_match)
+    if current.status == "resolved":
         raise Conflict(f"exception {exception_id} is resolved; a resolved exception cannot be assigned")
-    row = await repo.mark_assigned(session, exception_id, assignee)
-    await audit.record(session, actor=actor, action="assign", entity_type="billing_exception",
-                       entity_id=exception_id, before={"status": current["status"], "assignee": current["assignee"]},
-                       after={"status": row["status"], "assignee": assignee})
-    return row
+    assigned = await unit.exceptions.mark_assigned(exception_id, assignee)
+    await unit.record_audit(actor=actor, action="assign", entity_type="billing_exception",
+                                entity_id=exception_id, before={"status": current.status, "assignee": current.assignee},
+                                after={"status": assigned.status, "assignee": assignee})
+    return assigned
 
 
-async def resolve_exception(session: AsyncSession, outbox: OutboxWriter, audit: AuditTrail, exception_id: str, *,
-                            resolution: str, actor: str, if_match: str | None) -> Any:
+async def resolve_exception(unit: InvoiceUnit, exception_id: str, *, resolution: str, actor: str,
+                            if_match: str | None) -> QueuedException:
     """An analyst closes an exception with the reason; publishes BillingExceptionResolved."""
-    current = await _current(session, exception_id, if_match)
-    if current["status"] == "resolved":
-        raise Conflict(f"exception {exception_id} was already resolved by {current['resolved_by']} "
-                       f"at {current['resolved_at'].isoformat()}")
-    row = await repo.mark_resolved(session, exception_id, actor, resolution)
-    await publish_resolved(session, outbox, audit, row, resolution=resolution, resolved_by=actor,
-                           before={"status": current["status"], "assignee": current["assignee"]})
-    return row
+    current = await _current(unit, exception_id, if_match)
+    if current.status == "resolved":
+        at = current.resolved_at.isoformat() if current.resolved_at else "an unknown time"
+        raise Conflict(f"exception {exception_id} was already resolved by {current.resolved_by} at {at}")
+    resolved = await unit.exceptions.mark_resolved(exception_id, actor, resolution)
+    await publish_resolved(unit, resolved, resolution=resolution, resolved_by=actor,
+                           before={"status": current.status, "assignee": current.assignee})
+    return resolved
 
 
-async def _current(session: AsyncSession, exception_id: str, if_match: str | None) -> Any:
-    current = await repo.get_exception(session, exception_id, for_update=True)
+async def _current(unit: InvoiceUnit, exception_id: str, if_match: str | None) -> QueuedException:
+    current = await unit.exceptions.get(exception_id, for_update=True)
     if current is None:
         raise NotFound(f"no billing exception with id {exception_id}")
-    check_if_match(if_match, current["version"])
+    check_if_match(if_match, current.version)
     return current

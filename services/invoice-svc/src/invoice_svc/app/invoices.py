@@ -7,11 +7,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from invoice_svc.adapters import invoice_balance_repository as entries_repo
 from invoice_svc.adapters import invoice_repository as repo
 from invoice_svc.app.balances import balance_event
+from invoice_svc.app.ports import InvoiceUnit, Receivable
 from invoice_svc.domain.billing.balance import InvoiceBalance, balance_of, stored_balance, void_blockers
-from mediabill_common.service import ServiceContext
 from mediabill_common.web.etag import check_if_match
 from mediabill_common.web.problems import Conflict, NotFound
 
@@ -39,7 +38,7 @@ async def _balance(session: AsyncSession, invoice: Any) -> InvoiceBalance | None
     return stored_balance(invoice)
 
 
-async def void_invoice(session: AsyncSession, ctx: ServiceContext, invoice_id: str, *, reason: str, actor: str,
+async def void_invoice(session: AsyncSession, unit: InvoiceUnit, invoice_id: str, *, reason: str, actor: str,
                        if_match: str | None) -> InvoiceView:
     """Void an issued invoice on which nothing is paid, credited, debited or disputed (else 409 naming what
     blocks it). Publishes InvoiceVoided and InvoiceBalanceChanged (reason void); the next issue run of the
@@ -48,7 +47,7 @@ async def void_invoice(session: AsyncSession, ctx: ServiceContext, invoice_id: s
     if invoice is None:
         raise NotFound(f"no invoice with id {invoice_id}")
     check_if_match(if_match, invoice["version"])
-    entries = await entries_repo.entries_of(session, invoice_id)
+    entries = await unit.receivables.entries_of(invoice_id)
     balance = balance_of(invoice["total"], invoice["currency"], entries)
     blockers = void_blockers(balance, invoice["status"])
     if blockers:
@@ -56,17 +55,18 @@ async def void_invoice(session: AsyncSession, ctx: ServiceContext, invoice_id: s
                        f"nothing is paid, credited, debited or disputed): {'; '.join(blockers)}")
     voided = await repo.mark_void(session, invoice_id, by=actor, reason=reason)
     await repo.reopen_adjusted_periods(session, invoice_id)
-    envelope = await ctx.outbox.publish(session, "InvoiceVoided", key=voided["bill_to_account_id"],
-                                        subject=invoice_id, data={
-                                            "invoice_id": invoice_id, "invoice_number": voided["invoice_number"],
-                                            "bill_to_account_id": voided["bill_to_account_id"], "reason": reason,
-                                            "voided_by": actor, "voided_at": voided["voided_at"]})
+    envelope = await unit.publish("InvoiceVoided", key=voided["bill_to_account_id"], subject=invoice_id,
+                                         data={"invoice_id": invoice_id, "invoice_number": voided["invoice_number"],
+                                               "bill_to_account_id": voided["bill_to_account_id"], "reason": reason,
+                                               "voided_by": actor, "voided_at": voided["voided_at"]})
     after = balance_of(invoice["total"], invoice["currency"], entries, voided=True)
-    await repo.save_balance(session, invoice_id, after.figures())
-    await ctx.outbox.publish(session, "InvoiceBalanceChanged", key=voided["bill_to_account_id"], subject=invoice_id,
-                             causationid=envelope.id, data=balance_event(voided, after, "void", envelope.id))
-    await ctx.audit.record(session, actor=actor, action="void", entity_type="invoice", entity_id=invoice_id,
-                           reason=reason, before={"status": invoice["status"]},
-                           after={"status": "void", "invoice_number": voided["invoice_number"]})
+    await unit.receivables.save_balance(invoice_id, after)
+    receivable = Receivable(invoice_id, voided["invoice_number"], voided["bill_to_account_id"], voided["currency"],
+                            voided["total"], voided["status"])
+    await unit.publish("InvoiceBalanceChanged", key=voided["bill_to_account_id"], subject=invoice_id,
+                              causationid=envelope.id, data=balance_event(receivable, after, "void", envelope.id))
+    await unit.record_audit(actor=actor, action="void", entity_type="invoice", entity_id=invoice_id,
+                                reason=reason, before={"status": invoice["status"]},
+                                after={"status": "void", "invoice_number": voided["invoice_number"]})
     lines = (await repo.lines_of(session, [invoice_id]))[invoice_id]
     return InvoiceView(await repo.get_invoice(session, invoice_id), lines, after)

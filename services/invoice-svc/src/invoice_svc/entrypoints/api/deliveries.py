@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from invoice_svc.adapters import exception_repository as exceptions_repo
+from invoice_svc.adapters.exception_repository import ExceptionRepository
 from invoice_svc.adapters.ledger_repository import DeliveryFilter, LedgerEntry, LedgerRepository, ReceivedRevision
 from invoice_svc.entrypoints.api.schemas import BillingExceptionOut
 from mediabill_common.events.catalog import EXCEPTION_KINDS
@@ -130,7 +130,7 @@ async def get_delivery(session: Session, _p: CurrentPrincipal,
     if entry is None:
         raise NotFound(f"no delivery with delivery_id {delivery_id} has been ingested")
     history = await ledger.revisions_of([delivery_id])
-    raised = await exceptions_repo.exceptions_for_delivery(session, delivery_id)
+    raised = await ExceptionRepository(session).of_delivery(delivery_id)
     return DeliveryDetail(**_figures(entry), revisions=[DeliveryRevisionOut(**_figures(h))
                                                         for h in history[delivery_id]],
-                          exceptions=[BillingExceptionOut.from_row(x) for x in raised])
+                          exceptions=[BillingExceptionOut.of(x) for x in raised])

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from invoice_svc.adapters import exception_repository as repo
-from invoice_svc.adapters.exception_repository import ExceptionFilter
+from invoice_svc.adapters.exception_repository import ExceptionFilter, ExceptionRepository
+from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app import exceptions as use_cases
 from invoice_svc.entrypoints.api.schemas import AssignRequest, BillingExceptionOut, ResolveRequest
 from mediabill_common.auth.principal import Principal
@@ -48,26 +48,26 @@ async def list_exceptions(
             after = (datetime.fromisoformat(position["at"]), str(position["id"]))
         except (KeyError, ValueError, TypeError) as exc:
             raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
-    rows = await repo.list_exceptions(session, ExceptionFilter(
+    queued = await ExceptionRepository(session).page(ExceptionFilter(
         status=status, kind=kind, account_id=account_id, delivery_id=delivery_id, assignee=assignee,
         older_than_hours=older_than_hours), limit=limit, after=after)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor({"at": rows[-1]["raised_at"].isoformat(), "id": rows[-1]["exception_id"]}) \
-        if more and rows else None
+    more = len(queued) > limit
+    queued = queued[:limit]
+    next_cursor = encode_cursor({"at": queued[-1].raised_at.isoformat(), "id": queued[-1].exception_id}) \
+        if more and queued else None
     # One validation for the page (in pydantic-core) rather than a model built in Python per exception.
-    return _PAGE.model_validate({"items": [BillingExceptionOut.fields_of(r) for r in rows],
+    return _PAGE.model_validate({"items": [BillingExceptionOut.fields_of(x) for x in queued],
                                  "next_cursor": next_cursor})
 
 
 @router.get("/v1/exceptions/{exception_id}", response_model=BillingExceptionOut, summary="One billing exception")
 async def get_exception(session: Session, _p: CurrentPrincipal, exception_id: str,
                         response: Response) -> BillingExceptionOut:
-    row = await repo.get_exception(session, exception_id)
-    if row is None:
+    exception = await ExceptionRepository(session).get(exception_id)
+    if exception is None:
         raise NotFound(f"no billing exception with id {exception_id}")
-    set_etag(response, row["version"])
-    return BillingExceptionOut.from_row(row)
+    set_etag(response, exception.version)
+    return BillingExceptionOut.of(exception)
 
 
 @router.post("/v1/exceptions/{exception_id}/assign", response_model=BillingExceptionOut,
@@ -75,10 +75,10 @@ async def get_exception(session: Session, _p: CurrentPrincipal, exception_id: st
 async def assign_exception(ctx: Ctx, session: Session, principal: Analyst, exception_id: str, body: AssignRequest,
                            response: Response, if_match: IfMatch = None) -> BillingExceptionOut:
     async with session.begin():
-        row = await use_cases.assign_exception(session, ctx.audit, exception_id, assignee=body.assignee,
-                                               actor=principal.sub, if_match=if_match)
-    set_etag(response, row["version"])
-    return BillingExceptionOut.from_row(row)
+        assigned = await use_cases.assign_exception(SqlUnits(ctx).over(session), exception_id,
+                                                    assignee=body.assignee, actor=principal.sub, if_match=if_match)
+    set_etag(response, assigned.version)
+    return BillingExceptionOut.of(assigned)
 
 
 @router.post("/v1/exceptions/{exception_id}/resolve", response_model=BillingExceptionOut,
@@ -87,8 +87,8 @@ async def resolve_exception(ctx: Ctx, session: Session, principal: Analyst, exce
                             body: ResolveRequest, response: Response,
                             if_match: IfMatch = None) -> BillingExceptionOut:
     async with session.begin():
-        row = await use_cases.resolve_exception(session, ctx.outbox, ctx.audit, exception_id,
-                                                resolution=body.resolution, actor=principal.sub,
-                                                if_match=if_match)
-    set_etag(response, row["version"])
-    return BillingExceptionOut.from_row(row)
+        resolved = await use_cases.resolve_exception(SqlUnits(ctx).over(session), exception_id,
+                                                     resolution=body.resolution, actor=principal.sub,
+                                                     if_match=if_match)
+    set_etag(response, resolved.version)
+    return BillingExceptionOut.of(resolved)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from invoice_svc.adapters import invoice_repository as repo
 from invoice_svc.adapters.invoice_document import RemitTo, render_invoice_pdf
+from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app.invoices import InvoiceView, invoice_view, void_invoice
 from invoice_svc.domain.billing.balance import InvoiceBalance
 from mediabill_common.auth.principal import Principal
@@ -174,7 +175,7 @@ async def get_invoice_document(ctx: Ctx, session: Session, _p: CurrentPrincipal,
 async def void(ctx: Ctx, session: Session, principal: Manager, invoice_id: str, body: VoidRequest,
                response: Response, if_match: IfMatch = None) -> InvoiceOut:
     async with session.begin():
-        view = await void_invoice(session, ctx, invoice_id, reason=body.reason, actor=principal.sub,
-                                  if_match=if_match)
+        view = await void_invoice(session, SqlUnits(ctx).over(session), invoice_id, reason=body.reason,
+                                  actor=principal.sub, if_match=if_match)
     set_etag(response, view.invoice["version"])
     return InvoiceOut.of(view)

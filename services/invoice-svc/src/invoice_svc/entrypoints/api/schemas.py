@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from invoice_svc.app.ports import QueuedException
+
 
 class BillingExceptionOut(BaseModel):
     exception_id: str
@@ -25,18 +27,19 @@ class BillingExceptionOut(BaseModel):
     resolution: str | None
 
     @classmethod
-    def from_row(cls, row: Any) -> BillingExceptionOut:
-        return cls.model_validate(cls.fields_of(row))
+    def of(cls, exception: QueuedException) -> BillingExceptionOut:
+        return cls.model_validate(cls.fields_of(exception))
 
     @staticmethod
-    def fields_of(row: Any) -> dict[str, Any]:
-        """An exception's fields from its row (validated by `from_row`, or a page at a time)."""
-        data = dict(row)
-        end = data["resolved_at"] or datetime.now(data["raised_at"].tzinfo)
-        amount = data["amount_at_risk"]
-        data["amount_at_risk"] = None if amount is None else format(amount, "f")
-        data["age_hours"] = round((end - data["raised_at"]).total_seconds() / 3600, 2)
-        return data
+    def fields_of(x: QueuedException) -> dict[str, Any]:
+        """An exception's fields (validated by `of`, or a page at a time)."""
+        end = x.resolved_at or datetime.now(x.raised_at.tzinfo)
+        return {"exception_id": x.exception_id, "kind": x.kind, "status": x.status, "account_id": x.account_id,
+                "refs": x.refs, "amount_at_risk": None if x.amount_at_risk is None else format(x.amount_at_risk, "f"),
+                "currency": x.currency, "raised_at": x.raised_at,
+                "age_hours": round((end - x.raised_at).total_seconds() / 3600, 2), "assignee": x.assignee,
+                "assigned_at": x.assigned_at, "resolved_at": x.resolved_at, "resolved_by": x.resolved_by,
+                "resolution": x.resolution}
 
 
 class AssignRequest(BaseModel):
