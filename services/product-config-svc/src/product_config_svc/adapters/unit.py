@@ -4,6 +4,8 @@ the change log)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.audit import AuditTrail
@@ -16,7 +18,7 @@ from product_config_svc.adapters.repositories import (
     InvoicedPeriodRepository,
     ProductRepository,
 )
-from product_config_svc.app.ports import ConfigUnit
+from product_config_svc.app.ports import ConfigUnit, InvoicedPeriodsUnit
 
 
 class SqlUnit(Unit):
@@ -30,6 +32,10 @@ class SqlUnit(Unit):
     def of(cls, session: AsyncSession, parts: UnitParts) -> SqlUnit:
         """The unit of one transaction (what consumer_runner calls per transaction)."""
         return cls(session, outbox=parts.outbox, audit=parts.audit, parking=parts.parking)
+
+
+if TYPE_CHECKING:
+    _implements_the_port: type[InvoicedPeriodsUnit] = SqlUnit
 
 
 def config_unit(session: AsyncSession, outbox: OutboxWriter, audit: AuditTrail, actor: str) -> ConfigUnit:
