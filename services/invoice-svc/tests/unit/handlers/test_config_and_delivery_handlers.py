@@ -1,0 +1,85 @@
+"""Configuration and delivery events through the handler table over in-memory ports: only a newer state_version
+is kept, a kept state re-checks the deliveries held for it, and a delivery batch keeps the highest revision."""
+
+from __future__ import annotations
+
+from invoice_svc.app.handlers import HANDLERS
+from invoice_svc.app.handlers.when_campaign_delivered_record_in_ledger import distinct_revisions
+from mediabill_common.consumer import Event
+from mediabill_common.testing.kafka import envelope_for
+
+
+def product_event(code: str, version: int, *, status: str = "live", event_type: str = "ProductActivated") -> Event:
+    state = {"code": code, "name": code, "channel": "onsite", "pricing_model": "cpm", "status": status,
+             "rate_cards": [{"effective_from": "2025-01-01", "currency": "USD", "price": "5.00"}]}
+    return Event.of(envelope_for(event_type, {"state_version": version, "product": state}, subject=code))
+
+
+def account_event(account_id: str, version: int = 1) -> Event:
+    state = {"account_id": account_id, "type": "advertiser", "legal_name": account_id, "currency": "USD"}
+    return Event.of(envelope_for("BillingAccountUpserted", {"state_version": version, "account": state},
+                                 subject=account_id))
+
+
+def delivered(delivery_id: str, revision: int = 0, *, product_code: str = "P", impressions: int = 1000) -> Event:
+    data = {"delivery_id": delivery_id, "revision": revision, "source_system": "pio", "account_id": "A",
+            "contract_id": None, "campaign_id": "C", "line_item_id": "L1", "campaign_name": None,
+            "product_code": product_code, "delivery_date": "2025-03-10", "impressions": impressions,
+            "viewable_impressions": 0, "clicks": 0, "conversions": 0, "third_party_impressions": None,
+            "media_cost": None, "currency": None}
+    return Event.of(envelope_for("CampaignDelivered", data, subject=delivery_id))
+
+
+async def deliver(unit, *events: Event) -> None:
+    await HANDLERS.batch_handlers["CampaignDelivered"](list(events), unit)
+
+
+def test_a_batch_keeps_each_revision_once_and_the_highest_of_each_delivery_as_current():
+    events = [delivered("D1", 1, impressions=10), delivered("D1", 0, impressions=5), delivered("D2", 0),
+              delivered("D1", 1, impressions=99), delivered("D1", 2, impressions=20)]
+    records, latest = distinct_revisions(events)
+    assert [(r.delivery_id, r.revision, r.impressions) for r in records] == [
+        ("D1", 1, 10), ("D1", 0, 5), ("D2", 0, 1000), ("D1", 2, 20)]
+    assert {d: (records[i].revision, records[i].impressions) for d, i in latest.items()} == {
+        "D1": (2, 20), "D2": (0, 1000)}
+    assert records[0].event_id == events[0].id and records[0].event_source == events[0].envelope.source
+
+
+async def test_a_delivery_of_unknown_configuration_is_held_with_one_exception_per_cause_under_shared_locks(unit):
+    await deliver(unit, delivered("D1"), delivered("D1", 1))
+    record, kinds = unit.ledger.current["D1"]
+    assert (record.revision, kinds) == (1, ("unknown_product", "unknown_account"))
+    assert sorted(x.kind for x in unit.exceptions.unresolved()) == ["unknown_account", "unknown_product"]
+    assert unit.config.calls == [("lock_shared", ["P"], ["A"], []), ("load",)]
+
+
+async def test_a_newer_state_is_kept_and_heals_the_deliveries_held_for_it_an_older_one_changes_nothing(unit):
+    await deliver(unit, delivered("D1"))
+    await HANDLERS.dispatch(account_event("A"), unit)
+    await HANDLERS.dispatch(product_event("P", 2), unit)
+    assert unit.ledger.current["D1"][1] == ()
+    assert unit.exceptions.unresolved() == []
+    assert {x.resolved_by for x in unit.exceptions.queue.values()} == {"system"}
+    assert len(unit.published_of("BillingExceptionResolved")) == 2
+
+    assert unit.ledger.rechecks == [("account", "A"), ("product", "P")]
+
+    unit.config.calls.clear()
+    await HANDLERS.dispatch(product_event("P", 1, status="retired", event_type="ProductRetired"), unit)
+    await HANDLERS.dispatch(product_event("P", 2, status="retired", event_type="ProductRetired"), unit)
+    assert unit.config.states[("product", "P")][1].status == "live"
+    # the exclusive lock comes before the write; a state not kept re-checks nothing
+    assert unit.config.calls == [("lock_exclusive", "product", "P"), ("save", "product", "P", 1),
+                                 ("lock_exclusive", "product", "P"), ("save", "product", "P", 2)]
+    assert unit.ledger.rechecks == [("account", "A"), ("product", "P")]
+
+
+async def test_a_re_check_raises_only_causes_new_to_the_record(unit):
+    await deliver(unit, delivered("D1"))
+    [account_missing] = unit.exceptions.unresolved("unknown_account")
+    await unit.exceptions.mark_resolved(account_missing.exception_id, "ana", "account is being set up")
+
+    await HANDLERS.dispatch(product_event("P", 1, status="retired"), unit)
+    assert unit.ledger.current["D1"][1] == ("product_not_live", "unknown_account")
+    # unknown_product resolved itself; product_not_live is new; the unknown_account an analyst closed stays closed
+    assert [x.kind for x in unit.exceptions.unresolved()] == ["product_not_live"]
