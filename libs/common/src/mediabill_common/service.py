@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -126,9 +126,9 @@ def _answer_as_problem(app: FastAPI, error_type: type[Exception], to_problem: Ca
     app.add_exception_handler(error_type, handle)
 
 
-def create_app(ctx: ServiceContext, *, title: str, description: str, routers: list[APIRouter],
+def create_app(ctx: ServiceContext[Any, Any], *, title: str, description: str, routers: list[APIRouter],
                on_shutdown: list[Callable[[], Any]] | None = None, version: str = "1.0.0",
-               background: list[Callable[[asyncio.Event], Awaitable[None]]] | None = None,
+               background: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] | None = None,
                links: Sequence[Link] = (),
                errors: Mapping[type[Exception], Callable[[Any], Problem]] | None = None) -> FastAPI:
     """The FastAPI app of a service: problem+json, auth (before any body is read), a body size limit,
@@ -142,9 +142,9 @@ def create_app(ctx: ServiceContext, *, title: str, description: str, routers: li
     """
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        tasks = [asyncio.create_task(worker(stop)) for worker in background or []]
+        tasks: list[asyncio.Task[None]] = [asyncio.create_task(worker(stop)) for worker in background or []]
         yield
         stop.set()
         if tasks:

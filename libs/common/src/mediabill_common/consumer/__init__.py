@@ -7,18 +7,19 @@ from mediabill_common.consumer.handlers import (
     Unit,
     UnitParts,
     consumer_runner,
+    unit_builder,
 )
 from mediabill_common.consumer.parking import ParkingLot
+from mediabill_common.consumer.decode import Received
 from mediabill_common.consumer.runner import (
     BatchHandler,
     ConsumerRunner,
     Handler,
     PermanentError,
-    Received,
     is_transient,
 )
 
 __all__ = [
     "BatchHandler", "ConsumerRunner", "Event", "Handler", "HandlerTable", "Parking", "ParkingLot", "PermanentError",
-    "Received", "Unit", "UnitParts", "consumer_runner", "is_transient",
+    "Received", "Unit", "UnitParts", "consumer_runner", "is_transient", "unit_builder",
 ]

@@ -37,7 +37,9 @@ if TYPE_CHECKING:
     from mediabill_common.service import ServiceContext
 
 P = TypeVar("P", bound=Payload, covariant=True)
-U = TypeVar("U", bound="Unit")
+# The unit a service's handlers see: unbound, so that it can be the Protocol in the service's app/ports.py (which
+# its Unit subclass in adapters/ implements) rather than the concrete class.
+U = TypeVar("U")
 
 
 @dataclass(frozen=True)
@@ -145,21 +147,30 @@ class HandlerTable(Generic[U]):
         await batch_handler([event], unit)
 
 
-def consumer_runner(ctx: ServiceContext[Any, Any], producer: AIOKafkaProducer, table: HandlerTable[U],
-                    unit_of: UnitFactory[U], *, name: str | None = None) -> ConsumerRunner:
-    """The service's ConsumerRunner: each transaction gets a unit from `unit_of`, each event its table handler."""
-    consumer = name or ctx.settings.service_name
-    lot = ParkingLot(ctx.tables.parked_events, consumer)
+def unit_builder(ctx: ServiceContext[Any, Any], table: HandlerTable[U], unit_of: UnitFactory[U], *,
+                 name: str | None = None) -> Callable[[AsyncSession], U]:
+    """Builds the consumer's unit over a transaction the caller holds: the runner's, or an API request's or a
+    test's that applies an event as the consumer would (`table.dispatch(event, build(session))`). What such a unit
+    parks is the consumer's `name`'s, and replays through `table`."""
+    lot = ParkingLot(ctx.tables.parked_events, name or ctx.settings.service_name)
 
-    def unit_for(session: AsyncSession) -> U:
+    def build(session: AsyncSession) -> U:
         holder: list[U] = []
 
         async def dispatch(event: Event[Payload]) -> None:
             await table.dispatch(event, holder[0])
 
-        unit = unit_of(session, UnitParts(ctx.outbox, ctx.audit, Parking(lot, session, dispatch)))
-        holder.append(unit)
-        return unit
+        holder.append(unit_of(session, UnitParts(ctx.outbox, ctx.audit, Parking(lot, session, dispatch))))
+        return holder[0]
+
+    return build
+
+
+def consumer_runner(ctx: ServiceContext[Any, Any], producer: AIOKafkaProducer, table: HandlerTable[U],
+                    unit_of: UnitFactory[U], *, name: str | None = None) -> ConsumerRunner:
+    """The service's ConsumerRunner: each transaction gets a unit from `unit_of`, each event its table handler."""
+    consumer = name or ctx.settings.service_name
+    unit_for = unit_builder(ctx, table, unit_of, name=consumer)
 
     def single(handler: Handler[U]) -> Callable[[AsyncSession, Received], Awaitable[None]]:
         async def handle(session: AsyncSession, received: Received) -> None:

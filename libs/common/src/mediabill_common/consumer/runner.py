@@ -72,15 +72,15 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, KafkaError) and getattr(exc, "retriable", False)
 
 
-class _WaitForBatch(ConsumerRebalanceListener):
+class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka ships no type information
     def __init__(self, lock: asyncio.Lock) -> None:
         self._lock = lock
 
-    async def on_partitions_revoked(self, revoked) -> None:
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         async with self._lock:  # the batch in hand finishes and commits its offsets first
             pass
 
-    async def on_partitions_assigned(self, assigned) -> None:
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         return None
 
 
