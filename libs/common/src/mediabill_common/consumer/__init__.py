@@ -1,5 +1,6 @@
 """Idempotent Kafka consumers: the runner (inbox dedupe, retries, dead-lettering) and the handler contract."""
 
+from mediabill_common.consumer.decode import Received
 from mediabill_common.consumer.handlers import (
     Event,
     HandlerTable,
@@ -10,7 +11,6 @@ from mediabill_common.consumer.handlers import (
     unit_builder,
 )
 from mediabill_common.consumer.parking import ParkingLot
-from mediabill_common.consumer.decode import Received
 from mediabill_common.consumer.runner import (
     BatchHandler,
     ConsumerRunner,
