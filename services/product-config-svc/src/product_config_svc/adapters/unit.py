@@ -4,8 +4,6 @@ the change log)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.audit import AuditTrail
@@ -18,7 +16,7 @@ from product_config_svc.adapters.repositories import (
     InvoicedPeriodRepository,
     ProductRepository,
 )
-from product_config_svc.app.ports import ConfigUnit, InvoicedPeriodsUnit
+from product_config_svc.app.ports import ConfigUnit
 
 
 class SqlUnit(Unit):
@@ -32,10 +30,6 @@ class SqlUnit(Unit):
     def of(cls, session: AsyncSession, parts: UnitParts) -> SqlUnit:
         """The unit of one transaction (what consumer_runner calls per transaction)."""
         return cls(session, outbox=parts.outbox, audit=parts.audit, parking=parts.parking)
-
-
-if TYPE_CHECKING:
-    _implements_the_port: type[InvoicedPeriodsUnit] = SqlUnit
 
 
 def config_unit(session: AsyncSession, outbox: OutboxWriter, audit: AuditTrail, actor: str) -> ConfigUnit:

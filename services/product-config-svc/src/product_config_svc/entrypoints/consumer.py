@@ -6,12 +6,12 @@ from __future__ import annotations
 from aiokafka import AIOKafkaProducer
 
 from mediabill_common.consumer import ConsumerRunner, consumer_runner
-from mediabill_common.service import ServiceContext
 from product_config_svc.adapters.unit import SqlUnit
 from product_config_svc.app.handlers import HANDLERS
+from product_config_svc.context import ProductConfigContext
 
 TOPICS: list[str] = HANDLERS.topics()
 
 
-def make_runner(ctx: ServiceContext, producer: AIOKafkaProducer, *, name: str | None = None) -> ConsumerRunner:
+def make_runner(ctx: ProductConfigContext, producer: AIOKafkaProducer, *, name: str | None = None) -> ConsumerRunner:
     return consumer_runner(ctx, producer, HANDLERS, SqlUnit.of, name=name)
