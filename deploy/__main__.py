@@ -81,12 +81,13 @@ def start(stack_dir: Path, timeout_s: float) -> None:
         if result["status"] != 80:  # supervisor.xmlrpc.Faults.SUCCESS
             tail(stack_dir, result["name"])
             sys.exit(f"[stack] error: {result['name']} did not start: {result['description']}")
-    for info in rpc.getAllProcessInfo():
-        if info["name"] in before and before[info["name"]]["statename"] not in ALIVE:
-            log(f"{info['name']} started (pid {info['pid']}, log {info['stdout_logfile']})")
+    now = {info["name"]: info for info in rpc.getAllProcessInfo()}
+    for name, info in now.items():
+        if before[name]["statename"] not in ALIVE:
+            log(f"{name} started (pid {info['pid']}, log {info['stdout_logfile']})")
     deadline = time.monotonic() + timeout_s
     for name, port, members in _readiness(programs):
-        _wait_ready(stack_dir, rpc, port, [_spec(before[m]) for m in members], deadline)
+        _wait_ready(stack_dir, rpc, port, {_spec(now[m]): now[m]["pid"] for m in members}, deadline)
         log(f"{name} ready on http://127.0.0.1:{port}")
 
 
@@ -100,7 +101,9 @@ def _readiness(programs: list[Program]) -> list[tuple[str, int, list[str]]]:
     return [*found, (COLLECTIONS.name, COLLECTIONS.port, [COLLECTIONS.name])]
 
 
-def _wait_ready(stack_dir: Path, rpc: Any, port: int, members: list[str], deadline: float) -> None:
+def _wait_ready(stack_dir: Path, rpc: Any, port: int, members: dict[str, int], deadline: float) -> None:
+    """Until the API on `port` is ready; fails once one of `members` (namespec: pid) is no longer the process that
+    was started (supervisord would start it again, but a process that dies while it starts needs a look)."""
     url = f"http://127.0.0.1:{port}/health/ready"
     while True:
         try:
@@ -109,11 +112,11 @@ def _wait_ready(stack_dir: Path, rpc: Any, port: int, members: list[str], deadli
                     return
         except OSError:
             pass
-        for member in members:
-            # supervisord starts again a process that died; FATAL means it gave up (it kept dying at start).
-            if rpc.getProcessInfo(member)["statename"] in {"FATAL", "STOPPED"}:
-                tail(stack_dir, member.split(":")[1])
-                sys.exit(f"[stack] error: {member} died while waiting for {url}")
+        for member, pid in members.items():
+            info = rpc.getProcessInfo(member)
+            if info["pid"] != pid or info["statename"] not in ALIVE:
+                tail(stack_dir, info["name"])
+                sys.exit(f"[stack] error: {info['name']} (pid {pid}) ended while waiting for {url}")
         if time.monotonic() > deadline:
             for member in members:
                 tail(stack_dir, member.split(":")[1], 20)
@@ -122,7 +125,7 @@ def _wait_ready(stack_dir: Path, rpc: Any, port: int, members: list[str], deadli
 
 
 def status(stack_dir: Path) -> None:
-    ports = {KAFKA.name: int(os.environ.get("MEDIABILL_KAFKA_PORT", KAFKA.port))}
+    ports: dict[str, int | None] = {KAFKA.name: int(os.environ.get("MEDIABILL_KAFKA_PORT", KAFKA.port))}
     ports.update((p.name, p.port) for p in app_programs(sys.executable, 0))
     try:
         infos = {i["name"]: i for i in control(stack_dir).getAllProcessInfo() if i["group"] != "reaper"}

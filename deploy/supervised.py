@@ -91,6 +91,7 @@ def render(stack_dir: Path, programs: list[Program], python: str) -> str:
         "[eventlistener:reaper]",
         f"command={_command(_launch(python, 0, [python, str(ROOT / 'deploy' / 'reaper.py')]))}",
         "events=PROCESS_STATE_EXITED,PROCESS_STATE_STOPPED",
+        "stdout_logfile=NONE",  # its stdout is the event protocol
         f"stderr_logfile={logs / 'reaper.log'}",
     ]
     for program in programs:
