@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -162,7 +162,7 @@ ExceptionKind = Literal[
     "payment_account_mismatch", "payment_conflict", "payment_amount_precision",
     "pricing_out_of_range",
 ]
-EXCEPTION_KINDS: tuple[str, ...] = ExceptionKind.__args__  # type: ignore[attr-defined]
+EXCEPTION_KINDS: tuple[str, ...] = get_args(ExceptionKind)
 
 
 class BillingExceptionRaised(Payload):
@@ -185,7 +185,7 @@ class BillingExceptionResolved(Payload):
 # ---- billing.disputes.v1 ----------------------------------------------------------------------
 ReasonCode = Literal["rate_mismatch", "delivery_discrepancy", "invalid_traffic", "duplicate_charge",
                      "unauthorized_charge", "budget_exceeded", "missing_po", "tax", "other"]
-REASON_CODES: tuple[str, ...] = ReasonCode.__args__  # type: ignore[attr-defined]
+REASON_CODES: tuple[str, ...] = get_args(ReasonCode)
 DisputeOutcome = Literal["upheld", "partially_upheld", "rejected"]
 
 

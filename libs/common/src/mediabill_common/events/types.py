@@ -61,7 +61,8 @@ class DecimalBound:
 
     def check(self, value: Decimal) -> Decimal:
         """`value` if it is within the bound (a number handed in by code rather than written on the wire)."""
-        places = max(-value.as_tuple().exponent, 0) if value.is_finite() else 0  # type: ignore[operator]
+        exponent = value.as_tuple().exponent  # a letter for NaN and infinities
+        places = max(-exponent, 0) if isinstance(exponent, int) else 0
         if (abs(value) >= Decimal(10) ** self.digits or (self.maximum is not None and value > self.maximum)
                 or (not self.signed and value < 0) or (self.places is not None and places > self.places)):
             raise ValueError(f"must be {self.rule}")

@@ -143,14 +143,17 @@ class DraftInvoice:
         }
 
 
-_PPA_SUFFIX = {"discount": "discount", "agency commission": "agency_commission"}
+_PPA_SUFFIX: dict[str, Component] = {"discount": "discount", "agency commission": "agency_commission"}
+# The kinds of line that count in a total of their own.
+_OWN_COMPONENT: dict[str, Component] = {"discount": "discount", "agency_commission": "agency_commission", "tax": "tax"}
 
 
 def component_of(kind: str, line_item_id: str | None, tax_code: str | None, description: str) -> Component:
     """The total a line counts in. A prior-period adjustment line adjusts usage when it names a contract line,
     tax when it names only a tax code, else discount or commission as its description ends (": discount")."""
-    if kind in ("discount", "agency_commission", "tax"):
-        return kind  # type: ignore[return-value]
+    own = _OWN_COMPONENT.get(kind)
+    if own is not None:
+        return own
     if kind != "prior_period_adjustment":
         return "usage"
     if line_item_id:
@@ -158,7 +161,7 @@ def component_of(kind: str, line_item_id: str | None, tax_code: str | None, desc
     if tax_code:
         return "tax"
     suffix = description.rsplit(": ", 1)[-1].strip().lower()
-    return _PPA_SUFFIX.get(suffix, "usage")  # type: ignore[return-value]
+    return _PPA_SUFFIX.get(suffix, "usage")
 
 
 def draft_line_from_wire(line: dict[str, Any]) -> DraftLine:
