@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from invoice_svc.domain.pricing.draft import DraftLine, line_id
 from invoice_svc.domain.pricing.inputs import BillTo, ContractTerms
@@ -64,8 +65,9 @@ def _pct(value: Decimal | None) -> str:
     return format((value or Decimal(0)).normalize(), "f")
 
 
-def _line(seed: str, kind: str, description: str, amount: Decimal, tax_code: str | None = None) -> DraftLine:
+def _line(seed: str, kind: Literal["discount", "agency_commission", "tax"], description: str, amount: Decimal,
+          tax_code: str | None = None) -> DraftLine:
     # Allowances and tax as one unit at their amount, so quantity x unit_price = amount holds on every line.
-    return DraftLine(invoice_line_id=line_id(seed, kind, tax_code or ""), kind=kind,  # type: ignore[arg-type]
+    return DraftLine(invoice_line_id=line_id(seed, kind, tax_code or ""), kind=kind,
                      description=description, amount=amount, quantity=1, unit_price=amount, tax_code=tax_code,
-                     component=kind)  # type: ignore[arg-type]
+                     component=kind)
