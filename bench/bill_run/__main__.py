@@ -132,8 +132,8 @@ async def _touch(ctx) -> None:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    from invoice_svc.app.bill_runs import BillRunExecutor
     from invoice_svc.bootstrap import build
+    from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
     from invoice_svc.settings import Settings
     from mediabill_common.testing.plugin import run_migrations
 

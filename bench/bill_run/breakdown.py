@@ -39,7 +39,8 @@ def install() -> None:
     from invoice_svc.adapters import invoice_repository as invoices
     from invoice_svc.adapters.config_repository import ConfigRepository
     from invoice_svc.adapters.unit import SqlUnit
-    from invoice_svc.app import bill_run_pricing, bill_run_writing, bill_runs
+    from invoice_svc.app import bill_run_pricing, bill_run_writing
+    from invoice_svc.entrypoints import bill_run_executor as bill_runs
 
     _wrap(snapshot, "run_groups", "find groups (SQL)", True)
     _wrap(snapshot, "aggregated_deliveries", "aggregate deliveries (SQL GROUP BY)", True)

@@ -121,7 +121,7 @@ async def billing_history(ctx, app, uid: str) -> None:
         run = await _ok(api, "POST", "/v1/bill-runs", {"period": "2025-03", "mode": "issue",
                                                        "bill_to_account_ids": [account]}, 202)
         # Earlier tests may have queued runs of their own; the executor takes them oldest first.
-        executor = ctx.extras["bill_run_executor"]
+        executor = ctx.deps.bill_runs
         while (await api.get(f"/v1/bill-runs/{run['run_id']}")).json()["status"] not in ("completed", "failed"):
             assert await executor.run_once(), "the seeded bill run was not claimed"
         issued = (await api.get("/v1/invoices", params={"bill_to_account_id": account, "status": "issued"})).json()

@@ -11,8 +11,8 @@ import httpx
 from invoice_testing import config_event, delivered
 from sqlalchemy import text
 
-from invoice_svc.app.bill_runs import BillRunExecutor
 from invoice_svc.bootstrap import build_app
+from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
 from mediabill_common.testing.plugin import bearer
 

@@ -18,7 +18,10 @@ class Settings(ServiceSettings):
     consumer_fetch_min_bytes: int = 256 * 1024
     consumer_fetch_max_wait_ms: int = 500
     # Bill runs (the executor runs in every API process; any of them picks up a run whose executor died).
-    bill_run_chunk_size: int = 1000
+    bill_run_chunk_size: int = Field(default=1000, ge=1)
+    # Chunks read ahead of the one being priced: the database reads while the interpreter prices (more than one
+    # keeps it busy while pricing and encoding alternate).
+    bill_run_read_ahead: int = Field(default=2, ge=1)
     bill_run_stale_after_s: float = 60.0
     bill_run_poll_s: float = 1.0
     parked_sweep_interval_s: float = 10.0

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from invoice_svc.adapters.receivables_repository import BALANCES_PARKING
 from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app.balances import sweep_parked
-from invoice_svc.app.bill_runs import BillRunExecutor
+from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 from invoice_svc.settings import Settings
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, PAYMENTS_TOPIC

@@ -19,7 +19,7 @@ from billing_testing import (
 )
 from sqlalchemy import text
 
-from invoice_svc.app.bill_runs import BillRunExecutor
+from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 
 pytestmark = pytest.mark.integration
 

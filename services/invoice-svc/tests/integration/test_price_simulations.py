@@ -209,7 +209,7 @@ async def test_every_authenticated_caller_may_price_a_simulation_as_it_writes_no
 async def test_a_large_simulation_is_priced_off_the_event_loop_while_other_requests_are_served(
         database_url, kafka_bootstrap):
     app = build_app(build(Settings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)))
-    pool = app.state.ctx.extras["simulation_pool"]
+    pool = app.state.ctx.deps.simulations
     body = _with_deliveries(3000, impressions=100)  # about 0.75 MB, under the body limit
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         big = asyncio.create_task(client.post(PATH, json=body, headers=bearer(["billing-analyst"])))

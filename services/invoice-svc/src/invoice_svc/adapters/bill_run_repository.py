@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
@@ -63,7 +63,7 @@ async def record_progress(session: AsyncSession, run: Any, *, groups_total: int 
         {"id": run["run_id"], "me": run["claimed_by"], "attempt": run["attempts"], "total": groups_total,
          "done": groups_done, "counts": json.dumps(counts), "totals": json.dumps(totals),
          "exceptions": json.dumps(exception_ids)})
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise LostClaim(run["run_id"])
 
 
@@ -74,7 +74,7 @@ async def finish(session: AsyncSession, run: Any, status: str, error: str | None
          WHERE run_id = :id AND claimed_by = :me AND attempts = :attempt AND status = 'running'"""),
         {"id": run["run_id"], "me": run["claimed_by"], "attempt": run["attempts"], "status": status,
          "error": error})
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 async def get_run(session: AsyncSession, run_id: str) -> Any | None:
@@ -85,7 +85,8 @@ async def get_run(session: AsyncSession, run_id: str) -> Any | None:
 async def list_runs(session: AsyncSession, *, period: str | None, status: str | None, limit: int,
                     before: tuple[datetime, str] | None) -> list[Any]:
     """Newest first, `limit + 1` rows before the cursor position."""
-    clauses, params = [], {"lim": limit + 1}
+    clauses: list[str] = []
+    params: dict[str, Any] = {"lim": limit + 1}
     if period:
         clauses.append("period = :period")
         params["period"] = period

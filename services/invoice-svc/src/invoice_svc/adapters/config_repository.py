@@ -120,13 +120,13 @@ class ConfigRepository:
         return applied
 
     async def _upsert_if_newer(self, table: Table, key_col: str, values: dict[str, Any]) -> bool:
-        stmt = pg_insert(table).values(**values)
-        stmt = stmt.on_conflict_do_update(
+        insert_state = pg_insert(table).values(**values)
+        upsert = insert_state.on_conflict_do_update(
             index_elements=[key_col],
-            set_={c: stmt.excluded[c] for c in values if c != key_col} | {"updated_at": text("now()")},
-            where=stmt.excluded.state_version > table.c.state_version,
+            set_={c: insert_state.excluded[c] for c in values if c != key_col} | {"updated_at": text("now()")},
+            where=insert_state.excluded.state_version > table.c.state_version,
         ).returning(table.c[key_col])
-        return (await self._session.execute(stmt)).first() is not None
+        return (await self._session.execute(upsert)).first() is not None
 
     async def load(self, product_codes: Iterable[str], account_ids: Iterable[str], contract_ids: Iterable[str]) \
             -> BillingConfig:

@@ -70,7 +70,7 @@ class ExceptionFilter:
     older_than_hours: float | None = None
 
 
-def _queued(row: Mapping[str, Any]) -> QueuedException:
+def _queued(row: Mapping[Any, Any]) -> QueuedException:
     return QueuedException(**row)
 
 

@@ -6,13 +6,14 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, text
+from sqlalchemy import CursorResult, Table, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.billing_tables import invoice_lines, invoices
+from invoice_svc.adapters.copy import copy_connection
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.billing.numbering import INVOICE_SERIES
@@ -85,13 +86,13 @@ async def delete_drafts(session: AsyncSession, invoice_ids: Sequence[str]) -> in
     deleted = await session.execute(text(f"""
         DELETE FROM {SCHEMA}.invoices WHERE status = 'draft' AND invoice_id = ANY(:ids)"""),
         {"ids": list(invoice_ids)})
-    return deleted.rowcount
+    return cast("CursorResult[Any]", deleted).rowcount
 
 
 async def insert_invoices(session: AsyncSession, rows: Sequence[dict], lines: Sequence[dict]) -> None:
     """Write invoices and their lines with COPY, in the session's transaction (a bill run writes ~10 lines per
     invoice and 100,000s of invoices)."""
-    driver = await _driver(session)
+    driver = await copy_connection(session)
     for table, items in ((invoices, rows), (invoice_lines, lines)):
         if not items:
             continue
@@ -113,13 +114,6 @@ def _copy_records(table: Table, columns: list[str], items: Sequence[dict]) -> li
             values[i] = _copy_value(values[i])
         out.append(tuple(values))
     return out
-
-
-async def _driver(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session (for COPY), inside the session's transaction."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
 
 
 def _copy_value(value: Any) -> Any:
@@ -165,7 +159,8 @@ async def list_invoices(session: AsyncSession, filters: dict[str, str | None], *
     """Oldest first by (created_at, invoice_id), `limit + 1` rows after the cursor position; `columns` limits
     what each row carries (default all: a summary has no use for the JSON document and exceptions, whose
     decoding was a tenth of a list's cost)."""
-    clauses, params = [], {"lim": limit + 1}
+    clauses: list[str] = []
+    params: dict[str, Any] = {"lim": limit + 1}
     for column, value in filters.items():
         if value is not None:
             clauses.append(f"{column} = :{column}")

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from invoice_svc.adapters.copy import copy_connection
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.ledger.records import DeliveryRecord
 from mediabill_common.db.reads import fetch_all
@@ -110,11 +111,11 @@ class DeliveryFilter:
     exception_kind: str | None = None
 
 
-def _record(row: Mapping[str, Any]) -> DeliveryRecord:
+def _record(row: Mapping[Any, Any]) -> DeliveryRecord:
     return DeliveryRecord._make(row[name] for name in _NAMES)
 
 
-def _entry(row: Mapping[str, Any]) -> LedgerEntry:
+def _entry(row: Mapping[Any, Any]) -> LedgerEntry:
     return LedgerEntry(_record(row), row["billable"], tuple(row["exception_kinds"]), row["first_received_at"],
                        row["updated_at"])
 
@@ -162,19 +163,11 @@ class LedgerRepository:
             return {}
         verdicts = {index: ",".join(kinds) for index, kinds in current.values()}
         staged = [(*record, i in verdicts, verdicts.get(i)) for i, record in enumerate(revisions)]
-        driver = await self._driver_connection()
+        driver = await copy_connection(self._session)
         await driver.execute(_PREPARE_STAGE)
         await driver.copy_records_to_table(_STAGE, records=staged, columns=_STAGE_COLUMNS)
         result = await self._session.execute(_RECORD_BATCH)
         return {delivery_id: inserted for delivery_id, inserted in result.all()}
-
-    async def _driver_connection(self) -> Any:
-        """The session's asyncpg connection, inside the session's transaction (COPY has no SQLAlchemy API)."""
-        connection = await self._session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
-        if not driver.is_in_transaction():  # SQLAlchemy begins lazily, at the first statement
-            await self._session.execute(text("SELECT 1"))
-        return driver
 
     async def held_referencing(self, reference: str, key: str) -> list[tuple[DeliveryRecord, tuple[str, ...]]]:
         """The non-billable records that reference a product, account or contract, with their held kinds

@@ -11,6 +11,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.config_repository import ConfigRepository, ParsedStates
+from invoice_svc.adapters.copy import copy_connection
 from invoice_svc.adapters.exception_repository import ExceptionRepository
 from invoice_svc.adapters.ledger_repository import LedgerRepository
 from invoice_svc.adapters.receivables_repository import BALANCES_PARKING, ReceivablesRepository
@@ -64,8 +65,7 @@ class SqlUnit(Unit):
             return
         records = [(EVENT_TYPES[env.type].topic, key, env.id, env.type, env.model_dump_json(exclude_none=True))
                    for key, env in events]
-        connection = await self.session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
+        driver = await copy_connection(self.session)
         table = self._outbox_table
         await driver.copy_records_to_table(table.name, schema_name=table.schema, records=records,
                                            columns=["topic", "key", "event_id", "event_type", "envelope"])

@@ -61,7 +61,9 @@ async def write_chunk(session: AsyncSession, unit: InvoiceUnit, ctx: ServiceCont
     day = issue_date or datetime.now(UTC).date()
     numbers = number_block(day.year, await repo.take_numbers(session, day.year, len(issuing)), len(issuing)) \
         if issuing else []
-    rows, lines, events = [], [], []
+    rows: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    events: list[tuple[str, Envelope]] = []
     for group, number in zip(issuing, numbers, strict=True):
         rows.append(_invoice_row(scope, group, "issued", number, day))
         events.append(_issued_event(ctx, rows[-1], group))
@@ -108,8 +110,7 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
 
 def _document(g: PricedGroup) -> dict[str, Any]:
     """The names an agency needs on the invoice (IAB/4A's), kept with the invoice as they were at issue."""
-    campaigns = sorted({ln.campaign_name or ln.campaign_id for ln in g.draft.lines
-                        if ln.campaign_name or ln.campaign_id})
+    campaigns = sorted({name for ln in g.draft.lines if (name := ln.campaign_name or ln.campaign_id)})
     contract = g.contract
     advertiser_name = (contract.advertiser_name if contract is not None and contract.advertiser_name else None) \
         or (g.advertiser.legal_name if g.advertiser is not None else g.advertiser_account_id)

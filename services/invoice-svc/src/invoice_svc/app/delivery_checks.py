@@ -42,7 +42,8 @@ async def recheck_held(unit: InvoiceUnit, reference: ConfigKind, key: str) -> No
     records = [r for r, _ in held]
     config = await unit.config.load({r.product_code for r in records}, {r.account_id for r in records},
                                     {r.contract_id for r in records if r.contract_id})
-    rechecked, raised = [], []
+    rechecked: list[tuple[str, tuple[str, ...]]] = []
+    raised: list[tuple[DeliveryRecord, str, Billability]] = []
     for record, held_kinds in held:
         verdict = check_billability(record, config)
         rechecked.append((record.delivery_id, verdict.kinds))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from invoice_svc.app.balances import publish_balance, receivable_or_park, record_entry, update_balance
 from invoice_svc.app.ports import InvoiceUnit
-from invoice_svc.domain.billing.balance import BalanceEntry
+from invoice_svc.domain.billing.balance import BalanceEntry, EntryKind
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import MemoIssued
 
@@ -17,7 +17,7 @@ async def when_memo_issued_update_balance(event: Event[MemoIssued], unit: Invoic
     invoice = await receivable_or_park(unit, event, data.invoice_id)
     if invoice is None:
         return
-    kind = "credit_memo" if event.type == "CreditMemoIssued" else "debit_memo"
+    kind: EntryKind = "credit_memo" if event.type == "CreditMemoIssued" else "debit_memo"
     entry = BalanceEntry(data.memo_id, kind, data.total, data.currency, data.issued_at, data.dispute_id)
     if await record_entry(unit, event, invoice, entry):
         _, after = await update_balance(unit, invoice, entry)

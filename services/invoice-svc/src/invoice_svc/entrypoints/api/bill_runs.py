@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from invoice_svc.adapters import bill_run_repository as repo
 from invoice_svc.app.bill_runs import request_bill_run
+from invoice_svc.entrypoints.api.deps import InvoiceCtx
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.types import Period
-from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.deps import Session
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from mediabill_common.web.problems import Forbidden, NotFound, Unprocessable
 from mediabill_common.web.security import CurrentPrincipal, require_roles
@@ -63,15 +64,13 @@ class BillRunOut(BaseModel):
 
 @router.post("/v1/bill-runs", status_code=202, response_model=BillRunOut,
              summary="Request a bill run (preview: billing-analyst; issue: billing-manager); runs in the background")
-async def create_bill_run(ctx: Ctx, session: Session, principal: Analyst, body: BillRunRequest) -> BillRunOut:
+async def create_bill_run(ctx: InvoiceCtx, session: Session, principal: Analyst, body: BillRunRequest) -> BillRunOut:
     if body.mode == "issue" and not principal.has_any("billing-manager"):
         raise Forbidden("An issue run needs the billing-manager role; billing-analyst may run previews.")
     async with session.begin():
         row = await request_bill_run(session, ctx, period=body.period, mode=body.mode,
                                      bill_to_account_ids=body.bill_to_account_ids, actor=principal.sub)
-    executor = ctx.extras.get("bill_run_executor")
-    if executor is not None:
-        executor.wakeup.set()
+    ctx.deps.bill_runs.wakeup.set()
     return BillRunOut.from_row(row)
 
 

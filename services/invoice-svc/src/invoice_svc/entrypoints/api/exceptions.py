@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from invoice_svc.adapters.exception_repository import ExceptionFilter, ExceptionRepository
-from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app import exceptions as use_cases
+from invoice_svc.entrypoints.api.deps import RequestUnit
 from invoice_svc.entrypoints.api.schemas import AssignRequest, BillingExceptionOut, ResolveRequest
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.catalog import EXCEPTION_KINDS
-from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.deps import Session
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from mediabill_common.web.problems import NotFound, Unprocessable
@@ -72,23 +72,21 @@ async def get_exception(session: Session, _p: CurrentPrincipal, exception_id: st
 
 @router.post("/v1/exceptions/{exception_id}/assign", response_model=BillingExceptionOut,
              summary="Assign an unresolved exception to an analyst (billing-analyst)")
-async def assign_exception(ctx: Ctx, session: Session, principal: Analyst, exception_id: str, body: AssignRequest,
+async def assign_exception(unit: RequestUnit, principal: Analyst, exception_id: str, body: AssignRequest,
                            response: Response, if_match: IfMatch = None) -> BillingExceptionOut:
-    async with session.begin():
-        assigned = await use_cases.assign_exception(SqlUnits(ctx).over(session), exception_id,
-                                                    assignee=body.assignee, actor=principal.sub, if_match=if_match)
+    async with unit.session.begin():
+        assigned = await use_cases.assign_exception(unit, exception_id, assignee=body.assignee, actor=principal.sub,
+                                                    if_match=if_match)
     set_etag(response, assigned.version)
     return BillingExceptionOut.of(assigned)
 
 
 @router.post("/v1/exceptions/{exception_id}/resolve", response_model=BillingExceptionOut,
              summary="Resolve an exception with the reason (billing-analyst); publishes BillingExceptionResolved")
-async def resolve_exception(ctx: Ctx, session: Session, principal: Analyst, exception_id: str,
-                            body: ResolveRequest, response: Response,
-                            if_match: IfMatch = None) -> BillingExceptionOut:
-    async with session.begin():
-        resolved = await use_cases.resolve_exception(SqlUnits(ctx).over(session), exception_id,
-                                                     resolution=body.resolution, actor=principal.sub,
-                                                     if_match=if_match)
+async def resolve_exception(unit: RequestUnit, principal: Analyst, exception_id: str, body: ResolveRequest,
+                            response: Response, if_match: IfMatch = None) -> BillingExceptionOut:
+    async with unit.session.begin():
+        resolved = await use_cases.resolve_exception(unit, exception_id, resolution=body.resolution,
+                                                     actor=principal.sub, if_match=if_match)
     set_etag(response, resolved.version)
     return BillingExceptionOut.of(resolved)

@@ -11,14 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from invoice_svc.adapters import invoice_repository as repo
 from invoice_svc.adapters.invoice_document import RemitTo, render_invoice_pdf
-from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app.invoices import InvoiceView, invoice_view, void_invoice
 from invoice_svc.domain.billing.balance import InvoiceBalance
+from invoice_svc.entrypoints.api.deps import InvoiceCtx, RequestUnit
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.catalog import InvoiceLine
 from mediabill_common.events.types import Period
 from mediabill_common.money import round_money
-from mediabill_common.web.deps import Ctx, Session
+from mediabill_common.web.deps import Session
 from mediabill_common.web.etag import set_etag
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from mediabill_common.web.problems import Unprocessable
@@ -160,9 +160,9 @@ async def get_invoice(session: Session, _p: CurrentPrincipal, invoice_id: str, r
 
 @router.get("/v1/invoices/{invoice_id}/document", response_class=Response, summary="The invoice as PDF",
             responses={200: {"content": {"application/pdf": {}}}})
-async def get_invoice_document(ctx: Ctx, session: Session, _p: CurrentPrincipal, invoice_id: str) -> Response:
+async def get_invoice_document(ctx: InvoiceCtx, session: Session, _p: CurrentPrincipal, invoice_id: str) -> Response:
     view = await invoice_view(session, invoice_id)
-    remit = RemitTo(getattr(ctx.settings, "remit_to", ""), getattr(ctx.settings, "remit_to_bank", ""))
+    remit = RemitTo(ctx.settings.remit_to, ctx.settings.remit_to_bank)
     pdf = render_invoice_pdf(view.invoice, view.lines, remit,
                              view.balance.balance_due if view.balance is not None else None)
     name = view.invoice["invoice_number"] or f"draft-{invoice_id}"
@@ -172,10 +172,10 @@ async def get_invoice_document(ctx: Ctx, session: Session, _p: CurrentPrincipal,
 
 @router.post("/v1/invoices/{invoice_id}/void", response_model=InvoiceOut,
              summary="Void an invoice on which nothing is paid, credited, debited or disputed (billing-manager)")
-async def void(ctx: Ctx, session: Session, principal: Manager, invoice_id: str, body: VoidRequest,
-               response: Response, if_match: IfMatch = None) -> InvoiceOut:
-    async with session.begin():
-        view = await void_invoice(session, SqlUnits(ctx).over(session), invoice_id, reason=body.reason,
-                                  actor=principal.sub, if_match=if_match)
+async def void(unit: RequestUnit, principal: Manager, invoice_id: str, body: VoidRequest, response: Response,
+               if_match: IfMatch = None) -> InvoiceOut:
+    async with unit.session.begin():
+        view = await void_invoice(unit.session, unit, invoice_id, reason=body.reason, actor=principal.sub,
+                                  if_match=if_match)
     set_etag(response, view.invoice["version"])
     return InvoiceOut.of(view)

@@ -15,7 +15,6 @@ from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation, ValidationError
 
-from invoice_svc.app.simulation_pool import SimulationPool
 from invoice_svc.domain.pricing import (
     InvoiceGroup,
     bill_to_from_state,
@@ -27,16 +26,16 @@ from invoice_svc.domain.pricing import (
     product_from_state,
     terms_in_effect,
 )
+from invoice_svc.entrypoints.api.deps import InvoiceCtx
 from mediabill_common.events.catalog import CampaignDelivered, InvoiceLine
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 from mediabill_common.events.types import Currency, DecimalStr, Period
-from mediabill_common.web.deps import Ctx
 from mediabill_common.web.problems import Unprocessable
 from mediabill_common.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/price-simulations", tags=["pricing"])
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "period": "2024-06",
     "product": {"code": "DISPLAY", "name": "Onsite display", "channel": "onsite", "pricing_model": "cpm",
                 "status": "live", "rate_cards": [{"effective_from": "2024-01-01", "currency": "USD", "price": "8.00"}]},
@@ -174,12 +173,11 @@ def _delivery_count(raw: Any, most: int) -> int:
 
 @router.post("", response_model=DraftInvoiceResponse, summary="Price sample deliveries (writes nothing)",
              responses={422: {"description": "invalid input, with field errors (problem+json)"}})
-async def simulate_pricing(body: Annotated[PriceSimulationRequest, SkipValidation], ctx: Ctx,
+async def simulate_pricing(body: Annotated[PriceSimulationRequest, SkipValidation], ctx: InvoiceCtx,
                            _principal: CurrentPrincipal) -> dict[str, Any]:
     """Prices the deliveries of one (bill-to, contract, period) group under the given product, contract terms in
     effect for the period and bill-to account, exactly as a bill run would, and returns the draft invoice. The
     body is validated with the pricing, off the event loop; at most `PRICE_SIMULATION_MAX_DELIVERIES`
     deliveries. For billing-analyst (and above), config-admin and service callers."""
     count = _delivery_count(body, ctx.settings.price_simulation_max_deliveries)
-    pool: SimulationPool = ctx.extras["simulation_pool"]
-    return await pool.run(count, lambda: _priced(body))
+    return await ctx.deps.simulations.run(count, lambda: _priced(body))
