@@ -9,6 +9,7 @@ from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app.simulation_pool import SimulationPool
 from invoice_svc.context import InvoiceContext, InvoiceDeps
 from invoice_svc.entrypoints.api import routers
+from invoice_svc.entrypoints.api.errors import ERRORS
 from invoice_svc.entrypoints.api.links import LINKS
 from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 from invoice_svc.settings import Settings
@@ -27,4 +28,4 @@ def build_app(ctx: InvoiceContext | None = None) -> FastAPI:
     ctx = ctx or build()
     return create_app(ctx, title="invoice-svc",
                       description="Delivery ingestion, pricing, bill runs, invoices, billing exceptions and balances.",
-                      routers=routers, background=[ctx.deps.bill_runs.run], links=LINKS)
+                      routers=routers, background=[ctx.deps.bill_runs.run], links=LINKS, errors=ERRORS)

@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from invoice_svc.app.ports import InvoiceUnit, NewException, QueuedException, ResolvedException
-from mediabill_common.web.etag import check_if_match
-from mediabill_common.web.problems import Conflict, NotFound
+from invoice_svc.domain.errors import RuleViolation, UnknownEntity, check_version
 
 SYSTEM = "system"
 NO_ACCOUNT_KEY = "unassigned"
@@ -97,7 +96,7 @@ async def assign_exception(unit: InvoiceUnit, exception_id: str, *, assignee: st
     """Hand an unresolved exception to an analyst (reassigning is allowed)."""
     current = await _current(unit, exception_id, if_match)
     if current.status == "resolved":
-        raise Conflict(f"exception {exception_id} is resolved; a resolved exception cannot be assigned")
+        raise RuleViolation(f"exception {exception_id} is resolved; a resolved exception cannot be assigned")
     assigned = await unit.exceptions.mark_assigned(exception_id, assignee)
     await unit.record_audit(actor=actor, action="assign", entity_type="billing_exception",
                                 entity_id=exception_id, before={"status": current.status, "assignee": current.assignee},
@@ -111,7 +110,7 @@ async def resolve_exception(unit: InvoiceUnit, exception_id: str, *, resolution:
     current = await _current(unit, exception_id, if_match)
     if current.status == "resolved":
         at = current.resolved_at.isoformat() if current.resolved_at else "an unknown time"
-        raise Conflict(f"exception {exception_id} was already resolved by {current.resolved_by} at {at}")
+        raise RuleViolation(f"exception {exception_id} was already resolved by {current.resolved_by} at {at}")
     resolved = await unit.exceptions.mark_resolved(exception_id, actor, resolution)
     await publish_resolved(unit, resolved, resolution=resolution, resolved_by=actor,
                            before={"status": current.status, "assignee": current.assignee})
@@ -121,6 +120,6 @@ async def resolve_exception(unit: InvoiceUnit, exception_id: str, *, resolution:
 async def _current(unit: InvoiceUnit, exception_id: str, if_match: str | None) -> QueuedException:
     current = await unit.exceptions.get(exception_id, for_update=True)
     if current is None:
-        raise NotFound(f"no billing exception with id {exception_id}")
-    check_if_match(if_match, current.version)
+        raise UnknownEntity(f"no billing exception with id {exception_id}")
+    check_version(if_match, current.version)
     return current

@@ -11,8 +11,7 @@ from invoice_svc.adapters import invoice_repository as repo
 from invoice_svc.app.balances import balance_event
 from invoice_svc.app.ports import InvoiceUnit, Receivable
 from invoice_svc.domain.billing.balance import InvoiceBalance, balance_of, stored_balance, void_blockers
-from mediabill_common.web.etag import check_if_match
-from mediabill_common.web.problems import Conflict, NotFound
+from invoice_svc.domain.errors import RuleViolation, UnknownEntity, check_version
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,7 @@ class InvoiceView:
 async def invoice_view(session: AsyncSession, invoice_id: str) -> InvoiceView:
     invoice = await repo.get_invoice(session, invoice_id)
     if invoice is None:
-        raise NotFound(f"no invoice with id {invoice_id}")
+        raise UnknownEntity(f"no invoice with id {invoice_id}")
     lines = (await repo.lines_of(session, [invoice_id]))[invoice_id]
     return InvoiceView(invoice, lines, await _balance(session, invoice))
 
@@ -45,13 +44,13 @@ async def void_invoice(session: AsyncSession, unit: InvoiceUnit, invoice_id: str
     period bills the group again under a new number."""
     invoice = await repo.get_invoice(session, invoice_id, for_update=True)
     if invoice is None:
-        raise NotFound(f"no invoice with id {invoice_id}")
-    check_if_match(if_match, invoice["version"])
+        raise UnknownEntity(f"no invoice with id {invoice_id}")
+    check_version(if_match, invoice["version"])
     entries = await unit.receivables.entries_of(invoice_id)
     balance = balance_of(invoice["total"], invoice["currency"], entries)
     blockers = void_blockers(balance, invoice["status"])
     if blockers:
-        raise Conflict(f"invoice {invoice['invoice_number'] or invoice_id} cannot be voided (rule 12: only while "
+        raise RuleViolation(f"invoice {invoice['invoice_number'] or invoice_id} cannot be voided (rule 12: only while "
                        f"nothing is paid, credited, debited or disputed): {'; '.join(blockers)}")
     voided = await repo.mark_void(session, invoice_id, by=actor, reason=reason)
     await repo.reopen_adjusted_periods(session, invoice_id)
