@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
@@ -60,7 +60,6 @@ class ServiceContext(Generic[SettingsT, DepsT]):
     verifier: JwtVerifier
     kafka_probe: KafkaProbe
     deps: DepsT
-    extras: dict[str, Any] = field(default_factory=dict)
     # Reads (GET and HEAD) use these: autocommit on read-only connections, see make_engine. None: `sessions`.
     read_engine: AsyncEngine | None = None
     read_sessions: async_sessionmaker[AsyncSession] | None = None
@@ -69,7 +68,7 @@ class ServiceContext(Generic[SettingsT, DepsT]):
         """The same context with the service's own dependencies attached."""
         return ServiceContext(settings=self.settings, engine=self.engine, sessions=self.sessions,
                               tables=self.tables, outbox=self.outbox, audit=self.audit, verifier=self.verifier,
-                              kafka_probe=self.kafka_probe, deps=deps, extras=self.extras,
+                              kafka_probe=self.kafka_probe, deps=deps,
                               read_engine=self.read_engine, read_sessions=self.read_sessions)
 
     @property
@@ -83,10 +82,6 @@ class ServiceContext(Generic[SettingsT, DepsT]):
 
     async def close(self) -> None:
         await self.deps.aclose()
-        for extra in self.extras.values():
-            closer = getattr(extra, "aclose", None)
-            if closer is not None:
-                await closer()
         await self.engine.dispose()
         if self.read_engine is not None:
             await self.read_engine.dispose()
