@@ -75,26 +75,28 @@ def _dsn(url: str, database: str | None = None) -> tuple[str, str]:
 
 
 async def _progress(ctx, run_id: str, stop: asyncio.Event, started: float) -> None:
-    from invoice_svc.adapters import bill_run_repository as runs
+    from invoice_svc.adapters.bill_run_repository import BillRunRepository
 
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), timeout=5)
         except TimeoutError:
             async with ctx.sessions() as s:
-                run = await runs.get_run(s, run_id)
-            print(f"    {time.perf_counter() - started:6.1f}s  {run['status']}: groups "
-                  f"{run['groups_done']:,}/{run['groups_total'] or 0:,}, invoices "
-                  f"{run['counts'].get('invoices', 0):,}, lines {run['counts'].get('lines', 0):,}", flush=True)
+                run = await BillRunRepository(s).get(run_id)
+            print(f"    {time.perf_counter() - started:6.1f}s  {run.status}: groups "
+                  f"{run.groups_done:,}/{run.groups_total or 0:,}, invoices "
+                  f"{run.counts.get('invoices', 0):,}, lines {run.counts.get('lines', 0):,}", flush=True)
 
 
 async def _timed_run(ctx, executor, period: str, mode: str, profiler, admin, database: str) -> dict:
-    from invoice_svc.adapters import bill_run_repository as runs
+    from dataclasses import asdict
+
+    from invoice_svc.adapters.bill_run_repository import BillRunRepository
     from invoice_svc.app.bill_runs import request_bill_run
 
     async with ctx.sessions() as s, s.begin():
-        run_id = (await request_bill_run(s, ctx, period=period, mode=mode, bill_to_account_ids=None,
-                                         actor="bench"))["run_id"]
+        run_id = (await request_bill_run(ctx.deps.units.over(s), period=period, mode=mode, bill_to_account_ids=None,
+                                         actor="bench")).run_id
     breakdown.reset()
     print(f"\n{mode} run {run_id}:", flush=True)
     stop = asyncio.Event()
@@ -114,7 +116,7 @@ async def _timed_run(ctx, executor, period: str, mode: str, profiler, admin, dat
     stop.set()
     await reporter
     async with ctx.sessions() as s:
-        run = dict(await runs.get_run(s, run_id))
+        run = asdict(await BillRunRepository(s).get(run_id))
     invoices, lines = run["counts"].get("invoices", 0), run["counts"].get("lines", 0)
     print(f"  {mode}: {run['status']} in {wall:.1f}s -- {invoices:,} invoices ({invoices / wall:,.0f}/s), "
           f"{lines:,} lines ({lines / wall:,.0f}/s); totals {run['totals']}; counts {run['counts']}")

@@ -35,27 +35,27 @@ def _wrap(owner, name: str, label: str, is_async: bool) -> None:
 
 
 def install() -> None:
-    from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
-    from invoice_svc.adapters import invoice_repository as invoices
+    from invoice_svc.adapters.bill_run_snapshot_repository import SnapshotRepository
     from invoice_svc.adapters.config_repository import ConfigRepository
+    from invoice_svc.adapters.invoice_repository import InvoiceRepository
     from invoice_svc.adapters.unit import SqlUnit
     from invoice_svc.app import bill_run_pricing, bill_run_writing
     from invoice_svc.entrypoints import bill_run_executor as bill_runs
 
-    _wrap(snapshot, "run_groups", "find groups (SQL)", True)
-    _wrap(snapshot, "aggregated_deliveries", "aggregate deliveries (SQL GROUP BY)", True)
-    _wrap(snapshot, "billed_before", "billed before (SQL)", True)
-    _wrap(snapshot, "changed_issued_periods", "rule-13 candidates (SQL)", True)
-    _wrap(invoices, "current_of_groups", "groups already billed (SQL)", True)
+    _wrap(SnapshotRepository, "run_groups", "find groups (SQL)", True)
+    _wrap(SnapshotRepository, "aggregated_deliveries", "aggregate deliveries (SQL GROUP BY)", True)
+    _wrap(SnapshotRepository, "billed_before", "billed before (SQL)", True)
+    _wrap(SnapshotRepository, "changed_issued_periods", "rule-13 candidates (SQL)", True)
+    _wrap(InvoiceRepository, "current_of_groups", "groups already billed (SQL)", True)
     _wrap(ConfigRepository, "load", "load products (SQL + pydantic)", True)
-    _wrap(snapshot, "party_states", "accounts + contracts (SQL)", True)
+    _wrap(SnapshotRepository, "party_states", "accounts + contracts (SQL)", True)
     _wrap(bill_run_pricing, "price_group", "price groups (pure engine)", False)
     _wrap(bill_run_writing, "_issued_event", "InvoiceIssued envelopes (validate)", False)
     _wrap(bill_run_writing, "_invoice_row", "invoice rows", False)
-    _wrap(invoices, "insert_invoices", "insert invoices + lines (SQL)", True)
+    _wrap(InvoiceRepository, "insert_invoices", "insert invoices + lines (SQL)", True)
     _wrap(SqlUnit, "publish_all", "outbox rows (SQL)", True)
-    _wrap(invoices, "delete_drafts", "delete replaced drafts (SQL)", True)
-    _wrap(invoices, "take_numbers", "number block (SQL)", True)
+    _wrap(InvoiceRepository, "delete_drafts", "delete replaced drafts (SQL)", True)
+    _wrap(InvoiceRepository, "take_numbers", "number block (SQL)", True)
     _wrap(bill_run_writing, "raise_exceptions", "raise exceptions", True)
     _wrap(bill_runs, "read_chunk", "= read chunk (total, overlaps)", True)
     _wrap(bill_runs, "price_chunk", "= price chunk (total, worker thread)", False)

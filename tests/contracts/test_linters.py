@@ -6,8 +6,6 @@ import sys
 import tomllib
 from pathlib import Path
 
-import pytest
-
 from mediabill_common.testing.plugin import REPO_ROOT
 
 # import-linter contracts (their ids in pyproject.toml) the tree keeps, and so must go on keeping.
@@ -21,10 +19,6 @@ ENFORCED = (
     "product-config-svc-app-knows-no-web-or-sql",
     "dispute-svc-app-knows-no-web-or-sql",
     "adjustment-svc-app-knows-no-web-or-sql",
-)
-# Contracts a service does not keep yet (issue 18 brings every service to the one shape). When one is kept,
-# test_pending_contracts_are_still_broken says so: move it to ENFORCED.
-PENDING = (
     "invoice-svc-layers",
     "invoice-svc-app-knows-no-web-or-sql",
 )
@@ -57,13 +51,7 @@ def test_import_contracts_are_kept():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_every_import_contract_is_enforced_or_pending():
+def test_every_import_contract_is_enforced():
     config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     ids = [contract.get("id") for contract in config["tool"]["importlinter"]["contracts"]]
-    assert sorted(ids, key=str) == sorted(ENFORCED + PENDING), "each contract needs an id, in ENFORCED or PENDING"
-
-
-@pytest.mark.parametrize("contract_id", PENDING)
-def test_pending_contracts_are_still_broken(contract_id):
-    result = _lint_imports(contract_id)
-    assert result.returncode != 0, f"{contract_id} is kept now: move it from PENDING to ENFORCED"
+    assert sorted(ids, key=str) == sorted(ENFORCED), "each contract needs an id, in ENFORCED"

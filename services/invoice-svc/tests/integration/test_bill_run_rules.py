@@ -17,7 +17,7 @@ from billing_testing import (
     product,
 )
 
-from invoice_svc.adapters import bill_run_repository as runs
+from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from mediabill_common.events.catalog import PAYMENTS_TOPIC
 from mediabill_common.testing.kafka import envelope_for
 
@@ -99,7 +99,7 @@ async def test_rules_1_and_13_a_delivery_ingested_after_the_snapshot_is_billed_o
     await deliver(invoice_feed, [delivery(f"D1-{unique}", day="2025-05-10", impressions=100_000, **base)])
     requested = await billing.request("2025-05", "issue", [adv])
     async with billing.ctx.sessions() as s, s.begin():  # the run starts: its snapshot is taken now
-        await runs.fix_snapshot(s, requested["run_id"])
+        await BillRunRepository(s).fix_snapshot(requested["run_id"])
     await deliver(invoice_feed, [delivery(f"D2-{unique}", day="2025-05-20", impressions=20_000, **base)])
     await billing.finish(requested["run_id"])
     may = await billing.issued_invoice(adv, "2025-05")

@@ -1,10 +1,10 @@
-"""What a bill run reads: its groups, the ledger aggregated per contract line, what was billed before, and the
-issued periods whose deliveries changed since they were billed (rule 13). Set-based: one query per chunk."""
+"""What a bill run reads as of its snapshot: its groups, the ledger aggregated per contract line, what was billed
+before, and the issued periods whose deliveries changed since they were billed (rule 13). Set-based: one query per
+chunk. The statements are hand-tuned (bench/bill_run measures them): each is written once, here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,20 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.domain.billing.grouping import GroupKey
-from invoice_svc.domain.pricing import Delivery
+from invoice_svc.app.ports import ChangedPeriod, GroupSeed
+from invoice_svc.domain.billing.grouping import GroupKey, delivery_scope
+from invoice_svc.domain.pricing import Delivery, DraftLine, draft_line_from_wire
 
 # Deliveries committed a little before an invoice's snapshot may have been invisible to it (a transaction that
 # started before the snapshot and committed after it): they are re-checked, never lost.
 RECONCILE_MARGIN_S = 600
-
-
-@dataclass(frozen=True)
-class GroupSeed:
-    """A group the run must price, and the advertiser it bills for."""
-
-    key: GroupKey
-    advertiser_account_id: str
 
 
 # Contracts probed one by one for a billable delivery in the snapshot (an index probe each, no scan of the
@@ -55,7 +48,7 @@ _CHANGED_SINCE_BILLED = f"""
     SELECT i.invoice_id, i.invoice_number, i.bill_to_account_id, i.contract_key, i.account_id, i.period,
            i.period_start, i.period_end
       FROM {SCHEMA}.invoices i
-     WHERE i.status = 'issued' AND i.period <> :period {{extra}}
+     WHERE i.status = 'issued' AND i.period <> :period AND i.period < :period {{extra}}
        AND EXISTS (SELECT 1 FROM {SCHEMA}.deliveries d
                     WHERE d.delivery_date BETWEEN i.period_start AND i.period_end
                       AND d.updated_at > i.reconciled_through - make_interval(secs => {RECONCILE_MARGIN_S})
@@ -65,35 +58,12 @@ _CHANGED_SINCE_BILLED = f"""
 """
 
 
-async def run_groups(session: AsyncSession, period: str, start: date, end: date, snap: datetime) \
-        -> list[GroupSeed]:
-    """Rule 2's groups of a period: billable deliveries in the snapshot, flat-fee contracts whose flight has
-    begun by the period's end, and contracts with issued periods that changed since (adjustment-only if need be).
-    """
-    seeds: dict[GroupKey, str] = {}
-    params = {"start": start, "end": end, "snap": snap}
-    for row in await session.execute(_DELIVERY_GROUPS, params):
-        seeds.setdefault(GroupKey(row.bill_to, row.contract_key, period), row.advertiser)
-    for row in await session.execute(_FLAT_FEE_GROUPS, {"start": start, "end": end}):
-        seeds.setdefault(GroupKey(row.bill_to, row.contract_key, period), row.advertiser)
-    for row in await session.execute(text(_CHANGED_SINCE_BILLED.format(extra="AND i.period < :period")),
-                                     {"period": period, "snap": snap}):
-        seeds.setdefault(GroupKey(row.bill_to_account_id, row.contract_key, period), row.account_id)
-    return [GroupSeed(k, a) for k, a in seeds.items()]
-
-
-async def changed_issued_periods(session: AsyncSession, keys: Sequence[GroupKey], snap: datetime) -> list[Any]:
-    """Issued invoices (of earlier periods) of these groups' contracts whose deliveries changed since billed."""
-    if not keys:
-        return []
-    extra = ("AND i.period < :period AND i.contract_key = ANY(CAST(:contract_keys AS text[])) "
-             "AND i.bill_to_account_id = ANY(CAST(:bill_tos AS text[]))")
-    result = await session.execute(text(_CHANGED_SINCE_BILLED.format(extra=extra) + " ORDER BY i.period"), {
-        "period": keys[0].period, "snap": snap, "bill_tos": [k.bill_to_account_id for k in keys],
-        "contract_keys": [k.contract_key for k in keys]})
-    pairs = {(k.bill_to_account_id, k.contract_key) for k in keys}
-    return [r for r in result if (r.bill_to_account_id, r.contract_key) in pairs]
-
+# Every earlier issued period that changed (a run's own groups), or only those of a chunk's groups (a superset of
+# their (bill-to, contract) pairs that the indexes answer; the exact pairs are kept in Python).
+_CHANGED_EARLIER = text(_CHANGED_SINCE_BILLED.format(extra=""))
+_CHANGED_OF_GROUPS = text(_CHANGED_SINCE_BILLED.format(
+    extra="AND i.contract_key = ANY(CAST(:contract_keys AS text[])) "
+          "AND i.bill_to_account_id = ANY(CAST(:bill_tos AS text[]))") + " ORDER BY i.period")
 
 _AGGREGATE = f"""
     SELECT COALESCE(d.contract_id, '') AS contract_key, d.account_id, d.line_item_id, d.product_code,
@@ -109,44 +79,151 @@ _AGGREGATE = f"""
      WHERE d.billable AND d.delivery_date BETWEEN :start AND :end AND d.updated_at <= :snap AND {{scope}}
      GROUP BY 1, 2, 3, 4, 5, 7, d.currency, (d.third_party_impressions IS NULL), (d.media_cost IS NULL)
 """
-_CONTRACT_SCOPE = "d.contract_id = ANY(CAST(:contracts AS text[]))"
+# A contract group's deliveries, and a self-serve advertiser's (no contract).
+_AGGREGATES = (
+    ("contracts", text(_AGGREGATE.format(scope="d.contract_id = ANY(CAST(:contracts AS text[]))"))),
+    ("accounts", text(_AGGREGATE.format(
+        scope="d.contract_id IS NULL AND d.account_id = ANY(CAST(:accounts AS text[]))"))),
+)
 # The planner expects one group per ledger row (it cannot know a month of days folds into one line): it picks a
 # parallel sort spilled to disk with the default work_mem, 3 processes busy on a 2-core host that also prices.
 # One backend sorting in memory uses about half the CPU for the same result; JIT would only add compile time.
 _AGGREGATION_SETTINGS = text("SELECT set_config('max_parallel_workers_per_gather', '0', true), "
                              "set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
 
+_BILLED_BEFORE = text(f"""
+    SELECT i.bill_to_account_id, i.contract_key, l.line_item_id, sum(l.amount) AS billed
+      FROM {SCHEMA}.invoices i JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+     WHERE i.status = 'issued' AND i.period <> :period AND l.component = 'usage' AND l.line_item_id IS NOT NULL
+       AND l.kind <> 'over_delivery'
+       AND i.contract_key = ANY(CAST(:contract_keys AS text[]))
+       AND i.bill_to_account_id = ANY(CAST(:bill_tos AS text[]))
+     GROUP BY 1, 2, 3
+""")
+_LINES_BILLED_FOR = text(f"""
+    SELECT i.invoice_number AS owner, l.* FROM {SCHEMA}.invoices i
+      JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+     WHERE i.status = 'issued' AND (i.invoice_number = ANY(CAST(:numbers AS text[]))
+            OR l.original_invoice_number = ANY(CAST(:numbers AS text[])))
+     ORDER BY i.invoice_id, l.line_no""")
+_PARTY_STATES = text(f"""
+    SELECT 'account' AS kind, account_id AS key, state FROM {SCHEMA}.accounts
+     WHERE account_id = ANY(CAST(:accounts AS text[]))
+    UNION ALL
+    SELECT 'contract', contract_id, state FROM {SCHEMA}.contracts WHERE contract_id = ANY(CAST(:contracts AS text[]))
+""")
+_PRODUCT_CODES = text(f"SELECT code FROM {SCHEMA}.products ORDER BY code")
+# A stored line's fields as the catalog's InvoiceLine names them (what rule 13's baseline is rebuilt from).
+_LINE_FIELDS = ("invoice_line_id", "kind", "description", "amount", "quantity", "unit", "unit_price",
+                "price_base_quantity", "product_code", "gl_revenue_account", "campaign_id", "campaign_name",
+                "line_item_id", "original_invoice_number", "value", "tax_code")
 
-async def tune_for_aggregation(session: AsyncSession) -> None:
-    """Settings for a chunk's read, for this transaction only (see `_AGGREGATION_SETTINGS`)."""
-    await session.execute(_AGGREGATION_SETTINGS)
-_SELF_SERVE_SCOPE = "d.contract_id IS NULL AND d.account_id = ANY(CAST(:accounts AS text[]))"
+
+class SnapshotRepository:
+    """The ledger, invoices and read model as a bill run reads them, over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def product_codes(self) -> list[str]:
+        """Every product the read model knows (a bill run loads them all once; there are few)."""
+        return list((await self._session.execute(_PRODUCT_CODES)).scalars().all())
+
+    async def run_groups(self, period: str, start: date, end: date, snap: datetime) -> list[GroupSeed]:
+        """Rule 2's groups of a period: billable deliveries in the snapshot, flat-fee contracts whose flight has
+        begun by the period's end, and contracts with issued periods that changed since (adjustment-only if need
+        be)."""
+        seeds: dict[GroupKey, str] = {}
+        params = {"start": start, "end": end, "snap": snap}
+        for row in await self._session.execute(_DELIVERY_GROUPS, params):
+            seeds.setdefault(GroupKey(row.bill_to, row.contract_key, period), row.advertiser)
+        for row in await self._session.execute(_FLAT_FEE_GROUPS, {"start": start, "end": end}):
+            seeds.setdefault(GroupKey(row.bill_to, row.contract_key, period), row.advertiser)
+        for row in await self._session.execute(_CHANGED_EARLIER, {"period": period, "snap": snap}):
+            seeds.setdefault(GroupKey(row.bill_to_account_id, row.contract_key, period), row.account_id)
+        return [GroupSeed(k, a) for k, a in seeds.items()]
+
+    async def changed_issued_periods(self, keys: Sequence[GroupKey], snap: datetime) -> list[ChangedPeriod]:
+        """Issued invoices (of earlier periods) of these groups' contracts whose deliveries changed since billed."""
+        if not keys:
+            return []
+        result = await self._session.execute(_CHANGED_OF_GROUPS, {
+            "period": keys[0].period, "snap": snap, "bill_tos": [k.bill_to_account_id for k in keys],
+            "contract_keys": [k.contract_key for k in keys]})
+        pairs = {(k.bill_to_account_id, k.contract_key) for k in keys}
+        return [ChangedPeriod(*row) for row in result if (row.bill_to_account_id, row.contract_key) in pairs]
+
+    async def tune_for_aggregation(self) -> None:
+        """Settings for a chunk's read, for this transaction only (see `_AGGREGATION_SETTINGS`)."""
+        await self._session.execute(_AGGREGATION_SETTINGS)
+
+    async def aggregated_deliveries(self, *, contract_ids: Sequence[str], self_serve: Sequence[str], start: date,
+                                    end: date, snap: datetime, split_products: Sequence[str]) \
+            -> dict[str, list[Delivery]]:
+        """The period's billable deliveries in the snapshot, summed per (contract line, product, campaign).
+
+        Pricing needs per-day records only where the rate can change inside the period (a product with a rate-card
+        version starting in it: `split_products`), and uniform third-party / media-cost presence (so the engine
+        still sees what is missing). Keyed by `delivery_scope` (the contract id, or the account of a self-serve
+        group).
+        """
+        out: dict[str, list[Delivery]] = {}
+        base = {"start": start, "end": end, "snap": snap, "split": list(split_products)}
+        for (name, statement), ids in zip(_AGGREGATES, (contract_ids, self_serve), strict=True):
+            if not ids:
+                continue
+            rows = await self._session.execute(statement, base | {name: list(ids)})
+            for r in rows.all():
+                out.setdefault(delivery_scope(r[0], r[1]), []).append(_delivery(*r))
+        return out
+
+    async def billed_before(self, keys: Sequence[GroupKey]) -> dict[GroupKey, dict[str, Decimal]]:
+        """Per group, per contract line: what issued invoices of other periods billed for it (usage, flat fees and
+        prior-period usage adjustments) -- what counts against the line's budget (rule 8)."""
+        out: dict[GroupKey, dict[str, Decimal]] = {}
+        if not keys:
+            return out
+        period = keys[0].period
+        rows = await self._session.execute(_BILLED_BEFORE, {
+            "period": period, "bill_tos": [k.bill_to_account_id for k in keys],
+            "contract_keys": [k.contract_key for k in keys]})
+        wanted = set(keys)
+        for r in rows:
+            key = GroupKey(r.bill_to_account_id, r.contract_key, period)
+            if key in wanted:
+                out.setdefault(key, {})[r.line_item_id] = r.billed
+        return out
+
+    async def lines_billed_for(self, invoice_numbers: Sequence[str]) -> dict[str, list[DraftLine]]:
+        """Rule 13's baseline per original invoice: its own lines plus the adjustment lines made for it since, on
+        issued invoices (void ones do not count)."""
+        out: dict[str, list[DraftLine]] = {n: [] for n in invoice_numbers}
+        if not invoice_numbers:
+            return out
+        rows = await self._session.execute(_LINES_BILLED_FOR, {"numbers": list(invoice_numbers)})
+        for r in rows.mappings():
+            target = r["original_invoice_number"] if r["kind"] == "prior_period_adjustment" else r["owner"]
+            if target in out:
+                out[target].append(draft_line_from_wire(_wire(r)))
+        return out
+
+    async def party_states(self, account_ids: Sequence[str], contract_ids: Sequence[str]) \
+            -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """The stored states of these accounts and of these contracts, keyed by id, in their wire form (validated
+        against the catalog models when they arrived; not re-validated here). Unknown ids are absent."""
+        accounts: dict[str, dict[str, Any]] = {}
+        contracts: dict[str, dict[str, Any]] = {}
+        if not account_ids and not contract_ids:
+            return accounts, contracts
+        rows = await self._session.execute(_PARTY_STATES, {"accounts": list(account_ids),
+                                                           "contracts": list(contract_ids)})
+        for kind, key, state in rows:
+            (accounts if kind == "account" else contracts)[key] = state
+        return accounts, contracts
 
 
-async def aggregated_deliveries(session: AsyncSession, *, contract_ids: Sequence[str], self_serve: Sequence[str],
-                                start: date, end: date, snap: datetime, split_products: Sequence[str]) \
-        -> dict[str, list[Delivery]]:
-    """The period's billable deliveries in the snapshot, summed per (contract line, product, campaign).
-
-    Pricing needs per-day records only where the rate can change inside the period (a product with a rate-card
-    version starting in it: `split_products`), and uniform third-party / media-cost presence (so the engine
-    still sees what is missing). Keyed by `delivery_scope` (the contract id, or the account of a self-serve group).
-    """
-    out: dict[str, list[Delivery]] = {}
-    base = {"start": start, "end": end, "snap": snap, "split": list(split_products)}
-    for scope, ids, name in ((_CONTRACT_SCOPE, contract_ids, "contracts"),
-                             (_SELF_SERVE_SCOPE, self_serve, "accounts")):
-        if not ids:
-            continue
-        rows = await session.execute(text(_AGGREGATE.format(scope=scope)), base | {name: list(ids)})
-        for r in rows.all():
-            out.setdefault(delivery_scope(r[0], r[1]), []).append(_delivery(*r))
-    return out
-
-
-def delivery_scope(contract_key: str, account_id: str) -> str:
-    """Whose deliveries a group bills: a contract's, or (self-serve) an advertiser account's without contract."""
-    return contract_key if contract_key else f"self-serve:{account_id}"
+def _wire(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {name: row[name] for name in _LINE_FIELDS}
 
 
 def _delivery(contract_key: str, account_id: str, line_item_id: str, product_code: str, campaign_id: str,
@@ -162,77 +239,3 @@ def _delivery(contract_key: str, account_id: str, line_item_id: str, product_cod
         clicks=int(clicks), conversions=int(conversions),
         third_party_impressions=None if third_party_impressions is None else int(third_party_impressions),
         media_cost=media_cost, currency=currency)
-
-
-_BILLED_BEFORE = text(f"""
-    SELECT i.bill_to_account_id, i.contract_key, l.line_item_id, sum(l.amount) AS billed
-      FROM {SCHEMA}.invoices i JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
-     WHERE i.status = 'issued' AND i.period <> :period AND l.component = 'usage' AND l.line_item_id IS NOT NULL
-       AND l.kind <> 'over_delivery'
-       AND i.contract_key = ANY(CAST(:contract_keys AS text[]))
-       AND i.bill_to_account_id = ANY(CAST(:bill_tos AS text[]))
-     GROUP BY 1, 2, 3
-""")
-
-
-async def billed_before(session: AsyncSession, keys: Sequence[GroupKey]) -> dict[GroupKey, dict[str, Decimal]]:
-    """Per group, per contract line: what issued invoices of other periods billed for it (usage, flat fees and
-    prior-period usage adjustments) -- what counts against the line's budget (rule 8)."""
-    out: dict[GroupKey, dict[str, Decimal]] = {}
-    if not keys:
-        return out
-    period = keys[0].period
-    rows = await session.execute(_BILLED_BEFORE, {"period": period, "bill_tos": [k.bill_to_account_id for k in keys],
-                                                  "contract_keys": [k.contract_key for k in keys]})
-    wanted = set(keys)
-    for r in rows:
-        key = GroupKey(r.bill_to_account_id, r.contract_key, period)
-        if key in wanted:
-            out.setdefault(key, {})[r.line_item_id] = r.billed
-    return out
-
-
-async def lines_billed_for(session: AsyncSession, invoice_numbers: Sequence[str]) -> dict[str, list[dict]]:
-    """Rule 13's baseline per original invoice: its own lines plus the adjustment lines made for it since, on
-    issued invoices (void ones do not count)."""
-    out: dict[str, list[dict]] = {n: [] for n in invoice_numbers}
-    if not invoice_numbers:
-        return out
-    rows = await session.execute(text(f"""
-        SELECT i.invoice_number AS owner, l.* FROM {SCHEMA}.invoices i
-          JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
-         WHERE i.status = 'issued' AND (i.invoice_number = ANY(CAST(:numbers AS text[]))
-                OR l.original_invoice_number = ANY(CAST(:numbers AS text[])))
-         ORDER BY i.invoice_id, l.line_no"""), {"numbers": list(invoice_numbers)})
-    for r in rows.mappings():
-        target = r["original_invoice_number"] if r["kind"] == "prior_period_adjustment" else r["owner"]
-        if target in out:
-            out[target].append(dict(r))
-    return out
-
-
-_PARTY_STATES = text(f"""
-    SELECT 'account' AS kind, account_id AS key, state FROM {SCHEMA}.accounts
-     WHERE account_id = ANY(CAST(:accounts AS text[]))
-    UNION ALL
-    SELECT 'contract', contract_id, state FROM {SCHEMA}.contracts WHERE contract_id = ANY(CAST(:contracts AS text[]))
-""")
-
-
-async def party_states(session: AsyncSession, account_ids: Sequence[str], contract_ids: Sequence[str]) \
-        -> tuple[dict[str, dict], dict[str, dict]]:
-    """The stored states of these accounts and of these contracts, keyed by id, in their wire form (validated
-    against the catalog models when they arrived; not re-validated here). Unknown ids are absent."""
-    accounts: dict[str, dict] = {}
-    contracts: dict[str, dict] = {}
-    if not account_ids and not contract_ids:
-        return accounts, contracts
-    rows = await session.execute(_PARTY_STATES, {"accounts": list(account_ids), "contracts": list(contract_ids)})
-    for kind, key, state in rows:
-        (accounts if kind == "account" else contracts)[key] = state
-    return accounts, contracts
-
-
-async def product_codes(session: AsyncSession) -> list[str]:
-    """Every product the read model knows (a bill run loads them all once; there are few)."""
-    return list((await session.execute(text(f"SELECT code FROM {SCHEMA}.products ORDER BY code"))).scalars().all())

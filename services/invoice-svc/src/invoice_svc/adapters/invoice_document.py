@@ -7,7 +7,7 @@ payment terms.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -17,6 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from invoice_svc.app.ports import Invoice, StoredLine
 from mediabill_common.money import round_money
 
 _TOP = 280 * mm
@@ -62,21 +63,21 @@ class _Page:
         self.pdf.showPage()
 
 
-def _header(page: _Page, inv: Mapping[str, Any], remit: RemitTo) -> None:
-    number = inv["invoice_number"] or "DRAFT (not a demand for payment; no number yet)"
+def _header(page: _Page, inv: Invoice, remit: RemitTo) -> None:
+    number = inv.invoice_number or "DRAFT (not a demand for payment; no number yet)"
     page.text(15, "INVOICE", font="Helvetica-Bold", size=18)
     page.text(195, number, font="Helvetica-Bold", size=11, right=True)
     page.down(9)
-    doc = inv["document"] or {}
-    terms = inv["payment_terms_days"]
+    doc = inv.document or {}
+    terms = inv.payment_terms_days
     facts = [
-        ("Invoice number", inv["invoice_number"] or "-"), ("Invoice date", _date(inv["issue_date"])),
-        ("Due date", _date(inv["due_date"])), ("Payment terms", f"Net {terms} days" if terms is not None else "-"),
-        ("Service period", f"{inv['period']} ({_date(inv['period_start'])} to {_date(inv['period_end'])})"),
-        ("IO / contract number", inv["contract_id"] or "self-serve (account terms)"),
-        ("PO number", inv["po_number"] or "-"), ("Advertiser", f"{doc.get('advertiser_name') or inv['account_id']}"
-                                                 f" ({inv['account_id']})"),
-        ("Campaigns", ", ".join(doc.get("campaigns") or []) or "-"), ("Currency", inv["currency"]),
+        ("Invoice number", inv.invoice_number or "-"), ("Invoice date", _date(inv.issue_date)),
+        ("Due date", _date(inv.due_date)), ("Payment terms", f"Net {terms} days" if terms is not None else "-"),
+        ("Service period", f"{inv.period} ({_date(inv.period_start)} to {_date(inv.period_end)})"),
+        ("IO / contract number", inv.contract_id or "self-serve (account terms)"),
+        ("PO number", inv.po_number or "-"), ("Advertiser", f"{doc.get('advertiser_name') or inv.account_id}"
+                                                 f" ({inv.account_id})"),
+        ("Campaigns", ", ".join(doc.get("campaigns") or []) or "-"), ("Currency", inv.currency),
     ]
     for label, value in facts:
         page.text(15, f"{label}:", font="Helvetica-Bold")
@@ -86,7 +87,7 @@ def _header(page: _Page, inv: Mapping[str, Any], remit: RemitTo) -> None:
     page.text(15, "Bill to", font="Helvetica-Bold", size=10)
     page.text(110, "Remit to", font="Helvetica-Bold", size=10)
     page.down(5)
-    left = [doc.get("bill_to_name") or inv["bill_to_account_id"], f"Account {inv['bill_to_account_id']}",
+    left = [doc.get("bill_to_name") or inv.bill_to_account_id, f"Account {inv.bill_to_account_id}",
             doc.get("bill_to_contact") or ""]
     right = _wrap(remit.address, 48) + _wrap(remit.bank, 48)
     for i in range(max(len(left), len(right))):
@@ -100,7 +101,7 @@ _COLUMNS = ((15, "Description", False), (118, "Quantity", True), (140, "Unit", F
             (195, "Amount", True))
 
 
-def _lines(page: _Page, lines: Sequence[Mapping[str, Any]], currency: str) -> None:
+def _lines(page: _Page, lines: Sequence[StoredLine], currency: str) -> None:
     def heading() -> None:
         for x, label, right in _COLUMNS:
             page.text(x, label, font="Helvetica-Bold", right=right)
@@ -108,31 +109,31 @@ def _lines(page: _Page, lines: Sequence[Mapping[str, Any]], currency: str) -> No
 
     heading()
     for ln in lines:
-        description = _wrap(ln["description"], 62)
+        description = _wrap(ln.description, 62)
         page.need(4.2 * len(description) + 2)
         if page.y == _TOP:
             heading()
-        rate = "-" if ln["kind"] in ("discount", "agency_commission", "tax", "prior_period_adjustment") else \
-            f"{_money(ln['unit_price'], currency)}" + (f" / {ln['price_base_quantity']:,}"
-                                                        if ln["price_base_quantity"] != 1 else "")
+        rate = "-" if ln.kind in ("discount", "agency_commission", "tax", "prior_period_adjustment") else \
+            f"{_money(ln.unit_price, currency)}" + (f" / {ln.price_base_quantity:,}"
+                                                        if ln.price_base_quantity != 1 else "")
         page.text(15, description[0], size=8)
-        page.text(118, f"{ln['quantity']:,}", size=8, right=True)
-        page.text(140, (ln["unit"] or "-")[:20], size=8)
+        page.text(118, f"{ln.quantity:,}", size=8, right=True)
+        page.text(140, (ln.unit or "-")[:20], size=8)
         page.text(172, rate, size=8, right=True)
-        page.text(195, _money(ln["amount"], currency), size=8, right=True)
+        page.text(195, _money(ln.amount, currency), size=8, right=True)
         for more in description[1:]:
             page.down(4.2)
             page.text(17, more, size=8)
-        if ln["kind"] == "over_delivery" and ln["value"] is not None:
+        if ln.kind == "over_delivery" and ln.value is not None:
             page.down(4.2)
-            page.text(17, f"not billed (over budget); would-be value {_money(ln['value'], currency)}", size=7)
+            page.text(17, f"not billed (over budget); would-be value {_money(ln.value, currency)}", size=7)
         page.down(4.8)
 
 
-def _totals(page: _Page, inv: Mapping[str, Any], balance_due: Decimal | None) -> None:
-    currency = inv["currency"]
-    rows = [("Subtotal (gross)", inv["subtotal"]), ("Discount", inv["discount_total"]),
-            ("Agency commission", inv["commission_total"]), ("Tax", inv["tax_total"])]
+def _totals(page: _Page, inv: Invoice, balance_due: Decimal | None) -> None:
+    currency = inv.currency
+    rows = [("Subtotal (gross)", inv.subtotal), ("Discount", inv.discount_total),
+            ("Agency commission", inv.commission_total), ("Tax", inv.tax_total)]
     page.need(40)
     page.down(3)
     for label, value in rows:
@@ -140,34 +141,34 @@ def _totals(page: _Page, inv: Mapping[str, Any], balance_due: Decimal | None) ->
         page.text(195, _money(value, currency), right=True)
         page.down(5)
     page.text(150, f"Total due ({currency})", font="Helvetica-Bold", size=11, right=True)
-    page.text(195, _money(inv["total"], currency), font="Helvetica-Bold", size=11, right=True)
+    page.text(195, _money(inv.total, currency), font="Helvetica-Bold", size=11, right=True)
     page.down(6)
-    if balance_due is not None and inv["status"] != "draft":
+    if balance_due is not None and inv.status != "draft":
         page.text(150, "Balance due", right=True)
         page.text(195, _money(balance_due, currency), right=True)
         page.down(6)
-    page.text(15, f"Please pay {_money(inv['total'], currency)} {currency} by {_date(inv['due_date'])} quoting "
-                  f"invoice {inv['invoice_number'] or '(draft)'}" + (f" and PO {inv['po_number']}"
-                                                                       if inv["po_number"] else "") + ".", size=8)
+    page.text(15, f"Please pay {_money(inv.total, currency)} {currency} by {_date(inv.due_date)} quoting "
+                  f"invoice {inv.invoice_number or '(draft)'}" + (f" and PO {inv.po_number}"
+                                                                       if inv.po_number else "") + ".", size=8)
     page.down(4.5)
     page.text(15, "Billed on actual delivery per the IAB/4A's Standard Terms and Conditions for Internet "
                   "Advertising; amounts net of agency commission.", size=7)
 
 
-def render_invoice_pdf(invoice: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], remit: RemitTo,
+def render_invoice_pdf(invoice: Invoice, lines: Sequence[StoredLine], remit: RemitTo,
                        balance_due: Decimal | None = None) -> bytes:
     """The invoice document as PDF bytes."""
     buffer = BytesIO()
     pdf = Canvas(buffer, pagesize=A4)
-    title = invoice["invoice_number"] or f"Draft invoice {invoice['invoice_id']}"
+    title = invoice.invoice_number or f"Draft invoice {invoice.invoice_id}"
     pdf.setTitle(title)
     pdf.setAuthor("Mediabill invoice-svc")
-    page = _Page(pdf, f"{title} - {invoice['bill_to_account_id']} - {invoice['period']}")
-    if invoice["status"] == "void":
+    page = _Page(pdf, f"{title} - {invoice.bill_to_account_id} - {invoice.period}")
+    if invoice.status == "void":
         page.text(195, "VOID", font="Helvetica-Bold", size=16, right=True)
         page.down(6)
     _header(page, invoice, remit)
-    _lines(page, lines, invoice["currency"])
+    _lines(page, lines, invoice.currency)
     _totals(page, invoice, balance_due)
     page.finish()
     pdf.save()

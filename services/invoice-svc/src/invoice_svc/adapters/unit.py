@@ -10,16 +10,20 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from invoice_svc.adapters.bill_run_repository import BillRunRepository
+from invoice_svc.adapters.bill_run_snapshot_repository import SnapshotRepository
 from invoice_svc.adapters.config_repository import ConfigRepository, ParsedStates
 from invoice_svc.adapters.copy import copy_connection
 from invoice_svc.adapters.exception_repository import ExceptionRepository
+from invoice_svc.adapters.invoice_repository import InvoiceRepository
 from invoice_svc.adapters.ledger_repository import LedgerRepository
 from invoice_svc.adapters.receivables_repository import BALANCES_PARKING, ReceivablesRepository
 from invoice_svc.app.handlers import HANDLERS
 from mediabill_common.audit import AuditTrail
 from mediabill_common.consumer import Event, Parking, ParkingLot, Unit, UnitParts
 from mediabill_common.events.catalog import EVENT_TYPES, Payload
-from mediabill_common.events.envelope import Envelope
+from mediabill_common.events.envelope import Envelope, new_envelope
+from mediabill_common.logging import correlation_id_var
 from mediabill_common.outbox.writer import OutboxWriter, notify_channel
 
 if TYPE_CHECKING:
@@ -37,14 +41,18 @@ class SqlUnit(Unit):
     """
 
     def __init__(self, session: AsyncSession, *, outbox: OutboxWriter, audit: AuditTrail, parked_events: Table,
-                 outbox_table: Table, config_states: ParsedStates) -> None:
+                 outbox_table: Table, source: str, config_states: ParsedStates) -> None:
         parking = Parking(ParkingLot(parked_events, BALANCES_PARKING), session, self._replay)
         super().__init__(session, outbox=outbox, audit=audit, parking=parking)
         self.ledger = LedgerRepository(session)
         self.config = ConfigRepository(session, config_states)
         self.exceptions = ExceptionRepository(session)
         self.receivables = ReceivablesRepository(session)
+        self.invoices = InvoiceRepository(session)
+        self.bill_runs = BillRunRepository(session)
+        self.snapshot = SnapshotRepository(session)
         self._outbox_table = outbox_table
+        self._source = source
 
     async def _replay(self, event: Event[Payload]) -> None:
         await HANDLERS.dispatch(event, self)
@@ -71,6 +79,10 @@ class SqlUnit(Unit):
                                            columns=["topic", "key", "event_id", "event_type", "envelope"])
         await self.session.execute(_NOTIFY, {"c": notify_channel(table.schema or "public")})
 
+    def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
+        return new_envelope(type=event_type, source=self._source, subject=subject, data=data,
+                            correlationid=correlation_id_var.get())
+
     async def record_audit(self, *, actor: str, action: str, entity_type: str, entity_id: str,
                            reason: str | None = None, before: Any = None, after: Any = None) -> None:
         await self.audit.record(self.session, actor=actor, action=action, entity_type=entity_type,
@@ -94,4 +106,5 @@ class SqlUnits:
 
     def _unit(self, session: AsyncSession, outbox: OutboxWriter, audit: AuditTrail) -> SqlUnit:
         return SqlUnit(session, outbox=outbox, audit=audit, parked_events=self._ctx.tables.parked_events,
-                       outbox_table=self._ctx.tables.outbox, config_states=self._config_states)
+                       outbox_table=self._ctx.tables.outbox, source=self._ctx.source,
+                       config_states=self._config_states)

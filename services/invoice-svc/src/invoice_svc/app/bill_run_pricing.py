@@ -7,18 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
-from invoice_svc.adapters import invoice_repository as invoices_repo
-from invoice_svc.adapters.bill_run_snapshot_repository import GroupSeed, delivery_scope
 from invoice_svc.app.bill_run_parties import BillingAccount, BillingContract
 from invoice_svc.app.exceptions import default_dedupe_key, new_exception
-from invoice_svc.app.ports import ConfigReadModel, NewException
-from invoice_svc.domain.billing.grouping import GroupKey
+from invoice_svc.app.ports import BillRun, GroupSeed, InvoiceUnit, NewException
+from invoice_svc.domain.billing.grouping import GroupKey, delivery_scope
 from invoice_svc.domain.pricing import (
     ContractTerms,
     DraftInvoice,
@@ -28,7 +23,6 @@ from invoice_svc.domain.pricing import (
     PriorPeriodCorrection,
     Product,
     check_storable,
-    draft_line_from_wire,
     out_of_range_reason,
     period_bounds,
     price_invoice_group,
@@ -72,15 +66,14 @@ class PricedGroup:
         return all(ln.kind == "prior_period_adjustment" or ln.amount == 0 for ln in self.draft.lines)
 
 
-async def run_scope(session: AsyncSession, config_states: ConfigReadModel, run: Mapping[str, Any],
-                    snap: datetime) -> RunScope:
-    start, end = period_bounds(run["period"])
-    config = await config_states.load(await snapshot.product_codes(session), (), ())
+async def run_scope(unit: InvoiceUnit, run: BillRun, snap: datetime) -> RunScope:
+    start, end = period_bounds(run.period)
+    config = await unit.config.load(await unit.snapshot.product_codes(), (), ())
     products = {code: product_from_state(state) for code, state in config.products.items()}
     # A rate-card version starting inside the period changes the rate mid-month: keep that product's days apart.
     split = tuple(sorted(code for code, p in products.items()
                          if any(start < rc.effective_from <= end for rc in p.rate_cards)))
-    return RunScope(run["run_id"], run["mode"], run["period"], start, end, snap, products, split)
+    return RunScope(run.run_id, run.mode, run.period, start, end, snap, products, split)
 
 
 @dataclass
@@ -93,26 +86,26 @@ class ChunkInputs:
     skipped_issued: int = 0     # issued already (by another run)
 
 
-async def read_chunk(session: AsyncSession, scope: RunScope, seeds: Sequence[GroupSeed]) -> ChunkInputs:
+async def read_chunk(unit: InvoiceUnit, scope: RunScope, seeds: Sequence[GroupSeed]) -> ChunkInputs:
     """Read the chunk set-based: the ledger aggregated per contract line first (the heaviest query, so the
     database starts on it at once), then what is billed already, configuration and rule-13 corrections."""
     contract_ids = [s.key.contract_key for s in seeds if s.key.contract_key]
-    await snapshot.tune_for_aggregation(session)
-    deliveries = await snapshot.aggregated_deliveries(
-        session, contract_ids=contract_ids, self_serve=[s.key.bill_to_account_id for s in seeds
+    await unit.snapshot.tune_for_aggregation()
+    deliveries = await unit.snapshot.aggregated_deliveries(
+        contract_ids=contract_ids, self_serve=[s.key.bill_to_account_id for s in seeds
                                                         if not s.key.contract_key],
         start=scope.start, end=scope.end, snap=scope.snap, split_products=scope.split_products)
-    current = await invoices_repo.current_of_groups(session, [s.key for s in seeds])
-    mine = {k for k, rows in current.items() if any(r["bill_run_id"] == scope.run_id for r in rows)}
-    issued = {k for k, rows in current.items() if any(r["status"] == "issued" for r in rows)} - mine
+    current = await unit.invoices.current_of_groups([s.key for s in seeds])
+    mine = {k for k, held in current.items() if any(i.bill_run_id == scope.run_id for i in held)}
+    issued = {k for k, held in current.items() if any(i.status == "issued" for i in held)} - mine
     todo = [s for s in seeds if s.key not in mine and s.key not in issued]
     keys = [s.key for s in todo]
     accounts = {s.key.bill_to_account_id for s in todo} | {s.advertiser_account_id for s in todo}
-    account_states, contract_states = await snapshot.party_states(
-        session, sorted(accounts), sorted({k.contract_key for k in keys if k.contract_key}))
+    account_states, contract_states = await unit.snapshot.party_states(
+        sorted(accounts), sorted({k.contract_key for k in keys if k.contract_key}))
     parties = {account_id: BillingAccount.from_stored(state) for account_id, state in account_states.items()}
-    billed = await snapshot.billed_before(session, keys)
-    corrections = await _corrections(session, scope, keys)
+    billed = await unit.snapshot.billed_before(keys)
+    corrections = await _corrections(unit, scope, keys)
     out = ChunkInputs([], [], len(mine), len(issued))
     for seed in todo:
         bill_to = parties.get(seed.key.bill_to_account_id)
@@ -177,34 +170,26 @@ class PricedGroupInputs:
     corrections: list[Correction]
 
 
-async def _corrections(session: AsyncSession, scope: RunScope, keys: Sequence[GroupKey]) \
+async def _corrections(unit: InvoiceUnit, scope: RunScope, keys: Sequence[GroupKey]) \
         -> dict[GroupKey, list[Correction]]:
-    changed = await snapshot.changed_issued_periods(session, keys, scope.snap)
+    changed = await unit.snapshot.changed_issued_periods(keys, scope.snap)
     if not changed:
         return {}
-    baselines = await snapshot.lines_billed_for(session, [r.invoice_number for r in changed])
+    baselines = await unit.snapshot.lines_billed_for([r.invoice_number for r in changed])
     out: dict[GroupKey, list[Correction]] = {}
     for period in sorted({r.period for r in changed}):
         rows = [r for r in changed if r.period == period]
         start, end = period_bounds(period)
-        found = await snapshot.aggregated_deliveries(
-            session, contract_ids=[r.contract_key for r in rows if r.contract_key],
+        found = await unit.snapshot.aggregated_deliveries(
+            contract_ids=[r.contract_key for r in rows if r.contract_key],
             self_serve=[r.bill_to_account_id for r in rows if not r.contract_key], start=start, end=end,
             snap=scope.snap, split_products=scope.split_products)
         for r in rows:
             key = GroupKey(r.bill_to_account_id, r.contract_key, scope.period)
             out.setdefault(key, []).append(Correction(
-                r.invoice_id, r.invoice_number, period, [draft_line_from_wire(_wire(ln)) for ln in
-                                                         baselines[r.invoice_number]],
+                r.invoice_id, r.invoice_number, period, baselines[r.invoice_number],
                 found.get(delivery_scope(r.contract_key, r.bill_to_account_id), [])))
     return out
-
-
-def _wire(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("invoice_line_id", "kind", "description", "amount", "quantity", "unit",
-                                "unit_price", "price_base_quantity", "product_code", "gl_revenue_account",
-                                "campaign_id", "campaign_name", "line_item_id", "original_invoice_number", "value",
-                                "tax_code")}
 
 
 def price_group(scope: RunScope, g: PricedGroupInputs) -> PricedGroup:

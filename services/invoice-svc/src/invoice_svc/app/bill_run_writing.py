@@ -14,9 +14,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from invoice_svc.adapters import invoice_repository as repo
 from invoice_svc.app.balances import replay_for_issued
 from invoice_svc.app.bill_run_pricing import PricedGroup, RunScope
 from invoice_svc.app.exceptions import raise_exceptions
@@ -24,9 +21,7 @@ from invoice_svc.app.ports import InvoiceUnit, NewException
 from invoice_svc.domain.billing.balance import balance_of
 from invoice_svc.domain.billing.numbering import number_block
 from invoice_svc.domain.pricing import DraftInvoice, DraftLine, due_date, period_bounds
-from mediabill_common.events.envelope import Envelope, new_envelope
-from mediabill_common.logging import correlation_id_var
-from mediabill_common.service import ServiceContext
+from mediabill_common.events.envelope import Envelope
 
 
 @dataclass
@@ -42,40 +37,39 @@ class ChunkOutcome:
     issued_ids: list[str] = field(default_factory=list)
 
 
-async def write_chunk(session: AsyncSession, unit: InvoiceUnit, ctx: ServiceContext, scope: RunScope,
-                      priced: Sequence[PricedGroup], unpriceable: Sequence[NewException], *,
-                      issue_date: date | None = None) -> ChunkOutcome:
+async def write_chunk(unit: InvoiceUnit, scope: RunScope, priced: Sequence[PricedGroup],
+                      unpriceable: Sequence[NewException], *, issue_date: date | None = None) -> ChunkOutcome:
     """Write one chunk (the caller owns the transaction)."""
     out = ChunkOutcome()
-    await repo.lock_period(session, scope.period)
-    current = await repo.current_of_groups(session, [p.key for p in priced])
-    issued_now = {k for k, rows in current.items() if any(r["status"] == "issued" for r in rows)}
+    await unit.invoices.lock_period(scope.period)
+    current = await unit.invoices.current_of_groups([p.key for p in priced])
+    issued_now = {k for k, held in current.items() if any(i.status == "issued" for i in held)}
     todo = [p for p in priced if p.key not in issued_now]
     out.already_issued = len(priced) - len(todo)
     todo_keys = {p.key for p in todo}
-    await repo.delete_drafts(session, [r["invoice_id"] for k, rows in current.items() if k in todo_keys
-                                       for r in rows if r["status"] == "draft"])
+    await unit.invoices.delete_drafts([i.invoice_id for k, held in current.items() if k in todo_keys
+                                       for i in held if i.status == "draft"])
     issuing = [p for p in todo if scope.mode == "issue" and p.draft.issuable]
     drafts = [p for p in todo if not (scope.mode == "issue" and p.draft.issuable)]
     out.blocked = len(drafts) if scope.mode == "issue" else 0
     day = issue_date or datetime.now(UTC).date()
-    numbers = number_block(day.year, await repo.take_numbers(session, day.year, len(issuing)), len(issuing)) \
+    numbers = number_block(day.year, await unit.invoices.take_numbers(day.year, len(issuing)), len(issuing)) \
         if issuing else []
     rows: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
     events: list[tuple[str, Envelope]] = []
     for group, number in zip(issuing, numbers, strict=True):
         rows.append(_invoice_row(scope, group, "issued", number, day))
-        events.append(_issued_event(ctx, rows[-1], group))
+        events.append(_issued_event(unit, rows[-1], group))
     rows.extend(_invoice_row(scope, g, "draft", None, None) for g in drafts)
     for group in todo:
         lines.extend(_line_row(group.invoice_id, i, ln) for i, ln in enumerate(group.draft.lines, start=1))
-    await repo.insert_invoices(session, rows, lines)
+    await unit.invoices.insert_invoices(rows, lines)
     await unit.publish_all(events)
     problems = [e for g in todo for e in g.problems]
     out.exception_ids = await raise_exceptions(unit, [*problems, *unpriceable], bulk=True)
     if issuing:
-        await repo.mark_reconciled(session, [i for g in issuing for i in g.adjusted_invoice_ids], scope.snap)
+        await unit.invoices.mark_reconciled([i for g in issuing for i in g.adjusted_invoice_ids], scope.snap)
         await replay_for_issued(unit, [g.invoice_id for g in issuing])
     out.invoices, out.lines = len(rows), len(lines)
     out.issued_ids = [g.invoice_id for g in issuing]
@@ -143,7 +137,6 @@ def issued_event_data(row: dict[str, Any], draft: DraftInvoice) -> dict[str, Any
     return data
 
 
-def _issued_event(ctx: ServiceContext, row: dict[str, Any], g: PricedGroup) -> tuple[str, Envelope]:
-    envelope = new_envelope(type="InvoiceIssued", source=ctx.source, subject=row["invoice_id"],
-                            data=issued_event_data(row, g.draft), correlationid=correlation_id_var.get())
+def _issued_event(unit: InvoiceUnit, row: dict[str, Any], g: PricedGroup) -> tuple[str, Envelope]:
+    envelope = unit.wire_envelope("InvoiceIssued", subject=row["invoice_id"], data=issued_event_data(row, g.draft))
     return row["bill_to_account_id"], envelope

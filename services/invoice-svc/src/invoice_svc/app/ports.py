@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
+from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.billing.payments import Payment
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
+from invoice_svc.domain.pricing import Delivery, DraftLine
 from mediabill_common.consumer import Parking
 from mediabill_common.events.catalog import Payload
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 from mediabill_common.events.envelope import Envelope
 
 ConfigKind = Literal["product", "account", "contract"]
+RunStatus = Literal["queued", "running", "completed", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,162 @@ class Receivable:
     currency: str
     total: Decimal
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class BillRun:
+    """A bill run as the queue holds it: what was requested, who runs it, how far it got."""
+
+    run_id: str
+    period: str
+    mode: str
+    bill_to_account_ids: list[str] | None
+    status: RunStatus
+    requested_by: str
+    requested_at: datetime
+    snapshot_at: datetime | None
+    started_at: datetime | None
+    heartbeat_at: datetime | None
+    finished_at: datetime | None
+    claimed_by: str | None
+    attempts: int
+    groups_total: int | None
+    groups_done: int
+    counts: dict[str, int]
+    totals: dict[str, str]
+    exception_ids: list[str]
+    error: str | None
+
+
+class LostClaim(Exception):
+    """Another executor took the run over (this one's heartbeat went stale): stop without writing."""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSeed:
+    """A group a run must price, and the advertiser it bills for."""
+
+    key: GroupKey
+    advertiser_account_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedPeriod:
+    """An issued invoice of an earlier period whose deliveries changed since it was billed (rule 13)."""
+
+    invoice_id: str
+    invoice_number: str
+    bill_to_account_id: str
+    contract_key: str
+    account_id: str
+    period: str
+    period_start: date
+    period_end: date
+
+
+class GroupInvoice(NamedTuple):
+    """A non-void invoice a group already has in its period (a bill run reads two per group and chunk)."""
+
+    invoice_id: str
+    status: str
+    bill_run_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceHeader:
+    """An invoice as lists show it (drafts included): no document, pricing findings or full balance."""
+
+    invoice_id: str
+    invoice_number: str | None
+    status: str
+    bill_to_account_id: str
+    account_id: str
+    contract_id: str | None
+    po_number: str | None
+    period: str
+    period_start: date
+    period_end: date
+    issue_date: date | None
+    due_date: date | None
+    payment_terms_days: int | None
+    currency: str
+    subtotal: Decimal
+    discount_total: Decimal
+    commission_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    adjustment_only: bool
+    bill_run_id: str
+    balance_due: Decimal
+    balance_status: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice(InvoiceHeader):
+    """An invoice with what it printed, what pricing found and its receivable (None for a draft)."""
+
+    document: dict[str, Any]
+    exceptions: list[dict[str, Any]]
+    balance: InvoiceBalance | None
+    voided_at: datetime | None
+    voided_by: str | None
+    void_reason: str | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLine:
+    """One line of an invoice as stored (amounts at the columns' scale)."""
+
+    invoice_id: str
+    line_no: int
+    invoice_line_id: str
+    kind: str
+    component: str
+    description: str
+    product_code: str | None
+    gl_revenue_account: str | None
+    campaign_id: str | None
+    campaign_name: str | None
+    line_item_id: str | None
+    quantity: int
+    unit: str | None
+    unit_price: Decimal
+    price_base_quantity: int
+    amount: Decimal
+    value: Decimal | None
+    original_invoice_number: str | None
+    tax_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceFilter:
+    bill_to_account_id: str | None = None
+    contract_id: str | None = None
+    period: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BilledInPeriod:
+    """Non-void issued invoices of a period in one currency: how many, their value, what was credited on them."""
+
+    period: str
+    currency: str
+    invoices: int
+    billed: Decimal
+    credited: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OpenExceptions:
+    """Unresolved billing exceptions of one kind and currency, with the value at risk."""
+
+    kind: str
+    currency: str | None
+    open: int
+    at_risk: Decimal
 
 
 class Ledger(Protocol):
@@ -152,6 +311,82 @@ class Receivables(Protocol):
         ...
 
 
+class BillRuns(Protocol):
+    """The queue of bill runs: requested, claimed by one executor at a time, their progress and outcome."""
+
+    async def add(self, run_id: str, period: str, mode: str, bill_to_account_ids: Sequence[str] | None,
+                  requested_by: str) -> BillRun: ...
+
+    async def claim_next(self, executor_id: str, stale_after_s: float) -> BillRun | None: ...
+
+    async def fix_snapshot(self, run_id: str) -> datetime: ...
+
+    async def record_progress(self, run: BillRun, *, groups_total: int | None = None, groups_done: int,
+                              counts: dict[str, int], totals: dict[str, str], exception_ids: list[str]) -> None:
+        """Raises LostClaim when this executor no longer holds the run."""
+        ...
+
+    async def finish(self, run: BillRun, status: str, error: str | None = None) -> bool: ...
+
+
+class LedgerSnapshot(Protocol):
+    """What a bill run reads as of its snapshot: the groups to bill, their deliveries summed per contract line, what
+    was billed before, the parties' stored states and rule 13's changed periods."""
+
+    async def product_codes(self) -> list[str]: ...
+
+    async def run_groups(self, period: str, start: date, end: date, snap: datetime) -> list[GroupSeed]: ...
+
+    async def tune_for_aggregation(self) -> None: ...
+
+    async def aggregated_deliveries(self, *, contract_ids: Sequence[str], self_serve: Sequence[str], start: date,
+                                    end: date, snap: datetime, split_products: Sequence[str]) \
+        -> dict[str, list[Delivery]]: ...
+
+    async def billed_before(self, keys: Sequence[GroupKey]) -> dict[GroupKey, dict[str, Decimal]]: ...
+
+    async def changed_issued_periods(self, keys: Sequence[GroupKey], snap: datetime) -> list[ChangedPeriod]: ...
+
+    async def lines_billed_for(self, invoice_numbers: Sequence[str]) -> dict[str, list[DraftLine]]: ...
+
+    async def party_states(self, account_ids: Sequence[str], contract_ids: Sequence[str]) \
+        -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]: ...
+
+
+class Invoices(Protocol):
+    """Invoices and their lines: a bill run's writes (gapless numbers, COPY), reads, void."""
+
+    async def lock_period(self, period: str) -> None: ...
+
+    async def take_numbers(self, year: int, count: int) -> int: ...
+
+    async def current_of_groups(self, keys: Sequence[GroupKey]) -> dict[GroupKey, list[GroupInvoice]]: ...
+
+    async def delete_drafts(self, invoice_ids: Sequence[str]) -> int: ...
+
+    async def insert_invoices(self, rows: Sequence[dict[str, Any]], lines: Sequence[dict[str, Any]]) -> None:
+        """Write invoices and their lines, each a dict of column values (COPY)."""
+        ...
+
+    async def mark_reconciled(self, invoice_ids: Sequence[str], through: datetime) -> None: ...
+
+    async def get(self, invoice_id: str, *, for_update: bool = False) -> Invoice | None: ...
+
+    async def lines_of(self, invoice_ids: Sequence[str]) -> dict[str, list[StoredLine]]: ...
+
+    async def mark_void(self, invoice_id: str, *, by: str, reason: str) -> Invoice: ...
+
+    async def reopen_adjusted_periods(self, invoice_id: str) -> None: ...
+
+
+class BillingFigures(Protocol):
+    """The sums behind the billing KPIs."""
+
+    async def billed_by_period(self, period_from: str, period_to: str) -> list[BilledInPeriod]: ...
+
+    async def open_exceptions(self) -> list[OpenExceptions]: ...
+
+
 class InvoiceUnit(Protocol):
     """One transaction of invoice-svc (a consumed event, an API request, a bill run's write): the repositories bound
     to it, its outbox, audit trail and parking lot. Handlers and use cases never commit; the unit's owner does."""
@@ -169,6 +404,15 @@ class InvoiceUnit(Protocol):
     def receivables(self) -> Receivables: ...
 
     @property
+    def invoices(self) -> Invoices: ...
+
+    @property
+    def bill_runs(self) -> BillRuns: ...
+
+    @property
+    def snapshot(self) -> LedgerSnapshot: ...
+
+    @property
     def parking(self) -> Parking: ...
 
     def envelope(self, event_type: str, *, subject: str, data: Payload | dict[str, Any],
@@ -183,6 +427,11 @@ class InvoiceUnit(Protocol):
 
     async def publish_all(self, events: Sequence[tuple[str, Envelope]]) -> None:
         """Queue many (key, envelope) at once: one COPY and one notification (bill runs)."""
+        ...
+
+    def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
+        """A catalogued event whose `data` is already in its wire form, not validated again (a bill run issues
+        100,000s of invoices; a unit test validates what builds such data against the catalog model)."""
         ...
 
     async def record_audit(self, *, actor: str, action: str, entity_type: str, entity_id: str,

@@ -17,9 +17,6 @@ from collections import deque
 from decimal import Decimal
 from typing import Any
 
-from invoice_svc.adapters import bill_run_repository as runs
-from invoice_svc.adapters import bill_run_snapshot_repository as snapshot
-from invoice_svc.adapters.bill_run_repository import LostClaim
 from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app.balances import sweep_parked
 from invoice_svc.app.bill_run_pricing import (
@@ -31,6 +28,7 @@ from invoice_svc.app.bill_run_pricing import (
     run_scope,
 )
 from invoice_svc.app.bill_run_writing import write_chunk
+from invoice_svc.app.ports import BillRun, GroupSeed, LostClaim
 from invoice_svc.domain.billing.grouping import chunks, in_scope
 from invoice_svc.settings import Settings
 from mediabill_common.money import round_money
@@ -41,11 +39,11 @@ MAX_LISTED_EXCEPTIONS = 1000
 
 
 class _Progress:
-    def __init__(self, run: Any) -> None:
-        self.done = run["groups_done"]
-        self.counts: dict[str, int] = dict(run["counts"] or {})
-        self.totals = {c: Decimal(v) for c, v in (run["totals"] or {}).items()}
-        self.exception_ids: list[str] = list(run["exception_ids"] or [])
+    def __init__(self, run: BillRun) -> None:
+        self.done = run.groups_done
+        self.counts: dict[str, int] = dict(run.counts)
+        self.totals = {c: Decimal(v) for c, v in run.totals.items()}
+        self.exception_ids: list[str] = list(run.exception_ids)
 
     def add(self, name: str, n: int) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -98,7 +96,7 @@ class BillRunExecutor:
     async def run_once(self) -> bool:
         """Claim and execute one run; False when there was none to claim."""
         async with self.ctx.sessions() as session, session.begin():
-            run = await runs.claim_next(session, self.executor_id, self.stale_after_s)
+            run = await self.units.over(session).bill_runs.claim_next(self.executor_id, self.stale_after_s)
         if run is None:
             return False
         await self.execute(run)
@@ -108,35 +106,38 @@ class BillRunExecutor:
         async with self.ctx.sessions() as session, session.begin():
             return await sweep_parked(self.units.over(session), unknown_after_s=self.unknown_invoice_after_s)
 
-    async def execute(self, run: Any) -> None:
+    async def execute(self, run: BillRun) -> None:
         try:
             await self._execute(run)
             status, error = "completed", None
         except LostClaim:
-            log.warning("bill run %s was taken over by another executor", run["run_id"])
+            log.warning("bill run %s was taken over by another executor", run.run_id)
             return
         except asyncio.CancelledError:
             raise  # a killed executor leaves the run 'running'; its heartbeat goes stale and another takes it
         except Exception as exc:
-            log.exception("bill run %s failed", run["run_id"])
+            log.exception("bill run %s failed", run.run_id)
             status, error = "failed", f"{type(exc).__name__}: {exc}"
         async with self.ctx.sessions() as session, session.begin():
-            await runs.finish(session, run, status, error)
+            await self.units.over(session).bill_runs.finish(run, status, error)
 
-    async def _execute(self, run: Any) -> None:
+    async def _execute(self, run: BillRun) -> None:
         async with self.ctx.sessions() as session, session.begin():
-            snap = await runs.fix_snapshot(session, run["run_id"])
+            snap = await self.units.over(session).bill_runs.fix_snapshot(run.run_id)
         async with self.ctx.sessions() as session:
-            scope = await run_scope(session, self.units.over(session).config, run, snap)
-            seeds = await snapshot.run_groups(session, scope.period, scope.start, scope.end, snap)
+            unit = self.units.over(session)
+            scope = await run_scope(unit, run, snap)
+            seeds = await unit.snapshot.run_groups(scope.period, scope.start, scope.end, snap)
         wanted = {s.key: s for s in seeds}
-        keys = in_scope(wanted, run["bill_to_account_ids"])
+        keys = in_scope(wanted, run.bill_to_account_ids)
         progress = _Progress(run)
         async with self.ctx.sessions() as session, session.begin():
-            await runs.record_progress(session, run, groups_total=len(keys), **progress.as_params())
+            await self.units.over(session).bill_runs.record_progress(run, groups_total=len(keys),
+                                                                     **progress.as_params())
         await self._pipeline(run, scope, [[wanted[k] for k in c] for c in chunks(keys, self.chunk_size)], progress)
 
-    async def _pipeline(self, run: Any, scope: RunScope, work: list[list], progress: _Progress) -> None:
+    async def _pipeline(self, run: BillRun, scope: RunScope, work: list[list[GroupSeed]],
+                        progress: _Progress) -> None:
         """Chunk i is priced (pure Python, in a worker thread) while the next `read_ahead` chunks are read and
         chunk i-1 written, so the database and the interpreter work at the same time; writes stay in chunk
         order. Reads take no lock (the write re-checks under the period lock), so reading ahead is safe; more
@@ -171,16 +172,16 @@ class BillRunExecutor:
         pending.append(task)
         return task
 
-    async def _read(self, scope: RunScope, seeds: list) -> ChunkInputs:
+    async def _read(self, scope: RunScope, seeds: list[GroupSeed]) -> ChunkInputs:
         async with self.ctx.sessions() as session:
-            return await read_chunk(session, scope, seeds)
+            return await read_chunk(self.units.over(session), scope, seeds)
 
-    async def _write_chunk(self, run: Any, scope: RunScope, seeds: list, inputs: ChunkInputs, priced: PricedChunk,
-                           progress: _Progress) -> None:
+    async def _write_chunk(self, run: BillRun, scope: RunScope, seeds: list[GroupSeed], inputs: ChunkInputs,
+                           priced: PricedChunk, progress: _Progress) -> None:
         """Write one chunk and the run's progress in one transaction (a retry of the run skips it after)."""
         async with self.ctx.sessions() as session, session.begin():
-            out = await write_chunk(session, self.units.over(session), self.ctx, scope, priced.groups,
-                                    priced.unpriceable)
+            unit = self.units.over(session)
+            out = await write_chunk(unit, scope, priced.groups, priced.unpriceable)
             progress.done += len(seeds) - inputs.skipped_mine
             for name, n in (("invoices", out.invoices), ("lines", out.lines), ("blocked", out.blocked),
                             ("already_issued", out.already_issued + inputs.skipped_issued),
@@ -190,4 +191,4 @@ class BillRunExecutor:
             for currency, total in out.totals.items():
                 progress.totals[currency] = progress.totals.get(currency, Decimal(0)) + total
             progress.exception_ids.extend(out.exception_ids)
-            await runs.record_progress(session, run, **progress.as_params())
+            await unit.bill_runs.record_progress(run, **progress.as_params())

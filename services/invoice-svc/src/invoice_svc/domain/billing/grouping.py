@@ -53,3 +53,8 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """Consecutive slices of at most `size` items (a bill run prices and writes a chunk per transaction)."""
     for start in range(0, len(items), max(size, 1)):
         yield items[start:start + size]
+
+
+def delivery_scope(contract_key: str, account_id: str) -> str:
+    """Whose deliveries a group bills: a contract's, or (self-serve) an advertiser account's without contract."""
+    return contract_key if contract_key else f"self-serve:{account_id}"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from invoice_svc.adapters import bill_run_repository as repo
+from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from invoice_svc.app.bill_runs import request_bill_run
-from invoice_svc.entrypoints.api.deps import InvoiceCtx
+from invoice_svc.app.ports import BillRun
+from invoice_svc.entrypoints.api.deps import InvoiceCtx, RequestUnit
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.types import Period
 from mediabill_common.web.deps import Session
@@ -53,25 +54,25 @@ class BillRunOut(BaseModel):
     error: str | None = None
 
     @classmethod
-    def from_row(cls, r: Any) -> BillRunOut:
-        return cls(run_id=r["run_id"], period=r["period"], mode=r["mode"], status=r["status"],
-                   bill_to_account_ids=r["bill_to_account_ids"], requested_by=r["requested_by"],
-                   requested_at=r["requested_at"], snapshot_at=r["snapshot_at"], started_at=r["started_at"],
-                   finished_at=r["finished_at"], progress={"done": r["groups_done"], "total": r["groups_total"]},
-                   counts=r["counts"] or {}, totals=r["totals"] or {}, exception_ids=r["exception_ids"] or [],
-                   error=r["error"])
+    def of(cls, run: BillRun) -> BillRunOut:
+        return cls(run_id=run.run_id, period=run.period, mode=run.mode, status=run.status,
+                   bill_to_account_ids=run.bill_to_account_ids, requested_by=run.requested_by,
+                   requested_at=run.requested_at, snapshot_at=run.snapshot_at, started_at=run.started_at,
+                   finished_at=run.finished_at, progress={"done": run.groups_done, "total": run.groups_total},
+                   counts=run.counts, totals=run.totals, exception_ids=run.exception_ids, error=run.error)
 
 
 @router.post("/v1/bill-runs", status_code=202, response_model=BillRunOut,
              summary="Request a bill run (preview: billing-analyst; issue: billing-manager); runs in the background")
-async def create_bill_run(ctx: InvoiceCtx, session: Session, principal: Analyst, body: BillRunRequest) -> BillRunOut:
+async def create_bill_run(ctx: InvoiceCtx, unit: RequestUnit, principal: Analyst,
+                          body: BillRunRequest) -> BillRunOut:
     if body.mode == "issue" and not principal.has_any("billing-manager"):
         raise Forbidden("An issue run needs the billing-manager role; billing-analyst may run previews.")
-    async with session.begin():
-        row = await request_bill_run(session, ctx, period=body.period, mode=body.mode,
+    async with unit.session.begin():
+        run = await request_bill_run(unit, period=body.period, mode=body.mode,
                                      bill_to_account_ids=body.bill_to_account_ids, actor=principal.sub)
     ctx.deps.bill_runs.wakeup.set()
-    return BillRunOut.from_row(row)
+    return BillRunOut.of(run)
 
 
 @router.get("/v1/bill-runs", response_model=Page[BillRunOut], summary="Bill runs, newest first")
@@ -86,16 +87,16 @@ async def list_bill_runs(session: Session, _p: CurrentPrincipal, period: Period 
             before = (datetime.fromisoformat(position["at"]), str(position["id"]))
         except (KeyError, ValueError, TypeError) as exc:
             raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
-    rows = await repo.list_runs(session, period=period, status=status, limit=limit, before=before)
-    more, rows = len(rows) > limit, rows[:limit]
-    next_cursor = encode_cursor({"at": rows[-1]["requested_at"].isoformat(), "id": rows[-1]["run_id"]}) \
-        if more and rows else None
-    return Page(items=[BillRunOut.from_row(r) for r in rows], next_cursor=next_cursor)
+    runs = await BillRunRepository(session).page(period=period, status=status, limit=limit, before=before)
+    more, runs = len(runs) > limit, runs[:limit]
+    next_cursor = encode_cursor({"at": runs[-1].requested_at.isoformat(), "id": runs[-1].run_id}) \
+        if more and runs else None
+    return Page(items=[BillRunOut.of(r) for r in runs], next_cursor=next_cursor)
 
 
 @router.get("/v1/bill-runs/{run_id}", response_model=BillRunOut, summary="A bill run's status and progress")
 async def get_bill_run(session: Session, _p: CurrentPrincipal, run_id: str) -> BillRunOut:
-    row = await repo.get_run(session, run_id)
-    if row is None:
+    run = await BillRunRepository(session).get(run_id)
+    if run is None:
         raise NotFound(f"no bill run with id {run_id}")
-    return BillRunOut.from_row(row)
+    return BillRunOut.of(run)

@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from invoice_svc.adapters import invoice_repository as repo
 from invoice_svc.adapters.invoice_document import RemitTo, render_invoice_pdf
+from invoice_svc.adapters.invoice_repository import InvoiceRepository
 from invoice_svc.app.invoices import InvoiceView, invoice_view, void_invoice
+from invoice_svc.app.ports import InvoiceFilter, InvoiceHeader, StoredLine
 from invoice_svc.domain.billing.balance import InvoiceBalance
 from invoice_svc.entrypoints.api.deps import InvoiceCtx, RequestUnit
 from mediabill_common.auth.principal import Principal
@@ -80,18 +81,16 @@ class InvoiceSummary(BaseModel):
     created_at: datetime
 
     @staticmethod
-    def fields_of(r: Any) -> dict[str, Any]:
-        """A summary's fields from an invoice row (validated by whoever builds the model: one page at a time)."""
-        fields = {k: r[k] for k in _SUMMARY_COPIED}
-        fields |= {k: money_str(r[k], r["currency"]) for k in _MONEY}
-        fields["balance_due"] = money_str(r["balance_due"], r["currency"]) if r["status"] != "draft" else None
+    def fields_of(header: InvoiceHeader) -> dict[str, Any]:
+        """A summary's fields (validated by whoever builds the model: one page at a time)."""
+        fields = {k: getattr(header, k) for k in _SUMMARY_COPIED}
+        fields |= {k: money_str(getattr(header, k), header.currency) for k in _MONEY}
+        fields["balance_due"] = money_str(header.balance_due, header.currency) if header.status != "draft" else None
         return fields
 
 
-# The columns a summary reads, and those it takes from the row as they are (money is rendered at the currency's
-# scale).
-_SUMMARY_COLUMNS = tuple(InvoiceSummary.model_fields)
-_SUMMARY_COPIED = tuple(k for k in _SUMMARY_COLUMNS if k not in _MONEY and k != "balance_due")
+# The fields a summary takes from the header as they are (money is rendered at the currency's scale).
+_SUMMARY_COPIED = tuple(k for k in InvoiceSummary.model_fields if k not in _MONEY and k != "balance_due")
 _SUMMARY_PAGE = Page[InvoiceSummary]
 
 
@@ -107,18 +106,18 @@ class InvoiceOut(InvoiceSummary):
 
     @classmethod
     def of(cls, view: InvoiceView) -> InvoiceOut:
-        r, currency = view.invoice, view.invoice["currency"]
-        lines = [InvoiceLine(**_line_fields(ln, currency)) for ln in view.lines]
-        base = InvoiceSummary.fields_of(r)
-        return cls(**base, lines=lines, balance=BalanceOut.of(view.balance) if view.balance else None,
-                   exceptions=r["exceptions"] or [], document=r["document"] or {}, voided_at=r["voided_at"],
-                   voided_by=r["voided_by"], void_reason=r["void_reason"])
+        invoice = view.invoice
+        lines = [InvoiceLine(**_line_fields(ln, invoice.currency)) for ln in view.lines]
+        return cls(**InvoiceSummary.fields_of(invoice), lines=lines,
+                   balance=BalanceOut.of(view.balance) if view.balance else None,
+                   exceptions=invoice.exceptions or [], document=invoice.document or {},
+                   voided_at=invoice.voided_at, voided_by=invoice.voided_by, void_reason=invoice.void_reason)
 
 
-def _line_fields(ln: Any, currency: str) -> dict[str, Any]:
-    fields = {k: ln[k] for k in InvoiceLine.model_fields}
-    fields |= {"amount": round_money(ln["amount"], currency), "unit_price": money_str(ln["unit_price"], currency),
-               "value": None if ln["value"] is None else round_money(ln["value"], currency)}
+def _line_fields(ln: StoredLine, currency: str) -> dict[str, Any]:
+    fields = {k: getattr(ln, k) for k in InvoiceLine.model_fields}
+    fields |= {"amount": round_money(ln.amount, currency), "unit_price": money_str(ln.unit_price, currency),
+               "value": None if ln.value is None else round_money(ln.value, currency)}
     return fields
 
 
@@ -140,32 +139,33 @@ async def list_invoices(session: Session, _p: CurrentPrincipal, bill_to_account_
             after = (datetime.fromisoformat(position["at"]), str(position["id"]))
         except (KeyError, ValueError, TypeError) as exc:
             raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
-    rows = await repo.list_invoices(session, {"bill_to_account_id": bill_to_account_id, "contract_id": contract_id,
-                                              "period": period, "status": status}, limit=limit, after=after,
-                                  columns=_SUMMARY_COLUMNS)
-    more, rows = len(rows) > limit, rows[:limit]
-    next_cursor = encode_cursor({"at": rows[-1]["created_at"].isoformat(), "id": rows[-1]["invoice_id"]}) \
-        if more and rows else None
+    headers = await InvoiceRepository(session).page(InvoiceFilter(
+        bill_to_account_id=bill_to_account_id, contract_id=contract_id, period=period, status=status),
+        limit=limit, after=after)
+    more, headers = len(headers) > limit, headers[:limit]
+    next_cursor = encode_cursor({"at": headers[-1].created_at.isoformat(), "id": headers[-1].invoice_id}) \
+        if more and headers else None
     # One validation for the page (in pydantic-core) rather than one model built in Python per invoice.
-    return _SUMMARY_PAGE.model_validate({"items": [InvoiceSummary.fields_of(r) for r in rows],
+    return _SUMMARY_PAGE.model_validate({"items": [InvoiceSummary.fields_of(h) for h in headers],
                                          "next_cursor": next_cursor})
 
 
 @router.get("/v1/invoices/{invoice_id}", response_model=InvoiceOut, summary="An invoice with lines and balance")
-async def get_invoice(session: Session, _p: CurrentPrincipal, invoice_id: str, response: Response) -> InvoiceOut:
-    view = await invoice_view(session, invoice_id)
-    set_etag(response, view.invoice["version"])
+async def get_invoice(unit: RequestUnit, _p: CurrentPrincipal, invoice_id: str, response: Response) -> InvoiceOut:
+    view = await invoice_view(unit, invoice_id)
+    set_etag(response, view.invoice.version)
     return InvoiceOut.of(view)
 
 
 @router.get("/v1/invoices/{invoice_id}/document", response_class=Response, summary="The invoice as PDF",
             responses={200: {"content": {"application/pdf": {}}}})
-async def get_invoice_document(ctx: InvoiceCtx, session: Session, _p: CurrentPrincipal, invoice_id: str) -> Response:
-    view = await invoice_view(session, invoice_id)
+async def get_invoice_document(ctx: InvoiceCtx, unit: RequestUnit, _p: CurrentPrincipal,
+                               invoice_id: str) -> Response:
+    view = await invoice_view(unit, invoice_id)
     remit = RemitTo(ctx.settings.remit_to, ctx.settings.remit_to_bank)
     pdf = render_invoice_pdf(view.invoice, view.lines, remit,
                              view.balance.balance_due if view.balance is not None else None)
-    name = view.invoice["invoice_number"] or f"draft-{invoice_id}"
+    name = view.invoice.invoice_number or f"draft-{invoice_id}"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
 
@@ -175,7 +175,6 @@ async def get_invoice_document(ctx: InvoiceCtx, session: Session, _p: CurrentPri
 async def void(unit: RequestUnit, principal: Manager, invoice_id: str, body: VoidRequest, response: Response,
                if_match: IfMatch = None) -> InvoiceOut:
     async with unit.session.begin():
-        view = await void_invoice(unit.session, unit, invoice_id, reason=body.reason, actor=principal.sub,
-                                  if_match=if_match)
-    set_etag(response, view.invoice["version"])
+        view = await void_invoice(unit, invoice_id, reason=body.reason, actor=principal.sub, if_match=if_match)
+    set_etag(response, view.invoice.version)
     return InvoiceOut.of(view)

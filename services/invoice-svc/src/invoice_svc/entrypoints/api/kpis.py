@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from invoice_svc.adapters.invoice_kpi_repository import KpiQueries
 from invoice_svc.app.kpis import billing_kpis
 from mediabill_common.web.deps import Session
 from mediabill_common.web.problems import Unprocessable
@@ -34,4 +35,4 @@ async def kpis(session: Session, _p: CurrentPrincipal,
     if first > last:
         raise Unprocessable(f"from ({from_}) is after to ({to})",
                             errors=[{"field": "from", "in": "query", "message": "must not be after to"}])
-    return await billing_kpis(session, first, last)
+    return await billing_kpis(KpiQueries(session), first, last)
