@@ -11,7 +11,8 @@ from sqlalchemy import CursorResult, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.app.ports import BillRun, LostClaim
+from invoice_svc.app.ports import LostClaim
+from invoice_svc.app.stored import BillRun
 from mediabill_common.db.reads import fetch_all
 
 _COLUMNS = ", ".join(BillRun.__dataclass_fields__)

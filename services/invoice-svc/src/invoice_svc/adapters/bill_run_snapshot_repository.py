@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.app.ports import ChangedPeriod, GroupSeed
+from invoice_svc.app.stored import ChangedPeriod, GroupSeed
 from invoice_svc.domain.billing.grouping import GroupKey, delivery_scope
 from invoice_svc.domain.pricing import Delivery, DraftLine, draft_line_from_wire
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.app.ports import NewException, QueuedException, ResolvedException
+from invoice_svc.app.stored import NewException, QueuedException, ResolvedException
 from mediabill_common.db.reads import fetch_all
 
 _COLUMNS = ", ".join(QueuedException.__dataclass_fields__)

@@ -17,7 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from invoice_svc.app.ports import Invoice, StoredLine
+from invoice_svc.app.stored import Invoice, StoredLine
 from mediabill_common.money import round_money
 
 _TOP = 280 * mm

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.app.ports import BilledInPeriod, OpenExceptions
+from invoice_svc.app.stored import BilledInPeriod, OpenExceptions
 
 _BILLED_BY_PERIOD = text(f"""
     SELECT period, currency, count(*) AS invoices, sum(total) AS billed, sum(credited) AS credited

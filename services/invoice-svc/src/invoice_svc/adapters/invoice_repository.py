@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from invoice_svc.adapters.billing_tables import invoice_lines, invoices
 from invoice_svc.adapters.copy import copy_connection
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.app.ports import GroupInvoice, Invoice, InvoiceFilter, InvoiceHeader, StoredLine
+from invoice_svc.app.stored import GroupInvoice, Invoice, InvoiceFilter, InvoiceHeader, StoredLine
 from invoice_svc.domain.billing.balance import stored_balance
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.billing.numbering import INVOICE_SERIES

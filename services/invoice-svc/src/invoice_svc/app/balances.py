@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from invoice_svc.app.exceptions import raise_exception
-from invoice_svc.app.ports import InvoiceUnit, Receivable
+from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.stored import Receivable
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance, balance_of
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import Payload

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from invoice_svc.app.bill_run_parties import BillingAccount, BillingContract
 from invoice_svc.app.exceptions import default_dedupe_key, new_exception
-from invoice_svc.app.ports import BillRun, GroupSeed, InvoiceUnit, NewException
+from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.stored import BillRun, GroupSeed, NewException
 from invoice_svc.domain.billing.grouping import GroupKey, delivery_scope
 from invoice_svc.domain.pricing import (
     ContractTerms,

@@ -17,7 +17,8 @@ from typing import Any
 from invoice_svc.app.balances import replay_for_issued
 from invoice_svc.app.bill_run_pricing import PricedGroup, RunScope
 from invoice_svc.app.exceptions import raise_exceptions
-from invoice_svc.app.ports import InvoiceUnit, NewException
+from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.stored import NewException
 from invoice_svc.domain.billing.balance import balance_of
 from invoice_svc.domain.billing.numbering import number_block
 from invoice_svc.domain.pricing import DraftInvoice, DraftLine, due_date, period_bounds

@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from invoice_svc.app.ports import BillRun, InvoiceUnit
+from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.stored import BillRun
 
 
 async def request_bill_run(unit: InvoiceUnit, *, period: str, mode: str, bill_to_account_ids: Sequence[str] | None,

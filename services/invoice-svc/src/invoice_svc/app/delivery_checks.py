@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from invoice_svc.app.exceptions import new_exception, raise_exceptions, resolve_healed
-from invoice_svc.app.ports import ConfigKind, InvoiceUnit, NewException
+from invoice_svc.app.ports import ConfigKind, InvoiceUnit
+from invoice_svc.app.stored import NewException
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import INGESTION_KINDS, Billability, DeliveryRecord
 

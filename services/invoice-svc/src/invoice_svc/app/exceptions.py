@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from invoice_svc.app.ports import InvoiceUnit, NewException, QueuedException, ResolvedException
+from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.stored import NewException, QueuedException, ResolvedException
 from invoice_svc.domain.errors import RuleViolation, UnknownEntity, check_version
 
 SYSTEM = "system"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from invoice_svc.app.balances import balance_event
-from invoice_svc.app.ports import Invoice, InvoiceUnit, Receivable, StoredLine
+from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.stored import Invoice, Receivable, StoredLine
 from invoice_svc.domain.billing.balance import InvoiceBalance, balance_of, void_blockers
 from invoice_svc.domain.errors import RuleViolation, UnknownEntity, check_version
 

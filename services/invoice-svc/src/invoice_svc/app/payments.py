@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 
 from invoice_svc.app.exceptions import raise_exception
-from invoice_svc.app.ports import InvoiceUnit, Receivable
+from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.stored import Receivable
 from invoice_svc.domain.billing.balance import BalanceEntry
 from invoice_svc.domain.billing.payments import Payment, differences, fingerprint, shown_amount
 from mediabill_common.events.catalog import PaymentApplied

@@ -28,7 +28,8 @@ from invoice_svc.app.bill_run_pricing import (
     run_scope,
 )
 from invoice_svc.app.bill_run_writing import write_chunk
-from invoice_svc.app.ports import BillRun, GroupSeed, LostClaim
+from invoice_svc.app.ports import LostClaim
+from invoice_svc.app.stored import BillRun, GroupSeed
 from invoice_svc.domain.billing.grouping import chunks, in_scope
 from invoice_svc.settings import Settings
 from mediabill_common.money import round_money

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import MetaData
 
 from invoice_svc.app.handlers import HANDLERS
-from invoice_svc.app.ports import ConfigKind, NewException, QueuedException, Receivable, ResolvedException
+from invoice_svc.app.ports import ConfigKind
+from invoice_svc.app.stored import NewException, QueuedException, Receivable, ResolvedException
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.payments import Payment
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord

@@ -10,7 +10,7 @@ import pytest
 
 from invoice_svc.app.balances import replay_for_issued, sweep_parked
 from invoice_svc.app.handlers import HANDLERS
-from invoice_svc.app.ports import Receivable
+from invoice_svc.app.stored import Receivable
 from mediabill_common.consumer import Event
 from mediabill_common.testing.kafka import envelope_for
 

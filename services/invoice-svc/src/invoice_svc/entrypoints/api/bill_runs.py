@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from invoice_svc.app.bill_runs import request_bill_run
-from invoice_svc.app.ports import BillRun
+from invoice_svc.app.stored import BillRun
 from invoice_svc.entrypoints.api.deps import InvoiceCtx, RequestUnit
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.types import Period

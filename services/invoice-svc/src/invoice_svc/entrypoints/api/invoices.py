@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from invoice_svc.adapters.invoice_document import RemitTo, render_invoice_pdf
 from invoice_svc.adapters.invoice_repository import InvoiceRepository
 from invoice_svc.app.invoices import InvoiceView, invoice_view, void_invoice
-from invoice_svc.app.ports import InvoiceFilter, InvoiceHeader, StoredLine
+from invoice_svc.app.stored import InvoiceFilter, InvoiceHeader, StoredLine
 from invoice_svc.domain.billing.balance import InvoiceBalance
 from invoice_svc.entrypoints.api.deps import InvoiceCtx, RequestUnit
 from mediabill_common.auth.principal import Principal

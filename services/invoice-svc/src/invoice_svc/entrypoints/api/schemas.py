@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from invoice_svc.app.ports import QueuedException
+from invoice_svc.app.stored import QueuedException
 
 
 class BillingExceptionOut(BaseModel):
