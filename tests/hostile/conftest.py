@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from mediabill_common.testing.plugin import run_migrations
 from tests.contracts.conftest import BUILDERS
-
-# invoice-svc's test builders (an issued invoice through the real bill run) are reused, not copied.
-INVOICE_TESTS = Path(__file__).resolve().parents[2] / "services" / "invoice-svc" / "tests"
-if str(INVOICE_TESTS) not in sys.path:
-    sys.path.insert(0, str(INVOICE_TESTS))
 
 
 async def _context(service: str, database_url: str, kafka_bootstrap: str):

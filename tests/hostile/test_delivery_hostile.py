@@ -9,11 +9,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from billing_testing import exceptions_of
-from invoice_testing import account_state, config_event, contract_state, delivery, product_state
 from sqlalchemy import text
 
 from invoice_svc.entrypoints.consumer import make_runner
+from invoice_svc.testing.billing import exceptions_of
+from invoice_svc.testing.events import account_state, config_event, contract_state, delivery, product_state
 from mediabill_common.consumer.runner import UNKNOWN
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
 from tests.hostile.support import HostileFeed, dead_letters

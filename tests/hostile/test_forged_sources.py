@@ -6,11 +6,11 @@ dead-lettered with the reason, and the real amendment after it applies."""
 from __future__ import annotations
 
 import pytest
-from invoice_testing import contract_state, delivery
 from sqlalchemy import text
 
 from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
 from invoice_svc.entrypoints.consumer import make_runner as invoice_runner
+from invoice_svc.testing.events import contract_state, delivery
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC, PAYMENTS_TOPIC
 from tests.hostile.support import HostileFeed, dead_letters
 from tests.hostile.test_delivery_hostile import raw_event

@@ -11,11 +11,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from invoice_testing import account_state, contract_state, delivery, product_state
 from sqlalchemy import text
 
 from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
 from invoice_svc.entrypoints.consumer import make_runner as invoice_runner
+from invoice_svc.testing.events import account_state, contract_state, delivery, product_state
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC, PAYMENTS_TOPIC
 from tests.hostile.support import HostileFeed, dead_letters
 

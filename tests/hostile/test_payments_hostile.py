@@ -6,10 +6,19 @@ minor unit payment_amount_precision; an exact resend changes nothing, and the va
 from __future__ import annotations
 
 import pytest
-from billing_testing import account, configure, contract, deliver, delivery, exceptions_of, make_billing, product
-from invoice_testing import Feed
 
 from invoice_svc.entrypoints.consumer import make_runner as invoice_runner
+from invoice_svc.testing.billing import (
+    account,
+    configure,
+    contract,
+    deliver,
+    delivery,
+    exceptions_of,
+    make_billing,
+    product,
+)
+from invoice_svc.testing.events import Feed
 from mediabill_common.events.catalog import PAYMENTS_TOPIC
 from tests.hostile.support import HostileFeed
 from tests.hostile.test_delivery_hostile import raw_event

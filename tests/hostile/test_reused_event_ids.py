@@ -8,10 +8,10 @@ import json
 import uuid
 
 import pytest
-from invoice_testing import delivery
 from sqlalchemy import text
 
 from invoice_svc.entrypoints.consumer import make_runner
+from invoice_svc.testing.events import delivery
 from mediabill_common.events.catalog import DELIVERY_TOPIC
 from mediabill_common.testing.kafka import read_all
 from tests.hostile.support import HostileFeed, dead_letters

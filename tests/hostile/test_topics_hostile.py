@@ -7,13 +7,22 @@ them applies."""
 from __future__ import annotations
 
 import pytest
-from billing_testing import account, configure, contract, deliver, delivery, exceptions_of, make_billing, product
-from invoice_testing import Feed, account_state, contract_state, product_state
 from sqlalchemy import text
 
 from adjustment_svc.entrypoints.consumer import make_runner as adjustment_runner
 from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
 from invoice_svc.entrypoints.consumer import make_runner as invoice_runner
+from invoice_svc.testing.billing import (
+    account,
+    configure,
+    contract,
+    deliver,
+    delivery,
+    exceptions_of,
+    make_billing,
+    product,
+)
+from invoice_svc.testing.events import Feed, account_state, contract_state, product_state
 from mediabill_common.consumer.runner import UNKNOWN
 from mediabill_common.events.catalog import CONFIG_TOPIC, INVOICES_TOPIC, PAYMENTS_TOPIC
 from tests.hostile.support import HostileFeed, dead_letters

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from invoice_svc.bootstrap import build
 from invoice_svc.settings import Settings
+from invoice_svc.testing.events import Feed
 from mediabill_common.testing.plugin import run_migrations
-
-# Test builders live beside this file under a service-specific module name (importlib import mode).
-sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")
@@ -31,8 +26,6 @@ async def invoice_ctx(invoice_migrated: str, kafka_bootstrap: str, topics_ready:
 @pytest.fixture
 async def invoice_feed(invoice_ctx, kafka_bootstrap: str, unique: str):
     """Publish to a real topic, read the records back and apply them with the service's real runner."""
-    from invoice_testing import Feed
-
     feed = Feed(invoice_ctx, kafka_bootstrap, f"invoice-svc-test-{unique}")
     await feed.start()
     yield feed

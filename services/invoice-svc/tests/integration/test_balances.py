@@ -7,7 +7,6 @@ import random
 from dataclasses import replace
 
 import pytest
-from billing_testing import account, configure, contract, deliver, delivery, exceptions_of, make_billing, product
 from sqlalchemy import text
 
 from invoice_svc.adapters.receivables_repository import BALANCES_PARKING
@@ -15,6 +14,16 @@ from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app.balances import sweep_parked
 from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 from invoice_svc.settings import Settings
+from invoice_svc.testing.billing import (
+    account,
+    configure,
+    contract,
+    deliver,
+    delivery,
+    exceptions_of,
+    make_billing,
+    product,
+)
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, PAYMENTS_TOPIC
 from mediabill_common.testing.kafka import envelope_for, flush_outbox, read_topic

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from billing_testing import (
+
+from invoice_svc.adapters.bill_run_repository import BillRunRepository
+from invoice_svc.testing.billing import (
     MANAGER,
     account,
     configure,
@@ -16,8 +18,6 @@ from billing_testing import (
     numbering_is_gapless,
     product,
 )
-
-from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from mediabill_common.events.catalog import PAYMENTS_TOPIC
 from mediabill_common.testing.kafka import envelope_for
 

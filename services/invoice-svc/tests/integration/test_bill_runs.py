@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from billing_testing import (
+
+from invoice_svc.testing.billing import (
     ANALYST,
     READER,
     account,
@@ -19,7 +20,6 @@ from billing_testing import (
     numbering_is_gapless,
     product,
 )
-
 from mediabill_common.events.catalog import INVOICES_TOPIC
 from mediabill_common.testing.kafka import flush_outbox, read_topic
 

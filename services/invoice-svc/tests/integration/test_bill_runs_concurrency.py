@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from billing_testing import (
+from sqlalchemy import text
+
+from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
+from invoice_svc.testing.billing import (
     READER,
     account,
     configure,
@@ -17,9 +20,6 @@ from billing_testing import (
     numbering_is_gapless,
     product,
 )
-from sqlalchemy import text
-
-from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 
 pytestmark = pytest.mark.integration
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from invoice_testing import account_state, config_event, contract_state, delivered, delivery, product_state
 from sqlalchemy import text
 
 from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app.exceptions import raise_exception
+from invoice_svc.testing.events import account_state, config_event, contract_state, delivered, delivery, product_state
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC, EXCEPTIONS_TOPIC
 from mediabill_common.testing.kafka import flush_outbox, read_topic
 

@@ -6,7 +6,9 @@ import io
 from decimal import Decimal
 
 import pytest
-from billing_testing import (
+from pypdf import PdfReader
+
+from invoice_svc.testing.billing import (
     MANAGER,
     READER,
     account,
@@ -17,7 +19,6 @@ from billing_testing import (
     make_billing,
     product,
 )
-from pypdf import PdfReader
 
 pytestmark = pytest.mark.integration
 

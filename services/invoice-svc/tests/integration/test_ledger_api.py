@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from invoice_testing import account_state, config_event, contract_state, delivered, delivery, product_state
 
 from invoice_svc.bootstrap import build_app
+from invoice_svc.testing.events import account_state, config_event, contract_state, delivered, delivery, product_state
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC, EXCEPTIONS_TOPIC
 from mediabill_common.testing.kafka import flush_outbox, read_topic
 from mediabill_common.testing.plugin import bearer

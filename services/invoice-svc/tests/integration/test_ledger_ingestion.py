@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from invoice_testing import (
+from sqlalchemy import text
+
+from invoice_svc.testing.events import (
     account_state,
     config_event,
     contract_state,
@@ -11,8 +13,6 @@ from invoice_testing import (
     delivery,
     product_state,
 )
-from sqlalchemy import text
-
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
 
 pytestmark = pytest.mark.integration

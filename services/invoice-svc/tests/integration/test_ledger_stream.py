@@ -8,7 +8,10 @@ import asyncio
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from invoice_testing import (
+from sqlalchemy import text
+
+from invoice_svc.entrypoints.consumer import TOPICS, make_runner
+from invoice_svc.testing.events import (
     account_state,
     config_event,
     contract_state,
@@ -17,9 +20,6 @@ from invoice_testing import (
     product_state,
     start_group_at_end,
 )
-from sqlalchemy import text
-
-from invoice_svc.entrypoints.consumer import TOPICS, make_runner
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
 from mediabill_common.testing.kafka import consume_until, publish, read_topic
 

@@ -8,8 +8,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from billing_testing import account, configure, contract, deliver, delivery, exceptions_of, make_billing, product
 from sqlalchemy import text
+
+from invoice_svc.testing.billing import (
+    account,
+    configure,
+    contract,
+    deliver,
+    delivery,
+    exceptions_of,
+    make_billing,
+    product,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from invoice_svc.app.bill_run_parties import BillingAccount, BillingContract
 from invoice_svc.app.exceptions import default_dedupe_key, new_exception
-from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import BillRun, GroupSeed, NewException
 from invoice_svc.domain.billing.grouping import GroupKey, delivery_scope
 from invoice_svc.domain.pricing import (
@@ -67,7 +67,7 @@ class PricedGroup:
         return all(ln.kind == "prior_period_adjustment" or ln.amount == 0 for ln in self.draft.lines)
 
 
-async def run_scope(unit: InvoiceUnit, run: BillRun, snap: datetime) -> RunScope:
+async def run_scope(unit: BillingUnit, run: BillRun, snap: datetime) -> RunScope:
     start, end = period_bounds(run.period)
     config = await unit.config.load(await unit.snapshot.product_codes(), (), ())
     products = {code: product_from_state(state) for code, state in config.products.items()}
@@ -87,7 +87,7 @@ class ChunkInputs:
     skipped_issued: int = 0     # issued already (by another run)
 
 
-async def read_chunk(unit: InvoiceUnit, scope: RunScope, seeds: Sequence[GroupSeed]) -> ChunkInputs:
+async def read_chunk(unit: BillingUnit, scope: RunScope, seeds: Sequence[GroupSeed]) -> ChunkInputs:
     """Read the chunk set-based: the ledger aggregated per contract line first (the heaviest query, so the
     database starts on it at once), then what is billed already, configuration and rule-13 corrections."""
     contract_ids = [s.key.contract_key for s in seeds if s.key.contract_key]
@@ -171,7 +171,7 @@ class PricedGroupInputs:
     corrections: list[Correction]
 
 
-async def _corrections(unit: InvoiceUnit, scope: RunScope, keys: Sequence[GroupKey]) \
+async def _corrections(unit: BillingUnit, scope: RunScope, keys: Sequence[GroupKey]) \
         -> dict[GroupKey, list[Correction]]:
     changed = await unit.snapshot.changed_issued_periods(keys, scope.snap)
     if not changed:

@@ -17,7 +17,7 @@ from typing import Any
 from invoice_svc.app.balances import replay_for_issued
 from invoice_svc.app.bill_run_pricing import PricedGroup, RunScope
 from invoice_svc.app.exceptions import raise_exceptions
-from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import NewException
 from invoice_svc.domain.billing.balance import balance_of
 from invoice_svc.domain.billing.numbering import number_block
@@ -38,7 +38,7 @@ class ChunkOutcome:
     issued_ids: list[str] = field(default_factory=list)
 
 
-async def write_chunk(unit: InvoiceUnit, scope: RunScope, priced: Sequence[PricedGroup],
+async def write_chunk(unit: BillingUnit, scope: RunScope, priced: Sequence[PricedGroup],
                       unpriceable: Sequence[NewException], *, issue_date: date | None = None) -> ChunkOutcome:
     """Write one chunk (the caller owns the transaction)."""
     out = ChunkOutcome()
@@ -138,6 +138,6 @@ def issued_event_data(row: dict[str, Any], draft: DraftInvoice) -> dict[str, Any
     return data
 
 
-def _issued_event(unit: InvoiceUnit, row: dict[str, Any], g: PricedGroup) -> tuple[str, Envelope]:
+def _issued_event(unit: BillingUnit, row: dict[str, Any], g: PricedGroup) -> tuple[str, Envelope]:
     envelope = unit.wire_envelope("InvoiceIssued", subject=row["invoice_id"], data=issued_event_data(row, g.draft))
     return row["bill_to_account_id"], envelope

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import BillRun
 
 
-async def request_bill_run(unit: InvoiceUnit, *, period: str, mode: str, bill_to_account_ids: Sequence[str] | None,
+async def request_bill_run(unit: BillingUnit, *, period: str, mode: str, bill_to_account_ids: Sequence[str] | None,
                            actor: str) -> BillRun:
     """Queue a run (the route owns the transaction); an executor picks it up."""
     run = await unit.bill_runs.add(str(uuid.uuid4()), period, mode, bill_to_account_ids, actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from invoice_svc.app.balances import balance_event
-from invoice_svc.app.ports import InvoiceUnit
+from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import Invoice, Receivable, StoredLine
 from invoice_svc.domain.billing.balance import InvoiceBalance, balance_of, void_blockers
 from invoice_svc.domain.errors import RuleViolation, UnknownEntity, check_version
@@ -20,7 +20,7 @@ class InvoiceView:
     balance: InvoiceBalance | None
 
 
-async def invoice_view(unit: InvoiceUnit, invoice_id: str) -> InvoiceView:
+async def invoice_view(unit: BillingUnit, invoice_id: str) -> InvoiceView:
     invoice = await unit.invoices.get(invoice_id)
     if invoice is None:
         raise UnknownEntity(f"no invoice with id {invoice_id}")
@@ -28,7 +28,7 @@ async def invoice_view(unit: InvoiceUnit, invoice_id: str) -> InvoiceView:
     return InvoiceView(invoice, lines, invoice.balance)
 
 
-async def void_invoice(unit: InvoiceUnit, invoice_id: str, *, reason: str, actor: str,
+async def void_invoice(unit: BillingUnit, invoice_id: str, *, reason: str, actor: str,
                        if_match: str | None) -> InvoiceView:
     """Void an issued invoice on which nothing is paid, credited, debited or disputed (else RuleViolation naming
     what blocks it). Publishes InvoiceVoided and InvoiceBalanceChanged (reason void); the next issue run of the

@@ -192,8 +192,8 @@ class BillingFigures(Protocol):
 
 
 class InvoiceUnit(Protocol):
-    """One transaction of invoice-svc (a consumed event, an API request, a bill run's write): the repositories bound
-    to it, its outbox, audit trail and parking lot. Handlers and use cases never commit; the unit's owner does."""
+    """One transaction of invoice-svc's consumer (and whatever applies or replays its events): the repositories its
+    handlers use, bound to it, its outbox, audit trail and parking lot. Handlers never commit; the unit's owner does."""
 
     @property
     def ledger(self) -> Ledger: ...
@@ -206,15 +206,6 @@ class InvoiceUnit(Protocol):
 
     @property
     def receivables(self) -> Receivables: ...
-
-    @property
-    def invoices(self) -> Invoices: ...
-
-    @property
-    def bill_runs(self) -> BillRuns: ...
-
-    @property
-    def snapshot(self) -> LedgerSnapshot: ...
 
     @property
     def parking(self) -> Parking: ...
@@ -233,12 +224,26 @@ class InvoiceUnit(Protocol):
         """Queue many (key, envelope) at once: one COPY and one notification (bill runs)."""
         ...
 
-    def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
-        """A catalogued event whose `data` is already in its wire form, not validated again (a bill run issues
-        100,000s of invoices; a unit test validates what builds such data against the catalog model)."""
-        ...
-
     async def record_audit(self, *, actor: str, action: str, entity_type: str, entity_id: str,
                            reason: str | None = None, before: Any = None, after: Any = None) -> None:
         """Append an audit entry that exists exactly when the change does."""
+        ...
+
+
+class BillingUnit(InvoiceUnit, Protocol):
+    """One transaction of a bill run or an invoice request: the consumer's unit and invoices, bill runs and the
+    snapshot reads a run prices from."""
+
+    @property
+    def invoices(self) -> Invoices: ...
+
+    @property
+    def bill_runs(self) -> BillRuns: ...
+
+    @property
+    def snapshot(self) -> LedgerSnapshot: ...
+
+    def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
+        """A catalogued event whose `data` is already in its wire form, not validated again (a bill run issues
+        100,000s of invoices; a unit test validates what builds such data against the catalog model)."""
         ...

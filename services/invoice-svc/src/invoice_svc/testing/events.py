@@ -1,13 +1,20 @@
-"""Builders for invoice-svc tests: delivery records, configuration states, and broker helpers."""
+"""Builders of the events invoice-svc consumes (deliveries, configuration states), broker helpers, and a feed that
+publishes them to the real topics and applies them through the real runner."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
 
-from mediabill_common.testing.kafka import envelope_for
+from invoice_svc.context import InvoiceContext
+from invoice_svc.entrypoints.consumer import make_runner
+from mediabill_common.events.envelope import Envelope
+from mediabill_common.kafka import make_producer
+from mediabill_common.testing.kafka import envelope_for, publish
 
 
 def delivery(delivery_id: str, *, revision: int = 0, account_id: str, product_code: str,
@@ -46,10 +53,10 @@ def contract_state(contract_id: str, *, account_id: str, product_code: str, line
             "versions": [{"amendment_no": 0, "effective_from": flight_start, "terms": {"rate": rate}}]}
 
 
-def config_event(event_type: str, state: dict[str, Any], version: int = 1):
+def config_event(event_type: str, state: dict[str, Any], version: int = 1) -> tuple[str, Envelope]:
     aggregate = {"Product": "product", "Billing": "account", "Contract": "contract", "RateCard": "product"}
     name = next(v for k, v in aggregate.items() if event_type.startswith(k))
-    key = state.get("code") or state.get("account_id") if name != "contract" else state["contract_id"]
+    key: str = state["contract_id"] if name == "contract" else state.get("code") or state["account_id"]
     return key, envelope_for(event_type, {"state_version": version, name: state}, subject=key,
                              source="/mediabill/product-config-svc")
 
@@ -89,11 +96,9 @@ async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> N
 
 async def read_from(bootstrap: str, start: dict[TopicPartition, int], count: int, timeout_s: float = 30.0):
     """Read `count` records published after `start` (end offsets taken before publishing), in partition order."""
-    import asyncio
-
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
-    records = []
+    records: list[ConsumerRecord] = []
     try:
         consumer.assign(list(start))
         for tp, offset in start.items():
@@ -116,26 +121,19 @@ def day(d: str) -> date:
 class Feed:
     """Publishes events to the real topics and applies what the broker returns through the real runner."""
 
-    def __init__(self, ctx, bootstrap: str, name: str) -> None:
+    def __init__(self, ctx: InvoiceContext, bootstrap: str, name: str) -> None:
         self.ctx, self.bootstrap, self.name = ctx, bootstrap, name
-        self.producer = None
-        self.runner = None
+        self.producer = make_producer(bootstrap, client_id=name)  # for the runner's dead letters
+        self.runner = make_runner(ctx, self.producer, name=name)
 
     async def start(self) -> None:
-        from invoice_svc.entrypoints.consumer import make_runner
-        from mediabill_common.kafka import make_producer
-
-        self.producer = make_producer(self.bootstrap, client_id=self.name)
         await self.producer.start()
-        self.runner = make_runner(self.ctx, self.producer, name=self.name)
 
     async def stop(self) -> None:
         await self.producer.stop()
 
     async def publish_and_apply(self, topic: str, items: list, batch_sizes: list[int] | None = None) -> list:
         """Publish (key, envelope|bytes) items, read them back from the broker, apply them in batches."""
-        from mediabill_common.testing.kafka import publish
-
         start = await end_offsets(self.bootstrap, topic)
         await publish(self.bootstrap, topic, items)
         records = await read_from(self.bootstrap, start, len(items))

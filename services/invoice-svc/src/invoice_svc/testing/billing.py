@@ -4,15 +4,16 @@ consumer (published to the real topics), bill runs through the real API and the 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from invoice_testing import config_event, delivered
 from sqlalchemy import text
 
 from invoice_svc.bootstrap import build_app
 from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
+from invoice_svc.testing.events import Feed, config_event, delivered
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
 from mediabill_common.testing.plugin import bearer
 
@@ -55,8 +56,8 @@ def delivery(delivery_id: str, *, account_id: str, contract_id: str | None, line
     return data
 
 
-async def configure(feed, *, products: list[dict] = (), accounts: list[dict] = (), contracts: list[dict] = (),
-                    version: int = 1) -> None:
+async def configure(feed: Feed, *, products: Sequence[dict] = (), accounts: Sequence[dict] = (),
+                    contracts: Sequence[dict] = (), version: int = 1) -> None:
     events = [config_event("ProductActivated", p, version) for p in products]
     events += [config_event("BillingAccountUpserted", a, version) for a in accounts]
     events += [config_event("ContractActivated", c, version) for c in contracts]
