@@ -7,15 +7,17 @@ runner's inbox claim and transaction; prints seconds and share of the phase per 
 from __future__ import annotations
 
 import functools
+import importlib
 import time
 from collections import defaultdict
 
 from invoice_svc.adapters.config_repository import ConfigRepository
 from invoice_svc.adapters.ledger_repository import LedgerRepository
-from invoice_svc.app.handlers import when_campaign_delivered_record_in_ledger as record_deliveries
 from mediabill_common.consumer import decode as decode_module
 from mediabill_common.consumer import runner as runner_module
 
+# The module, not the handler it defines (app.handlers re-exports the function under the module's name).
+record_deliveries = importlib.import_module("invoice_svc.app.handlers.when_campaign_delivered_record_in_ledger")
 totals: dict[str, float] = defaultdict(float)
 
 
@@ -71,7 +73,7 @@ class _timed_sessions:  # noqa: N801 - stands in for an async_sessionmaker
 
 def install(runner) -> None:
     """Time the stages of `runner` and of the CampaignDelivered batch handler."""
-    runner._claim = _timed_async("runner: inbox claim (INSERT .. ON CONFLICT)", runner._claim)
+    runner._inbox.claim = _timed_async("runner: inbox claim (INSERT .. ON CONFLICT)", runner._inbox.claim)
     runner._apply = _timed_async("runner: whole DB transaction incl. commit", runner._apply)
     runner_module.decode = _timed("runner: decode + schema validation", decode_module.decode)
     LedgerRepository.record_batch = _timed_async(  # type: ignore[method-assign]
