@@ -93,3 +93,13 @@ async def dead_letters(bootstrap: str, topic: str, records: list[ConsumerRecord]
 
     found = await read_topic(bootstrap, f"{topic}.dlq", ours, count=len(records))
     return {int(dict(r.headers)["dlq-original-offset"]): dict(r.headers)["dlq-reason"].decode() for _, r in found}
+
+
+async def committed_offset(bootstrap: str, group: str, topic: str, partition: int = 0) -> int | None:
+    """The offset `group` has committed on a partition of `topic` (None before its first commit)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return await consumer.committed(TopicPartition(topic, partition))
+    finally:
+        await consumer.stop()

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from mediabill_common.events.envelope import CONTENT_TYPE
 from mediabill_common.kafka import make_producer
+from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.testing.kafka import read_all
+from tests.hostile.support import committed_offset
 from tests.hostile.test_collections_api import INVOICE_SVC, invoice_issued
 from tools.collections.consumer import consume
 from tools.collections.ledger import ArLedger
@@ -48,28 +48,10 @@ def _poison(invoice_id: str) -> dict[str, bytes]:
     }
 
 
-async def _create_topics(bootstrap: str, *names: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(n, num_partitions=1, replication_factor=1) for n in names])
-    finally:
-        await admin.close()
-
-
-async def _committed(bootstrap: str, group: str, topic: str) -> int | None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        return await consumer.committed(TopicPartition(topic, 0))
-    finally:
-        await consumer.stop()
-
-
 async def test_poison_records_are_dead_lettered_and_the_collections_consumer_moves_on(
         database_url, kafka_bootstrap, unique):
     topic = f"poison-collections-{unique}"
-    await _create_topics(kafka_bootstrap, topic, f"{topic}.dlq")
+    await ensure_topics(kafka_bootstrap, {topic: 1, f"{topic}.dlq": 1})
     poison = _poison(f"I-poison-{unique}")
     valid_id = f"I-valid-{unique}"
     producer = make_producer(kafka_bootstrap, client_id="poison-tests")
@@ -93,7 +75,7 @@ async def test_poison_records_are_dead_lettered_and_the_collections_consumer_mov
     try:
         async def caught_up() -> bool:
             return (await ledger.invoice(valid_id) is not None
-                    and await _committed(kafka_bootstrap, settings.collections_group, topic) == 4)
+                    and await committed_offset(kafka_bootstrap, settings.collections_group, topic) == 4)
 
         deadline = asyncio.get_running_loop().time() + 60
         while not await caught_up():

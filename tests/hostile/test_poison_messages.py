@@ -12,8 +12,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import select
 
 from adjustment_svc.entrypoints.consumer import make_runner as adjustment_runner
@@ -21,10 +19,12 @@ from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
 from invoice_svc.entrypoints.consumer import make_runner as invoice_runner
 from mediabill_common.events.envelope import CONTENT_TYPE
 from mediabill_common.kafka import make_producer
+from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.testing.kafka import read_all, run_consumer_until
 from mediabill_common.testing.plugin import run_migrations
 from product_config_svc.entrypoints.consumer import make_runner as product_config_runner
 from tests.contracts.conftest import BUILDERS
+from tests.hostile.support import committed_offset
 
 pytestmark = pytest.mark.integration
 
@@ -91,24 +91,6 @@ def _poison(event: tuple, u: str) -> dict[str, bytes]:
             "a value too large to re-publish": oversized}
 
 
-async def _create_topics(bootstrap: str, *names: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(n, num_partitions=1, replication_factor=1) for n in names])
-    finally:
-        await admin.close()
-
-
-async def _committed(bootstrap: str, group: str, topic: str) -> int | None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        return await consumer.committed(TopicPartition(topic, 0))
-    finally:
-        await consumer.stop()
-
-
 @pytest.fixture(scope="module")
 async def contexts(database_url, kafka_bootstrap):
     built = {}
@@ -127,7 +109,7 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_loop_moves_on(
     make_runner, event = CONSUMERS[service]
     ctx = contexts[service]
     topic = f"poison-{service}-{unique}"
-    await _create_topics(kafka_bootstrap, topic, f"{topic}.dlq")
+    await ensure_topics(kafka_bootstrap, {topic: 1, f"{topic}.dlq": 1})
     poison = _poison(event, unique)
     event_type, build, source = event
     valid_id = f"V-{unique}"
@@ -150,7 +132,7 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_loop_moves_on(
         async with ctx.sessions() as session:
             row = (await session.execute(select(inbox.c.event_id).where(
                 inbox.c.consumer == service, inbox.c.source == source, inbox.c.event_id == valid["id"]))).first()
-        return row is not None and await _committed(kafka_bootstrap, group, topic) == len(poison) + 1
+        return row is not None and await committed_offset(kafka_bootstrap, group, topic) == len(poison) + 1
 
     await run_consumer_until(kafka_bootstrap, lambda producer: make_runner(ctx, producer), [topic], valid_applied,
                              timeout_s=45, group_id=group)
