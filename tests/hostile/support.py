@@ -10,20 +10,7 @@ from aiokafka.structs import ConsumerRecord
 
 from mediabill_common.events.envelope import CONTENT_TYPE
 from mediabill_common.kafka import make_producer
-from mediabill_common.testing.kafka import read_topic
-
-
-async def _end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
-        return await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-    finally:
-        await consumer.stop()
+from mediabill_common.testing.kafka import end_offsets, read_topic
 
 
 async def _read_from(bootstrap: str, start: dict[TopicPartition, int], count: int) -> list[ConsumerRecord]:
@@ -65,7 +52,7 @@ class HostileFeed:
         await self.producer.stop()
 
     async def send(self, topic: str, items: list[tuple[str, bytes | None]]) -> list[ConsumerRecord]:
-        start = await _end_offsets(self.bootstrap, topic)
+        start = await end_offsets(self.bootstrap, topic)
         for key, value in items:
             await self.producer.send(topic, value=value, key=key.encode(),
                                      headers=[("content-type", CONTENT_TYPE.encode())])

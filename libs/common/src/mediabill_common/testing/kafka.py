@@ -167,3 +167,17 @@ async def _assigned(consumer: AIOKafkaConsumer, timeout_s: float = 15) -> list[T
             raise TimeoutError("no partitions assigned")
         await asyncio.sleep(0.1)
     return sorted(consumer.assignment())
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+    """The end offset of each partition of `topic` now (where a record published next will land)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer._client.force_metadata_update()
+            partitions = consumer.partitions_for_topic(topic) or set()
+        return dict(await consumer.end_offsets([TopicPartition(topic, p) for p in partitions]))
+    finally:
+        await consumer.stop()

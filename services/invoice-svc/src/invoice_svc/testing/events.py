@@ -14,7 +14,7 @@ from invoice_svc.context import InvoiceContext
 from invoice_svc.entrypoints.consumer import make_runner
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.kafka import make_producer
-from mediabill_common.testing.kafka import envelope_for, publish
+from mediabill_common.testing.kafka import end_offsets, envelope_for, publish
 
 
 def delivery(delivery_id: str, *, revision: int = 0, account_id: str, product_code: str,
@@ -64,20 +64,6 @@ def config_event(event_type: str, state: dict[str, Any], version: int = 1) -> tu
 def delivered(data: dict[str, Any], *, id: str | None = None, source: str = "/ad-platforms/test"):
     return data["line_item_id"], envelope_for("CampaignDelivered", data, subject=data["delivery_id"], id=id,
                                               source=source)
-
-
-async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in partitions]
-        return await consumer.end_offsets(tps)
-    finally:
-        await consumer.stop()
 
 
 async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
