@@ -15,25 +15,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
-from mediabill_common.money import round_money
-
-_ZERO = Decimal(0)
+from mediabill_common.money import CurrencyMismatch, Money
 
 
 @dataclass(frozen=True)
 class LineExposure:
-    """An invoice line and everything already holding part of it."""
+    """An invoice line and everything already holding part of it, all in the invoice's currency."""
 
     invoice_line_id: str
-    amount: Decimal
-    credited: Decimal = _ZERO
-    pending_credit: Decimal = _ZERO  # credit requests not yet decided (a resolved dispute's credit to come)
-    disputed: Decimal = _ZERO  # under open disputes, without the dispute the checked request settles
+    amount: Money
+    credited: Money
+    pending_credit: Money  # credit requests not yet decided (a resolved dispute's credit to come)
+    disputed: Money  # under open disputes, without the dispute the checked request settles
+
+    def __post_init__(self) -> None:
+        currencies = {self.amount.currency, self.credited.currency, self.pending_credit.currency,
+                      self.disputed.currency}
+        if len(currencies) > 1:
+            raise CurrencyMismatch(f"line {self.invoice_line_id} mixes {', '.join(sorted(currencies))}")
 
     @property
-    def headroom(self) -> Decimal:
+    def headroom(self) -> Money:
         """Line amount - credited - pending credit requests - amounts under open disputes (may be negative when
         something was booked past it, e.g. a dispute accepted while a credit was pending)."""
         return self.amount - self.credited - self.pending_credit - self.disputed
@@ -43,25 +46,24 @@ class LineExposure:
 class HeadroomBreach:
     """A requested amount above its line's headroom."""
 
-    requested: Decimal
+    requested: Money
     exposure: LineExposure
 
-    def figures(self, currency: str) -> dict[str, str]:
+    def figures(self) -> dict[str, str]:
         """The breach as problem+json `lines` members: every term of the headroom, rounded to the currency."""
-        def show(value: Decimal) -> str:
-            return format(round_money(value, currency), "f")
-
         x = self.exposure
-        return {"invoice_line_id": x.invoice_line_id, "requested": show(self.requested),
-                "headroom": show(x.headroom), "line_amount": show(x.amount), "credited": show(x.credited),
-                "pending_credit": show(x.pending_credit), "disputed": show(x.disputed), "currency": currency}
+        return {"invoice_line_id": x.invoice_line_id, "requested": self.requested.as_str(),
+                "headroom": x.headroom.as_str(), "line_amount": x.amount.as_str(), "credited": x.credited.as_str(),
+                "pending_credit": x.pending_credit.as_str(), "disputed": x.disputed.as_str(),
+                "currency": self.requested.currency}
 
 
-def headroom_breaches(requested: Iterable[tuple[str, Decimal]],
+def headroom_breaches(requested: Iterable[tuple[str, Money]],
                       exposures: Mapping[str, LineExposure]) -> list[HeadroomBreach]:
     """Every (invoice_line_id, amount) asking for more than its line's headroom, in the order given.
 
-    A line missing from `exposures` is the caller's to refuse before (it is not on the invoice).
+    A line missing from `exposures` is the caller's to refuse before (it is not on the invoice); an amount in
+    another currency than its line raises `CurrencyMismatch`.
     """
     return [HeadroomBreach(amount, exposures[line_id]) for line_id, amount in requested
             if amount > exposures[line_id].headroom]

@@ -8,6 +8,7 @@ half away from zero (`ROUND_HALF_UP` in `decimal`, which rounds ties away from z
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
@@ -100,24 +101,34 @@ def parse_decimal(value: str | int | Decimal) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class Money:
-    """An exact amount in one currency. Arithmetic across currencies raises `CurrencyMismatch`."""
+    """An exact, finite amount in one ISO 4217 currency: what crosses from a domain to its application layer.
+
+    Adding, subtracting or ordering two amounts in different currencies raises `CurrencyMismatch`. Multiplying by
+    a quantity or rate, or dividing by one (a `Decimal` or an int, never a float), rounds nothing: `rounded()` goes
+    through `round_money`, the one rounding of money. Two amounts are equal when their currencies are and their
+    values are ("100.1" and "100.10" USD are the same money), so `==` across currencies is False.
+    """
 
     amount: Decimal
     currency: str
 
     def __post_init__(self) -> None:
-        if isinstance(self.amount, float):
-            raise TypeError("money is never a float; pass a Decimal")
+        if isinstance(self.amount, (float, bool)):
+            raise TypeError(f"money is never a {type(self.amount).__name__}; pass a Decimal")
         if not isinstance(self.amount, Decimal):
             object.__setattr__(self, "amount", parse_decimal(self.amount))
+        elif not self.amount.is_finite():
+            raise ValueError(f"money is a finite amount, not {self.amount}")
         check_currency(self.currency)
 
     @classmethod
     def zero(cls, currency: str) -> Money:
+        """Nothing, at `currency`'s minor unit ("0.00" USD, "0" JPY)."""
         return cls(Decimal(0).quantize(quantum(currency)), currency)
 
     @classmethod
     def of(cls, amount: str | int | Decimal, currency: str) -> Money:
+        """Money from a decimal string in ASCII digits, an int or a Decimal (see `parse_decimal`)."""
         return cls(parse_decimal(amount), currency)
 
     def _same(self, other: Money) -> None:
@@ -137,12 +148,22 @@ class Money:
     def __neg__(self) -> Money:
         return Money(-self.amount, self.currency)
 
+    def __abs__(self) -> Money:
+        return Money(abs(self.amount), self.currency)
+
     def __mul__(self, factor: Decimal | int) -> Money:
-        if isinstance(factor, float):
-            raise TypeError("multiply money by a Decimal, never a float")
+        """This amount times a quantity or a rate, unrounded."""
+        if isinstance(factor, (float, bool)) or not isinstance(factor, (Decimal, int)):
+            raise TypeError(f"multiply money by a Decimal or an int, never a {type(factor).__name__}")
         return Money(self.amount * factor, self.currency)
 
     __rmul__ = __mul__
+
+    def __truediv__(self, divisor: Decimal | int) -> Money:
+        """This amount shared by a quantity (a pro-rata share is `amount * part / whole`), unrounded."""
+        if isinstance(divisor, (float, bool)) or not isinstance(divisor, (Decimal, int)):
+            raise TypeError(f"divide money by a Decimal or an int, never a {type(divisor).__name__}")
+        return Money(self.amount / divisor, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)
@@ -161,11 +182,21 @@ class Money:
         return self.amount >= other.amount
 
     def rounded(self) -> Money:
-        """This amount rounded to the currency's minor unit, half away from zero."""
+        """This amount rounded to the currency's minor unit, half away from zero (`round_money`)."""
         return Money(round_money(self.amount, self.currency), self.currency)
+
+    def in_minor_units(self) -> bool:
+        """Whether rounding this amount would change nothing (see `in_minor_units`)."""
+        return in_minor_units(self.amount, self.currency)
 
     def is_zero(self) -> bool:
         return self.amount == 0
+
+    def is_positive(self) -> bool:
+        return self.amount > 0
+
+    def is_negative(self) -> bool:
+        return self.amount < 0
 
     def as_str(self) -> str:
         """Wire form: a decimal string at the currency's minor unit (rounds if needed)."""
@@ -175,8 +206,10 @@ class Money:
         return f"{self.as_str()} {self.currency}"
 
 
-def sum_money(items: list[Money] | tuple[Money, ...], currency: str) -> Money:
-    """Sum already-rounded amounts; an empty sum is zero in `currency`."""
+def sum_money(items: Iterable[Money], currency: str) -> Money:
+    """Sum amounts of `currency` (a sum of rounded amounts is exact); an empty sum is zero in `currency`.
+
+    Raises `CurrencyMismatch` when an item is in another currency."""
     total = Money.zero(currency)
     for item in items:
         total = total + item

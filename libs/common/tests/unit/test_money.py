@@ -82,3 +82,82 @@ def test_sum_of_rounded_amounts_is_exact(values, currency):
 def test_addition_and_subtraction_are_inverse(a, b, currency):
     x, y = Money(a, currency), Money(b, currency)
     assert (x + y - y).amount == x.amount
+
+
+def test_money_refuses_non_finite_amounts_and_booleans():
+    for value in (Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("sNaN")):
+        with pytest.raises(ValueError, match="finite"):
+            Money(value, "USD")
+    with pytest.raises(TypeError):
+        Money(True, "USD")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        Money.of("1", "USD") * True
+
+
+def test_zero_is_at_the_currency_minor_unit():
+    assert format(Money.zero("USD").amount, "f") == "0.00"
+    assert format(Money.zero("JPY").amount, "f") == "0"
+    assert format(Money.zero("KWD").amount, "f") == "0.000"
+
+
+def test_sum_in_another_currency_raises():
+    with pytest.raises(CurrencyMismatch):
+        sum_money([Money.of("1", "EUR")], "USD")
+
+
+amounts_small = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=4, allow_nan=False,
+                            allow_infinity=False)
+factors = st.decimals(min_value=Decimal("-1e4"), max_value=Decimal("1e4"), places=4, allow_nan=False,
+                      allow_infinity=False)
+two_currencies = st.lists(currencies, min_size=2, max_size=2, unique=True)
+
+
+@given(amounts, amounts, two_currencies)
+def test_every_combination_across_currencies_raises(a, b, pair):
+    x, y = Money(a, pair[0]), Money(b, pair[1])
+    for combine in (lambda: x + y, lambda: x - y, lambda: x < y, lambda: x <= y, lambda: x > y, lambda: x >= y):
+        with pytest.raises(CurrencyMismatch):
+            combine()
+    assert x != y
+
+
+@given(amounts, amounts, amounts, currencies)
+def test_addition_is_commutative_and_associative_with_zero_as_identity(a, b, c, currency):
+    x, y, z = Money(a, currency), Money(b, currency), Money(c, currency)
+    assert x + y == y + x
+    assert (x + y) + z == x + (y + z)
+    assert x + Money.zero(currency) == x
+    assert x + (-x) == Money.zero(currency)
+    assert (x - y).currency == currency
+
+
+@given(amounts_small, amounts_small, factors, currencies)
+def test_multiplication_by_a_rate_distributes_and_keeps_every_digit(a, b, rate, currency):
+    x, y = Money(a, currency), Money(b, currency)
+    assert (x + y) * rate == x * rate + y * rate
+    assert (x * rate).amount == a * rate
+    assert rate * x == x * rate
+
+
+@given(amounts, currencies)
+def test_rounded_is_round_money_and_idempotent(amount, currency):
+    rounded = Money(amount, currency).rounded()
+    assert rounded.amount == round_money(amount, currency)
+    assert rounded.rounded() == rounded
+    assert rounded.in_minor_units()
+    assert abs(rounded - Money(amount, currency)) <= Money(Decimal(1).scaleb(-minor_units(currency)) / 2, currency)
+
+
+@given(st.lists(amounts, max_size=20), currencies)
+def test_sum_does_not_depend_on_order(values, currency):
+    items = [Money(v, currency) for v in values]
+    assert sum_money(items, currency) == sum_money(list(reversed(items)), currency)
+    assert sum_money(sorted(items), currency) == sum_money(items, currency)
+
+
+@given(amounts, amounts, currencies)
+def test_order_follows_the_amounts(a, b, currency):
+    x, y = Money(a, currency), Money(b, currency)
+    assert (x < y) == (a < b)
+    assert (x >= y) == (a >= b)
+    assert max(x, y).amount == max(a, b)

@@ -16,6 +16,7 @@ from adjustment_svc.testing import big_invoice, dispute_opened, dispute_resolved
 from adjustment_svc.testing.fakes import FakeUnit
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import CONFIG_TOPIC, DISPUTES_TOPIC, INVOICES_TOPIC, AdjustmentRejected, MemoIssued
+from mediabill_common.money import Money
 from mediabill_common.testing.kafka import envelope_for
 
 NOW = datetime(2025, 4, 2, 9, 0, tzinfo=UTC)
@@ -53,7 +54,7 @@ async def test_dispute_events_that_overtake_their_invoice_wait_for_it_and_apply_
     assert unit.invoices.disputes["d-1"].status == "resolved"
     [request] = unit.adjustments.requests.values()
     # 200.00 less its share of the discount and commission, under the auto-approval limit: a memo at once
-    assert (request.dispute_id, request.status, request.total) == ("d-1", "approved", Decimal("161.50"))
+    assert (request.dispute_id, request.status, request.total) == ("d-1", "approved", Money(Decimal("161.50"), "USD"))
     [memo] = unit.received("CreditMemoIssued")
     assert isinstance(memo, MemoIssued) and memo.dispute_id == "d-1" and memo.approved_by == ["policy"]
 
@@ -69,7 +70,8 @@ async def test_a_resolution_that_overtakes_its_opening_waits_for_the_dispute():
 
     assert unit.parking.parked == []
     [request] = unit.adjustments.requests.values()
-    assert (request.status, request.total, request.requested_by) == ("pending_approval", Decimal("1000.00"), "res")
+    assert (request.status, request.total, request.requested_by) == (
+        "pending_approval", Money(Decimal("1000.00"), "USD"), "res")
 
 
 async def test_a_void_that_overtakes_its_invoice_closes_it_when_it_arrives():
@@ -128,8 +130,9 @@ async def test_a_reopened_dispute_holds_its_amounts_again():
     await apply(unit, "DisputeWithdrawn", {"dispute_id": "d-7", "invoice_id": "inv-7", "bill_to_account_id": "AG-1",
                                            "withdrawn_by": "adv", "withdrawn_at": "2025-04-10T10:00:00+00:00"}, "d-7")
     invoice = unit.invoices.invoices["inv-7"]
-    assert (await unit.invoices.exposures(invoice, excluding_dispute=None))["L2"].disputed == 0
+    assert (await unit.invoices.exposures(invoice, excluding_dispute=None))["L2"].disputed == Money.zero("USD")
     await apply(unit, "DisputeReopened", {"dispute_id": "d-7", "invoice_id": "inv-7", "bill_to_account_id": "AG-1",
                                           "reason": "credit rejected", "reopened_at": "2025-04-20T10:00:00+00:00"},
                 "d-7")
-    assert (await unit.invoices.exposures(invoice, excluding_dispute=None))["L2"].disputed == Decimal("900.00")
+    held = (await unit.invoices.exposures(invoice, excluding_dispute=None))["L2"].disputed
+    assert held == Money(Decimal("900.00"), "USD")

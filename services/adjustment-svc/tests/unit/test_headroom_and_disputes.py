@@ -13,17 +13,22 @@ from adjustment_svc.domain.headroom import LineExposure, check_credit_headroom
 from adjustment_svc.domain.kpis import age_bucket, percentile
 from adjustment_svc.domain.memo_lines import RequestedLine
 from adjustment_svc.domain.numbering import format_memo_number
+from mediabill_common.money import Money
+
+
+def usd(amount: str | D) -> Money:
+    return Money(D(amount), "USD")
 
 
 def test_headroom_subtracts_credited_pending_and_open_disputes():
-    exposure = LineExposure("L1", D("2000.00"), D("200.00"), D("300.00"), D("500.00"))
-    assert exposure.headroom == D("1000.00")
+    exposure = LineExposure("L1", usd("2000.00"), usd("200.00"), usd("300.00"), usd("500.00"))
+    assert exposure.headroom == usd("1000.00")
     check_credit_headroom([RequestedLine("L1", D("1000.00"), "")], {"L1": exposure}, "USD")
 
 
 def test_a_credit_above_headroom_names_the_line_and_its_headroom():
-    exposures = {"L1": LineExposure("L1", D("2000.00"), D("0"), D("1500.00"), D("0")),
-                 "L2": LineExposure("L2", D("100.00"), D("0"), D("0"), D("0"))}
+    exposures = {"L1": LineExposure("L1", usd("2000.00"), usd("0"), usd("1500.00"), usd("0")),
+                 "L2": LineExposure("L2", usd("100.00"), usd("0"), usd("0"), usd("0"))}
     with pytest.raises(HeadroomExceeded) as err:
         check_credit_headroom([RequestedLine("L1", D("500.01"), ""), RequestedLine("L2", D("100.00"), "")],
                               exposures, "USD")
@@ -33,13 +38,13 @@ def test_a_credit_above_headroom_names_the_line_and_its_headroom():
 
 def test_upheld_dispute_credits_each_disputed_line_in_full():
     lines = [DisputedAmount("L1", D("100.00")), DisputedAmount("L2", D("50.00"))]
-    assert allocate_dispute_credit("upheld", D("150.00"), lines, "USD") == lines
+    assert allocate_dispute_credit("upheld", usd("150.00"), lines) == lines
 
 
 def test_partial_credit_is_pro_rata_with_the_remainder_on_the_last_line():
     lines = [DisputedAmount("L1", D("100.00")), DisputedAmount("L2", D("100.00")), DisputedAmount("L3", D("100.00"))]
     # 100 / 3 = 33.333.. -> 33.33, 33.33, and the last takes 100.00 - 66.66 = 33.34
-    assert [a.amount for a in allocate_dispute_credit("partially_upheld", D("100.00"), lines, "USD")] == \
+    assert [a.amount for a in allocate_dispute_credit("partially_upheld", usd("100.00"), lines)] == \
         [D("33.33"), D("33.33"), D("33.34")]
 
 
@@ -48,7 +53,7 @@ def test_partial_credit_is_pro_rata_with_the_remainder_on_the_last_line():
 def test_partial_credit_lines_add_up_to_the_credit(amounts, ratio):
     lines = [DisputedAmount(f"L{i}", D(a) / 100) for i, a in enumerate(amounts)]
     credit = (sum(a.amount for a in lines) * ratio / 100).quantize(D("0.01"))
-    allocated = allocate_dispute_credit("partially_upheld", credit, lines, "USD")
+    allocated = allocate_dispute_credit("partially_upheld", usd(credit), lines)
     assert sum(a.amount for a in allocated) == credit
     assert all(a.amount > 0 for a in allocated)
 

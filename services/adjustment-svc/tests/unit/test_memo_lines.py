@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from adjustment_svc.domain.errors import LineNotAdjustable
 from adjustment_svc.domain.memo_lines import InvoiceLineView, RequestedLine, compute_memo
+from mediabill_common.money import Money
 
 
 def line(line_id, kind, amount, tax_code=None):
@@ -29,7 +30,7 @@ def test_worked_example_credit_reverses_its_share_of_discount_and_commission():
     # 200 / 2000 = 10%: gives back 10.00 of the -100.00 discount and 28.50 of the -285.00 commission.
     assert amounts(memo) == {("L1", "usage"): D("200.00"), ("D", "discount"): D("-10.00"),
                              ("C", "agency_commission"): D("-28.50")}
-    assert memo.total == D("161.50")
+    assert memo.total == Money(D("161.50"), "USD")
     assert [x.derived for x in memo.lines] == [False, True, True]
 
 
@@ -42,16 +43,16 @@ def test_tax_is_reversed_per_tax_code_on_the_net():
     memo = compute_memo(invoice, [RequestedLine("L1", D("300.00"), "")], "USD")
     assert amounts(memo) == {("L1", "usage"): D("300.00"), ("D", "discount"): D("-30.00"),
                              ("C", "agency_commission"): D("-40.50"), ("T", "tax"): D("45.90")}
-    assert memo.total == D("275.40")
+    assert memo.total == Money(D("275.40"), "USD")
 
 
 def test_only_the_tax_code_of_the_named_line_is_reversed():
     invoice = [line("A", "usage", "1000.00", "STD"), line("B", "usage", "1000.00", "ZERO"),
                line("T", "tax", "100.00", "STD")]
-    assert compute_memo(invoice, [RequestedLine("B", D("500.00"), "")], "EUR").total == D("500.00")
+    assert compute_memo(invoice, [RequestedLine("B", D("500.00"), "")], "EUR").total == Money(D("500.00"), "EUR")
     memo = compute_memo(invoice, [RequestedLine("A", D("500.00"), "")], "EUR")
     assert amounts(memo)[("T", "tax")] == D("50.00")
-    assert memo.total == D("550.00")
+    assert memo.total == Money(D("550.00"), "EUR")
 
 
 def test_each_derived_line_is_rounded_once_half_away_from_zero():
@@ -70,7 +71,7 @@ def test_prior_period_adjustment_line_reverses_nothing_else():
     invoice = [*WORKED_EXAMPLE, line("P", "prior_period_adjustment", "120.00")]
     memo = compute_memo(invoice, [RequestedLine("P", D("20.00"), "")], "USD")
     assert amounts(memo) == {("P", "prior_period_adjustment"): D("20.00")}
-    assert memo.total == D("20.00")
+    assert memo.total == Money(D("20.00"), "USD")
 
 
 @pytest.mark.parametrize("kind", ["discount", "agency_commission", "tax", "over_delivery"])
@@ -102,7 +103,7 @@ def test_crediting_every_line_in_full_gives_back_exactly_the_invoice_total(usage
     invoice += [line("D", "discount", discount), line("C", "agency_commission", commission),
                 line("T", "tax", tax, "STD")]
     memo = compute_memo(invoice, [RequestedLine(f"L{i}", a, "") for i, a in enumerate(usage)], "USD")
-    assert memo.total == base + discount + commission + tax
+    assert memo.total == Money(base + discount + commission + tax, "USD")
 
 
 @given(usage=st.lists(cents, min_size=2, max_size=6), data=st.data())

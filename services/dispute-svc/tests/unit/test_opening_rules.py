@@ -15,6 +15,7 @@ from dispute_svc.domain.opening import (
     holds_of,
     line_exposure,
 )
+from mediabill_common.money import Money
 
 
 def an_invoice(status: str = "issued") -> InvoiceView:
@@ -116,7 +117,7 @@ def test_over_delivery_line_has_no_headroom():
 def test_headroom_is_amount_less_credited_less_awaiting_credit_less_under_dispute():
     line = InvoiceLineView("u1", "usage", Decimal("2000.00"), Decimal("100.00"))
     held = LineHolds(under_dispute={"u1": Decimal("300.00")}, awaiting_credit={"u1": Decimal("100.00")})
-    assert line_exposure(line, held).headroom == Decimal("1500.00")
+    assert line_exposure(line, held, "USD").headroom == Money(Decimal("1500.00"), "USD")
 
 
 def test_open_disputes_count_as_disputed_and_resolved_ones_as_credit_awaited():
@@ -134,7 +135,7 @@ def test_open_disputes_count_as_disputed_and_resolved_ones_as_credit_awaited():
     holds = holds_of([a_dispute("open", "300.00"), a_dispute("in_review", "200.00"), a_dispute("resolved", "150.00"),
                       a_dispute("withdrawn", "999.00")])
     assert holds == LineHolds(under_dispute={"u1": Decimal("500.00")}, awaiting_credit={"u1": Decimal("150.00")})
-    exposure = line_exposure(an_invoice().line("u1"), holds)
+    exposure = line_exposure(an_invoice().line("u1"), holds, "USD")
     assert (exposure.credited, exposure.pending_credit, exposure.disputed) == (
-        Decimal("100.00"), Decimal("150.00"), Decimal("500.00"))
-    assert exposure.headroom == Decimal("1250.00")
+        Money(Decimal("100.00"), "USD"), Money(Decimal("150.00"), "USD"), Money(Decimal("500.00"), "USD"))
+    assert exposure.headroom == Money(Decimal("1250.00"), "USD")

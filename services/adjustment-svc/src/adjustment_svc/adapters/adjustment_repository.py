@@ -12,6 +12,7 @@ from adjustment_svc.domain.adjustment import APPROVED, REJECTED, AdjustmentReque
 from adjustment_svc.domain.approval import ApprovalLevel
 from adjustment_svc.domain.memo_lines import MemoLineDraft
 from mediabill_common.db.reads import fetch_all, fetch_first
+from mediabill_common.money import Money
 
 
 class AdjustmentRepository:
@@ -24,7 +25,7 @@ class AdjustmentRepository:
         await self._s.execute(adjustments.insert().values(
             adjustment_id=adj.adjustment_id, invoice_id=adj.invoice_id, kind=adj.kind, status=adj.status,
             reason_code=adj.reason_code, dispute_id=adj.dispute_id, note=adj.note,
-            attachments=list(adj.attachments), currency=adj.currency, total=adj.total,
+            attachments=list(adj.attachments), currency=adj.currency, total=adj.total.amount,
             approval_level=adj.approval_level.value, requested_by=adj.requested_by,
             requested_at=adj.requested_at, version=1))
         if not adj.lines:  # a refused dispute credit may name none (a dispute whose lines all credit nothing)
@@ -102,7 +103,7 @@ def _request(head, lines, given) -> AdjustmentRequest:
     return AdjustmentRequest(
         adjustment_id=head["adjustment_id"], invoice_id=head["invoice_id"], kind=head["kind"],
         status=head["status"], reason_code=head["reason_code"], dispute_id=head["dispute_id"], note=head["note"],
-        attachments=tuple(head["attachments"] or ()), currency=head["currency"], total=head["total"],
+        attachments=tuple(head["attachments"] or ()), total=Money(head["total"], head["currency"]),
         approval_level=ApprovalLevel(head["approval_level"]), requested_by=head["requested_by"],
         requested_at=head["requested_at"], decided_at=head["decided_at"], rejected_by=head["rejected_by"],
         rejection_reason=head["rejection_reason"], memo_id=head["memo_id"], version=head["version"],

@@ -17,6 +17,7 @@ from adjustment_svc.domain.headroom import LineExposure
 from adjustment_svc.domain.memo_lines import InvoiceLineView, MemoLineDraft
 from mediabill_common.db.reads import fetch_all, fetch_first
 from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued
+from mediabill_common.money import Money
 
 
 class InvoiceReadModel:
@@ -100,9 +101,13 @@ class InvoiceReadModel:
              GROUP BY dl.invoice_line_id""",
             {"invoice": invoice.invoice_id, **({"excluding": excluding_dispute} if other else {})})}
         zero = Decimal(0)
+
+        def money(amount: Decimal) -> Money:
+            return Money(amount, invoice.currency)
+
         return {line.invoice_line_id: LineExposure(
-            line.invoice_line_id, line.amount, invoice.credited.get(line.invoice_line_id, zero),
-            pending.get(line.invoice_line_id) or zero, disputed.get(line.invoice_line_id) or zero)
+            line.invoice_line_id, money(line.amount), money(invoice.credited.get(line.invoice_line_id, zero)),
+            money(pending.get(line.invoice_line_id) or zero), money(disputed.get(line.invoice_line_id) or zero))
             for line in invoice.lines}
 
     # ---- disputes ------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def render_memo_pdf(memo: MemoRecord) -> bytes:
     pdf.setFont("Helvetica-Bold", 11)
     label = "Total credited" if memo.kind == "credit" else "Total debited"
     pdf.drawString(95 * mm, y - 10 * mm, label)
-    pdf.drawRightString(190 * mm, y - 10 * mm, f"{format(memo.total, 'f')} {memo.currency}")
+    pdf.drawRightString(190 * mm, y - 10 * mm, f"{format(memo.total.amount, 'f')} {memo.currency}")
     pdf.setFont("Helvetica", 8)
     pdf.drawString(20 * mm, 15 * mm, f"This memo adjusts invoice {memo.invoice_number}. Memo id {memo.memo_id}.")
     pdf.showPage()

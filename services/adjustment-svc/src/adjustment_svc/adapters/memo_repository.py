@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import RowMapping, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adjustment_svc.adapters.tables import memo_counters, memos
 from adjustment_svc.app.ports import MemoRecord
+from mediabill_common.money import Money
 
 
 class MemoRepository:
@@ -35,11 +36,12 @@ class MemoRepository:
         return current + 1
 
     async def add(self, memo: MemoRecord) -> None:
-        await self._s.execute(memos.insert().values(**memo.__dict__))
+        await self._s.execute(memos.insert().values(**memo.__dict__ | {"total": memo.total.amount,
+                                                                         "currency": memo.currency}))
 
     async def get(self, memo_id: str) -> MemoRecord | None:
         row = (await self._s.execute(select(memos).where(memos.c.memo_id == memo_id))).first()
-        return MemoRecord(**row._mapping) if row else None
+        return _memo(row._mapping) if row else None
 
     async def list(self, *, invoice_id: str | None, kind: str | None, limit: int,
                    after: tuple[datetime, str] | None) -> list[MemoRecord]:
@@ -51,4 +53,10 @@ class MemoRepository:
         if after is not None:
             at, last_id = after
             query = query.where(or_(memos.c.issued_at < at, and_(memos.c.issued_at == at, memos.c.memo_id < last_id)))
-        return [MemoRecord(**r._mapping) for r in (await self._s.execute(query)).all()]
+        return [_memo(r._mapping) for r in (await self._s.execute(query)).all()]
+
+
+def _memo(row: RowMapping) -> MemoRecord:
+    """A memo from its row: the total and currency columns are its `Money`."""
+    fields = {k: v for k, v in row.items() if k != "currency"}
+    return MemoRecord(**fields | {"total": Money(row["total"], row["currency"])})

@@ -26,8 +26,8 @@ def _memo_record(adj: AdjustmentRequest, invoice: InvoiceView, number: str, now:
     return MemoRecord(
         memo_id=str(uuid.uuid4()), memo_number=number, adjustment_id=adj.adjustment_id, kind=adj.kind,
         invoice_id=invoice.invoice_id, invoice_number=invoice.invoice_number,
-        bill_to_account_id=invoice.bill_to_account_id, dispute_id=adj.dispute_id, currency=adj.currency,
-        total=round_money(adj.total, adj.currency), reason_code=adj.reason_code, requested_by=adj.requested_by,
+        bill_to_account_id=invoice.bill_to_account_id, dispute_id=adj.dispute_id,
+        total=adj.total.rounded(), reason_code=adj.reason_code, requested_by=adj.requested_by,
         approved_by=approved_by, lines=lines, issued_at=now)
 
 
@@ -37,7 +37,7 @@ def memo_payload(memo: MemoRecord) -> MemoIssued:
         memo_id=memo.memo_id, memo_number=memo.memo_number, adjustment_id=memo.adjustment_id,
         invoice_id=memo.invoice_id, invoice_number=memo.invoice_number,
         bill_to_account_id=memo.bill_to_account_id, dispute_id=memo.dispute_id,
-        lines=[MemoLine.model_validate(x) for x in memo.lines], total=memo.total, currency=memo.currency,
+        lines=[MemoLine.model_validate(x) for x in memo.lines], total=memo.total.amount, currency=memo.currency,
         reason_code=memo.reason_code, requested_by=memo.requested_by, approved_by=memo.approved_by,
         issued_at=memo.issued_at)
 
@@ -58,7 +58,7 @@ async def issue_memo(unit: AdjustmentUnit, adj: AdjustmentRequest, invoice: Invo
     await unit.record_audit(actor=memo.approved_by[-1], action="memo.issued", entity_type="memo",
                             entity_id=memo.memo_id, reason=adj.note,
                             after={"memo_number": memo.memo_number, "adjustment_id": adj.adjustment_id,
-                                   "invoice_id": invoice.invoice_id, "total": format(memo.total, "f"),
+                                   "invoice_id": invoice.invoice_id, "total": format(memo.total.amount, "f"),
                                    "currency": memo.currency, "kind": adj.kind, "approved_by": memo.approved_by,
                                    "status": approved.status})
     return memo

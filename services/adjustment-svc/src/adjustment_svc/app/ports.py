@@ -21,6 +21,7 @@ from adjustment_svc.domain.memo_lines import MemoLineDraft
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued, Payload
 from mediabill_common.events.config_state import AccountState
+from mediabill_common.money import Money
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,16 @@ class MemoRecord:
     invoice_number: str
     bill_to_account_id: str
     dispute_id: str | None
-    currency: str
-    total: Decimal
+    total: Money
     reason_code: str
     requested_by: str
     approved_by: list[str]
     lines: list[dict[str, Any]]
     issued_at: datetime
+
+    @property
+    def currency(self) -> str:
+        return self.total.currency
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from adjustment_svc.domain.adjustment import PENDING, REJECTED, AdjustmentReques
 from adjustment_svc.domain.approval import required_level
 from adjustment_svc.domain.memo_lines import MemoLineDraft
 from mediabill_common.events.catalog import AdjustmentRejected
-from mediabill_common.money import round_money
+from mediabill_common.money import Money, round_money
 
 # Who refused: no person decided it, this service's rules did (as "policy" approves small memos).
 REFUSED_BY = "adjustment-svc"
@@ -45,12 +45,11 @@ async def refuse_dispute_credit(unit: AdjustmentUnit, cmd: RequestAdjustment, in
     dispute (dispute-svc reopens it with the reason)."""
     reason = _short(reason)
     lines = _named_lines(cmd, invoice)
-    total = sum((x.amount for x in lines), round_money(Decimal(0), invoice.currency))
+    total = Money(sum((x.amount for x in lines), round_money(Decimal(0), invoice.currency)), invoice.currency)
     adj = AdjustmentRequest(
         adjustment_id=str(uuid.uuid4()), invoice_id=invoice.invoice_id, kind=cmd.kind, status=PENDING,
         reason_code=cmd.reason_code, dispute_id=cmd.dispute_id, note=cmd.note, attachments=cmd.attachments,
-        currency=invoice.currency, total=total,
-        approval_level=required_level(total, await unit.policy.limits_for(invoice.currency)),
+        total=total, approval_level=required_level(total.amount, await unit.policy.limits_for(invoice.currency)),
         requested_by=cmd.requested_by, requested_at=now, lines=lines)
     await unit.adjustments.add(adj)
     await unit.adjustments.mark_rejected(adj.adjustment_id, decided_at=now, by=REFUSED_BY, reason=reason)

@@ -73,14 +73,14 @@ async def request_adjustment(unit: AdjustmentUnit, cmd: RequestAdjustment, now: 
     if cmd.kind == "credit":
         exposures = await unit.invoices.exposures(invoice, excluding_dispute=cmd.dispute_id)
         check_credit_headroom(cmd.lines, exposures, invoice.currency)
-    if draft.total <= 0:
-        raise InvalidRequest(f"the memo total would be {draft.total} {invoice.currency} after reversing discount, "
-                             "commission and tax; a memo must move a positive amount")
-    level = required_level(draft.total, await unit.policy.limits_for(invoice.currency))
+    if not draft.total.is_positive():
+        raise InvalidRequest(f"the memo total would be {draft.total.amount} {invoice.currency} after reversing "
+                             "discount, commission and tax; a memo must move a positive amount")
+    level = required_level(draft.total.amount, await unit.policy.limits_for(invoice.currency))
     adjustment = AdjustmentRequest(
         adjustment_id=str(uuid.uuid4()), invoice_id=invoice.invoice_id, kind=cmd.kind, status=PENDING,
         reason_code=cmd.reason_code, dispute_id=cmd.dispute_id, note=cmd.note, attachments=cmd.attachments,
-        currency=invoice.currency, total=draft.total, approval_level=level, requested_by=cmd.requested_by,
+        total=draft.total, approval_level=level, requested_by=cmd.requested_by,
         requested_at=now, lines=draft.lines)
     await unit.adjustments.add(adjustment)
     await unit.record_audit(actor=cmd.requested_by, action="adjustment.requested", entity_type="adjustment",

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from adjustment_svc.domain.approval import Approval, ApprovalLevel, approvals_still_needed
 from adjustment_svc.domain.memo_lines import InvoiceLineView, MemoLineDraft
+from mediabill_common.money import Money
 
 PENDING, APPROVED, REJECTED = "pending_approval", "approved", "rejected"
 
@@ -33,8 +34,7 @@ class AdjustmentRequest:
     dispute_id: str | None
     note: str
     attachments: tuple[str, ...]
-    currency: str
-    total: Decimal
+    total: Money
     approval_level: ApprovalLevel
     requested_by: str
     requested_at: datetime
@@ -45,6 +45,10 @@ class AdjustmentRequest:
     rejection_reason: str | None = None
     memo_id: str | None = None
     version: int = 1
+
+    @property
+    def currency(self) -> str:
+        return self.total.currency
 
     def approvals_still_needed(self) -> list[str]:
         """Roles whose approval is missing; empty once decided."""

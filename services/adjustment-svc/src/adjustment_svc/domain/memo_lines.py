@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from adjustment_svc.domain.errors import LineNotAdjustable
-from mediabill_common.money import round_money
+from mediabill_common.money import Money, round_money
 
 ADJUSTABLE_KINDS = frozenset({"usage", "flat_fee", "prior_period_adjustment"})
 DISCOUNT_BASE_KINDS = frozenset({"usage", "flat_fee"})
@@ -58,9 +58,14 @@ class MemoLineDraft:
 
 @dataclass(frozen=True)
 class MemoDraft:
+    """A memo's lines (amounts in `total`'s currency) and its total, what the customer gets back or owes."""
+
     lines: tuple[MemoLineDraft, ...]
-    total: Decimal
-    currency: str
+    total: Money
+
+    @property
+    def currency(self) -> str:
+        return self.total.currency
 
 
 def _named_lines(invoice_lines: list[InvoiceLineView], requested: list[RequestedLine]) -> list[InvoiceLineView]:
@@ -126,5 +131,4 @@ def compute_memo(invoice_lines: list[InvoiceLineView], requested: list[Requested
     named_base = sum(named_by_code.values(), Decimal(0))
     lines += _reversal_lines(invoice_lines, named_base, currency)
     lines += _tax_lines(invoice_lines, named_by_code, currency)
-    total = sum((x.amount for x in lines), Decimal(0))
-    return MemoDraft(tuple(lines), total, currency)
+    return MemoDraft(tuple(lines), Money(sum((x.amount for x in lines), Decimal(0)), currency))

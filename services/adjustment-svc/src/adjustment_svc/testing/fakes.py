@@ -21,6 +21,7 @@ from adjustment_svc.domain.memo_lines import InvoiceLineView, MemoLineDraft
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued, Payload
 from mediabill_common.events.config_state import AccountState
+from mediabill_common.money import Money
 
 ZERO = Decimal(0)
 
@@ -102,9 +103,13 @@ class FakeInvoices:
             if d.invoice_id == invoice.invoice_id and d.status == "open" and d.dispute_id != excluding_dispute:
                 for held in d.lines:
                     disputed[held.invoice_line_id] = disputed.get(held.invoice_line_id, ZERO) + held.amount
+        def money(amount: Decimal) -> Money:
+            return Money(amount, invoice.currency)
+
         return {x.invoice_line_id: LineExposure(
-            x.invoice_line_id, x.amount, invoice.credited.get(x.invoice_line_id, ZERO),
-            pending.get(x.invoice_line_id, ZERO), disputed.get(x.invoice_line_id, ZERO)) for x in invoice.lines}
+            x.invoice_line_id, money(x.amount), money(invoice.credited.get(x.invoice_line_id, ZERO)),
+            money(pending.get(x.invoice_line_id, ZERO)), money(disputed.get(x.invoice_line_id, ZERO)))
+            for x in invoice.lines}
 
     async def record_dispute_opened(self, d: DisputeOpened) -> bool:
         if d.dispute_id in self.disputes:

@@ -19,7 +19,7 @@ from dispute_svc.domain.model import (
     amounts_held,
 )
 from mediabill_common.headroom import LineExposure, headroom_breaches
-from mediabill_common.money import round_money
+from mediabill_common.money import Money, round_money
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,14 @@ def holds_of(disputes: Iterable[Dispute]) -> LineHolds:
     return LineHolds(under, awaiting)
 
 
-def line_exposure(line: InvoiceLineView, holds: LineHolds) -> LineExposure:
+def line_exposure(line: InvoiceLineView, holds: LineHolds, currency: str) -> LineExposure:
     """Rule 18's terms as dispute-svc knows them (mediabill_common.headroom has the one definition). A credit
     request an analyst made directly is not known here until its memo is issued: adjustment-svc's check, at the
     request and at every approval, is the authority; this one is a first filter."""
     zero = Decimal(0)
-    return LineExposure(line.invoice_line_id, line.amount, line.credited,
-                        holds.awaiting_credit.get(line.invoice_line_id, zero),
-                        holds.under_dispute.get(line.invoice_line_id, zero))
+    return LineExposure(line.invoice_line_id, Money(line.amount, currency), Money(line.credited, currency),
+                        Money(holds.awaiting_credit.get(line.invoice_line_id, zero), currency),
+                        Money(holds.under_dispute.get(line.invoice_line_id, zero), currency))
 
 
 def check_opening(invoice: InvoiceView, requested: Sequence[RequestedLine], *, reason_code: str,
@@ -100,13 +100,14 @@ def _check_line(invoice: InvoiceView, req: RequestedLine, index: int, requested:
     if req.amount <= 0 or round_money(req.amount, invoice.currency) != req.amount:
         raise InvalidRequest(f"{where}: amount must be greater than 0 with at most the minor-unit digits of "
                              f"{invoice.currency}; got {req.amount}", field=f"{where}.amount")
-    exposure = line_exposure(line, holds)
-    breaches = headroom_breaches([(line.invoice_line_id, req.amount)], {line.invoice_line_id: exposure})
+    exposure = line_exposure(line, holds, invoice.currency)
+    asked = Money(req.amount, invoice.currency)
+    breaches = headroom_breaches([(line.invoice_line_id, asked)], {line.invoice_line_id: exposure})
     if breaches:
-        x = breaches[0].figures(invoice.currency)
+        x = breaches[0].figures()
         raise RuleBreach(
             f"{where}: line {line.invoice_line_id} has a headroom of "
-            f"{format(round_money(max(exposure.headroom, Decimal(0)), invoice.currency), 'f')} {invoice.currency} "
+            f"{max(exposure.headroom, Money.zero(invoice.currency))} "
             f"(amount {x['line_amount']} - "
             f"credited {x['credited']} - awaiting credit {x['pending_credit']} - under open disputes "
             f"{x['disputed']}); {x['requested']} was asked.")

@@ -16,12 +16,14 @@ from adjustment_svc.domain.errors import AdjustmentError
 from adjustment_svc.domain.memo_lines import RequestedLine
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import DisputeResolved
+from mediabill_common.money import Money
 
 log = logging.getLogger(__name__)
 
 
 def _credit_request(payload: DisputeResolved, dispute: DisputeView) -> RequestAdjustment:
-    allocated = allocate_dispute_credit(payload.outcome, payload.credit_amount, dispute.lines, payload.currency)
+    credit = Money(payload.credit_amount, payload.currency)
+    allocated = allocate_dispute_credit(payload.outcome, credit, dispute.lines)
     return RequestAdjustment(
         invoice_id=payload.invoice_id, kind="credit", reason_code=dispute.reason_code,
         note=f"Dispute {payload.dispute_id} resolved {payload.outcome}: {payload.resolution_note}",

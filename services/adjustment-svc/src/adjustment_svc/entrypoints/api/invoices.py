@@ -48,8 +48,9 @@ async def invoice_headroom(invoice_id: str, session: Session, _principal: Curren
         invoice_id=invoice.invoice_id, invoice_number=invoice.invoice_number, status=invoice.status,
         currency=invoice.currency,
         lines=[LineHeadroom(invoice_line_id=x.invoice_line_id, kind=x.kind, amount=money(x.amount),
-                            credited=money(exposures[x.invoice_line_id].credited),
+                            credited=exposures[x.invoice_line_id].credited.rounded().amount,
                             debited=money(invoice.debited.get(x.invoice_line_id, 0)),
-                            pending_credit=money(exposures[x.invoice_line_id].pending_credit),
-                            disputed=money(exposures[x.invoice_line_id].disputed),
-                            headroom=money(exposures[x.invoice_line_id].headroom)) for x in invoice.lines])
+                            pending_credit=exposures[x.invoice_line_id].pending_credit.rounded().amount,
+                            disputed=exposures[x.invoice_line_id].disputed.rounded().amount,
+                            headroom=exposures[x.invoice_line_id].headroom.rounded().amount)
+               for x in invoice.lines])

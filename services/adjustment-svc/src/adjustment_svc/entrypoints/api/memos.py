@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
@@ -11,7 +12,6 @@ from adjustment_svc.adapters.memo_document import render_memo_pdf
 from adjustment_svc.adapters.memo_repository import MemoRepository
 from adjustment_svc.app.ports import MemoRecord
 from adjustment_svc.entrypoints.api.schemas import MemoOut
-from mediabill_common.money import round_money
 from mediabill_common.web.deps import Session
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from mediabill_common.web.problems import NotFound
@@ -49,6 +49,6 @@ async def get_memo(memo_id: str, session: Session, _principal: CurrentPrincipal)
             responses={200: {"content": {"application/pdf": {}}}}, response_class=Response)
 async def memo_document(memo_id: str, session: Session, _principal: CurrentPrincipal) -> Response:
     memo = await _memo(session, memo_id)
-    memo = MemoRecord(**{**memo.__dict__, "total": round_money(memo.total, memo.currency)})
+    memo = replace(memo, total=memo.total.rounded())
     return Response(render_memo_pdf(memo), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{memo.memo_number}.pdf"'})

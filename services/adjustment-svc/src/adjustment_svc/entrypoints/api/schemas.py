@@ -121,7 +121,7 @@ class AdjustmentOut(BaseModel):
         return {
             "adjustment_id": adj.adjustment_id, "invoice_id": adj.invoice_id, "kind": adj.kind,
             "status": adj.status, "reason_code": adj.reason_code, "dispute_id": adj.dispute_id, "note": adj.note,
-            "attachments": list(adj.attachments), "currency": adj.currency, "total": money(adj.total),
+            "attachments": list(adj.attachments), "currency": adj.currency, "total": adj.total.rounded().amount,
             "approval_level": adj.approval_level.value, "approvals_given": approvals,
             "approvals_still_needed": adj.approvals_still_needed(), "requested_by": adj.requested_by,
             "requested_at": adj.requested_at, "decided_at": adj.decided_at, "rejected_by": adj.rejected_by,
@@ -149,9 +149,7 @@ class MemoOut(BaseModel):
 
     @classmethod
     def of(cls, memo: MemoRecord) -> MemoOut:
-        data = dict(memo.__dict__)
-        data["total"] = round_money(memo.total, memo.currency)
-        return cls(**data)
+        return cls(**{**memo.__dict__, "total": memo.total.rounded().amount, "currency": memo.currency})
 
 
 class LimitsIn(BaseModel):
