@@ -12,6 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Every service runs these; a service may add roles of its own (Service.roles).
+ROLES = ("api", "consumer", "relay")
+
+
 @dataclass(frozen=True)
 class Service:
     """A Mediabill service: one process per role, each with the API's port in PORT (only the API listens)."""
@@ -19,6 +23,7 @@ class Service:
     name: str  # its folder under services/, and the prefix of its process names (invoice-svc-api)
     package: str
     port: int
+    roles: tuple[str, ...] = ROLES
 
     def args(self, role: str) -> list[str]:
         """The Python arguments of one of its processes."""
@@ -47,15 +52,15 @@ class Infra:
 
 SERVICES = (
     Service("product-config-svc", "product_config_svc", 8001),
-    Service("invoice-svc", "invoice_svc", 8002),
+    # invoice-svc's worker executes the bill runs its API queues: a month-end run must not slow the API people use.
+    Service("invoice-svc", "invoice_svc", 8002, roles=(*ROLES, "worker")),
     Service("dispute-svc", "dispute_svc", 8003),
     Service("adjustment-svc", "adjustment_svc", 8004),
 )
-ROLES = ("api", "consumer", "relay")
 
-# An API request has a person waiting on it; an event, an outbox row or a collections update can wait a few hundred
-# milliseconds. These run at nice MEDIABILL_BACKGROUND_NICE (docs/operations.md, "CPU priority").
-BACKGROUND_ROLES = frozenset({"consumer", "relay"})
+# An API request has a person waiting on it; an event, an outbox row, a bill run or a collections update can wait.
+# These run at nice MEDIABILL_BACKGROUND_NICE (docs/operations.md, "CPU priority").
+BACKGROUND_ROLES = frozenset({"consumer", "relay", "worker"})
 
 # The simulated collections system (the reference consumer of the invoice contract); background work too.
 COLLECTIONS = Tool("collections", "tools.collections", 8005)

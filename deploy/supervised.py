@@ -21,7 +21,6 @@ from deploy.processes import (
     COLLECTIONS,
     INVOICE_SVC_URL,
     KAFKA,
-    ROLES,
     ROOT,
     SERVICES,
     Tool,
@@ -50,7 +49,7 @@ def app_programs(python: str, nice: int) -> list[Program]:
         Program(f"{svc.name}-{role}", [python, *svc.args(role)], group=svc.name,
                 env={"PORT": str(svc.port), "INVOICE_SVC_URL": INVOICE_SVC_URL},
                 nice=nice if role in BACKGROUND_ROLES else 0, port=svc.port if role == "api" else None)
-        for svc in SERVICES for role in ROLES
+        for svc in SERVICES for role in svc.roles
     ]
     return [*programs, tool_program(COLLECTIONS, python, nice)]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deploy.processes import BACKGROUND_ROLES, KAFKA, POSTGRES, ROLES, SERVICES, Service, service
+from deploy.processes import BACKGROUND_ROLES, KAFKA, POSTGRES, SERVICES, Service, service
 from mediabill_common.testing.plugin import REPO_ROOT
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]
@@ -21,7 +21,7 @@ def test_each_service_runs_its_declared_processes_with_known_settings(svc: Servi
     settings_cls = importlib.import_module(f"{svc.package}.settings").Settings
     fields = {name.upper() for name in settings_cls.model_fields}
     assert settings_cls.model_fields["port"].default == svc.port
-    for role in ROLES:
+    for role in svc.roles:
         container = COMPOSE[f"{svc.name}-{role}"]
         assert container["command"] == ["python", *svc.args(role)]
         unknown = set(container["environment"]) - fields
@@ -34,7 +34,7 @@ def test_each_service_runs_its_declared_processes_with_known_settings(svc: Servi
 
 
 def test_compose_runs_no_service_process_that_is_not_declared():
-    declared = {f"{svc.name}-{role}" for svc in SERVICES for role in ROLES}
+    declared = {f"{svc.name}-{role}" for svc in SERVICES for role in svc.roles}
     packages = {svc.package for svc in SERVICES}
     running = {name for name, container in COMPOSE.items()
                if container.get("command", [])[:2] == ["python", "-m"] and container["command"][2] in packages}

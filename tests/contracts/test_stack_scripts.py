@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from deploy.processes import BACKGROUND_ROLES, COLLECTIONS, KAFKA, ROLES, SERVICES
+from deploy.processes import BACKGROUND_ROLES, COLLECTIONS, KAFKA, SERVICES
 from deploy.supervised import Program, control, tool_program, write_conf
 from mediabill_common.testing.plugin import REPO_ROOT
 
@@ -38,7 +38,7 @@ def test_the_stack_runs_consumers_relays_collections_and_kafka_at_the_background
     conf.read(tmp_path / "supervisord.conf")
     nice = {section.split(":", 1)[1]: _launch_nice(conf[section]["command"])
             for section in conf.sections() if section.startswith("program:")}
-    expected = {f"{svc.name}-{role}": 13 if role in BACKGROUND_ROLES else 0 for svc in SERVICES for role in ROLES}
+    expected = {f"{svc.name}-{role}": 13 if role in BACKGROUND_ROLES else 0 for svc in SERVICES for role in svc.roles}
     assert nice == {**expected, COLLECTIONS.name: 13, KAFKA.name: 13}
 
 

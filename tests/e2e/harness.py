@@ -17,7 +17,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from deploy.processes import COLLECTIONS, ROLES, SERVICES
+from deploy.processes import COLLECTIONS, SERVICES
 from mediabill_common.db.engine import asyncpg_dsn
 from mediabill_common.testing.plugin import REPO_ROOT, run_migrations
 
@@ -74,7 +74,7 @@ class System:
                     "COLLECTIONS_GROUP": f"collections-{self.name}", **self.env}
         for svc in SERVICES:
             env = {**base_env, "PORT": str(self.ports[svc.name]), "CONSUMER_GROUP": f"{svc.name}-{self.name}"}
-            for role in ROLES:
+            for role in svc.roles:
                 self._add(f"{svc.name}:{role}", [sys.executable, *svc.args(role)], env)
         self._add(COLLECTIONS.name, [sys.executable, *COLLECTIONS.args(self.ports[COLLECTIONS.name])], base_env)
         for process in self.processes.values():

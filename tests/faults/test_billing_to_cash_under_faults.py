@@ -15,7 +15,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from deploy.processes import COLLECTIONS, ROLES, SERVICES
+from deploy.processes import COLLECTIONS, SERVICES
 from mediabill_common.events.catalog import DELIVERY_TOPIC
 from mediabill_common.events.envelope import new_envelope
 from mediabill_common.kafka import make_producer
@@ -105,7 +105,7 @@ async def bounded(items, action, concurrency: int) -> list:
 # --- ingest: a paced publisher while faults land at random -------------------------------------------------------
 
 async def ingest_under_faults(chaos: Chaos, db: Db, world: FaultWorld, bootstrap: str) -> None:
-    kills = [f"{svc.name}:{role}" for svc in SERVICES for role in ROLES] + [COLLECTIONS.name]
+    kills = [f"{svc.name}:{role}" for svc in SERVICES for role in svc.roles] + [COLLECTIONS.name]
     actions: list = [lambda phase, n=name: chaos.kill(n, phase) for name in kills]
     actions += [chaos.restart_kafka, chaos.restart_postgres]
     chaos.rng.shuffle(actions)
@@ -202,7 +202,7 @@ async def bill_run_under_faults(chaos: Chaos, api: Api, db: Db, expected: dict) 
     run = await call(api, "POST", "invoice-svc", "/v1/bill-runs", {
         "period": PERIOD, "mode": "issue", "bill_to_account_ids": bill_tos}, as_="billing-manager")
     await asyncio.sleep(chaos.rng.uniform(0.3, 1.5))
-    await chaos.kill("invoice-svc:api", "bill-run")  # the run's executor lives in the API process
+    await chaos.kill("invoice-svc:worker", "bill-run")  # the process that executes the run
     await chaos.restart_postgres("bill-run")
     await asyncio.sleep(chaos.rng.uniform(0.5, 2))
     await chaos.kill("invoice-svc:relay", "bill-run")

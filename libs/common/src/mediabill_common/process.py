@@ -1,4 +1,5 @@
-"""Process entrypoints shared by the services: `python -m <service> api|consumer|relay`."""
+"""Process entrypoints shared by the services: `python -m <service> api|consumer|relay` (and `worker` for a service
+that has background work of its own)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,15 @@ async def run_consumer(ctx: AnyContext, make_runner: Callable[[AnyContext, objec
         await ctx.close()
 
 
+async def run_worker(ctx: AnyContext, work: Callable[[AnyContext, asyncio.Event], Awaitable[None]]) -> None:
+    """Run the service's own background work (e.g. invoice-svc's bill runs) until SIGTERM."""
+    stop = _stop_event()
+    try:
+        await work(ctx, stop)
+    finally:
+        await ctx.close()
+
+
 async def _start_with_retry(start: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
     delay = 0.5
     while True:
@@ -84,12 +94,13 @@ async def _start_with_retry(start: Callable[[], Awaitable[None]], stop: asyncio.
 
 
 def main(*, build_context: Callable[[], AnyContext], build_app: Callable[[AnyContext], FastAPI],
-         make_runner: Callable[[AnyContext, object], ConsumerRunner] | None, topics: list[str]) -> None:
-    """The `python -m <service>` command line."""
+         make_runner: Callable[[AnyContext, object], ConsumerRunner] | None, topics: list[str],
+         work: Callable[[AnyContext, asyncio.Event], Awaitable[None]] | None = None) -> None:
+    """The `python -m <service>` command line; `work` is the `worker` role's, for a service that has one."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("role", choices=["api", "consumer", "relay"])
+    parser.add_argument("role", choices=["api", "consumer", "relay", *(["worker"] if work else [])])
     parser.add_argument("--metrics-port", type=int, default=None,
-                        help="serve Prometheus metrics of a consumer or relay on this port")
+                        help="serve Prometheus metrics of a consumer, relay or worker on this port")
     args = parser.parse_args()
     ctx = build_context()
     configure_logging(f"{ctx.settings.service_name}-{args.role}", ctx.settings.log_level)
@@ -103,6 +114,8 @@ def main(*, build_context: Callable[[], AnyContext], build_app: Callable[[AnyCon
     # markedly less CPU than on asyncio's own loop.
     if args.role == "relay":
         uvloop.run(run_relay(ctx))
+    elif args.role == "worker" and work is not None:
+        uvloop.run(run_worker(ctx, work))
     elif make_runner is None:
         log.info("this service consumes no topics; consumer exits")
     else:

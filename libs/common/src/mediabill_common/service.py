@@ -129,7 +129,7 @@ def create_app(ctx: ServiceContext[Any, Any], *, title: str, description: str, r
     """The FastAPI app of a service: problem+json, auth (before any body is read), a body size limit,
     idempotency, metrics, health, audit, its routers.
 
-    `background` are long-running workers (e.g. the bill-run executor) started with the app; each gets an event
+    `background` are long-running tasks started with the app; each gets an event
     that is set at shutdown and is awaited before the app stops. `links` are the OpenAPI links between its
     operations (what a response gives the next call), documented in its `/openapi.json`. `errors` maps the
     service's domain and application errors to problem+json, in this one place: its app/ layer raises them and

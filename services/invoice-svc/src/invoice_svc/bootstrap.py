@@ -11,7 +11,6 @@ from invoice_svc.context import InvoiceContext, InvoiceDeps
 from invoice_svc.entrypoints.api import routers
 from invoice_svc.entrypoints.api.errors import ERRORS
 from invoice_svc.entrypoints.api.links import LINKS
-from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 from invoice_svc.settings import Settings
 from mediabill_common.service import build_context, create_app
 
@@ -20,12 +19,11 @@ def build(settings: Settings | None = None) -> InvoiceContext:
     settings = settings or Settings()
     ctx = build_context(settings, metadata, common)
     units = SqlUnits(ctx)
-    return ctx.with_deps(InvoiceDeps(units=units, bill_runs=BillRunExecutor(ctx, units=units),
-                                     simulations=SimulationPool(settings.price_simulation_workers)))
+    return ctx.with_deps(InvoiceDeps(units=units, simulations=SimulationPool(settings.price_simulation_workers)))
 
 
 def build_app(ctx: InvoiceContext | None = None) -> FastAPI:
     ctx = ctx or build()
     return create_app(ctx, title="invoice-svc",
                       description="Delivery ingestion, pricing, bill runs, invoices, billing exceptions and balances.",
-                      routers=routers, background=[ctx.deps.bill_runs.run], links=LINKS, errors=ERRORS)
+                      routers=routers, links=LINKS, errors=ERRORS)

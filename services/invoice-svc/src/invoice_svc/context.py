@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from invoice_svc.adapters.unit import SqlUnits
 from invoice_svc.app.simulation_pool import SimulationPool
-from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 from invoice_svc.settings import Settings
 from mediabill_common.service import Dependencies, ServiceContext
 
@@ -16,7 +15,6 @@ class InvoiceDeps(Dependencies):
     """What invoice-svc needs beyond one transaction, one of each per process."""
 
     units: SqlUnits  # each transaction's unit of work (they share the memo of parsed configuration states)
-    bill_runs: BillRunExecutor  # every API process runs one; they share the queue of runs (FOR UPDATE SKIP LOCKED)
     simulations: SimulationPool  # prices large price simulations off the event loop
 
     async def aclose(self) -> None:

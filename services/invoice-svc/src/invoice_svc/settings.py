@@ -17,7 +17,7 @@ class Settings(ServiceSettings):
     # more off it (figures in bench/RESULTS.md). A lone event on a quiet topic waits <= 500 ms.
     consumer_fetch_min_bytes: int = 256 * 1024
     consumer_fetch_max_wait_ms: int = 500
-    # Bill runs (the executor runs in every API process; any of them picks up a run whose executor died).
+    # Bill runs (executed by the worker processes; any of them picks up a run whose worker died).
     bill_run_chunk_size: int = Field(default=1000, ge=1)
     # Chunks read ahead of the one being priced: the database reads while the interpreter prices (more than one
     # keeps it busy while pricing and encoding alternate).

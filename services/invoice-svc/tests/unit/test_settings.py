@@ -1,5 +1,5 @@
 """Every setting invoice-svc reads is declared in settings.py, with its default there once, so the environment can
-set it; the typed context hands the bill-run executor what was set."""
+set it; the worker's bill-run executor gets what was set."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from invoice_svc.bootstrap import build
+from invoice_svc.entrypoints.worker import bill_run_executor
 from invoice_svc.settings import Settings
 
 
@@ -17,7 +18,7 @@ async def test_the_bill_run_settings_come_from_the_environment_to_the_executor(m
         monkeypatch.setenv(name, value)
     ctx = build(Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none"))
     try:
-        executor = ctx.deps.bill_runs
+        executor = bill_run_executor(ctx)
         assert (executor.chunk_size, executor.read_ahead, executor.stale_after_s, executor.poll_s,
                 executor.sweep_every_s, executor.unknown_invoice_after_s) == (7, 5, 9.0, 0.5, 3.0, 60.0)
     finally:

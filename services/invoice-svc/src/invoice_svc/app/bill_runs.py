@@ -1,5 +1,5 @@
-"""Bill runs are requested through the API and executed by the bill-run executor in any API process
-(entrypoints/bill_run_executor.py)."""
+"""Bill runs are requested through the API and executed by the bill-run executor in a worker process
+(`python -m invoice_svc worker`, entrypoints/worker.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from invoice_svc.app.stored import BillRun
 
 async def request_bill_run(unit: BillingUnit, *, period: str, mode: str, bill_to_account_ids: Sequence[str] | None,
                            actor: str) -> BillRun:
-    """Queue a run (the route owns the transaction); an executor picks it up."""
+    """Queue a run (the route owns the transaction); a worker picks it up."""
     run = await unit.bill_runs.add(str(uuid.uuid4()), period, mode, bill_to_account_ids, actor)
     await unit.record_audit(actor=actor, action=f"request_{mode}", entity_type="bill_run", entity_id=run.run_id,
                             after={"period": period, "mode": mode, "bill_to_account_ids": bill_to_account_ids})

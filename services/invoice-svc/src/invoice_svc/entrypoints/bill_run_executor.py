@@ -1,4 +1,4 @@
-"""The bill-run executor: runs queued bill runs in the background of every API process.
+"""The bill-run executor: runs queued bill runs in the worker processes (`python -m invoice_svc worker`).
 
 It claims a queued run -- or one whose executor stopped beating its heart -- with FOR UPDATE SKIP LOCKED, fixes the
 run's snapshot once (rule 1), and works through the run's groups chunk by chunk: read and price set-based outside
@@ -56,7 +56,7 @@ class _Progress:
 
 
 class BillRunExecutor:
-    """Runs queued bill runs; started with the app (`create_app(background=[executor.run])`)."""
+    """Runs queued bill runs; each worker process runs one (entrypoints/worker.py)."""
 
     def __init__(self, ctx: ServiceContext[Settings, Any], *, executor_id: str | None = None,
                  units: SqlUnits | None = None) -> None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from invoice_svc.app.bill_runs import request_bill_run
 from invoice_svc.app.stored import BillRun
-from invoice_svc.entrypoints.api.deps import InvoiceCtx, RequestUnit
+from invoice_svc.entrypoints.api.deps import RequestUnit
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.types import Period
 from mediabill_common.web.deps import Session
@@ -63,15 +63,14 @@ class BillRunOut(BaseModel):
 
 
 @router.post("/v1/bill-runs", status_code=202, response_model=BillRunOut,
-             summary="Request a bill run (preview: billing-analyst; issue: billing-manager); runs in the background")
-async def create_bill_run(ctx: InvoiceCtx, unit: RequestUnit, principal: Analyst,
+             summary="Request a bill run (preview: billing-analyst; issue: billing-manager); a worker executes it")
+async def create_bill_run(unit: RequestUnit, principal: Analyst,
                           body: BillRunRequest) -> BillRunOut:
     if body.mode == "issue" and not principal.has_any("billing-manager"):
         raise Forbidden("An issue run needs the billing-manager role; billing-analyst may run previews.")
     async with unit.session.begin():
         run = await request_bill_run(unit, period=body.period, mode=body.mode,
                                      bill_to_account_ids=body.bill_to_account_ids, actor=principal.sub)
-    ctx.deps.bill_runs.wakeup.set()
     return BillRunOut.of(run)
 
 
