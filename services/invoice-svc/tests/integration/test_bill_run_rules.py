@@ -109,9 +109,13 @@ async def test_rules_1_and_13_a_delivery_ingested_after_the_snapshot_is_billed_o
     june = await billing.issued_invoice(adv, "2025-06")
     adjustment = line(june, "prior_period_adjustment")
     assert (adjustment["amount"], adjustment["original_invoice_number"]) == ("100.00", may["invoice_number"])
+    # the late 20,000 impressions, not one unit of 100.00
+    assert (adjustment["quantity"], adjustment["unit"], adjustment["unit_price"],
+            adjustment["price_base_quantity"]) == (20_000, "impressions", "5.00", 1000)
     assert june["adjustment_only"] is True and june["total"] == "100.00"
     [raised] = await exceptions_of(billing.ctx, adv, "restatement_after_issue")
     assert raised["refs"]["original_invoice_number"] == may["invoice_number"]
+    assert (raised["refs"]["period"], raised["refs"]["billed_in_period"]) == ("2025-05", "2025-06")
     await billing.bill("2025-07", "issue", [adv])  # billed once: nothing more to adjust
     assert await billing.invoices(bill_to_account_id=adv, period="2025-07") == []
 
@@ -125,12 +129,29 @@ async def test_rule_13_a_restatement_becomes_adjustment_lines_on_the_contracts_n
     july = await billing.issued_invoice(adv, "2025-07")
     await deliver(invoice_feed, [delivery(f"D1-{unique}", revision=1, day="2025-07-10", impressions=140_000, **base),
                                  delivery(f"D2-{unique}", day="2025-08-03", impressions=10_000, **base)])
+    await billing.bill("2025-08", "preview", [adv])
+    # a preview of the invoice that will carry the adjustment already records it for the analysts
+    [previewed] = await exceptions_of(billing.ctx, adv, "restatement_after_issue")
+    assert previewed["refs"]["original_invoice_number"] == july["invoice_number"]
     await billing.bill("2025-08", "issue", [adv])
     august = await billing.issued_invoice(adv, "2025-08")
     assert line(august, "usage")["amount"] == "50.00"
     adjustment = line(august, "prior_period_adjustment")
     assert (adjustment["amount"], adjustment["original_invoice_number"]) == ("200.00", july["invoice_number"])
+    assert (adjustment["quantity"], adjustment["unit"], adjustment["unit_price"]) == (40_000, "impressions", "5.00")
     assert august["total"] == "250.00" and july["total"] == "500.00"  # the issued invoice never changes
+    [raised] = await exceptions_of(billing.ctx, adv, "restatement_after_issue")  # the preview's, not a second one
+    assert (raised["exception_id"], raised["amount_at_risk"]) == (previewed["exception_id"], 200)
+
+    # restated again while the first exception is still open: a second adjustment, a second exception
+    await deliver(invoice_feed, [delivery(f"D1-{unique}", revision=2, day="2025-07-10", impressions=150_000, **base)])
+    await billing.bill("2025-09", "issue", [adv])
+    september = await billing.issued_invoice(adv, "2025-09")
+    again = line(september, "prior_period_adjustment")
+    assert (again["amount"], again["quantity"], again["unit"]) == ("50.00", 10_000, "impressions")
+    first, second = await exceptions_of(billing.ctx, adv, "restatement_after_issue")
+    assert first["status"] == "open" and second["refs"]["billed_in_period"] == "2025-09"
+    assert second["refs"]["original_invoice_number"] == july["invoice_number"]
 
 
 async def test_rule_14_a_negative_invoice_is_not_issued_and_raises_negative_invoice(invoice_feed, billing, unique):

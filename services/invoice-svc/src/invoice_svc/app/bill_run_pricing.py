@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -208,17 +208,25 @@ def price_group(scope: RunScope, g: PricedGroupInputs) -> PricedGroup:
             terms=g.contract.terms_for(c.period) if g.contract is not None else None,
             billed_to_date=g.billed_before, line_id_seed=invoice_id))
         adjustment_lines.extend(adjustment.lines)
-        findings.extend(e for e in adjustment.exceptions if adjustment.lines or e.kind != "restatement_after_issue")
+        findings.extend(_billed_in(e, scope.period) for e in adjustment.exceptions
+                        if adjustment.lines or e.kind != "restatement_after_issue")
     draft = price_invoice_group(InvoiceGroup(
         period=scope.period, bill_to=bill_to, products=scope.products, deliveries=tuple(g.deliveries), terms=terms,
         billed_before=g.billed_before, prior_period_lines=tuple(adjustment_lines), line_id_seed=invoice_id))
     check_storable(draft)
     findings.extend(draft.exceptions)
     currency = draft.currency
-    problems = [_exception(scope, key, e, currency) for e in findings
-                if scope.mode == "issue" or e.kind != "restatement_after_issue"]
+    problems = [_exception(scope, key, e, currency) for e in findings]
     return PricedGroup(key, invoice_id, g.seed.advertiser_account_id, draft, g.bill_to, g.contract, terms,
                        g.advertiser, [c.invoice_id for c in g.corrections], problems)
+
+
+def _billed_in(e: PricingException, period: str) -> PricingException:
+    """Rule 13's record names the period whose invoice carries the adjustment: one exception per adjustment
+    (a preview and the issue of that invoice share it; a later restatement of the same period raises its own)."""
+    if e.kind != "restatement_after_issue":
+        return e
+    return replace(e, refs=(*e.refs, ("billed_in_period", period)))
 
 
 def _exception(scope: RunScope, key: GroupKey, e: PricingException, currency: str) -> NewException:

@@ -176,3 +176,59 @@ def test_adjustment_line_ids_are_deterministic(pricing_kit):
     one = price_prior_period_adjustment(_correction(k, contract, p, account, billed, 150_000))
     two = price_prior_period_adjustment(_correction(k, contract, p, account, billed, 150_000))
     assert one == two and len({ln.invoice_line_id for ln in one.lines}) == 4
+
+
+def test_late_delivery_adjustment_line_carries_the_quantity_delta_in_its_unit(pricing_kit):
+    k = pricing_kit
+    contract, p, account = _setup(k)
+    billed = summarise_billed(INV, "2024-03", _march(k, contract, p, account, 125_000).lines)
+    assert billed.quantity_by_line == {"L1": 125_000}
+    adj = price_prior_period_adjustment(_correction(k, contract, p, account, billed, 150_000))
+    usage = adj.lines[0]
+    assert (usage.quantity, usage.unit, usage.unit_price, usage.price_base_quantity, usage.amount) == (
+        25_000, "impressions", D("8.00"), 1000, D("200.00"))
+    # discount, commission and tax adjust an amount: one unit at that amount, as on the original invoice
+    assert [(ln.quantity, ln.unit) for ln in adj.lines[1:]] == [(1, None)] * 3
+
+
+def test_downward_restatement_carries_a_negative_quantity(pricing_kit):
+    k = pricing_kit
+    contract, p, account = _setup(k)
+    billed = summarise_billed(INV, "2024-03", _march(k, contract, p, account, 125_000).lines)
+    usage = price_prior_period_adjustment(_correction(k, contract, p, account, billed, 100_000)).lines[0]
+    assert (usage.quantity, usage.unit, usage.amount) == (-25_000, "impressions", D("-200.00"))
+
+
+def test_capped_adjustment_bills_the_share_of_the_quantity_the_budget_buys(pricing_kit):
+    k = pricing_kit
+    contract, p, account = _setup(k, budget="1100.00")
+    billed = summarise_billed(INV, "2024-03", _march(k, contract, p, account, 125_000).lines)
+    usage = price_prior_period_adjustment(_correction(k, contract, p, account, billed, 150_000)).lines[0]
+    assert (usage.quantity, usage.amount) == (12_500, D("100.00"))  # 100.00 at 8.00 CPM
+
+
+def test_second_restatement_quantity_is_measured_from_original_plus_earlier_adjustment(pricing_kit):
+    k = pricing_kit
+    contract, p, account = _setup(k)
+    original = _march(k, contract, p, account, 125_000).lines
+    first = price_prior_period_adjustment(_correction(k, contract, p, account,
+                                                      summarise_billed(INV, "2024-03", original), 150_000))
+    stored = [draft_line_from_wire(ln.as_invoice_line()) for ln in (*original, *first.lines)]
+    billed = summarise_billed(INV, "2024-03", stored)
+    assert billed.quantity_by_line == {"L1": 150_000}
+    second = price_prior_period_adjustment(_correction(k, contract, p, account, billed, 175_000))
+    assert (second.lines[0].quantity, second.lines[0].unit) == (25_000, "impressions")
+
+
+def test_adjustment_of_a_clicks_line_is_in_clicks(pricing_kit):
+    k = pricing_kit
+    p = k.product("SEARCH", "cpc", "0.50")
+    contract = k.terms(k.line(product_code="SEARCH"))
+    march = price_invoice_group(k.group(k.delivery("2024-03-05", product_code="SEARCH", clicks=1_000),
+                                        contract=contract, products=[p], period="2024-03"))
+    billed = summarise_billed(INV, "2024-03", march.lines)
+    correction = PriorPeriodCorrection(billed, k.bill_to(), {p.code: p},
+                                       (k.delivery("2024-03-05", product_code="SEARCH", clicks=1_300),), contract)
+    [usage] = price_prior_period_adjustment(correction).lines
+    assert (usage.quantity, usage.unit, usage.unit_price, usage.price_base_quantity, usage.amount) == (
+        300, "clicks", D("0.50"), 1, D("150.00"))

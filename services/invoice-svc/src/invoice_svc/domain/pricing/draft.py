@@ -187,6 +187,7 @@ def summarise_billed(invoice_number: str, period: str, lines: Iterable[DraftLine
     `invoice_number`; other adjustment lines (for other periods) and over-delivery lines are ignored.
     """
     usage: dict[str, Decimal] = {}
+    quantity: dict[str, int] = {}
     tax: dict[str, Decimal] = {}
     discount = commission = Decimal(0)
     for ln in lines:
@@ -196,10 +197,19 @@ def summarise_billed(invoice_number: str, period: str, lines: Iterable[DraftLine
             continue
         if ln.component == "usage" and ln.line_item_id:
             usage[ln.line_item_id] = usage.get(ln.line_item_id, Decimal(0)) + ln.amount
+            if _counts_usage_quantity(ln):
+                quantity[ln.line_item_id] = quantity.get(ln.line_item_id, 0) + ln.quantity
         elif ln.component == "discount":
             discount += ln.amount
         elif ln.component == "agency_commission":
             commission += ln.amount
         elif ln.component == "tax":
             tax[ln.tax_code or ""] = tax.get(ln.tax_code or "", Decimal(0)) + ln.amount
-    return PeriodBilled(invoice_number, period, usage, discount, commission, tax)
+    return PeriodBilled(invoice_number, period, usage, discount, commission, tax, quantity)
+
+
+def _counts_usage_quantity(ln: DraftLine) -> bool:
+    """A usage line's quantity, or a usage adjustment's delta, is in the line's unit; a flat fee's days are
+    not re-priced, and an adjustment line stored without a unit (before adjustments kept their quantities)
+    carries 1 for its amount."""
+    return ln.kind == "usage" or (ln.kind == "prior_period_adjustment" and ln.unit is not None)

@@ -175,7 +175,8 @@ class PeriodBilled:
 
     The original invoice's own lines plus any prior-period adjustments already made for that period.
     `usage_by_line` holds usage and flat-fee amounts per contract line; `discount` and `commission` are negative
-    numbers as on the invoice; `tax_by_code` is the tax per tax code.
+    numbers as on the invoice; `tax_by_code` is the tax per tax code. `quantity_by_line` is the usage quantity
+    billed per contract line (in the line's unit), so that an adjustment carries the quantity delta.
     """
 
     invoice_number: str
@@ -184,6 +185,7 @@ class PeriodBilled:
     discount: Decimal = Decimal(0)
     commission: Decimal = Decimal(0)
     tax_by_code: Mapping[str, Decimal] = field(default_factory=lambda: _EMPTY)
+    quantity_by_line: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)

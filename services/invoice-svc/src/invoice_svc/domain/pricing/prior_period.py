@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypedDict, Unpack
 
@@ -10,6 +10,10 @@ from invoice_svc.domain.pricing.draft import Component, DraftLine, PricingExcept
 from invoice_svc.domain.pricing.inputs import Delivery, PriorPeriodCorrection, Product
 from invoice_svc.domain.pricing.netting import Netting, compute_netting
 from invoice_svc.domain.pricing.usage import UsageContext, price_usage
+from mediabill_common.money import round_half_up_int
+
+# An invoice line keeps its unit price at 6 decimal places (the catalog's bound).
+UNIT_PRICE_QUANTUM = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,8 @@ class PriorPeriodAdjustment:
 @dataclass(frozen=True)
 class _Repriced:
     usage: dict[str, Decimal]          # line_item_id -> usage (flat fees kept) after the budget check
-    info: dict[str, DraftLine]         # line_item_id -> a line describing it (product, campaign, tax code)
+    info: dict[str, DraftLine]         # line_item_id -> a line describing it (product, campaign, unit, price)
+    quantity_delta: dict[str, int]     # line_item_id -> change in the billed quantity, in the line's unit
     exceptions: list[PricingException]
 
 
@@ -39,6 +44,9 @@ def price_prior_period_adjustment(correction: PriorPeriodCorrection) -> PriorPer
 
     Usage is re-priced without the cap, then a positive change is limited to the budget still open today
     (budget - `billed_to_date`), which is the cap "as it stands then"; a negative change is always returned.
+    A usage line carries the change in the billed quantity in its unit (impressions, clicks...) at the period's
+    re-priced unit price; a capped change carries the share of the quantity the budget buys. Discount,
+    commission and tax lines are one unit at their amount, as on an invoice.
     Flat fees do not depend on delivery and keep what was billed. A line the period can no longer price (e.g. a
     missing rate) keeps what was billed and reports the exception. A `restatement_after_issue` exception records
     the adjustment.
@@ -62,6 +70,7 @@ def price_prior_period_adjustment(correction: PriorPeriodCorrection) -> PriorPer
 def _reprice_usage(c: PriorPeriodCorrection, currency: str, seed: str) -> _Repriced:
     usage = {k: v for k, v in c.billed.usage_by_line.items()}
     info: dict[str, DraftLine] = {}
+    quantity_delta: dict[str, int] = {}
     problems: list[PricingException] = []
     for line_item_id, code in sorted({(d.line_item_id, d.product_code) for d in c.deliveries}):
         product = c.products.get(code)
@@ -73,15 +82,26 @@ def _reprice_usage(c: PriorPeriodCorrection, currency: str, seed: str) -> _Repri
                                           contract_line, apply_budget=False))
         if any(e.blocks_issue for e in result.exceptions):
             problems.extend(result.exceptions)
-            info.setdefault(line_item_id, _describe(product, line_item_id, deliveries[0]))
+            info.setdefault(line_item_id, _describe(product, line_item_id, deliveries[0], []))
             continue
         new = result.billed
         old = c.billed.usage_by_line.get(line_item_id, Decimal(0))
-        usage[line_item_id] = old + _capped_delta(c, line_item_id, new - old, problems, product)
-        info[line_item_id] = _describe(product, line_item_id, deliveries[0])
+        capped = _capped_delta(c, line_item_id, new - old, problems, product)
+        usage[line_item_id] = old + capped
+        repriced = [ln for ln in result.lines if ln.kind == "usage"]
+        quantity = sum(ln.quantity for ln in repriced) - c.billed.quantity_by_line.get(line_item_id, 0)
+        quantity_delta[line_item_id] = _capped_quantity(quantity, new - old, capped)
+        info[line_item_id] = _describe(product, line_item_id, deliveries[0], repriced)
     for line_item_id in usage:
         info.setdefault(line_item_id, _describe_contract_line(c, line_item_id))
-    return _Repriced(usage, info, problems)
+    return _Repriced(usage, info, quantity_delta, problems)
+
+
+def _capped_quantity(quantity: int, delta: Decimal, capped: Decimal) -> int:
+    """The quantity a capped amount bills: the same share of the quantity change, rounded half up."""
+    if capped == delta or not delta:
+        return quantity
+    return round_half_up_int(Decimal(quantity) * capped / delta)
 
 
 def _capped_delta(c: PriorPeriodCorrection, line_item_id: str, delta: Decimal,
@@ -100,11 +120,26 @@ def _capped_delta(c: PriorPeriodCorrection, line_item_id: str, delta: Decimal,
     return remaining
 
 
-def _describe(product: Product, line_item_id: str, first: Delivery) -> DraftLine:
+def _describe(product: Product, line_item_id: str, first: Delivery, repriced: list[DraftLine]) -> DraftLine:
+    """What the adjustment of a re-priced line shows: its product, campaign, unit and the period's unit price
+    as re-priced (one rate, or the average over rate-card segments)."""
+    unit = repriced[0].unit if repriced else None
+    base = repriced[0].price_base_quantity if repriced else 1
     return DraftLine(invoice_line_id="", kind="usage", amount=Decimal(0), line_item_id=line_item_id,
                      description=product.invoice_description or product.name or product.code,
                      product_code=product.code, gl_revenue_account=product.gl_revenue_account,
-                     campaign_id=first.campaign_id, campaign_name=first.campaign_name, tax_code=product.tax_code)
+                     campaign_id=first.campaign_id, campaign_name=first.campaign_name, tax_code=product.tax_code,
+                     unit=unit, price_base_quantity=base, unit_price=_unit_price(repriced, base))
+
+
+def _unit_price(repriced: list[DraftLine], base: int) -> Decimal:
+    prices = {ln.unit_price for ln in repriced}
+    if len(prices) == 1:
+        return prices.pop()
+    quantity = sum(ln.quantity for ln in repriced)
+    if not quantity:
+        return Decimal(0)
+    return (sum((ln.amount for ln in repriced), Decimal(0)) * base / quantity).quantize(UNIT_PRICE_QUANTUM)
 
 
 def _describe_contract_line(c: PriorPeriodCorrection, line_item_id: str) -> DraftLine:
@@ -126,10 +161,14 @@ def _usage_deltas(c: PriorPeriodCorrection, repriced: _Repriced, seed: str) -> l
         if not delta:
             continue
         about = repriced.info[line_item_id]
-        lines.append(_adjustment(c, seed, "usage", delta, f"{about.description} - {line_item_id}",
-                                 line_item_id=line_item_id, product_code=about.product_code,
-                                 gl_revenue_account=about.gl_revenue_account, campaign_id=about.campaign_id,
-                                 campaign_name=about.campaign_name, tax_code=about.tax_code))
+        line = _adjustment(c, seed, "usage", delta, f"{about.description} - {line_item_id}",
+                           line_item_id=line_item_id, product_code=about.product_code,
+                           gl_revenue_account=about.gl_revenue_account, campaign_id=about.campaign_id,
+                           campaign_name=about.campaign_name, tax_code=about.tax_code)
+        if about.unit is not None:
+            line = replace(line, quantity=repriced.quantity_delta.get(line_item_id, 0), unit=about.unit,
+                           unit_price=about.unit_price, price_base_quantity=about.price_base_quantity)
+        lines.append(line)
     return lines
 
 
