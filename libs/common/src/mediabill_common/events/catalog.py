@@ -21,6 +21,7 @@ EXCEPTIONS_TOPIC = "billing.exceptions.v1"
 DISPUTES_TOPIC = "billing.disputes.v1"
 ADJUSTMENTS_TOPIC = "billing.adjustments.v1"
 PAYMENTS_TOPIC = "collections.payments.v1"
+ACCOUNTING_TOPIC = "accounting.journal.v1"
 
 
 # What the ledger's columns hold: a revision is a 32-bit integer, a count a 64-bit one. A delivery past them is
@@ -281,6 +282,57 @@ class PaymentApplied(Payload):
     applied_at: datetime
 
 
+# ---- accounting.journal.v1 (close.md) ----------------------------------------------------------
+SourceType = Literal["invoice", "credit_memo", "debit_memo", "payment", "unapplied_payment", "void", "accrual",
+                     "accrual_reversal"]
+SOURCE_TYPES: tuple[str, ...] = get_args(SourceType)
+
+
+class JournalLine(Payload):
+    """One line of a journal entry: an amount on one side of one account, with the dimensions that apply."""
+
+    line_no: int = Field(ge=1)
+    account: Id
+    debit: DecimalStr
+    credit: DecimalStr
+    currency: Currency
+    bill_to_account_id: Id | None = None
+    account_id: Id | None = None
+    contract_id: Id | None = None
+    product_code: Id | None = None
+    channel: Id | None = None
+    service_period: Period | None = None
+    tax_code: Id | None = None
+
+
+class JournalEntryPosted(Payload):
+    entry_id: Id
+    source_type: SourceType
+    source_id: Id
+    document_number: Id | None
+    posting_date: date
+    posting_period: Period
+    original_period: Period | None = None
+    reverses_entry_id: Id | None = None
+    posted_at: datetime
+    lines: list[JournalLine]
+
+
+class PeriodClosed(Payload):
+    period: Period
+    by: Id
+    at: datetime
+    reason: Note | None = None
+    snapshot_id: Id | None = None
+
+
+class PeriodReopened(Payload):
+    period: Period
+    by: Id
+    at: datetime
+    reason: Note
+
+
 # Named outside EventSpec: inside it, `type` is the field, not the builtin.
 PayloadModel: TypeAlias = type[Payload]
 
@@ -333,6 +385,12 @@ _SPECS = [
           "An adjustment request was rejected."),
     _spec("PaymentApplied", PAYMENTS_TOPIC, PaymentApplied, "bill_to_account_id",
           "Collections applied a payment to an invoice."),
+    _spec("JournalEntryPosted", ACCOUNTING_TOPIC, JournalEntryPosted, "posting period",
+          "A balanced journal entry was posted to the revenue subledger (its lines per currency balance)."),
+    _spec("PeriodClosed", ACCOUNTING_TOPIC, PeriodClosed, "period",
+          "A period was closed: its books no longer change (invoice-svc locks it, close.md C12)."),
+    _spec("PeriodReopened", ACCOUNTING_TOPIC, PeriodReopened, "period",
+          "The latest closed period was reopened, with the reason."),
 ]
 
 EVENT_TYPES: dict[str, EventSpec] = {s.type: s for s in _SPECS}
@@ -345,7 +403,7 @@ for _s in _SPECS:
 # EXTERNAL_SOURCES unless a deployment configures others.
 INTERNAL_PRODUCERS: dict[str, str] = {
     CONFIG_TOPIC: "product-config-svc", INVOICES_TOPIC: "invoice-svc", EXCEPTIONS_TOPIC: "invoice-svc",
-    DISPUTES_TOPIC: "dispute-svc", ADJUSTMENTS_TOPIC: "adjustment-svc",
+    DISPUTES_TOPIC: "dispute-svc", ADJUSTMENTS_TOPIC: "adjustment-svc", ACCOUNTING_TOPIC: "accounting-svc",
 }
 EXTERNAL_PRODUCERS: dict[str, str] = {DELIVERY_TOPIC: "upstream ad platforms", PAYMENTS_TOPIC: "collections"}
 # A pattern ending in "/" accepts every source below it; any other pattern accepts exactly that source.
@@ -361,7 +419,7 @@ def service_source(service: str) -> str:
 # Partition counts of the topics, used by the local stack, docker-compose and the docs.
 TOPIC_PARTITIONS: dict[str, int] = {
     DELIVERY_TOPIC: 6, CONFIG_TOPIC: 3, INVOICES_TOPIC: 6, EXCEPTIONS_TOPIC: 3, DISPUTES_TOPIC: 3,
-    ADJUSTMENTS_TOPIC: 3, PAYMENTS_TOPIC: 3,
+    ADJUSTMENTS_TOPIC: 3, PAYMENTS_TOPIC: 3, ACCOUNTING_TOPIC: 3,
 }
 
 

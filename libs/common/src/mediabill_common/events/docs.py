@@ -30,12 +30,13 @@ from mediabill_common.events.types import AMOUNT_BOUND, BOOKED_BOUND, PCT_BOUND,
 
 _CONSUMERS = {
     "ads.delivery.v1": "invoice-svc",
-    "billing.config.v1": "invoice-svc, dispute-svc, adjustment-svc",
-    "billing.invoices.v1": "collections, dispute-svc, adjustment-svc",
+    "billing.config.v1": "invoice-svc, dispute-svc, adjustment-svc, accounting-svc",
+    "billing.invoices.v1": "collections, dispute-svc, adjustment-svc, accounting-svc",
     "billing.exceptions.v1": "oversight tools",
     "billing.disputes.v1": "invoice-svc, adjustment-svc, collections",
-    "billing.adjustments.v1": "invoice-svc, dispute-svc, collections",
-    "collections.payments.v1": "invoice-svc",
+    "billing.adjustments.v1": "invoice-svc, dispute-svc, collections, accounting-svc",
+    "collections.payments.v1": "invoice-svc, accounting-svc",
+    "accounting.journal.v1": "invoice-svc, ERP connectors",
 }
 _PRODUCERS = {**INTERNAL_PRODUCERS, **EXTERNAL_PRODUCERS}
 
