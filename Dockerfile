@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image per service: `docker build --build-arg SERVICE=invoice-svc .` installs that workspace package and
 # its dependencies only (--package). SERVICE=all installs every service, for the one-shot migrate and topics jobs
-# that need all four services' migrations and the topic catalog.
+# that need every service's migrations and the topic catalog.
 # Layering as in fastapi/full-stack-fastapi-template: dependencies first, so a code change does not reinstall them.
 
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -22,6 +22,7 @@ COPY services/product-config-svc/pyproject.toml services/product-config-svc/
 COPY services/invoice-svc/pyproject.toml services/invoice-svc/
 COPY services/dispute-svc/pyproject.toml services/dispute-svc/
 COPY services/adjustment-svc/pyproject.toml services/adjustment-svc/
+COPY services/accounting-svc/pyproject.toml services/accounting-svc/
 RUN --mount=type=cache,target=/root/.cache/uv \
     if [ "$SERVICE" = all ]; then set -- --all-packages; else set -- --package "$SERVICE"; fi; \
     uv sync --frozen --no-dev --no-install-workspace "$@"

@@ -56,6 +56,7 @@ SERVICES = (
     Service("invoice-svc", "invoice_svc", 8002, roles=(*ROLES, "worker")),
     Service("dispute-svc", "dispute_svc", 8003),
     Service("adjustment-svc", "adjustment_svc", 8004),
+    Service("accounting-svc", "accounting_svc", 8006),
 )
 
 # An API request has a person waiting on it; an event, an outbox row, a bill run or a collections update can wait.

@@ -1,6 +1,9 @@
 import httpx
 import pytest
 
+from accounting_svc.bootstrap import build as build_accounting
+from accounting_svc.bootstrap import build_app as accounting_app
+from accounting_svc.settings import Settings as AccountingSettings
 from adjustment_svc.bootstrap import build as build_adjustment
 from adjustment_svc.bootstrap import build_app as adjustment_app
 from adjustment_svc.settings import Settings as AdjustmentSettings
@@ -20,6 +23,7 @@ BUILDERS = {
     "invoice-svc": (InvoiceSettings, build_invoice, invoice_app),
     "dispute-svc": (DisputeSettings, build_dispute, dispute_app),
     "adjustment-svc": (AdjustmentSettings, build_adjustment, adjustment_app),
+    "accounting-svc": (AccountingSettings, build_accounting, accounting_app),
 }
 
 

@@ -102,6 +102,7 @@ SAMPLE_WRITES = {
     "invoice-svc": ("/v1/bill-runs", "billing-manager"),
     "dispute-svc": ("/v1/disputes", "billing-analyst"),
     "adjustment-svc": ("/v1/adjustments", "billing-analyst"),
+    "accounting-svc": ("/v1/periods/2026-11/reopen", "billing-director"),
 }
 
 

@@ -21,6 +21,8 @@ ENFORCED = (
     "adjustment-svc-app-knows-no-web-or-sql",
     "invoice-svc-layers",
     "invoice-svc-app-knows-no-web-or-sql",
+    "accounting-svc-layers",
+    "accounting-svc-app-knows-no-web-or-sql",
 )
 # A cold mypy run (CI starts without .mypy_cache) checks every module of the workspace.
 TIMEOUT_S = 300

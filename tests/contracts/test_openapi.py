@@ -24,6 +24,9 @@ SPEC_PATHS = {
     "adjustment-svc": ["/v1/adjustments", "/v1/adjustments/{adjustment_id}", "/v1/adjustments/{adjustment_id}/approve",
                        "/v1/adjustments/{adjustment_id}/reject", "/v1/memos/{memo_id}",
                        "/v1/memos/{memo_id}/document", "/v1/approval-policy", "/v1/kpis"],
+    "accounting-svc": ["/v1/journal", "/v1/trial-balance", "/v1/revenue", "/v1/periods", "/v1/periods/{period}",
+                       "/v1/periods/{period}/close", "/v1/periods/{period}/reopen", "/v1/exports/journal.csv",
+                       "/v1/chart-of-accounts"],
 }
 
 

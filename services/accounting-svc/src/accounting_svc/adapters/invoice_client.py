@@ -1,0 +1,67 @@
+"""HTTP adapter of the InvoiceService port: invoice-svc's billing status (C10) and unbilled snapshots (C9)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from accounting_svc.app.ports import InvoiceServiceUnavailable, UnbilledSnapshot
+from accounting_svc.domain.documents import UnbilledLine
+from mediabill_common.auth.service_token import ServiceToken
+
+
+def _amount(item: dict[str, Any], name: str) -> Decimal:
+    value = item.get(name)
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def unbilled_line(item: dict[str, Any]) -> UnbilledLine:
+    """One priced group of the snapshot; discount and commission as signed on an invoice (negative)."""
+    return UnbilledLine(
+        bill_to_account_id=item.get("bill_to_account_id"), account_id=item.get("account_id"),
+        contract_id=item.get("contract_id"), product_code=item.get("product_code"),
+        gl_revenue_account=item.get("gl_revenue_account"), currency=str(item["currency"]),
+        gross=_amount(item, "gross"), discount=-abs(_amount(item, "discount")),
+        commission=-abs(_amount(item, "commission")))
+
+
+def snapshot_of(body: dict[str, Any], period: str) -> UnbilledSnapshot:
+    """invoice-svc's stored snapshot: its priced groups (accrued) and its unpriced items (listed, not accrued)."""
+    items = body.get("items", body.get("lines", []))
+    priced = [unbilled_line(i) for i in items if not i.get("unpriced") and i.get("currency")]
+    unpriced = [i for i in items if i.get("unpriced")] + list(body.get("unpriced", []))
+    return UnbilledSnapshot(str(body.get("snapshot_id") or body.get("id")), str(body.get("period") or period),
+                            priced, unpriced)
+
+
+class HttpInvoiceService:
+    """Calls invoice-svc with a short-lived `service` token; every failure becomes InvoiceServiceUnavailable."""
+
+    def __init__(self, client: httpx.AsyncClient, *, jwt_secret: str, subject: str = "accounting-svc") -> None:
+        self._client = client
+        self._token = ServiceToken(sub=subject, secret=jwt_secret)
+
+    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            response = await self._client.request(method, path, json=body, headers=self._token.headers())
+        except httpx.HTTPError as exc:
+            raise InvoiceServiceUnavailable(f"invoice-svc unreachable: {type(exc).__name__}") from exc
+        if response.status_code >= 400:
+            raise InvoiceServiceUnavailable(f"invoice-svc answered {response.status_code} to {method} {path}: "
+                                            f"{response.text[:300]}")
+        try:
+            answer = response.json()
+        except ValueError as exc:
+            raise InvoiceServiceUnavailable(f"invoice-svc answered {method} {path} with a body that is not JSON") \
+                from exc
+        if not isinstance(answer, dict):
+            raise InvoiceServiceUnavailable(f"invoice-svc answered {method} {path} with no object")
+        return answer
+
+    async def billing_status(self, period: str) -> dict[str, Any]:
+        return await self._call("GET", f"/v1/periods/{period}/billing-status")
+
+    async def take_unbilled_snapshot(self, period: str) -> UnbilledSnapshot:
+        return snapshot_of(await self._call("POST", "/v1/unbilled-snapshots", {"period": period}), period)

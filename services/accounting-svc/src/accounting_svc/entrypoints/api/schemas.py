@@ -1,0 +1,122 @@
+"""Request and response bodies of accounting-svc's API (money as decimal strings next to a currency)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from mediabill_common.events.types import DecimalStr, Id, Note, Period
+
+
+class ChartOfAccountsBody(BaseModel):
+    """The chart-of-accounts mapping (close.md C8); revenue accounts come from each product's gl_revenue_account,
+    `revenue` is the account of a line whose product names none."""
+
+    receivable: Id = Field(min_length=1)
+    unbilled_receivable: Id = Field(min_length=1)
+    cash_clearing: Id = Field(min_length=1)
+    customer_credits: Id = Field(min_length=1)
+    unapplied_cash: Id = Field(min_length=1)
+    tax_payable: Id = Field(min_length=1, description="tax payable of a tax code not listed in tax_payable_by_code")
+    tax_payable_by_code: dict[Id, Id] = Field(default_factory=dict)
+    revenue: Id = Field(min_length=1)
+    discount: Id = Field(min_length=1, description="discount contra-revenue")
+    agency_commission: Id = Field(min_length=1)
+    commission_treatment: Literal["contra_revenue", "expense"] = Field(
+        description="contra_revenue (default) or expense where the network reports gross")
+
+
+class JournalLineOut(BaseModel):
+    line_no: int
+    account: str
+    debit: DecimalStr
+    credit: DecimalStr
+    currency: str
+    bill_to_account_id: str | None = None
+    account_id: str | None = None
+    contract_id: str | None = None
+    product_code: str | None = None
+    channel: str | None = None
+    service_period: str | None = None
+    tax_code: str | None = None
+
+
+class JournalEntryOut(BaseModel):
+    entry_id: str
+    source_type: str
+    source_id: str
+    document_number: str | None
+    posting_date: date
+    posting_period: str
+    original_period: str | None
+    reverses_entry_id: str | None
+    posted_at: datetime
+    lines: list[JournalLineOut]
+
+
+class TrialBalanceRow(BaseModel):
+    account: str
+    currency: str
+    opening: DecimalStr
+    debits: DecimalStr
+    credits: DecimalStr
+    closing: DecimalStr
+
+
+class TrialBalanceTotal(BaseModel):
+    currency: str
+    debits: DecimalStr
+    credits: DecimalStr
+    closing_debits: DecimalStr
+    closing_credits: DecimalStr
+    balanced: bool
+
+
+class TrialBalanceOut(BaseModel):
+    period: Period
+    rows: list[TrialBalanceRow]
+    totals: list[TrialBalanceTotal]
+
+
+class RevenueRow(BaseModel):
+    key: str | None = Field(description="the dimension's value (a GL account, product, channel, bill-to or account)")
+    currency: str
+    gross: DecimalStr
+    discount: DecimalStr
+    commission: DecimalStr
+    net: DecimalStr
+
+
+class RevenueOut(BaseModel):
+    period: Period
+    by: str
+    commission_treatment: str
+    rows: list[RevenueRow]
+
+
+class ChecklistItem(BaseModel):
+    item: str
+    status: Literal["pass", "fail", "info"]
+    blocking: bool
+    why: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class PeriodOut(BaseModel):
+    period: Period
+    status: Literal["open", "closed"]
+    close_count: int = 0
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    snapshot_id: str | None = None
+    reopened_at: datetime | None = None
+    reopened_by: str | None = None
+    reopen_reason: str | None = None
+    checklist: list[ChecklistItem] | None = None
+    accrual: list[dict[str, Any]] | None = None
+
+
+class ReopenBody(BaseModel):
+    reason: Note = Field(min_length=1, description="why the period is reopened (audited)")

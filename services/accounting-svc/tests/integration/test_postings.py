@@ -1,0 +1,69 @@
+"""Postings through the real handlers on the real database: every entry balances, each event posts once, and the
+journal's receivable equals what invoice-svc reports."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from accounting_svc.testing import apply_events, balance_changed, event, invoice_issued, memo_issued
+from mediabill_common.testing.plugin import bearer
+
+pytestmark = pytest.mark.integration
+READER = bearer(["auditor"], "aud")
+
+
+async def _journal(api, **filters) -> list[dict]:
+    response = await api.get("/v1/journal", params={**filters, "limit": 500}, headers=READER)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def _net(entries: list[dict], account: str) -> Decimal:
+    return sum((Decimal(line["debit"]) - Decimal(line["credit"]) for e in entries for line in e["lines"]
+                if line["account"] == account), Decimal(0))
+
+
+async def test_memo_before_its_invoice_waits_then_posts_and_redelivery_posts_nothing_twice(accounting_ctx,
+                                                                                           accounting_api):
+    u = uuid.uuid4().hex[:8]
+    inv = invoice_issued(f"i-{u}", [("L1", "usage", "2000.00"), ("D", "discount", "-100.00"),
+                                    ("C", "agency_commission", "-285.00"), ("T", "tax", "323.00", {"tax_code": "VAT"})])
+    memo = event("CreditMemoIssued", memo_issued(f"m-{u}", f"i-{u}", [("L1", "usage", "200.00"),
+                                                                      ("D", "discount", "-10.00")]))
+    issued = event("InvoiceIssued", inv)
+    await apply_events(accounting_ctx, memo)
+    assert await _journal(accounting_api, source_id=f"m-{u}") == []
+    await apply_events(accounting_ctx, issued)
+    await apply_events(accounting_ctx, event("InvoiceIssued", inv))  # the same invoice under a new event id
+    await apply_events(accounting_ctx, event("CreditMemoIssued", memo.payload.model_dump(mode="json")))
+    paid = event("InvoiceBalanceChanged", balance_changed(f"i-{u}", total="1938.00", credited="190.00",
+                                                          paid="2000.00"))
+    await apply_events(accounting_ctx, paid)
+    await apply_events(accounting_ctx, event("InvoiceBalanceChanged", paid.payload.model_dump(mode="json")))
+    entries = [e for e in await _journal(accounting_api, contract_id="IO-7")
+               if e["source_id"] in (f"i-{u}", f"m-{u}") or e["document_number"] == f"INV-i-{u}"]
+    assert sorted(e["source_type"] for e in entries) == ["credit_memo", "invoice", "payment"]
+    for entry in entries:
+        for currency in {line["currency"] for line in entry["lines"]}:
+            lines = [line for line in entry["lines"] if line["currency"] == currency]
+            assert sum(Decimal(x["debit"]) for x in lines) == sum(Decimal(x["credit"]) for x in lines)
+    # N = 1938 - 190 - 2000 = -252: no receivable, 252.00 of customer credit.
+    assert _net(entries, "1200") == 0
+    assert _net(entries, "2150") == Decimal("-252.00")
+    assert _net(entries, "1010") == Decimal("2000.00")
+
+
+async def test_void_reverses_the_invoice_entry(accounting_ctx, accounting_api):
+    u = uuid.uuid4().hex[:8]
+    await apply_events(accounting_ctx, event("InvoiceIssued", invoice_issued(f"i-{u}", [("L1", "usage", "80.00")])))
+    voided = {"invoice_id": f"i-{u}", "invoice_number": f"INV-i-{u}", "bill_to_account_id": "AG-1",
+              "reason": "wrong rate", "voided_by": "mgr", "voided_at": "2026-12-03T09:00:00Z"}
+    await apply_events(accounting_ctx, event("InvoiceVoided", voided), event("InvoiceVoided", voided))
+    entries = await _journal(accounting_api, source_id=f"i-{u}")
+    assert sorted(e["source_type"] for e in entries) == ["invoice", "void"]
+    void = next(e for e in entries if e["source_type"] == "void")
+    assert void["posting_period"] == "2026-12" and void["posting_date"] == "2026-12-03"
+    assert _net(entries, "1200") == 0 and _net(entries, "4010") == 0
