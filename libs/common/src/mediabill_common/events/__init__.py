@@ -20,7 +20,8 @@ from mediabill_common.events.catalog import (
 from mediabill_common.events.envelope import CONTENT_TYPE, Envelope, new_envelope
 
 __all__ = [
-    "ACCOUNTING_TOPIC", "ADJUSTMENTS_TOPIC", "CONFIG_TOPIC", "CONTENT_TYPE", "DELIVERY_TOPIC", "DISPUTES_TOPIC", "EVENT_TYPES",
+    "ACCOUNTING_TOPIC", "ADJUSTMENTS_TOPIC", "CONFIG_TOPIC", "CONTENT_TYPE", "DELIVERY_TOPIC", "DISPUTES_TOPIC",
+    "EVENT_TYPES",
     "EXCEPTIONS_TOPIC", "INVOICES_TOPIC", "PAYMENTS_TOPIC", "TOPICS", "Envelope", "EventSpec", "Payload",
     "dlq_topic", "json_schema", "new_envelope", "parse_payload",
 ]
