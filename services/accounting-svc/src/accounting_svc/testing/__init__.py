@@ -32,7 +32,6 @@ def invoice_issued(invoice_id: str, lines: list[Line], *, currency: str = "USD",
     def by_kind(wanted: str) -> str:
         return str(sum((Decimal(r["amount"]) for r in rows if r["kind"] == wanted), Decimal("0.00")))
 
-    year, month = period.split("-")
     return {"invoice_id": invoice_id, "invoice_number": f"INV-{invoice_id}", "account_id": "ADV-1",
             "bill_to_account_id": bill_to, "contract_id": "IO-7", "po_number": None, "period": period,
             "period_start": f"{period}-01", "period_end": f"{period}-28", "issue_date": issue_date,
