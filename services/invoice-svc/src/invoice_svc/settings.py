@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from invoice_svc.app.documents import Seller
 from mediabill_common.settings import ServiceSettings
 
 
@@ -38,6 +39,14 @@ class Settings(ServiceSettings):
     # A simulation at that cap is some 1.7 MiB of JSON (dispute evidence re-prices a whole invoice's product in
     # one): the other services' 1 MiB would refuse it before the cap could answer.
     http_max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1)
-    # Printed on every invoice document as where to pay.
+    # The seller printed on every invoice (kept on each invoice at issue, so a later change alters no issued
+    # document) and where to pay.
+    seller_name: str = "Mediabill Retail Media Ltd"
+    seller_address: str = "1 Market Street, San Francisco CA 94105, USA"
+    seller_tax_registration_id: str = "US EIN 94-3251178"
     remit_to: str = "Mediabill Retail Media Ltd, Accounts Receivable, 1 Market Street, San Francisco CA 94105, USA"
     remit_to_bank: str = "Bank: First Commerce Bank, ABA 121000358, Account 0001234567"
+
+    def seller(self) -> Seller:
+        return Seller(self.seller_name, self.seller_address, self.seller_tax_registration_id, self.remit_to,
+                      self.remit_to_bank)

@@ -56,6 +56,9 @@ class AccountState(_State):
     po_required: StrictBool = False
     invoice_contact: Name | None = None
     represented_advertisers: list[Id] = Field(default_factory=list)
+    # What an agency's accounts-payable needs on the documents it receives (optional: older states lack them).
+    postal_address: Name | None = Field(default=None, description="postal address printed on invoices and memos")
+    tax_registration_id: Id | None = Field(default=None, description="the buyer's tax registration id (VAT, EIN...)")
 
 
 class ContractLine(_State):

@@ -8,6 +8,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
     String,
@@ -142,4 +143,14 @@ balance_entries = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("kind", "entry_id"),
     Index("ix_balance_entries_invoice", "invoice_id"),
+)
+
+# Issued invoices' documents: the PDF rendered once from the invoice as issued, served byte for byte afterwards
+# (a trigger refuses UPDATE and DELETE).
+invoice_documents = Table(
+    "invoice_documents", metadata,
+    Column("invoice_id", String(64), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("rendered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -14,6 +14,7 @@ from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from invoice_svc.adapters.bill_run_snapshot_repository import SnapshotRepository
 from invoice_svc.adapters.config_repository import ConfigRepository, ParsedStates
 from invoice_svc.adapters.copy import copy_connection
+from invoice_svc.adapters.document_repository import DocumentRepository
 from invoice_svc.adapters.exception_repository import ExceptionRepository
 from invoice_svc.adapters.invoice_repository import InvoiceRepository
 from invoice_svc.adapters.ledger_repository import LedgerRepository
@@ -51,6 +52,7 @@ class SqlUnit(Unit):
         self.invoices = InvoiceRepository(session)
         self.bill_runs = BillRunRepository(session)
         self.snapshot = SnapshotRepository(session)
+        self.documents = DocumentRepository(session)
         self._outbox_table = outbox_table
         self._source = source
 

@@ -24,12 +24,15 @@ class BillingAccount:
     invoice_contact: str | None
     payment_terms_days: int
     pricing: BillTo
+    postal_address: str | None = None
+    tax_registration_id: str | None = None
 
     @classmethod
     def from_stored(cls, state: Mapping[str, Any]) -> BillingAccount:
         bill_to = bill_to_from_wire(state)
         return cls(bill_to.account_id, bill_to.type, state["legal_name"], state.get("invoice_contact"),
-                   bill_to.payment_terms_days, bill_to)
+                   bill_to.payment_terms_days, bill_to, state.get("postal_address"),
+                   state.get("tax_registration_id"))
 
 
 @dataclass(frozen=True, slots=True)

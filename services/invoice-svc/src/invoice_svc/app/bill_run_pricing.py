@@ -45,6 +45,9 @@ class RunScope:
     snap: datetime
     products: Mapping[str, Product]
     split_products: tuple[str, ...]
+    # The seller's details as configured when the run started, kept on every invoice it issues (the document
+    # shows them as they were at issue).
+    seller: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -8,7 +8,7 @@ as drafts, raises the pricing exceptions and marks adjusted periods reconciled (
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -96,22 +96,25 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
         "payment_terms_days": terms_days, "subtotal": d.subtotal, "discount_total": d.discount_total,
         "commission_total": d.commission_total, "tax_total": d.tax_total, "total": d.total,
         "adjustment_only": g.adjustment_only, "bill_run_id": scope.run_id, "snapshot_at": scope.snap,
-        "reconciled_through": scope.snap, "document": _document(g),
+        "reconciled_through": scope.snap, "document": _document(g, scope.seller),
         "exceptions": [e.as_dict() for e in d.exceptions],
         "balance_due": opening.balance_due if opening is not None else Decimal(0),
         "balance_status": opening.status if opening is not None else None,
     }
 
 
-def _document(g: PricedGroup) -> dict[str, Any]:
-    """The names an agency needs on the invoice (IAB/4A's), kept with the invoice as they were at issue."""
+def _document(g: PricedGroup, seller: Mapping[str, str]) -> dict[str, Any]:
+    """The names and addresses an agency needs on the invoice (IAB/4A's), kept with the invoice as they were at
+    issue: the document is rendered from them later (app/documents.py)."""
     campaigns = sorted({name for ln in g.draft.lines if (name := ln.campaign_name or ln.campaign_id)})
     contract = g.contract
     advertiser_name = (contract.advertiser_name if contract is not None and contract.advertiser_name else None) \
         or (g.advertiser.legal_name if g.advertiser is not None else g.advertiser_account_id)
     return {"bill_to_name": g.bill_to.legal_name, "bill_to_contact": g.bill_to.invoice_contact,
-            "bill_to_type": g.bill_to.type, "advertiser_name": advertiser_name,
-            "contract_name": contract.name if contract is not None else None, "campaigns": campaigns}
+            "bill_to_type": g.bill_to.type, "bill_to_address": g.bill_to.postal_address,
+            "bill_to_tax_registration_id": g.bill_to.tax_registration_id, "advertiser_name": advertiser_name,
+            "contract_name": contract.name if contract is not None else None, "campaigns": campaigns,
+            "seller": dict(seller) or None}
 
 
 def _line_row(invoice_id: str, line_no: int, ln: DraftLine) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from invoice_svc.app.stored import (
     QueuedException,
     Receivable,
     ResolvedException,
+    StoredDocument,
     StoredLine,
 )
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
@@ -183,6 +184,16 @@ class Invoices(Protocol):
     async def reopen_adjusted_periods(self, invoice_id: str) -> None: ...
 
 
+class IssuedDocuments(Protocol):
+    """Issued invoices' documents: rendered once, stored with their SHA-256, never changed."""
+
+    async def get(self, invoice_id: str) -> StoredDocument | None: ...
+
+    async def keep_first(self, invoice_id: str, pdf: bytes, sha256: str) -> StoredDocument:
+        """Store the document unless one is stored already; the stored one either way."""
+        ...
+
+
 class BillingFigures(Protocol):
     """The sums behind the billing KPIs."""
 
@@ -242,6 +253,9 @@ class BillingUnit(InvoiceUnit, Protocol):
 
     @property
     def snapshot(self) -> LedgerSnapshot: ...
+
+    @property
+    def documents(self) -> IssuedDocuments: ...
 
     def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
         """A catalogued event whose `data` is already in its wire form, not validated again (a bill run issues

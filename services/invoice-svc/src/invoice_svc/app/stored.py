@@ -221,3 +221,13 @@ class OpenExceptions:
     currency: str | None
     open: int
     at_risk: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """An issued invoice's document as stored: the PDF bytes rendered once and their SHA-256 (hex)."""
+
+    invoice_id: str
+    sha256: str
+    pdf: bytes
+    rendered_at: datetime

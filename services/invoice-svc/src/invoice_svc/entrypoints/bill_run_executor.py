@@ -14,6 +14,7 @@ import logging
 import socket
 import uuid
 from collections import deque
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -70,6 +71,7 @@ class BillRunExecutor:
         self.sweep_every_s = s.parked_sweep_interval_s
         self.unknown_invoice_after_s = s.unknown_invoice_after_s
         self.units = units or SqlUnits(ctx)
+        self.seller = s.seller().as_record()
         self.wakeup = asyncio.Event()
         self._last_sweep = 0.0
 
@@ -127,7 +129,7 @@ class BillRunExecutor:
             snap = await self.units.over(session).bill_runs.fix_snapshot(run.run_id)
         async with self.ctx.sessions() as session:
             unit = self.units.over(session)
-            scope = await run_scope(unit, run, snap)
+            scope = replace(await run_scope(unit, run, snap), seller=self.seller)
             seeds = await unit.snapshot.run_groups(scope.period, scope.start, scope.end, snap)
         wanted = {s.key: s for s in seeds}
         keys = in_scope(wanted, run.bill_to_account_ids)

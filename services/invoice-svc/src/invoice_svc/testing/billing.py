@@ -32,7 +32,9 @@ def product(code: str, *, model: str = "cpm", price: str | None = "5.00", tax_co
 def account(account_id: str, *, type: str = "advertiser", terms: int = 30, tax_rates: dict | None = None) -> dict:
     return {"account_id": account_id, "type": type, "legal_name": f"{account_id} Legal Name Inc.",
             "currency": "USD", "payment_terms_days": terms, "tax_rates": tax_rates or {},
-            "invoice_contact": f"ap@{account_id.lower()}.example"}
+            "invoice_contact": f"ap@{account_id.lower()}.example",
+            "postal_address": f"1 {account_id} Plaza, Springfield IL 62701, USA",
+            "tax_registration_id": f"TAX-{account_id}"}
 
 
 def contract(contract_id: str, *, advertiser: str, bill_to: str, lines: list[dict], start: str = "2025-01-01",

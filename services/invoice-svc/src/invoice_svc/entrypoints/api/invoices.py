@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -9,10 +10,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from invoice_svc.adapters.invoice_document import RemitTo, render_invoice_pdf
+from invoice_svc.adapters.document_repository import DocumentRepository
+from invoice_svc.adapters.invoice_document import render_invoice_pdf
 from invoice_svc.adapters.invoice_repository import InvoiceRepository
-from invoice_svc.app.invoices import InvoiceView, invoice_view, void_invoice
-from invoice_svc.app.stored import InvoiceFilter, InvoiceHeader, StoredLine
+from invoice_svc.app.documents import DocumentKeeper, InvoiceDocument, InvoiceRenderer, invoice_document
+from invoice_svc.app.invoices import InvoiceView, void_invoice
+from invoice_svc.app.stored import InvoiceFilter, InvoiceHeader, StoredDocument, StoredLine
 from invoice_svc.domain.billing.balance import InvoiceBalance
 from invoice_svc.entrypoints.api.deps import InvoiceCtx, RequestUnit
 from mediabill_common.auth.principal import Principal
@@ -103,15 +106,18 @@ class InvoiceOut(InvoiceSummary):
     voided_at: datetime | None = None
     voided_by: str | None = None
     void_reason: str | None = None
+    document_sha256: str | None = Field(default=None, description="SHA-256 (hex) of the issued PDF, which never "
+                                                                  "changes (GET .../document); null for a draft")
 
     @classmethod
-    def of(cls, view: InvoiceView) -> InvoiceOut:
+    def of(cls, view: InvoiceView, document_sha256: str | None = None) -> InvoiceOut:
         invoice = view.invoice
         lines = [InvoiceLine(**_line_fields(ln, invoice.currency)) for ln in view.lines]
         return cls(**InvoiceSummary.fields_of(invoice), lines=lines,
                    balance=BalanceOut.of(view.balance) if view.balance else None,
                    exceptions=invoice.exceptions or [], document=invoice.document or {},
-                   voided_at=invoice.voided_at, voided_by=invoice.voided_by, void_reason=invoice.void_reason)
+                   voided_at=invoice.voided_at, voided_by=invoice.voided_by, void_reason=invoice.void_reason,
+                   document_sha256=document_sha256)
 
 
 def _line_fields(ln: StoredLine, currency: str) -> dict[str, Any]:
@@ -150,24 +156,63 @@ async def list_invoices(session: Session, _p: CurrentPrincipal, bill_to_account_
                                          "next_cursor": next_cursor})
 
 
+async def invoice_renderer(ctx: InvoiceCtx) -> InvoiceRenderer:
+    """Draws an invoice as issued (with the seller it recorded at issue, else the configured one)."""
+    seller = ctx.settings.seller()
+    return lambda view: render_invoice_pdf(view, seller)
+
+
+Renderer = Annotated[InvoiceRenderer, Depends(invoice_renderer)]
+
+
+async def document_keeper(ctx: InvoiceCtx) -> DocumentKeeper:
+    """Keeps a first rendering in a write transaction of its own (a GET's session is read-only)."""
+    async def keep(invoice_id: str, pdf: bytes, sha256: str) -> StoredDocument:
+        async with ctx.sessions() as session, session.begin():
+            return await DocumentRepository(session).keep_first(invoice_id, pdf, sha256)
+    return keep
+
+
+Keeper = Annotated[DocumentKeeper, Depends(document_keeper)]
+
+
+async def _document(unit: RequestUnit, render: InvoiceRenderer, keep: DocumentKeeper,
+                    invoice_id: str) -> InvoiceDocument:
+    return await invoice_document(unit, invoice_id, render, keep)
+
+
 @router.get("/v1/invoices/{invoice_id}", response_model=InvoiceOut, summary="An invoice with lines and balance")
-async def get_invoice(unit: RequestUnit, _p: CurrentPrincipal, invoice_id: str, response: Response) -> InvoiceOut:
-    view = await invoice_view(unit, invoice_id)
-    set_etag(response, view.invoice.version)
-    return InvoiceOut.of(view)
+async def get_invoice(unit: RequestUnit, render: Renderer, keep: Keeper, _p: CurrentPrincipal, invoice_id: str,
+                      response: Response) -> InvoiceOut:
+    document = await _document(unit, render, keep, invoice_id)
+    set_etag(response, document.view.invoice.version)
+    return InvoiceOut.of(document.view, document.sha256)
 
 
-@router.get("/v1/invoices/{invoice_id}/document", response_class=Response, summary="The invoice as PDF",
+@router.get("/v1/invoices/{invoice_id}/document", response_class=Response,
+            summary="The invoice as PDF: for an issued invoice the document as issued, byte for byte",
+            description="An issued invoice's PDF is rendered once and stored; every download returns those bytes "
+                        "(`ETag` and `Repr-Digest` carry their SHA-256, as `document_sha256` does in the "
+                        "invoice's JSON). It shows no balance: see the statement of account. A draft's is rendered "
+                        "on each request.",
             responses={200: {"content": {"application/pdf": {}}}})
-async def get_invoice_document(ctx: InvoiceCtx, unit: RequestUnit, _p: CurrentPrincipal,
+async def get_invoice_document(unit: RequestUnit, render: Renderer, keep: Keeper, _p: CurrentPrincipal,
                                invoice_id: str) -> Response:
-    view = await invoice_view(unit, invoice_id)
-    remit = RemitTo(ctx.settings.remit_to, ctx.settings.remit_to_bank)
-    pdf = render_invoice_pdf(view.invoice, view.lines, remit,
-                             view.balance.balance_due if view.balance is not None else None)
-    name = view.invoice.invoice_number or f"draft-{invoice_id}"
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+    document = await _document(unit, render, keep, invoice_id)
+    invoice = document.view.invoice
+    name = invoice.invoice_number or f"draft-{invoice_id}"
+    return pdf_response(document.pdf, name, document.sha256)
+
+
+def pdf_response(pdf: bytes, name: str, sha256: str | None) -> Response:
+    """A PDF inline; a stored document's SHA-256 as its ETag and RFC 9530 Repr-Digest."""
+    headers = {"Content-Disposition": f'inline; filename="{name}.pdf"'}
+    if sha256 is not None:
+        headers |= {"ETag": f'"{sha256}"',
+                    "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(sha256)).decode()}:"}
+    else:
+        headers["Cache-Control"] = "no-store"
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.post("/v1/invoices/{invoice_id}/void", response_model=InvoiceOut,
@@ -176,5 +221,6 @@ async def void(unit: RequestUnit, principal: Manager, invoice_id: str, body: Voi
                if_match: IfMatch = None) -> InvoiceOut:
     async with unit.session.begin():
         view = await void_invoice(unit, invoice_id, reason=body.reason, actor=principal.sub, if_match=if_match)
+        stored = await unit.documents.get(invoice_id)
     set_etag(response, view.invoice.version)
-    return InvoiceOut.of(view)
+    return InvoiceOut.of(view, stored.sha256 if stored is not None else None)

@@ -37,7 +37,8 @@ class AccountCreate(BaseModel):
         "account_id": "AGY-GROUPM", "type": "agency", "legal_name": "GroupM Worldwide LLC", "currency": "USD",
         "payment_terms_days": 60, "tax_rates": {"ADV": "8.875"}, "po_required": True,
         "invoice_contact": "ap@groupm.example", "represented_advertisers": ["ADV-ACME"],
-        "reason": "new agency of record"}]})
+        "postal_address": "3 World Trade Center, 175 Greenwich Street, New York NY 10007, USA",
+        "tax_registration_id": "US EIN 13-3000000", "reason": "new agency of record"}]})
 
     account_id: str | None = Field(default=None, max_length=64, description="e.g. the ERP customer number; "
                                                                             "generated when omitted",
@@ -50,6 +51,10 @@ class AccountCreate(BaseModel):
     po_required: StrictBool = False
     invoice_contact: str | None = Field(default=None, description="e-mail address invoices go to")
     represented_advertisers: list[str] = Field(default_factory=list, description="agencies only")
+    postal_address: str | None = Field(default=None, max_length=1000, description="printed on invoices and memos")
+    tax_registration_id: str | None = Field(default=None, max_length=200,
+                                            description="the account's tax registration id (VAT, EIN...), printed "
+                                                        "on invoices and memos")
     reason: str | None = Field(default=None, max_length=2000)
 
 
@@ -65,6 +70,8 @@ class AccountPatch(BaseModel):
     po_required: StrictBool | None = None
     invoice_contact: str | None = None
     represented_advertisers: list[str] | None = None
+    postal_address: str | None = Field(default=None, max_length=1000)
+    tax_registration_id: str | None = Field(default=None, max_length=200)
     reason: str | None = Field(default=None, max_length=2000)
 
 

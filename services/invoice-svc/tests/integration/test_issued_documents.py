@@ -1,0 +1,92 @@
+"""Issued documents never change: an invoice's PDF is stored once with its SHA-256 and served byte for byte, whatever
+is paid or credited on it afterwards (what is due is on the statement of account)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from invoice_svc.testing.billing import READER, account, configure, contract, deliver, delivery, make_billing, product
+from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, PAYMENTS_TOPIC
+from mediabill_common.testing.kafka import envelope_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def billing(invoice_ctx):
+    b = make_billing(invoice_ctx)
+    yield b
+    await b.client.aclose()
+
+
+async def _issue(feed, billing, u: str) -> dict:
+    """One invoice of 1000.00 (200,000 impressions at $5.00 CPM)."""
+    adv, p = f"ADV-{u}", f"P-{u}"
+    await configure(feed, products=[product(p)], accounts=[account(adv)], contracts=[
+        contract(f"C-{u}", advertiser=adv, bill_to=adv, lines=[{"line_item_id": f"L-{u}", "product_code": p,
+                                                              "rate": "5.00"}])])
+    await deliver(feed, [delivery(f"D-{u}", account_id=adv, contract_id=f"C-{u}", line_item_id=f"L-{u}",
+                                  product_code=p, day="2025-05-11", impressions=200_000)])
+    await billing.bill("2025-05", "issue", [adv])
+    return await billing.issued_invoice(adv, "2025-05")
+
+
+async def _credit_and_pay(feed, invoice: dict, u: str) -> None:
+    ref = {"invoice_id": invoice["invoice_id"], "bill_to_account_id": invoice["bill_to_account_id"]}
+    memo = {"memo_id": f"CM-{u}", "memo_number": "CM-2025-00000009", "adjustment_id": f"ADJ-{u}",
+            "invoice_number": invoice["invoice_number"], "dispute_id": None, "currency": "USD",
+            "lines": [{"invoice_line_id": invoice["lines"][0]["invoice_line_id"], "kind": "usage", "amount": "-40.00",
+                       "description": "credit"}], "total": "40.00", "reason_code": "rate_mismatch",
+            "requested_by": "analyst@example", "approved_by": ["manager@example"],
+            "issued_at": "2025-06-06T10:00:00Z", **ref}
+    pay = {"payment_id": f"PAY-{u}", "amount": "500.00", "currency": "USD", "applied_at": "2025-06-08T10:00:00Z",
+           **ref}
+    for topic, event_type, data in ((ADJUSTMENTS_TOPIC, "CreditMemoIssued", memo),
+                                    (PAYMENTS_TOPIC, "PaymentApplied", pay)):
+        envelope = envelope_for(event_type, data, subject=data["invoice_id"])
+        await feed.publish_and_apply(topic, [(data["bill_to_account_id"], envelope)])
+
+
+async def _download(billing, invoice_id: str):
+    response = await billing.client.get(f"/v1/invoices/{invoice_id}/document", headers=READER)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    return response
+
+
+async def test_the_invoice_pdf_is_the_same_bytes_before_and_after_a_credit_memo_and_a_payment(
+        invoice_feed, billing, unique):
+    invoice = await _issue(invoice_feed, billing, unique)
+    before = await _download(billing, invoice["invoice_id"])
+    digest = hashlib.sha256(before.content).hexdigest()
+    assert before.headers["etag"] == f'"{digest}"'
+    encoded = base64.b64encode(hashlib.sha256(before.content).digest()).decode()
+    assert before.headers["repr-digest"] == f"sha-256=:{encoded}:"
+
+    await _credit_and_pay(invoice_feed, invoice, unique)
+    after = await _download(billing, invoice["invoice_id"])
+    changed = await billing.invoice(invoice["invoice_id"])
+    assert changed["balance"]["balance_due"] == "460.00"  # the payment and the memo did land
+    assert hashlib.sha256(after.content).hexdigest() == digest
+    assert after.content == before.content
+    assert changed["document_sha256"] == digest
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(after.content)).pages)
+    assert "1,000.00" in text and "460.00" not in text and "Balance due" not in text
+
+
+async def test_a_stored_document_cannot_be_changed_or_deleted(invoice_feed, billing, unique):
+    invoice = await _issue(invoice_feed, billing, unique)
+    first = (await billing.invoice(invoice["invoice_id"]))["document_sha256"]
+    assert first is not None
+    for statement in ("UPDATE invoice_svc.invoice_documents SET pdf = 'x' WHERE invoice_id = :id",
+                      "DELETE FROM invoice_svc.invoice_documents WHERE invoice_id = :id"):
+        with pytest.raises(DBAPIError, match="an issued document never changes"):
+            async with billing.ctx.sessions() as session, session.begin():
+                await session.execute(text(statement), {"id": invoice["invoice_id"]})
+    assert (await billing.invoice(invoice["invoice_id"]))["document_sha256"] == first
