@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -30,6 +30,7 @@ from mediabill_common.web.observability import ObservabilityMiddleware
 from mediabill_common.web.openapi_links import Link, document_links
 from mediabill_common.web.openapi_problems import document_problem_responses
 from mediabill_common.web.problems import Problem, install_problem_handlers, problem_response
+from mediabill_common.web.query_parameters import refuse_unknown_query_parameters
 
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 DepsT = TypeVar("DepsT", bound="Dependencies")
@@ -173,9 +174,11 @@ def create_app(ctx: ServiceContext[Any, Any], *, title: str, description: str, r
 def guard_requests(app: FastAPI, settings: ServiceSettings, verifier: JwtVerifier) -> None:
     """The guard every Mediabill API has in front of its routes (the services' and tools/collections'): errors as
     problem+json and, around the middleware added so far (a service's idempotency), NUL characters refused, the
-    body capped as it is read and, outermost, the bearer token verified before anything reads the body."""
+    body capped as it is read and, outermost, the bearer token verified before anything reads the body. Every route
+    included afterwards refuses query parameters it does not declare (web.query_parameters)."""
     app.state.verifier = verifier
     install_problem_handlers(app)
+    app.router.dependencies.append(Depends(refuse_unknown_query_parameters))
     # Outside idempotency: a request PostgreSQL cannot store is refused before its Idempotency-Key is claimed.
     app.add_middleware(RefuseNulCharacters)
     # Outside everything that reads the body: the token is checked first, then the body counted as it is read.

@@ -97,6 +97,25 @@ def field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def malformed_json(exc: RequestValidationError) -> Unprocessable | None:
+    """The problem for a body that is not JSON at all, with the line and column where parsing stopped (FastAPI
+    reports a character offset as the error's location, which read as a field named "12"); None otherwise."""
+    error = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+    if error is None:
+        return None
+    loc = error.get("loc", ())
+    offset = loc[-1] if loc and isinstance(loc[-1], int) else 0
+    document = exc.body if isinstance(exc.body, str) else ""
+    line = document.count("\n", 0, offset) + 1
+    column = offset - (document.rfind("\n", 0, offset) + 1) + 1
+    reason = (error.get("ctx") or {}).get("error", "not valid JSON")
+    where = f"line {line}, column {column}"
+    return Unprocessable(f"The request body is not valid JSON: {reason} at {where}.", title="Malformed JSON",
+                         slug="malformed-json",
+                         errors=[{"field": None, "in": "body", "line": line, "column": column,
+                                  "message": f"{reason} at {where}"}])
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -104,6 +123,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        malformed = malformed_json(exc)
+        if malformed is not None:
+            return problem_response(malformed, request)
         errors = field_errors(exc)
         summary = "; ".join(f"{e['field'] or e['in']}: {e['message']}" for e in errors[:5])
         return problem_response(Unprocessable(f"The request is not valid: {summary}", errors=errors), request)
