@@ -18,6 +18,7 @@ import resource
 import sys
 import time
 import uuid
+from datetime import date
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -96,7 +97,7 @@ async def _timed_run(ctx, executor, period: str, mode: str, profiler, admin, dat
 
     async with ctx.sessions() as s, s.begin():
         run_id = (await request_bill_run(ctx.deps.units.over(s), period=period, mode=mode, bill_to_account_ids=None,
-                                         actor="bench")).run_id
+                                         actor="bench", today=date.today())).run_id
     breakdown.reset()
     print(f"\n{mode} run {run_id}:", flush=True)
     stop = asyncio.Event()

@@ -29,7 +29,9 @@ from sqlalchemy import text
 
 from adjustment_svc.testing import apply_events, big_invoice, credit_body
 from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
+from invoice_svc.testing.events import account_state
 from mediabill_common.events.catalog import INVOICES_TOPIC
+from mediabill_common.events.config_state import AccountState
 from mediabill_common.settings import ServiceSettings
 from mediabill_common.testing.plugin import bearer, run_migrations
 from tests.contracts.conftest import BUILDERS
@@ -88,6 +90,8 @@ async def _writes(service: str, apps, kafka_bootstrap: str, u: str):
         return ("/v1/products", body, body | {"name": "Another name"},
                 f"SELECT count(*) FROM product_config_svc.products WHERE code = 'P-{u}'")
     if service == "invoice-svc":
+        async with ctx.sessions() as s, s.begin():  # a bill run names a known bill-to account
+            await ctx.deps.units.over(s).config.save_account(AccountState.model_validate(account_state(f"A-{u}")), 1)
         body = {"period": "2025-03", "mode": "preview", "bill_to_account_ids": [f"A-{u}"]}
         return ("/v1/bill-runs", body, body | {"period": "2025-04"},
                 f"SELECT count(*) FROM invoice_svc.audit_log WHERE after::text LIKE '%A-{u}%'")

@@ -116,3 +116,43 @@ async def test_issue_needs_a_billing_manager_and_a_valid_period(billing):
     assert (await billing.client.post("/v1/bill-runs", json={"period": "2025-03", "mode": "preview"},
                                       headers=READER)).status_code == 403
     assert (await billing.client.get("/v1/bill-runs/nope", headers=READER)).status_code == 404
+
+
+async def test_a_config_admin_asking_to_issue_is_told_issuing_needs_a_billing_manager(billing):
+    from mediabill_common.testing.plugin import bearer
+
+    response = await billing.client.post("/v1/bill-runs", json={"period": "2025-03", "mode": "issue"},
+                                         headers=bearer("config-admin"))
+    assert response.status_code == 403
+    assert "issue a bill run you need the role billing-manager" in response.json()["detail"]
+    analyst = await billing.client.post("/v1/bill-runs", json={"period": "2025-03", "mode": "issue"},
+                                        headers=ANALYST)
+    assert analyst.status_code == 403
+    assert analyst.json()["detail"] == ("To issue a bill run you need the role billing-manager. "
+                                        "You hold: billing-analyst.")
+
+
+async def test_a_bill_run_for_a_future_period_or_an_unknown_bill_to_is_refused_with_the_reason(
+        invoice_feed, billing, unique):
+    from invoice_svc.testing.billing import MANAGER
+
+    next_month = (date.today().replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    future = await billing.client.post("/v1/bill-runs", json={"period": next_month, "mode": "preview"},
+                                       headers=ANALYST)
+    assert future.status_code == 422
+    assert f"period {next_month} has not begun" in future.json()["detail"]
+
+    await configure(invoice_feed, accounts=[account(f"AGY-{unique}", type="agency")])
+    unknown = await billing.client.post(
+        "/v1/bill-runs", json={"period": "2025-03", "mode": "issue",
+                               "bill_to_account_ids": [f"AGY-{unique}", f"NOPE-{unique}"]}, headers=MANAGER)
+    assert unknown.status_code == 422
+    assert f"NOPE-{unique}" in unknown.json()["detail"] and f"AGY-{unique}," not in unknown.json()["detail"]
+    [error] = unknown.json()["errors"]
+    assert (error["field"], error["in"]) == ("bill_to_account_ids", "body")
+    assert error["message"].startswith(f"unknown bill-to account NOPE-{unique}:")
+    known = await billing.client.post(
+        "/v1/bill-runs", json={"period": "2025-03", "mode": "preview", "bill_to_account_ids": [f"AGY-{unique}"]},
+        headers=ANALYST)
+    assert known.status_code == 202
+    assert (await billing.finish(known.json()["run_id"]))["status"] == "completed"

@@ -11,6 +11,15 @@ class UnknownEntity(BillingError):
     """What the request names does not exist (an invoice, a billing exception)."""
 
 
+class InvalidRequest(BillingError):
+    """The request cannot be carried out as asked (a bill run for a month that has not begun, or for a bill-to
+    account nobody configured); `field` names the part of the request at fault."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class RuleViolation(BillingError):
     """The change breaks a billing rule in the entity's current state (e.g. rule 12: only an invoice on which
     nothing is paid, credited, debited or disputed may be voided; a resolved exception stays resolved)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -16,11 +16,14 @@ from mediabill_common.auth.principal import Principal
 from mediabill_common.events.types import Period
 from mediabill_common.web.deps import Session
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
-from mediabill_common.web.problems import Forbidden, NotFound, Unprocessable
-from mediabill_common.web.security import CurrentPrincipal, require_roles
+from mediabill_common.web.problems import NotFound, Unprocessable
+from mediabill_common.web.security import CurrentPrincipal, RoleRequirement, require_roles
 
 router = APIRouter(tags=["bill runs"])
-Analyst = Annotated[Principal, Depends(require_roles("billing-analyst"))]
+# Who may request which run (api.md); the 403's text is built from the requirement that refused.
+RUN_NEEDS = {"preview": RoleRequirement("run a preview", ("billing-analyst",)),
+             "issue": RoleRequirement("issue a bill run", ("billing-manager",))}
+Requester = Annotated[Principal, Depends(require_roles(*RUN_NEEDS.values()))]
 
 
 class BillRunRequest(BaseModel):
@@ -28,11 +31,14 @@ class BillRunRequest(BaseModel):
         {"period": "2025-03", "mode": "preview"},
         {"period": "2025-03", "mode": "issue", "bill_to_account_ids": ["AGY-1"]}]})
 
-    period: Period = Field(description="the billing period YYYY-MM (calendar month of delivery_date)")
+    period: Period = Field(description="the billing period YYYY-MM (calendar month of delivery_date); not a month "
+                                       "that has not begun (422)")
     mode: Literal["preview", "issue"] = Field(description="preview builds drafts (billing-analyst); issue "
                                                           "freezes, numbers and publishes (billing-manager)")
     bill_to_account_ids: list[Annotated[str, Field(min_length=1)]] | None = Field(
-        default=None, max_length=10_000, description="limit the run to these bill-to accounts (default: all)")
+        default=None, max_length=10_000,
+        description="limit the run to these bill-to accounts (default: all); each must be a known account (422 "
+                    "naming the unknown ones)")
 
 
 class BillRunOut(BaseModel):
@@ -64,13 +70,13 @@ class BillRunOut(BaseModel):
 
 @router.post("/v1/bill-runs", status_code=202, response_model=BillRunOut,
              summary="Request a bill run (preview: billing-analyst; issue: billing-manager); a worker executes it")
-async def create_bill_run(unit: RequestUnit, principal: Analyst,
+async def create_bill_run(unit: RequestUnit, principal: Requester,
                           body: BillRunRequest) -> BillRunOut:
-    if body.mode == "issue" and not principal.has_any("billing-manager"):
-        raise Forbidden("An issue run needs the billing-manager role; billing-analyst may run previews.")
+    RUN_NEEDS[body.mode].check(principal)
     async with unit.session.begin():
         run = await request_bill_run(unit, period=body.period, mode=body.mode,
-                                     bill_to_account_ids=body.bill_to_account_ids, actor=principal.sub)
+                                     bill_to_account_ids=body.bill_to_account_ids, actor=principal.sub,
+                                     today=datetime.now(UTC).date())
     return BillRunOut.of(run)
 
 
