@@ -61,7 +61,8 @@ async def test_void_reverses_the_invoice_entry(accounting_ctx, accounting_api):
     await apply_events(accounting_ctx, event("InvoiceIssued", invoice_issued(f"i-{u}", [("L1", "usage", "80.00")])))
     voided = {"invoice_id": f"i-{u}", "invoice_number": f"INV-i-{u}", "bill_to_account_id": "AG-1",
               "reason": "wrong rate", "voided_by": "mgr", "voided_at": "2026-12-03T09:00:00Z"}
-    await apply_events(accounting_ctx, event("InvoiceVoided", voided), event("InvoiceVoided", voided))
+    await apply_events(accounting_ctx, event("InvoiceVoided", voided), event("InvoiceVoided", voided),
+                       event("InvoiceBalanceChanged", balance_changed(f"i-{u}", total="80.00", reason="void")))
     entries = await _journal(accounting_api, source_id=f"i-{u}")
     assert sorted(e["source_type"] for e in entries) == ["invoice", "void"]
     void = next(e for e in entries if e["source_type"] == "void")

@@ -18,21 +18,22 @@ def _amount(item: dict[str, Any], name: str) -> Decimal:
 
 
 def unbilled_line(item: dict[str, Any]) -> UnbilledLine:
-    """One priced group of the snapshot; discount and commission as signed on an invoice (negative)."""
+    """One priced group of the snapshot; amounts signed as on an invoice (a discount is negative, a restatement
+    that lowers a period is negative gross)."""
     return UnbilledLine(
         bill_to_account_id=item.get("bill_to_account_id"), account_id=item.get("account_id"),
         contract_id=item.get("contract_id"), product_code=item.get("product_code"),
         gl_revenue_account=item.get("gl_revenue_account"), currency=str(item["currency"]),
-        gross=_amount(item, "gross"), discount=-abs(_amount(item, "discount")),
-        commission=-abs(_amount(item, "commission")))
+        gross=_amount(item, "gross"), discount=_amount(item, "discount"),
+        commission=_amount(item, "commission"))
 
 
 def snapshot_of(body: dict[str, Any], period: str) -> UnbilledSnapshot:
-    """invoice-svc's stored snapshot: its priced groups (accrued) and its unpriced items (listed, not accrued)."""
-    items = body.get("items", body.get("lines", []))
-    priced = [unbilled_line(i) for i in items if not i.get("unpriced") and i.get("currency")]
-    unpriced = [i for i in items if i.get("unpriced")] + list(body.get("unpriced", []))
-    return UnbilledSnapshot(str(body.get("snapshot_id") or body.get("id")), str(body.get("period") or period),
+    """invoice-svc's stored snapshot (POST /v1/unbilled-snapshots): its priced `rows` (accrued) and its `unpriced`
+    items (listed, not accrued)."""
+    priced = [unbilled_line(row) for row in body.get("rows", [])]
+    unpriced = list(body.get("unpriced", []))
+    return UnbilledSnapshot(str(body["snapshot_id"]), str(body.get("period") or period),
                             priced, unpriced)
 
 

@@ -37,23 +37,23 @@ class JournalFigures:
 
 
 def billing_item(status: dict[str, Any] | None, unavailable: str | None) -> CheckItem:
+    """invoice-svc's billing status (GET /v1/periods/{period}/billing-status): `complete`, and `reasons` when not."""
     if status is None:
         return CheckItem("billing_complete", "fail", True,
                          f"invoice-svc's billing status is unavailable: {unavailable}")
     complete = bool(status.get("complete"))
-    why = status.get("why") or ("an issue run over all bill-to accounts completed since the last delivery"
-                                if complete else "no issue run over all bill-to accounts since the last delivery")
-    return CheckItem("billing_complete", "pass" if complete else "fail", True, str(why), {"billing_status": status})
+    reasons = "; ".join(str(r) for r in status.get("reasons", []))
+    why = ("an issue run over all bill-to accounts completed since the last delivery of the period" if complete
+           else reasons or "billing is not complete for the period")
+    return CheckItem("billing_complete", "pass" if complete else "fail", True, why, {"billing_status": status})
 
 
 def issued_documents(status: dict[str, Any] | None) -> dict[str, tuple[int, Decimal]] | None:
-    """Documents invoice-svc issued for the period, per currency: {currency: (count, Σ total)}."""
+    """Invoices invoice-svc issued for the period and did not void, per currency: {currency: (count, Σ total)}."""
     if status is None:
         return None
-    out: dict[str, tuple[int, Decimal]] = {}
-    for doc in status.get("documents", []):
-        out[str(doc["currency"])] = (int(doc["count"]), Decimal(str(doc["total"])))
-    return out
+    return {str(doc["currency"]): (int(doc["invoices"]), Decimal(str(doc["total"])))
+            for doc in status.get("issued", []) if int(doc["invoices"])}
 
 
 def journal_item(issued: dict[str, tuple[int, Decimal]] | None, figures: JournalFigures) -> CheckItem:
@@ -64,7 +64,7 @@ def journal_item(issued: dict[str, tuple[int, Decimal]] | None, figures: Journal
                          details)
     details["issued"] = {c: {"count": n, "total": str(t)} for c, (n, t) in issued.items()}
     differing = sorted(c for c in set(issued) | set(figures.posted)
-                       if issued.get(c, (0, ZERO)) != figures.posted.get(c, (0, ZERO)))
+                       if issued.get(c, (0, ZERO)) != figures.posted.get(c, (0, ZERO)))  # Decimal: 1.50 == 1.5
     if differing:
         return CheckItem("journal_complete", "fail", True,
                          f"posted invoices differ from issued ones in {', '.join(differing)}", details)

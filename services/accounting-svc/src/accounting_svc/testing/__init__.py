@@ -56,13 +56,21 @@ def memo_issued(memo_id: str, invoice_id: str, lines: list[tuple[str | None, str
 def balance_changed(invoice_id: str, *, total: str, credited: str = "0", debited: str = "0", paid: str = "0",
                     reason: str = "payment", caused_by: str = "evt-0", currency: str = "USD",
                     bill_to: str = "AG-1") -> dict[str, Any]:
-    """InvoiceBalanceChanged data as invoice-svc computes it (rule 17)."""
-    n = Decimal(total) - Decimal(credited) + Decimal(debited) - Decimal(paid)
+    """InvoiceBalanceChanged data as invoice-svc computes it (rule 17; a voided invoice owes nothing)."""
+    n = Decimal(0) if reason == "void" else Decimal(total) - Decimal(credited) + Decimal(debited) - Decimal(paid)
     return {"invoice_id": invoice_id, "invoice_number": f"INV-{invoice_id}", "bill_to_account_id": bill_to,
             "currency": currency, "total": total, "credited": credited, "debited": debited, "paid": paid,
             "balance_due": str(max(n, Decimal(0))), "overpaid": str(max(-n, Decimal(0))), "disputed_amount": "0",
-            "status": "paid" if n <= 0 else ("partially_paid" if Decimal(paid) else "issued"), "reason": reason,
+            "status": _status(reason, n, Decimal(paid)), "reason": reason,
             "caused_by": caused_by}
+
+
+def _status(reason: str, n: Decimal, paid: Decimal) -> str:
+    if reason == "void":
+        return "void"
+    if n <= 0:
+        return "paid"
+    return "partially_paid" if paid else "issued"
 
 
 def event(event_type: str, data: dict[str, Any], *, event_id: str | None = None,

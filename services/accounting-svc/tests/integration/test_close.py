@@ -1,0 +1,152 @@
+"""The checklist, close and reopen on the real database (close.md C10, C11), with invoice-svc's side faked."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from decimal import Decimal
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from accounting_svc.bootstrap import build, build_app
+from accounting_svc.context import AccountingDeps
+from accounting_svc.settings import Settings
+from accounting_svc.testing import apply_events, event, invoice_issued
+from accounting_svc.testing.fakes import FakeInvoiceService
+from mediabill_common.testing.plugin import bearer, run_migrations
+from tests.e2e.harness import fresh_database
+
+pytestmark = pytest.mark.integration
+DIRECTOR = bearer(["billing-director"], "dora")
+MANAGER = bearer(["billing-manager"], "max")
+
+
+@pytest.fixture
+def invoice_svc() -> FakeInvoiceService:
+    return FakeInvoiceService()
+
+
+@pytest.fixture(scope="module")
+async def close_ctx(database_url, kafka_bootstrap, topics_ready):
+    """A database of its own: the receivable tie-out spans every invoice the journal holds."""
+    url = await fresh_database(database_url, "mediabill_accounting_close")
+    run_migrations("accounting-svc", url)
+    ctx = build(Settings(database_url=url, kafka_bootstrap_servers=kafka_bootstrap))
+    yield ctx
+    await ctx.close()
+
+
+@pytest.fixture
+async def api(close_ctx, invoice_svc):
+    ctx = close_ctx.with_deps(AccountingDeps(close_ctx.deps.invoice_http, invoice_svc))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(ctx)), base_url="http://t") as client:
+        yield client
+
+
+def _period() -> tuple[str, str, str]:
+    """A month no other test uses (the calendar is shared), its issue date and the next month."""
+    year = random.randint(2100, 2999)
+    return f"{year}-06", f"{year}-07-01", f"{year}-07"
+
+
+async def _net(api, period: str, account: str, source_type: str) -> Decimal:
+    response = await api.get("/v1/journal", params={"period": period, "source_type": source_type, "limit": 500},
+                             headers=DIRECTOR)
+    return sum((Decimal(line["debit"]) - Decimal(line["credit"]) for e in response.json()["items"]
+                for line in e["lines"] if line["account"] == account), Decimal(0))
+
+
+def _unbilled(gross: str) -> list[dict[str, str]]:
+    return [{"bill_to_account_id": "AG-1", "contract_id": "IO-7", "product_code": "DISPLAY",
+             "gl_revenue_account": "4010", "currency": "USD", "gross": gross, "discount": "-25.00",
+             "commission": "0.00", "reason": "not_yet_run"}]
+
+
+async def test_close_posts_the_accrual_and_its_reversal_and_a_reclose_posts_only_the_difference(
+        close_ctx, api, invoice_svc):
+    period, issued_on, following = _period()
+    u = uuid.uuid4().hex[:8]
+    await apply_events(close_ctx, event("InvoiceIssued", invoice_issued(
+        f"i-{u}", [("L1", "usage", "100.00")], period=period, issue_date=issued_on)))
+    invoice_svc.status[period] = {"period": period, "complete": True, "reasons": [],
+                                  "issued": [{"currency": "USD", "invoices": 1, "total": "100.00", "voided": 0}]}
+    invoice_svc.unbilled[period] = _unbilled("500.00")
+
+    checklist = (await api.get(f"/v1/periods/{period}", headers=MANAGER)).json()["checklist"]
+    assert {i["item"]: i["status"] for i in checklist if i["blocking"]} == {
+        "billing_complete": "pass", "journal_complete": "pass", "receivable_ties_out": "pass",
+        "previous_period_closed": "pass"}
+
+    closed = await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
+    assert await _net(api, period, "1210", "accrual") == Decimal("475.00")
+    assert await _net(api, period, "4010", "accrual") == Decimal("-500.00")
+    assert await _net(api, following, "1210", "accrual_reversal") == Decimal("-475.00")
+    assert (await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)).status_code == 409
+
+    # The period's books are closed: a late invoice of it posts to the next open period, with its own period kept.
+    await apply_events(close_ctx, event("InvoiceIssued", invoice_issued(
+        f"late-{u}", [("L1", "usage", "10.00")], period=period, issue_date=issued_on)))
+    late = (await api.get("/v1/journal", params={"source_id": f"late-{u}"}, headers=DIRECTOR)).json()["items"][0]
+    assert (late["posting_period"], late["original_period"], late["posting_date"]) == (following, period,
+                                                                                        f"{following}-01")
+
+    refused = await api.post(f"/v1/periods/{period}/reopen", json={"reason": ""}, headers=DIRECTOR)
+    assert refused.status_code == 422
+    reopened = await api.post(f"/v1/periods/{period}/reopen", json={"reason": "late restatement"}, headers=DIRECTOR)
+    assert reopened.status_code == 200 and reopened.json()["status"] == "open"
+
+    invoice_svc.unbilled[period] = _unbilled("600.00")
+    invoice_svc.status[period]["issued"][0].update(invoices=2, total="110.00")
+    assert (await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)).status_code == 200
+    assert await _net(api, period, "1210", "accrual") == Decimal("575.00")  # 475 + the difference 100
+    assert await _net(api, following, "1210", "accrual_reversal") == Decimal("-575.00")
+
+    async with close_ctx.sessions() as session:
+        published = (await session.execute(text(
+            "SELECT event_type FROM accounting_svc.outbox WHERE key = :p AND event_type LIKE 'Period%' ORDER BY id"),
+            {"p": period})).scalars().all()
+        audited = (await session.execute(text(
+            "SELECT action FROM accounting_svc.audit_log WHERE entity_id = :p ORDER BY id"),
+            {"p": period})).scalars().all()
+    assert published == ["PeriodClosed", "PeriodReopened", "PeriodClosed"]
+    assert audited == ["period.closed", "period.reopened", "period.closed"]
+
+
+async def test_close_is_refused_with_the_failing_items(api, invoice_svc):
+    period, _, _ = _period()
+    invoice_svc.status[period] = {"period": period, "complete": False, "reasons": ["no issue run"], "issued": []}
+    refused = await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)
+    assert refused.status_code == 409
+    assert [i["item"] for i in refused.json()["failing"]] == ["billing_complete"]
+    assert (await api.post(f"/v1/periods/{period}/close", headers=MANAGER)).status_code == 403
+
+
+async def test_only_the_latest_closed_period_can_be_reopened(api, invoice_svc):
+    period, following = "3500-06", "3500-07"  # later than any other test's months: the latest closed ones
+    for p in (period, following):
+        invoice_svc.status[p] = {"period": p, "complete": True, "reasons": [], "issued": []}
+        assert (await api.post(f"/v1/periods/{p}/close", headers=DIRECTOR)).status_code == 200
+    early = await api.post(f"/v1/periods/{period}/reopen", json={"reason": "x"}, headers=DIRECTOR)
+    assert early.status_code == 409
+    assert (await api.post(f"/v1/periods/{following}/reopen", json={"reason": "x"},
+                           headers=DIRECTOR)).status_code == 200
+
+
+async def test_close_answers_503_when_invoice_svc_cannot_take_the_snapshot(api, invoice_svc):
+    period, _, _ = _period()
+    invoice_svc.status[period] = {"period": period, "complete": True, "reasons": [], "issued": []}
+    invoice_svc.snapshots_down = True
+    assert (await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)).status_code == 503
+
+
+async def test_without_invoice_svc_the_checklist_fails_billing_and_says_why(api, invoice_svc):
+    period, _, _ = _period()
+    invoice_svc.down = True
+    refused = await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)
+    assert refused.status_code == 409
+    failing = {i["item"]: i["why"] for i in refused.json()["failing"]}
+    assert "unavailable" in failing["billing_complete"]
