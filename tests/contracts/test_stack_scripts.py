@@ -8,18 +8,17 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
 
 from deploy.processes import BACKGROUND_ROLES, COLLECTIONS, KAFKA, SERVICES
 from deploy.supervised import Program, control, tool_program, write_conf
 from mediabill_common.testing.plugin import REPO_ROOT
+from mediabill_common.testing.polling import poll_until_sync
 
 _KAFKA_UUID = re.compile(r"[A-Za-z0-9_-]{22}")
-T = TypeVar("T")
+# How long a supervised program may take to start, exec or end before a test gives up on it.
+_WAIT_S = 15
 
 
 def test_kafka_cluster_ids_are_well_formed_and_never_read_as_an_option():
@@ -69,16 +68,9 @@ def _supervise(stack_dir: Path, programs: list[Program], **env: str) -> dict[str
     assert started.returncode == 0, started.stdout + started.stderr
     pids = {p.name: control(stack_dir).getProcessInfo(p.name)["pid"] for p in programs}
     # launch.py sets the session and priority, then execs
-    _until(lambda: all(_cmdline(pids[p.name]) == p.command for p in programs))
+    poll_until_sync(lambda: all(_cmdline(pids[p.name]) == p.command for p in programs),
+                    what="every program to run its own command", timeout_s=_WAIT_S)
     return pids
-
-
-def _until(condition: Callable[[], T], timeout_s: float = 15) -> T:
-    """The condition's value once it is true, or its last value after `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    while not (value := condition()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return value
 
 
 def _cmdline(pid: int) -> list[str]:
@@ -166,7 +158,7 @@ def test_a_child_left_by_a_sigkill_of_its_parent_is_ended_and_the_program_runs_o
     pids = _supervise(tmp_path, [Program("worker", ["bash", "-c", '(exec -a "$0" sleep 60); true', marker])])
     try:
         first = pids["worker"]
-        [orphan] = _until(lambda: _pids_named(marker))
+        [orphan] = poll_until_sync(lambda: _pids_named(marker), what="the worker to start", timeout_s=_WAIT_S)
         assert os.getsid(orphan) == first
         os.kill(first, signal.SIGKILL)
 
@@ -175,8 +167,7 @@ def test_a_child_left_by_a_sigkill_of_its_parent_is_ended_and_the_program_runs_o
             named = _pids_named(marker)
             return pid if pid not in (0, first) and len(named) == 1 and os.getsid(named[0]) == pid else 0
 
-        again = _until(next_copy)
-        assert again, f"not one worker in the next copy's session: {_pids_named(marker)}"
+        again = poll_until_sync(next_copy, what="one worker in the next copy's session", timeout_s=_WAIT_S)
         assert not _runs(orphan), "the orphaned worker still runs beside the next copy"
         assert _status(tmp_path)["worker"] == ["up", str(again), "-"], "status names the copy that runs"
 
@@ -200,14 +191,14 @@ def test_a_service_runs_as_its_own_python_process_so_a_sigkill_of_that_pid_leave
         first = pids[COLLECTIONS.name]
         assert _cmdline(first) == program.command, "the pid on record is the service's own Python"
         os.kill(first, signal.SIGKILL)
-        assert _until(lambda: not _in_session(first)), "something the killed service started still runs"
+        poll_until_sync(lambda: not _in_session(first), what="nothing the killed service started to run any more",
+                        timeout_s=_WAIT_S)
 
         def next_copy() -> int:
             pid = control(tmp_path).getProcessInfo(COLLECTIONS.name)["pid"]
             return pid if pid not in (0, first) and _cmdline(pid) == program.command else 0
 
-        again = _until(next_copy)
-        assert again, "supervisord did not start the service again"
+        again = poll_until_sync(next_copy, what="supervisord to start the service again", timeout_s=_WAIT_S)
         assert _status(tmp_path)[COLLECTIONS.name][:2] == ["up", str(again)]
     finally:
         _stack(f"sv_down {tmp_path}")
@@ -218,7 +209,8 @@ def test_programs_end_with_their_supervisor_even_one_killed_with_sigkill(tmp_pat
     daemon = control(tmp_path).getPID()
     try:
         os.kill(daemon, signal.SIGKILL)
-        assert _until(lambda: not _runs(pids["sleeper"])), "a program outlived its supervisord"
+        poll_until_sync(lambda: not _runs(pids["sleeper"]), what="the program to end with its supervisord",
+                        timeout_s=_WAIT_S)
     finally:
         if _runs(pids["sleeper"]):
             os.kill(pids["sleeper"], signal.SIGKILL)

@@ -20,6 +20,7 @@ import httpx
 from deploy.processes import COLLECTIONS, SERVICES
 from mediabill_common.db.engine import asyncpg_dsn
 from mediabill_common.testing.plugin import REPO_ROOT, run_migrations
+from mediabill_common.testing.polling import NotReached, poll_until
 
 
 def free_port() -> int:
@@ -85,20 +86,22 @@ class System:
         self.processes[name] = Process(name, argv, env, self.log_dir / f"{name.replace(':', '-')}.log")
 
     async def wait_ready(self, timeout_s: float = 90) -> None:
-        deadline = time.monotonic() + timeout_s
+        deadline = time.monotonic() + timeout_s  # one budget for every service
         async with httpx.AsyncClient(timeout=5) as client:
             for service in self.ports:
-                while True:
-                    self.check_alive()
+                async def ready(service: str = service) -> int | str:
                     try:
-                        if (await client.get(f"{self.url(service)}/health/ready")).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    if time.monotonic() > deadline:
-                        process = self.processes.get(f"{service}:api") or self.processes[service]
-                        raise TimeoutError(f"{service} not ready:\n{process.tail()}")
-                    await asyncio.sleep(0.3)
+                        return (await client.get(f"{self.url(service)}/health/ready")).status_code
+                    except httpx.HTTPError as exc:
+                        return type(exc).__name__
+
+                try:
+                    await poll_until(ready, what=f"{service} to be ready", until=lambda status: status == 200,
+                                     every_s=0.3, alive=self.check_alive,
+                                     timeout_s=max(0.0, deadline - time.monotonic()))
+                except NotReached as exc:
+                    process = self.processes.get(f"{service}:api") or self.processes[service]
+                    raise TimeoutError(f"{exc}\n{process.tail()}") from None
 
     def check_alive(self) -> None:
         for process in self.processes.values():

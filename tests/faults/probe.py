@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 
 from mediabill_common.db.engine import asyncpg_dsn
+from mediabill_common.testing.polling import NotReached, poll_until
 from tests.faults.chaos import Chaos
 from tools.demo.client import Api, ApiError
 
@@ -54,24 +55,28 @@ async def converge(chaos: Chaos, check: Callable[[], Awaitable[Any]], *, what: s
                    every_s: float = 1.0, status: Callable[[], Awaitable[str]] | None = None) -> Any:
     """Wait until `check()` is truthy; every process must stay alive meanwhile (they must recover by themselves).
     The timeout only bounds a hung run: it fails with the process logs, it is not what the test asserts."""
-    deadline = time.monotonic() + timeout_s
     last_report = time.monotonic()
-    while True:
+
+    def alive() -> None:
         try:
             chaos.check_alive()
         except RuntimeError as exc:
             raise AssertionError(f"a process died on its own while waiting for {what}: {exc}\n"
                                  f"{chaos.tails()}") from exc
+
+    async def reported_check() -> Any:
+        nonlocal last_report
         result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            detail = await status() if status else ""
-            raise AssertionError(f"never converged: {what} ({detail})\n{chaos.tails(40)}")
-        if status and time.monotonic() - last_report > 15:
+        if not result and status and time.monotonic() - last_report > 15:
             print(f"[faults] waiting for {what}: {await status()}", flush=True)
             last_report = time.monotonic()
-        await asyncio.sleep(every_s)
+        return result
+
+    try:
+        return await poll_until(reported_check, what=what, timeout_s=timeout_s, every_s=every_s, alive=alive)
+    except NotReached as exc:
+        detail = await status() if status else ""
+        raise AssertionError(f"never converged: {what} ({detail})\n{exc}\n{chaos.tails(40)}") from exc
 
 
 async def call(api: Api, method: str, service: str, path: str, body: dict | None = None, *, as_: str,

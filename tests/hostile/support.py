@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -10,27 +9,7 @@ from aiokafka.structs import ConsumerRecord
 
 from mediabill_common.events.envelope import CONTENT_TYPE
 from mediabill_common.kafka import make_producer
-from mediabill_common.testing.kafka import end_offsets, read_topic
-
-
-async def _read_from(bootstrap: str, start: dict[TopicPartition, int], count: int) -> list[ConsumerRecord]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
-                                fetch_max_bytes=8 * 1024 * 1024, max_partition_fetch_bytes=4 * 1024 * 1024)
-    await consumer.start()
-    records: list[ConsumerRecord] = []
-    try:
-        consumer.assign(list(start))
-        for tp, offset in start.items():
-            consumer.seek(tp, offset)
-        deadline = asyncio.get_running_loop().time() + 30
-        while len(records) < count:
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"read {len(records)} of {count} records back")
-            for batch in (await consumer.getmany(timeout_ms=500)).values():
-                records.extend(batch)
-        return sorted(records, key=lambda r: (r.partition, r.offset))
-    finally:
-        await consumer.stop()
+from mediabill_common.testing.kafka import end_offsets, read_from, read_topic
 
 
 class HostileFeed:
@@ -57,7 +36,7 @@ class HostileFeed:
             await self.producer.send(topic, value=value, key=key.encode(),
                                      headers=[("content-type", CONTENT_TYPE.encode())])
         await self.producer.flush()
-        records = await _read_from(self.bootstrap, start, len(items))
+        records = sorted(await read_from(self.bootstrap, start, len(items)), key=lambda r: (r.partition, r.offset))
         await self.runner.process(records)
         return records
 

@@ -17,6 +17,7 @@ from mediabill_common.events.envelope import CONTENT_TYPE
 from mediabill_common.kafka import make_producer
 from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.testing.kafka import read_all
+from mediabill_common.testing.polling import poll_until
 from tests.hostile.support import committed_offset
 from tests.hostile.test_collections_api import INVOICE_SVC, invoice_issued
 from tools.collections.consumer import consume
@@ -77,11 +78,11 @@ async def test_poison_records_are_dead_lettered_and_the_collections_consumer_mov
             return (await ledger.invoice(valid_id) is not None
                     and await committed_offset(kafka_bootstrap, settings.collections_group, topic) == 4)
 
-        deadline = asyncio.get_running_loop().time() + 60
-        while not await caught_up():
+        def running() -> None:
             assert not loop.done(), loop
-            assert asyncio.get_running_loop().time() < deadline, "the consumer did not get past the poison"
-            await asyncio.sleep(0.2)
+
+        await poll_until(caught_up, what="the consumer to get past the poison", timeout_s=60, every_s=0.2,
+                         alive=running)
     finally:
         stop.set()
         await asyncio.wait_for(loop, timeout=15)

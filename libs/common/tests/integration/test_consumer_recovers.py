@@ -11,6 +11,7 @@ from mediabill_common.consumer import ConsumerRunner
 from mediabill_common.kafka import make_consumer, make_producer
 from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.testing.kafka import envelope_for, publish, read_all
+from mediabill_common.testing.polling import poll_until
 
 pytestmark = pytest.mark.integration
 
@@ -54,10 +55,13 @@ async def test_failed_batch_is_read_again_without_loss_or_double_apply(common_sc
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(consumer, stop))
     try:
-        for _ in range(200):
-            if flaky.failures and len(await read_all(kafka_bootstrap, f"{topic}.dlq")) == 1:
-                break
-            await asyncio.sleep(0.1)
+        async def dead_lettered() -> bool:
+            return bool(flaky.failures) and len(await read_all(kafka_bootstrap, f"{topic}.dlq")) == 1
+
+        def running() -> None:
+            assert not task.done(), "the consumer loop must survive the failed batch"
+
+        await poll_until(dead_lettered, what="the failed batch's dead letter", timeout_s=20, alive=running)
         assert not task.done(), "the consumer loop must survive the failed batch"
     finally:
         stop.set()

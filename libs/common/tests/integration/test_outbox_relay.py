@@ -11,6 +11,7 @@ from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.outbox import OutboxRelay, OutboxWriter
 from mediabill_common.outbox.writer import notify_channel
 from mediabill_common.testing.kafka import read_topic
+from mediabill_common.testing.polling import poll_until
 
 pytestmark = pytest.mark.integration
 
@@ -63,14 +64,14 @@ async def test_only_one_relay_leads_and_a_standby_takes_over(common_schema, data
     second = OutboxRelay(engine, tables.outbox, producer, database_url=database_url, poll_interval_s=0.2)
     stop_first, stop_second = asyncio.Event(), asyncio.Event()
     t1 = asyncio.create_task(first.run(stop_first))
-    await _until(lambda: first.is_leader)
+    await poll_until(lambda: first.is_leader, what="the first relay to lead", timeout_s=20, every_s=0.05)
     t2 = asyncio.create_task(second.run(stop_second))
     try:
         await asyncio.sleep(1)
         assert first.is_leader and not second.is_leader
         stop_first.set()
         await t1
-        await _until(lambda: second.is_leader)
+        await poll_until(lambda: second.is_leader, what="the standby to take over", timeout_s=20, every_s=0.05)
 
         writer = OutboxWriter(tables.outbox, source="/tests/leader")
         async with sessions.begin() as session:
@@ -101,9 +102,4 @@ async def test_an_added_row_wakes_the_relay_when_its_transaction_commits(common_
         await listener.close()
 
 
-async def _until(condition, timeout_s: float = 20) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError
-        await asyncio.sleep(0.05)
+

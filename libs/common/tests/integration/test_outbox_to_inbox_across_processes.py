@@ -13,6 +13,7 @@ import pytest
 
 from mediabill_common.db.engine import asyncpg_dsn
 from mediabill_common.kafka.admin import ensure_topics
+from mediabill_common.testing.polling import poll_until
 
 APP = Path(__file__).with_name("roundtrip_app.py")
 COUNT = 10_000
@@ -31,12 +32,8 @@ async def _count(conn, schema: str) -> int:
 
 
 async def _wait_for(conn, schema: str, at_least: int, timeout_s: float = 120) -> int:
-    deadline = time.monotonic() + timeout_s
-    while (n := await _count(conn, schema)) < at_least:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"only {n} of {at_least} events arrived")
-        await asyncio.sleep(0.2)
-    return n
+    return await poll_until(lambda: _count(conn, schema), what=f"{at_least} events to arrive",
+                            until=lambda n: n >= at_least, timeout_s=timeout_s, every_s=0.2)
 
 
 async def test_every_event_arrives_once_in_key_order_despite_relay_and_consumer_kills(

@@ -20,6 +20,7 @@ from invoice_svc.testing.billing import (
     numbering_is_gapless,
     product,
 )
+from mediabill_common.testing.polling import poll_until
 
 pytestmark = pytest.mark.integration
 
@@ -92,12 +93,10 @@ async def test_a_run_whose_executor_died_half_way_is_taken_over_and_bills_each_g
     dying.chunk_size = 2
     stop = asyncio.Event()
     task = asyncio.create_task(dying.run(stop))
-    for _ in range(400):
-        run = (await billing.client.get(f"/v1/bill-runs/{requested['run_id']}",
-                                        headers=READER)).json()
-        if run["progress"]["done"]:
-            break
-        await asyncio.sleep(0.02)
+    async def progress() -> dict:
+        return (await billing.client.get(f"/v1/bill-runs/{requested['run_id']}", headers=READER)).json()["progress"]
+
+    await poll_until(progress, what="the dying executor's first chunk", until=lambda p: p["done"], every_s=0.02)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

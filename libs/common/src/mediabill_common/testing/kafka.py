@@ -6,9 +6,11 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import ConsumerRecord
 
 from mediabill_common.consumer.runner import ConsumerRunner
 from mediabill_common.events.catalog import EVENT_TYPES, EXTERNAL_SOURCES, INTERNAL_PRODUCERS, service_source
@@ -16,6 +18,9 @@ from mediabill_common.events.envelope import CONTENT_TYPE, Envelope, new_envelop
 from mediabill_common.kafka import make_consumer, make_producer
 from mediabill_common.outbox.relay import OutboxRelay
 from mediabill_common.service import ServiceContext
+from mediabill_common.testing.polling import poll_until
+
+R = TypeVar("R")
 
 
 def producer_source(event_type: str) -> str:
@@ -59,22 +64,60 @@ async def read_topic(bootstrap: str, topic: str, predicate: Callable[[Any, Any],
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, enable_auto_commit=False,
                                 auto_offset_reset="earliest", group_id=None)
     await consumer.start()
-    found: list[tuple[Any, Any]] = []
+    found = _Found[tuple[Any, Any]](count)
     try:
         await consumer.seek_to_beginning(*await _assigned(consumer))
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while len(found) < count:
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"found {len(found)} of {count} matching records on {topic}")
-            batches = await consumer.getmany(timeout_ms=500)
-            for records in batches.values():
+
+        async def enough() -> _Found[tuple[Any, Any]]:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
                 for record in records:
                     value = _json_or_none(record.value)
                     if predicate(value, record):
-                        found.append((value, record))
-        return found
+                        found.items.append((value, record))
+            return found
+
+        await poll_until(enough, what=f"{count} matching records on {topic}", timeout_s=timeout_s, every_s=0)
+        return found.items
     finally:
         await consumer.stop()
+
+
+async def read_from(bootstrap: str, start: dict[TopicPartition, int], count: int,
+                    timeout_s: float = 30.0) -> list[ConsumerRecord[Any, Any]]:
+    """Read `count` records published after `start` (end offsets taken before publishing), as the broker returns
+    them (each partition in order). Fetches are large enough for the hostile tests' oversized records."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
+                                fetch_max_bytes=8 * 1024 * 1024, max_partition_fetch_bytes=4 * 1024 * 1024)
+    await consumer.start()
+    found = _Found[ConsumerRecord[Any, Any]](count)
+    try:
+        consumer.assign(list(start))
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+
+        async def enough() -> _Found[ConsumerRecord[Any, Any]]:
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                found.items.extend(batch)
+            return found
+
+        await poll_until(enough, what=f"{count} records read back", timeout_s=timeout_s, every_s=0)
+        return found.items
+    finally:
+        await consumer.stop()
+
+
+@dataclass
+class _Found(Generic[R]):
+    """Records read so far: truthy once `count` are in, shown as how many (what a timeout reports)."""
+
+    count: int
+    items: list[R] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return len(self.items) >= self.count
+
+    def __repr__(self) -> str:
+        return f"{len(self.items)} of {self.count}"
 
 
 async def flush_outbox(ctx: ServiceContext[Any, Any]) -> int:
@@ -114,14 +157,13 @@ async def run_consumer_until(bootstrap: str, make_runner: Callable[[AIOKafkaProd
     await consumer.start()
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(consumer, stop, batch_size=batch_size))
+    def running() -> None:
+        if task.done():
+            task.result()  # surfaces the consumer's exception
+
     try:
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while not await done():
-            if task.done():
-                task.result()  # surfaces the consumer's exception
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError("consumer did not reach the expected state in time")
-            await asyncio.sleep(0.2)
+        await poll_until(done, what=f"consumer {group} to reach the expected state", timeout_s=timeout_s,
+                         every_s=0.2, alive=running)
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=10)
@@ -161,12 +203,7 @@ async def read_all(bootstrap: str, topic: str) -> list[tuple[Any, Any]]:
 
 async def _assigned(consumer: AIOKafkaConsumer, timeout_s: float = 15) -> list[TopicPartition]:
     """Without a group, a subscribed consumer is assigned every partition once it has the topic's metadata."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not consumer.assignment():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("no partitions assigned")
-        await asyncio.sleep(0.1)
-    return sorted(consumer.assignment())
+    return sorted(await poll_until(consumer.assignment, what="partitions assigned", timeout_s=timeout_s))
 
 
 async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:

@@ -3,18 +3,16 @@ publishes them to the real topics and applies them through the real runner."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.structs import ConsumerRecord
 
 from invoice_svc.context import InvoiceContext
 from invoice_svc.entrypoints.consumer import make_runner
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.kafka import make_producer
-from mediabill_common.testing.kafka import end_offsets, envelope_for, publish
+from mediabill_common.testing.kafka import end_offsets, envelope_for, publish, read_from
 
 
 def delivery(delivery_id: str, *, revision: int = 0, account_id: str, product_code: str,
@@ -76,26 +74,6 @@ async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> N
     try:
         consumer.assign(list(offsets))
         await consumer.commit(offsets)
-    finally:
-        await consumer.stop()
-
-
-async def read_from(bootstrap: str, start: dict[TopicPartition, int], count: int, timeout_s: float = 30.0):
-    """Read `count` records published after `start` (end offsets taken before publishing), in partition order."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    await consumer.start()
-    records: list[ConsumerRecord] = []
-    try:
-        consumer.assign(list(start))
-        for tp, offset in start.items():
-            consumer.seek(tp, offset)
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while len(records) < count:
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"read {len(records)} of {count} records")
-            for batch in (await consumer.getmany(timeout_ms=500)).values():
-                records.extend(batch)
-        return records
     finally:
         await consumer.stop()
 
