@@ -47,6 +47,7 @@ class Api:
             "dispute-svc": os.environ.get("DISPUTE_SVC_URL", "http://127.0.0.1:8003"),
             "adjustment-svc": os.environ.get("ADJUSTMENT_SVC_URL", "http://127.0.0.1:8004"),
             "collections": os.environ.get("COLLECTIONS_URL", "http://127.0.0.1:8005"),
+            "accounting-svc": os.environ.get("ACCOUNTING_SVC_URL", "http://127.0.0.1:8006"),
         })
 
     def url(self, service: str) -> str:

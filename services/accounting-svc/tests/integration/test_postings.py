@@ -4,10 +4,12 @@ journal's receivable equals what invoice-svc reports."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from accounting_svc.entrypoints.unapplied_sweeper import sweep_once
 from accounting_svc.testing import apply_events, balance_changed, event, invoice_issued, memo_issued
 from mediabill_common.testing.plugin import bearer
 
@@ -68,3 +70,22 @@ async def test_void_reverses_the_invoice_entry(accounting_ctx, accounting_api):
     void = next(e for e in entries if e["source_type"] == "void")
     assert void["posting_period"] == "2026-12" and void["posting_date"] == "2026-12-03"
     assert _net(entries, "1200") == 0 and _net(entries, "4010") == 0
+
+
+async def test_a_payment_invoice_svc_never_applies_posts_to_unapplied_cash_and_is_released_when_it_does(
+        accounting_ctx, accounting_api):
+    u = uuid.uuid4().hex[:8]
+    await apply_events(accounting_ctx, event("InvoiceIssued", invoice_issued(f"i-{u}", [("L1", "usage", "70.00")])))
+    payment = event("PaymentApplied", {"payment_id": f"pay-{u}", "invoice_id": f"i-{u}", "bill_to_account_id": "AG-1",
+                                       "amount": "70.00", "currency": "USD", "applied_at": "2026-12-10T12:00:00Z"})
+    await apply_events(accounting_ctx, payment, event("PaymentApplied", payment.payload.model_dump(mode="json")))
+    await sweep_once(accounting_ctx)  # within the wait: nothing yet
+    assert await _journal(accounting_api, source_id=f"pay-{u}") == []
+    await sweep_once(accounting_ctx, now=datetime.now(UTC) + timedelta(days=1))
+    [held] = await _journal(accounting_api, source_id=f"pay-{u}")
+    assert held["source_type"] == "unapplied_payment" and _net([held], "2160") == Decimal("-70.00")
+    # invoice-svc applies it after all: the cash moves from unapplied cash to the invoice.
+    await apply_events(accounting_ctx, event("InvoiceBalanceChanged", balance_changed(
+        f"i-{u}", total="70.00", paid="70.00", caused_by=payment.id)))
+    released = await _journal(accounting_api, source_id=f"pay-{u}:released")
+    assert _net(released, "2160") == Decimal("70.00") and _net(released, "1010") == Decimal("-70.00")
