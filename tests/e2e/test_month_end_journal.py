@@ -46,8 +46,9 @@ async def test_issued_invoices_and_payments_post_balanced_entries_that_tie_out_t
         return rows if len(rows) == len(days) and all(r["billable"] for r in rows) else None
 
     await api.wait_until(ledger_complete, timeout_s=120, what="the ledger")
-    run = await api.post("invoice-svc", "/v1/bill-runs", {"period": PERIOD, "mode": "issue",
-                                                          "bill_to_account_ids": [ids["agency"]]}, as_="billing-manager")
+    run = await api.post("invoice-svc", "/v1/bill-runs",
+                         {"period": PERIOD, "mode": "issue", "bill_to_account_ids": [ids["agency"]]},
+                         as_="billing-manager")
 
     async def run_done():
         state = await api.get("invoice-svc", f"/v1/bill-runs/{run['run_id']}")
