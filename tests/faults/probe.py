@@ -22,6 +22,7 @@ CONSUMERS = {
     "dispute-svc": ("dispute_svc", "dispute-svc"),
     "adjustment-svc": ("adjustment_svc", "adjustment-svc"),
     "product-config-svc": ("product_config_svc", "product-config-svc"),
+    "accounting-svc": ("accounting_svc", "accounting-svc"),
 }
 
 

@@ -1,7 +1,8 @@
 """Issue 9: the billing-to-cash flow with >= 100,000 deliveries while processes are SIGKILLed and restarted, the
 Kafka broker and PostgreSQL are restarted and the ingest consumer group rebalances. Afterwards: the ledger equals
 the generated stream (last revision wins), invoices equal figures computed here, every event took effect exactly
-once at every consumer, per-account order held, and collections' AR equals invoice-svc's balances to the cent."""
+once at every consumer, per-account order held, collections' AR equals invoice-svc's balances to the cent, and
+accounting-svc posted each invoice, memo and payment once, its receivable tying out to invoice-svc's balances."""
 
 from __future__ import annotations
 
@@ -264,7 +265,8 @@ async def disputes_and_credits_under_faults(chaos: Chaos, api: Api, db: Db, invo
     assert len(targets) == len(DISPUTES)
     background = asyncio.gather(chaos.run_schedule(
         [lambda p: chaos.kill("dispute-svc:consumer", p), lambda p: chaos.kill("adjustment-svc:consumer", p),
-         lambda p: chaos.kill("adjustment-svc:relay", p), lambda p: chaos.kill("dispute-svc:relay", p)],
+         lambda p: chaos.kill("adjustment-svc:relay", p), lambda p: chaos.kill("dispute-svc:relay", p),
+         lambda p: chaos.kill("accounting-svc:consumer", p)],
         "disputes", (0.5, 3.0)))
     memos: dict[str, Decimal] = {}
     dispute_ids = []
@@ -363,7 +365,9 @@ async def payments_under_faults(chaos: Chaos, api: Api, db: Db, invoices: dict, 
     await chaos.kill("collections", "payments")
     await chaos.restart_postgres("payments")
     during = asyncio.gather(chaos.run_schedule([lambda p: chaos.kill("invoice-svc:relay", p),
-                                                lambda p: chaos.kill("invoice-svc:consumer", p)],
+                                                lambda p: chaos.kill("accounting-svc:consumer", p),
+                                                lambda p: chaos.kill("invoice-svc:consumer", p),
+                                                lambda p: chaos.kill("accounting-svc:relay", p)],
                                                "payments", (0.5, 2.0)))
     await bounded(waves[1], pay, 8)
     await during
@@ -382,6 +386,8 @@ async def undelivered(db: Db, producer: str, consumer: str, name: str, types: li
 
 async def handled_types() -> dict[str, tuple[list[str], set[str]]]:
     """service -> (topics it consumes, event types its handler table takes), from the services' own code."""
+    import accounting_svc.bootstrap as acc_b
+    import accounting_svc.entrypoints.consumer as acc_c
     import adjustment_svc.bootstrap as adj_b
     import adjustment_svc.entrypoints.consumer as adj_c
     import dispute_svc.bootstrap as dis_b
@@ -393,7 +399,8 @@ async def handled_types() -> dict[str, tuple[list[str], set[str]]]:
 
     out = {}
     for service, boot, cons in (("invoice-svc", inv_b, inv_c), ("dispute-svc", dis_b, dis_c),
-                                ("adjustment-svc", adj_b, adj_c), ("product-config-svc", pc_b, pc_c)):
+                                ("adjustment-svc", adj_b, adj_c), ("product-config-svc", pc_b, pc_c),
+                                ("accounting-svc", acc_b, acc_c)):
         ctx = boot.build()
         try:
             out[service] = (list(cons.TOPICS), set(cons.make_runner(ctx, None)._known))
@@ -406,7 +413,7 @@ async def assert_exactly_once_in_order(chaos: Chaos, db: Db, world: FaultWorld, 
                                        memos: dict[str, Decimal], paid: dict[str, Decimal], bootstrap: str) -> dict:
     consumers = await handled_types()
     producers = {"product_config_svc": "product-config-svc", "invoice_svc": "invoice-svc",
-                 "dispute_svc": "dispute-svc", "adjustment_svc": "adjustment-svc"}
+                 "dispute_svc": "dispute-svc", "adjustment_svc": "adjustment-svc", "accounting_svc": "accounting-svc"}
     ids = [i["invoice_id"] for i in invoices.values()]
 
     async def pending() -> dict[str, int]:
@@ -432,10 +439,11 @@ async def assert_exactly_once_in_order(chaos: Chaos, db: Db, world: FaultWorld, 
         return {k: v for k, v in gaps.items() if v}
 
     async def settled() -> bool:
-        return not await pending() and not await ar_differences(db, ids)
+        return not await pending() and not await ar_differences(db, ids) and not await journal_differences(db, ids)
 
     async def status() -> str:
-        return f"undelivered {await pending()}, AR differences {len(await ar_differences(db, ids))}"
+        return (f"undelivered {await pending()}, AR differences {len(await ar_differences(db, ids))}, "
+                f"journal differences {(await journal_differences(db, ids))[:3]}")
 
     await converge(chaos, settled, what="every event at every consumer and AR agreeing",
                    status=status)
@@ -487,6 +495,9 @@ async def assert_exactly_once_in_order(chaos: Chaos, db: Db, world: FaultWorld, 
     out_of_order = await topic_order_violations(db, bootstrap, set(ids))
     assert not out_of_order, f"events of an invoice reached the topic out of commit order: {out_of_order[:3]}"
     assert not await ar_differences(db, ids)
+    assert not await journal_differences(db, ids)
+    journal = await journal_postings(db, ids)
+    assert journal == {"invoice": len(ids), "credit_memo": len(memos), "payment": payments}, journal
     assert lost == 0 and duplicated == 0
     return {"events published (CampaignDelivered)": len(world.stream),
             "distinct delivery events": len(world.event_ids),
@@ -497,6 +508,43 @@ async def assert_exactly_once_in_order(chaos: Chaos, db: Db, world: FaultWorld, 
             "lost": lost, "duplicated": duplicated}
 
 
+
+
+async def journal_differences(db: Db, ids: list[str]) -> list:
+    """accounting-svc's subledger against invoice-svc, per invoice (what it posted of total, credits and payments
+    equals invoice-svc's balance), and its journal against its subledger: the receivable and customer credits
+    accounts hold Σ max(0, N) and Σ max(0, -N) over every invoice it posted (close.md C4), to the cent."""
+    rows = await db.fetch(
+        "SELECT i.invoice_id, i.total, i.credited, i.paid, a.total AS a_total, a.credited AS a_credited, "
+        "a.paid AS a_paid FROM invoice_svc.invoices i LEFT JOIN accounting_svc.invoices a USING (invoice_id) "
+        "WHERE i.invoice_id = ANY($1::text[])", ids)
+    out: list = [dict(r) for r in rows if r["a_total"] is None or (
+        Decimal(r["total"]), Decimal(r["credited"]), Decimal(r["paid"])) != (r["a_total"], r["a_credited"],
+                                                                            r["a_paid"])]
+    ledger = (await db.fetch(
+        "SELECT coalesce(sum(debit - credit) FILTER (WHERE account = '1200'), 0) AS ar, "
+        "coalesce(sum(credit - debit) FILTER (WHERE account = '2150'), 0) AS cc FROM accounting_svc.journal_lines"))[0]
+    sub = (await db.fetch(
+        "SELECT coalesce(sum(greatest(n, 0)), 0) AS ar, coalesce(sum(greatest(-n, 0)), 0) AS cc FROM (SELECT "
+        "CASE WHEN voided THEN 0 ELSE total - credited + debited - paid END AS n FROM accounting_svc.invoices) s"))[0]
+    if (ledger["ar"], ledger["cc"]) != (sub["ar"], sub["cc"]):
+        out.append({"journal": dict(ledger), "subledger": dict(sub)})
+    return out
+
+
+async def journal_postings(db: Db, ids: list[str]) -> dict[str, int]:
+    """Entries accounting-svc posted for this world's invoices, by kind (the journal's unique source keeps each
+    document at one entry; a payment is one entry per InvoiceBalanceChanged that raised `paid`)."""
+    numbers = [r["invoice_number"] for r in await db.fetch(
+        "SELECT invoice_number FROM invoice_svc.invoices WHERE invoice_id = ANY($1::text[])", ids)]
+    memo_ids = [r["memo_id"] for r in await db.fetch(
+        "SELECT envelope->'data'->>'memo_id' AS memo_id FROM adjustment_svc.outbox WHERE event_type = "
+        "'CreditMemoIssued' AND envelope->'data'->>'invoice_id' = ANY($1::text[])", ids)]
+    rows = await db.fetch(
+        "SELECT source_type, count(*) AS n FROM accounting_svc.journal_entries WHERE (source_type = 'invoice' AND "
+        "source_id = ANY($1::text[])) OR (source_type = 'credit_memo' AND source_id = ANY($2::text[])) OR "
+        "(source_type = 'payment' AND document_number = ANY($3::text[])) GROUP BY source_type", ids, memo_ids, numbers)
+    return {r["source_type"]: r["n"] for r in rows}
 
 
 async def ar_differences(db: Db, ids: list[str]) -> list:
