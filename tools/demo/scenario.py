@@ -11,6 +11,7 @@ from mediabill_common.events.catalog import DELIVERY_TOPIC
 from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
 from tools.demo.client import Api, ApiError
+from tools.demo.month_end import accounting_lines, close_month
 from tools.demo.world import World
 
 
@@ -46,6 +47,7 @@ class Scenario:
         await self.dispute_some_invoices()
         await self.approve_credits()
         await self.collect_payments()
+        self.facts["close"] = await close_month(self.api, self.world.period)
         return await self.summary()
 
     async def _bounded(self, items, action, what: str, concurrency: int = 8) -> None:
@@ -270,9 +272,12 @@ class Scenario:
             f"  receivables           balance due {_sum(ar['accounts'], 'balance_due')} USD "
             f"(disputed {_sum(ar['accounts'], 'disputed')}, dunnable {_sum(ar['accounts'], 'dunnable')}) "
             f"across {len(ar['accounts'])} bill-to accounts",
-            "", "Where to look:",
+            *await accounting_lines(self.api, self.world.period),
         ]
-        for service in ("product-config-svc", "invoice-svc", "dispute-svc", "adjustment-svc"):
+        if "close" in self.facts:
+            lines.append(f"  month-end close       {self.facts['close']}")
+        lines += ["", "Where to look:"]
+        for service in ("product-config-svc", "invoice-svc", "dispute-svc", "adjustment-svc", "accounting-svc"):
             lines.append(f"  {service:20} {self.api.url(service)}/docs  ({self.api.url(service)}/openapi.json)")
         lines.append("  tokens: ./mediabill token --roles billing-manager")
         return "\n".join(lines)
