@@ -82,6 +82,8 @@ class ContractChanged(Payload):
 LineKind = Literal["usage", "flat_fee", "discount", "agency_commission", "tax", "prior_period_adjustment",
                    "over_delivery"]
 LineUnit = Literal["impressions", "viewable_impressions", "clicks", "conversions", "days", "fee"]
+# What a prior-period adjustment line adjusts (close.md C2): the account it posts to follows from it.
+AdjustsKind = Literal["usage", "flat_fee", "discount", "agency_commission", "tax"]
 
 
 class InvoiceLine(Payload):
@@ -100,7 +102,12 @@ class InvoiceLine(Payload):
     amount: DecimalStr
     original_invoice_number: Id | None = None
     value: DecimalStr | None = None
-    tax_code: Id | None = None
+    tax_code: Id | None = Field(default=None, description="tax lines (and tax adjustments): the tax code they apply")
+    adjusts_kind: AdjustsKind | None = Field(
+        default=None, description="prior_period_adjustment lines: the kind of line they adjust (close.md C2)")
+    original_period: Period | None = Field(
+        default=None, description="prior_period_adjustment lines: the service period they adjust; set even when "
+                                  "that period was never invoiced (original_invoice_number null, close.md C12)")
 
 
 class InvoiceIssued(Payload):

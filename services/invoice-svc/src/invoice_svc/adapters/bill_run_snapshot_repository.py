@@ -116,7 +116,8 @@ _PRODUCT_CODES = text(f"SELECT code FROM {SCHEMA}.products ORDER BY code")
 # A stored line's fields as the catalog's InvoiceLine names them (what rule 13's baseline is rebuilt from).
 _LINE_FIELDS = ("invoice_line_id", "kind", "description", "amount", "quantity", "unit", "unit_price",
                 "price_base_quantity", "product_code", "gl_revenue_account", "campaign_id", "campaign_name",
-                "line_item_id", "original_invoice_number", "value", "tax_code")
+                "line_item_id", "original_invoice_number", "value", "tax_code",
+                "original_period")
 
 
 class SnapshotRepository:

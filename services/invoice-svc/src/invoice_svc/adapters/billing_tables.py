@@ -116,6 +116,8 @@ invoice_lines = Table(
     Column("value", Numeric(20, 6), nullable=True),
     Column("original_invoice_number", String(20), nullable=True),
     Column("tax_code", String(40), nullable=True),
+    Column("adjusts_kind", String(20), nullable=True),
+    Column("original_period", String(7), nullable=True),
     PrimaryKeyConstraint("invoice_id", "line_no"),
     Index("uq_invoice_lines_line_id", "invoice_line_id", unique=True),
 )

@@ -124,7 +124,7 @@ def _line_row(invoice_id: str, line_no: int, ln: DraftLine) -> dict[str, Any]:
             "campaign_name": ln.campaign_name, "line_item_id": ln.line_item_id, "quantity": ln.quantity,
             "unit": ln.unit, "unit_price": ln.unit_price, "price_base_quantity": ln.price_base_quantity,
             "amount": ln.amount, "value": ln.value, "original_invoice_number": ln.original_invoice_number,
-            "tax_code": ln.tax_code}
+            "tax_code": ln.tax_code, "adjusts_kind": ln.adjusts_kind, "original_period": ln.original_period}
 
 
 def issued_event_data(row: dict[str, Any], draft: DraftInvoice) -> dict[str, Any]:

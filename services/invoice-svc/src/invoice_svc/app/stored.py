@@ -192,6 +192,8 @@ class StoredLine:
     value: Decimal | None
     original_invoice_number: str | None
     tax_code: str | None
+    adjusts_kind: str | None
+    original_period: str | None
 
 
 @dataclass(frozen=True, slots=True)

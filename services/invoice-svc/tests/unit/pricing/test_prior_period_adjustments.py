@@ -232,3 +232,22 @@ def test_adjustment_of_a_clicks_line_is_in_clicks(pricing_kit):
     [usage] = price_prior_period_adjustment(correction).lines
     assert (usage.quantity, usage.unit, usage.unit_price, usage.price_base_quantity, usage.amount) == (
         300, "clicks", D("0.50"), 1, D("150.00"))
+
+
+def test_prior_period_lines_say_what_they_adjust_and_for_which_period_on_the_wire(pricing_kit):
+    k = pricing_kit
+    contract, p, account = _setup(k)
+    billed = summarise_billed(INV, "2024-03", _march(k, contract, p, account, 125_000).lines)
+    adj = price_prior_period_adjustment(_correction(k, contract, p, account, billed, 150_000))
+    wire = [ln.as_invoice_line() for ln in adj.lines]
+    assert [(w["adjusts_kind"], w["tax_code"], w["original_period"]) for w in wire] == [
+        ("usage", "VAT", "2024-03"), ("discount", None, "2024-03"), ("agency_commission", None, "2024-03"),
+        ("tax", "VAT", "2024-03")]
+    assert [draft_line_from_wire(w).adjusts_kind for w in wire] == ["usage", "discount", "agency_commission", "tax"]
+
+
+def test_lines_other_than_prior_period_adjustments_adjust_nothing(pricing_kit):
+    k = pricing_kit
+    wire = [ln.as_invoice_line() for ln in _march(k, *_setup(k), 125_000).lines]
+    assert [(w["kind"], w["adjusts_kind"], w["tax_code"]) for w in wire] == [
+        ("usage", None, "VAT"), ("discount", None, None), ("agency_commission", None, None), ("tax", None, "VAT")]

@@ -65,6 +65,17 @@ class DraftLine:
     value: Decimal | None = None
     tax_code: str | None = None
     component: Component = "usage"
+    original_period: str | None = None
+
+    @property
+    def adjusts_kind(self) -> str | None:
+        """What a prior-period adjustment line adjusts (close.md C2): its component, the usage of a flat-fee
+        product counting as `flat_fee`; None on other lines."""
+        if self.kind != "prior_period_adjustment":
+            return None
+        if self.component == "usage" and self.unit == "days":
+            return "flat_fee"
+        return self.component
 
     def as_invoice_line(self) -> dict[str, Any]:
         """The wire form (`InvoiceLine` fields, decimal strings); `component` is internal and left out."""
@@ -76,6 +87,7 @@ class DraftLine:
             "unit_price": format(self.unit_price, "f"), "price_base_quantity": self.price_base_quantity,
             "amount": format(self.amount, "f"), "original_invoice_number": self.original_invoice_number,
             "value": None if self.value is None else format(self.value, "f"), "tax_code": self.tax_code,
+            "adjusts_kind": self.adjusts_kind, "original_period": self.original_period,
         }
 
 
@@ -177,6 +189,7 @@ def draft_line_from_wire(line: dict[str, Any]) -> DraftLine:
         original_invoice_number=line.get("original_invoice_number"),
         value=None if value is None else Decimal(str(value)), tax_code=line.get("tax_code"),
         component=component_of(line["kind"], line.get("line_item_id"), line.get("tax_code"), line["description"]),
+        original_period=line.get("original_period"),
     )
 
 

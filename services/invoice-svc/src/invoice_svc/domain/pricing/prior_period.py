@@ -205,4 +205,4 @@ def _adjustment(c: PriorPeriodCorrection, seed: str, component: Component, amoun
                                 or fields.get("tax_code") or ""),
         kind="prior_period_adjustment", description=f"Prior-period adjustment {number} ({c.billed.period}): {what}",
         amount=amount, quantity=1, unit_price=amount, original_invoice_number=number,
-        component=component, **fields)
+        original_period=c.billed.period, component=component, **fields)
