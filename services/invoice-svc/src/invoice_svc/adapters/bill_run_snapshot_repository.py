@@ -1,5 +1,6 @@
 """What a bill run reads as of its snapshot: its groups, the ledger aggregated per contract line, what was billed
-before, and the issued periods whose deliveries changed since they were billed (rule 13). Set-based: one query per
+before, the issued periods whose deliveries changed since they were billed (rule 13) and what closed periods still
+owe (close.md C12). Set-based: one query per
 chunk. The statements are hand-tuned (bench/bill_run measures them): each is written once, here."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.app.stored import ChangedPeriod, GroupSeed
+from invoice_svc.app.stored import ChangedPeriod, GroupSeed, OwedPeriod
 from invoice_svc.domain.billing.grouping import GroupKey, delivery_scope
 from invoice_svc.domain.pricing import Delivery, DraftLine, draft_line_from_wire
 
@@ -112,6 +113,47 @@ _PARTY_STATES = text(f"""
     UNION ALL
     SELECT 'contract', contract_id, state FROM {SCHEMA}.contracts WHERE contract_id = ANY(CAST(:contracts AS text[]))
 """)
+# Closed periods before :period of each group that no issued invoice covers, with deliveries changed since the
+# latest issued invoice that billed that period's owed lines (original_invoice_number null) was priced.
+_OWED = text(f"""
+    WITH closed AS (
+        SELECT period, to_date(period || '-01', 'YYYY-MM-DD') AS first_day,
+               CAST(to_date(period || '-01', 'YYYY-MM-DD') + interval '1 month - 1 day' AS date) AS last_day
+          FROM {SCHEMA}.period_locks WHERE status = 'closed' AND period < :period),
+    owed AS (
+        SELECT c.bill_to_account_id AS bill_to, c.contract_id AS contract_key, c.advertiser_account_id AS advertiser,
+               cl.period, cl.first_day, cl.last_day
+          FROM closed cl JOIN {SCHEMA}.contracts c ON c.flight_start <= cl.last_day AND c.flight_end >= cl.first_day
+         WHERE EXISTS (SELECT 1 FROM {SCHEMA}.deliveries d WHERE d.contract_id = c.contract_id AND d.billable
+                          AND d.delivery_date BETWEEN cl.first_day AND cl.last_day)
+        UNION ALL
+        SELECT d.account_id, '', d.account_id, cl.period, cl.first_day, cl.last_day
+          FROM closed cl JOIN {SCHEMA}.deliveries d ON d.delivery_date BETWEEN cl.first_day AND cl.last_day
+         WHERE d.contract_id IS NULL AND d.billable
+         GROUP BY d.account_id, cl.period, cl.first_day, cl.last_day)
+    SELECT o.bill_to, o.contract_key, o.advertiser, o.period FROM owed o
+     WHERE NOT EXISTS (SELECT 1 FROM {SCHEMA}.invoices i WHERE i.status = 'issued' AND i.period = o.period
+                          AND i.contract_key = o.contract_key AND i.bill_to_account_id = o.bill_to)
+       AND EXISTS (
+           SELECT 1 FROM {SCHEMA}.deliveries d
+            WHERE d.delivery_date BETWEEN o.first_day AND o.last_day AND d.billable AND d.updated_at <= :snap
+              AND ((o.contract_key <> '' AND d.contract_id = o.contract_key)
+                OR (o.contract_key = '' AND d.contract_id IS NULL AND d.account_id = o.bill_to))
+              AND d.updated_at > COALESCE((
+                  SELECT max(i.snapshot_at) FROM {SCHEMA}.invoices i
+                    JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+                   WHERE i.status = 'issued' AND i.contract_key = o.contract_key AND i.bill_to_account_id = o.bill_to
+                     AND l.original_period = o.period AND l.original_invoice_number IS NULL),
+                  '-infinity') - make_interval(secs => {RECONCILE_MARGIN_S}))
+     ORDER BY o.period""")
+_OWED_BILLED = text(f"""
+    SELECT i.bill_to_account_id, i.contract_key, l.* FROM {SCHEMA}.invoices i
+      JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+     WHERE i.status = 'issued' AND l.kind = 'prior_period_adjustment' AND l.original_invoice_number IS NULL
+       AND l.original_period = ANY(CAST(:periods AS text[]))
+       AND i.contract_key = ANY(CAST(:contract_keys AS text[]))
+     ORDER BY i.invoice_id, l.line_no""")
+
 _PRODUCT_CODES = text(f"SELECT code FROM {SCHEMA}.products ORDER BY code")
 # A stored line's fields as the catalog's InvoiceLine names them (what rule 13's baseline is rebuilt from).
 _LINE_FIELDS = ("invoice_line_id", "kind", "description", "amount", "quantity", "unit", "unit_price",
@@ -142,7 +184,27 @@ class SnapshotRepository:
             seeds.setdefault(GroupKey(row.bill_to, row.contract_key, period), row.advertiser)
         for row in await self._session.execute(_CHANGED_EARLIER, {"period": period, "snap": snap}):
             seeds.setdefault(GroupKey(row.bill_to_account_id, row.contract_key, period), row.account_id)
+        for owed in await self.owed_by_closed_periods(period, snap):
+            seeds.setdefault(GroupKey(owed.bill_to_account_id, owed.contract_key, period), owed.account_id)
         return [GroupSeed(k, a) for k, a in seeds.items()]
+
+    async def owed_by_closed_periods(self, period: str, snap: datetime) -> list[OwedPeriod]:
+        """The closed periods before `period` that groups still owe (close.md C12): no issued invoice covers them
+        and their deliveries changed since what later invoices billed for them."""
+        return [OwedPeriod(*row) for row in await self._session.execute(_OWED, {"period": period, "snap": snap})]
+
+    async def owed_lines_billed(self, periods: Sequence[str], contract_keys: Sequence[str]) \
+            -> dict[tuple[str, str, str], list[DraftLine]]:
+        """Per (bill-to, contract key, closed period): the owed lines later invoices already billed for it."""
+        out: dict[tuple[str, str, str], list[DraftLine]] = {}
+        if not periods:
+            return out
+        rows = await self._session.execute(_OWED_BILLED, {"periods": list(periods),
+                                                          "contract_keys": list(contract_keys)})
+        for r in rows.mappings():
+            out.setdefault((r["bill_to_account_id"], r["contract_key"], r["original_period"]), []).append(
+                draft_line_from_wire(_wire(r)))
+        return out
 
     async def changed_issued_periods(self, keys: Sequence[GroupKey], snap: datetime) -> list[ChangedPeriod]:
         """Issued invoices (of earlier periods) of these groups' contracts whose deliveries changed since billed."""

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from invoice_svc.adapters.bill_run_snapshot_repository import SnapshotRepository
+from invoice_svc.adapters.close_repository import PeriodLockRepository
 from invoice_svc.adapters.config_repository import ConfigRepository, ParsedStates
 from invoice_svc.adapters.copy import copy_connection
 from invoice_svc.adapters.document_repository import DocumentRepository
@@ -53,6 +54,7 @@ class SqlUnit(Unit):
         self.bill_runs = BillRunRepository(session)
         self.snapshot = SnapshotRepository(session)
         self.documents = DocumentRepository(session)
+        self.periods = PeriodLockRepository(session)
         self._outbox_table = outbox_table
         self._source = source
 

@@ -71,13 +71,18 @@ class PricedGroup:
 
 
 async def run_scope(unit: BillingUnit, run: BillRun, snap: datetime) -> RunScope:
-    start, end = period_bounds(run.period)
+    return await pricing_scope(unit, run.run_id, run.mode, run.period, snap)
+
+
+async def pricing_scope(unit: BillingUnit, run_id: str, mode: str, period: str, snap: datetime) -> RunScope:
+    """What pricing a period as of `snap` shares (a bill run's, or the unbilled snapshot's, which writes nothing)."""
+    start, end = period_bounds(period)
     config = await unit.config.load(await unit.snapshot.product_codes(), (), ())
     products = {code: product_from_state(state) for code, state in config.products.items()}
     # A rate-card version starting inside the period changes the rate mid-month: keep that product's days apart.
     split = tuple(sorted(code for code, p in products.items()
                          if any(start < rc.effective_from <= end for rc in p.rate_cards)))
-    return RunScope(run.run_id, run.mode, run.period, start, end, snap, products, split)
+    return RunScope(run_id, mode, period, start, end, snap, products, split)
 
 
 @dataclass
@@ -109,7 +114,7 @@ async def read_chunk(unit: BillingUnit, scope: RunScope, seeds: Sequence[GroupSe
         sorted(accounts), sorted({k.contract_key for k in keys if k.contract_key}))
     parties = {account_id: BillingAccount.from_stored(state) for account_id, state in account_states.items()}
     billed = await unit.snapshot.billed_before(keys)
-    corrections = await _corrections(unit, scope, keys)
+    corrections = await read_corrections(unit, scope, keys)
     out = ChunkInputs([], [], len(mine), len(issued))
     for seed in todo:
         bill_to = parties.get(seed.key.bill_to_account_id)
@@ -154,7 +159,8 @@ def price_chunk(scope: RunScope, inputs: ChunkInputs) -> PricedChunk:
 
 @dataclass(frozen=True)
 class Correction:
-    """An issued earlier period of the group whose deliveries changed since it was billed (rule 13)."""
+    """An issued earlier period of the group whose deliveries changed since it was billed (rule 13), or a closed
+    period no issued invoice covers (C12: `invoice_id` and `invoice_number` empty)."""
 
     invoice_id: str
     invoice_number: str
@@ -174,25 +180,34 @@ class PricedGroupInputs:
     corrections: list[Correction]
 
 
-async def _corrections(unit: BillingUnit, scope: RunScope, keys: Sequence[GroupKey]) \
+async def read_corrections(unit: BillingUnit, scope: RunScope, keys: Sequence[GroupKey]) \
         -> dict[GroupKey, list[Correction]]:
+    """Rule 13's changed issued periods and what closed periods still owe (C12), each re-priced from its
+    deliveries against what was billed for it."""
     changed = await unit.snapshot.changed_issued_periods(keys, scope.snap)
-    if not changed:
+    pairs = {(k.bill_to_account_id, k.contract_key) for k in keys}
+    owed = [o for o in await unit.snapshot.owed_by_closed_periods(scope.period, scope.snap)
+            if (o.bill_to_account_id, o.contract_key) in pairs]
+    if not changed and not owed:
         return {}
     baselines = await unit.snapshot.lines_billed_for([r.invoice_number for r in changed])
+    owed_billed = await unit.snapshot.owed_lines_billed(sorted({o.period for o in owed}),
+                                                        sorted({o.contract_key for o in owed}))
+    todo = [(r.bill_to_account_id, r.contract_key, r.period, r.invoice_id, r.invoice_number,
+             baselines[r.invoice_number]) for r in changed]
+    todo += [(o.bill_to_account_id, o.contract_key, o.period, "", "",
+              owed_billed.get((o.bill_to_account_id, o.contract_key, o.period), [])) for o in owed]
     out: dict[GroupKey, list[Correction]] = {}
-    for period in sorted({r.period for r in changed}):
-        rows = [r for r in changed if r.period == period]
+    for period in sorted({t[2] for t in todo}):
+        rows = [t for t in todo if t[2] == period]
         start, end = period_bounds(period)
         found = await unit.snapshot.aggregated_deliveries(
-            contract_ids=[r.contract_key for r in rows if r.contract_key],
-            self_serve=[r.bill_to_account_id for r in rows if not r.contract_key], start=start, end=end,
-            snap=scope.snap, split_products=scope.split_products)
-        for r in rows:
-            key = GroupKey(r.bill_to_account_id, r.contract_key, scope.period)
+            contract_ids=[t[1] for t in rows if t[1]], self_serve=[t[0] for t in rows if not t[1]], start=start,
+            end=end, snap=scope.snap, split_products=scope.split_products)
+        for bill_to, contract_key, _, invoice_id, number, baseline in rows:
+            key = GroupKey(bill_to, contract_key, scope.period)
             out.setdefault(key, []).append(Correction(
-                r.invoice_id, r.invoice_number, period, baselines[r.invoice_number],
-                found.get(delivery_scope(r.contract_key, r.bill_to_account_id), [])))
+                invoice_id, number, period, baseline, found.get(delivery_scope(contract_key, bill_to), [])))
     return out
 
 
@@ -221,7 +236,8 @@ def price_group(scope: RunScope, g: PricedGroupInputs) -> PricedGroup:
     currency = draft.currency
     problems = [_exception(scope, key, e, currency) for e in findings]
     return PricedGroup(key, invoice_id, g.seed.advertiser_account_id, draft, g.bill_to, g.contract, terms,
-                       g.advertiser, [c.invoice_id for c in g.corrections], problems)
+                       g.advertiser, [c.invoice_id for c in g.corrections if c.invoice_id],
+                       problems)
 
 
 def _billed_in(e: PricingException, period: str) -> PricingException:

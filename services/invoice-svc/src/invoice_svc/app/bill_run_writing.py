@@ -17,6 +17,7 @@ from typing import Any
 from invoice_svc.app.balances import replay_for_issued
 from invoice_svc.app.bill_run_pricing import PricedGroup, RunScope
 from invoice_svc.app.exceptions import raise_exceptions
+from invoice_svc.app.period_lock import refuse_issue_if_closed
 from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import NewException
 from invoice_svc.domain.billing.balance import balance_of
@@ -43,6 +44,8 @@ async def write_chunk(unit: BillingUnit, scope: RunScope, priced: Sequence[Price
     """Write one chunk (the caller owns the transaction)."""
     out = ChunkOutcome()
     await unit.invoices.lock_period(scope.period)
+    # Under the period's lock, which a PeriodClosed also takes: a run queued before the close issues nothing after.
+    await refuse_issue_if_closed(unit.periods, scope.period, scope.mode)
     current = await unit.invoices.current_of_groups([p.key for p in priced])
     issued_now = {k for k, held in current.items() if any(i.status == "issued" for i in held)}
     todo = [p for p in priced if p.key not in issued_now]

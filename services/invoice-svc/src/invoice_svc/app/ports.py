@@ -16,9 +16,13 @@ from invoice_svc.app.stored import (
     ChangedPeriod,
     GroupInvoice,
     GroupSeed,
+    HeldDelivery,
     Invoice,
+    IssuedInPeriod,
     NewException,
     OpenExceptions,
+    OwedPeriod,
+    PeriodLockChange,
     QueuedException,
     Receivable,
     ResolvedException,
@@ -28,6 +32,7 @@ from invoice_svc.app.stored import (
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.billing.payments import Payment
+from invoice_svc.domain.close.billing_status import BillingFacts
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
 from invoice_svc.domain.pricing import Delivery, DraftLine
 from mediabill_common.consumer import Parking
@@ -154,6 +159,11 @@ class LedgerSnapshot(Protocol):
 
     async def lines_billed_for(self, invoice_numbers: Sequence[str]) -> dict[str, list[DraftLine]]: ...
 
+    async def owed_by_closed_periods(self, period: str, snap: datetime) -> list[OwedPeriod]: ...
+
+    async def owed_lines_billed(self, periods: Sequence[str], contract_keys: Sequence[str]) \
+        -> dict[tuple[str, str, str], list[DraftLine]]: ...
+
     async def party_states(self, account_ids: Sequence[str], contract_ids: Sequence[str]) \
         -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]: ...
 
@@ -202,6 +212,35 @@ class BillingFigures(Protocol):
     async def open_exceptions(self) -> list[OpenExceptions]: ...
 
 
+class PeriodLocks(Protocol):
+    """The periods accounting-svc closed (close.md C12): their latest PeriodClosed / PeriodReopened."""
+
+    async def hold(self, period: str) -> None:
+        """Serialise with the bill runs writing the period (the lock their chunks take)."""
+        ...
+
+    async def record(self, change: PeriodLockChange) -> None: ...
+
+    async def closed_among(self, periods: Sequence[str]) -> set[str]: ...
+
+    async def get(self, period: str) -> PeriodLockChange | None: ...
+
+
+class MonthEndFigures(Protocol):
+    """The month-end reads: a period's billing facts and issued documents, deliveries held from billing, stored
+    unbilled snapshots."""
+
+    async def billing_facts(self, period: str, start: date, end: date) -> BillingFacts: ...
+
+    async def issued_in_period(self, period: str) -> list[IssuedInPeriod]: ...
+
+    async def held_deliveries(self, end: date) -> list[HeldDelivery]: ...
+
+    async def save_snapshot(self, snapshot_id: str, period: str, by: str, at: datetime, body: str) -> None: ...
+
+    async def snapshot(self, snapshot_id: str) -> dict[str, Any] | None: ...
+
+
 class InvoiceUnit(Protocol):
     """One transaction of invoice-svc's consumer (and whatever applies or replays its events): the repositories its
     handlers use, bound to it, its outbox, audit trail and parking lot. Handlers never commit; the unit's owner does."""
@@ -220,6 +259,9 @@ class InvoiceUnit(Protocol):
 
     @property
     def parking(self) -> Parking: ...
+
+    @property
+    def periods(self) -> PeriodLocks: ...
 
     def envelope(self, event_type: str, *, subject: str, data: Payload | dict[str, Any],
                  causationid: str | None = None) -> Envelope:

@@ -233,3 +233,60 @@ class StoredDocument:
     sha256: str
     pdf: bytes
     rendered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodLockChange:
+    """A PeriodClosed or PeriodReopened from accounting-svc, as the lock keeps it."""
+
+    period: str
+    status: Literal["closed", "reopened"]
+    changed_by: str
+    changed_at: datetime
+    reason: str | None
+    event_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedInPeriod:
+    """The documents issued for a period in one currency (non-void invoices), and how many were voided."""
+
+    currency: str
+    invoices: int
+    subtotal: Decimal
+    discount_total: Decimal
+    commission_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    voided: int
+
+
+@dataclass(frozen=True, slots=True)
+class HeldDelivery:
+    """Deliveries of one line item and period that cannot be priced (held by exceptions): C9's `unpriced`."""
+
+    account_id: str
+    contract_id: str | None
+    line_item_id: str
+    product_code: str
+    period: str
+    deliveries: int
+    impressions: int
+    viewable_impressions: int
+    clicks: int
+    conversions: int
+    third_party_impressions: int | None
+    media_cost: Decimal | None
+    currency: str | None
+    exception_kinds: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class OwedPeriod:
+    """A closed period of a group that no issued invoice covers and whose deliveries changed since what was billed
+    for it on later invoices (close.md C12)."""
+
+    bill_to_account_id: str
+    contract_key: str
+    account_id: str
+    period: str

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.app.handlers import HANDLERS
 from invoice_svc.app.ports import ConfigKind
-from invoice_svc.app.stored import NewException, QueuedException, Receivable, ResolvedException
+from invoice_svc.app.stored import NewException, PeriodLockChange, QueuedException, Receivable, ResolvedException
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.payments import Payment
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
@@ -208,6 +208,28 @@ class FakeReceivables:
         return list(self._lot.parked)  # the fake keeps no clock: whatever waits has waited long enough
 
 
+class FakePeriodLocks:
+    """The latest PeriodClosed / PeriodReopened per period."""
+
+    def __init__(self) -> None:
+        self.changes: dict[str, PeriodLockChange] = {}
+        self.held: list[str] = []
+
+    async def hold(self, period: str) -> None:
+        self.held.append(period)
+
+    async def record(self, change: PeriodLockChange) -> None:
+        kept = self.changes.get(change.period)
+        if kept is None or kept.changed_at <= change.changed_at:
+            self.changes[change.period] = change
+
+    async def closed_among(self, periods: Sequence[str]) -> set[str]:
+        return {p for p in periods if p in self.changes and self.changes[p].status == "closed"}
+
+    async def get(self, period: str) -> PeriodLockChange | None:
+        return self.changes.get(period)
+
+
 @dataclass
 class FakeUnit:
     """An InvoiceUnit over the fakes; what it publishes and audits is kept in order."""
@@ -216,6 +238,7 @@ class FakeUnit:
     config: FakeConfig = field(default_factory=FakeConfig)
     exceptions: FakeExceptions = field(default_factory=FakeExceptions)
     lot: FakeLot = field(default_factory=FakeLot)
+    periods: FakePeriodLocks = field(default_factory=FakePeriodLocks)
     published: list[tuple[str, Envelope]] = field(default_factory=list)
     audited: list[dict[str, Any]] = field(default_factory=list)
 

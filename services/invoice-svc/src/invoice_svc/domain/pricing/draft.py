@@ -197,7 +197,8 @@ def summarise_billed(invoice_number: str, period: str, lines: Iterable[DraftLine
     """Build a `PeriodBilled` from a period's invoice lines and the adjustment lines already made for it.
 
     Pass the original invoice's lines and any `prior_period_adjustment` lines whose `original_invoice_number` is
-    `invoice_number`; other adjustment lines (for other periods) and over-delivery lines are ignored.
+    `invoice_number`; other adjustment lines (for other periods) and over-delivery lines are ignored. A period no
+    invoice covered (close.md C12) has the number "": its adjustment lines carry none.
     """
     usage: dict[str, Decimal] = {}
     quantity: dict[str, int] = {}
@@ -206,7 +207,7 @@ def summarise_billed(invoice_number: str, period: str, lines: Iterable[DraftLine
     for ln in lines:
         if ln.kind == "over_delivery":
             continue
-        if ln.kind == "prior_period_adjustment" and ln.original_invoice_number != invoice_number:
+        if ln.kind == "prior_period_adjustment" and (ln.original_invoice_number or "") != invoice_number:
             continue
         if ln.component == "usage" and ln.line_item_id:
             usage[ln.line_item_id] = usage.get(ln.line_item_id, Decimal(0)) + ln.amount

@@ -199,10 +199,12 @@ class _AdjustedLine(TypedDict, total=False):
 
 def _adjustment(c: PriorPeriodCorrection, seed: str, component: Component, amount: Decimal, what: str,
                 **fields: Unpack[_AdjustedLine]) -> DraftLine:
+    # A period no invoice covered (close.md C12: closed before it was billed) has no number to name.
     number = c.billed.invoice_number
     return DraftLine(
-        invoice_line_id=line_id(seed, "prior_period_adjustment", number, component, fields.get("line_item_id")
-                                or fields.get("tax_code") or ""),
-        kind="prior_period_adjustment", description=f"Prior-period adjustment {number} ({c.billed.period}): {what}",
-        amount=amount, quantity=1, unit_price=amount, original_invoice_number=number,
+        invoice_line_id=line_id(seed, "prior_period_adjustment", number or c.billed.period, component,
+                                fields.get("line_item_id") or fields.get("tax_code") or ""),
+        kind="prior_period_adjustment",
+        description=f"Prior-period adjustment {number or 'not invoiced'} ({c.billed.period}): {what}",
+        amount=amount, quantity=1, unit_price=amount, original_invoice_number=number or None,
         original_period=c.billed.period, component=component, **fields)
