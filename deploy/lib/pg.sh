@@ -71,6 +71,22 @@ pg_create_db() {
   if [[ $exists != 1 ]]; then
     "$bin/createdb" -h 127.0.0.1 -p "$port" -U "$PG_USER" -O "$PG_USER" "$PG_DB"
   fi
+  pg_create_reporting_role "$bin" "$port"
+}
+
+# The read-only role BI tools connect as (docs/reporting.md): created once here, at install, before any migration;
+# each service's migrations grant it SELECT on their reporting views only. The local cluster trusts local
+# connections, so it has no password here (docker-compose and production set one).
+PG_REPORTING_ROLE=mediabill_reporting
+pg_create_reporting_role() {
+  local bin=$1 port=$2
+  "$bin/psql" -X -h 127.0.0.1 -p "$port" -U "$PG_USER" -d "$PG_DB" -Atq -v ON_ERROR_STOP=1 -c "
+    DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_REPORTING_ROLE') THEN
+        CREATE ROLE $PG_REPORTING_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+      END IF;
+    END \$\$;
+    ALTER ROLE $PG_REPORTING_ROLE SET default_transaction_read_only = on;" >/dev/null
 }
 
 # pg_stop DIR: fast shutdown (rolls back open transactions), SIGKILL if it hangs.
