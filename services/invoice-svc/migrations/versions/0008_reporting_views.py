@@ -1,13 +1,13 @@
 """Reporting views for BI tools (close.md "BI / SQL reporting", docs/reporting.md), granted to mediabill_reporting.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from mediabill_common.db.reporting import create_reporting_views, drop_reporting_views
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
