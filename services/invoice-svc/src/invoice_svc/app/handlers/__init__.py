@@ -12,6 +12,8 @@ from invoice_svc.app.handlers.when_contract_changed_refresh_and_recheck import (
 from invoice_svc.app.handlers.when_dispute_changed_update_balance import when_dispute_changed_update_balance
 from invoice_svc.app.handlers.when_memo_issued_update_balance import when_memo_issued_update_balance
 from invoice_svc.app.handlers.when_payment_applied_update_balance import when_payment_applied_update_balance
+from invoice_svc.app.handlers.when_period_closed_lock_period import when_period_closed_lock_period
+from invoice_svc.app.handlers.when_period_reopened_unlock_period import when_period_reopened_unlock_period
 from invoice_svc.app.handlers.when_product_changed_refresh_and_recheck import when_product_changed_refresh_and_recheck
 from invoice_svc.app.ports import InvoiceUnit
 from mediabill_common.consumer import HandlerTable
@@ -35,6 +37,8 @@ HANDLERS: HandlerTable[InvoiceUnit] = HandlerTable(
         "DisputeResolved": when_dispute_changed_update_balance,
         "DisputeWithdrawn": when_dispute_changed_update_balance,
         "DisputeReopened": when_dispute_changed_update_balance,
+        "PeriodClosed": when_period_closed_lock_period,
+        "PeriodReopened": when_period_reopened_unlock_period,
     },
     batch_handlers={"CampaignDelivered": when_campaign_delivered_record_in_ledger},
 )
