@@ -192,8 +192,8 @@ class StoredLine:
     value: Decimal | None
     original_invoice_number: str | None
     tax_code: str | None
-    adjusts_kind: str | None
-    original_period: str | None
+    adjusts_kind: str | None = None     # prior-period lines (close.md C2)
+    original_period: str | None = None  # prior-period lines (close.md C12)
 
 
 @dataclass(frozen=True, slots=True)
