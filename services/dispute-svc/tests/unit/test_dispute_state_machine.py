@@ -14,8 +14,13 @@ from dispute_svc.domain.model import (
     check_credit_authority,
     check_resolution,
 )
+from mediabill_common.money import CurrencyMismatch, Money
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def usd(amount: str | int) -> Money:
+    return Money(Decimal(amount), "USD")
 
 
 def a_dispute(status: str = "open", **kw) -> Dispute:
@@ -57,7 +62,7 @@ def test_blank_assignee_is_invalid():
 
 def test_open_dispute_cannot_be_resolved_before_review():
     with pytest.raises(RuleBreach, match="allowed only when in_review"):
-        a_dispute().resolve("rejected", Decimal(0), "no", by="ana", at=T0)
+        a_dispute().resolve("rejected", usd(0), "no", by="ana", at=T0)
 
 
 @pytest.mark.parametrize("status", ["open", "in_review"])
@@ -76,7 +81,7 @@ def test_closed_dispute_cannot_be_withdrawn(status):
 
 def test_resolution_records_outcome_credit_note_and_resolver():
     d = a_dispute("in_review")
-    d.resolve("partially_upheld", Decimal("60.00"), "three days over-counted", by="mgr", at=T0 + timedelta(days=3))
+    d.resolve("partially_upheld", usd("60.00"), "three days over-counted", by="mgr", at=T0 + timedelta(days=3))
     assert (d.status, d.outcome, d.credit_amount, d.resolved_by) == ("resolved", "partially_upheld",
                                                                      Decimal("60.00"), "mgr")
     assert d.new_history[-1].details == {"outcome": "partially_upheld", "credit_amount": "60.00"}
@@ -84,9 +89,9 @@ def test_resolution_records_outcome_credit_note_and_resolver():
 
 def test_resolved_dispute_cannot_be_resolved_again():
     d = a_dispute("in_review")
-    d.resolve("rejected", Decimal(0), "delivery confirmed", by="ana", at=T0)
+    d.resolve("rejected", usd(0), "delivery confirmed", by="ana", at=T0)
     with pytest.raises(RuleBreach):
-        d.resolve("upheld", Decimal("150.00"), "changed mind", by="ana", at=T0)
+        d.resolve("upheld", usd("150.00"), "changed mind", by="ana", at=T0)
 
 
 @pytest.mark.parametrize(("outcome", "credit", "message"), [
@@ -100,31 +105,31 @@ def test_resolved_dispute_cannot_be_resolved_again():
 ])
 def test_credit_must_fit_the_outcome(outcome, credit, message):
     with pytest.raises(InvalidRequest, match=message):
-        check_resolution(outcome, Decimal(credit), "note", Decimal("150.00"), "USD")
+        check_resolution(outcome, usd(credit), "note", usd("150.00"))
 
 
 def test_resolution_note_is_required():
     with pytest.raises(InvalidRequest, match="resolution_note is required"):
-        check_resolution("rejected", Decimal(0), "   ", Decimal("150.00"), "USD")
+        check_resolution("rejected", usd(0), "   ", usd("150.00"))
 
 
 @pytest.mark.parametrize(("outcome", "credit"), [("upheld", "150.00"), ("partially_upheld", "0.01"),
                                                   ("partially_upheld", "149.99"), ("rejected", "0")])
 def test_credits_that_fit_the_outcome_are_accepted(outcome, credit):
-    check_resolution(outcome, Decimal(credit), "note", Decimal("150.00"), "USD")
+    check_resolution(outcome, usd(credit), "note", usd("150.00"))
 
 
 def test_credit_above_auto_approval_limit_needs_a_manager():
     with pytest.raises(ApprovalRequired, match=r"above the auto-approval limit of 250\.00 USD"):
-        check_credit_authority(Decimal("250.01"), Decimal("250.00"), "USD", is_manager=False)
-    check_credit_authority(Decimal("250.01"), Decimal("250.00"), "USD", is_manager=True)
-    check_credit_authority(Decimal("250.00"), Decimal("250.00"), "USD", is_manager=False)
+        check_credit_authority(usd("250.01"), usd("250.00"), is_manager=False)
+    check_credit_authority(usd("250.01"), usd("250.00"), is_manager=True)
+    check_credit_authority(usd("250.00"), usd("250.00"), is_manager=False)
 
 
 @pytest.mark.parametrize("outcome", ["upheld", "partially_upheld"])
 def test_rejected_credit_reopens_upheld_dispute_into_review(outcome):
     d = a_dispute("in_review")
-    d.resolve(outcome, Decimal("150.00") if outcome == "upheld" else Decimal("10.00"), "ok", by="a", at=T0)
+    d.resolve(outcome, usd("150.00") if outcome == "upheld" else usd("10.00"), "ok", by="a", at=T0)
     d.reopen("credit request adj-1 rejected", by="dir", at=T0 + timedelta(days=1))
     assert (d.status, d.outcome, d.credit_amount, d.closed_at) == ("in_review", None, None, None)
     assert d.new_history[-1].action == "reopened"
@@ -139,7 +144,7 @@ def test_only_resolved_disputes_reopen(status):
 
 def test_rejected_dispute_does_not_reopen():
     d = a_dispute("in_review")
-    d.resolve("rejected", Decimal(0), "no", by="a", at=T0)
+    d.resolve("rejected", usd(0), "no", by="a", at=T0)
     with pytest.raises(RuleBreach, match="only an upheld or partially upheld"):
         d.reopen("x", by="dir", at=T0)
 
@@ -165,7 +170,7 @@ def test_active_dispute_holds_every_disputed_amount():
 
 def test_partially_upheld_dispute_holds_its_credit_in_line_order_until_the_memo():
     d = a_dispute("in_review")
-    d.resolve("partially_upheld", Decimal("120.00"), "part", by="a", at=T0)
+    d.resolve("partially_upheld", usd("120.00"), "part", by="a", at=T0)
     assert amounts_held(d) == {"l1": Decimal("100.00"), "l2": Decimal("20.00")}
     d.settle_credit(at=T0, memo_number="CM-2026-00000001")
     assert amounts_held(d) == {}
@@ -175,5 +180,14 @@ def test_partially_upheld_dispute_holds_its_credit_in_line_order_until_the_memo(
 def test_withdrawn_and_rejected_disputes_hold_nothing(status):
     assert amounts_held(a_dispute(status)) == {}
     d = a_dispute("in_review")
-    d.resolve("rejected", Decimal(0), "no", by="a", at=T0)
+    d.resolve("rejected", usd(0), "no", by="a", at=T0)
     assert amounts_held(d) == {}
+
+
+def test_a_credit_in_another_currency_than_the_dispute_is_refused():
+    d = a_dispute("in_review")
+    with pytest.raises(CurrencyMismatch):
+        d.resolve("upheld", Money(Decimal("150.00"), "EUR"), "wrong currency", by="ana", at=T0)
+    assert (d.status, d.credit_amount) == ("in_review", None)
+    with pytest.raises(CurrencyMismatch):
+        check_credit_authority(Money(Decimal("1.00"), "EUR"), usd("250.00"), is_manager=False)

@@ -13,6 +13,7 @@ import pytest
 from dispute_svc.app.handlers import HANDLERS
 from dispute_svc.domain.model import Dispute, DisputedLine
 from mediabill_common.consumer import Event
+from mediabill_common.money import Money
 from mediabill_common.testing.kafka import envelope_for
 
 T0 = datetime(2026, 11, 10, 12, tzinfo=UTC)
@@ -60,7 +61,7 @@ def _resolved(inv: dict[str, Any], outcome: str = "upheld", credit: str = "200.0
                       resolution_due_at=T0 + timedelta(days=30),
                       lines=[DisputedLine(inv["lines"][0]["invoice_line_id"], Decimal("200.00"), "usage")])
     dispute.assign("jane", by="lead", at=T0)
-    dispute.resolve(outcome, Decimal(credit), "decided", by="jane", at=T0)
+    dispute.resolve(outcome, Money(Decimal(credit), "USD"), "decided", by="jane", at=T0)
     dispute.new_history.clear()
     return dispute
 

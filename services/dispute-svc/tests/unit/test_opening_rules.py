@@ -129,7 +129,7 @@ def test_open_disputes_count_as_disputed_and_resolved_ones_as_credit_awaited():
                     assignment_due_at=t0, resolution_due_at=t0, lines=[DisputedLine("u1", Decimal(amount), "usage")])
         d.status = "in_review" if status == "resolved" else status
         if status == "resolved":
-            d.resolve("upheld", Decimal(amount), "confirmed", by="max", at=t0)
+            d.resolve("upheld", Money(Decimal(amount), "USD"), "confirmed", by="max", at=t0)
         return d
 
     holds = holds_of([a_dispute("open", "300.00"), a_dispute("in_review", "200.00"), a_dispute("resolved", "150.00"),

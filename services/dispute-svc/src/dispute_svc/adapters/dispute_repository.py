@@ -34,7 +34,8 @@ class DisputeRepository:
         row = {c: getattr(dispute, c) for c in (
             "dispute_id", "invoice_id", "invoice_number", "bill_to_account_id", "currency", "reason_code",
             "description", "opened_by", "opened_at", "assignment_due_at", "resolution_due_at", *_STATE_FIELDS)}
-        await self._session.execute(insert(disputes).values(**row, amount=dispute.amount, attachments=attachments))
+        await self._session.execute(insert(disputes).values(**row, amount=dispute.disputed.amount,
+                                                            attachments=attachments))
         self._seen_attachments()[dispute.dispute_id] = attachments
         await self._session.execute(insert(dispute_lines).values([
             {"dispute_id": dispute.dispute_id, "invoice_line_id": ln.invoice_line_id, "position": i,

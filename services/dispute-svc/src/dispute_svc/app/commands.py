@@ -17,6 +17,7 @@ from dispute_svc.domain.model import Attachment, Dispute, check_credit_authority
 from dispute_svc.domain.opening import RequestedLine, check_opening, holds_of
 from dispute_svc.domain.sla import sla_clock
 from mediabill_common.events.catalog import DisputeOpened, DisputeResolved, DisputeWithdrawn
+from mediabill_common.money import Money
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ async def open_new_dispute(unit: DisputeUnit, cmd: OpenDisputeCommand, actor: Ac
                            invoice_number=dispute.invoice_number, bill_to_account_id=dispute.bill_to_account_id,
                            lines=[{"invoice_line_id": ln.invoice_line_id, "amount": ln.amount}
                                   for ln in dispute.lines],
-                           amount=dispute.amount, currency=dispute.currency, reason_code=dispute.reason_code,
+                           amount=dispute.disputed.amount, currency=dispute.currency, reason_code=dispute.reason_code,
                            opened_by=actor.sub, opened_at=now, sla_due_at=dispute.resolution_due_at))
     await unit.record_audit(actor=actor.sub, action="dispute.opened", entity_type="dispute",
                             entity_id=dispute.dispute_id, reason=cmd.description, after=snapshot(dispute))
@@ -126,8 +127,9 @@ async def resolve_dispute(unit: DisputeUnit, dispute_id: str, outcome: str, cred
     dispute = await _load(unit, dispute_id, expected_version)
     before = snapshot(dispute)
     now = clock.now()
-    dispute.resolve(outcome, credit_amount, note, by=actor.sub, at=now)
-    check_credit_authority(credit_amount, credit_limit(dispute.currency), dispute.currency,
+    credit = Money(credit_amount, dispute.currency)
+    dispute.resolve(outcome, credit, note, by=actor.sub, at=now)
+    check_credit_authority(credit, Money(credit_limit(dispute.currency), dispute.currency),
                            is_manager=actor.is_manager)
     await _store(unit, dispute, before, actor.sub, "dispute.resolved", note)
     await unit.publish("DisputeResolved", key=dispute.bill_to_account_id, subject=dispute.dispute_id,

@@ -21,7 +21,7 @@ def snapshot(d: Dispute) -> dict[str, Any]:
     """The dispute's state as JSON-ready values (for the audit trail's before/after)."""
     return {
         "dispute_id": d.dispute_id, "invoice_id": d.invoice_id, "status": d.status, "assignee": d.assignee,
-        "reason_code": d.reason_code, "amount": _money(d.amount), "currency": d.currency, "outcome": d.outcome,
+        "reason_code": d.reason_code, "amount": _money(d.disputed.amount), "currency": d.currency, "outcome": d.outcome,
         "credit_amount": _money(d.credit_amount), "resolution_note": d.resolution_note,
         "credit_settled": d.credit_settled, "version": d.version,
         "lines": [{"invoice_line_id": ln.invoice_line_id, "amount": _money(ln.amount)} for ln in d.lines],
@@ -46,7 +46,7 @@ def dispute_view(d: Dispute, now: datetime, *, history: list[HistoryEntry] | Non
     view: dict[str, Any] = {
         "dispute_id": d.dispute_id, "invoice_id": d.invoice_id, "invoice_number": d.invoice_number,
         "bill_to_account_id": d.bill_to_account_id, "status": d.status, "reason_code": d.reason_code,
-        "description": d.description, "amount": d.amount, "currency": d.currency,
+        "description": d.description, "amount": d.disputed.amount, "currency": d.currency,
         "lines": [{"invoice_line_id": ln.invoice_line_id, "amount": ln.amount, "kind": ln.kind,
                    "product_code": ln.product_code, "line_item_id": ln.line_item_id} for ln in d.lines],
         "opened_by": d.opened_by, "opened_at": d.opened_at, "assignee": d.assignee, "assigned_at": d.assigned_at,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from dispute_svc.domain.errors import ApprovalRequired, InvalidRequest, RuleBreach
-from mediabill_common.money import round_money
+from mediabill_common.money import CurrencyMismatch, Money, round_money
 
 REASON_CODES: tuple[str, ...] = ("rate_mismatch", "delivery_discrepancy", "invalid_traffic", "duplicate_charge",
                                  "unauthorized_charge", "budget_exceeded", "missing_po", "tax", "other")
@@ -120,9 +120,9 @@ class Dispute:
     new_history: list[HistoryEntry] = field(default_factory=list)
 
     @property
-    def amount(self) -> Decimal:
-        """The total disputed amount (sum of the disputed lines)."""
-        return sum((ln.amount for ln in self.lines), Decimal(0))
+    def disputed(self) -> Money:
+        """The total disputed amount (sum of the disputed lines, in the invoice's currency)."""
+        return Money(sum((ln.amount for ln in self.lines), Decimal(0)), self.currency)
 
     def _record(self, at: datetime, actor: str, action: str, note: str | None = None, **details: Any) -> None:
         self.new_history.append(HistoryEntry(at, actor, action, note, details))
@@ -159,10 +159,11 @@ class Dispute:
         self.closed_at = at
         self._record(at, by, "withdrawn", note)
 
-    def resolve(self, outcome: str, credit_amount: Decimal, note: str, *, by: str, at: datetime) -> None:
-        """Decide the dispute (rule 20); the credit must fit the outcome."""
+    def resolve(self, outcome: str, credit: Money, note: str, *, by: str, at: datetime) -> None:
+        """Decide the dispute (rule 20); the credit, in the dispute's currency, must fit the outcome."""
         self._require({"in_review"}, "resolved")
-        check_resolution(outcome, credit_amount, note, self.amount, self.currency)
+        check_resolution(outcome, credit, note, self.disputed)
+        credit_amount = credit.amount
         self.status = "resolved"
         self.outcome = outcome
         self.credit_amount = credit_amount
@@ -197,8 +198,13 @@ class Dispute:
         self._record(at, "adjustment-svc", "credit_issued", None, memo_number=memo_number)
 
 
-def check_resolution(outcome: str, credit: Decimal, note: str, disputed: Decimal, currency: str) -> None:
-    """Rule 20: upheld credits the disputed amount; partially upheld 0 < credit < disputed; rejected 0."""
+def check_resolution(outcome: str, credit_money: Money, note: str, disputed_money: Money) -> None:
+    """Rule 20: upheld credits the disputed amount; partially upheld 0 < credit < disputed; rejected 0.
+
+    Raises `CurrencyMismatch` when the credit is not in the disputed amount's currency."""
+    if credit_money.currency != disputed_money.currency:
+        raise CurrencyMismatch(f"a credit in {credit_money.currency} for a dispute in {disputed_money.currency}")
+    credit, disputed, currency = credit_money.amount, disputed_money.amount, credit_money.currency
     if outcome not in OUTCOMES:
         raise InvalidRequest(f"outcome must be one of {', '.join(OUTCOMES)}; got {outcome!r}", field="outcome")
     if not note.strip():
@@ -250,12 +256,14 @@ def open_dispute(*, dispute_id: str, invoice: InvoiceView, lines: list[DisputedL
                       opened_at=opened_at, assignment_due_at=assignment_due_at,
                       resolution_due_at=resolution_due_at, version=0)
     dispute._record(opened_at, opened_by, "opened", description, reason_code=reason_code,
-                    amount=format(dispute.amount, "f"), attachments=[a.as_dict() for a in attachments])
+                    amount=format(dispute.disputed.amount, "f"), attachments=[a.as_dict() for a in attachments])
     return dispute
 
 
-def check_credit_authority(credit: Decimal, limit: Decimal, currency: str, *, is_manager: bool) -> None:
-    """Rule 22's auto-approval limit: a credit above it is a billing-manager's decision."""
+def check_credit_authority(credit: Money, limit: Money, *, is_manager: bool) -> None:
+    """Rule 22's auto-approval limit (of the credit's currency): a credit above it is a billing-manager's
+    decision."""
     if credit > limit and not is_manager:
-        raise ApprovalRequired(f"A credit of {format(credit, 'f')} {currency} is above the auto-approval limit of "
-                               f"{format(limit, 'f')} {currency}; a billing-manager must resolve this dispute.")
+        raise ApprovalRequired(f"A credit of {format(credit.amount, 'f')} {credit.currency} is above the "
+                               f"auto-approval limit of {format(limit.amount, 'f')} {limit.currency}; a "
+                               "billing-manager must resolve this dispute.")

@@ -78,7 +78,7 @@ async def write_chunk(unit: BillingUnit, scope: RunScope, priced: Sequence[Price
     out.invoices, out.lines = len(rows), len(lines)
     out.issued_ids = [g.invoice_id for g in issuing]
     for group in (issuing if scope.mode == "issue" else todo):
-        out.totals[group.draft.currency] = out.totals.get(group.draft.currency, Decimal(0)) + group.draft.total
+        out.totals[group.draft.currency] = out.totals.get(group.draft.currency, Decimal(0)) + group.draft.total.amount
     return out
 
 
@@ -86,7 +86,7 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
         -> dict[str, Any]:
     start, end = period_bounds(scope.period)
     d = g.draft
-    opening = balance_of(d.total, d.currency, []) if status == "issued" else None
+    opening = balance_of(d.total.amount, d.currency, []) if status == "issued" else None
     terms_days = (g.terms.payment_terms_days if g.terms is not None and g.terms.payment_terms_days is not None
                   else g.bill_to.payment_terms_days)
     return {
@@ -96,8 +96,8 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
         "period_start": start, "period_end": end, "currency": d.currency,
         "po_number": g.terms.po_number if g.terms is not None else None, "issue_date": day,
         "due_date": due_date(day, g.terms, g.bill_to.pricing) if day else None,
-        "payment_terms_days": terms_days, "subtotal": d.subtotal, "discount_total": d.discount_total,
-        "commission_total": d.commission_total, "tax_total": d.tax_total, "total": d.total,
+        "payment_terms_days": terms_days, "subtotal": d.subtotal.amount, "discount_total": d.discount_total.amount,
+        "commission_total": d.commission_total.amount, "tax_total": d.tax_total.amount, "total": d.total.amount,
         "adjustment_only": g.adjustment_only, "bill_run_id": scope.run_id, "snapshot_at": scope.snap,
         "reconciled_through": scope.snap, "document": _document(g, scope.seller),
         "exceptions": [e.as_dict() for e in d.exceptions],
@@ -137,10 +137,7 @@ def issued_event_data(row: dict[str, Any], draft: DraftInvoice) -> dict[str, Any
     data = {k: row[k] for k in ("invoice_id", "invoice_number", "account_id", "bill_to_account_id", "contract_id",
                                 "po_number", "period", "currency")}
     data |= {k: row[k].isoformat() for k in ("period_start", "period_end", "issue_date", "due_date")}
-    data |= {"lines": [ln.as_invoice_line() for ln in draft.lines], "subtotal": format(draft.subtotal, "f"),
-             "discount_total": format(draft.discount_total, "f"),
-             "commission_total": format(draft.commission_total, "f"), "tax_total": format(draft.tax_total, "f"),
-             "total": format(draft.total, "f")}
+    data |= {"lines": [ln.as_invoice_line() for ln in draft.lines], **draft.totals_wire()}
     return data
 
 

@@ -47,7 +47,7 @@ def test_contract_priced_product_with_line_rate_is_billed(pricing_kit):
     p = k.product(price=None, contract_priced=True)
     draft = price_invoice_group(k.group(k.delivery(impressions=1000), products=[p],
                                         contract=k.terms(k.line(rate="4.00"))))
-    assert draft.total == D("4.00") and draft.exceptions == ()
+    assert draft.total.amount == D("4.00") and draft.exceptions == ()
 
 
 def test_rate_card_without_price_or_tiers_raises_missing_rate(pricing_kit):

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from invoice_svc.domain.pricing.inputs import PeriodBilled
-from mediabill_common.money import quantum
+from mediabill_common.money import Money, quantum
 
 LineKind = Literal["usage", "flat_fee", "discount", "agency_commission", "tax", "prior_period_adjustment",
                    "over_delivery"]
@@ -19,6 +19,9 @@ Component = Literal["usage", "discount", "agency_commission", "tax"]
 
 # Namespace of the deterministic invoice_line_id (uuid5 of seed + line identity).
 LINE_ID_NAMESPACE = uuid.UUID("6f1d7c1e-3b5a-5d8e-9c41-0b7e2a9f4d10")
+
+# A draft's totals, by their names in the catalog's `InvoiceIssued`.
+TOTALS = ("subtotal", "discount_total", "commission_total", "tax_total", "total")
 
 # Exceptions after which the draft must not be issued as it stands.
 BLOCKING_KINDS = frozenset({"missing_rate", "missing_third_party_counts", "currency_mismatch", "missing_media_cost",
@@ -114,32 +117,38 @@ class PricingException:
 
 @dataclass(frozen=True)
 class DraftInvoice:
-    """A priced invoice group. Totals are sums of the rounded lines; `total` = sum of every line's amount."""
+    """A priced invoice group. Its lines' amounts are in `currency`; the totals, what the application layer takes
+    from a draft, are `Money`: sums of the rounded lines, `total` the sum of every line's amount."""
 
     currency: str
     lines: tuple[DraftLine, ...]
     exceptions: tuple[PricingException, ...] = ()
-    subtotal: Decimal = field(init=False)
-    discount_total: Decimal = field(init=False)
-    commission_total: Decimal = field(init=False)
-    tax_total: Decimal = field(init=False)
-    total: Decimal = field(init=False)
+    subtotal: Money = field(init=False)
+    discount_total: Money = field(init=False)
+    commission_total: Money = field(init=False)
+    tax_total: Money = field(init=False)
+    total: Money = field(init=False)
 
     def __post_init__(self) -> None:
         zero = Decimal(0).quantize(quantum(self.currency))
         sums = {c: zero for c in ("usage", "discount", "agency_commission", "tax")}
         for ln in self.lines:
             sums[ln.component] += ln.amount
-        object.__setattr__(self, "subtotal", sums["usage"])
-        object.__setattr__(self, "discount_total", sums["discount"])
-        object.__setattr__(self, "commission_total", sums["agency_commission"])
-        object.__setattr__(self, "tax_total", sums["tax"])
-        object.__setattr__(self, "total", sum((ln.amount for ln in self.lines), zero))
+        object.__setattr__(self, "subtotal", Money(sums["usage"], self.currency))
+        object.__setattr__(self, "discount_total", Money(sums["discount"], self.currency))
+        object.__setattr__(self, "commission_total", Money(sums["agency_commission"], self.currency))
+        object.__setattr__(self, "tax_total", Money(sums["tax"], self.currency))
+        object.__setattr__(self, "total", Money(sum((ln.amount for ln in self.lines), zero), self.currency))
 
     @property
     def issuable(self) -> bool:
         """False when a blocking exception stands (e.g. a negative total, rule 14)."""
         return not any(e.blocks_issue for e in self.exceptions)
+
+    def totals_wire(self) -> dict[str, str]:
+        """The totals in their wire form (decimal strings as summed, not re-rounded), by their `InvoiceIssued`
+        names."""
+        return {name: format(getattr(self, name).amount, "f") for name in TOTALS}
 
     def lines_of(self, *kinds: str) -> list[DraftLine]:
         return [ln for ln in self.lines if ln.kind in kinds]
@@ -147,10 +156,7 @@ class DraftInvoice:
     def as_dict(self) -> dict[str, Any]:
         """The wire form of the draft (decimal strings), as the price-simulation endpoint answers it."""
         return {
-            "lines": [ln.as_invoice_line() for ln in self.lines], "subtotal": format(self.subtotal, "f"),
-            "discount_total": format(self.discount_total, "f"),
-            "commission_total": format(self.commission_total, "f"), "tax_total": format(self.tax_total, "f"),
-            "total": format(self.total, "f"), "currency": self.currency,
+            "lines": [ln.as_invoice_line() for ln in self.lines], **self.totals_wire(), "currency": self.currency,
             "exceptions": [e.as_dict() for e in self.exceptions], "issuable": self.issuable,
         }
 

@@ -31,11 +31,11 @@ def price_invoice_group(group: InvoiceGroup) -> DraftInvoice:
     lines.extend(group.prior_period_lines)
     lines.extend(netting_lines(group.seed, netting, group.terms))
     draft = DraftInvoice(group.currency, tuple(lines), tuple(exceptions))
-    if draft.total < 0:
+    if draft.total.is_negative():
         negative = PricingException(
-            "negative_invoice", f"The invoice total {draft.total} {draft.currency} is negative: not issuable; "
-            "credit the original invoice in adjustment-svc instead.", None, (("period", group.period),),
-            -draft.total)
+            "negative_invoice", f"The invoice total {draft.total.amount} {draft.currency} is negative: not "
+            "issuable; credit the original invoice in adjustment-svc instead.", None, (("period", group.period),),
+            -draft.total.amount)
         draft = DraftInvoice(group.currency, draft.lines, (*draft.exceptions, negative))
     return draft
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from invoice_svc.domain.pricing.draft import DraftInvoice
+from invoice_svc.domain.pricing.draft import TOTALS, DraftInvoice
 from mediabill_common.money import AMOUNT_LIMIT, fits_money_columns
 
 # Invoice lines keep their quantity as a 64-bit integer (BIGINT).
@@ -29,8 +29,8 @@ def check_storable(draft: DraftInvoice) -> DraftInvoice:
             _check_amount(amount, f"{where}: {name}")
         if abs(line.quantity) >= QUANTITY_LIMIT:
             raise PricingOutOfRange(f"{where}: quantity {line.quantity} is not below {QUANTITY_LIMIT}")
-    for name in ("subtotal", "discount_total", "commission_total", "tax_total", "total"):
-        _check_amount(getattr(draft, name), f"the invoice {name}")
+    for name in TOTALS:
+        _check_amount(getattr(draft, name).amount, f"the invoice {name}")
     return draft
 
 
