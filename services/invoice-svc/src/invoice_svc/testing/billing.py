@@ -26,7 +26,7 @@ READER = bearer(["auditor"], "auditor@example.com")
 def own_year(unique: str) -> int:
     """A past year no other test bills: billing status, the unbilled snapshot and the period lock answer for every
     group of a period, and every test shares the database (a month that has not begun cannot be billed)."""
-    return 1600 + int(hashlib.sha256(unique.encode()).hexdigest(), 16) % 400
+    return 1000 + int(hashlib.sha256(unique.encode()).hexdigest(), 16) % 1000
 
 
 def product(code: str, *, model: str = "cpm", price: str | None = "5.00", tax_code: str | None = None) -> dict:
