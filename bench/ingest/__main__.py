@@ -19,6 +19,7 @@ import uuid
 
 from bench.ingest.phases import cleanup, publish_all, run_raw_baseline, run_service, seed_config
 from bench.ingest.workload import Workload
+from mediabill_common.process import tune_gc_for_throughput
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -30,6 +31,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--profile", default=None, help="write a cProfile of the service phase to this file")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark's rows (default: delete them)")
+    parser.add_argument("--gc-default", action="store_true",
+                        help="leave Python's garbage collector as it is (default: tuned as the consumer tunes it)")
     parser.add_argument("--database-url", default=os.environ.get(
         "DATABASE_URL", "postgresql+asyncpg://mediabill@127.0.0.1:56432/mediabill"))
     parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:49092"))
@@ -54,6 +57,8 @@ async def _main(args: argparse.Namespace) -> int:
         print(f"published {args.n:,} in {time.perf_counter() - started:.1f}s: {work.distinct_events:,} distinct "
               f"events, {work.deliveries:,} deliveries, {work.revisions:,} revisions; "
               f"RSS peak so far {peak_rss_mib():.0f} MiB", flush=True)
+        if not args.gc_default:
+            tune_gc_for_throughput()
         service_s, service_cpu = await run_service(ctx, args, topic, work, batch_size, runid)
         service_rss = peak_rss_mib()
         raw_s, raw_cpu = await run_raw_baseline(args, topic, work, batch_size, runid)

@@ -16,6 +16,11 @@ team's day while the ad platforms stream deliveries.
    and ingested during the window, CPU per process, the comparison with the raw baseline, and PASS/FAIL
    against the target (--rate req/s, p99 < --p99-ms, no errors).
 
+With `--bill-run N`, a month-end issue run of N contracts (bench/load/bill_run.py: its own database on the same
+PostgreSQL server, executed by an invoice-svc worker process at background priority) starts after the first window,
+and a second window of `--duration` seconds measures the same load while the run executes: the APIs' p50 and p99
+without and with it are printed side by side.
+
 The exit status is 0 whether the target is met or not (it is a benchmark); 2 when the system is unreachable.
 """
 
@@ -56,6 +61,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds of load (requests and deliveries) before measuring (default 15)")
     parser.add_argument("--baseline-s", type=float, default=20.0,
                         help="seconds of the raw baseline (bench/load/raw.py) measured first (default 20; 0: none)")
+    parser.add_argument("--bill-run", type=int, default=0, metavar="CONTRACTS",
+                        help="measure a second window while an issue run of this many contracts executes (e.g. "
+                             "100000; seeding it first takes minutes; 0: none, the default)")
     parser.add_argument("--trace", metavar="FILE", default=None,
                         help="also write every measured request to FILE as CSV (seconds into the window, endpoint, "
                              "milliseconds, error), to see when slow requests happen")
@@ -114,15 +122,67 @@ class Trace:
                              for at, epoch, name, ms, error in self.rows)
 
 
-def _run(args: argparse.Namespace, env: Environment, publisher: Publisher, trace: Trace | None = None):
+class BillRun:
+    """The month-end issue run subprocess (bench/load/bill_run.py): seeded first, started and stopped on cue."""
+
+    WARMUP_S = 10.0  # from the request to the run's chunks: snapshot, its groups, the first reads
+
+    def __init__(self, contracts: int) -> None:
+        self.proc = None
+        if contracts > 0:
+            print(f"bill run: seeding {contracts:,} contracts (takes minutes)", flush=True)
+            self.proc = subprocess.Popen([sys.executable, "-m", "bench.load.bill_run", "--contracts", str(contracts)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                         env=os.environ.copy())
+            ready = self.proc.stdout.readline().strip()
+            if not ready.startswith("READY"):
+                self.proc.kill()
+                raise Unreachable(f"the bill run did not get ready: {ready or 'no output'}")
+            print(f"bill run: {ready.removeprefix('READY ')}", flush=True)
+
+    def signal(self) -> None:
+        """Start the run (first call), stop waiting for it (second)."""
+        if self.proc:
+            self.proc.stdin.write("go\n")
+            self.proc.stdin.flush()
+
+    def result(self) -> dict | None:
+        if not self.proc:
+            return None
+        out, _ = self.proc.communicate(timeout=180)
+        line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
+        return json.loads(line.removeprefix("RESULT ")) if line else None
+
+
+@dataclass
+class Window:
+    seconds: float
+    load: float
+    measured: tuple
+    cpu: tuple
+
+
+def _run(args: argparse.Namespace, env: Environment, publisher: Publisher, trace: Trace | None = None,
+         bill_run: BillRun | None = None) -> list[Window]:
     """Ramps up, warms up, resets the statistics and measures; returns the window, the load average seen and the
-    statistics as they stood when the window closed."""
+    statistics as they stood when the window closed -- and, with a bill run, a second window while it runs."""
     runner = env.create_local_runner()
     runner.start(args.users, spawn_rate=args.users)
     while runner.user_count < args.users:
         gevent.sleep(0.1)
     publisher.go()  # deliveries stream through the warm-up too: the window measures the steady state
     gevent.sleep(args.warmup)
+    windows = [_measure(args, env, trace)]
+    if bill_run is not None and bill_run.proc is not None:
+        bill_run.signal()
+        gevent.sleep(BillRun.WARMUP_S)
+        windows.append(_measure(args, env, None))
+        bill_run.signal()
+    runner.stop()
+    return windows
+
+
+def _measure(args: argparse.Namespace, env: Environment, trace: Trace | None) -> Window:
     env.stats.reset_all()
     started, cpu_before = time.perf_counter(), cpu.sample()
     if trace is not None:
@@ -131,9 +191,7 @@ def _run(args: argparse.Namespace, env: Environment, publisher: Publisher, trace
     window = time.perf_counter() - started
     if trace is not None:
         trace.started = None
-    load, measured, cpu_after = os.getloadavg()[0], snapshot(env.stats), cpu.sample()
-    runner.stop()
-    return window, load, measured, (cpu_before, cpu_after)
+    return Window(window, os.getloadavg()[0], snapshot(env.stats), (cpu_before, cpu.sample()))
 
 
 @dataclass(frozen=True)
@@ -226,6 +284,20 @@ def _print_deliveries(result: dict | None, window: float) -> None:
           f"{result['lag_after']} at the end; {caught}")
 
 
+def _print_bill_run_window(during: Window, without: Row, run: dict | None) -> None:
+    rows, total, errors = during.measured
+    print(f"\nthe same load while an issue run executes ({during.seconds:.0f} s, load average "
+          f"{during.load:.2f}):\n{table(rows, total, during.seconds)}")
+    if errors:
+        print("errors:\n" + "\n".join(errors))
+    apis_s, postgres_s = _api_cpu_s(*during.cpu)
+    print(f"bill run: {run}" if run else "bill run: no result")
+    print(f"APIs without the bill run: p50 {without.p50_ms:.0f} ms, p99 {without.p99_ms:.0f} ms, "
+          f"{without.failures} errors; with it: p50 {total.p50_ms:.0f} ms, p99 {total.p99_ms:.0f} ms, "
+          f"{total.failures} errors (4 APIs {apis_s:.1f} CPU-s, PostgreSQL {postgres_s:.1f} CPU-s in the window)")
+    print(cpu.report(*during.cpu, during.seconds))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     setup_logging("WARNING")
@@ -248,7 +320,10 @@ def main(argv: list[str] | None = None) -> int:
     locustfile.Team.fixtures, locustfile.Team.analysts = fixtures, analysts
     locustfile.BillingAnalyst.wait_time = locustfile.random_throughput(args.rate / analysts)
     try:
-        publisher = Publisher(args.deliveries_per_s, args.warmup, args.duration)
+        bill_run = BillRun(args.bill_run)
+        # With a bill run, deliveries stream through both windows and the run's warm-up between them.
+        publishing_s = args.duration * 2 + BillRun.WARMUP_S if bill_run.proc else args.duration
+        publisher = Publisher(args.deliveries_per_s, args.warmup, publishing_s)
     except Unreachable as exc:
         print(f"system unreachable: {exc}", file=sys.stderr)
         return 2
@@ -263,7 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load: {args.users} users, {args.rate:.0f} req/s, {args.warmup:.0f} s warm-up, {args.duration:.0f} s "
           f"measured; load average before {os.getloadavg()[0]:.2f}", flush=True)
     trace = Trace(env) if args.trace else None
-    window, load, (rows, total, errors), (cpu_before, cpu_after) = _run(args, env, publisher, trace)
+    windows = _run(args, env, publisher, trace, bill_run)
+    first = windows[0]
+    window, load, (rows, total, errors), (cpu_before, cpu_after) = \
+        first.seconds, first.load, first.measured, first.cpu
     if trace is not None:
         trace.write(args.trace)
     print()
@@ -271,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     if errors:
         print("\nerrors:\n" + "\n".join(errors))
     print()
-    _print_deliveries(publisher.result(), window)
+    _print_deliveries(publisher.result(), sum(w.seconds for w in windows) + BillRun.WARMUP_S * (len(windows) - 1))
+    if len(windows) > 1:
+        _print_bill_run_window(windows[1], total, bill_run.result())
     passed, misses = verdict(total, window, Target(rps=args.rate, p99_ms=args.p99_ms))
     print(cpu.report(cpu_before, cpu_after, window))
     if baseline is not None:

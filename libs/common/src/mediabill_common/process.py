@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,17 @@ from mediabill_common.service import ServiceContext
 log = logging.getLogger(__name__)
 # The command line of every service runs any service's context.
 AnyContext: TypeAlias = ServiceContext[Any, Any]
+
+
+def tune_gc_for_throughput() -> None:
+    """Garbage collection for a process that allocates millions of short-lived objects (decoded events, priced
+    invoice lines): what is alive once it has started (modules, models, settings) is frozen out of the collector's
+    sight, and the youngest generation is collected every 50,000 net allocations instead of 700. Reference counting
+    frees almost all of those objects as they go; the cycles among them are still collected, less often. (The APIs
+    keep the default: their requests allocate little.)"""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _stop_event() -> asyncio.Event:
@@ -110,6 +122,7 @@ def main(*, build_context: Callable[[], AnyContext], build_app: Callable[[AnyCon
         return
     if args.metrics_port:
         start_http_server(args.metrics_port, addr="127.0.0.1")
+    tune_gc_for_throughput()
     # uvloop, as uvicorn gives the APIs: a consumer's socket writes to PostgreSQL and Kafka and its callbacks cost
     # markedly less CPU than on asyncio's own loop.
     if args.role == "relay":
