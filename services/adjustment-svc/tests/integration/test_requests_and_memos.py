@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -167,16 +168,35 @@ async def test_memo_numbers_are_consecutive_within_series_and_year(adjustment_ct
     assert y1 == y2 and int(n2) == int(n1) + 1
 
 
-async def test_memo_document_is_a_pdf_with_number_invoice_and_total(adjustment_ctx, adjustment_api, unique):
-    inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
+async def test_memo_document_names_bill_to_invoice_io_po_and_lines_and_no_staff(adjustment_ctx, adjustment_api,
+                                                                                 unique):
+    bill_to = f"AG-{unique}"
+    await apply_events(adjustment_ctx, [("BillingAccountUpserted", {"state_version": 1, "account": {
+        "account_id": bill_to, "type": "agency", "legal_name": "North Media Group LLC", "currency": "USD",
+        "invoice_contact": "ap@north.example", "postal_address": "200 Park Avenue, New York NY 10166, USA",
+        "tax_registration_id": "US EIN 13-1234567"}}, bill_to)])
+    data = worked_example(f"inv-{unique}", bill_to=bill_to)
+    words = {"L1": "Sponsored Products - LI-1", "OD": "Over-delivery beyond budget: Sponsored Products - LI-1",
+             "D": "Discount 5%", "C": "Agency commission 15%"}
+    lines = [{**ln, "description": words[ln["invoice_line_id"]]} for ln in data["lines"]]
+    inv = await _invoice(adjustment_ctx, {**data, "po_number": "PO-42", "lines": lines})
     adj = (await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "200.00")]),
                                      headers=as_(ANALYST, f"ana-{unique}"))).json()
     memo = (await adjustment_api.get(f"/v1/memos/{adj['memo_id']}", headers=as_(ANALYST, "x"))).json()
     response = await adjustment_api.get(f"/v1/memos/{adj['memo_id']}/document", headers=as_("auditor", "a"))
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["etag"] == f'"{memo["document_sha256"]}"'
+    assert hashlib.sha256(response.content).hexdigest() == memo["document_sha256"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert memo["memo_number"] in text and inv["invoice_number"] in text
-    assert "161.50" in text and "AG-1" in text and "invalid traffic" in text
+    required = [memo["memo_number"], inv["invoice_number"], "161.50", "North Media Group LLC", "200 Park Avenue",
+                "US EIN 13-1234567", "IO-7", "PO-42", "Line 1", "Sponsored Products - LI-1", "Line 4",
+                "Agency commission 15%", "Discount", "Invalid traffic"]
+    assert [r for r in required if r not in text] == [], text
+    for internal in (f"ana-{unique}", "agency_commission", "invalid_traffic", adj["memo_id"], "Requested by",
+                     "Approved by", "policy"):
+        assert internal not in text, internal
+    again = await adjustment_api.get(f"/v1/memos/{adj['memo_id']}/document", headers=as_("auditor", "a"))
+    assert again.content == response.content
     missing = await adjustment_api.get(f"/v1/memos/none-{unique}/document", headers=as_("auditor", "a"))
     assert missing.status_code == 404
 

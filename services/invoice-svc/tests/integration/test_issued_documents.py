@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from invoice_svc.testing.billing import READER, account, configure, contract, deliver, delivery, make_billing, product
-from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, PAYMENTS_TOPIC
-from mediabill_common.testing.kafka import envelope_for
+from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, PAYMENTS_TOPIC
+from mediabill_common.testing.kafka import envelope_for, producer_source
 
 pytestmark = pytest.mark.integration
 
@@ -90,3 +90,38 @@ async def test_a_stored_document_cannot_be_changed_or_deleted(invoice_feed, bill
             async with billing.ctx.sessions() as session, session.begin():
                 await session.execute(text(statement), {"id": invoice["invoice_id"]})
     assert (await billing.invoice(invoice["invoice_id"]))["document_sha256"] == first
+
+
+async def test_history_lists_issue_dispute_memo_and_payment_in_order_with_their_actors_and_the_audit_trail_too(
+        invoice_feed, billing, unique):
+    invoice = await _issue(invoice_feed, billing, unique)
+    ref = {"invoice_id": invoice["invoice_id"], "bill_to_account_id": invoice["bill_to_account_id"]}
+    line = {"invoice_line_id": invoice["lines"][0]["invoice_line_id"], "amount": "40.00"}
+    for event_type, data in (
+            ("DisputeOpened", {"dispute_id": f"X-{unique}", "invoice_number": invoice["invoice_number"],
+                               "lines": [line], "amount": "40.00", "currency": "USD", "reason_code": "rate_mismatch",
+                               "opened_by": "ana.analyst@example", "opened_at": "2025-06-02T10:00:00Z",
+                               "sla_due_at": "2025-07-02T10:00:00Z", **ref}),
+            ("DisputeResolved", {"dispute_id": f"X-{unique}", "outcome": "upheld", "credit_amount": "40.00",
+                                 "currency": "USD", "resolution_note": "rate was wrong",
+                                 "resolved_by": "max.manager@example", "resolved_at": "2025-06-04T10:00:00Z", **ref})):
+        await invoice_feed.publish_and_apply(DISPUTES_TOPIC, [(ref["bill_to_account_id"], envelope_for(
+            event_type, data, subject=data["invoice_id"]))])
+    await _credit_and_pay(invoice_feed, invoice, unique)
+
+    payer = producer_source("PaymentApplied")  # a payment names no person: the system that sent it
+    response = await billing.client.get(f"/v1/invoices/{invoice['invoice_id']}/history", headers=READER)
+    assert response.status_code == 200, response.text
+    steps = response.json()["steps"]
+    assert [(s["kind"], s["actor"]) for s in steps] == [
+        ("issued", "manager@example.com"), ("dispute_opened", "ana.analyst@example"),
+        ("dispute_resolved", "max.manager@example"), ("credit_memo", "analyst@example"),
+        ("payment", payer)]
+    assert steps[0]["reference"] == invoice["bill_run_id"]
+    assert steps[3]["details"]["approved_by"] == ["manager@example"]
+    assert steps[3]["details"]["memo_number"] == "CM-2025-00000009"
+    assert steps[4]["details"]["payment_id"] == f"PAY-{unique}" and steps[4]["balance_due_after"] == "460.00"
+    audit = await billing.client.get("/v1/audit", params={"entity_id": invoice["invoice_id"]}, headers=READER)
+    actions = {(e["action"], e["actor"]) for e in audit.json()["items"]}
+    assert {("balance.payment", payer), ("balance.credit_memo", "analyst@example"),
+            ("balance.dispute_opened", "ana.analyst@example")} <= actions

@@ -30,7 +30,8 @@ class InvoiceReadModel:
         """Store an issued invoice; False when it was already known (a redelivery)."""
         row = await self._s.execute(insert(invoices).values(
             invoice_id=inv.invoice_id, invoice_number=inv.invoice_number, account_id=inv.account_id,
-            bill_to_account_id=inv.bill_to_account_id, contract_id=inv.contract_id, period=inv.period,
+            bill_to_account_id=inv.bill_to_account_id, contract_id=inv.contract_id, po_number=inv.po_number,
+            period=inv.period,
             issue_date=inv.issue_date, currency=inv.currency, subtotal=inv.subtotal,
             discount_total=inv.discount_total, commission_total=inv.commission_total, tax_total=inv.tax_total,
             total=inv.total, status="issued",
@@ -63,6 +64,7 @@ class InvoiceReadModel:
             invoice_id=head["invoice_id"], invoice_number=head["invoice_number"],
             bill_to_account_id=head["bill_to_account_id"], account_id=head["account_id"], currency=head["currency"],
             issue_date=head["issue_date"], status=head["status"], total=head["total"],
+            contract_id=head["contract_id"], po_number=head["po_number"],
             lines=[InvoiceLineView(r["invoice_line_id"], r["kind"], r["amount"], r["description"], r["tax_code"],
                                    r["product_code"]) for r in rows],
             credited={r["invoice_line_id"]: r["credited"] for r in rows},

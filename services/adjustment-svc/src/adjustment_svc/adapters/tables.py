@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
     String,
@@ -34,6 +35,7 @@ invoices = Table(
     Column("account_id", String(100), nullable=False),
     Column("bill_to_account_id", String(100), nullable=False),
     Column("contract_id", String(100), nullable=True),
+    Column("po_number", String(200), nullable=True),
     Column("period", String(7), nullable=False),
     Column("issue_date", Date, nullable=False),
     Column("currency", String(3), nullable=False),
@@ -163,6 +165,16 @@ memos = Table(
     Column("lines", JSONB, nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Index("ix_memos_issued_at", "issued_at"),
+)
+
+# Issued memos' documents: rendered in the issuing transaction, served byte for byte afterwards (a trigger refuses
+# UPDATE and DELETE).
+memo_documents = Table(
+    "memo_documents", metadata,
+    Column("memo_id", String(64), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("rendered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 memo_counters = Table(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adjustment_svc.adapters.account_repository import AccountReadModel
 from adjustment_svc.adapters.adjustment_repository import AdjustmentRepository
 from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
+from adjustment_svc.adapters.memo_document import MemoDocumentArchive
 from adjustment_svc.adapters.memo_repository import MemoRepository
 from adjustment_svc.adapters.policy_repository import PolicyRepository
 from mediabill_common.consumer import Unit, UnitParts
@@ -25,6 +26,7 @@ class SqlUnit(Unit):
         self.memos = MemoRepository(session)
         self.policy = PolicyRepository(session)
         self.accounts = AccountReadModel(session)
+        self.memo_documents = MemoDocumentArchive(session)
 
     @classmethod
     def of(cls, session: AsyncSession, parts: UnitParts) -> SqlUnit:

@@ -7,7 +7,14 @@ from dataclasses import replace
 from datetime import datetime
 
 from adjustment_svc.app.errors import InvoiceNotAdjustable
-from adjustment_svc.app.ports import AdjustmentUnit, MemoRecord
+from adjustment_svc.app.ports import (
+    AccountView,
+    AdjustmentUnit,
+    MemoFacts,
+    MemoLineRef,
+    MemoRecord,
+    StoredMemoDocument,
+)
 from adjustment_svc.domain.adjustment import APPROVED, AdjustmentRequest, InvoiceView
 from adjustment_svc.domain.approval import POLICY_APPROVER, ApprovalLevel
 from adjustment_svc.domain.numbering import format_memo_number, memo_series
@@ -42,6 +49,18 @@ def memo_payload(memo: MemoRecord) -> MemoIssued:
         issued_at=memo.issued_at)
 
 
+def memo_facts(invoice: InvoiceView, account: AccountView | None) -> MemoFacts:
+    """What the memo's document prints about the bill-to and the invoice (an account not yet received here is
+    named by its id)."""
+    state = account.state if account is not None else {}
+    return MemoFacts(
+        bill_to_name=account.legal_name if account is not None else invoice.bill_to_account_id,
+        bill_to_address=state.get("postal_address"), bill_to_tax_registration_id=state.get("tax_registration_id"),
+        contract_id=invoice.contract_id, po_number=invoice.po_number,
+        lines={ln.invoice_line_id: MemoLineRef(i, ln.kind, ln.description)
+               for i, ln in enumerate(invoice.lines, start=1)})
+
+
 async def issue_memo(unit: AdjustmentUnit, adj: AdjustmentRequest, invoice: InvoiceView, now: datetime) -> MemoRecord:
     """Number and store the memo, book it on the invoice lines, approve the request, publish the event."""
     if invoice.status == "void":
@@ -50,6 +69,9 @@ async def issue_memo(unit: AdjustmentUnit, adj: AdjustmentRequest, invoice: Invo
     sequence = await unit.memos.next_number(memo_series(adj.kind), now.year)
     memo = _memo_record(adj, invoice, format_memo_number(adj.kind, now.year, sequence), now)
     await unit.memos.add(memo)
+    # The document is rendered now, in the issuing transaction, and never again (memos are few).
+    account = await unit.accounts.get(invoice.bill_to_account_id)
+    await unit.memo_documents.keep(memo, memo_facts(invoice, account))
     await unit.invoices.apply_memo(invoice.invoice_id, adj.kind, adj.lines)
     await unit.adjustments.mark_approved(adj.adjustment_id, decided_at=now, memo_id=memo.memo_id)
     await unit.publish(EVENT_TYPE[adj.kind], key=invoice.bill_to_account_id, subject=memo.memo_id,
@@ -62,3 +84,14 @@ async def issue_memo(unit: AdjustmentUnit, adj: AdjustmentRequest, invoice: Invo
                                    "currency": memo.currency, "kind": adj.kind, "approved_by": memo.approved_by,
                                    "status": approved.status})
     return memo
+
+
+async def memo_document(unit: AdjustmentUnit, memo: MemoRecord) -> StoredMemoDocument:
+    """The memo's stored document; one issued before documents were stored is rendered from the read models and
+    kept now, on its first read (the unit must be able to write)."""
+    stored = await unit.memo_documents.get(memo.memo_id)
+    if stored is not None:
+        return stored
+    invoice = await unit.invoices.get(memo.invoice_id)
+    assert invoice is not None, "a memo's invoice is in the read model before the memo is issued"
+    return await unit.memo_documents.keep(memo, memo_facts(invoice, await unit.accounts.get(memo.bill_to_account_id)))

@@ -70,6 +70,35 @@ class AccountView:
 
 
 @dataclass(frozen=True)
+class MemoLineRef:
+    """The invoice line a memo line adjusts, as the customer's invoice printed it."""
+
+    line_no: int  # 1-based, in the invoice's order
+    kind: str
+    description: str
+
+
+@dataclass(frozen=True)
+class MemoFacts:
+    """What a memo's document prints beside the memo itself, read when it is issued: the bill-to (from the account
+    read model) and the invoice it adjusts (IO, PO and its lines, from billing.invoices.v1)."""
+
+    bill_to_name: str
+    bill_to_address: str | None
+    bill_to_tax_registration_id: str | None
+    contract_id: str | None
+    po_number: str | None
+    lines: dict[str, MemoLineRef]  # by invoice_line_id
+
+
+@dataclass(frozen=True)
+class StoredMemoDocument:
+    memo_id: str
+    sha256: str
+    pdf: bytes
+
+
+@dataclass(frozen=True)
 class MemoTotals:
     currency: str
     reason_code: str
@@ -148,6 +177,16 @@ class Memos(Protocol):
     async def add(self, memo: MemoRecord) -> None: ...
 
 
+class MemoDocuments(Protocol):
+    """Issued memos' PDFs: rendered once, when the memo is issued, stored with their SHA-256, never changed."""
+
+    async def keep(self, memo: MemoRecord, facts: MemoFacts) -> StoredMemoDocument:
+        """Render the memo's document and store it (unless stored already); the stored one."""
+        ...
+
+    async def get(self, memo_id: str) -> StoredMemoDocument | None: ...
+
+
 class ApprovalPolicy(Protocol):
     """The approval limits per currency (rule 22), versioned for ETag / If-Match."""
 
@@ -169,6 +208,8 @@ class Accounts(Protocol):
         """Store the account unless the state held is as new or newer (events may arrive out of order or twice);
         True when stored."""
         ...
+
+    async def get(self, account_id: str) -> AccountView | None: ...
 
 
 class KpiFigures(Protocol):
@@ -215,6 +256,9 @@ class AdjustmentUnit(Protocol):
 
     @property
     def accounts(self) -> Accounts: ...
+
+    @property
+    def memo_documents(self) -> MemoDocuments: ...
 
     @property
     def parking(self) -> Parking: ...

@@ -69,6 +69,8 @@ class InvoiceView:
     issue_date: date
     status: str  # issued | void
     total: Decimal
+    contract_id: str | None = None  # the IO; None for self-serve
+    po_number: str | None = None
     lines: list[InvoiceLineView] = field(default_factory=list)
     credited: dict[str, Decimal] = field(default_factory=dict)
     debited: dict[str, Decimal] = field(default_factory=dict)

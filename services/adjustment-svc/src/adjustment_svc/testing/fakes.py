@@ -12,7 +12,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from adjustment_svc.app.handlers import HANDLERS
-from adjustment_svc.app.ports import AdjustmentUnit, DisputeView, MemoRecord
+from adjustment_svc.app.ports import (
+    AccountView,
+    AdjustmentUnit,
+    DisputeView,
+    MemoFacts,
+    MemoRecord,
+    StoredMemoDocument,
+)
 from adjustment_svc.domain.adjustment import APPROVED, PENDING, REJECTED, AdjustmentRequest, GivenApproval, InvoiceView
 from adjustment_svc.domain.approval import DEFAULT_LIMITS, ApprovalLimits
 from adjustment_svc.domain.dispute_credit import DisputedAmount
@@ -67,7 +74,8 @@ class FakeInvoices:
         self.invoices[inv.invoice_id] = InvoiceView(
             invoice_id=inv.invoice_id, invoice_number=inv.invoice_number, bill_to_account_id=inv.bill_to_account_id,
             account_id=inv.account_id, currency=inv.currency, issue_date=inv.issue_date, status="issued",
-            total=inv.total, lines=[InvoiceLineView(x.invoice_line_id, x.kind, x.amount, x.description, x.tax_code,
+            total=inv.total, contract_id=inv.contract_id, po_number=inv.po_number,
+            lines=[InvoiceLineView(x.invoice_line_id, x.kind, x.amount, x.description, x.tax_code,
                                                     x.product_code) for x in inv.lines])
         return True
 
@@ -165,6 +173,29 @@ class FakeAccounts:
         self.kept[account.account_id] = (account, state_version)
         return True
 
+    async def get(self, account_id: str) -> AccountView | None:
+        held = self.kept.get(account_id)
+        if held is None:
+            return None
+        account, version = held
+        return AccountView(account.account_id, account.legal_name, version, account.model_dump(mode="json"))
+
+
+@dataclass
+class FakeMemoDocuments:
+    """Keeps each memo's facts and a stand-in for its PDF (the rendering is the adapter's)."""
+
+    kept: dict[str, tuple[MemoFacts, StoredMemoDocument]] = field(default_factory=dict)
+
+    async def keep(self, memo: MemoRecord, facts: MemoFacts) -> StoredMemoDocument:
+        if memo.memo_id not in self.kept:
+            self.kept[memo.memo_id] = (facts, StoredMemoDocument(memo.memo_id, "0" * 64, memo.memo_number.encode()))
+        return self.kept[memo.memo_id][1]
+
+    async def get(self, memo_id: str) -> StoredMemoDocument | None:
+        held = self.kept.get(memo_id)
+        return None if held is None else held[1]
+
 
 @dataclass
 class FakeParking:
@@ -193,6 +224,7 @@ class FakeUnit:
         self.memos = FakeMemos()
         self.policy = FakePolicy()
         self.accounts = FakeAccounts()
+        self.memo_documents = FakeMemoDocuments()
         self.parking = FakeParking(self)
         self.published: list[tuple[str, str, Payload]] = []  # (event type, key, payload)
         self.audited: list[dict[str, Any]] = []
@@ -211,7 +243,7 @@ class FakeUnit:
     @asynccontextmanager
     async def _savepoint(self) -> AsyncIterator[object]:
         # What a nested transaction gives back when its block raises: the state before it.
-        stores = ("adjustments", "memos", "policy", "accounts", "published", "audited")
+        stores = ("adjustments", "memos", "policy", "accounts", "memo_documents", "published", "audited")
         before = {name: copy.deepcopy(getattr(self, name)) for name in stores}
         invoices = (copy.deepcopy(self.invoices.invoices), copy.deepcopy(self.invoices.disputes))
         try:

@@ -143,6 +143,9 @@ balance_entries = Table(
     Column("applied", Boolean, nullable=False),
     Column("event_id", String(200), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Who caused the entry and what its event said (the invoice's history); null for entries recorded before.
+    Column("actor", String(200), nullable=True),
+    Column("details", JSONB, nullable=True),
     PrimaryKeyConstraint("kind", "entry_id"),
     Index("ix_balance_entries_invoice", "invoice_id"),
 )

@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from invoice_svc.app.documents import Seller
 from invoice_svc.app.invoices import InvoiceView
 from invoice_svc.app.stored import Invoice, StoredLine
-from invoice_svc.domain.billing.document_text import customer_description, has_commission
+from mediabill_common.document_text import customer_description, has_commission
 from mediabill_common.money import round_money
 
 _TOP = 280 * mm

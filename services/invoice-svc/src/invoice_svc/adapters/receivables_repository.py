@@ -3,6 +3,7 @@ on the invoice row, and the balance events parked until their invoice is issued.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import text
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.app.stored import Receivable
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
+from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
 from mediabill_common.events.envelope import Envelope
 
@@ -23,9 +25,13 @@ _FOR_UPDATE = text(f"""
      WHERE invoice_id = :id AND status IN ('issued', 'void') FOR UPDATE""")
 _RECORD_ENTRY = text(f"""
     INSERT INTO {SCHEMA}.balance_entries (entry_id, kind, invoice_id, dispute_id, amount, currency, at, applied,
-                                          event_id)
-    VALUES (:entry_id, :kind, :invoice_id, :dispute_id, :amount, :currency, :at, :applied, :event_id)
+                                          event_id, actor, details)
+    VALUES (:entry_id, :kind, :invoice_id, :dispute_id, :amount, :currency, :at, :applied, :event_id, :actor,
+            CAST(:details AS jsonb))
     ON CONFLICT DO NOTHING RETURNING entry_id""")
+_RECORDED_ENTRIES = text(f"""
+    SELECT entry_id, kind, amount, currency, at, dispute_id, applied, event_id, actor, details, recorded_at
+      FROM {SCHEMA}.balance_entries WHERE invoice_id = :id ORDER BY recorded_at, entry_id""")
 _RECORDED_PAYMENT = text(f"""
     SELECT e.entry_id, e.invoice_id, i.bill_to_account_id, e.amount, e.currency
       FROM {SCHEMA}.balance_entries e JOIN {SCHEMA}.invoices i ON i.invoice_id = e.invoice_id
@@ -61,14 +67,23 @@ class ReceivablesRepository:
         row = (await self._session.execute(_FOR_UPDATE, {"id": invoice_id})).first()
         return None if row is None else Receivable(*row)
 
-    async def record_entry(self, invoice_id: str, entry: BalanceEntry, *, applied: bool, event_id: str) -> bool:
-        """Record a payment, memo or dispute event; False when it was recorded before (same payment_id, memo_id or
-        dispute event id): a resent event changes nothing."""
+    async def record_entry(self, invoice_id: str, entry: BalanceEntry, *, applied: bool, event_id: str,
+                           cause: EntryCause | None = None) -> bool:
+        """Record a payment, memo or dispute event with its cause; False when it was recorded before (same
+        payment_id, memo_id or dispute event id): a resent event changes nothing."""
         result = await self._session.execute(_RECORD_ENTRY, {
             "entry_id": entry.entry_id, "kind": entry.kind, "invoice_id": invoice_id, "dispute_id": entry.dispute_id,
             "amount": entry.amount, "currency": entry.currency, "at": entry.at, "applied": applied,
-            "event_id": event_id})
+            "event_id": event_id, "actor": cause.actor if cause is not None else None,
+            "details": json.dumps(dict(cause.details), default=str) if cause is not None else None})
         return result.first() is not None
+
+    async def recorded_entries(self, invoice_id: str) -> list[RecordedEntry]:
+        """Every entry of the invoice as recorded, with its cause (for its history)."""
+        rows = await self._session.execute(_RECORDED_ENTRIES, {"id": invoice_id})
+        return [RecordedEntry(BalanceEntry(*row[:6]), row.applied, row.event_id,
+                              EntryCause(row.actor, row.details or {}) if row.actor is not None else None,
+                              row.recorded_at) for row in rows]
 
     async def recorded_payment(self, payment_id: str) -> Payment | None:
         """The payment recorded under `payment_id`, if any. A payment is recorded only when it names its invoice's

@@ -18,6 +18,7 @@ from invoice_svc.app.exceptions import raise_exception
 from invoice_svc.app.ports import InvoiceUnit
 from invoice_svc.app.stored import Receivable
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance, balance_of
+from invoice_svc.domain.billing.history import EntryCause
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import Payload
 
@@ -41,9 +42,21 @@ async def receivable_or_park(unit: InvoiceUnit, event: Event[Payload], invoice_i
     return invoice
 
 
-async def record_entry(unit: InvoiceUnit, event: Event[Payload], invoice: Receivable, entry: BalanceEntry) -> bool:
-    """Record a memo's or dispute event's entry once; True when it is new."""
-    return await unit.receivables.record_entry(invoice.invoice_id, entry, applied=True, event_id=event.id)
+async def record_entry(unit: InvoiceUnit, event: Event[Payload], invoice: Receivable, entry: BalanceEntry,
+                       cause: EntryCause) -> bool:
+    """Record a memo's or dispute event's entry once, with who caused it; True when it is new."""
+    return await unit.receivables.record_entry(invoice.invoice_id, entry, applied=True, event_id=event.id,
+                                               cause=cause)
+
+
+async def audit_balance_change(unit: InvoiceUnit, invoice: Receivable, entry: BalanceEntry, cause: EntryCause,
+                               before: InvoiceBalance, after: InvoiceBalance) -> None:
+    """The change in the invoice's audit trail (GET /v1/audit?entity_id=), under the actor its event named."""
+    await unit.record_audit(actor=cause.actor, action=f"balance.{entry.kind}", entity_type="invoice",
+                            entity_id=invoice.invoice_id, reason=None,
+                            before={"balance_due": format(before.balance_due, "f"), "status": before.status},
+                            after={"balance_due": format(after.balance_due, "f"), "status": after.status,
+                                   "entry_id": entry.entry_id, **cause.details})
 
 
 async def update_balance(unit: InvoiceUnit, invoice: Receivable, entry: BalanceEntry) \

@@ -17,6 +17,7 @@ from invoice_svc.app.exceptions import raise_exception
 from invoice_svc.app.ports import InvoiceUnit
 from invoice_svc.app.stored import Receivable
 from invoice_svc.domain.billing.balance import BalanceEntry
+from invoice_svc.domain.billing.history import EntryCause
 from invoice_svc.domain.billing.payments import Payment, differences, fingerprint, shown_amount
 from mediabill_common.events.catalog import PaymentApplied
 from mediabill_common.money import in_minor_units, round_money
@@ -49,7 +50,7 @@ async def may_apply(unit: InvoiceUnit, sent: Payment) -> bool:
 
 
 async def record_payment(unit: InvoiceUnit, invoice: Receivable, sent: Payment, entry: BalanceEntry, *,
-                         applied: bool, event_id: str) -> bool:
+                         applied: bool, event_id: str, cause: EntryCause | None = None) -> bool:
     """Record a payment that `may_apply` let through; True when the balance is to be recomputed.
 
     False for a payment naming another bill-to account than the invoice's (`payment_account_mismatch`), and for
@@ -57,7 +58,8 @@ async def record_payment(unit: InvoiceUnit, invoice: Receivable, sent: Payment, 
     if sent.bill_to_account_id != invoice.bill_to_account_id:
         await _raise_account_mismatch(unit, invoice, sent)
         return False
-    if await unit.receivables.record_entry(invoice.invoice_id, entry, applied=applied, event_id=event_id):
+    if await unit.receivables.record_entry(invoice.invoice_id, entry, applied=applied, event_id=event_id,
+                                           cause=cause):
         return True
     recorded = await unit.receivables.recorded_payment(sent.payment_id)
     if recorded is not None:

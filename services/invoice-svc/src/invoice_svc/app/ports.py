@@ -31,6 +31,7 @@ from invoice_svc.app.stored import (
 )
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.grouping import GroupKey
+from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
 from invoice_svc.domain.close.billing_status import BillingFacts
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
@@ -100,7 +101,10 @@ class Receivables(Protocol):
 
     async def for_update(self, invoice_id: str) -> Receivable | None: ...
 
-    async def record_entry(self, invoice_id: str, entry: BalanceEntry, *, applied: bool, event_id: str) -> bool: ...
+    async def record_entry(self, invoice_id: str, entry: BalanceEntry, *, applied: bool, event_id: str,
+                           cause: EntryCause | None = None) -> bool: ...
+
+    async def recorded_entries(self, invoice_id: str) -> list[RecordedEntry]: ...
 
     async def recorded_payment(self, payment_id: str) -> Payment | None: ...
 
@@ -137,6 +141,8 @@ class BillRuns(Protocol):
         ...
 
     async def finish(self, run: BillRun, status: str, error: str | None = None) -> bool: ...
+
+    async def get(self, run_id: str) -> BillRun | None: ...
 
 
 class LedgerSnapshot(Protocol):

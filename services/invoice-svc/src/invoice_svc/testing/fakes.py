@@ -15,6 +15,7 @@ from invoice_svc.app.handlers import HANDLERS
 from invoice_svc.app.ports import ConfigKind
 from invoice_svc.app.stored import NewException, PeriodLockChange, QueuedException, Receivable, ResolvedException
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
+from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
 from mediabill_common.consumer import Event, Parking, ParkingLot
@@ -168,6 +169,7 @@ class FakeReceivables:
     def __init__(self, lot: FakeLot) -> None:
         self.invoices: dict[str, Receivable] = {}
         self.entries: dict[str, list[tuple[BalanceEntry, bool]]] = {}
+        self.recorded: dict[str, list[RecordedEntry]] = {}
         self.balances: dict[str, InvoiceBalance] = {}
         self._lot = lot
 
@@ -177,12 +179,18 @@ class FakeReceivables:
     async def for_update(self, invoice_id: str) -> Receivable | None:
         return self.invoices.get(invoice_id)
 
-    async def record_entry(self, invoice_id: str, entry: BalanceEntry, *, applied: bool, event_id: str) -> bool:
+    async def record_entry(self, invoice_id: str, entry: BalanceEntry, *, applied: bool, event_id: str,
+                           cause: EntryCause | None = None) -> bool:
         if any((e.kind, e.entry_id) == (entry.kind, entry.entry_id) for held in self.entries.values()
                for e, _ in held):
             return False
         self.entries.setdefault(invoice_id, []).append((entry, applied))
+        self.recorded.setdefault(invoice_id, []).append(
+            RecordedEntry(entry, applied, event_id, cause, datetime.now(UTC)))
         return True
+
+    async def recorded_entries(self, invoice_id: str) -> list[RecordedEntry]:
+        return list(self.recorded.get(invoice_id, []))
 
     async def recorded_payment(self, payment_id: str) -> Payment | None:
         for invoice_id, held in self.entries.items():

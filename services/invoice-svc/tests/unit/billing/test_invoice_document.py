@@ -15,7 +15,7 @@ from invoice_svc.app.documents import Seller
 from invoice_svc.app.invoices import InvoiceView
 from invoice_svc.app.stored import Invoice, StoredLine
 from invoice_svc.domain.billing.balance import balance_of
-from invoice_svc.domain.billing.document_text import customer_description, has_commission, kind_label
+from mediabill_common.document_text import customer_description, has_commission, kind_label
 
 D = Decimal
 SELLER = Seller("Retail Media Co", "9 Seller Road, Austin TX 78701, USA", "US EIN 11-1111111",

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import base64
 from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query, Response
 
-from adjustment_svc.adapters.memo_document import render_memo_pdf
+from adjustment_svc.adapters.memo_document import MemoDocumentArchive
 from adjustment_svc.adapters.memo_repository import MemoRepository
+from adjustment_svc.app.issue_memo import memo_document
 from adjustment_svc.app.ports import MemoRecord
-from adjustment_svc.entrypoints.api.schemas import MemoOut
+from adjustment_svc.entrypoints.api.deps import AdjustmentCtx
+from adjustment_svc.entrypoints.api.schemas import MemoOut, MemoWithDocument
+from adjustment_svc.entrypoints.consumer import unit_in
 from mediabill_common.web.deps import Session
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from mediabill_common.web.problems import NotFound
@@ -40,15 +43,26 @@ async def list_memos(session: Session, _principal: CurrentPrincipal, invoice_id:
     return Page[MemoOut](items=[MemoOut.of(m) for m in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/{memo_id}", response_model=MemoOut, summary="An issued memo")
-async def get_memo(memo_id: str, session: Session, _principal: CurrentPrincipal) -> MemoOut:
-    return MemoOut.of(await _memo(session, memo_id))
-
-
-@router.get("/{memo_id}/document", summary="The memo as PDF",
-            responses={200: {"content": {"application/pdf": {}}}}, response_class=Response)
-async def memo_document(memo_id: str, session: Session, _principal: CurrentPrincipal) -> Response:
+@router.get("/{memo_id}", response_model=MemoWithDocument, summary="An issued memo")
+async def get_memo(memo_id: str, session: Session, _principal: CurrentPrincipal) -> MemoWithDocument:
     memo = await _memo(session, memo_id)
-    memo = replace(memo, total=memo.total.rounded())
-    return Response(render_memo_pdf(memo), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{memo.memo_number}.pdf"'})
+    stored = await MemoDocumentArchive(session).get(memo_id)
+    return MemoWithDocument(**MemoOut.of(memo).model_dump(), document_sha256=stored.sha256 if stored else None)
+
+
+@router.get("/{memo_id}/document", summary="The memo as PDF, as issued, byte for byte",
+            description="Rendered once, when the memo was issued, and stored: every download returns those bytes "
+                        "(`ETag` and `Repr-Digest` carry their SHA-256). A memo issued before documents were stored "
+                        "is rendered and stored on its first download.",
+            responses={200: {"content": {"application/pdf": {}}}}, response_class=Response)
+async def get_memo_document(memo_id: str, ctx: AdjustmentCtx, session: Session,
+                            _principal: CurrentPrincipal) -> Response:
+    memo = await _memo(session, memo_id)
+    stored = await MemoDocumentArchive(session).get(memo_id)
+    if stored is None:  # a GET's session is read-only: the first rendering is kept in a transaction of its own
+        async with ctx.sessions() as writer, writer.begin():
+            stored = await memo_document(unit_in(ctx, writer), memo)
+    digest = base64.b64encode(bytes.fromhex(stored.sha256)).decode()
+    return Response(stored.pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{memo.memo_number}.pdf"', "ETag": f'"{stored.sha256}"',
+        "Repr-Digest": f"sha-256=:{digest}:"})

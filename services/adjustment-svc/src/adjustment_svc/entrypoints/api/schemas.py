@@ -152,6 +152,12 @@ class MemoOut(BaseModel):
         return cls(**{**memo.__dict__, "total": memo.total.rounded().amount, "currency": memo.currency})
 
 
+class MemoWithDocument(MemoOut):
+    document_sha256: str | None = Field(description="SHA-256 (hex) of the memo's PDF, stored when the memo was "
+                                                    "issued and never changed (GET .../document); null for a memo "
+                                                    "issued before documents were stored, until its first download")
+
+
 class LimitsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     auto_approve_max: Amount = Field(examples=["250.00"])

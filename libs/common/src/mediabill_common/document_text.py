@@ -1,7 +1,8 @@
-"""What a customer document says about a line: the customer's words, not pricing's.
+"""What a customer document (an invoice, a credit or debit memo) says: the customer's words, not pricing's codes.
 
 A line's stored description serves billing staff and the events (which rate card priced it, what an over-delivery
 would have cost); the documents an agency's accounts-payable receives say what the line is in their language.
+invoice-svc's invoices and adjustment-svc's memos print lines and reasons alike, so the words live here.
 """
 
 from __future__ import annotations
@@ -37,3 +38,8 @@ def customer_description(kind: str, description: str) -> str:
 def has_commission(kinds: Iterable[str]) -> bool:
     """Whether the document has an agency-commission line (only then is it 'net of agency commission')."""
     return any(k == "agency_commission" for k in kinds)
+
+
+def code_label(code: str) -> str:
+    """A code in words, for a reason or an outcome ("rate_mismatch" -> "Rate mismatch")."""
+    return code.replace("_", " ").capitalize()
