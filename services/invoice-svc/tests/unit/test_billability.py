@@ -34,8 +34,15 @@ def test_a_complete_record_is_billable():
 
 
 def test_exposure_uses_the_rate_card_version_in_effect_on_the_service_date():
-    assert check_billability(record(), CONFIG).amount_at_risk == Decimal("1250.00")
-    assert check_billability(record(delivery_date=date(2025, 3, 2)), CONFIG).amount_at_risk == Decimal("1000.00")
+    held = record(contract_id="Z")  # unknown contract: held back, priced on the rate card
+    assert check_billability(held, CONFIG).amount_at_risk == Decimal("1250.00")
+    assert check_billability(held._replace(delivery_date=date(2025, 3, 2)), CONFIG).amount_at_risk == \
+        Decimal("1000.00")
+
+
+def test_a_billable_record_holds_nothing_back():
+    verdict = check_billability(record(), CONFIG)
+    assert (verdict.amount_at_risk, verdict.quantity) == (None, None)
 
 
 def test_self_serve_record_needs_the_advertiser_account():

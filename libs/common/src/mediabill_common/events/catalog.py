@@ -181,6 +181,11 @@ class BillingExceptionRaised(Payload):
     amount_at_risk: DecimalStr | None = None
     currency: Currency | None = None
     raised_at: datetime
+    # Added with issue 19: amount_at_risk is revenue held back from invoicing (priced by the pricing engine; null
+    # when it cannot be priced, with quantity and unit); over-delivery beyond a budget is reported apart.
+    over_delivery_value: DecimalStr | None = None
+    quantity: int | None = Field(default=None, ge=0)
+    unit: LineUnit | None = None
 
 
 class BillingExceptionResolved(Payload):

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
@@ -13,23 +14,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.app.stored import NewException, QueuedException, ResolvedException
+from invoice_svc.domain.billing.exposure import HELD_BACK_KINDS
 from mediabill_common.db.reads import fetch_all
 
 _COLUMNS = ", ".join(QueuedException.__dataclass_fields__)
 
 _INSERT_OPEN = text(f"""
     INSERT INTO {SCHEMA}.billing_exceptions
-           (exception_id, kind, status, dedupe_key, account_id, delivery_id, refs, amount_at_risk, currency)
+           (exception_id, kind, status, dedupe_key, account_id, delivery_id, refs, amount_at_risk, currency,
+            over_delivery_value, quantity, unit)
     SELECT e.exception_id, e.kind, 'open', e.dedupe_key, e.account_id, e.delivery_id, CAST(e.refs AS jsonb),
-           e.amount_at_risk, e.currency
+           e.amount_at_risk, e.currency, e.over_delivery_value, e.quantity, e.unit
       FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[]), CAST(:keys AS text[]), CAST(:accounts AS text[]),
                   CAST(:deliveries AS text[]), CAST(:refs AS text[]), CAST(:amounts AS numeric[]),
-                  CAST(:currencies AS text[]))
-           AS e(exception_id, kind, dedupe_key, account_id, delivery_id, refs, amount_at_risk, currency)
+                  CAST(:currencies AS text[]), CAST(:over AS numeric[]), CAST(:quantities AS bigint[]),
+                  CAST(:units AS text[]))
+           AS e(exception_id, kind, dedupe_key, account_id, delivery_id, refs, amount_at_risk, currency,
+                over_delivery_value, quantity, unit)
     ON CONFLICT (dedupe_key) WHERE status <> 'resolved' DO UPDATE
        SET amount_at_risk = excluded.amount_at_risk, currency = excluded.currency, refs = excluded.refs,
+           over_delivery_value = excluded.over_delivery_value, quantity = excluded.quantity, unit = excluded.unit,
            version = billing_exceptions.version + 1
      WHERE billing_exceptions.amount_at_risk IS DISTINCT FROM excluded.amount_at_risk
+        OR billing_exceptions.over_delivery_value IS DISTINCT FROM excluded.over_delivery_value
+        OR billing_exceptions.quantity IS DISTINCT FROM excluded.quantity
         OR billing_exceptions.refs IS DISTINCT FROM excluded.refs
     RETURNING exception_id, (xmax = 0) AS inserted, raised_at
 """)
@@ -54,6 +62,11 @@ _MARK_RESOLVED = text(f"""
            version = version + 1
      WHERE exception_id = :id RETURNING {_COLUMNS}""")
 _LIST = f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions {{where}} ORDER BY raised_at, exception_id LIMIT :lim"
+# Revenue at risk of a row (domain.billing.exposure): its amount when its kind holds revenue back; -1 sorts the
+# rest (informational, over-delivery, unpriced) below every priced value.
+_VALUE_AT_RISK = ("COALESCE(CASE WHEN kind = ANY(CAST(:held AS text[])) THEN amount_at_risk END, -1)")
+_LIST_BY_VALUE = (f"SELECT {_COLUMNS}, {_VALUE_AT_RISK} AS sort_value FROM {SCHEMA}.billing_exceptions "
+                  f"{{where}} ORDER BY sort_value {{direction}}, exception_id {{direction}} LIMIT :lim")
 _OF_DELIVERY = (f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions WHERE delivery_id = :d "
                 "ORDER BY raised_at, exception_id")
 _OPEN_ID_FOR_KEY = text(f"SELECT exception_id FROM {SCHEMA}.billing_exceptions "
@@ -114,6 +127,8 @@ class ExceptionRepository:
             "deliveries": [i.delivery_id for i in items],
             "refs": [json.dumps(i.refs, sort_keys=True) for i in items],
             "amounts": [i.amount_at_risk for i in items], "currencies": [i.currency for i in items],
+            "over": [i.over_delivery_value for i in items], "quantities": [i.quantity for i in items],
+            "units": [i.unit for i in items],
         }
         rows = await self._session.execute(_INSERT_OPEN, params)
         return {r.exception_id: r.raised_at for r in rows if r.inserted}
@@ -154,6 +169,24 @@ class ExceptionRepository:
         where, params = _where(f, after)
         return [_queued(row) for row in await fetch_all(self._session, _LIST.format(where=where),
                                                          params | {"lim": limit + 1})]
+
+    async def page_by_value(self, f: ExceptionFilter, *, descending: bool, limit: int,
+                            after: tuple[Decimal, str] | None) -> list[tuple[QueuedException, Decimal]]:
+        """By revenue at risk (highest first when `descending`), `limit + 1` exceptions after the cursor
+        position, each with its sort value (for the next cursor)."""
+        where, params = _where(f, None)
+        if after is not None:
+            keyset = f"({_VALUE_AT_RISK}, exception_id) {'<' if descending else '>'} (:after_v, :after_id)"
+            where = f"{where} AND {keyset}" if where else f"WHERE {keyset}"
+            params |= {"after_v": after[0], "after_id": after[1]}
+        sql = _LIST_BY_VALUE.format(where=where, direction="DESC" if descending else "ASC")
+        rows = await fetch_all(self._session, sql, params | {"lim": limit + 1, "held": sorted(HELD_BACK_KINDS)})
+        out = []
+        for row in rows:
+            fields = dict(row)
+            value = fields.pop("sort_value")
+            out.append((_queued(fields), value))
+        return out
 
     async def of_delivery(self, delivery_id: str) -> list[QueuedException]:
         return [_queued(row) for row in await fetch_all(self._session, _OF_DELIVERY, {"d": delivery_id})]

@@ -14,9 +14,12 @@ _BILLED_BY_PERIOD = text(f"""
      WHERE status = 'issued' AND period BETWEEN :f AND :t
      GROUP BY period, currency ORDER BY period, currency""")
 _OPEN_EXCEPTIONS = text(f"""
-    SELECT kind, currency, count(*) AS open, COALESCE(sum(amount_at_risk), 0) AS at_risk
+    SELECT kind, currency, unit, count(*) AS open, COALESCE(sum(amount_at_risk), 0) AS amount,
+           COALESCE(sum(over_delivery_value), 0) AS over_delivery,
+           count(*) FILTER (WHERE amount_at_risk IS NULL) AS unpriced,
+           COALESCE(sum(quantity) FILTER (WHERE amount_at_risk IS NULL), 0) AS unpriced_quantity
       FROM {SCHEMA}.billing_exceptions WHERE status <> 'resolved'
-     GROUP BY kind, currency ORDER BY kind, currency""")
+     GROUP BY kind, currency, unit ORDER BY kind, currency, unit""")
 
 
 class KpiQueries:
@@ -31,5 +34,5 @@ class KpiQueries:
         return [BilledInPeriod(*row) for row in rows]
 
     async def open_exceptions(self) -> list[OpenExceptions]:
-        """Unresolved billing exceptions per kind and currency, with the value at risk."""
+        """Unresolved billing exceptions per kind, currency and unit: summed values, unpriced count and quantity."""
         return [OpenExceptions(*row) for row in await self._session.execute(_OPEN_EXCEPTIONS)]

@@ -92,6 +92,11 @@ billing_exceptions = Table(
     Column("resolved_by", String(200), nullable=True),
     Column("resolution", Text, nullable=True),
     Column("version", Integer, nullable=False, server_default=text("1")),
+    # amount_at_risk: revenue held back (domain.billing.exposure); over-delivery beyond a budget is kept apart.
+    Column("over_delivery_value", Numeric(20, 2), nullable=True),
+    # What is held back, priced or not: the quantity in its unit (impressions, clicks, ...).
+    Column("quantity", BigInteger, nullable=True),
+    Column("unit", String(32), nullable=True),
     # One unresolved exception per dedupe key (e.g. per delivery and kind), however often the cause recurs.
     Index("uq_billing_exceptions_open_dedupe_key", "dedupe_key", unique=True,
           postgresql_where=text("status <> 'resolved'")),

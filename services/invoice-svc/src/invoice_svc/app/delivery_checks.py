@@ -19,7 +19,8 @@ def delivery_exception(record: DeliveryRecord, kind: str, verdict: Billability) 
             "contract_id": record.contract_id, "product_code": record.product_code,
             "delivery_date": record.delivery_date.isoformat(), "revision": str(record.revision)}
     return new_exception(kind, record.account_id, refs, verdict.amount_at_risk, verdict.currency,
-                         dedupe_key=f"delivery:{record.delivery_id}:{kind}", delivery_id=record.delivery_id)
+                         dedupe_key=f"delivery:{record.delivery_id}:{kind}", delivery_id=record.delivery_id,
+                         quantity=verdict.quantity, unit=verdict.unit)
 
 
 async def sync_delivery_exceptions(

@@ -12,6 +12,7 @@ from typing import Any
 
 from invoice_svc.app.ports import InvoiceUnit
 from invoice_svc.app.stored import NewException, QueuedException, ResolvedException
+from invoice_svc.domain.billing.exposure import exposure_of
 from invoice_svc.domain.errors import RuleViolation, UnknownEntity, check_version
 
 SYSTEM = "system"
@@ -23,14 +24,19 @@ def default_dedupe_key(kind: str, refs: dict[str, Any]) -> str:
     return kind + ":" + ",".join(f"{k}={refs[k]}" for k in sorted(refs) if refs[k] is not None)
 
 
-def new_exception(kind: str, account_id: str | None, refs: dict[str, Any], amount_at_risk: Decimal | None,
-                  currency: str | None, *, dedupe_key: str | None = None,
-                  delivery_id: str | None = None) -> NewException:
+def new_exception(kind: str, account_id: str | None, refs: dict[str, Any], amount: Decimal | None,
+                  currency: str | None, *, dedupe_key: str | None = None, delivery_id: str | None = None,
+                  quantity: int | None = None, unit: str | None = None) -> NewException:
+    """An exception to raise. `amount` is the value the exception is about: over-delivery for the kinds that
+    report it (`over_delivery_value`), else `amount_at_risk` (revenue at risk for the held-back kinds, see
+    domain.billing.exposure). `quantity` and `unit` say what is held back, priced or not."""
+    over = exposure_of(kind) == "over_delivery"
     return NewException(
         exception_id=str(uuid.uuid4()), kind=kind, dedupe_key=dedupe_key or default_dedupe_key(kind, refs),
         account_id=account_id, delivery_id=delivery_id,
         refs={k: (None if v is None else str(v)) for k, v in refs.items()},
-        amount_at_risk=amount_at_risk, currency=currency)
+        amount_at_risk=None if over else amount, currency=currency,
+        over_delivery_value=amount if over else None, quantity=quantity, unit=unit)
 
 
 async def raise_exceptions(unit: InvoiceUnit, items: Sequence[NewException], *, bulk: bool = False) -> list[str]:
@@ -42,7 +48,8 @@ async def raise_exceptions(unit: InvoiceUnit, items: Sequence[NewException], *, 
     opened = await unit.exceptions.insert_open(items)
     raised = [(item.account_id or NO_ACCOUNT_KEY, item.exception_id, {
         "exception_id": item.exception_id, "kind": item.kind, "account_id": item.account_id, "refs": item.refs,
-        "amount_at_risk": item.amount_at_risk, "currency": item.currency, "raised_at": opened[item.exception_id]})
+        "amount_at_risk": item.amount_at_risk, "currency": item.currency, "raised_at": opened[item.exception_id],
+        "over_delivery_value": item.over_delivery_value, "quantity": item.quantity, "unit": item.unit})
         for item in items if item.exception_id in opened]
     if bulk:
         await unit.publish_all([(key, unit.envelope("BillingExceptionRaised", subject=subject, data=data))

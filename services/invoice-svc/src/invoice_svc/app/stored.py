@@ -26,6 +26,9 @@ class NewException:
     refs: dict[str, str | None]
     amount_at_risk: Decimal | None
     currency: str | None
+    over_delivery_value: Decimal | None = None
+    quantity: int | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,9 @@ class QueuedException:
     resolved_by: str | None
     resolution: str | None
     version: int
+    over_delivery_value: Decimal | None = None
+    quantity: int | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,12 +223,17 @@ class BilledInPeriod:
 
 @dataclass(frozen=True, slots=True)
 class OpenExceptions:
-    """Unresolved billing exceptions of one kind and currency, with the value at risk."""
+    """Unresolved billing exceptions of one kind, currency and unit: their summed value (priced revenue at
+    risk, or over-delivery), how many could not be priced and their summed quantity."""
 
     kind: str
     currency: str | None
+    unit: str | None
     open: int
-    at_risk: Decimal
+    amount: Decimal
+    over_delivery: Decimal
+    unpriced: int
+    unpriced_quantity: int
 
 
 @dataclass(frozen=True, slots=True)

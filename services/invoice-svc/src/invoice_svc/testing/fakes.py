@@ -129,11 +129,14 @@ class FakeExceptions:
         for item in items:
             held = next((x for x in self.unresolved() if x.dedupe_key == item.dedupe_key), None)
             if held is not None:
-                self.queue[held.exception_id] = replace(held, refs=item.refs, amount_at_risk=item.amount_at_risk)
+                self.queue[held.exception_id] = replace(
+                    held, refs=item.refs, amount_at_risk=item.amount_at_risk,
+                    over_delivery_value=item.over_delivery_value, quantity=item.quantity, unit=item.unit)
                 continue
             self.queue[item.exception_id] = QueuedException(
                 item.exception_id, item.kind, "open", item.dedupe_key, item.account_id, item.delivery_id, item.refs,
-                item.amount_at_risk, item.currency, NOW, None, None, None, None, None, 1)
+                item.amount_at_risk, item.currency, NOW, None, None, None, None, None, 1,
+                item.over_delivery_value, item.quantity, item.unit)
             opened[item.exception_id] = NOW
         return opened
 

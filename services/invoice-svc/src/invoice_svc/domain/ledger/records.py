@@ -56,11 +56,14 @@ class BillingConfig:
 
 @dataclass(frozen=True, slots=True)
 class Billability:
-    """The outcome of checking one record: the exception kinds it raises (none = billable) and the exposure."""
+    """The outcome of checking one record: the exception kinds it raises (none = billable) and what it holds
+    back: the amount the pricing engine gives it (None when it cannot be priced), and its quantity in its unit."""
 
     kinds: tuple[str, ...]
     amount_at_risk: Decimal | None
     currency: str | None
+    quantity: int | None = None
+    unit: str | None = None
 
     @property
     def billable(self) -> bool:

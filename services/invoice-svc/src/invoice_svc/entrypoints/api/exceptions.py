@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -22,11 +23,12 @@ from mediabill_common.web.security import CurrentPrincipal, require_roles
 router = APIRouter(tags=["billing exceptions"])
 _PAGE = Page[BillingExceptionOut]
 Analyst = Annotated[Principal, Depends(require_roles("billing-analyst"))]
+Sort = Literal["raised_at", "value_at_risk", "-value_at_risk"]
 IfMatch = Annotated[str | None, Header(description="ETag from GET; 412 when the exception changed since")]
 
 
 @router.get("/v1/exceptions", response_model=Page[BillingExceptionOut],
-            summary="The billing exception queue, oldest first")
+            summary="The billing exception queue, oldest first (or by revenue at risk)")
 async def list_exceptions(
     session: Session, _p: CurrentPrincipal,
     status: Annotated[Literal["open", "assigned", "resolved", "unresolved"] | None,
@@ -36,11 +38,19 @@ async def list_exceptions(
     # bounded (ten years) and finite: PostgreSQL refuses an interval of `inf` or 1e300 hours (that was a 500)
     older_than_hours: Annotated[float | None, Query(ge=0, le=87_600, allow_inf_nan=False,
                                                     description="raised more than this many hours ago")] = None,
+    sort: Annotated[Sort, Query(description="`raised_at` (oldest first, the default); `-value_at_risk` (the most "
+                                            "revenue held back first; unpriced and informational ones last) or "
+                                            "`value_at_risk`. Values compare as numbers whatever their currency")
+                    ] = "raised_at",
     limit: Limit = 50, cursor: Cursor = None,
 ) -> Page[BillingExceptionOut]:
     if kind is not None and kind not in EXCEPTION_KINDS:
         raise Unprocessable(f"kind {kind!r} is not a billing exception kind", errors=[
             {"field": "kind", "in": "query", "message": f"one of {', '.join(EXCEPTION_KINDS)}"}])
+    filters = ExceptionFilter(status=status, kind=kind, account_id=account_id, delivery_id=delivery_id,
+                              assignee=assignee, older_than_hours=older_than_hours)
+    if sort != "raised_at":
+        return await _by_value(ExceptionRepository(session), filters, sort == "-value_at_risk", limit, cursor)
     position = decode_cursor(cursor)
     after = None
     if position is not None:
@@ -48,15 +58,31 @@ async def list_exceptions(
             after = (datetime.fromisoformat(position["at"]), str(position["id"]))
         except (KeyError, ValueError, TypeError) as exc:
             raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
-    queued = await ExceptionRepository(session).page(ExceptionFilter(
-        status=status, kind=kind, account_id=account_id, delivery_id=delivery_id, assignee=assignee,
-        older_than_hours=older_than_hours), limit=limit, after=after)
+    queued = await ExceptionRepository(session).page(filters, limit=limit, after=after)
     more = len(queued) > limit
     queued = queued[:limit]
     next_cursor = encode_cursor({"at": queued[-1].raised_at.isoformat(), "id": queued[-1].exception_id}) \
         if more and queued else None
     # One validation for the page (in pydantic-core) rather than a model built in Python per exception.
     return _PAGE.model_validate({"items": [BillingExceptionOut.fields_of(x) for x in queued],
+                                 "next_cursor": next_cursor})
+
+
+async def _by_value(exceptions: ExceptionRepository, filters: ExceptionFilter, descending: bool, limit: int,
+                    cursor: str | None) -> Page[BillingExceptionOut]:
+    position = decode_cursor(cursor)
+    after = None
+    if position is not None:
+        try:
+            after = (Decimal(str(position["v"])), str(position["id"]))
+        except (KeyError, ArithmeticError, TypeError) as exc:
+            raise Unprocessable("cursor is not valid for this sort; pass next_cursor from a previous page") from exc
+    found = await exceptions.page_by_value(filters, descending=descending, limit=limit, after=after)
+    more = len(found) > limit
+    found = found[:limit]
+    next_cursor = encode_cursor({"v": format(found[-1][1], "f"), "id": found[-1][0].exception_id}) \
+        if more and found else None
+    return _PAGE.model_validate({"items": [BillingExceptionOut.fields_of(x) for x, _ in found],
                                  "next_cursor": next_cursor})
 
 

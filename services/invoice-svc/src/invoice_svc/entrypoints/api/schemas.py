@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from invoice_svc.app.stored import QueuedException
+from invoice_svc.domain.billing.exposure import exposure_of, value_at_risk
 
 
 class BillingExceptionOut(BaseModel):
@@ -16,8 +18,21 @@ class BillingExceptionOut(BaseModel):
     status: str = Field(description="open, assigned or resolved", examples=["open"])
     account_id: str | None
     refs: dict[str, str | None] = Field(description="related ids (delivery_id, contract_id, line_item_id, ...)")
-    amount_at_risk: str | None = Field(description="decimal string: what the affected records would bill")
+    amount_at_risk: str | None = Field(description="decimal string: revenue held back (as `value_at_risk`) for the "
+                                                   "kinds that hold revenue back; for informational kinds the "
+                                                   "amount the exception is about (a payment, a net adjustment)")
     currency: str | None
+    exposure: Literal["revenue_at_risk", "over_delivery", "informational"] = Field(
+        description="revenue_at_risk: billable deliveries held back until someone acts; over_delivery: beyond a "
+                    "booked budget, never billable; informational: neither")
+    value_at_risk: str | None = Field(description="what the held-back deliveries would bill, priced by the pricing "
+                                                  "engine (rate card or contract rate in effect); null when unpriced "
+                                                  "or not at risk")
+    unpriced: bool = Field(description="revenue is held back but could not be priced: see quantity and unit")
+    quantity: int | None = Field(description="what is held back, in `unit`")
+    unit: str | None = Field(examples=["impressions"])
+    over_delivery_value: str | None = Field(description="budget_exhausted: the would-be cost beyond the budget "
+                                                        "(informational, never counted at risk)")
     raised_at: datetime
     age_hours: float = Field(description="hours since raised (until resolved)")
     assignee: str | None
@@ -34,12 +49,19 @@ class BillingExceptionOut(BaseModel):
     def fields_of(x: QueuedException) -> dict[str, Any]:
         """An exception's fields (validated by `of`, or a page at a time)."""
         end = x.resolved_at or datetime.now(x.raised_at.tzinfo)
+        exposure = exposure_of(x.kind)
         return {"exception_id": x.exception_id, "kind": x.kind, "status": x.status, "account_id": x.account_id,
-                "refs": x.refs, "amount_at_risk": None if x.amount_at_risk is None else format(x.amount_at_risk, "f"),
-                "currency": x.currency, "raised_at": x.raised_at,
+                "refs": x.refs, "amount_at_risk": _money(x.amount_at_risk), "currency": x.currency,
+                "exposure": exposure, "value_at_risk": _money(value_at_risk(x.kind, x.amount_at_risk)),
+                "unpriced": exposure == "revenue_at_risk" and x.amount_at_risk is None, "quantity": x.quantity,
+                "unit": x.unit, "over_delivery_value": _money(x.over_delivery_value), "raised_at": x.raised_at,
                 "age_hours": round((end - x.raised_at).total_seconds() / 3600, 2), "assignee": x.assignee,
                 "assigned_at": x.assigned_at, "resolved_at": x.resolved_at, "resolved_by": x.resolved_by,
                 "resolution": x.resolution}
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
 
 
 class AssignRequest(BaseModel):

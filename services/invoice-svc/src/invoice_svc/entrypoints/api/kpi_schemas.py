@@ -1,0 +1,72 @@
+"""The body of GET /v1/kpis (invoice-svc): billed value, accuracy, open exceptions and revenue at risk."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PeriodFigures(BaseModel):
+    period: str
+    currency: str
+    invoices_issued: int
+    billed_value: str
+    credited_value: str
+
+
+class CurrencyFigures(BaseModel):
+    currency: str
+    invoices_issued: int
+    billed_value: str
+    credited_value: str
+    billing_accuracy: str | None = Field(description="1 - credited / billed over the range, 0..1")
+
+
+class OpenExceptionsOfKind(BaseModel):
+    kind: str
+    currency: str | None
+    exposure: Literal["revenue_at_risk", "over_delivery", "informational"] = Field(
+        description="what the kind's value means: billable value held back, over-delivery beyond a budget (never "
+                    "billable), or neither")
+    open: int
+    value_at_risk: str | None = Field(description="priced revenue held back (revenue_at_risk kinds only)")
+    unpriced: int = Field(description="exceptions of a revenue_at_risk kind that could not be priced")
+    over_delivery_value: str | None = Field(description="over_delivery kinds only; informational")
+
+
+class OpenExceptionsFigures(BaseModel):
+    count: int
+    by_kind: list[OpenExceptionsOfKind]
+
+
+class UnpricedQuantity(BaseModel):
+    unit: str
+    quantity: int
+
+
+class RevenueAtRisk(BaseModel):
+    currency: str | None
+    value: str = Field(description="what the held-back deliveries would bill, priced by the pricing engine")
+    open: int
+    unpriced: int = Field(description="held-back exceptions the engine could not price (no rate, no product...)")
+    unpriced_quantity: list[UnpricedQuantity] = Field(description="their quantities, per unit")
+
+
+class OverDelivery(BaseModel):
+    currency: str | None
+    value: str = Field(description="would-be cost of delivery beyond booked budgets; never billed")
+
+
+class BillingKpis(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    periods: list[PeriodFigures]
+    by_currency: list[CurrencyFigures]
+    open_exceptions: OpenExceptionsFigures
+    revenue_at_risk: list[RevenueAtRisk] = Field(
+        description="billable value held back from invoicing by open exceptions, per currency")
+    over_delivery_value: list[OverDelivery] = Field(
+        description="open budget_exhausted exceptions' over-delivery, per currency (informational, not at risk)")
