@@ -24,6 +24,8 @@ class Service:
     package: str
     port: int
     roles: tuple[str, ...] = ROLES
+    # Environment of the local dev stack only (`./mediabill up`, which loads the demo); never of a deployment.
+    dev_env: tuple[tuple[str, str], ...] = ()
 
     def args(self, role: str) -> list[str]:
         """The Python arguments of one of its processes."""
@@ -54,7 +56,8 @@ SERVICES = (
     Service("product-config-svc", "product_config_svc", 8001),
     # invoice-svc's worker executes the bill runs its API queues: a month-end run must not slow the API people use.
     Service("invoice-svc", "invoice_svc", 8002, roles=(*ROLES, "worker")),
-    Service("dispute-svc", "dispute_svc", 8003),
+    # The demo shows disputes handled over days on dispute-svc's demo clock (tools/demo/timeline.py).
+    Service("dispute-svc", "dispute_svc", 8003, dev_env=(("DEMO_CLOCK", "true"),)),
     Service("adjustment-svc", "adjustment_svc", 8004),
     Service("accounting-svc", "accounting_svc", 8006),
 )

@@ -7,11 +7,15 @@ import hashlib
 import json
 import os
 import uuid
+from datetime import datetime
 
 import httpx
 
 from mediabill_common.auth.mint import mint_token
 from mediabill_common.settings import ServiceSettings
+
+# dispute-svc's demo clock (tools/demo/timeline.py); the header a demo stack honours, refused elsewhere.
+DEMO_TIME_HEADER = "Mediabill-Demo-Time"
 
 PEOPLE = {
     "config-admin": "carla.config@retailer.example",
@@ -61,10 +65,14 @@ class Api:
                                          params={k: v for k, v in params.items() if v is not None})
         return self._body(response, f"GET {service}{path}")
 
-    async def post(self, service: str, path: str, body: dict | None = None, *, as_: str, ok_conflict=False) -> dict:
+    async def post(self, service: str, path: str, body: dict | None = None, *, as_: str, ok_conflict=False,
+                   at: datetime | None = None) -> dict:
+        """POST as `as_`; `at` names the time of the change on a demo stack (dispute-svc's DEMO_CLOCK)."""
         payload = body or {}
         key = hashlib.sha256(f"{as_}{path}{json.dumps(payload, sort_keys=True)}".encode()).hexdigest()[:40]
         headers = {**self._auth(as_), "Idempotency-Key": key}
+        if at is not None:
+            headers[DEMO_TIME_HEADER] = at.isoformat()
         response = await self._http.post(self._urls[service] + path, json=payload, headers=headers)
         if ok_conflict and response.status_code == 409:
             return {"conflict": response.json()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from mediabill_common.events.catalog import DELIVERY_TOPIC
@@ -12,6 +12,7 @@ from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
 from tools.demo.client import Api, ApiError
 from tools.demo.month_end import accounting_lines, close_month
+from tools.demo.timeline import DisputeTimes, dispute_times
 from tools.demo.world import World
 
 
@@ -159,42 +160,53 @@ class Scenario:
 
     async def dispute_some_invoices(self) -> None:
         invoices = [i for i in self.facts["invoices"] if Decimal(i["total"]) > 0][:6]
-        step(f"Advertisers dispute {len(invoices)} invoices; analysts investigate and resolve them")
+        step(f"Advertisers dispute {len(invoices)} invoices over the following weeks; analysts investigate and "
+             "resolve them (on the demo clock)")
         outcomes = ["upheld", "partially_upheld", "rejected", "upheld", "partially_upheld", "upheld"]
+        # dispute-svc takes each change's time from the demo clock (DEMO_CLOCK on the dev stack): hours to weeks
+        # after the month was issued, some late against the SLA, so the turnaround KPIs show time passing.
+        times = dispute_times(datetime.now(UTC), len(invoices))
         self.facts["disputes"] = []
-        for invoice, outcome in zip(invoices, outcomes, strict=False):
-            detail = await self.api.get("invoice-svc", f"/v1/invoices/{invoice['invoice_id']}")
-            line = next(line for line in detail["lines"] if line["kind"] in ("usage", "flat_fee")
-                        and Decimal(line["amount"]) > 0)
-            amount = (Decimal(line["amount"]) * Decimal("0.2")).quantize(Decimal("0.01"))
-            if len(self.facts["disputes"]) == 0:
-                amount = min(amount, Decimal("150.00"))  # small enough for the credit to be approved by policy
-            body = {"invoice_id": invoice["invoice_id"], "reason_code": "delivery_discrepancy",
-                    "description": "Our ad server counted fewer impressions",
-                    "lines": [{"invoice_line_id": line["invoice_line_id"], "amount": str(amount)}]}
+        for invoice, outcome, at in zip(invoices, outcomes, times, strict=False):
+            await self.dispute_one(invoice, outcome, at, small=not self.facts["disputes"])
+        self.facts["demo_clock_end"] = max((t.resolved_at for t in times), default=datetime.now(UTC))
 
-            async def opened(body=body):
-                try:
-                    return await self.api.post("dispute-svc", "/v1/disputes", body, as_="billing-analyst")
-                except ApiError as exc:
-                    if exc.status in (404, 422, 409) and "not" in str(exc.body).lower():
-                        return None  # dispute-svc has not received the invoice yet
-                    raise
+    async def dispute_one(self, invoice: dict, outcome: str, at: DisputeTimes, *, small: bool) -> None:
+        detail = await self.api.get("invoice-svc", f"/v1/invoices/{invoice['invoice_id']}")
+        line = next(line for line in detail["lines"] if line["kind"] in ("usage", "flat_fee")
+                    and Decimal(line["amount"]) > 0)
+        amount = (Decimal(line["amount"]) * Decimal("0.2")).quantize(Decimal("0.01"))
+        if small:
+            amount = min(amount, Decimal("150.00"))  # small enough for the credit to be approved by policy
+        body = {"invoice_id": invoice["invoice_id"], "reason_code": "delivery_discrepancy",
+                "description": "Our ad server counted fewer impressions",
+                "lines": [{"invoice_line_id": line["invoice_line_id"], "amount": str(amount)}]}
 
-            dispute = await self.api.wait_until(opened, timeout_s=120, every_s=1, what="dispute-svc's invoice copy")
-            did = dispute.get("dispute_id") or dispute["id"]
-            await self.api.post("dispute-svc", f"/v1/disputes/{did}/assign",
-                                {"assignee": "omar.analyst@retailer.example"}, as_="billing-analyst")
-            await self.api.get("dispute-svc", f"/v1/disputes/{did}/evidence")
-            credit = {"upheld": amount, "partially_upheld": (amount / 2).quantize(Decimal("0.01")),
-                      "rejected": Decimal("0")}[outcome]
-            resolver = "billing-manager" if credit > Decimal("250") else "billing-analyst"
-            await self.api.post("dispute-svc", f"/v1/disputes/{did}/resolve",
-                                {"outcome": outcome, "credit_amount": str(credit),
-                                 "resolution_note": f"{outcome.replace('_', ' ')} after reviewing delivery logs"},
-                                as_=resolver)
-            self.facts["disputes"].append((did, outcome, credit, resolver, invoice["invoice_id"]))
-            print(f"   dispute on {invoice['invoice_number']}: {outcome}, credit {credit}", flush=True)
+        async def opened():
+            try:
+                return await self.api.post("dispute-svc", "/v1/disputes", body, as_="billing-analyst",
+                                           at=at.opened_at)
+            except ApiError as exc:
+                if exc.status in (404, 422, 409) and "not" in str(exc.body).lower():
+                    return None  # dispute-svc has not received the invoice yet
+                raise
+
+        dispute = await self.api.wait_until(opened, timeout_s=120, every_s=1, what="dispute-svc's invoice copy")
+        did = dispute.get("dispute_id") or dispute["id"]
+        await self.api.post("dispute-svc", f"/v1/disputes/{did}/assign",
+                            {"assignee": "omar.analyst@retailer.example"}, as_="billing-analyst", at=at.assigned_at)
+        await self.api.get("dispute-svc", f"/v1/disputes/{did}/evidence")
+        credit = {"upheld": amount, "partially_upheld": (amount / 2).quantize(Decimal("0.01")),
+                  "rejected": Decimal("0")}[outcome]
+        resolver = "billing-manager" if credit > Decimal("250") else "billing-analyst"
+        await self.api.post("dispute-svc", f"/v1/disputes/{did}/resolve",
+                            {"outcome": outcome, "credit_amount": str(credit),
+                             "resolution_note": f"{outcome.replace('_', ' ')} after reviewing delivery logs"},
+                            as_=resolver, at=at.resolved_at)
+        self.facts["disputes"].append((did, outcome, credit, resolver, invoice["invoice_id"]))
+        hours = (at.resolved_at - at.opened_at).total_seconds() / 3600
+        print(f"   dispute on {invoice['invoice_number']}: {outcome}, credit {credit}, resolved after "
+              f"{hours:.0f} h", flush=True)
 
     async def approve_credits(self) -> None:
         step("Credit requests from upheld disputes go through maker-checker approval")
@@ -247,7 +259,9 @@ class Scenario:
         await asyncio.sleep(5)
 
     async def summary(self) -> str:
-        window = {"from": f"{self.world.period}-01", "to": date.today().isoformat()}
+        # the demo clock runs weeks past today: the dispute KPIs' window reaches the last change it made
+        end = max(date.today(), self.facts.get("demo_clock_end", datetime.now(UTC)).date())
+        window = {"from": f"{self.world.period}-01", "to": end.isoformat()}
         kpis_invoice = await self.api.get("invoice-svc", "/v1/kpis", **{"from": self.world.period,
                                                                          "to": self.world.period})
         kpis_dispute = await self.api.get("dispute-svc", "/v1/kpis", **window)
@@ -264,9 +278,13 @@ class Scenario:
             f"  invoices issued       {len(invoices)}, billed {usd.get('billed_value')} USD, "
             f"credited {usd.get('credited_value')}, billing accuracy {usd.get('billing_accuracy')}",
             f"  open exceptions       {len(exceptions)}: {dict(by_kind)}",
+            f"  revenue at risk       {_at_risk(kpis_invoice)} (billable deliveries held back by open exceptions)",
+            f"  over-delivery         {_over_delivery(kpis_invoice)} beyond booked budgets (informational, never "
+            "billed)",
             f"  disputes              {dict(Counter(d['outcome'] or d['status'] for d in disputes))}; dispute rate "
             f"{kpis_dispute['dispute_rate']['rate']}, resolved within SLA "
-            f"{kpis_dispute['resolved_within_sla']['share']}",
+            f"{kpis_dispute['resolved_within_sla']['share']}, turnaround median "
+            f"{kpis_dispute['turnaround']['median']} h, p90 {kpis_dispute['turnaround']['p90']} h",
             f"  adjustments           {dict(Counter(a['status'] for a in adjustments))}; "
             f"auto-approved share {kpis_adjust['auto_approved_share']}",
             f"  receivables           balance due {_sum(ar['accounts'], 'balance_due')} USD "
@@ -285,3 +303,19 @@ class Scenario:
 
 def _sum(items: list[dict], key: str) -> str:
     return str(sum((Decimal(i[key]) for i in items if i.get(key) is not None), Decimal("0")))
+
+
+def _at_risk(kpis: dict) -> str:
+    parts = []
+    for entry in kpis.get("revenue_at_risk", []):
+        text = f"{entry['value']} {entry['currency'] or ''}".strip()
+        if entry["unpriced"]:
+            quantities = ", ".join(f"{q['quantity']:,} {q['unit']}" for q in entry["unpriced_quantity"])
+            text += f" + {entry['unpriced']} unpriced ({quantities})"
+        parts.append(text)
+    return "; ".join(parts) or "none"
+
+
+def _over_delivery(kpis: dict) -> str:
+    return "; ".join(f"{e['value']} {e['currency'] or ''}".strip() for e in kpis.get("over_delivery_value", [])) \
+        or "none"

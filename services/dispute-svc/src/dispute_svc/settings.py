@@ -1,8 +1,9 @@
 """dispute-svc settings (environment variables; names shared with the stack and docker-compose.yml)."""
 
 from decimal import Decimal
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from mediabill_common.settings import ServiceSettings
 
@@ -22,6 +23,19 @@ class Settings(ServiceSettings):
     credit_limit_default: Decimal = Decimal("250.00")
     credit_limits: dict[str, Decimal] = Field(default_factory=dict,
                                               description="Per-currency override of the limit, e.g. {\"JPY\": 25000}.")
+
+    # The demo clock: a request may say when it happens (header Mediabill-Demo-Time), so that the demo shows
+    # disputes opened, assigned and resolved hours and days apart. For demo and test stacks only: off by default,
+    # and refused together with production authentication (a JWKS).
+    demo_clock: bool = Field(default=False, description="Demo and test stacks only: honour the "
+                                                        "Mediabill-Demo-Time header on dispute changes.")
+
+    @model_validator(mode="after")
+    def _demo_clock_is_not_for_production(self) -> Self:
+        if self.demo_clock and self.jwt_jwks_url:
+            raise ValueError("DEMO_CLOCK lets callers choose the time of what they record; it is for demo and "
+                             "test stacks and cannot be enabled with production authentication (JWT_JWKS_URL)")
+        return self
 
     def credit_limit(self, currency: str) -> Decimal:
         return self.credit_limits.get(currency, self.credit_limit_default)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from dispute_svc.domain.sla import (
     SlaPolicy,
@@ -18,6 +19,7 @@ from dispute_svc.domain.sla import (
     resolution_overdue,
     sla_clock,
 )
+from dispute_svc.settings import Settings
 
 
 def at(day: int, hour: int = 10) -> datetime:
@@ -85,3 +87,9 @@ def test_resolution_overdue_counts_late_resolutions_but_never_withdrawals():
     assert not resolution_overdue(due, None, "withdrawn", at(25))
     assert is_overdue("in_review", at(1), due, at(21))
     assert not is_overdue("resolved", at(1), due, at(21))
+
+
+def test_production_settings_refuse_the_demo_clock():
+    assert Settings(demo_clock=True).demo_clock and not Settings().demo_clock
+    with pytest.raises(ValidationError, match="production authentication"):
+        Settings(demo_clock=True, jwt_jwks_url="https://idp.example/.well-known/jwks.json")

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from dispute_svc.app import commands
-from dispute_svc.app.ports import DisputeFilter, DisputeUnit
+from dispute_svc.app.ports import Clock, DisputeFilter, DisputeUnit
 from dispute_svc.app.views import dispute_view
 from dispute_svc.domain.model import Attachment, Dispute
 from dispute_svc.domain.opening import RequestedLine
 from dispute_svc.entrypoints.api.common import actor_of, expected_version
-from dispute_svc.entrypoints.api.deps import DisputeCtx, RequestUnit
+from dispute_svc.entrypoints.api.deps import DisputeCtx, RequestClock, RequestUnit
 from dispute_svc.entrypoints.api.schemas import (
     AgeBucket,
     AssignIn,
@@ -51,9 +51,9 @@ def _position(position: dict | None) -> tuple[datetime, str] | None:
                             errors=[{"field": "cursor", "in": "query", "message": "invalid cursor"}]) from exc
 
 
-async def _full(ctx: DisputeCtx, unit: DisputeUnit, dispute: Dispute) -> DisputeOut:
+async def _full(clock: Clock, unit: DisputeUnit, dispute: Dispute) -> DisputeOut:
     return DisputeOut.model_validate(dispute_view(
-        dispute, ctx.deps.clock.now(), history=await unit.disputes.history(dispute.dispute_id),
+        dispute, clock.now(), history=await unit.disputes.history(dispute.dispute_id),
         attachments=await unit.disputes.attachments(dispute.dispute_id)))
 
 
@@ -61,14 +61,14 @@ async def _full(ctx: DisputeCtx, unit: DisputeUnit, dispute: Dispute) -> Dispute
              description="Validated against the invoice as dispute-svc knows it from events: issued and not void, "
                          "inside the dispute window, each line disputable and within its headroom (rule 18).")
 async def open_dispute(body: OpenDisputeIn, ctx: DisputeCtx, unit: RequestUnit, principal: Opener,
-                       response: Response) -> DisputeOut:
+                       clock: RequestClock, response: Response) -> DisputeOut:
     cmd = commands.OpenDisputeCommand(
         invoice_id=body.invoice_id, lines=[RequestedLine(ln.invoice_line_id, ln.amount) for ln in body.lines],
         reason_code=body.reason_code, description=body.description, attachments=_attachments(body.attachments))
     async with unit.session.begin():
-        dispute = await commands.open_new_dispute(unit, cmd, actor_of(principal), clock=ctx.deps.clock,
+        dispute = await commands.open_new_dispute(unit, cmd, actor_of(principal), clock=clock,
                                                   window_days=ctx.settings.dispute_window_days)
-        out = await _full(ctx, unit, dispute)
+        out = await _full(clock, unit, dispute)
     response.headers["Location"] = f"/v1/disputes/{dispute.dispute_id}"
     set_etag(response, dispute.version)
     return out
@@ -105,18 +105,18 @@ async def get_dispute(dispute_id: str, ctx: DisputeCtx, unit: RequestUnit, _prin
         dispute = await unit.disputes.get(dispute_id)
         if dispute is None:
             raise NotFound(f"dispute {dispute_id} does not exist")
-        out = await _full(ctx, unit, dispute)
+        out = await _full(ctx.deps.clock, unit, dispute)
     set_etag(response, dispute.version)
     return out
 
 
 @router.post("/{dispute_id}/assign", response_model=DisputeOut, summary="Assign to an analyst (open -> in_review)")
 async def assign(dispute_id: str, body: AssignIn, ctx: DisputeCtx, unit: RequestUnit, principal: Analyst,
-                 response: Response, if_match: IfMatch = None) -> DisputeOut:
+                 clock: RequestClock, response: Response, if_match: IfMatch = None) -> DisputeOut:
     async with unit.session.begin():
         dispute = await commands.assign_dispute(unit, dispute_id, body.assignee, actor_of(principal),
-                                                clock=ctx.deps.clock, expected_version=expected_version(if_match))
-        out = await _full(ctx, unit, dispute)
+                                                clock=clock, expected_version=expected_version(if_match))
+        out = await _full(clock, unit, dispute)
     set_etag(response, dispute.version)
     return out
 
@@ -124,23 +124,23 @@ async def assign(dispute_id: str, body: AssignIn, ctx: DisputeCtx, unit: Request
 @router.post("/{dispute_id}/comments", response_model=DisputeOut, status_code=201,
              summary="Add a note, with attachments by reference")
 async def comment(dispute_id: str, body: CommentIn, ctx: DisputeCtx, unit: RequestUnit, principal: Analyst,
-                  response: Response) -> DisputeOut:
+                  clock: RequestClock, response: Response) -> DisputeOut:
     async with unit.session.begin():
         dispute = await commands.comment_on_dispute(unit, dispute_id, body.note, _attachments(body.attachments),
-                                                    actor_of(principal), clock=ctx.deps.clock)
-        out = await _full(ctx, unit, dispute)
+                                                    actor_of(principal), clock=clock)
+        out = await _full(clock, unit, dispute)
     set_etag(response, dispute.version)
     return out
 
 
 @router.post("/{dispute_id}/withdraw", response_model=DisputeOut, summary="Withdraw (open or in_review)")
-async def withdraw(dispute_id: str, ctx: DisputeCtx, unit: RequestUnit, principal: Analyst, response: Response,
-                   body: WithdrawIn | None = None, if_match: IfMatch = None) -> DisputeOut:
+async def withdraw(dispute_id: str, ctx: DisputeCtx, unit: RequestUnit, principal: Analyst, clock: RequestClock,
+                   response: Response, body: WithdrawIn | None = None, if_match: IfMatch = None) -> DisputeOut:
     async with unit.session.begin():
         dispute = await commands.withdraw_dispute(unit, dispute_id, body.note if body else None,
-                                                  actor_of(principal), clock=ctx.deps.clock,
+                                                  actor_of(principal), clock=clock,
                                                   expected_version=expected_version(if_match))
-        out = await _full(ctx, unit, dispute)
+        out = await _full(clock, unit, dispute)
     set_etag(response, dispute.version)
     return out
 
@@ -151,12 +151,12 @@ async def withdraw(dispute_id: str, ctx: DisputeCtx, unit: RequestUnit, principa
                          "A credit above the auto-approval limit (default 250.00 per currency) needs a "
                          "billing-manager.")
 async def resolve(dispute_id: str, body: ResolveIn, ctx: DisputeCtx, unit: RequestUnit, principal: Analyst,
-                  response: Response, if_match: IfMatch = None) -> DisputeOut:
+                  clock: RequestClock, response: Response, if_match: IfMatch = None) -> DisputeOut:
     async with unit.session.begin():
         dispute = await commands.resolve_dispute(unit, dispute_id, body.outcome, body.credit_amount,
                                                  body.resolution_note, actor_of(principal),
-                                                 clock=ctx.deps.clock, credit_limit=ctx.settings.credit_limit,
+                                                 clock=clock, credit_limit=ctx.settings.credit_limit,
                                                  expected_version=expected_version(if_match))
-        out = await _full(ctx, unit, dispute)
+        out = await _full(clock, unit, dispute)
     set_etag(response, dispute.version)
     return out
