@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import date
 
 import asyncpg
 
@@ -63,7 +64,7 @@ async def _request_issue_run(url: str, period: str) -> str:
     try:
         async with ctx.sessions() as session, session.begin():
             run = await request_bill_run(ctx.deps.units.over(session), period=period, mode="issue",
-                                         bill_to_account_ids=None, actor="bench.load")
+                                         bill_to_account_ids=None, actor="bench.load", today=date.today())
         return run.run_id
     finally:
         await ctx.close()
