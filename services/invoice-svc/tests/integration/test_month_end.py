@@ -141,3 +141,51 @@ async def test_unbilled_shows_unissued_groups_net_of_discount_and_commission_wit
     # other tests' runs, which share the database)
     await billing.bill(f"{y}-04", "issue", [agency])
     assert _mine(await _unbilled(billing, period), f"C-{u}") == []
+
+
+async def test_variance_compares_booked_delivered_and_billed_per_contract_line(invoice_feed, billing, unique):
+    u, y = unique, own_year(unique)
+    period = f"{y}-03"
+    cpm, fee = f"CPM-{u}", f"FEE-{u}"
+    await configure(invoice_feed, products=[product(cpm), product(fee, model="flat_fee", price=None)],
+                    accounts=[account(f"A-{u}")],
+                    contracts=[contract(f"C-{u}", advertiser=f"A-{u}", bill_to=f"A-{u}", start=f"{y}-03-01",
+                                        end=f"{y}-04-30",
+                                        lines=[{"line_item_id": f"L-{u}", "product_code": cpm, "rate": "4.00",
+                                                "budget": "3050.00"},
+                                               {"line_item_id": f"K-{u}", "product_code": cpm, "rate": "4.00",
+                                                "budget": "1500.00"},
+                                               {"line_item_id": f"F-{u}", "product_code": fee, "fee": "610.00"}])])
+    await deliver(invoice_feed, [
+        delivery(f"D1-{u}", account_id=f"A-{u}", contract_id=f"C-{u}", line_item_id=f"L-{u}", product_code=cpm,
+                 day=f"{y}-03-04", impressions=500_000),
+        delivery(f"D2-{u}", account_id=f"A-{u}", contract_id=f"C-{u}", line_item_id=f"K-{u}", product_code=cpm,
+                 day=f"{y}-03-04", impressions=500_000)])
+
+    async def report(threshold: str = "10") -> dict[str, dict]:
+        response = await billing.client.get("/v1/variance", params={"period": period, "threshold_pct": threshold},
+                                            headers=READER)
+        assert response.status_code == 200, response.text
+        return {ln["line_item_id"]: ln for ln in response.json()["lines"] if ln["contract_id"] == f"C-{u}"}
+
+    def figures(ln: dict) -> tuple:
+        return (ln["booked"], ln["delivered"], ln["over_delivery_value"], ln["billed"], ln["delivered_vs_booked"],
+                ln["delivered_vs_booked_pct"], ln["billed_vs_delivered"], ln["flagged"])
+
+    before = await report()
+    # 3050 booked over 61 days: 1550.00 in March; 500,000 at 4.00 CPM delivered 2000.00, nothing billed yet
+    assert figures(before[f"L-{u}"]) == ("1550.00", "2000.00", "0.00", "0.00", "450.00", "29.03", "-2000.00", True)
+    # capped at the 1500.00 budget, 500.00 delivered beyond it
+    assert figures(before[f"K-{u}"])[:4] == ("762.30", "1500.00", "500.00", "0.00")
+    assert figures(before[f"F-{u}"])[:4] == ("310.00", "310.00", None, "0.00")
+
+    await billing.bill(period, "issue", [f"A-{u}"])
+    after = await report("50")
+    assert figures(after[f"L-{u}"]) == ("1550.00", "2000.00", "0.00", "2000.00", "450.00", "29.03", "0.00", False)
+    assert after[f"F-{u}"]["billed"] == "310.00" and not after[f"F-{u}"]["flagged"]
+    collected = (await billing.client.get("/v1/variance", params={"period": period},
+                                          headers=READER)).json()["collected"]
+    [mine] = [c for c in collected if c["contract_id"] == f"C-{u}"]
+    assert (mine["total"], mine["paid"], mine["balance_due"]) == ("3810.00", "0.00", "3810.00")
+    bad = await billing.client.get("/v1/variance", params={"period": period, "threshold_pct": "-1"}, headers=READER)
+    assert bad.status_code == 422

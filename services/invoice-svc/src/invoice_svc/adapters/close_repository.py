@@ -122,3 +122,44 @@ class MonthEndQueries:
 
     async def snapshot(self, snapshot_id: str) -> dict[str, Any] | None:
         return (await self._session.execute(_GET_SNAPSHOT, {"id": snapshot_id})).scalar()
+
+
+# Contracts whose flight overlaps a period, with their stored state (the variance report's lines).
+_CONTRACTS_IN_FLIGHT = text(f"""
+    SELECT contract_id, state FROM {SCHEMA}.contracts
+     WHERE flight_start <= :end AND flight_end >= :start AND status <> 'draft' ORDER BY contract_id""")
+# Per contract line: usage and flat fees billed on issued invoices, for the period and for the others (the budget
+# cap counts those).
+_BILLED_BY_LINE = text(f"""
+    SELECT i.contract_key, l.line_item_id,
+           COALESCE(sum(l.amount) FILTER (WHERE COALESCE(l.original_period, i.period) = :period), 0) AS billed,
+           COALESCE(sum(l.amount) FILTER (WHERE COALESCE(l.original_period, i.period) <> :period), 0) AS other
+      FROM {SCHEMA}.invoices i JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+     WHERE i.status = 'issued' AND i.contract_key = ANY(CAST(:contracts AS text[])) AND l.component = 'usage'
+       AND l.kind <> 'over_delivery' AND l.line_item_id IS NOT NULL
+     GROUP BY 1, 2""")
+_COLLECTED = text(f"""
+    SELECT invoice_id, invoice_number, contract_id, bill_to_account_id, currency, total, credited, debited, paid,
+           balance_due, overpaid
+      FROM {SCHEMA}.invoices WHERE status = 'issued' AND period = :period
+       AND contract_key = ANY(CAST(:contracts AS text[])) ORDER BY invoice_number""")
+
+
+class VarianceQueries:
+    """What the variance report reads beside the bill run's snapshot reads (`VarianceFigures`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def contracts_in_flight(self, start: Any, end: Any) -> list[tuple[str, dict[str, Any]]]:
+        return [(r[0], r[1]) for r in await self._session.execute(_CONTRACTS_IN_FLIGHT, {"start": start, "end": end})]
+
+    async def billed_by_line(self, contract_ids: Sequence[str], period: str) \
+            -> dict[tuple[str, str], tuple[Any, Any]]:
+        """(contract, line item) -> (billed for the period, billed for other periods)."""
+        rows = await self._session.execute(_BILLED_BY_LINE, {"contracts": list(contract_ids), "period": period})
+        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+    async def collected(self, contract_ids: Sequence[str], period: str) -> list[dict[str, Any]]:
+        rows = await self._session.execute(_COLLECTED, {"contracts": list(contract_ids), "period": period})
+        return [dict(r) for r in rows.mappings()]

@@ -247,6 +247,17 @@ class MonthEndFigures(Protocol):
     async def snapshot(self, snapshot_id: str) -> dict[str, Any] | None: ...
 
 
+class VarianceFigures(Protocol):
+    """What the variance report reads beside the bill run's snapshot reads."""
+
+    async def contracts_in_flight(self, start: date, end: date) -> list[tuple[str, dict[str, Any]]]: ...
+
+    async def billed_by_line(self, contract_ids: Sequence[str], period: str) \
+        -> dict[tuple[str, str], tuple[Decimal, Decimal]]: ...
+
+    async def collected(self, contract_ids: Sequence[str], period: str) -> list[dict[str, Any]]: ...
+
+
 class InvoiceUnit(Protocol):
     """One transaction of invoice-svc's consumer (and whatever applies or replays its events): the repositories its
     handlers use, bound to it, its outbox, audit trail and parking lot. Handlers never commit; the unit's owner does."""

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from invoice_svc.adapters.close_repository import MonthEndQueries, PeriodLockRepository
+from invoice_svc.adapters.close_repository import MonthEndQueries, PeriodLockRepository, VarianceQueries
 from invoice_svc.app.billing_status import billing_status
 from invoice_svc.app.unbilled import compute_unbilled
+from invoice_svc.app.variance import variance_report
 from invoice_svc.entrypoints.api.deps import RequestUnit
 from mediabill_common.auth.principal import Principal
 from mediabill_common.events.types import Period
@@ -71,3 +73,18 @@ async def get_unbilled_snapshot(session: Session, _p: CurrentPrincipal, snapshot
     if stored is None:
         raise NotFound(f"No unbilled snapshot {snapshot_id}.")
     return stored
+
+
+@router.get("/v1/variance", summary="Booked vs delivered vs billed per contract line (close.md)")
+async def get_variance(unit: RequestUnit, _p: CurrentPrincipal,
+                       period: Annotated[Period, Query(description="the service period YYYY-MM")],
+                       threshold_pct: Annotated[Decimal, Query(ge=0, le=1000, description="flag a difference beyond "
+                                                               "this % (default 10)")] = Decimal(10)) \
+        -> dict[str, Any]:
+    """Per contract line of the contracts in flight in the period, gross: booked (budget or fee spread over the
+    flight's days; null for an uncapped line without a fee), delivered (the period's deliveries priced on the billing
+    basis, capped, with `over_delivery_value` beside it), billed (usage, flat-fee and prior-period lines for the
+    period on issued invoices); each difference and its %, flagged beyond `threshold_pct`; and per invoice of the
+    period what was credited, debited and paid (`collected`)."""
+    async with unit.session.begin():
+        return await variance_report(unit, VarianceQueries(unit.session), period, threshold_pct, datetime.now(UTC))
