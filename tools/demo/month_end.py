@@ -43,8 +43,8 @@ async def close_month(api: Api, period: str) -> str:
     return f"{period} closed; accrual entries {len(closed.get('accrual') or [])}"
 
 
-async def accounting_lines(api: Api, period: str) -> list[str]:
-    """The summary's lines about the journal of `period`."""
+async def accounting_lines(api: Api, period: str, close_note: str | None = None) -> list[str]:
+    """The summary's lines about the journal of `period`; `close_note` says what the demo's close did."""
     try:
         revenue = await api.get("accounting-svc", "/v1/revenue", period=period, by="gl_account")
         trial = await api.get("accounting-svc", "/v1/trial-balance", period=period)
@@ -57,11 +57,13 @@ async def accounting_lines(api: Api, period: str) -> list[str]:
                            for entry in accruals for line in entry["lines"] if line["account"] == UNBILLED_RECEIVABLE)
     totals = ", ".join(f"{t['currency']} Dr {t['debits']} / Cr {t['credits']} "
                        f"({'balanced' if t['balanced'] else 'NOT balanced'})" for t in trial["totals"]) or "no entries"
+    status = close_note or f"{period} is {state['status']}"
+    if state["status"] != "closed" and not close_note:
+        status += f"; to close it: {close_command(api, period)}"
     return [f"  recognised revenue    {recognised or '0'} (net of discount and commission, accrual included)",
             f"  unbilled accrual      {accrued or '0'}",
             f"  trial balance         {totals}",
-            f"  period                {period} is {state['status']}"
-            + ("" if state["status"] == "closed" else f"; to close it: {close_command(api, period)}")]
+            f"  month-end close       {status}"]
 
 
 def _by_currency(amounts) -> str:

@@ -290,11 +290,9 @@ class Scenario:
             f"  receivables           balance due {_sum(ar['accounts'], 'balance_due')} USD "
             f"(disputed {_sum(ar['accounts'], 'disputed')}, dunnable {_sum(ar['accounts'], 'dunnable')}) "
             f"across {len(ar['accounts'])} bill-to accounts",
-            *await accounting_lines(self.api, self.world.period),
+            *await accounting_lines(self.api, self.world.period, self.facts.get("close")),
+            "", "Where to look:",
         ]
-        if "close" in self.facts:
-            lines.append(f"  month-end close       {self.facts['close']}")
-        lines += ["", "Where to look:"]
         for service in ("product-config-svc", "invoice-svc", "dispute-svc", "adjustment-svc", "accounting-svc"):
             lines.append(f"  {service:20} {self.api.url(service)}/docs  ({self.api.url(service)}/openapi.json)")
         lines.append("  tokens: ./mediabill token --roles billing-manager")

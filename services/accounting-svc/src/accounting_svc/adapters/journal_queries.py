@@ -12,8 +12,15 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounting_svc.adapters.tables import common, invoices, journal_entries, journal_lines
+from mediabill_common.money import round_money
 
 ZERO = Decimal(0)
+
+
+def _at_minor_unit(row: dict[str, Any]) -> dict[str, Any]:
+    """A line's debit and credit at its currency's minor unit (the columns keep six places; postings are exact)."""
+    return {**row, "debit": round_money(row["debit"], row["currency"]),
+            "credit": round_money(row["credit"], row["currency"])}
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class JournalQueries:
                                      .where(journal_lines.c.entry_id.in_([h["entry_id"] for h in heads]))
                                      .order_by(journal_lines.c.entry_id, journal_lines.c.line_no))
         for row in rows:
-            lines[row.entry_id].append(dict(row._mapping))
+            lines[row.entry_id].append(_at_minor_unit(dict(row._mapping)))
         return [{**head, "lines": lines[head["entry_id"]]} for head in heads]
 
     async def seq_of(self, entry_id: str) -> int | None:
@@ -84,7 +91,7 @@ class JournalQueries:
             query = query.where(journal_entries.c.posting_period == period)
         if after_seq is not None:
             query = query.where(journal_entries.c.seq > after_seq)
-        return [dict(r._mapping) for r in await self._s.execute(query)]
+        return [_at_minor_unit(dict(r._mapping)) for r in await self._s.execute(query)]
 
     async def trial_balance(self, period: str) -> list[BalanceRow]:
         """Per account and currency: the balance carried in from earlier periods, the period's debits and credits."""
@@ -99,7 +106,8 @@ class JournalQueries:
                  .where(journal_entries.c.posting_period <= period)
                  .group_by(journal_lines.c.account, journal_lines.c.currency)
                  .order_by(journal_lines.c.account, journal_lines.c.currency))
-        return [BalanceRow(r.account, r.currency, r.opening, r.debits, r.credits)
+        return [BalanceRow(r.account, r.currency, *(round_money(v, r.currency) for v in (r.opening, r.debits,
+                                                                                            r.credits)))
                 for r in await self._s.execute(query)]
 
     async def net_credits(self, period: str, dimension: str | None) -> list[tuple[str, str, str | None, Decimal]]:
@@ -110,7 +118,7 @@ class JournalQueries:
                  .join(journal_entries, journal_entries.c.entry_id == journal_lines.c.entry_id)
                  .where(journal_entries.c.posting_period == period)
                  .group_by(journal_lines.c.account, journal_lines.c.currency, column))
-        return [(r.account, r.currency, r.value, r.net) for r in await self._s.execute(query)]
+        return [(r.account, r.currency, r.value, round_money(r.net, r.currency)) for r in await self._s.execute(query)]
 
     async def balances(self, accounts: list[str]) -> dict[tuple[str, str], Decimal]:
         """Debit balance per (account, currency) over all periods."""
@@ -118,7 +126,7 @@ class JournalQueries:
                         func.sum(journal_lines.c.debit - journal_lines.c.credit).label("net"))
                  .where(journal_lines.c.account.in_(accounts))
                  .group_by(journal_lines.c.account, journal_lines.c.currency))
-        return {(r.account, r.currency): r.net for r in await self._s.execute(query)}
+        return {(r.account, r.currency): round_money(r.net, r.currency) for r in await self._s.execute(query)}
 
     async def reported_receivables(self) -> dict[str, tuple[Decimal, Decimal]]:
         """Σ balance_due and Σ overpaid per currency as invoice-svc reports them: each invoice's latest
@@ -127,14 +135,15 @@ class JournalQueries:
         over = func.coalesce(invoices.c.reported_overpaid, ZERO)
         query = (select(invoices.c.currency, func.sum(due).label("due"), func.sum(over).label("over"))
                  .group_by(invoices.c.currency))
-        return {r.currency: (r.due, r.over) for r in await self._s.execute(query)}
+        return {r.currency: (round_money(r.due, r.currency), round_money(r.over, r.currency))
+                for r in await self._s.execute(query)}
 
     async def posted_documents(self, period: str) -> dict[str, tuple[int, Decimal]]:
         """Invoices posted for a service period: count and Σ total per currency (voided ones left out)."""
         query = (select(invoices.c.currency, func.count().label("n"), func.sum(invoices.c.total).label("total"))
                  .where(and_(invoices.c.period == period, invoices.c.voided.is_(False)))
                  .group_by(invoices.c.currency))
-        return {r.currency: (r.n, r.total) for r in await self._s.execute(query)}
+        return {r.currency: (r.n, round_money(r.total, r.currency)) for r in await self._s.execute(query)}
 
     async def waiting_events(self, consumer: str) -> int:
         """Events parked until their invoice is posted."""
