@@ -71,7 +71,7 @@ async def test_close_posts_the_accrual_and_its_reversal_and_a_reclose_posts_only
     await apply_events(close_ctx, event("InvoiceIssued", invoice_issued(
         f"i-{u}", [("L1", "usage", "100.00")], period=period, issue_date=issued_on)))
     invoice_svc.status[period] = {"period": period, "complete": True, "reasons": [],
-                                  "issued": [{"currency": "USD", "invoices": 1, "total": "100.00", "voided": 0}]}
+                                  "documents": [{"currency": "USD", "count": 1, "total": "100.00", "voided": 0}]}
     invoice_svc.unbilled[period] = _unbilled("500.00")
 
     checklist = (await api.get(f"/v1/periods/{period}", headers=MANAGER)).json()["checklist"]
@@ -100,7 +100,7 @@ async def test_close_posts_the_accrual_and_its_reversal_and_a_reclose_posts_only
     assert reopened.status_code == 200 and reopened.json()["status"] == "open"
 
     invoice_svc.unbilled[period] = _unbilled("600.00")
-    invoice_svc.status[period]["issued"][0].update(invoices=2, total="110.00")
+    invoice_svc.status[period]["documents"][0].update(count=2, total="110.00")
     assert (await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)).status_code == 200
     assert await _net(api, period, "1210", "accrual") == Decimal("575.00")  # 475 + the difference 100
     assert await _net(api, following, "1210", "accrual_reversal") == Decimal("-575.00")
@@ -118,7 +118,7 @@ async def test_close_posts_the_accrual_and_its_reversal_and_a_reclose_posts_only
 
 async def test_close_is_refused_with_the_failing_items(api, invoice_svc):
     period, _, _ = _period()
-    invoice_svc.status[period] = {"period": period, "complete": False, "reasons": ["no issue run"], "issued": []}
+    invoice_svc.status[period] = {"period": period, "complete": False, "reasons": ["no issue run"], "documents": []}
     refused = await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)
     assert refused.status_code == 409
     assert [i["item"] for i in refused.json()["failing"]] == ["billing_complete"]
@@ -128,7 +128,7 @@ async def test_close_is_refused_with_the_failing_items(api, invoice_svc):
 async def test_only_the_latest_closed_period_can_be_reopened(api, invoice_svc):
     period, following = "3500-06", "3500-07"  # later than any other test's months: the latest closed ones
     for p in (period, following):
-        invoice_svc.status[p] = {"period": p, "complete": True, "reasons": [], "issued": []}
+        invoice_svc.status[p] = {"period": p, "complete": True, "reasons": [], "documents": []}
         assert (await api.post(f"/v1/periods/{p}/close", headers=DIRECTOR)).status_code == 200
     early = await api.post(f"/v1/periods/{period}/reopen", json={"reason": "x"}, headers=DIRECTOR)
     assert early.status_code == 409
@@ -138,7 +138,7 @@ async def test_only_the_latest_closed_period_can_be_reopened(api, invoice_svc):
 
 async def test_close_answers_503_when_invoice_svc_cannot_take_the_snapshot(api, invoice_svc):
     period, _, _ = _period()
-    invoice_svc.status[period] = {"period": period, "complete": True, "reasons": [], "issued": []}
+    invoice_svc.status[period] = {"period": period, "complete": True, "reasons": [], "documents": []}
     invoice_svc.snapshots_down = True
     assert (await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)).status_code == 503
 

@@ -29,9 +29,9 @@ def unbilled_line(item: dict[str, Any]) -> UnbilledLine:
 
 
 def snapshot_of(body: dict[str, Any], period: str) -> UnbilledSnapshot:
-    """invoice-svc's stored snapshot (POST /v1/unbilled-snapshots): its priced `rows` (accrued) and its `unpriced`
+    """invoice-svc's stored snapshot (POST /v1/unbilled-snapshots): its priced `lines` (accrued) and its `unpriced`
     items (listed, not accrued)."""
-    priced = [unbilled_line(row) for row in body.get("rows", [])]
+    priced = [unbilled_line(row) for row in body.get("lines", [])]
     unpriced = list(body.get("unpriced", []))
     return UnbilledSnapshot(str(body["snapshot_id"]), str(body.get("period") or period),
                             priced, unpriced)

@@ -25,6 +25,7 @@ from accounting_svc.domain.checklist import (
     previous_period_item,
     receivable_item,
     unpriced_item,
+    waiting_item,
 )
 from accounting_svc.domain.errors import PeriodNotClosable, PeriodNotReopenable
 from accounting_svc.domain.journal import JournalEntry
@@ -73,7 +74,7 @@ async def checklist(unit: AccountingUnit, figures: CloseFigures, period: str, in
     snapshot = invoice_side.snapshot
     return [billing_item(invoice_side.status, invoice_side.unavailable),
             journal_item(issued_documents(invoice_side.status), journal),
-            receivable_item(journal), previous_period_item(previous, closed, opened),
+            receivable_item(journal), previous_period_item(previous, closed, opened), waiting_item(journal.waiting),
             unpriced_item(snapshot.unpriced if snapshot else None)]
 
 

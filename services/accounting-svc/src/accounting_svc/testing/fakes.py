@@ -25,12 +25,12 @@ class FakeInvoiceService:
         if self.down:
             raise InvoiceServiceUnavailable("invoice-svc unreachable: ConnectError")
         return self.status.get(period, {"period": period, "complete": False, "reasons": ["no issue run"],
-                                        "issued": []})
+                                        "documents": []})
 
     async def take_unbilled_snapshot(self, period: str) -> UnbilledSnapshot:
         if self.down or self.snapshots_down:
             raise InvoiceServiceUnavailable("invoice-svc unreachable: ConnectError")
         snapshot_id = str(uuid.uuid4())
         self.snapshots.append(snapshot_id)
-        return snapshot_of({"snapshot_id": snapshot_id, "period": period, "rows": self.unbilled.get(period, []),
+        return snapshot_of({"snapshot_id": snapshot_id, "period": period, "lines": self.unbilled.get(period, []),
                             "unpriced": []}, period)
