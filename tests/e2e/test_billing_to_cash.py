@@ -3,18 +3,25 @@ configure -> deliver (duplicates, restatement, late record, unconfigured product
 -> bill run -> invoices checked against figures computed here from the terms -> dispute -> evidence -> resolution
 -> maker-checker credit memo -> payment -> invoice-svc and collections agree to the cent."""
 
+import hashlib
+import io
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from pypdf import PdfReader
 
 from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
-from tools.demo.client import ApiError
+from tools.demo.client import PEOPLE, ApiError
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 PERIOD, FIRST, LAST = "2026-10", "2026-10-01", "2026-10-31"
 CENT = Decimal("0.01")
+
+
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def cents(value) -> Decimal:
@@ -50,7 +57,9 @@ async def configure(api, u: str) -> dict:
     for account in ({"account_id": ids["adv"], "type": "advertiser", "legal_name": "Acme Foods"},
                     {"account_id": ids["seller"], "type": "seller", "legal_name": "Marketplace Seller"},
                     {"account_id": ids["agency"], "type": "agency", "legal_name": "Media Agency",
-                     "represented_advertisers": [ids["adv"]], "payment_terms_days": 45}):
+                     "represented_advertisers": [ids["adv"]], "payment_terms_days": 45,
+                     "postal_address": "200 Park Avenue, New York NY 10166, USA",
+                     "tax_registration_id": "US EIN 13-1234567"}):
         await api.post("product-config-svc", "/v1/accounts", {"currency": "USD", **account}, as_="config-admin")
     await book(api, {
         "contract_id": ids["io"], "advertiser_account_id": ids["adv"], "bill_to_account_id": ids["agency"],
@@ -146,6 +155,15 @@ async def test_billing_to_cash_end_to_end(system, api, kafka_bootstrap):
     assert Decimal(invoices[ids["seller"]]["total"]) == Decimal("350.35")  # Σ media_cost, self-serve
     assert Decimal(invoices[ids["adv"]]["total"]) == Decimal("400.00")  # 500 clicks x 0.80, late contract
 
+    # The invoice document as the agency's accounts-payable gets it: stored once, everything AP needs, no internals.
+    issued_pdf = await api.download("invoice-svc", f"/v1/invoices/{agency_invoice['invoice_id']}/document")
+    text = pdf_text(issued_pdf.content)
+    required = ["Media Agency", "200 Park Avenue, New York NY 10166", "US EIN 13-1234567", "Remit to", "PO-1",
+                ids["io"], "Tax registration id", "Delivered beyond booked budget - not billed",
+                "net of agency commission"]
+    assert [r for r in required if r not in text] == [], text
+    assert not [w for w in ("would-be value", "rate card", "Balance due") if w in text], text
+
     # Dispute the flat fee: dispute-svc validates it against its own copy of the invoice (from Kafka).
     flat_line = by_kind["flat_fee"]
 
@@ -225,3 +243,30 @@ async def test_billing_to_cash_end_to_end(system, api, kafka_bootstrap):
     ar_row = await api.wait_until(collections_agrees, timeout_s=60, what="collections' AR")
     assert Decimal(ar_row["paid"]) == Decimal("1000.00")
     assert ar_row["status"] == "partially_paid"
+
+    # The issued document did not change with the dispute, the memo and the payment; the statement has what is due.
+    after_pdf = await api.download("invoice-svc", f"/v1/invoices/{agency_invoice['invoice_id']}/document")
+    digest = hashlib.sha256(issued_pdf.content).hexdigest()
+    assert hashlib.sha256(after_pdf.content).hexdigest() == digest == after_pdf.headers["etag"].strip('"')
+    statement = await api.get("invoice-svc", f"/v1/accounts/{ids['agency']}/statement")
+    assert [Decimal(t["balance_due"]) for t in statement["totals"]] == [expected_due]
+    assert [a["kind"] for a in statement["activity"]] == ["credit_memo", "payment"]
+
+    # The memo's document names the bill-to, the invoice, IO and PO and the invoice's lines; no staff, no codes.
+    memo_id = (await api.get("adjustment-svc", f"/v1/adjustments/{request['adjustment_id']}"))["memo_id"]
+    memo_pdf = pdf_text((await api.download("adjustment-svc", f"/v1/memos/{memo_id}/document")).content)
+    memo_required = ["Media Agency", "200 Park Avenue", agency_invoice["invoice_number"], ids["io"], "PO-1",
+                     flat_line["description"], "Agency commission"]
+    assert [r for r in memo_required if r not in memo_pdf] == [], memo_pdf
+    assert not [w for w in (*PEOPLE.values(), "agency_commission") if w in memo_pdf], memo_pdf
+
+    # One timeline: issue, dispute opened and resolved, the memo, the payment, each with who and when, in order.
+    history = await api.get("invoice-svc", f"/v1/invoices/{agency_invoice['invoice_id']}/history")
+    steps = [(s["kind"], s["actor"]) for s in history["steps"]]
+    assert steps == [("issued", PEOPLE["billing-manager"]), ("dispute_opened", PEOPLE["billing-analyst"]),
+                     ("dispute_resolved", PEOPLE["billing-manager"]), ("credit_memo", PEOPLE["billing-manager"]),
+                     ("payment", steps[-1][1])], steps
+    assert steps[-1][1].startswith("/")  # a payment names no person: the system that sent it
+    memo_step = history["steps"][3]
+    assert memo_step["details"]["approved_by"] == [PEOPLE["billing-manager-2"]]
+    assert Decimal(history["steps"][-1]["balance_due_after"]) == expected_due

@@ -65,6 +65,14 @@ class Api:
                                          params={k: v for k, v in params.items() if v is not None})
         return self._body(response, f"GET {service}{path}")
 
+    async def download(self, service: str, path: str, *, as_: str = "billing-analyst", **params) -> httpx.Response:
+        """A document (a PDF): the response itself, for its bytes and headers."""
+        response = await self._http.get(self._urls[service] + path, headers=self._auth(as_),
+                                         params={k: v for k, v in params.items() if v is not None})
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, response.text, f"GET {service}{path}")
+        return response
+
     async def post(self, service: str, path: str, body: dict | None = None, *, as_: str, ok_conflict=False,
                    at: datetime | None = None) -> dict:
         """POST as `as_`; `at` names the time of the change on a demo stack (dispute-svc's DEMO_CLOCK)."""

@@ -15,6 +15,7 @@ KIND_LABELS = {
     "usage": "Media delivered", "flat_fee": "Flat fee", "discount": "Discount",
     "agency_commission": "Agency commission", "tax": "Tax", "over_delivery": "Delivered beyond booked budget",
     "prior_period_adjustment": "Prior-period adjustment",
+    "credit_memo": "Credit memo", "debit_memo": "Debit memo", "payment": "Payment",
 }
 _RATE_CARD = re.compile(r" \(rate card from (\d{4}-\d{2}-\d{2})\)")
 _OVER_DELIVERY = "Over-delivery beyond budget: "

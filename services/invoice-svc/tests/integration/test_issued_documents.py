@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -125,3 +126,33 @@ async def test_history_lists_issue_dispute_memo_and_payment_in_order_with_their_
     actions = {(e["action"], e["actor"]) for e in audit.json()["items"]}
     assert {("balance.payment", payer), ("balance.credit_memo", "analyst@example"),
             ("balance.dispute_opened", "ana.analyst@example")} <= actions
+
+
+async def test_the_amount_due_lives_in_the_statement_of_account_as_of_a_date(invoice_feed, billing, unique):
+    invoice = await _issue(invoice_feed, billing, unique)
+    account = invoice["bill_to_account_id"]
+    await _credit_and_pay(invoice_feed, invoice, unique)  # memo 2025-06-06, payment 2025-06-08
+
+    now = (await billing.client.get(f"/v1/accounts/{account}/statement", headers=READER)).json()
+    assert [t["balance_due"] for t in now["totals"]] == ["460.00"]
+    [open_invoice] = now["open_invoices"]
+    assert (open_invoice["invoice_number"], open_invoice["paid"], open_invoice["credited"]) == \
+        (invoice["invoice_number"], "500.00", "40.00")
+    assert [(a["kind"], a["reference"]) for a in now["activity"]] == [
+        ("credit_memo", "CM-2025-00000009"), ("payment", f"PAY-{unique}")]
+    assert now["postal_address"] == f"1 {account} Plaza, Springfield IL 62701, USA"
+
+    day_before_issue = date.fromisoformat(invoice["issue_date"]) - timedelta(days=1)
+    before_issue = (await billing.client.get(f"/v1/accounts/{account}/statement",
+                                             params={"as_of": day_before_issue.isoformat()}, headers=READER)).json()
+    assert (before_issue["totals"], before_issue["open_invoices"]) == ([], [])
+
+    pdf = await billing.client.get(f"/v1/accounts/{account}/statement",
+                                   headers=READER | {"Accept": "application/pdf"})
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "460.00" in text and invoice["invoice_number"] in text and f"PAY-{unique}" in text
+    document = await billing.client.get(f"/v1/accounts/{account}/statement/document", headers=READER)
+    assert document.headers["content-type"] == "application/pdf"
+    unknown = await billing.client.get(f"/v1/accounts/NOBODY-{unique}/statement", headers=READER)
+    assert unknown.status_code == 404

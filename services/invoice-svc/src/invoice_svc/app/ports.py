@@ -33,6 +33,7 @@ from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.grouping import GroupKey
 from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
+from invoice_svc.domain.billing.statement import BilledInvoice
 from invoice_svc.domain.close.billing_status import BillingFacts
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
 from invoice_svc.domain.pricing import Delivery, DraftLine
@@ -210,6 +211,15 @@ class IssuedDocuments(Protocol):
         ...
 
 
+class StatementReads(Protocol):
+    """What a statement of account reads: the account's issued invoices and their entries before a cut-off."""
+
+    async def billed_invoices(self, account_id: str, as_of: date) -> list[BilledInvoice]: ...
+
+    async def entries_before(self, invoice_ids: Sequence[str], cutoff: datetime) \
+        -> dict[str, list[RecordedEntry]]: ...
+
+
 class BillingFigures(Protocol):
     """The sums behind the billing KPIs."""
 
@@ -315,6 +325,9 @@ class BillingUnit(InvoiceUnit, Protocol):
 
     @property
     def documents(self) -> IssuedDocuments: ...
+
+    @property
+    def statements(self) -> StatementReads: ...
 
     def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
         """A catalogued event whose `data` is already in its wire form, not validated again (a bill run issues

@@ -10,6 +10,7 @@ from invoice_svc.entrypoints.api.invoices import router as invoices_router
 from invoice_svc.entrypoints.api.kpis import router as kpis_router
 from invoice_svc.entrypoints.api.month_end import router as month_end_router
 from invoice_svc.entrypoints.api.simulations import router as simulations_router
+from invoice_svc.entrypoints.api.statements import router as statements_router
 
 routers: list[APIRouter] = [simulations_router, deliveries_router, exceptions_router, bill_runs_router,
-                            invoices_router, history_router, kpis_router, month_end_router]
+                            invoices_router, history_router, statements_router, kpis_router, month_end_router]
