@@ -52,8 +52,14 @@ async def test_resolved_disputes_become_credit_requests_and_memos_on_the_real_to
 
     await consume_until(adjustment_ctx, make_runner, TOPICS, both_requested, group_id=f"adj-test-{unique}")
     rows = {r.dispute_id: r for r in await _requests_for(adjustment_ctx, [partial, small])}
-    # Under the auto-approval limit: approved by policy at once.
-    assert rows[small].status == "approved" and rows[small].requested_by == resolver
+    # 120.00 alone is under the auto-approval limit, but with the 1000.00 requested before it on the invoice (pending)
+    # the invoice's credits come to 1120.00: a manager approves it too (rule 22 on cumulative amounts).
+    assert rows[small].status == "pending_approval" and rows[small].requested_by == resolver
+    assert rows[small].approval_basis["basis"] == "invoice_cumulative"
+    assert rows[small].approval_basis["invoice_cumulative"] == "1120.00"
+    small_approved = await adjustment_api.post(f"/v1/adjustments/{rows[small].adjustment_id}/approve", json={},
+                                               headers=as_(MANAGER, f"mgr-{unique}"))
+    assert small_approved.status_code == 200 and small_approved.json()["status"] == "approved"
     pending = (await adjustment_api.get(f"/v1/adjustments/{rows[partial].adjustment_id}",
                                         headers=as_(ANALYST, "x"))).json()
     assert pending["status"] == "pending_approval" and pending["reason_code"] == "delivery_discrepancy"
@@ -75,7 +81,7 @@ async def test_resolved_disputes_become_credit_requests_and_memos_on_the_real_to
     assert str(memos[partial].total) == "1000.00" and memos[partial].approved_by == [f"mgr-{unique}"]
     assert memos[partial].requested_by == resolver and memos[partial].reason_code == "delivery_discrepancy"
     assert memos[partial].invoice_number == inv["invoice_number"]
-    assert memos[small].approved_by == ["policy"] and str(memos[small].total) == "120.00"
+    assert memos[small].approved_by == [f"mgr-{unique}"] and str(memos[small].total) == "120.00"
     assert all(record.key.decode() == key for _, record in found)
 
 
@@ -125,7 +131,7 @@ async def test_a_rejected_dispute_credit_lets_the_reopened_dispute_hold_and_reso
                                          headers=as_(MANAGER, f"mgr-{unique}"))
     assert rejected.status_code == 200
     await apply_events(adjustment_ctx, [("DisputeReopened", {
-        "dispute_id": dispute_id, "invoice_id": inv["invoice_id"], "bill_to_account_id": "AG-1",
+        "dispute_id": dispute_id, "invoice_id": inv["invoice_id"], "bill_to_account_id": inv["bill_to_account_id"],
         "reason": "credit rejected", "reopened_at": "2025-04-20T10:00:00+00:00"}, dispute_id)])
     held = await adjustment_api.post("/v1/adjustments", json={
         "invoice_id": inv["invoice_id"], "kind": "credit", "reason_code": "other", "note": "goodwill",

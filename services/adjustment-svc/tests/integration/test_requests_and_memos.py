@@ -58,7 +58,7 @@ async def test_headroom_counts_open_disputes_except_the_one_the_credit_settles(a
     assert settling.status_code == 201 and settling.json()["dispute_id"] == f"dsp-{unique}"
     credited_after_withdrawal = credit_body(inv["invoice_id"], [("L2", "600.00")])
     await apply_events(adjustment_ctx, [("DisputeWithdrawn", {
-        "dispute_id": f"dsp-{unique}", "invoice_id": inv["invoice_id"], "bill_to_account_id": "AG-1",
+        "dispute_id": f"dsp-{unique}", "invoice_id": inv["invoice_id"], "bill_to_account_id": inv["bill_to_account_id"],
         "withdrawn_by": "adv", "withdrawn_at": "2025-04-10T10:00:00+00:00"}, f"dsp-{unique}")])
     # 1000 - 400 pending; the withdrawn dispute no longer holds anything.
     ok = await adjustment_api.post("/v1/adjustments", json=credited_after_withdrawal,
@@ -106,7 +106,8 @@ async def test_requests_are_validated_before_anything_is_written(adjustment_ctx,
 async def test_a_void_invoice_takes_no_memo(adjustment_ctx, adjustment_api, unique):
     inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
     await apply_events(adjustment_ctx, [("InvoiceVoided", {
-        "invoice_id": inv["invoice_id"], "invoice_number": inv["invoice_number"], "bill_to_account_id": "AG-1",
+        "invoice_id": inv["invoice_id"], "invoice_number": inv["invoice_number"],
+        "bill_to_account_id": inv["bill_to_account_id"],
         "reason": "wrong contract", "voided_by": "mgr", "voided_at": "2025-04-02T09:00:00+00:00"},
         inv["invoice_id"])])
     response = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "5.00")]),

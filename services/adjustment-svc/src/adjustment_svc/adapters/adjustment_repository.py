@@ -26,8 +26,9 @@ class AdjustmentRepository:
             adjustment_id=adj.adjustment_id, invoice_id=adj.invoice_id, kind=adj.kind, status=adj.status,
             reason_code=adj.reason_code, dispute_id=adj.dispute_id, note=adj.note,
             attachments=list(adj.attachments), currency=adj.currency, total=adj.total.amount,
-            approval_level=adj.approval_level.value, requested_by=adj.requested_by,
-            requested_at=adj.requested_at, version=1))
+            approval_level=adj.approval_level.value,
+            approval_basis=dict(adj.approval_basis) if adj.approval_basis else None,
+            requested_by=adj.requested_by, requested_at=adj.requested_at, version=1))
         if not adj.lines:  # a refused dispute credit may name none (a dispute whose lines all credit nothing)
             return
         await self._s.execute(adjustment_lines.insert(), [
@@ -107,6 +108,7 @@ def _request(head, lines, given) -> AdjustmentRequest:
         approval_level=ApprovalLevel(head["approval_level"]), requested_by=head["requested_by"],
         requested_at=head["requested_at"], decided_at=head["decided_at"], rejected_by=head["rejected_by"],
         rejection_reason=head["rejection_reason"], memo_id=head["memo_id"], version=head["version"],
+        approval_basis=head["approval_basis"],
         lines=tuple(MemoLineDraft(x["invoice_line_id"], x["kind"], x["amount"], x["description"], bool(x["derived"]))
                     for x in lines),
         approvals=tuple(GivenApproval(g["approver"], frozenset(g["roles"]), g["approved_at"], g["comment"])

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adjustment_svc.adapters.tables import SCHEMA, dispute_lines, disputes, invoice_lines, invoices
 from adjustment_svc.app.ports import DisputeView
-from adjustment_svc.domain.adjustment import PENDING, InvoiceView
+from adjustment_svc.domain.adjustment import PENDING, REJECTED, InvoiceView
+from adjustment_svc.domain.approval_basis import AccountWindow, RequestedBefore
 from adjustment_svc.domain.dispute_credit import DisputedAmount
 from adjustment_svc.domain.headroom import LineExposure
 from adjustment_svc.domain.memo_lines import InvoiceLineView, MemoLineDraft
@@ -63,7 +64,7 @@ class InvoiceReadModel:
         return InvoiceView(
             invoice_id=head["invoice_id"], invoice_number=head["invoice_number"],
             bill_to_account_id=head["bill_to_account_id"], account_id=head["account_id"], currency=head["currency"],
-            issue_date=head["issue_date"], status=head["status"], total=head["total"],
+            issue_date=head["issue_date"], status=head["status"], total=head["total"], period=head["period"],
             contract_id=head["contract_id"], po_number=head["po_number"],
             lines=[InvoiceLineView(r["invoice_line_id"], r["kind"], r["amount"], r["description"], r["tax_code"],
                                    r["product_code"]) for r in rows],
@@ -111,6 +112,30 @@ class InvoiceReadModel:
             line.invoice_line_id, money(line.amount), money(invoice.credited.get(line.invoice_line_id, zero)),
             money(pending.get(line.invoice_line_id) or zero), money(disputed.get(line.invoice_line_id) or zero))
             for line in invoice.lines}
+
+    async def requested_before(self, invoice: InvoiceView, *, kind: str, window: AccountWindow,
+                               period: str) -> RequestedBefore:
+        """Rule 22's cumulative figures, under a transaction-scoped advisory lock on the bill-to account (every
+        request takes it after its invoice's row lock, so the order is always invoice, then account)."""
+        await self._s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                              {"key": f"{SCHEMA}.bill-to-requests:{invoice.bill_to_account_id}"})
+        if window is AccountWindow.REQUEST_MONTH:
+            start = date.fromisoformat(f"{period}-01")
+            end = (start + timedelta(days=32)).replace(day=1)
+            in_window = ("a.requested_at >= :start AND a.requested_at < :end",
+                         {"start": datetime.combine(start, time(), UTC), "end": datetime.combine(end, time(), UTC)})
+        else:
+            in_window = ("i.period = :period", {"period": period})
+        row = await fetch_first(self._s, f"""
+            SELECT coalesce(sum(a.total) FILTER (WHERE a.invoice_id = :invoice), 0) AS on_invoice,
+                   coalesce(sum(a.total) FILTER (WHERE {in_window[0]}), 0) AS for_account
+              FROM {SCHEMA}.adjustments a JOIN {SCHEMA}.invoices i ON i.invoice_id = a.invoice_id
+             WHERE i.bill_to_account_id = :bill_to AND a.kind = :kind AND a.currency = :currency
+               AND a.status <> :rejected""",
+            {"invoice": invoice.invoice_id, "bill_to": invoice.bill_to_account_id, "kind": kind,
+             "currency": invoice.currency, "rejected": REJECTED, **in_window[1]})
+        assert row is not None  # an aggregate without GROUP BY always answers one row
+        return RequestedBefore(row["on_invoice"], row["for_account"], invoice.bill_to_account_id, window, period)
 
     # ---- disputes ------------------------------------------------------------------------------
     async def record_dispute_opened(self, d: DisputeOpened) -> bool:

@@ -7,13 +7,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adjustment_svc.adapters.tables import approval_policy, approval_policy_version
 from adjustment_svc.domain.approval import ApprovalLimits
+from adjustment_svc.domain.approval_basis import AccountWindow
 
 
 class PolicyRepository:
     """app.ports.ApprovalPolicy over one session."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, account_window: AccountWindow) -> None:
         self._s = session
+        self.account_window = account_window
 
     async def current(self, *, for_update: bool = False) -> tuple[dict[str, ApprovalLimits], int]:
         """Every currency's limits and the policy version."""

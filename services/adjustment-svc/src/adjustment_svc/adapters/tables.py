@@ -33,7 +33,7 @@ invoices = Table(
     Column("invoice_id", String(100), primary_key=True),
     Column("invoice_number", String(40), nullable=False),
     Column("account_id", String(100), nullable=False),
-    Column("bill_to_account_id", String(100), nullable=False),
+    Column("bill_to_account_id", String(100), nullable=False, index=True),
     Column("contract_id", String(100), nullable=True),
     Column("po_number", String(200), nullable=True),
     Column("period", String(7), nullable=False),
@@ -111,6 +111,8 @@ adjustments = Table(
     Column("currency", String(3), nullable=False),
     Column("total", MONEY, nullable=False),
     Column("approval_level", String(30), nullable=False),
+    # Why that level (domain.approval_basis); null for requests judged before limits applied to cumulative amounts.
+    Column("approval_basis", JSONB, nullable=True),
     Column("requested_by", String(200), nullable=False),
     Column("requested_at", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=True),

@@ -3,6 +3,7 @@ trail and the parking lot every service has (app.ports.AdjustmentUnit)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -14,24 +15,25 @@ from adjustment_svc.adapters.invoice_repository import InvoiceReadModel
 from adjustment_svc.adapters.memo_document import MemoDocumentArchive
 from adjustment_svc.adapters.memo_repository import MemoRepository
 from adjustment_svc.adapters.policy_repository import PolicyRepository
+from adjustment_svc.domain.approval_basis import AccountWindow
 from mediabill_common.consumer import Unit, UnitParts
 from mediabill_common.events.catalog import Payload
 
 
 class SqlUnit(Unit):
-    def __init__(self, session: AsyncSession, parts: UnitParts) -> None:
+    def __init__(self, session: AsyncSession, parts: UnitParts, *, account_window: AccountWindow) -> None:
         super().__init__(session, outbox=parts.outbox, audit=parts.audit, parking=parts.parking)
         self.invoices = InvoiceReadModel(session)
         self.adjustments = AdjustmentRepository(session)
         self.memos = MemoRepository(session)
-        self.policy = PolicyRepository(session)
+        self.policy = PolicyRepository(session, account_window)
         self.accounts = AccountReadModel(session)
         self.memo_documents = MemoDocumentArchive(session)
 
     @classmethod
-    def of(cls, session: AsyncSession, parts: UnitParts) -> SqlUnit:
-        """The unit of a consumer transaction (consumer_runner's `unit_of`)."""
-        return cls(session, parts)
+    def factory(cls, account_window: AccountWindow) -> Callable[[AsyncSession, UnitParts], SqlUnit]:
+        """The unit of a consumer transaction (consumer_runner's `unit_of`), with the service's settings."""
+        return lambda session, parts: cls(session, parts, account_window=account_window)
 
     async def publish(self, event_type: str, *, key: str, subject: str, data: Payload) -> None:
         await self.outbox.publish(self.session, event_type, key=key, subject=subject, data=data)

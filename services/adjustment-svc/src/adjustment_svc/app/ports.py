@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from adjustment_svc.domain.adjustment import AdjustmentRequest, GivenApproval, InvoiceView
 from adjustment_svc.domain.approval import ApprovalLimits
+from adjustment_svc.domain.approval_basis import AccountWindow, RequestedBefore
 from adjustment_svc.domain.dispute_credit import DisputedAmount
 from adjustment_svc.domain.headroom import LineExposure
 from adjustment_svc.domain.memo_lines import MemoLineDraft
@@ -140,6 +141,14 @@ class Invoices(Protocol):
         out the dispute the checked request settles and, when re-checking a pending request, that request."""
         ...
 
+    async def requested_before(self, invoice: InvoiceView, *, kind: str, window: AccountWindow,
+                               period: str) -> RequestedBefore:
+        """What was requested of `kind` in the invoice's currency and not rejected (pending or approved): on the
+        invoice, and for its bill-to account in `period` of `window` (rule 22 on cumulative amounts). Holds the
+        bill-to account for the rest of the transaction first, so two requests for one account (on one invoice or
+        several) are judged one after the other and cannot both pass on the same figures."""
+        ...
+
     async def record_dispute_opened(self, d: DisputeOpened) -> bool: ...
 
     async def get_dispute(self, dispute_id: str) -> DisputeView | None: ...
@@ -195,6 +204,11 @@ class ApprovalPolicy(Protocol):
         ...
 
     async def limits_for(self, currency: str) -> ApprovalLimits | None: ...
+
+    @property
+    def account_window(self) -> AccountWindow:
+        """Over which period a bill-to account's requests are summed (setting APPROVAL_ACCOUNT_WINDOW)."""
+        ...
 
     async def replace(self, limits: dict[str, ApprovalLimits], *, by: str) -> int:
         """Replace the whole policy; the new version. Call with the policy locked (`current(for_update=True)`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from adjustment_svc.app.errors import (
     InvalidRequest,
@@ -17,7 +18,8 @@ from adjustment_svc.app.issue_memo import issue_memo
 from adjustment_svc.app.ports import AdjustmentUnit
 from adjustment_svc.app.views import adjustment_view
 from adjustment_svc.domain.adjustment import PENDING, AdjustmentRequest, InvoiceView
-from adjustment_svc.domain.approval import ApprovalLevel, required_level
+from adjustment_svc.domain.approval import ApprovalLevel
+from adjustment_svc.domain.approval_basis import ApprovalBasis, approval_basis
 from adjustment_svc.domain.headroom import check_credit_headroom
 from adjustment_svc.domain.memo_lines import RequestedLine, compute_memo
 
@@ -65,6 +67,16 @@ async def _check_references(unit: AdjustmentUnit, cmd: RequestAdjustment) -> Inv
     return invoice
 
 
+async def _approval_basis(unit: AdjustmentUnit, invoice: InvoiceView, kind: str, total: Decimal,
+                          now: datetime) -> ApprovalBasis:
+    """Rule 22 on what was requested alongside this request (domain.approval_basis); the bill-to account is held
+    from here to the end of the transaction, so concurrent requests are judged in turn."""
+    window = unit.policy.account_window
+    before = await unit.invoices.requested_before(invoice, kind=kind, window=window,
+                                                  period=window.period_of(now, invoice.period))
+    return approval_basis(total, before, await unit.policy.limits_for(invoice.currency))
+
+
 async def request_adjustment(unit: AdjustmentUnit, cmd: RequestAdjustment, now: datetime) -> AdjustmentRequest:
     """Validate, price (rule 21), check headroom (rule 18), record; auto-approve and issue under the small
     limit (rule 22). Writes nothing unless every check passes."""
@@ -76,12 +88,14 @@ async def request_adjustment(unit: AdjustmentUnit, cmd: RequestAdjustment, now: 
     if not draft.total.is_positive():
         raise InvalidRequest(f"the memo total would be {draft.total.amount} {invoice.currency} after reversing "
                              "discount, commission and tax; a memo must move a positive amount")
-    level = required_level(draft.total.amount, await unit.policy.limits_for(invoice.currency))
+    basis = await _approval_basis(unit, invoice, cmd.kind, draft.total.amount, now)
+    level = basis.level
     adjustment = AdjustmentRequest(
         adjustment_id=str(uuid.uuid4()), invoice_id=invoice.invoice_id, kind=cmd.kind, status=PENDING,
         reason_code=cmd.reason_code, dispute_id=cmd.dispute_id, note=cmd.note, attachments=cmd.attachments,
         total=draft.total, approval_level=level, requested_by=cmd.requested_by,
-        requested_at=now, lines=draft.lines)
+        requested_at=now, lines=draft.lines,
+        approval_basis=basis.as_record(cmd.kind, invoice.currency, invoice.invoice_number))
     await unit.adjustments.add(adjustment)
     await unit.record_audit(actor=cmd.requested_by, action="adjustment.requested", entity_type="adjustment",
                             entity_id=adjustment.adjustment_id, reason=cmd.note, after=adjustment_view(adjustment))

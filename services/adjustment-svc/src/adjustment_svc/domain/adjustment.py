@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,6 +46,8 @@ class AdjustmentRequest:
     rejection_reason: str | None = None
     memo_id: str | None = None
     version: int = 1
+    # Why `approval_level` (ApprovalBasis.as_record); None for requests judged before cumulative limits.
+    approval_basis: Mapping[str, str] | None = None
 
     @property
     def currency(self) -> str:
@@ -69,6 +72,7 @@ class InvoiceView:
     issue_date: date
     status: str  # issued | void
     total: Decimal
+    period: str  # the billing period YYYY-MM
     contract_id: str | None = None  # the IO; None for self-serve
     po_number: str | None = None
     lines: list[InvoiceLineView] = field(default_factory=list)

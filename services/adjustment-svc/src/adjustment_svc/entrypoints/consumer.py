@@ -16,7 +16,8 @@ TOPICS: list[str] = HANDLERS.topics()
 
 def make_runner(ctx: AdjustmentContext, producer: AIOKafkaProducer, *,
                 name: str | None = None) -> ConsumerRunner:
-    return consumer_runner(ctx, producer, HANDLERS, SqlUnit.of, name=name)
+    return consumer_runner(ctx, producer, HANDLERS, SqlUnit.factory(ctx.settings.approval_account_window),
+                           name=name)
 
 
 def unit_in(ctx: AdjustmentContext, session: AsyncSession) -> SqlUnit:
@@ -29,5 +30,6 @@ def unit_in(ctx: AdjustmentContext, session: AsyncSession) -> SqlUnit:
     async def replay(event: Event[Payload]) -> None:
         await HANDLERS.dispatch(event, units[0])
 
-    units.append(SqlUnit.of(session, UnitParts(ctx.outbox, ctx.audit, Parking(lot, session, replay))))
+    parts = UnitParts(ctx.outbox, ctx.audit, Parking(lot, session, replay))
+    units.append(SqlUnit(session, parts, account_window=ctx.settings.approval_account_window))
     return units[0]

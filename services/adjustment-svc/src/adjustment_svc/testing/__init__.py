@@ -18,8 +18,9 @@ ANALYST, MANAGER, DIRECTOR = "billing-analyst", "billing-manager", "billing-dire
 
 
 def invoice_issued(invoice_id: str, lines: list[tuple[str, str, str, str | None]], *, currency: str = "USD",
-                   bill_to: str = "AG-1", number: str | None = None) -> dict[str, Any]:
-    """InvoiceIssued data; lines are (invoice_line_id, kind, amount, tax_code)."""
+                   bill_to: str | None = None, number: str | None = None, period: str = "2025-03") -> dict[str, Any]:
+    """InvoiceIssued data; lines are (invoice_line_id, kind, amount, tax_code). The bill-to is the invoice's own
+    unless named (approval limits sum a bill-to account's requests: tests share a database)."""
     total = sum((Decimal(a) for _, _, a, _ in lines))
 
     def by_kind(wanted: str) -> str:
@@ -27,9 +28,9 @@ def invoice_issued(invoice_id: str, lines: list[tuple[str, str, str, str | None]
 
     return {
         "invoice_id": invoice_id, "invoice_number": number or f"INV-2025-{abs(hash(invoice_id)) % 10**8:08d}",
-        "account_id": "ADV-1", "bill_to_account_id": bill_to, "contract_id": "IO-7", "po_number": None,
-        "period": "2025-03", "period_start": "2025-03-01", "period_end": "2025-03-31", "issue_date": "2025-04-01",
-        "due_date": "2025-05-01", "currency": currency,
+        "account_id": "ADV-1", "bill_to_account_id": bill_to or f"AG-{invoice_id}", "contract_id": "IO-7",
+        "po_number": None, "period": period, "period_start": "2025-03-01", "period_end": "2025-03-31",
+        "issue_date": "2025-04-01", "due_date": "2025-05-01", "currency": currency,
         "lines": [{"invoice_line_id": lid, "kind": kind, "product_code": "DISPLAY", "description": f"{kind} {lid}",
                    "quantity": 1, "unit_price": amount, "amount": amount, "tax_code": tax_code}
                   for lid, kind, amount, tax_code in lines],

@@ -22,6 +22,7 @@ from adjustment_svc.app.ports import (
 )
 from adjustment_svc.domain.adjustment import APPROVED, PENDING, REJECTED, AdjustmentRequest, GivenApproval, InvoiceView
 from adjustment_svc.domain.approval import DEFAULT_LIMITS, ApprovalLimits
+from adjustment_svc.domain.approval_basis import AccountWindow, RequestedBefore
 from adjustment_svc.domain.dispute_credit import DisputedAmount
 from adjustment_svc.domain.headroom import LineExposure
 from adjustment_svc.domain.memo_lines import InvoiceLineView, MemoLineDraft
@@ -74,13 +75,27 @@ class FakeInvoices:
         self.invoices[inv.invoice_id] = InvoiceView(
             invoice_id=inv.invoice_id, invoice_number=inv.invoice_number, bill_to_account_id=inv.bill_to_account_id,
             account_id=inv.account_id, currency=inv.currency, issue_date=inv.issue_date, status="issued",
-            total=inv.total, contract_id=inv.contract_id, po_number=inv.po_number,
-            lines=[InvoiceLineView(x.invoice_line_id, x.kind, x.amount, x.description, x.tax_code,
-                                                    x.product_code) for x in inv.lines])
+            total=inv.total, period=inv.period, contract_id=inv.contract_id, po_number=inv.po_number,
+            lines=[InvoiceLineView(x.invoice_line_id, x.kind, x.amount, x.description, x.tax_code, x.product_code)
+                   for x in inv.lines])
         return True
 
     async def exists(self, invoice_id: str) -> bool:
         return invoice_id in self.invoices
+
+    async def requested_before(self, invoice: InvoiceView, *, kind: str, window: AccountWindow,
+                               period: str) -> RequestedBefore:
+        alike = [a for a in self.adjustments.requests.values()
+                 if a.status != REJECTED and a.kind == kind and a.currency == invoice.currency]
+
+        def in_window(a: AdjustmentRequest) -> bool:
+            of = self.invoices[a.invoice_id]
+            when = f"{a.requested_at:%Y-%m}" if window is AccountWindow.REQUEST_MONTH else of.period
+            return of.bill_to_account_id == invoice.bill_to_account_id and when == period
+
+        return RequestedBefore(sum((a.total.amount for a in alike if a.invoice_id == invoice.invoice_id), ZERO),
+                               sum((a.total.amount for a in alike if in_window(a)), ZERO),
+                               invoice.bill_to_account_id, window, period)
 
     async def get(self, invoice_id: str, *, for_update: bool = False) -> InvoiceView | None:
         return self.invoices.get(invoice_id)
@@ -150,6 +165,7 @@ class FakeMemos:
 class FakePolicy:
     limits: dict[str, ApprovalLimits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     version: int = 1
+    account_window: AccountWindow = AccountWindow.REQUEST_MONTH
 
     async def current(self, *, for_update: bool = False) -> tuple[dict[str, ApprovalLimits], int]:
         return dict(self.limits), self.version

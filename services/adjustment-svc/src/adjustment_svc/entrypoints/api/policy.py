@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Response
 from adjustment_svc.adapters.policy_repository import PolicyRepository
 from adjustment_svc.app.approval_policy import policy_view, replace_approval_policy
 from adjustment_svc.domain.approval import ApprovalLimits
-from adjustment_svc.entrypoints.api.deps import RequestUnit
+from adjustment_svc.entrypoints.api.deps import AdjustmentCtx, RequestUnit
 from adjustment_svc.entrypoints.api.schemas import ApprovalPolicyIn, ApprovalPolicyOut
 from mediabill_common.auth.principal import Principal
 from mediabill_common.web.deps import Session
@@ -21,10 +21,15 @@ Director = Annotated[Principal, Depends(require_roles("billing-director"))]
 
 
 @router.get("", response_model=ApprovalPolicyOut,
-            summary="Limits per currency; a currency not listed needs a manager and a director")
-async def get_policy(session: Session, _principal: CurrentPrincipal, response: Response) -> ApprovalPolicyOut:
+            summary="Limits per currency; a currency not listed needs a manager and a director",
+            description="The limits apply to each request, to everything requested on its invoice and to everything "
+                        "requested for its bill-to account in a period (pending and approved; the period is the "
+                        "deployment's APPROVAL_ACCOUNT_WINDOW setting): a request needs the highest level any of "
+                        "the three reaches, and says which one in its `approval_basis`.")
+async def get_policy(ctx: AdjustmentCtx, session: Session, _principal: CurrentPrincipal,
+                     response: Response) -> ApprovalPolicyOut:
     async with session.begin():
-        limits, version = await PolicyRepository(session).current()
+        limits, version = await PolicyRepository(session, ctx.settings.approval_account_window).current()
     set_etag(response, version)
     return ApprovalPolicyOut(policy_view(limits))
 

@@ -84,6 +84,27 @@ class ApprovalOut(BaseModel):
     comment: str | None
 
 
+class ApprovalBasisOut(BaseModel):
+    """Why the request needs its approval level (rule 22 on cumulative amounts)."""
+
+    basis: Literal["request", "invoice_cumulative", "account_period_cumulative", "no_limits"] = Field(
+        description="the figure that decided the level: the request alone, everything requested on the invoice, or "
+                    "everything requested for the bill-to account in the period (pending and approved, this request "
+                    "included)")
+    figure: DecimalStr = Field(description="the deciding figure")
+    limit: str = Field(description="the limit it was judged against: the auto-approval limit it stayed within or the "
+                                   "limit it went over; empty when the currency has no limits")
+    request_total: DecimalStr
+    invoice_cumulative: DecimalStr
+    account_cumulative: DecimalStr
+    bill_to_account_id: str
+    account_window: Literal["request_month", "invoice_period"] = Field(
+        description="request_month: requests made in the same calendar month (UTC); invoice_period: requests on "
+                    "invoices of the same billing period")
+    account_period: str = Field(description="YYYY-MM")
+    explanation: str
+
+
 class AdjustmentOut(BaseModel):
     adjustment_id: str
     invoice_id: str
@@ -96,6 +117,8 @@ class AdjustmentOut(BaseModel):
     currency: str
     total: DecimalStr = Field(description="the memo total: what the customer gets back (credit) or owes (debit)")
     approval_level: str = Field(description="policy, manager or manager_and_director (rule 22)")
+    approval_basis: ApprovalBasisOut | None = Field(description="why that level; null for requests made before "
+                                                                "approval limits applied to cumulative amounts")
     approvals_given: list[ApprovalOut]
     approvals_still_needed: list[str]
     requested_by: str
@@ -122,7 +145,8 @@ class AdjustmentOut(BaseModel):
             "adjustment_id": adj.adjustment_id, "invoice_id": adj.invoice_id, "kind": adj.kind,
             "status": adj.status, "reason_code": adj.reason_code, "dispute_id": adj.dispute_id, "note": adj.note,
             "attachments": list(adj.attachments), "currency": adj.currency, "total": adj.total.rounded().amount,
-            "approval_level": adj.approval_level.value, "approvals_given": approvals,
+            "approval_level": adj.approval_level.value, "approval_basis": adj.approval_basis,
+            "approvals_given": approvals,
             "approvals_still_needed": adj.approvals_still_needed(), "requested_by": adj.requested_by,
             "requested_at": adj.requested_at, "decided_at": adj.decided_at, "rejected_by": adj.rejected_by,
             "rejection_reason": adj.rejection_reason, "memo_id": adj.memo_id,
