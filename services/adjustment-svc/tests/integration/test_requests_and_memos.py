@@ -223,3 +223,17 @@ async def test_lists_page_with_a_cursor_and_decisions_honour_if_match(adjustment
     fresh = await adjustment_api.post(f"/v1/adjustments/{target.json()['adjustment_id']}/approve", json={},
                                       headers={**as_(MANAGER, f"mgr-{unique}"), "If-Match": target.headers["ETag"]})
     assert fresh.status_code == 200 and fresh.json()["status"] == "approved"
+
+
+async def test_memos_are_found_by_their_number_and_their_invoices_number(adjustment_ctx, adjustment_api, unique):
+    inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
+    adj = (await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "10.00")]),
+                                     headers=as_(ANALYST, f"ana-{unique}"))).json()
+    memo = (await adjustment_api.get(f"/v1/memos/{adj['memo_id']}", headers=as_(ANALYST, "x"))).json()
+    reader = as_("auditor", "aud")
+    for params in ({"memo_number": memo["memo_number"]}, {"memo_number": memo["memo_number"].lower()},
+                   {"invoice_number": inv["invoice_number"]}):
+        listed = await adjustment_api.get("/v1/memos", params=params, headers=reader)
+        assert [m["memo_id"] for m in listed.json()["items"]] == [memo["memo_id"]], params
+    none = await adjustment_api.get("/v1/memos", params={"memo_number": "CM-1999-00000001"}, headers=reader)
+    assert none.json()["items"] == []

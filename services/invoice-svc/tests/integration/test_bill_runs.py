@@ -156,3 +156,17 @@ async def test_a_bill_run_for_a_future_period_or_an_unknown_bill_to_is_refused_w
         headers=ANALYST)
     assert known.status_code == 202
     assert (await billing.finish(known.json()["run_id"]))["status"] == "completed"
+
+
+async def test_an_invoice_is_found_by_its_number(invoice_feed, billing, unique):
+    io = await _io7(invoice_feed, unique)
+    await deliver(invoice_feed, [delivery(f"D-{unique}", day="2025-05-10", impressions=100_000,
+                                          account_id=io["advertiser"], contract_id=io["contract"],
+                                          line_item_id=io["line"], product_code=io["product"])])
+    await billing.bill("2025-05", "issue", [io["agency"]])
+    issued = await billing.issued_invoice(io["agency"], "2025-05")
+    number = issued["invoice_number"]
+    assert [i["invoice_id"] for i in await billing.invoices(invoice_number=number)] == [issued["invoice_id"]]
+    assert [i["invoice_id"] for i in await billing.invoices(invoice_number=f" {number.lower()} ")] == \
+        [issued["invoice_id"]]
+    assert await billing.invoices(invoice_number="INV-1999-99999999") == []

@@ -222,3 +222,20 @@ async def test_a_void_that_overtakes_its_invoice_is_parked_and_applied_when_the_
                                     json={"effective_from": "2026-03-20", "discount_pct": "10",
                                           "reason": "make-good: March was voided"})
     assert amended.status_code == 201
+
+
+async def test_accounts_are_found_by_part_of_their_name_ignoring_case(config_api):
+    api = config_api
+    acme = await api.account("ACME", legal_name=f"Acme Foods {api.unique} Ltd")
+    await api.account("OTHER", legal_name=f"Other Brands {api.unique}")
+    wildcard = await api.account("PCT", legal_name=f"100% Juice_{api.unique}")
+
+    async def found(q: str) -> list[str]:
+        page = await api.ok("GET", "/v1/accounts", params={"q": q, "limit": 500}, headers=api.reader)
+        return [a["account_id"] for a in page.json()["items"]]
+
+    assert await found(f"acme foods {api.unique}") == [acme["account_id"]]
+    assert await found(f"ACME-{api.unique}") == [acme["account_id"]]  # the id too
+    assert await found(f"0% juice_{api.unique}") == [wildcard["account_id"]]
+    assert await found(f"%_{api.unique}") == []  # % and _ are matched as themselves
+    assert await found(f"nobody-{api.unique}") == []

@@ -44,12 +44,13 @@ class MemoRepository:
         return _memo(row._mapping) if row else None
 
     async def list(self, *, invoice_id: str | None, kind: str | None, limit: int,
-                   after: tuple[datetime, str] | None) -> list[MemoRecord]:
+                   after: tuple[datetime, str] | None, memo_number: str | None = None,
+                   invoice_number: str | None = None) -> list[MemoRecord]:
         query = select(memos).order_by(memos.c.issued_at.desc(), memos.c.memo_id.desc()).limit(limit + 1)
-        if invoice_id is not None:
-            query = query.where(memos.c.invoice_id == invoice_id)
-        if kind is not None:
-            query = query.where(memos.c.kind == kind)
+        for column, value in ((memos.c.invoice_id, invoice_id), (memos.c.kind, kind),
+                              (memos.c.memo_number, memo_number), (memos.c.invoice_number, invoice_number)):
+            if value is not None:
+                query = query.where(column == value)
         if after is not None:
             at, last_id = after
             query = query.where(or_(memos.c.issued_at < at, and_(memos.c.issued_at == at, memos.c.memo_id < last_id)))

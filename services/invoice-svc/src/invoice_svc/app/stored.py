@@ -204,6 +204,7 @@ class StoredLine:
 
 @dataclass(frozen=True, slots=True)
 class InvoiceFilter:
+    invoice_number: str | None = None
     bill_to_account_id: str | None = None
     contract_id: str | None = None
     period: str | None = None

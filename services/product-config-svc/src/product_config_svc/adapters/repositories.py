@@ -28,6 +28,8 @@ class _StateRepository(Generic[S]):
     key: str
     model: type[S]
     kind: str
+    # The columns a free-text `matching` search looks in (case-insensitive substring); none: no search.
+    search_columns: tuple[str, ...] = ()
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -85,8 +87,10 @@ class _StateRepository(Generic[S]):
                 for r in await self.page_documents(filters, after, limit, state_contains)]
 
     async def page_documents(self, filters: dict[str, Any], after: str | None, limit: int,
-                             state_contains: dict[str, Any] | None = None) -> list[Stored[dict[str, Any]]]:
-        """`page` as stored JSON documents (see `get_document`)."""
+                             state_contains: dict[str, Any] | None = None,
+                             matching: str | None = None) -> list[Stored[dict[str, Any]]]:
+        """`page` as stored JSON documents (see `get_document`); `matching` keeps those whose `search_columns`
+        contain it, ignoring case."""
         t = self.table
         where: list[str] = []
         params: dict[str, Any] = {"lim": limit + 1}
@@ -99,6 +103,10 @@ class _StateRepository(Generic[S]):
         for field, value in (state_contains or {}).items():
             where.append(f"state -> CAST(:c_{field} AS text) @> CAST(:v_{field} AS jsonb)")
             params |= {f"c_{field}": field, f"v_{field}": json.dumps(value)}
+        if matching and self.search_columns:
+            where.append("(" + " OR ".join(f"{c} ILIKE :matching ESCAPE '\\'" for c in self.search_columns) + ")")
+            escaped = matching.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params["matching"] = f"%{escaped}%"
         if after is not None:
             where.append(f"{self.key} > :after")
             params["after"] = after
@@ -117,6 +125,7 @@ class ProductRepository(_StateRepository[ProductState]):
 
 class AccountRepository(_StateRepository[AccountState]):
     table, key, model, kind = tables.accounts, "account_id", AccountState, "account"
+    search_columns = ("legal_name", "account_id")
 
     def _columns(self, state: AccountState) -> dict[str, Any]:
         return {"type": state.type, "legal_name": state.legal_name, "currency": state.currency}

@@ -32,13 +32,21 @@ async def _memo(session, memo_id: str) -> MemoRecord:
 
 
 @router.get("", response_model=Page[MemoOut], summary="Issued memos, newest first")
-async def list_memos(session: Session, _principal: CurrentPrincipal, invoice_id: str | None = Query(None),
+async def list_memos(session: Session, _principal: CurrentPrincipal,
+                     memo_number: str | None = Query(None, max_length=40, description=(
+                         "the memo with this number, e.g. CM-2026-00000007 (case and surrounding spaces ignored)")),
+                     invoice_id: str | None = Query(None),
+                     invoice_number: str | None = Query(None, max_length=40, description=(
+                         "memos on the invoice with this number, e.g. INV-2026-00000042")),
                      kind: Literal["credit", "debit"] | None = Query(None), limit: Limit = 50,
                      cursor: Cursor = None) -> Page[MemoOut]:
     position = decode_cursor(cursor)
     after = (datetime.fromisoformat(position["at"]), position["id"]) if position else None
+    numbers = {"memo_number": memo_number, "invoice_number": invoice_number}
     async with session.begin():
-        rows = await MemoRepository(session).list(invoice_id=invoice_id, kind=kind, limit=limit, after=after)
+        rows = await MemoRepository(session).list(
+            invoice_id=invoice_id, kind=kind, limit=limit, after=after,
+            **{k: v.strip().upper() if v is not None else None for k, v in numbers.items()})
     page = page_of(rows, limit, lambda m: {"at": m.issued_at.isoformat(), "id": m.memo_id})
     return Page[MemoOut](items=[MemoOut.of(m) for m in page.items], next_cursor=page.next_cursor)
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from invoice_svc.adapters.document_repository import DocumentRepository
@@ -134,7 +134,11 @@ class VoidRequest(BaseModel):
 
 
 @router.get("/v1/invoices", response_model=Page[InvoiceSummary], summary="Invoices (drafts included)")
-async def list_invoices(session: Session, _p: CurrentPrincipal, bill_to_account_id: str | None = None,
+async def list_invoices(session: Session, _p: CurrentPrincipal,
+                        invoice_number: Annotated[str | None, Query(
+                            max_length=40, description="the invoice with this number, e.g. INV-2026-00000042 "
+                                                       "(case and surrounding spaces ignored)")] = None,
+                        bill_to_account_id: str | None = None,
                         contract_id: str | None = None, period: Period | None = None,
                         status: Literal["draft", "issued", "void"] | None = None,
                         limit: Limit = 50, cursor: Cursor = None) -> Page[InvoiceSummary]:
@@ -145,8 +149,10 @@ async def list_invoices(session: Session, _p: CurrentPrincipal, bill_to_account_
             after = (datetime.fromisoformat(position["at"]), str(position["id"]))
         except (KeyError, ValueError, TypeError) as exc:
             raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
+    number = invoice_number.strip().upper() if invoice_number is not None else None
     headers = await InvoiceRepository(session).page(InvoiceFilter(
-        bill_to_account_id=bill_to_account_id, contract_id=contract_id, period=period, status=status),
+        invoice_number=number, bill_to_account_id=bill_to_account_id, contract_id=contract_id, period=period,
+        status=status),
         limit=limit, after=after)
     more, headers = len(headers) > limit, headers[:limit]
     next_cursor = encode_cursor({"at": headers[-1].created_at.isoformat(), "id": headers[-1].invoice_id}) \

@@ -107,10 +107,13 @@ async def list_accounts(session: Session, _p: CurrentPrincipal, type: AccountTyp
                         currency: str | None = None,
                         represents: str | None = Query(default=None, description="agencies representing this "
                                                                                   "advertiser"),
+                        q: str | None = Query(default=None, min_length=1, max_length=200,
+                                              description="accounts whose legal name or id contains this text, "
+                                                          "ignoring case, e.g. `acme`"),
                         limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
     rows = await AccountRepository(session).page_documents(
         {"type": type, "currency": currency}, after_key(cursor), limit,
-        {"represented_advertisers": [represents]} if represents else None)
+        {"represented_advertisers": [represents]} if represents else None, matching=q)
     return {"items": [{**r.state, "state_version": r.version} for r in rows[:limit]],
             "next_cursor": next_cursor(rows, limit, lambda r: r.state["account_id"])}
 
