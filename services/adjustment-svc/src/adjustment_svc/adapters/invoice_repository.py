@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -119,6 +120,7 @@ class InvoiceReadModel:
         request takes it after its invoice's row lock, so the order is always invoice, then account)."""
         await self._s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                               {"key": f"{SCHEMA}.bill-to-requests:{invoice.bill_to_account_id}"})
+        in_window: tuple[str, dict[str, Any]]
         if window is AccountWindow.REQUEST_MONTH:
             start = date.fromisoformat(f"{period}-01")
             end = (start + timedelta(days=32)).replace(day=1)
