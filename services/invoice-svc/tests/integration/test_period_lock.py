@@ -140,3 +140,26 @@ async def test_period_closed_from_another_source_is_dead_lettered_and_locks_noth
     headers = dict(dead.headers)
     assert b"accounting-svc" in headers["dlq-reason"] and dead.key == period.encode()
     assert not await _locked(billing, period)
+
+
+async def test_a_month_reopened_after_a_later_invoice_billed_what_it_owed_is_not_billed_twice(invoice_feed, billing,
+                                                                                           unique):
+    u, y = unique, own_year(unique)
+    march, april = f"{y}-03", f"{y}-04"
+    await _setup(invoice_feed, u, y)
+    await deliver(invoice_feed, [_delivered(u, 1, f"{y}-03-10", 500_000), _delivered(u, 2, f"{y}-04-03", 250_000)])
+    await close_period(invoice_feed, march)
+    await billing.bill(april, "issue", [f"A-{u}"])
+    assert line(await billing.issued_invoice(f"A-{u}", april), "prior_period_adjustment",
+                line_item_id=f"L-{u}")["quantity"] == 500_000
+
+    await close_period(invoice_feed, march, event="PeriodReopened")
+    run = await billing.bill(march, "issue", [f"A-{u}"])
+    assert await billing.invoices(bill_to_account_id=f"A-{u}", period=march) == [], run
+    # a late March delivery is still billed, once, as what March owes, on the next invoice
+    await deliver(invoice_feed, [_delivered(u, 3, f"{y}-03-30", 10_000), _delivered(u, 4, f"{y}-05-02", 1_000)])
+    await billing.bill(f"{y}-05", "issue", [f"A-{u}"])
+    may = await billing.issued_invoice(f"A-{u}", f"{y}-05")
+    owed = line(may, "prior_period_adjustment", line_item_id=f"L-{u}")
+    assert (owed["quantity"], owed["amount"], owed["original_period"], owed["original_invoice_number"]) == \
+        (10_000, "40.00", march, None)

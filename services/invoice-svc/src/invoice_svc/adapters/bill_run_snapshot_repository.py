@@ -119,7 +119,12 @@ _OWED = text(f"""
     WITH closed AS (
         SELECT period, to_date(period || '-01', 'YYYY-MM-DD') AS first_day,
                CAST(to_date(period || '-01', 'YYYY-MM-DD') + interval '1 month - 1 day' AS date) AS last_day
-          FROM {SCHEMA}.period_locks WHERE status = 'closed' AND period < :period),
+          FROM (SELECT period FROM {SCHEMA}.period_locks WHERE status = 'closed' AND period < :period
+                UNION
+                -- a period reopened after later invoices billed what it owed stays billed that way (no double bill)
+                SELECT DISTINCT original_period FROM {SCHEMA}.invoice_lines
+                 WHERE original_invoice_number IS NULL AND kind = 'prior_period_adjustment'
+                   AND original_period < :period) AS p),
     owed AS (
         SELECT c.bill_to_account_id AS bill_to, c.contract_id AS contract_key, c.advertiser_account_id AS advertiser,
                cl.period, cl.first_day, cl.last_day
@@ -146,6 +151,12 @@ _OWED = text(f"""
                      AND l.original_period = o.period AND l.original_invoice_number IS NULL),
                   '-infinity') - make_interval(secs => {RECONCILE_MARGIN_S}))
      ORDER BY o.period""")
+# Groups whose period later invoices billed as owed by a closed period: the period's own runs leave them to that.
+_OWED_COVERED = text(f"""
+    SELECT DISTINCT i.bill_to_account_id, i.contract_key FROM {SCHEMA}.invoice_lines l
+      JOIN {SCHEMA}.invoices i ON i.invoice_id = l.invoice_id
+     WHERE l.original_invoice_number IS NULL AND l.kind = 'prior_period_adjustment' AND l.original_period = :period
+       AND i.status = 'issued'""")
 _OWED_BILLED = text(f"""
     SELECT i.bill_to_account_id, i.contract_key, l.* FROM {SCHEMA}.invoices i
       JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
@@ -175,7 +186,8 @@ class SnapshotRepository:
     async def run_groups(self, period: str, start: date, end: date, snap: datetime) -> list[GroupSeed]:
         """Rule 2's groups of a period: billable deliveries in the snapshot, flat-fee contracts whose flight has
         begun by the period's end, and contracts with issued periods that changed since (adjustment-only if need
-        be)."""
+        be) or closed periods that owe something (C12). A group whose period later invoices billed while it was
+        closed is left out: reopened, it goes on being billed as owed, never twice."""
         seeds: dict[GroupKey, str] = {}
         params = {"start": start, "end": end, "snap": snap}
         for row in await self._session.execute(_DELIVERY_GROUPS, params):
@@ -186,7 +198,9 @@ class SnapshotRepository:
             seeds.setdefault(GroupKey(row.bill_to_account_id, row.contract_key, period), row.account_id)
         for owed in await self.owed_by_closed_periods(period, snap):
             seeds.setdefault(GroupKey(owed.bill_to_account_id, owed.contract_key, period), owed.account_id)
-        return [GroupSeed(k, a) for k, a in seeds.items()]
+        covered = {(r[0], r[1]) for r in await self._session.execute(_OWED_COVERED, {"period": period})}
+        return [GroupSeed(k, a) for k, a in seeds.items()
+                if (k.bill_to_account_id, k.contract_key) not in covered]
 
     async def owed_by_closed_periods(self, period: str, snap: datetime) -> list[OwedPeriod]:
         """The closed periods before `period` that groups still owe (close.md C12): no issued invoice covers them

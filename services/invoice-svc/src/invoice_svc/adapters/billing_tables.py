@@ -120,6 +120,9 @@ invoice_lines = Table(
     Column("original_period", String(7), nullable=True),
     PrimaryKeyConstraint("invoice_id", "line_no"),
     Index("uq_invoice_lines_line_id", "invoice_line_id", unique=True),
+    # What closed periods owe and what later invoices billed for them (close.md C12).
+    Index("ix_invoice_lines_owed_period", "original_period",
+          postgresql_where=text("original_invoice_number IS NULL AND kind = 'prior_period_adjustment'")),
 )
 
 invoice_counters = Table(
