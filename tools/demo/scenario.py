@@ -12,7 +12,7 @@ from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
 from tools.demo.client import Api, ApiError
 from tools.demo.month_end import accounting_lines, close_month
-from tools.demo.timeline import DisputeTimes, dispute_times
+from tools.demo.timeline import DEMO_CLOCK_HORIZON, DisputeTimes, dispute_times
 from tools.demo.world import World
 
 
@@ -260,7 +260,7 @@ class Scenario:
 
     async def summary(self) -> str:
         # the demo clock runs weeks past today: the dispute KPIs' window reaches the last change it made
-        end = max(date.today(), self.facts.get("demo_clock_end", datetime.now(UTC)).date())
+        end = max(date.today(), self.facts.get("demo_clock_end", datetime.now(UTC) + DEMO_CLOCK_HORIZON).date())
         window = {"from": f"{self.world.period}-01", "to": end.isoformat()}
         kpis_invoice = await self.api.get("invoice-svc", "/v1/kpis", **{"from": self.world.period,
                                                                          "to": self.world.period})
@@ -306,9 +306,12 @@ def _sum(items: list[dict], key: str) -> str:
 def _at_risk(kpis: dict) -> str:
     parts = []
     for entry in kpis.get("revenue_at_risk", []):
-        text = f"{entry['value']} {entry['currency'] or ''}".strip()
+        quantities = ", ".join(f"{q['quantity']:,} {q['unit']}" for q in entry["unpriced_quantity"])
+        if entry["currency"] is None:  # nothing tells the currency (no contract, no account): unpriced only
+            parts.append(f"{entry['unpriced']} unpriced in no known currency ({quantities})")
+            continue
+        text = f"{entry['value']} {entry['currency']}"
         if entry["unpriced"]:
-            quantities = ", ".join(f"{q['quantity']:,} {q['unit']}" for q in entry["unpriced_quantity"])
             text += f" + {entry['unpriced']} unpriced ({quantities})"
         parts.append(text)
     return "; ".join(parts) or "none"

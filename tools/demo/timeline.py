@@ -20,6 +20,8 @@ DISPUTE_HOURS: tuple[tuple[int, int, int], ...] = (
     (52, 4, 790),    # resolved after 33 days: past the 30-day target
     (75, 9, 130),
 )
+# How far past the issue the demo clock runs (a summary shown again later still covers every demo dispute).
+DEMO_CLOCK_HORIZON = timedelta(hours=max(opened + resolved for opened, _, resolved in DISPUTE_HOURS))
 
 
 @dataclass(frozen=True)
