@@ -109,7 +109,15 @@ def _account(account_id: str, kind: str, name: str, rng: random.Random) -> dict:
             "payment_terms_days": rng.choice([30, 30, 45, 60]),
             "tax_rates": {"ADV": "8.875"} if rng.random() < 0.15 else {},
             "po_required": False, "invoice_contact": f"ap+{account_id.lower()}@example.com",
-            "represented_advertisers": [], "reason": "demo onboarding"}
+            "represented_advertisers": [], "reason": "demo onboarding", **_postal(account_id)}
+
+
+def _postal(account_id: str) -> dict:
+    """What accounts-payable needs on invoices and memos: a postal address and a tax registration id (derived from
+    the id, so the world's random choices stay as they were)."""
+    n = sum(map(ord, account_id))
+    return {"postal_address": f"{100 + n % 900} Commerce Street, Suite {n % 40 + 1}, New York NY 10001, USA",
+            "tax_registration_id": f"US EIN {10 + n % 89}-{1000000 + n * 7919 % 9000000}"}
 
 
 def _contracts(world: World, rng: random.Random, total: int, advertisers: list[dict], agencies: list[dict],
