@@ -15,6 +15,7 @@ from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
 from mediabill_common.events.envelope import Envelope
+from mediabill_common.money import Money
 
 # Parked balance events belong to the feature, whichever consumer received them: the bill run that issues their
 # invoice applies them (adapters/unit.py parks and replays under this name).
@@ -65,7 +66,10 @@ class ReceivablesRepository:
     async def for_update(self, invoice_id: str) -> Receivable | None:
         """The issued or void invoice, locked until the transaction ends; None when it is not (yet) issued here."""
         row = (await self._session.execute(_FOR_UPDATE, {"id": invoice_id})).first()
-        return None if row is None else Receivable(*row)
+        if row is None:
+            return None
+        invoice_id, number, bill_to_account_id, currency, total, status = row
+        return Receivable(invoice_id, number, bill_to_account_id, Money(total, currency), status)
 
     async def record_entry(self, invoice_id: str, entry: BalanceEntry, *, applied: bool, event_id: str,
                            cause: EntryCause | None = None) -> bool:

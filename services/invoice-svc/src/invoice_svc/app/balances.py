@@ -65,8 +65,8 @@ async def update_balance(unit: InvoiceUnit, invoice: Receivable, entry: BalanceE
     (before, after) the entry."""
     entries = await unit.receivables.entries_of(invoice.invoice_id)
     voided = invoice.status == "void"
-    before = balance_of(invoice.total, invoice.currency, [e for e in entries if e != entry], voided=voided)
-    after = balance_of(invoice.total, invoice.currency, entries, voided=voided)
+    before = balance_of(invoice.total, [e for e in entries if e != entry], voided=voided)
+    after = balance_of(invoice.total, entries, voided=voided)
     await unit.receivables.save_balance(invoice.invoice_id, after)
     return before, after
 

@@ -86,7 +86,7 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
         -> dict[str, Any]:
     start, end = period_bounds(scope.period)
     d = g.draft
-    opening = balance_of(d.total.amount, d.currency, []) if status == "issued" else None
+    opening = balance_of(d.total, []) if status == "issued" else None
     terms_days = (g.terms.payment_terms_days if g.terms is not None and g.terms.payment_terms_days is not None
                   else g.bill_to.payment_terms_days)
     return {
@@ -101,7 +101,7 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
         "adjustment_only": g.adjustment_only, "bill_run_id": scope.run_id, "snapshot_at": scope.snap,
         "reconciled_through": scope.snap, "document": _document(g, scope.seller),
         "exceptions": [e.as_dict() for e in d.exceptions],
-        "balance_due": opening.balance_due if opening is not None else Decimal(0),
+        "balance_due": opening.balance_due.amount if opening is not None else Decimal(0),
         "balance_status": opening.status if opening is not None else None,
     }
 

@@ -9,6 +9,7 @@ from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import Invoice, Receivable, StoredLine
 from invoice_svc.domain.billing.balance import InvoiceBalance, balance_of, void_blockers
 from invoice_svc.domain.errors import RuleViolation, UnknownEntity, check_version
+from mediabill_common.money import Money
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ async def void_invoice(unit: BillingUnit, invoice_id: str, *, reason: str, actor
         raise UnknownEntity(f"no invoice with id {invoice_id}")
     check_version(if_match, invoice.version)
     entries = await unit.receivables.entries_of(invoice_id)
-    blockers = void_blockers(balance_of(invoice.total, invoice.currency, entries), invoice.status)
+    total = Money(invoice.total, invoice.currency)
+    blockers = void_blockers(balance_of(total, entries), invoice.status)
     if blockers:
         raise RuleViolation(f"invoice {invoice.invoice_number or invoice_id} cannot be voided (rule 12: only while "
                             f"nothing is paid, credited, debited or disputed): {'; '.join(blockers)}")
@@ -49,9 +51,9 @@ async def void_invoice(unit: BillingUnit, invoice_id: str, *, reason: str, actor
     envelope = await unit.publish("InvoiceVoided", key=voided.bill_to_account_id, subject=invoice_id, data={
         "invoice_id": invoice_id, "invoice_number": number, "bill_to_account_id": voided.bill_to_account_id,
         "reason": reason, "voided_by": actor, "voided_at": voided.voided_at})
-    after = balance_of(invoice.total, invoice.currency, entries, voided=True)
+    after = balance_of(total, entries, voided=True)
     await unit.receivables.save_balance(invoice_id, after)
-    receivable = Receivable(invoice_id, number, voided.bill_to_account_id, voided.currency, voided.total,
+    receivable = Receivable(invoice_id, number, voided.bill_to_account_id, Money(voided.total, voided.currency),
                             voided.status)
     await unit.publish("InvoiceBalanceChanged", key=voided.bill_to_account_id, subject=invoice_id,
                        causationid=envelope.id, data=balance_event(receivable, after, "void", envelope.id))

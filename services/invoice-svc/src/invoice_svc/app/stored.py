@@ -10,6 +10,7 @@ from typing import Any, Literal, NamedTuple
 
 from invoice_svc.domain.billing.balance import InvoiceBalance
 from invoice_svc.domain.billing.grouping import GroupKey
+from mediabill_common.money import Money
 
 RunStatus = Literal["queued", "running", "completed", "failed"]
 
@@ -72,9 +73,12 @@ class Receivable:
     invoice_id: str
     invoice_number: str
     bill_to_account_id: str
-    currency: str
-    total: Decimal
+    total: Money
     status: str
+
+    @property
+    def currency(self) -> str:
+        return self.total.currency
 
 
 @dataclass(frozen=True, slots=True)

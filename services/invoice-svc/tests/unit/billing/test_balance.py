@@ -15,6 +15,7 @@ from invoice_svc.domain.billing.balance import (
     stored_balance,
     void_blockers,
 )
+from mediabill_common.money import Money
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 D = Decimal
@@ -38,45 +39,46 @@ def dispute(kind: str, dispute_id: str, amount: str = "0", minute: int = 0) -> B
 
 
 def test_balance_due_is_total_minus_credited_plus_debited_minus_paid():
-    b = balance_of(D("1000.00"), "USD", [memo("CM1", "credit_memo", "100.00"), memo("DM1", "debit_memo", "50.00"),
-                                          payment("P1", "300.00")])
-    assert (b.credited, b.debited, b.paid, b.balance_due, b.overpaid, b.status) == \
+    b = balance_of(Money(D("1000.00"), "USD"), [memo("CM1", "credit_memo", "100.00"),
+                                                memo("DM1", "debit_memo", "50.00"), payment("P1", "300.00")])
+    assert (*(m.amount for m in (b.credited, b.debited, b.paid, b.balance_due, b.overpaid)), b.status) == \
         (D("100.00"), D("50.00"), D("300.00"), D("650.00"), D("0.00"), "partially_paid")
 
 
 def test_status_is_issued_until_paid_and_paid_when_nothing_is_due():
-    assert balance_of(D("10.00"), "USD", []).status == "issued"
-    assert balance_of(D("10.00"), "USD", [memo("CM", "credit_memo", "4.00")]).status == "issued"
-    assert balance_of(D("10.00"), "USD", [payment("P", "10.00")]).status == "paid"
-    assert balance_of(D("10.00"), "USD", [memo("CM", "credit_memo", "10.00")]).status == "paid"
+    assert balance_of(Money(D("10.00"), "USD"), []).status == "issued"
+    assert balance_of(Money(D("10.00"), "USD"), [memo("CM", "credit_memo", "4.00")]).status == "issued"
+    assert balance_of(Money(D("10.00"), "USD"), [payment("P", "10.00")]).status == "paid"
+    assert balance_of(Money(D("10.00"), "USD"), [memo("CM", "credit_memo", "10.00")]).status == "paid"
 
 
 def test_overpayment_leaves_nothing_due_and_shows_the_excess():
-    b = balance_of(D("100.00"), "USD", [payment("P1", "80.00"), payment("P2", "50.00")])
-    assert (b.balance_due, b.overpaid, b.status) == (D("0.00"), D("30.00"), "paid")
+    b = balance_of(Money(D("100.00"), "USD"), [payment("P1", "80.00"), payment("P2", "50.00")])
+    assert (b.balance_due.amount, b.overpaid.amount, b.status) == (D("0.00"), D("30.00"), "paid")
 
 
 def test_a_payment_in_another_currency_is_kept_but_not_applied():
-    b = balance_of(D("100.00"), "USD", [payment("P1", "100.00", currency="EUR")])
-    assert (b.paid, b.balance_due, b.status) == (D("0.00"), D("100.00"), "issued")
+    b = balance_of(Money(D("100.00"), "USD"), [payment("P1", "100.00", currency="EUR")])
+    assert (b.paid.amount, b.balance_due.amount, b.status) == (D("0.00"), D("100.00"), "issued")
 
 
 def test_a_void_invoice_owes_nothing():
-    b = balance_of(D("100.00"), "USD", [], voided=True)
-    assert (b.balance_due, b.status, b.total) == (D("0.00"), "void", D("100.00"))
+    b = balance_of(Money(D("100.00"), "USD"), [], voided=True)
+    assert (b.balance_due.amount, b.status, b.total.amount) == (D("0.00"), "void", D("100.00"))
 
 
 def test_an_open_dispute_holds_its_amount_without_changing_the_balance():
-    b = balance_of(D("500.00"), "USD", [dispute("dispute_opened", "X", "120.00")])
-    assert (b.disputed_amount, b.balance_due) == (D("120.00"), D("500.00"))
+    b = balance_of(Money(D("500.00"), "USD"), [dispute("dispute_opened", "X", "120.00")])
+    assert (b.disputed_amount.amount, b.balance_due.amount) == (D("120.00"), D("500.00"))
 
 
 def test_resolution_releases_what_will_not_be_credited_and_holds_the_credit_until_its_memo():
     opened, resolved = dispute("dispute_opened", "X", "120.00", 0), dispute("dispute_resolved", "X", "40.00", 5)
     assert disputed_amount([opened, resolved]) == D("40.00")
-    credited = balance_of(D("500.00"), "USD", [opened, resolved, memo("CM", "credit_memo", "40.00", "X", 9)])
-    assert (credited.disputed_amount, credited.credited, credited.balance_due) == (D("0.00"), D("40.00"),
-                                                                                     D("460.00"))
+    credited = balance_of(Money(D("500.00"), "USD"),
+                          [opened, resolved, memo("CM", "credit_memo", "40.00", "X", 9)])
+    assert (credited.disputed_amount.amount, credited.credited.amount, credited.balance_due.amount) == (
+        D("0.00"), D("40.00"), D("460.00"))
 
 
 def test_a_rejected_or_withdrawn_dispute_holds_nothing_and_a_reopened_one_keeps_its_hold():
@@ -91,9 +93,9 @@ def test_a_rejected_or_withdrawn_dispute_holds_nothing_and_a_reopened_one_keeps_
 
 
 def test_void_is_blocked_by_anything_paid_credited_debited_or_disputed():
-    clean = balance_of(D("100.00"), "USD", [])
+    clean = balance_of(Money(D("100.00"), "USD"), [])
     assert void_blockers(clean, "issued") == []
-    busy = balance_of(D("100.00"), "USD", [payment("P", "1.00"), memo("CM", "credit_memo", "2.00"),
+    busy = balance_of(Money(D("100.00"), "USD"), [payment("P", "1.00"), memo("CM", "credit_memo", "2.00"),
                                            memo("DM", "debit_memo", "3.00"), dispute("dispute_opened", "X", "4.00")])
     assert void_blockers(busy, "issued") == ["paid 1.00", "credited 2.00", "debited 3.00", "disputed 4.00"]
     assert void_blockers(clean, "void") and void_blockers(clean, "draft")
@@ -133,8 +135,8 @@ def _arrive(total: Decimal, order: list[BalanceEntry]):
     balances = []
     for entry in order:
         recorded.setdefault((entry.kind, entry.entry_id), entry)
-        balances.append(balance_of(total, "USD", list(recorded.values())))
-    return balances[-1] if balances else balance_of(total, "USD", [])
+        balances.append(balance_of(Money(total, "USD"), list(recorded.values())))
+    return balances[-1] if balances else balance_of(Money(total, "USD"), [])
 
 
 @settings(max_examples=300, deadline=None)
@@ -150,17 +152,18 @@ def test_the_final_balance_does_not_depend_on_arrival_order_or_resends(total, ev
 @given(total=_money, events=receivable_events())
 def test_balance_invariants_hold(total, events):
     b = _arrive(total, events)
-    assert b.balance_due >= 0 and b.overpaid >= 0 and not (b.balance_due and b.overpaid)
+    due, overpaid = b.balance_due.amount, b.overpaid.amount
+    assert due >= 0 and overpaid >= 0 and not (due and overpaid)
     assert b.balance_due - b.overpaid == b.total - b.credited + b.debited - b.paid
-    assert b.disputed_amount >= 0
-    assert b.status == ("paid" if b.balance_due == 0 else "partially_paid" if b.paid > 0 else "issued")
+    assert b.disputed_amount.amount >= 0
+    assert b.status == ("paid" if b.balance_due.amount == 0 else "partially_paid" if b.paid.amount > 0 else "issued")
 
 
 def test_the_balance_kept_on_the_invoice_row_reads_back_as_computed_at_the_currency_scale():
-    computed = balance_of(D("1000.00"), "JPY", [payment("P1", "300", "JPY")])
+    computed = balance_of(Money(D("1000.00"), "JPY"), [payment("P1", "300", "JPY")])
     # NUMERIC columns hand back their own scale; the figures shown are the currency's.
     row = {"currency": "JPY", "balance_status": computed.status,
            **{k: D(v).quantize(D("0.000001")) for k, v in computed.figures().items() if k != "status"}}
     read = stored_balance(row)
     assert read == computed
-    assert [format(v, "f") for v in (read.total, read.paid, read.balance_due)] == ["1000", "300", "700"]
+    assert [format(v.amount, "f") for v in (read.total, read.paid, read.balance_due)] == ["1000", "300", "700"]

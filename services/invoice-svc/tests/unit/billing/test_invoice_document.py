@@ -16,6 +16,7 @@ from invoice_svc.app.invoices import InvoiceView
 from invoice_svc.app.stored import Invoice, StoredLine
 from invoice_svc.domain.billing.balance import balance_of
 from mediabill_common.document_text import customer_description, has_commission, kind_label
+from mediabill_common.money import Money
 
 D = Decimal
 SELLER = Seller("Retail Media Co", "9 Seller Road, Austin TX 78701, USA", "US EIN 11-1111111",
@@ -39,7 +40,7 @@ def _invoice(*, commission: str = "-100.00", document: dict | None = None) -> In
                    date(2025, 8, 1), date(2025, 8, 31), date(2025, 9, 1), date(2025, 10, 1), 30, "USD",
                    D("1000.00"), D(0), D(commission), D(0), total, False, "RUN-1", total, "issued",
                    datetime(2025, 9, 1, tzinfo=UTC), doc if document is None else document, [],
-                   balance_of(total, "USD", []), None, None, None, 1)
+                   balance_of(Money(total, "USD"), []), None, None, None, 1)
 
 
 def _lines(commission: bool = True) -> list[StoredLine]:
@@ -66,7 +67,8 @@ def test_the_document_names_seller_and_buyer_with_addresses_tax_ids_and_remit_to
 
 
 def test_the_document_shows_no_balance_and_no_internal_wording():
-    text = _text(render_invoice_pdf(InvoiceView(_invoice(), _lines(), balance_of(D(900), "USD", [])), SELLER))
+    view = InvoiceView(_invoice(), _lines(), balance_of(Money(D(900), "USD"), []))
+    text = _text(render_invoice_pdf(view, SELLER))
     for internal in ("rate card", "would-be value", "Balance due", "Over-delivery beyond budget", "Renamed Co"):
         assert internal not in text
 

@@ -12,9 +12,10 @@ from invoice_svc.app.balances import replay_for_issued, sweep_parked
 from invoice_svc.app.handlers import HANDLERS
 from invoice_svc.app.stored import Receivable
 from mediabill_common.consumer import Event
+from mediabill_common.money import Money
 from mediabill_common.testing.kafka import envelope_for
 
-INVOICE = Receivable("INV-1", "INV-2025-00000001", "ADV-1", "USD", Decimal("1000.00"), "issued")
+INVOICE = Receivable("INV-1", "INV-2025-00000001", "ADV-1", Money(Decimal("1000.00"), "USD"), "issued")
 
 
 def payment(payment_id: str, amount: str, **over: str) -> Event:
@@ -49,7 +50,7 @@ async def test_an_event_for_an_invoice_not_issued_yet_is_parked_and_applied_when
     assert await replay_for_issued(unit, ["INV-1", "INV-2"]) == 1
 
     assert unit.lot.parked == []
-    assert unit.receivables.balances["INV-1"].balance_due == Decimal("750.00")
+    assert unit.receivables.balances["INV-1"].balance_due.amount == Decimal("750.00")
     [changed] = unit.published_of("InvoiceBalanceChanged")
     assert (changed["reason"], changed["paid"], changed["status"]) == ("payment", "250.00", "partially_paid")
 
@@ -65,7 +66,7 @@ async def test_the_balance_is_the_same_whatever_order_memos_payments_and_dispute
             await HANDLERS.dispatch(event, fresh)
         seen.add(fresh.receivables.balances["INV-1"])
     [balance] = seen
-    assert (balance.paid, balance.credited, balance.balance_due, balance.disputed_amount) == (
+    assert tuple(m.amount for m in (balance.paid, balance.credited, balance.balance_due, balance.disputed_amount)) == (
         Decimal("500.00"), Decimal("100.00"), Decimal("400.00"), Decimal("50.00"))
 
 
@@ -81,7 +82,7 @@ async def test_an_exact_resend_changes_nothing_and_a_payment_id_resent_with_anot
     [conflict] = unit.exceptions.unresolved()
     assert (conflict.kind, conflict.refs["differs"], conflict.refs["recorded_amount"]) == (
         "payment_conflict", "amount", "250.00")
-    assert unit.receivables.balances["INV-1"].paid == Decimal("250.00")
+    assert unit.receivables.balances["INV-1"].paid.amount == Decimal("250.00")
 
 
 @pytest.mark.parametrize(("over", "kind"), [
@@ -113,7 +114,7 @@ async def test_the_sweep_applies_what_waits_for_an_invoice_issued_since_and_rais
     unit.receivables.issue(INVOICE)
 
     assert await sweep_parked(unit, unknown_after_s=0) == 1
-    assert unit.receivables.balances["INV-1"].paid == Decimal("100.00")
+    assert unit.receivables.balances["INV-1"].paid.amount == Decimal("100.00")
     [unknown] = unit.exceptions.unresolved()
     assert (unknown.kind, unknown.refs["invoice_id"], unknown.amount_at_risk) == (
         "unknown_invoice", "INV-9", Decimal("5.00"))

@@ -39,7 +39,7 @@ async def when_payment_applied_update_balance(event: Event[PaymentApplied], unit
         return
     before, after = await update_balance(unit, invoice, entry)
     if after.overpaid > before.overpaid:
-        await raise_exception(unit, "overpayment", invoice.bill_to_account_id, refs, after.overpaid,
+        await raise_exception(unit, "overpayment", invoice.bill_to_account_id, refs, after.overpaid.amount,
                               invoice.currency)
     await publish_balance(unit, event, invoice, entry, after)
     await audit_balance_change(unit, invoice, entry, cause, before, after)

@@ -11,10 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any, Literal
 
-from mediabill_common.money import round_money
+from mediabill_common.money import Money
 
 EntryKind = Literal["payment", "credit_memo", "debit_memo", "dispute_opened", "dispute_resolved",
                     "dispute_withdrawn", "dispute_reopened"]
@@ -40,21 +39,23 @@ class BalanceEntry:
 
 @dataclass(frozen=True)
 class InvoiceBalance:
-    """What collections need (the `InvoiceBalanceChanged` figures)."""
+    """What collections need (the `InvoiceBalanceChanged` figures), in the invoice's currency."""
 
-    total: Decimal
-    credited: Decimal
-    debited: Decimal
-    paid: Decimal
-    balance_due: Decimal
-    overpaid: Decimal
-    disputed_amount: Decimal
+    total: Money
+    credited: Money
+    debited: Money
+    paid: Money
+    balance_due: Money
+    overpaid: Money
+    disputed_amount: Money
     status: InvoiceStatus
 
     def figures(self) -> dict[str, Decimal | str]:
-        return {"total": self.total, "credited": self.credited, "debited": self.debited, "paid": self.paid,
-                "balance_due": self.balance_due, "overpaid": self.overpaid,
-                "disputed_amount": self.disputed_amount, "status": self.status}
+        """The figures as the event, the invoice row and the API carry them: decimals beside the invoice's
+        currency, and the status."""
+        return {"total": self.total.amount, "credited": self.credited.amount, "debited": self.debited.amount,
+                "paid": self.paid.amount, "balance_due": self.balance_due.amount, "overpaid": self.overpaid.amount,
+                "disputed_amount": self.disputed_amount.amount, "status": self.status}
 
 
 def applies_to_balance(entry: BalanceEntry, invoice_currency: str) -> bool:
@@ -62,14 +63,15 @@ def applies_to_balance(entry: BalanceEntry, invoice_currency: str) -> bool:
     return not (entry.kind == "payment" and entry.currency != invoice_currency)
 
 
-def balance_of(total: Decimal, currency: str, entries: Iterable[BalanceEntry], *, voided: bool = False) \
-        -> InvoiceBalance:
+def balance_of(total_money: Money, entries: Iterable[BalanceEntry], *, voided: bool = False) -> InvoiceBalance:
     """Rule 17: balance due = total - credited + debited - paid, never below 0; the excess is `overpaid`.
 
     Status: `void` when voided (its total is no longer owed); else `paid` when nothing is due; `partially_paid` when
     something is paid and a balance remains; else `issued`. The disputed amount (rule 20, see `disputed_amount`) does
-    not change the balance.
+    not change the balance. Entries are facts as recorded (each with its own currency); a payment in another
+    currency than the invoice's is left out (`applies_to_balance`).
     """
+    total, currency = total_money.amount, total_money.currency
     entries = [e for e in entries if applies_to_balance(e, currency)]
     credited = sum((e.amount for e in entries if e.kind == "credit_memo"), _ZERO)
     debited = sum((e.amount for e in entries if e.kind == "debit_memo"), _ZERO)
@@ -85,14 +87,18 @@ def balance_of(total: Decimal, currency: str, entries: Iterable[BalanceEntry], *
         status = "partially_paid"
     else:
         status = "issued"
-    q = partial(round_money, currency=currency)  # exact already; fixes the scale shown
+    def q(amount: Decimal) -> Money:  # exact already; fixes the scale shown
+        return Money(amount, currency).rounded()
+
     return InvoiceBalance(q(total), q(credited), q(debited), q(paid), q(balance_due), q(overpaid),
                           q(disputed_amount(entries)), status)
 
 
 def stored_balance(invoice: Mapping[str, Any]) -> InvoiceBalance:
     """The figures `balance_of` computed when the invoice's entries last changed, as kept on its row."""
-    q = partial(round_money, currency=invoice["currency"])  # as balance_of shows them
+    def q(amount: Decimal) -> Money:  # as balance_of shows them
+        return Money(amount, invoice["currency"]).rounded()
+
     return InvoiceBalance(q(invoice["total"]), q(invoice["credited"]), q(invoice["debited"]), q(invoice["paid"]),
                           q(invoice["balance_due"]), q(invoice["overpaid"]), q(invoice["disputed_amount"]),
                           invoice["balance_status"])
@@ -135,9 +141,9 @@ def void_blockers(balance: InvoiceBalance, status: str) -> list[str]:
         return ["a draft has no number and is not a receivable; rerun the preview instead"]
     reasons = []
     for name in ("paid", "credited", "debited"):
-        value = getattr(balance, name)
-        if value:
-            reasons.append(f"{name} {value}")
-    if balance.disputed_amount:
-        reasons.append(f"disputed {balance.disputed_amount}")
+        value: Money = getattr(balance, name)
+        if not value.is_zero():
+            reasons.append(f"{name} {value.amount}")
+    if not balance.disputed_amount.is_zero():
+        reasons.append(f"disputed {balance.disputed_amount.amount}")
     return reasons
