@@ -205,6 +205,11 @@ class Money:
     def __str__(self) -> str:
         return f"{self.as_str()} {self.currency}"
 
+    def __format__(self, spec: str) -> str:
+        """With a format spec, the amount as `Decimal` formats it (`format(m, "f")` is the exact decimal string the
+        wire and the columns carry, unrounded); without one, `str(m)` ("12.50 USD")."""
+        return format(self.amount, spec) if spec else str(self)
+
 
 def sum_money(items: Iterable[Money], currency: str) -> Money:
     """Sum amounts of `currency` (a sum of rounded amounts is exact); an empty sum is zero in `currency`.

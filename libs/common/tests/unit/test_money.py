@@ -161,3 +161,10 @@ def test_order_follows_the_amounts(a, b, currency):
     assert (x < y) == (a < b)
     assert (x >= y) == (a >= b)
     assert max(x, y).amount == max(a, b)
+
+
+def test_formatting_with_a_spec_gives_the_exact_amount_and_without_one_the_money():
+    money = Money.of("1234.505", "USD")
+    assert format(money, "f") == "1234.505"  # exact, as the wire and the columns carry it
+    assert f"{money}" == str(money) == "1234.51 USD"
+    assert format(Money.of("-0.5", "JPY"), "f") == "-0.5"
