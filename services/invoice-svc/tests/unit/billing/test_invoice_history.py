@@ -41,9 +41,9 @@ def test_steps_are_in_the_order_they_happened_not_the_order_they_arrived():
     assert [(s.kind, s.actor) for s in steps] == [
         ("issued", "manager@example"), ("dispute_opened", "portal"), ("dispute_resolved", "lead@example"),
         ("credit_memo", "analyst@example"), ("payment", "/collections")]
-    assert [s.balance_after.balance_due for s in steps] == [D("1000.00"), D("1000.00"), D("1000.00"), D("960.00"),
-                                                             D("460.00")]
-    assert [s.balance_after.disputed_amount for s in steps] == [D(0), D("120.00"), D("40.00"), D(0), D(0)]
+    assert [s.balance_after.balance_due.amount for s in steps] == [D("1000.00"), D("1000.00"), D("1000.00"),
+                                                                    D("960.00"), D("460.00")]
+    assert [s.balance_after.disputed_amount.amount for s in steps] == [D(0), D("120.00"), D("40.00"), D(0), D(0)]
     assert steps[0].reference == "RUN-1" and steps[-1].details == {"payment_id": "PAY-1"}
 
 
@@ -55,7 +55,7 @@ def test_a_void_takes_its_place_in_time_and_entries_without_a_cause_say_so():
     assert steps[1].actor == UNKNOWN_ACTOR
     assert steps[2].amount is None  # a withdrawal moves no money
     assert steps[3].actor == "manager@example" and steps[3].details == {"reason": "billed to the wrong agency"}
-    assert steps[3].balance_after.status == "void" and steps[3].balance_after.balance_due == 0
+    assert steps[3].balance_after.status == "void" and steps[3].balance_after.balance_due.amount == 0
 
 
 def test_entries_of_the_same_instant_keep_the_order_they_were_recorded_in():

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance, balance_of
+from mediabill_common.money import Money
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,9 @@ def invoice_history(issue: Issue, entries: Sequence[RecordedEntry], void: Void |
     """The invoice's timeline: its issue first, then its entries and its void in the order they happened (ties in
     the order they were recorded), each with the balance after it."""
     ordered = sorted(entries, key=lambda r: (r.entry.at, r.recorded_at, r.entry.entry_id))
+    total = Money(issue.total, issue.currency)
     steps = [HistoryStep(issue.at, "issued", issue.requested_by, issue.total, issue.currency,
-                         balance_of(issue.total, issue.currency, []), issue.bill_run_id,
+                         balance_of(total, []), issue.bill_run_id,
                          details={"invoice_number": issue.invoice_number, "bill_run_id": issue.bill_run_id})]
     seen: list[BalanceEntry] = []
     voided = False
@@ -93,7 +95,7 @@ def invoice_history(issue: Issue, entries: Sequence[RecordedEntry], void: Void |
         if isinstance(item, Void):
             voided = True
             steps.append(HistoryStep(item.at, "void", item.by, None, issue.currency,
-                                     balance_of(issue.total, issue.currency, seen, voided=True), issue.invoice_number,
+                                     balance_of(total, seen, voided=True), issue.invoice_number,
                                      details={"reason": item.reason}))
             continue
         seen.append(item.entry)
@@ -101,6 +103,6 @@ def invoice_history(issue: Issue, entries: Sequence[RecordedEntry], void: Void |
         steps.append(HistoryStep(
             item.entry.at, item.entry.kind, cause.actor if cause is not None else UNKNOWN_ACTOR,
             item.entry.amount if item.entry.currency != "XXX" else None, item.entry.currency,
-            balance_of(issue.total, issue.currency, seen, voided=voided), item.entry.entry_id, item.applied,
+            balance_of(total, seen, voided=voided), item.entry.entry_id, item.applied,
             dict(cause.details) if cause is not None else {}))
     return steps

@@ -37,8 +37,8 @@ class HistoryStepOut(BaseModel):
         return cls(at=step.at, kind=step.kind, actor=step.actor,
                    amount=money_str(step.amount, step.currency) if step.amount is not None else None,
                    currency=step.currency, reference=step.reference, applied=step.applied,
-                   balance_due_after=format(after.balance_due, "f"),
-                   disputed_amount_after=format(after.disputed_amount, "f"), status_after=after.status,
+                   balance_due_after=format(after.balance_due.amount, "f"),
+                   disputed_amount_after=format(after.disputed_amount.amount, "f"), status_after=after.status,
                    details=dict(step.details))
 
 
