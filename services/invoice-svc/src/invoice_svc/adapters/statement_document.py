@@ -72,7 +72,7 @@ def render_statement_pdf(view: StatementView, seller: Seller) -> bytes:
         inv = o.invoice
         c.row([(15, inv.invoice_number, False), (55, inv.issue_date.isoformat(), False),
                (78, inv.due_date.isoformat(), False), (140, _money(inv.total, inv.currency), True),
-               (168, _money(o.balance.balance_due, inv.currency), True), (195, str(o.days_overdue), True)])
+               (168, _money(o.balance.balance_due.amount, inv.currency), True), (195, str(o.days_overdue), True)])
     c.y -= 3 * mm
     c.row([(15, "Memos and payments", False)], bold=True, size=10)
     c.row([(15, "Date", False), (40, "What", False), (80, "Reference", False), (130, "Invoice", False),

@@ -36,7 +36,7 @@ ENTRIES = {"I1": [entry("credit_memo", "M1", "40.00", "2025-06-06", memo_number=
 
 def test_the_statement_counts_what_happened_by_the_end_of_its_day():
     s = account_statement(date(2025, 6, 7), INVOICES, ENTRIES)
-    assert [(o.invoice.invoice_number, o.balance.balance_due, o.days_overdue) for o in s.open_invoices] == [
+    assert [(o.invoice.invoice_number, o.balance.balance_due.amount, o.days_overdue) for o in s.open_invoices] == [
         ("INV-2025-00000001", D("960.00"), 7), ("INV-2025-00000002", D("300.00"), 0)]
     [totals] = s.totals
     assert (totals.balance_due, totals.overdue, totals.disputed) == (D("1260.00"), D("960.00"), D("30.00"))

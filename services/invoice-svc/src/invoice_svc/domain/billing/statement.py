@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from invoice_svc.domain.billing.balance import InvoiceBalance, balance_of
 from invoice_svc.domain.billing.history import RecordedEntry
+from mediabill_common.money import Money
 
 ACTIVITY_KINDS = ("credit_memo", "debit_memo", "payment")
 
@@ -86,16 +87,16 @@ def account_statement(as_of: date, invoices: Sequence[BilledInvoice],
             continue
         happened = [r for r in entries.get(invoice.invoice_id, ()) if r.entry.at < cutoff]
         voided = invoice.voided_at is not None and invoice.voided_at < cutoff
-        balance = balance_of(invoice.total, invoice.currency, [r.entry for r in happened], voided=voided)
+        balance = balance_of(Money(invoice.total, invoice.currency), [r.entry for r in happened], voided=voided)
         activity.extend(_activity(invoice, happened))
         overdue = max((as_of - invoice.due_date).days, 0)
         sums = totals.setdefault(invoice.currency, [Decimal(0)] * 4)
-        sums[3] += balance.overpaid
-        if balance.balance_due > 0 and not voided:
+        sums[3] += balance.overpaid.amount
+        if balance.balance_due.is_positive() and not voided:
             open_invoices.append(OpenInvoice(invoice, balance, overdue))
-            sums[0] += balance.balance_due
-            sums[1] += balance.balance_due if overdue else Decimal(0)
-            sums[2] += balance.disputed_amount
+            sums[0] += balance.balance_due.amount
+            sums[1] += balance.balance_due.amount if overdue else Decimal(0)
+            sums[2] += balance.disputed_amount.amount
     return AccountStatement(as_of, open_invoices, sorted(activity, key=lambda a: (a.at, a.reference)),
                             [CurrencyTotals(c, *v) for c, v in sorted(totals.items())])
 

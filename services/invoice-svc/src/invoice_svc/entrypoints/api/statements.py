@@ -7,6 +7,7 @@ memo's PDFs are served). A statement is computed when asked for: it is not an is
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
@@ -70,7 +71,7 @@ class StatementOut(BaseModel):
     def of(cls, view: StatementView) -> StatementOut:
         s = view.statement
 
-        def m(value, currency: str) -> str:
+        def m(value: Decimal, currency: str) -> str:
             return money_str(value, currency) or "0"
 
         return cls(
@@ -82,10 +83,12 @@ class StatementOut(BaseModel):
             open_invoices=[OpenInvoiceOut(
                 invoice_id=o.invoice.invoice_id, invoice_number=o.invoice.invoice_number,
                 issue_date=o.invoice.issue_date, due_date=o.invoice.due_date, currency=o.invoice.currency,
-                total=m(o.invoice.total, o.invoice.currency), credited=m(o.balance.credited, o.invoice.currency),
-                debited=m(o.balance.debited, o.invoice.currency), paid=m(o.balance.paid, o.invoice.currency),
-                balance_due=m(o.balance.balance_due, o.invoice.currency),
-                disputed_amount=m(o.balance.disputed_amount, o.invoice.currency), days_overdue=o.days_overdue)
+                total=m(o.invoice.total, o.invoice.currency),
+                credited=m(o.balance.credited.amount, o.invoice.currency),
+                debited=m(o.balance.debited.amount, o.invoice.currency),
+                paid=m(o.balance.paid.amount, o.invoice.currency),
+                balance_due=m(o.balance.balance_due.amount, o.invoice.currency),
+                disputed_amount=m(o.balance.disputed_amount.amount, o.invoice.currency), days_overdue=o.days_overdue)
                 for o in s.open_invoices],
             activity=[ActivityOut(at=a.at, kind=a.kind, reference=a.reference, invoice_number=a.invoice_number,
                                   amount=m(a.amount, a.currency), currency=a.currency) for a in s.activity])
