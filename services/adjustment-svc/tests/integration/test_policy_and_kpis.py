@@ -81,3 +81,12 @@ async def test_kpis_report_value_by_reason_turnaround_auto_share_and_pending_age
     assert now_pending["3-7d"] == before["3-7d"] + 1 and now_pending["<1d"] == before["<1d"] - 1
     backwards = await adjustment_api.get(f"/v1/kpis?from={day}&to={day - timedelta(days=1)}", headers=headers)
     assert backwards.status_code == 422
+    # `from` and `to` are both included: the day itself, and a window ending or starting on it, count its memos;
+    # the days either side do not.
+    for first, last, counted in ((day - timedelta(days=1), day, True), (day, day + timedelta(days=1), True),
+                                 (day - timedelta(days=1), day - timedelta(days=1), False),
+                                 (day + timedelta(days=1), day + timedelta(days=1), False)):
+        window = (await adjustment_api.get("/v1/kpis", params={"from": str(first), "to": str(last)},
+                                           headers=headers)).json()
+        assert (window["from"], window["to"]) == (str(first), str(last))
+        assert ("tax" in window["memos_by_reason"]) is counted, (first, last)

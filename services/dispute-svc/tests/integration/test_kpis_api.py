@@ -45,5 +45,27 @@ async def test_kpis_state_rate_turnaround_sla_share_ageing_and_value(dispute_env
 
 async def test_kpis_window_must_run_forwards(dispute_env):
     resp = await dispute_env.get("/v1/kpis", **{"from": "2026-10-31", "to": "2026-10-01"})
-    assert resp.status_code == 422 and "before from" in resp.json()["detail"]
-    assert (await dispute_env.get("/v1/kpis", **{"from": "2026-10-01"})).status_code == 422
+    assert resp.status_code == 422 and "is after `to`" in resp.json()["detail"]
+    assert (await dispute_env.get("/v1/kpis", **{"from": "2026-10-01x"})).status_code == 422
+    assert (await dispute_env.get("/v1/kpis", **{"from": "2026-02-30"})).status_code == 422
+
+
+async def test_kpi_windows_include_both_their_days_and_a_month_stands_for_its_days(dispute_env_factory, unique):
+    env = await dispute_env_factory(at=datetime(2026, 10, 6, 9, tzinfo=UTC))
+    bill_to = f"agy-edge-{unique}"
+    invoices = [await env.seed_invoice(f"{unique}e{i}", bill_to=bill_to, issue_date=date(2026, 10, 5),
+                                       period="2026-09") for i in range(3)]
+    for i, day in enumerate((6, 7, 8)):  # one dispute opened on each of 6, 7 and 8 October (09:00 UTC)
+        env.clock.at = datetime(2026, 10, day, 9, tzinfo=UTC)
+        assert (await env.open(invoices[i], {f"{unique}e{i}-u1": "10.00"})).status_code == 201
+
+    async def opened(**window: str) -> int:
+        resp = await env.get("/v1/kpis", **window, bill_to_account_id=bill_to)
+        assert resp.status_code == 200, resp.text
+        return resp.json()["disputes_opened"]
+
+    assert await opened(**{"from": "2026-10-07", "to": "2026-10-07"}) == 1
+    assert await opened(**{"from": "2026-10-06", "to": "2026-10-08"}) == 3
+    assert await opened(**{"from": "2026-10-09", "to": "2026-10-31"}) == 0
+    assert await opened(**{"from": "2026-10", "to": "2026-10"}) == 3
+    assert await opened(**{"from": "2026-09", "to": "2026-10-05"}) == 0

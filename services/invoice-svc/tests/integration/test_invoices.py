@@ -88,3 +88,20 @@ async def test_kpis_report_invoices_billed_value_accuracy_and_open_exceptions(in
     assert body["open_exceptions"]["count"] >= 0 and isinstance(body["open_exceptions"]["by_kind"], list)
     bad = await billing.client.get("/v1/kpis", params={"from": "2025-11", "to": "2025-10"}, headers=READER)
     assert bad.status_code == 422
+    assert (body["from"], body["to"], body["first_period"], body["last_period"]) == \
+        ("2025-10-01", "2025-10-31", "2025-10", "2025-10")
+
+
+async def test_kpi_windows_are_dates_included_at_both_ends_counting_the_periods_they_touch(
+        invoice_feed, billing, unique):
+    await _agency_invoice(invoice_feed, billing, unique, period="2025-10")
+
+    async def periods(first: str, last: str) -> set[str]:
+        response = await billing.client.get("/v1/kpis", params={"from": first, "to": last}, headers=READER)
+        assert response.status_code == 200, response.text
+        return {p["period"] for p in response.json()["periods"]}
+
+    assert "2025-10" in await periods("2025-10-31", "2025-10-31")  # the last day of the period
+    assert "2025-10" in await periods("2025-09-15", "2025-10-01")  # a window ending on its first day
+    assert "2025-10" not in await periods("2025-09-01", "2025-09-30")
+    assert "2025-10" not in await periods("2025-11-01", "2025-11-30")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from datetime import UTC, date, datetime
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from adjustment_svc.adapters.kpi_queries import KpiQueries
 from adjustment_svc.app.kpis import adjustment_kpis
 from mediabill_common.web.deps import Session
-from mediabill_common.web.problems import Unprocessable
+from mediabill_common.web.kpi_window import CONVENTION, Window
 from mediabill_common.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
@@ -37,18 +36,9 @@ class KpisOut(BaseModel):
     pending_by_age: dict[str, int] = Field(description="requests pending now, by age: <1d, 1-3d, 3-7d, >7d")
 
 
-@router.get("", response_model=KpisOut, response_model_by_alias=True, summary="Adjustment KPIs of a date range")
-async def kpis(
-    session: Session, _principal: CurrentPrincipal,
-    from_: Annotated[date | None, Query(alias="from", description="first day (default: 30 days ago)")] = None,
-    to: Annotated[date | None, Query(description="last day, inclusive (default: today)")] = None,
-) -> KpisOut:
-    now = datetime.now(UTC)
-    end = to or now.date()
-    start = from_ or end - timedelta(days=30)
-    if start > end:
-        raise Unprocessable("`from` must not be after `to`",
-                            errors=[{"field": "from", "in": "query", "message": "after `to`"}])
+@router.get("", response_model=KpisOut, response_model_by_alias=True, summary="Adjustment KPIs of a date range",
+            description=f"Memos issued and requests decided in the window. The window: {CONVENTION}.")
+async def kpis(session: Session, _principal: CurrentPrincipal, window: Window) -> KpisOut:
     async with session.begin():
-        figures = await adjustment_kpis(KpiQueries(session), start, end, now)
+        figures = await adjustment_kpis(KpiQueries(session), window.first, window.last, datetime.now(UTC))
     return KpisOut.model_validate(figures)

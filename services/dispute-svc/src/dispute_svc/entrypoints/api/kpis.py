@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query
 from dispute_svc.app.kpis import dispute_kpis
 from dispute_svc.entrypoints.api.common import wire
 from dispute_svc.entrypoints.api.deps import DisputeCtx, RequestUnit
-from mediabill_common.web.problems import Unprocessable
+from mediabill_common.web.kpi_window import CONVENTION, Window
 from mediabill_common.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
@@ -22,16 +21,12 @@ router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
                 "turnaround (hours): median and p90 (nearest rank) of opened -> resolved for disputes resolved in "
                 "the window. resolved_within_sla: share of those resolved by their resolution due time. "
                 "open_by_age_bucket: disputes open or in review now, by age. disputed value by reason code and by "
-                "product, per currency, for disputes opened in the window.",
+                "product, per currency, for disputes opened in the window. The window: " + CONVENTION + ".",
 )
-async def kpis(ctx: DisputeCtx, unit: RequestUnit, _principal: CurrentPrincipal,
-               date_from: Annotated[date, Query(alias="from", description="first day, YYYY-MM-DD")],
-               date_to: Annotated[date, Query(alias="to", description="last day (inclusive), YYYY-MM-DD")],
+async def kpis(ctx: DisputeCtx, unit: RequestUnit, _principal: CurrentPrincipal, window: Window,
                bill_to_account_id: Annotated[str | None, Query(description="narrow to one bill-to account")] = None,
                ) -> dict[str, Any]:
-    if date_to < date_from:
-        raise Unprocessable(f"to ({date_to}) is before from ({date_from})",
-                            errors=[{"field": "to", "in": "query", "message": "must not be before from"}])
     async with unit.session.begin():
-        figures = await dispute_kpis(unit.disputes, date_from, date_to, ctx.deps.clock.now(), bill_to_account_id)
+        figures = await dispute_kpis(unit.disputes, window.first, window.last, ctx.deps.clock.now(),
+                                     bill_to_account_id)
     return wire(figures)

@@ -61,8 +61,10 @@ class OverDelivery(BaseModel):
 class BillingKpis(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
-    from_: str = Field(alias="from")
-    to: str
+    from_: str = Field(alias="from", description="the window's first day (included)")
+    to: str = Field(description="the window's last day (included)")
+    first_period: str = Field(description="the first billing period the window touches, YYYY-MM")
+    last_period: str = Field(description="the last billing period the window touches, YYYY-MM")
     periods: list[PeriodFigures]
     by_currency: list[CurrencyFigures]
     open_exceptions: OpenExceptionsFigures
