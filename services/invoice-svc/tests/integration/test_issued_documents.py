@@ -83,6 +83,8 @@ async def test_the_invoice_pdf_is_the_same_bytes_before_and_after_a_credit_memo_
 
 async def test_a_stored_document_cannot_be_changed_or_deleted(invoice_feed, billing, unique):
     invoice = await _issue(invoice_feed, billing, unique)
+    assert (await billing.invoice(invoice["invoice_id"]))["document_sha256"] is None  # reading it renders nothing
+    await _download(billing, invoice["invoice_id"])
     first = (await billing.invoice(invoice["invoice_id"]))["document_sha256"]
     assert first is not None
     for statement in ("UPDATE invoice_svc.invoice_documents SET pdf = 'x' WHERE invoice_id = :id",

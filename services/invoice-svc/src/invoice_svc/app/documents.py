@@ -3,7 +3,7 @@ for byte afterwards, whatever is paid, credited or voided later (the balance liv
 
 Everything a document shows is fixed when the invoice is issued: its lines and totals, the names and addresses of
 the parties (kept in the invoice's `document` record at issue, the seller's included), so rendering on the first
-read gives the document as it was issued. A bill run does not render: 100,000 invoices would cost some ten CPU
+download gives the document as it was issued. A bill run does not render: 100,000 invoices would cost some ten CPU
 minutes for documents few will download. An invoice issued before documents were stored has no seller record;
 its first rendering takes the seller's details configured then.
 """
@@ -44,7 +44,7 @@ class Seller:
 # Renders an invoice (as issued) to PDF bytes; the adapter that draws it is given by the entrypoint.
 InvoiceRenderer = Callable[[InvoiceView], bytes]
 # Stores a first rendering in a transaction of its own (reads run on read-only connections) and returns what is
-# stored: a concurrent first read may have stored first, and then its bytes are the document.
+# stored: a concurrent first download may have stored first, and then its bytes are the document.
 DocumentKeeper = Callable[[str, bytes, str], Awaitable[StoredDocument]]
 
 
@@ -64,7 +64,7 @@ def sha256_of(pdf: bytes) -> str:
 async def invoice_document(unit: BillingUnit, invoice_id: str, render: InvoiceRenderer,
                            keep: DocumentKeeper) -> InvoiceDocument:
     """The invoice's document: a draft's rendered now; an issued (or since voided) invoice's as stored, rendered
-    and kept on its first read."""
+    and kept on its first download."""
     view = await invoice_view(unit, invoice_id)
     if view.invoice.status == "draft":
         return InvoiceDocument(view, render(view), None)

@@ -14,7 +14,7 @@ from invoice_svc.adapters.document_repository import DocumentRepository
 from invoice_svc.adapters.invoice_document import render_invoice_pdf
 from invoice_svc.adapters.invoice_repository import InvoiceRepository
 from invoice_svc.app.documents import DocumentKeeper, InvoiceDocument, InvoiceRenderer, invoice_document
-from invoice_svc.app.invoices import InvoiceView, void_invoice
+from invoice_svc.app.invoices import InvoiceView, invoice_view, void_invoice
 from invoice_svc.app.stored import InvoiceFilter, InvoiceHeader, StoredDocument, StoredLine
 from invoice_svc.domain.billing.balance import InvoiceBalance
 from invoice_svc.entrypoints.api.deps import InvoiceCtx, RequestUnit
@@ -107,7 +107,8 @@ class InvoiceOut(InvoiceSummary):
     voided_by: str | None = None
     void_reason: str | None = None
     document_sha256: str | None = Field(default=None, description="SHA-256 (hex) of the issued PDF, which never "
-                                                                  "changes (GET .../document); null for a draft")
+                                                                  "changes (GET .../document); null for a draft, "
+                                                                  "and until the document's first download")
 
     @classmethod
     def of(cls, view: InvoiceView, document_sha256: str | None = None) -> InvoiceOut:
@@ -188,11 +189,12 @@ async def _document(unit: RequestUnit, render: InvoiceRenderer, keep: DocumentKe
 
 
 @router.get("/v1/invoices/{invoice_id}", response_model=InvoiceOut, summary="An invoice with lines and balance")
-async def get_invoice(unit: RequestUnit, render: Renderer, keep: Keeper, _p: CurrentPrincipal, invoice_id: str,
-                      response: Response) -> InvoiceOut:
-    document = await _document(unit, render, keep, invoice_id)
-    set_etag(response, document.view.invoice.version)
-    return InvoiceOut.of(document.view, document.sha256)
+async def get_invoice(unit: RequestUnit, _p: CurrentPrincipal, invoice_id: str, response: Response) -> InvoiceOut:
+    # A read of the invoice stays a read: the document is rendered (and its digest known) on its first download.
+    view = await invoice_view(unit, invoice_id)
+    stored = await unit.documents.get(invoice_id) if view.invoice.status != "draft" else None
+    set_etag(response, view.invoice.version)
+    return InvoiceOut.of(view, stored.sha256 if stored is not None else None)
 
 
 @router.get("/v1/invoices/{invoice_id}/document", response_class=Response,
