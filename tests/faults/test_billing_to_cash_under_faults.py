@@ -534,16 +534,16 @@ async def journal_differences(db: Db, ids: list[str]) -> list:
 
 async def journal_postings(db: Db, ids: list[str]) -> dict[str, int]:
     """Entries accounting-svc posted for this world's invoices, by kind (the journal's unique source keeps each
-    document at one entry; a payment is one entry per InvoiceBalanceChanged that raised `paid`)."""
-    numbers = [r["invoice_number"] for r in await db.fetch(
-        "SELECT invoice_number FROM invoice_svc.invoices WHERE invoice_id = ANY($1::text[])", ids)]
-    memo_ids = [r["memo_id"] for r in await db.fetch(
-        "SELECT envelope->'data'->>'memo_id' AS memo_id FROM adjustment_svc.outbox WHERE event_type = "
-        "'CreditMemoIssued' AND envelope->'data'->>'invoice_id' = ANY($1::text[])", ids)]
+    document at one entry; a payment is one entry per InvoiceBalanceChanged that raised `paid`, named by that
+    event's id). Matched by id, never by number: each system numbers its invoices from 1, and accounting-svc also
+    posts what earlier tests' systems published on the shared topics."""
     rows = await db.fetch(
-        "SELECT source_type, count(*) AS n FROM accounting_svc.journal_entries WHERE (source_type = 'invoice' AND "
-        "source_id = ANY($1::text[])) OR (source_type = 'credit_memo' AND source_id = ANY($2::text[])) OR "
-        "(source_type = 'payment' AND document_number = ANY($3::text[])) GROUP BY source_type", ids, memo_ids, numbers)
+        "SELECT e.source_type, count(*) AS n FROM accounting_svc.journal_entries e WHERE "
+        "(e.source_type = 'invoice' AND e.source_id = ANY($1::text[])) OR (e.source_type = 'credit_memo' AND "
+        "e.source_id IN (SELECT envelope->'data'->>'memo_id' FROM adjustment_svc.outbox WHERE event_type = "
+        "'CreditMemoIssued' AND envelope->'data'->>'invoice_id' = ANY($1::text[]))) OR (e.source_type = 'payment' "
+        "AND e.source_id IN (SELECT event_id FROM invoice_svc.outbox WHERE event_type = 'InvoiceBalanceChanged' "
+        "AND envelope->'data'->>'invoice_id' = ANY($1::text[]))) GROUP BY e.source_type", ids)
     return {r["source_type"]: r["n"] for r in rows}
 
 
