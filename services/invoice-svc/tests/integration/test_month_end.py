@@ -47,7 +47,7 @@ async def _unbilled(billing, period: str) -> dict:
 
 def _mine(body: dict, contract_id: str) -> list[tuple]:
     return sorted((r["reason"], r["product_code"], r["gross"], r["discount"], r["commission"], r["net"])
-                  for r in body["rows"] if r["contract_id"] == contract_id)
+                  for r in body["lines"] if r["contract_id"] == contract_id)
 
 
 async def test_billing_is_complete_once_a_full_issue_run_is_newer_than_the_last_delivery(invoice_feed, billing,
@@ -62,7 +62,7 @@ async def test_billing_is_complete_once_a_full_issue_run_is_newer_than_the_last_
                                           line_item_id=f"L-{u}", product_code=f"P-{u}", day=f"{y}-03-04",
                                           impressions=250_000)])
     before = await _status(billing, period)
-    assert before["complete"] is False and "no issue run" in before["reasons"][0] and before["issued"] == []
+    assert before["complete"] is False and "no issue run" in before["reasons"][0] and before["documents"] == []
 
     partial = await billing.bill(period, "issue", [f"A-{u}"])  # limited to some bill-to accounts: not enough
     assert partial["counts"]["invoices"] == 1
@@ -78,8 +78,8 @@ async def test_billing_is_complete_once_a_full_issue_run_is_newer_than_the_last_
     assert f"A-{u}" in {i["bill_to_account_id"] for i in issued}
     total = sum(Decimal(i["total"]) for i in issued)
     subtotal = sum(Decimal(i["subtotal"]) for i in issued)
-    assert [(d["currency"], d["invoices"], Decimal(d["subtotal"]), Decimal(d["total"]), d["voided"])
-            for d in status["issued"]] == [("USD", len(issued), subtotal, total, 0)]
+    assert [(d["currency"], d["count"], Decimal(d["subtotal"]), Decimal(d["total"]), d["voided"])
+            for d in status["documents"]] == [("USD", len(issued), subtotal, total, 0)]
 
     await deliver(invoice_feed, [delivery(f"D2-{u}", account_id=f"A-{u}", contract_id=f"C-{u}",
                                           line_item_id=f"L-{u}", product_code=f"P-{u}", day=f"{y}-03-09",
@@ -132,7 +132,7 @@ async def test_unbilled_shows_unissued_groups_net_of_discount_and_commission_wit
     pending = await _unbilled(billing, period)
     # the restatement's usage delta, its discount and commission (and not its tax) are unbilled until April
     assert _mine(pending, f"C-{u}") == [("pending_restatement", cpm, "200.00", "-20.00", "-27.00", "153.00")]
-    row = next(r for r in pending["rows"] if r["contract_id"] == f"C-{u}")
+    row = next(r for r in pending["lines"] if r["contract_id"] == f"C-{u}")
     assert row["service_periods"] == [period] and row["gl_revenue_account"] == "4000"
     assert {t["currency"] for t in pending["totals"]} >= {"USD"}
     assert Decimal(row["net"]) == Decimal(row["gross"]) + Decimal(row["discount"]) + Decimal(row["commission"])

@@ -1,5 +1,5 @@
 """C10: the billing status of a period, for the close checklist -- complete or why not, and the documents issued
-for it (`issued`: count and totals per currency of its non-void invoices, which accounting-svc compares with
+for it (`documents`: count and totals per currency of its non-void invoices, which accounting-svc compares with
 what it posted; voided ones counted apart)."""
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ async def billing_status(figures: MonthEndFigures, locks: PeriodLocks, period: s
     verdict = billing_completeness(facts)
     run = facts.last_full_issue_run
     lock = await locks.get(period)
-    issued = []
+    documents = []
     for r in await figures.issued_in_period(period):
         def money(v: Any, currency: str = r.currency) -> str:
             return format(round_money(v, currency), "f")
-        issued.append({"currency": r.currency, "invoices": r.invoices, "subtotal": money(r.subtotal),
+        documents.append({"currency": r.currency, "count": r.invoices, "subtotal": money(r.subtotal),
                        "discount_total": money(r.discount_total), "commission_total": money(r.commission_total),
                        "tax_total": money(r.tax_total), "total": money(r.total), "voided": r.voided})
     return {
@@ -32,5 +32,5 @@ async def billing_status(figures: MonthEndFigures, locks: PeriodLocks, period: s
         "last_issue_run": None if run is None else {"run_id": run.run_id, "snapshot_at": run.snapshot_at,
                                                     "finished_at": run.finished_at},
         "runs_in_flight": facts.runs_in_flight, "drafts_left": facts.drafts_left,
-        "issued": issued,
+        "documents": documents,
     }

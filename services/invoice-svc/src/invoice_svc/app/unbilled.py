@@ -69,7 +69,7 @@ class Unbilled:
         totals = [{"currency": t.currency, "gross": money(t.gross, t.currency),
                    "discount": money(t.discount, t.currency), "commission": money(t.commission, t.currency),
                    "net": money(t.net, t.currency)} for t in totals_by_currency(self.rows)]
-        return {"period": self.period, "as_of": self.as_of.isoformat(), "rows": rows, "totals": totals,
+        return {"period": self.period, "as_of": self.as_of.isoformat(), "lines": rows, "totals": totals,
                 "unpriced": self.unpriced}
 
 
