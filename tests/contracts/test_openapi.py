@@ -5,7 +5,7 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
-from tests.contracts.conftest import BUILDERS
+from tests.contracts.conftest import BUILDERS, client_for
 
 SPEC_PATHS = {
     "product-config-svc": ["/v1/products", "/v1/products/{code}", "/v1/products/{code}/rate-cards",
@@ -42,3 +42,18 @@ def test_openapi_document_is_valid_and_covers_the_contract(service, contract_app
     missing = [p for p in SPEC_PATHS[service] if _normalise(p) not in documented]
     assert not missing, f"{service} does not serve {missing}"
     assert "/v1/audit" in document["paths"]
+
+
+@pytest.mark.parametrize("service", list(BUILDERS))
+async def test_api_docs_load_nothing_from_another_host(service, contract_apps):
+    """Swagger UI's files come from the service itself, so the docs work on a network without internet access."""
+    async with client_for(contract_apps[service]) as client:
+        page = await client.get("/docs")
+        assert page.status_code == 200
+        references = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", page.text)
+        assert references, "the docs page references no script or stylesheet"
+        external = [ref for ref in references if re.match(r"^(?:[a-z]+:)?//", ref)]
+        assert not external, f"the docs page loads {external}"
+        for ref in references:
+            asset = await client.get(ref)  # no token: the docs are public, like /openapi.json
+            assert asset.status_code == 200, ref

@@ -20,6 +20,7 @@ from mediabill_common.auth.principal import Principal
 from mediabill_common.auth.verify import JwtVerifier
 from mediabill_common.kafka import make_producer
 from mediabill_common.service import guard_requests
+from mediabill_common.web.docs import serve_docs
 from mediabill_common.web.problems import NotFound
 from mediabill_common.web.security import CurrentPrincipal, require_roles
 from tools.collections.consumer import consume
@@ -77,10 +78,11 @@ def build_app(settings: CollectionsSettings | None = None, *, run_consumer: bool
         await producer.stop()
         await state["pool"].close()
 
-    app = FastAPI(title="collections (simulated)", lifespan=lifespan)
+    app = FastAPI(title="collections (simulated)", lifespan=lifespan, docs_url=None, redoc_url=None)
+    serve_docs(app)
     guard_requests(app, settings, JwtVerifier(
         hs256_secret=settings.jwt_hs256_secret, jwks_url=settings.jwt_jwks_url, issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience))
+        audience=settings.jwt_audience, roles_claim=settings.jwt_roles_claim))
 
     @app.get("/health/live")
     async def live() -> dict:

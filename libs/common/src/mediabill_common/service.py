@@ -23,6 +23,7 @@ from mediabill_common.outbox.writer import OutboxWriter
 from mediabill_common.settings import ServiceSettings
 from mediabill_common.web.authentication import AuthenticateFirst
 from mediabill_common.web.body_limit import LimitRequestBody
+from mediabill_common.web.docs import DOCS_PATH, is_docs_asset, serve_docs
 from mediabill_common.web.health import KafkaProbe, health_router
 from mediabill_common.web.idempotency import IdempotencyMiddleware
 from mediabill_common.web.nul_characters import RefuseNulCharacters
@@ -109,7 +110,8 @@ def build_context(settings: SettingsT, metadata: MetaData, common: CommonTables 
         outbox=OutboxWriter(tables.outbox, source=service_source(settings.service_name)),
         audit=AuditTrail(tables.audit_log),
         verifier=JwtVerifier(hs256_secret=settings.jwt_hs256_secret, jwks_url=settings.jwt_jwks_url,
-                             issuer=settings.jwt_issuer, audience=settings.jwt_audience),
+                             issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+                             roles_claim=settings.jwt_roles_claim),
         kafka_probe=KafkaProbe(settings.kafka_bootstrap_servers),
         deps=Dependencies(),
     )
@@ -153,7 +155,7 @@ def create_app(ctx: ServiceContext[Any, Any], *, title: str, description: str, r
 
     otel = ctx.settings.otel_telemetry
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None,
                   telemetry={"tracing": otel, "metrics": otel, "logs": otel, "operation_spans": otel})
     app.state.ctx = ctx
     app.add_middleware(IdempotencyMiddleware, table_getter=lambda: ctx.tables.idempotency_keys,
@@ -162,6 +164,7 @@ def create_app(ctx: ServiceContext[Any, Any], *, title: str, description: str, r
     for error_type, to_problem in (errors or {}).items():
         _answer_as_problem(app, error_type, to_problem)
     app.add_middleware(ObservabilityMiddleware)
+    serve_docs(app)
     app.include_router(health_router())
     app.include_router(audit_router())
     for router in routers:
@@ -183,10 +186,10 @@ def guard_requests(app: FastAPI, settings: ServiceSettings, verifier: JwtVerifie
     app.add_middleware(RefuseNulCharacters)
     # Outside everything that reads the body: the token is checked first, then the body counted as it is read.
     app.add_middleware(LimitRequestBody, max_bytes=settings.http_max_body_bytes)
-    app.add_middleware(AuthenticateFirst, public_paths=_public_paths(app))
+    app.add_middleware(AuthenticateFirst, public_paths=_public_paths(app), public_when=is_docs_asset)
 
 
 def _public_paths(app: FastAPI) -> set[str]:
     """What answers without a token: health, metrics and the API's own documents (health_router, FastAPI)."""
-    documents = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    documents = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url, DOCS_PATH}
     return {"/health/live", "/health/ready", "/metrics"} | {path for path in documents if path}

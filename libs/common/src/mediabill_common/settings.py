@@ -40,6 +40,8 @@ class ServiceSettings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # The claim holding a person's roles in the identity provider's tokens (the console reads the same setting).
+    jwt_roles_claim: str = "roles"
     # FastAPI's native OpenTelemetry (request spans and metrics, operation spans, exception logs) for an operator
     # who configures an OpenTelemetry SDK and exporter. Off by default: nothing here exports it, and even with no
     # provider configured FastAPI checks for one on every request.

@@ -20,13 +20,15 @@ class JwtVerifier:
     its signature each time cost as much as a simple read. Refusals are not remembered."""
 
     def __init__(self, *, hs256_secret: str | None, jwks_url: str | None = None, issuer: str | None = None,
-                 audience: str | None = None, cache_size: int = 4096, cache_ttl_s: float = 60.0) -> None:
+                 audience: str | None = None, roles_claim: str = "roles", cache_size: int = 4096,
+                 cache_ttl_s: float = 60.0) -> None:
         if not hs256_secret and not jwks_url:
             raise ValueError("configure JWT_HS256_SECRET or JWT_JWKS_URL")
         self._secret = hs256_secret
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
         self._issuer = issuer
         self._audience = audience
+        self._roles_claim = roles_claim
         self._cache: OrderedDict[str, tuple[Principal, int | float]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_ttl_s = cache_ttl_s
@@ -67,7 +69,7 @@ class JwtVerifier:
             raise InvalidToken("token has expired") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"invalid token: {exc}") from exc
-        roles = claims.get("roles", [])
+        roles = claims.get(self._roles_claim, [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise InvalidToken("claim 'roles' must be a list of strings")
+            raise InvalidToken(f"claim {self._roles_claim!r} must be a list of strings")
         return Principal(sub=str(claims["sub"]), roles=expand_roles(roles)), claims["exp"]

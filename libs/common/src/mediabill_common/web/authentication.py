@@ -10,7 +10,7 @@ scope (web.idempotency) find it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -47,12 +47,14 @@ class AuthenticateFirst:
     """ASGI middleware: 401 problem+json, with the body unread, for a request to a non-public path without a
     token that verifies. Install it outside every middleware that reads the body."""
 
-    def __init__(self, app: ASGIApp, *, public_paths: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, *, public_paths: Iterable[str],
+                 public_when: Callable[[str], bool] = lambda _path: False) -> None:
         self.app = app
         self._public = frozenset(public_paths)
+        self._public_when = public_when  # e.g. the docs page's static assets, a folder of files
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in self._public:
+        if scope["type"] == "http" and scope["path"] not in self._public and not self._public_when(scope["path"]):
             try:
                 authenticate(scope)
             except Unauthorized as refusal:
