@@ -146,3 +146,30 @@ async def test_debit_memo_adds_charges_with_their_discount_and_commission(adjust
     assert adj["status"] == "approved" and adj["total"] == "80.75"  # 100 - 5.00 - 14.25
     memo = (await adjustment_api.get(f"/v1/memos/{adj['memo_id']}", headers=as_(ANALYST, "x"))).json()
     assert memo["memo_number"].startswith("DM-") and memo["kind"] == "debit"
+
+
+async def test_the_approvals_inbox_lists_what_the_caller_may_approve_now(adjustment_ctx, adjustment_api, unique):
+    """approvable_by=me: never one's own request, never one already approved by oneself, only where a role one
+    holds is still needed."""
+    inv = await _invoice(adjustment_ctx, big_invoice(f"inv-{unique}"))
+    mid = await _request(adjustment_api, credit_body(inv["invoice_id"], [("L1", "1000.00")]), f"mgr-a-{unique}")
+    big = await _request(adjustment_api, credit_body(inv["invoice_id"], [("L1", "30000.00")]), f"ana-{unique}")
+    assert big["approvals_still_needed"] == [MANAGER, DIRECTOR]
+
+    async def inbox(role: str, sub: str) -> set[str]:
+        answer = await adjustment_api.get("/v1/adjustments", params={"approvable_by": "me", "invoice_id":
+                                          inv["invoice_id"]}, headers=as_(role, sub))
+        assert answer.status_code == 200, answer.text
+        return {a["adjustment_id"] for a in answer.json()["items"]}
+
+    # The maker of the mid-size credit (holding the manager role) sees only the other one.
+    assert await inbox(MANAGER, f"mgr-a-{unique}") == {big["adjustment_id"]}
+    assert await inbox(MANAGER, f"mgr-b-{unique}") == {mid["adjustment_id"], big["adjustment_id"]}
+    assert await inbox(ANALYST, f"ana-2-{unique}") == set()
+    approved = await adjustment_api.post(f"/v1/adjustments/{big['adjustment_id']}/approve", json={},
+                                         headers=as_(MANAGER, f"mgr-b-{unique}"))
+    assert approved.status_code == 200, approved.text
+    # Given once, never twice by the same person; the director's approval is what is missing now.
+    assert await inbox(MANAGER, f"mgr-b-{unique}") == {mid["adjustment_id"]}
+    assert await inbox(MANAGER, f"mgr-c-{unique}") == {mid["adjustment_id"]}
+    assert await inbox(DIRECTOR, f"dir-{unique}") == {mid["adjustment_id"], big["adjustment_id"]}

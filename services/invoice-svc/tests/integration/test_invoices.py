@@ -66,6 +66,12 @@ async def test_invoices_list_by_filters_and_unknown_ids_are_404(invoice_feed, bi
     listed = await billing.invoices(bill_to_account_id=f"AGY-{unique}", status="issued")
     assert [i["invoice_id"] for i in listed] == [invoice["invoice_id"]]
     assert await billing.invoices(contract_id=f"IO-{unique}", status="draft") == []
+    # The console finds an invoice by its number, its PO or its advertiser (console.md).
+    for found_by in ({"invoice_number": invoice["invoice_number"]}, {"po_number": f"PO-{unique}"},
+                     {"account_id": f"ADV-{unique}"}):
+        assert [i["invoice_id"] for i in await billing.invoices(**found_by)] == [invoice["invoice_id"]], found_by
+    assert await billing.invoices(invoice_number="INV-1999-99999999") == []
+    assert await billing.invoices(account_id=f"AGY-{unique}") == []  # the agency pays; it is not the advertiser
     assert (await billing.client.get("/v1/invoices/nope", headers=READER)).status_code == 404
     assert (await billing.client.get("/v1/invoices/nope/document", headers=READER)).status_code == 404
     assert (await billing.client.post("/v1/invoices/nope/void", json={"reason": "typo"},

@@ -84,6 +84,16 @@ def check_may_approve(*, level: ApprovalLevel, status: str, requested_by: str, g
                               f"{approver.approver} holds none of these roles")
 
 
+def may_approve(*, level: ApprovalLevel, status: str, requested_by: str, given: list[Approval],
+                approver: Approval) -> bool:
+    """Whether `approver` may give the next approval (what an approvals inbox lists): check_may_approve passes."""
+    try:
+        check_may_approve(level=level, status=status, requested_by=requested_by, given=given, approver=approver)
+    except (NotPending, ApprovalRefused, DuplicateApproval):
+        return False
+    return True
+
+
 def check_may_reject(*, status: str, requested_by: str, rejector: str, reason: str | None) -> None:
     """Raise unless `rejector` may reject a pending request; a rejection needs a reason."""
     if status != "pending_approval":

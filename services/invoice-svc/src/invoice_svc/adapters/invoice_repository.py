@@ -154,7 +154,8 @@ class InvoiceRepository:
         """Oldest first by (created_at, invoice_id), `limit + 1` headers after the cursor position."""
         clauses: list[str] = []
         params: dict[str, Any] = {"lim": limit + 1}
-        for column in ("invoice_number", "bill_to_account_id", "contract_id", "period", "status"):
+        for column in ("invoice_number", "bill_to_account_id", "account_id", "contract_id", "po_number", "period",
+                       "status"):
             value = getattr(f, column)
             if value is not None:
                 clauses.append(f"{column} = :{column}")

@@ -210,7 +210,9 @@ class StoredLine:
 class InvoiceFilter:
     invoice_number: str | None = None
     bill_to_account_id: str | None = None
+    account_id: str | None = None
     contract_id: str | None = None
+    po_number: str | None = None
     period: str | None = None
     status: str | None = None
 

@@ -11,6 +11,7 @@ from adjustment_svc.adapters.adjustment_repository import AdjustmentRepository
 from adjustment_svc.app.decide_adjustment import approve_adjustment, reject_adjustment
 from adjustment_svc.app.ports import AdjustmentUnit
 from adjustment_svc.app.request_adjustment import RequestAdjustment, request_adjustment
+from adjustment_svc.domain.approval import Approval, may_approve
 from adjustment_svc.domain.memo_lines import RequestedLine
 from adjustment_svc.entrypoints.api.deps import RequestUnit
 from adjustment_svc.entrypoints.api.schemas import AdjustmentIn, AdjustmentOut, ApproveIn, RejectIn
@@ -47,19 +48,31 @@ async def create_adjustment(body: AdjustmentIn, unit: RequestUnit, principal: An
 
 @router.get("", response_model=Page[AdjustmentOut], summary="Adjustment requests, newest first")
 async def list_adjustments(
-    session: Session, _principal: CurrentPrincipal,
+    session: Session, principal: CurrentPrincipal,
     status: Literal["pending_approval", "approved", "rejected"] | None = Query(None),
     invoice_id: str | None = Query(None), dispute_id: str | None = Query(None),
+    approvable_by: Literal["me"] | None = Query(
+        None, description="me: only pending requests the caller may approve now (never their own, never one they "
+                          "already approved, only where a role they hold is still needed); a page may then hold "
+                          "fewer than `limit` with more to come"),
     limit: Limit = 50, cursor: Cursor = None,
 ) -> Page[AdjustmentOut]:
     position = decode_cursor(cursor)
     after = (datetime.fromisoformat(position["at"]), position["id"]) if position else None
+    if approvable_by is not None:
+        status = "pending_approval"
     async with session.begin():
         rows = await AdjustmentRepository(session).list(
             status=status, invoice_id=invoice_id, dispute_id=dispute_id, limit=limit, after=after)
     page = page_of(rows, limit, lambda a: {"at": a.requested_at.isoformat(), "id": a.adjustment_id})
+    items = page.items
+    if approvable_by is not None:
+        me = Approval(principal.sub, principal.roles)
+        items = [a for a in items if may_approve(level=a.approval_level, status=a.status, requested_by=a.requested_by,
+                                                 given=[g.as_approval() for g in a.approvals],
+                                                 approver=me)]
     # One validation for the page (in pydantic-core) rather than models built in Python per request and line.
-    return _PAGE.model_validate({"items": [AdjustmentOut.fields_of(a) for a in page.items],
+    return _PAGE.model_validate({"items": [AdjustmentOut.fields_of(a) for a in items],
                                  "next_cursor": page.next_cursor})
 
 

@@ -140,6 +140,8 @@ async def list_invoices(session: Session, _p: CurrentPrincipal,
                             max_length=40, description="the invoice with this number, e.g. INV-2026-00000042 "
                                                        "(case and surrounding spaces ignored)")] = None,
                         bill_to_account_id: str | None = None,
+                        account_id: Annotated[str | None, Query(description="the advertiser")] = None,
+                        po_number: Annotated[str | None, Query(description="the purchase order, exactly")] = None,
                         contract_id: str | None = None, period: Period | None = None,
                         status: Literal["draft", "issued", "void"] | None = None,
                         limit: Limit = 50, cursor: Cursor = None) -> Page[InvoiceSummary]:
@@ -152,8 +154,8 @@ async def list_invoices(session: Session, _p: CurrentPrincipal,
             raise Unprocessable("cursor is not valid; pass next_cursor from a previous page") from exc
     number = invoice_number.strip().upper() if invoice_number is not None else None
     headers = await InvoiceRepository(session).page(InvoiceFilter(
-        invoice_number=number, bill_to_account_id=bill_to_account_id, contract_id=contract_id, period=period,
-        status=status),
+        invoice_number=number, bill_to_account_id=bill_to_account_id, account_id=account_id, contract_id=contract_id,
+        po_number=po_number, period=period, status=status),
         limit=limit, after=after)
     more, headers = len(headers) > limit, headers[:limit]
     next_cursor = encode_cursor({"at": headers[-1].created_at.isoformat(), "id": headers[-1].invoice_id}) \
