@@ -23,6 +23,7 @@ from typing import Any
 
 from deploy.processes import (
     COLLECTIONS,
+    CONSOLE,
     INVOICE_SVC_URL,
     KAFKA,
     KAFKA_CONTROLLER_PORT,
@@ -98,7 +99,8 @@ def _spec(info: dict) -> str:
 def _readiness(programs: list[Program]) -> list[tuple[str, int, list[str]]]:
     """(what, port, its processes) in start order: each service's API with its consumer and relay, collections."""
     found = [(svc.name, svc.port, [p.name for p in programs if p.group == svc.name]) for svc in SERVICES]
-    return [*found, (COLLECTIONS.name, COLLECTIONS.port, [COLLECTIONS.name])]
+    return [*found, (COLLECTIONS.name, COLLECTIONS.port, [COLLECTIONS.name]),
+            (CONSOLE.name, CONSOLE.port, [CONSOLE.name])]
 
 
 def _wait_ready(stack_dir: Path, rpc: Any, port: int, members: dict[str, int], deadline: float) -> None:
@@ -139,6 +141,7 @@ def status(stack_dir: Path) -> None:
 
 
 def urls() -> None:
+    print(f"  {CONSOLE.name:<20} http://127.0.0.1:{CONSOLE.port}  (the operations console: sign in there)")
     for svc in SERVICES:
         print(f"  {svc.name:<20} http://127.0.0.1:{svc.port}/docs")
     print(f"  {COLLECTIONS.name:<20} http://127.0.0.1:{COLLECTIONS.port}")

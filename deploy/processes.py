@@ -69,6 +69,10 @@ BACKGROUND_ROLES = frozenset({"consumer", "relay", "worker"})
 # The simulated collections system (the reference consumer of the invoice contract); background work too.
 COLLECTIONS = Tool("collections", "tools.collections", 8005)
 
+# The operations console (console/): the built web application, sign-in and the same-origin proxy to the services'
+# APIs. A person waits on it, so it runs at nice 0; its service URLs come from CONSOLE_SERVICE_URLS.
+CONSOLE = Tool("console", "console", 8080)
+
 # PostgreSQL runs under pg_ctl, its own supervisor (deploy/lib/pg.sh), at nice 0: every request waits on it.
 POSTGRES = Infra("postgres", 55432)
 # Kafka runs under supervisord beside the services, as background work.

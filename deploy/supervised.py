@@ -19,6 +19,7 @@ from supervisor.xmlrpc import SupervisorTransport
 from deploy.processes import (
     BACKGROUND_ROLES,
     COLLECTIONS,
+    CONSOLE,
     INVOICE_SVC_URL,
     KAFKA,
     ROOT,
@@ -51,7 +52,8 @@ def app_programs(python: str, nice: int) -> list[Program]:
                 nice=nice if role in BACKGROUND_ROLES else 0, port=svc.port if role == "api" else None)
         for svc in SERVICES for role in svc.roles
     ]
-    return [*programs, tool_program(COLLECTIONS, python, nice)]
+    console = Program(CONSOLE.name, [python, *CONSOLE.args(CONSOLE.port)], port=CONSOLE.port)
+    return [*programs, tool_program(COLLECTIONS, python, nice), console]
 
 
 def tool_program(tool: Tool, python: str, nice: int) -> Program:

@@ -82,6 +82,21 @@ ensure_tools() {
   ensure_uv
   ensure_java
   ensure_postgres
+  ensure_node
+}
+
+# The console (console/web) is built with Node.js 20+ and npm; Debian's packages when they are missing.
+ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  stack_log "node/npm not found: installing them with apt-get"
+  apt_install nodejs npm
+}
+
+# The browser tests drive the system's Chromium (Debian's package): no test tool downloads a browser of its own.
+ensure_chromium() {
+  command -v chromium >/dev/null && return 0
+  stack_log "chromium not found: installing it with apt-get (for the console's browser tests)"
+  apt_install chromium
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -2,13 +2,15 @@
 the declaration of the stack's processes (deploy/processes.py) that the local stack runs."""
 
 import importlib
+import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from deploy.processes import BACKGROUND_ROLES, KAFKA, POSTGRES, SERVICES, Service, service
+from console.settings import ConsoleSettings
+from deploy.processes import BACKGROUND_ROLES, CONSOLE, KAFKA, POSTGRES, SERVICES, Service, service
 from mediabill_common.testing.plugin import REPO_ROOT
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]
@@ -74,3 +76,15 @@ def test_dockerfile_copies_every_workspace_member():
                if p.parts[-3] in ("libs", "services")]
     for member in members:
         assert f"COPY {member}/pyproject.toml {member}/" in dockerfile
+
+
+def test_compose_runs_the_console_as_declared_with_every_services_address():
+    console = COMPOSE[CONSOLE.name]
+    assert console["command"] == ["python", *CONSOLE.args(CONSOLE.port)]
+    assert console["ports"] == [f"{CONSOLE.port}:{CONSOLE.port}"]
+    urls = json.loads(console["environment"]["CONSOLE_SERVICE_URLS"])
+    assert urls == {svc.name: f"http://{svc.name}-api:{svc.port}" for svc in SERVICES}
+    fields = {name.upper() for name in ConsoleSettings.model_fields}
+    unknown = set(console["environment"]) - fields
+    assert not unknown, f"the console sets variables no setting reads: {unknown}"
+    assert (REPO_ROOT / console["build"]["dockerfile"]).exists()

@@ -11,7 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from deploy.processes import BACKGROUND_ROLES, COLLECTIONS, KAFKA, SERVICES
+from deploy.processes import BACKGROUND_ROLES, COLLECTIONS, CONSOLE, KAFKA, SERVICES
 from deploy.supervised import Program, control, tool_program, write_conf
 from mediabill_common.testing.plugin import REPO_ROOT
 from mediabill_common.testing.polling import poll_until_sync
@@ -38,7 +38,8 @@ def test_the_stack_runs_consumers_relays_collections_and_kafka_at_the_background
     nice = {section.split(":", 1)[1]: _launch_nice(conf[section]["command"])
             for section in conf.sections() if section.startswith("program:")}
     expected = {f"{svc.name}-{role}": 13 if role in BACKGROUND_ROLES else 0 for svc in SERVICES for role in svc.roles}
-    assert nice == {**expected, COLLECTIONS.name: 13, KAFKA.name: 13}
+    # The console serves people, as the APIs do.
+    assert nice == {**expected, COLLECTIONS.name: 13, KAFKA.name: 13, CONSOLE.name: 0}
 
 
 def _launch_nice(command: str) -> int:

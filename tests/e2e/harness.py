@@ -5,6 +5,7 @@ own."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -17,7 +18,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from deploy.processes import COLLECTIONS, SERVICES
+from deploy.processes import COLLECTIONS, CONSOLE, SERVICES
 from mediabill_common.db.engine import asyncpg_dsn
 from mediabill_common.testing.plugin import REPO_ROOT, run_migrations
 from mediabill_common.testing.polling import NotReached, poll_until
@@ -59,6 +60,7 @@ class System:
     log_dir: Path
     name: str = "e2e"  # consumer groups are <service>-<name>, so two systems on one broker never share one
     env: dict[str, str] = field(default_factory=dict)  # extra environment for every process (e.g. tuning)
+    with_console: bool = False  # the operations console too (its web application built: console.build)
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
 
@@ -78,6 +80,11 @@ class System:
             for role in svc.roles:
                 self._add(f"{svc.name}:{role}", [sys.executable, *svc.args(role)], env)
         self._add(COLLECTIONS.name, [sys.executable, *COLLECTIONS.args(self.ports[COLLECTIONS.name])], base_env)
+        if self.with_console:
+            self.ports[CONSOLE.name] = free_port()
+            urls = {svc.name: self.url(svc.name) for svc in SERVICES}
+            self._add(CONSOLE.name, [sys.executable, *CONSOLE.args(self.ports[CONSOLE.name])],
+                      {**base_env, "CONSOLE_SERVICE_URLS": json.dumps(urls)})
         for process in self.processes.values():
             process.start()
         asyncio.run(self.wait_ready())

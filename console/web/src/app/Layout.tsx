@@ -1,0 +1,55 @@
+import { NavLink, Outlet, useNavigate } from "react-router-dom";
+import { signOut, useSession } from "../lib/session";
+
+// The areas of console.md; month-end and reconciliation join this list as their APIs land.
+const AREAS = [
+  { to: "/", label: "Overview", end: true },
+  { to: "/invoices", label: "Invoices" },
+  { to: "/disputes", label: "Disputes" },
+  { to: "/approvals", label: "Approvals" },
+  { to: "/products", label: "Products" },
+];
+
+export function Layout() {
+  const { person, refresh } = useSession();
+  const navigate = useNavigate();
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Mediabill</span>
+        <nav aria-label="Main">
+          <ul>
+            {AREAS.map((area) => (
+              <li key={area.to}>
+                <NavLink to={area.to} end={area.end}>
+                  {area.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          <span>
+            {person?.name} ({person?.roles.join(", ")})
+          </span>
+          <button
+            type="button"
+            onClick={async () => {
+              await signOut();
+              await refresh();
+              navigate("/sign-in");
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main">
+        <Outlet />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,104 @@
+import { useState } from "react";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { ProblemMessage } from "../../../components/ProblemMessage";
+import { count, money, percent } from "../../../lib/format";
+import { lastBilledPeriod, useAdjustmentKpis, useDisputeKpis, useInvoiceKpis, window, type InvoiceKpis } from "../api/kpis";
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="card">
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+export function OverviewPage() {
+  const [month, setMonth] = useState(lastBilledPeriod());
+  const span = window(month, 5);
+  const invoices = useInvoiceKpis(span.from, span.to);
+  const disputes = useDisputeKpis(month);
+  const adjustments = useAdjustmentKpis(month);
+  const thisMonth = (invoices.data?.periods ?? []).filter((p) => p.period === month);
+  return (
+    <>
+      <h1>Overview</h1>
+      <div className="field" style={{ maxWidth: 220 }}>
+        <label htmlFor="overview-month">Month</label>
+        <input id="overview-month" type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} />
+      </div>
+      <ProblemMessage error={invoices.error ?? disputes.error ?? adjustments.error} />
+      <section aria-labelledby="month-figures">
+        <h2 id="month-figures">The month at a glance</h2>
+        <dl className="cards">
+          {thisMonth.length === 0 ? <Figure label="Billed value" value="nothing issued" /> : null}
+          {thisMonth.map((p) => (
+            <Figure key={`billed-${p.currency}`} label={`Billed value (${p.currency})`} value={money(p.billed_value, p.currency)} />
+          ))}
+          {thisMonth.map((p) => (
+            <Figure key={`issued-${p.currency}`} label={`Invoices issued (${p.currency})`} value={count(p.invoices_issued)} />
+          ))}
+          {thisMonth.map((p) => (
+            <Figure key={`credited-${p.currency}`} label={`Credited value (${p.currency})`} value={money(p.credited_value, p.currency)} />
+          ))}
+          <Figure label="Open exceptions" value={count(invoices.data?.open_exceptions.count)} />
+          {(invoices.data?.by_currency ?? []).map((c) => (
+            <Figure key={`acc-${c.currency}`} label={`Billing accuracy, 6 months (${c.currency})`} value={percent(c.billing_accuracy)} />
+          ))}
+          <Figure label="Dispute rate" value={percent(disputes.data?.dispute_rate.rate)} />
+          <Figure label="Disputes opened" value={count(disputes.data?.disputes_opened)} />
+          <Figure label="Resolved within SLA" value={percent(disputes.data?.resolved_within_sla.share)} />
+          <Figure label="Dispute turnaround, median (hours)" value={disputes.data?.turnaround.median == null ? "—" : String(disputes.data.turnaround.median)} />
+          <Figure label="Auto-approved share" value={percent(adjustments.data?.auto_approved_share)} />
+        </dl>
+      </section>
+      {invoices.data ? <BilledByMonth kpis={invoices.data} /> : null}
+      {invoices.data ? <ExceptionsByKind kpis={invoices.data} /> : null}
+    </>
+  );
+}
+
+function BilledByMonth({ kpis }: { kpis: InvoiceKpis }) {
+  const currencies = [...new Set(kpis.periods.map((p) => p.currency))];
+  // One bar per currency and month, as the API gives them: never summed across currencies here.
+  const rows = [...new Set(kpis.periods.map((p) => p.period))].sort().map((period) => ({
+    period,
+    ...Object.fromEntries(kpis.periods.filter((p) => p.period === period).map((p) => [p.currency, Number(p.billed_value)])),
+  }));
+  return (
+    <section aria-labelledby="billed-chart">
+      <h2 id="billed-chart">Billed value by month</h2>
+      <figure className="panel" aria-label="Chart: billed value by month and currency">
+        <ResponsiveContainer width="100%" height={280}>
+          <BarChart data={rows}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="period" />
+            <YAxis />
+            <Tooltip />
+            <Legend />
+            {currencies.map((c, i) => <Bar key={c} dataKey={c} name={`Billed (${c})`} fill={["#2f5d8a", "#8a5d2f", "#2f8a5d"][i % 3]} />)}
+          </BarChart>
+        </ResponsiveContainer>
+        <figcaption>Billed value of issued invoices per month, per currency (invoice-svc KPIs).</figcaption>
+      </figure>
+    </section>
+  );
+}
+
+function ExceptionsByKind({ kpis }: { kpis: InvoiceKpis }) {
+  return (
+    <section aria-labelledby="exceptions-by-kind">
+      <h2 id="exceptions-by-kind">Open exceptions by kind</h2>
+      <table>
+        <caption>Open exceptions and the value they put at risk</caption>
+        <thead><tr><th scope="col">Kind</th><th scope="col" className="num">Open</th><th scope="col" className="num">Value at risk</th></tr></thead>
+        <tbody>
+          {kpis.open_exceptions.by_kind.length === 0 ? <tr><td colSpan={3}>None open.</td></tr> : null}
+          {kpis.open_exceptions.by_kind.map((e) => (
+            <tr key={`${e.kind}-${e.currency}`}><td>{e.kind}</td><td className="num">{count(e.open)}</td><td className="num">{money(e.value_at_risk, e.currency)}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
