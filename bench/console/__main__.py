@@ -62,7 +62,7 @@ async def main(contracts: int, loads: int, chromium: str) -> None:
     await ensure_topics(bootstrap)
     url = await fresh_database(database_url, "mediabill_bench_console")
     system = System(url, bootstrap, Path(tempfile.mkdtemp(prefix="bench-console-")), name="bench-console",
-                    with_console=True)
+                    env={"DEMO_CLOCK": "true"}, with_console=True)
     await asyncio.to_thread(system.start)
     try:
         api = Api({name: system.url(name) for name in system.ports})

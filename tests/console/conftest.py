@@ -46,8 +46,9 @@ def console_system(database_url, kafka_bootstrap, tmp_path_factory):
     build()
     asyncio.run(ensure_topics(kafka_bootstrap))
     url = asyncio.run(fresh_database(database_url, "mediabill_console"))
+    # DEMO_CLOCK: the demo's disputes take hours to weeks on dispute-svc's demo clock, as on the dev stack.
     running = System(url, kafka_bootstrap, tmp_path_factory.mktemp("console-logs"), name="console",
-                     with_console=True)
+                     env={"DEMO_CLOCK": "true"}, with_console=True)
     try:
         running.start()
         asyncio.run(_load_demo(running, kafka_bootstrap))
