@@ -21,6 +21,7 @@ from mediabill_common.events.catalog import DELIVERY_TOPIC
 from mediabill_common.events.envelope import new_envelope
 from mediabill_common.kafka import make_producer
 from mediabill_common.testing.kafka import read_all
+from mediabill_common.testing.polling import poll_until
 from tests.faults.chaos import Chaos
 from tests.faults.probe import Db, call, converge
 from tests.faults.world import PERIOD, FaultWorld, build_fault_world, cents
@@ -340,23 +341,28 @@ async def payments_under_faults(chaos: Chaos, api: Api, db: Db, invoices: dict, 
     ids = sorted(plan)
     waves = [ids[: len(ids) // 2], ids[len(ids) // 2:]]
 
+    def alive() -> None:
+        try:
+            chaos.check_alive()
+        except RuntimeError as exc:
+            raise AssertionError(f"a process died on its own during payments: {exc}\n{chaos.tails()}") from exc
+
     async def pay(invoice_id: str) -> None:
         body = {"invoice_id": invoice_id, "amount": str(plan[invoice_id])}
-        for _ in range(240):
-            try:
-                chaos.check_alive()
-            except RuntimeError as exc:
-                raise AssertionError(f"a process died on its own during payments: {exc}\n{chaos.tails()}") from exc
+
+        async def accepted() -> str | None:
             try:
                 await api.post("collections", "/v1/payments", body, as_="service")
-                return
             except httpx.ConnectError:
-                pass  # collections is restarting: nothing was sent
+                return None  # collections is restarting: nothing was sent
             except ApiError as exc:
                 if exc.status != 404:  # 404: collections has not consumed InvoiceIssued yet
                     raise
-            await asyncio.sleep(1)
-        raise AssertionError(f"collections never accepted the payment for {invoice_id}")
+                return None
+            return "accepted"
+
+        await poll_until(accepted, what=f"collections to accept the payment for {invoice_id}", timeout_s=240,
+                         every_s=1, alive=alive)
 
     during = asyncio.gather(chaos.run_schedule([lambda p: chaos.kill("invoice-svc:consumer", p)],
                                                "payments", (0.5, 2.0)))

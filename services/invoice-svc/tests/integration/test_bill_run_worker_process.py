@@ -3,7 +3,6 @@ the run over, and every invoice is issued exactly once with exactly one InvoiceI
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -25,6 +24,7 @@ from invoice_svc.testing.billing import (
     numbering_is_gapless,
     product,
 )
+from mediabill_common.testing.polling import poll_until
 
 pytestmark = pytest.mark.integration
 
@@ -78,12 +78,8 @@ async def _run(billing, run_id: str) -> dict:
 
 
 async def _until(billing, run_id: str, done, what: str, log: Path) -> dict:
-    for _ in range(1500):
-        run = await _run(billing, run_id)
-        if done(run):
-            return run
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{what}: {run} (worker logs: {log})")
+    return await poll_until(lambda: _run(billing, run_id), what=f"{what} (worker logs: {log})", until=done,
+                            timeout_s=75, every_s=0.05)
 
 
 async def test_a_worker_killed_mid_run_leaves_the_run_to_another_that_issues_each_invoice_once(
