@@ -27,6 +27,7 @@ from starlette.routing import Route
 from console.app import build_app
 from console.settings import ConsoleSettings
 from mediabill_common.auth.verify import InvalidToken, JwtVerifier
+from mediabill_common.testing.polling import poll_until_sync
 
 CLIENT_ID = "mediabill-console"
 AUDIENCE = "mediabill"
@@ -86,8 +87,7 @@ def provider():
     server = uvicorn.Server(uvicorn.Config(stub.app, host="127.0.0.1", port=stub.port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:
-        time.sleep(0.05)
+    poll_until_sync(lambda: server.started, what="the stub identity provider to start", timeout_s=30)
     yield stub
     server.should_exit = True
     thread.join(timeout=10)
