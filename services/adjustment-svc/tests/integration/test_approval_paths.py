@@ -32,8 +32,17 @@ async def _request(api, body, sub):
 async def test_small_credit_is_approved_by_policy_and_issues_the_memo_at_once(adjustment_ctx, adjustment_api,
                                                                                kafka_bootstrap, unique):
     inv = await _invoice(adjustment_ctx, worked_example(f"inv-{unique}"))
-    adj = await _request(adjustment_api, credit_body(inv["invoice_id"], [("L1", "200.00")]), f"ana-{unique}")
+    body = credit_body(inv["invoice_id"], [("L1", "200.00")])
+    for cause in ("fraud", "system_resolved"):  # outside the shared list, or the system's own: nothing written
+        refused = await adjustment_api.post("/v1/adjustments", json=body | {"root_cause": cause},
+                                            headers=as_(ANALYST, f"ana-{unique}"))
+        assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem")
+    listed = await adjustment_api.get("/v1/adjustments", params={"invoice_id": inv["invoice_id"]},
+                                      headers=as_(ANALYST, "x"))
+    assert listed.json()["items"] == []
+    adj = await _request(adjustment_api, body | {"root_cause": "invalid_traffic"}, f"ana-{unique}")
     assert adj["status"] == "approved" and adj["approval_level"] == "policy"
+    assert adj["root_cause"] == "invalid_traffic"
     assert [a["approver"] for a in adj["approvals_given"]] == ["policy"]
     assert adj["approvals_still_needed"] == [] and adj["total"] == "161.50"
     memo = (await adjustment_api.get(f"/v1/memos/{adj['memo_id']}", headers=as_("auditor", "aud"))).json()
@@ -46,6 +55,7 @@ async def test_small_credit_is_approved_by_policy_and_issues_the_memo_at_once(ad
     payload = MemoIssued.model_validate(event["data"])
     assert record.key.decode() == inv["bill_to_account_id"]
     assert str(payload.total) == "161.50" and payload.approved_by == ["policy"]
+    assert payload.root_cause == "invalid_traffic"
     assert {x.kind for x in payload.lines} == {"usage", "discount", "agency_commission"}
 
 
@@ -53,10 +63,14 @@ async def test_one_manager_approval_issues_a_mid_size_credit(adjustment_ctx, adj
     inv = await _invoice(adjustment_ctx, big_invoice(f"inv-{unique}"))
     adj = await _request(adjustment_api, credit_body(inv["invoice_id"], [("L1", "1000.00")]), f"ana-{unique}")
     assert adj["status"] == "pending_approval" and adj["approvals_still_needed"] == ["billing-manager"]
-    approved = await adjustment_api.post(f"/v1/adjustments/{adj['adjustment_id']}/approve", json={},
+    url = f"/v1/adjustments/{adj['adjustment_id']}/approve"
+    bad_cause = await adjustment_api.post(url, json={"root_cause": "bad"}, headers=as_(MANAGER, f"mgr-{unique}"))
+    assert bad_cause.status_code == 422
+    approved = await adjustment_api.post(url, json={"root_cause": "config_rate_card"},
                                          headers=as_(MANAGER, f"mgr-{unique}"))
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved" and approved.json()["memo_id"]
+    assert approved.json()["root_cause"] == "config_rate_card"  # the checker's cause
     memo = (await adjustment_api.get(f"/v1/memos/{approved.json()['memo_id']}", headers=as_(ANALYST, "x"))).json()
     assert memo["approved_by"] == [f"mgr-{unique}"] and memo["total"] == "1000.00"
 
@@ -105,10 +119,11 @@ async def test_a_rejection_needs_a_reason_and_publishes_adjustment_rejected(adju
     url = f"/v1/adjustments/{adj['adjustment_id']}/reject"
     no_reason = await adjustment_api.post(url, json={}, headers=as_(MANAGER, f"mgr-{unique}"))
     assert no_reason.status_code == 422 and "reason" in no_reason.json()["detail"]
-    rejected = await adjustment_api.post(url, json={"reason": "no evidence attached"},
+    rejected = await adjustment_api.post(url, json={"reason": "no evidence attached", "root_cause": "no_error"},
                                          headers=as_(MANAGER, f"mgr-{unique}"))
     assert rejected.status_code == 200
     assert rejected.json()["status"] == "rejected" and rejected.json()["rejection_reason"] == "no evidence attached"
+    assert rejected.json()["root_cause"] == "no_error"
     late = await adjustment_api.post(f"/v1/adjustments/{adj['adjustment_id']}/approve", json={},
                                      headers=as_(MANAGER, f"mgr2-{unique}"))
     assert late.status_code == 409
@@ -116,6 +131,7 @@ async def test_a_rejection_needs_a_reason_and_publishes_adjustment_rejected(adju
     [(event, _)] = await read_topic(kafka_bootstrap, ADJUSTMENTS_TOPIC, lambda v, r: v and v.get(
         "type") == "AdjustmentRejected" and v["data"]["adjustment_id"] == adj["adjustment_id"], count=1)
     assert AdjustmentRejected.model_validate(event["data"]).rejected_by == f"mgr-{unique}"
+    assert event["data"]["root_cause"] == "no_error"
 
 
 async def test_two_approvals_racing_for_the_last_slot_issue_one_memo(adjustment_ctx, adjustment_api, unique):

@@ -41,7 +41,8 @@ async def test_resolved_disputes_become_credit_requests_and_memos_on_the_real_to
                                                            reason_code="delivery_discrepancy"), subject=partial)),
         (key, envelope_for("DisputeOpened", dispute_opened(small, inv, [("L2", "120.00")]), subject=small)),
         (key, envelope_for("DisputeResolved", dispute_resolved(partial, inv, outcome="partially_upheld",
-                                                               credit="1000.00", resolver=resolver),
+                                                               credit="1000.00", resolver=resolver,
+                                                               root_cause="third_party_discrepancy"),
                            subject=partial)),
         (key, envelope_for("DisputeResolved", dispute_resolved(small, inv, outcome="upheld", credit="120.00",
                                                                resolver=resolver), subject=small)),
@@ -64,6 +65,7 @@ async def test_resolved_disputes_become_credit_requests_and_memos_on_the_real_to
                                         headers=as_(ANALYST, "x"))).json()
     assert pending["status"] == "pending_approval" and pending["reason_code"] == "delivery_discrepancy"
     assert pending["requested_by"] == resolver and pending["total"] == "1000.00"
+    assert pending["root_cause"] == "third_party_discrepancy"  # the dispute's cause, inherited
     # 1000 credited pro rata over 3000 + 1000 disputed: 750.00 and 250.00.
     assert [(x["invoice_line_id"], x["amount"]) for x in pending["lines"]] == [("L1", "750.00"), ("L2", "250.00")]
     refused = await adjustment_api.post(f"/v1/adjustments/{pending['adjustment_id']}/approve", json={},
@@ -81,6 +83,7 @@ async def test_resolved_disputes_become_credit_requests_and_memos_on_the_real_to
     assert str(memos[partial].total) == "1000.00" and memos[partial].approved_by == [f"mgr-{unique}"]
     assert memos[partial].requested_by == resolver and memos[partial].reason_code == "delivery_discrepancy"
     assert memos[partial].invoice_number == inv["invoice_number"]
+    assert (memos[partial].root_cause, memos[small].root_cause) == ("third_party_discrepancy", None)
     assert memos[small].approved_by == [f"mgr-{unique}"] and str(memos[small].total) == "120.00"
     assert all(record.key.decode() == key for _, record in found)
 

@@ -57,13 +57,19 @@ async def test_unknown_dispute_is_404(dispute_env, unique):
 async def test_partially_upheld_resolution_is_recorded_and_announced(dispute_env, unique, kafka_bootstrap):
     inv, did = await _opened(dispute_env, unique)
     await dispute_env.post(f"/v1/disputes/{did}/assign", {"assignee": "jane"})
-    resolved = await dispute_env.post(f"/v1/disputes/{did}/resolve", {
-        "outcome": "partially_upheld", "credit_amount": "120.00",
-        "resolution_note": "third-party counts confirm 40% of the claim"}, sub="jane")
+    decision = {"outcome": "partially_upheld", "credit_amount": "120.00",
+                "resolution_note": "third-party counts confirm 40% of the claim"}
+    for cause in ("measurement", "system_resolved"):  # outside the shared list, or the system's own
+        refused = await dispute_env.post(f"/v1/disputes/{did}/resolve", decision | {"root_cause": cause}, sub="jane")
+        assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+        assert (await dispute_env.get(f"/v1/disputes/{did}")).json()["status"] == "in_review"
+    resolved = await dispute_env.post(f"/v1/disputes/{did}/resolve",
+                                      decision | {"root_cause": "third_party_discrepancy"}, sub="jane")
     assert resolved.status_code == 200, resolved.text
     body = resolved.json()
-    assert (body["status"], body["outcome"], body["credit_amount"], body["resolved_by"]) == (
-        "resolved", "partially_upheld", "120.00", "jane")
+    assert (body["status"], body["outcome"], body["credit_amount"], body["resolved_by"], body["root_cause"]) == (
+        "resolved", "partially_upheld", "120.00", "jane", "third_party_discrepancy")
+    assert (await dispute_env.get(f"/v1/disputes/{did}")).json()["root_cause"] == "third_party_discrepancy"
     await flush_outbox(dispute_env.ctx)
     [(value, record)] = await read_topic(
         kafka_bootstrap, "billing.disputes.v1",
@@ -71,6 +77,7 @@ async def test_partially_upheld_resolution_is_recorded_and_announced(dispute_env
     event = DisputeResolved.model_validate(value["data"])
     assert (event.outcome, value["data"]["credit_amount"], event.resolved_by) == ("partially_upheld", "120.00",
                                                                                  "jane")
+    assert event.root_cause == "third_party_discrepancy"
     assert record.key.decode() == inv["bill_to_account_id"]
     audit = await dispute_env.get("/v1/audit", entity_type="dispute", entity_id=did)
     assert [e["action"] for e in audit.json()["items"]] == ["dispute.resolved", "dispute.assigned",

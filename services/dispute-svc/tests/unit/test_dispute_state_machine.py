@@ -79,12 +79,16 @@ def test_closed_dispute_cannot_be_withdrawn(status):
         a_dispute(status).withdraw(by="ana", at=T0)
 
 
-def test_resolution_records_outcome_credit_note_and_resolver():
+def test_resolution_records_outcome_credit_note_resolver_and_root_cause():
     d = a_dispute("in_review")
-    d.resolve("partially_upheld", usd("60.00"), "three days over-counted", by="mgr", at=T0 + timedelta(days=3))
-    assert (d.status, d.outcome, d.credit_amount, d.resolved_by) == ("resolved", "partially_upheld",
-                                                                     Decimal("60.00"), "mgr")
-    assert d.new_history[-1].details == {"outcome": "partially_upheld", "credit_amount": "60.00"}
+    d.resolve("partially_upheld", usd("60.00"), "three days over-counted", by="mgr", at=T0 + timedelta(days=3),
+              root_cause="delivery_data")
+    assert (d.status, d.outcome, d.credit_amount, d.resolved_by, d.root_cause) == (
+        "resolved", "partially_upheld", Decimal("60.00"), "mgr", "delivery_data")
+    assert d.new_history[-1].details == {"outcome": "partially_upheld", "credit_amount": "60.00",
+                                         "root_cause": "delivery_data"}
+    d.reopen("credit request adj-1 rejected", by="dir", at=T0 + timedelta(days=4))
+    assert d.root_cause is None and d.new_history[-1].details["previous"]["root_cause"] == "delivery_data"
 
 
 def test_resolved_dispute_cannot_be_resolved_again():

@@ -120,13 +120,14 @@ async def test_parked_records_heal_when_their_configuration_arrives(invoice_feed
         healed = await _delivery(invoice_ctx, delivery_id)
         assert (healed["billable"], healed["exception_kinds"]) == (True, [])
         after = await _exceptions(invoice_ctx, delivery_id)
-        assert {(x["status"], x["resolved_by"]) for x in after} == {("resolved", "system")}
+        assert {(x["status"], x["resolved_by"], x["root_cause"]) for x in after} == {
+            ("resolved", "system", "system_resolved")}
 
     await flush_outbox(invoice_ctx)
     resolved_ids = {x["exception_id"] for x in before}
     found = await read_topic(kafka_bootstrap, EXCEPTIONS_TOPIC, lambda v, r: bool(v) and v.get("type") ==
                              "BillingExceptionResolved" and v["data"]["exception_id"] in resolved_ids, count=3)
-    assert {e["data"]["resolved_by"] for e, _ in found} == {"system"}
+    assert {(e["data"]["resolved_by"], e["data"]["root_cause"]) for e, _ in found} == {("system", "system_resolved")}
 
 
 async def test_a_product_going_live_heals_its_parked_records(invoice_feed, invoice_ctx, unique):

@@ -106,9 +106,17 @@ async def test_analyst_assigns_and_resolves_an_exception(invoice_feed, invoice_c
     assert stale.status_code == 412
     missing_reason = await invoice_api.post(f"{url}/resolve", json={}, headers=ANALYST)
     assert missing_reason.status_code == 422
-    resolved = await invoice_api.post(f"{url}/resolve", json={"resolution": "IO loaded by hand"}, headers=ANALYST)
+    for cause in ("bad_luck", "system_resolved"):  # outside the list, or the system's own
+        unknown_cause = await invoice_api.post(f"{url}/resolve", json={"resolution": "IO loaded by hand",
+                                                                       "root_cause": cause}, headers=ANALYST)
+        assert unknown_cause.status_code == 422
+        assert unknown_cause.headers["content-type"].startswith("application/problem+json")
+        assert (await invoice_api.get(url, headers=READER)).json()["status"] == "assigned"  # nothing written
+    resolved = await invoice_api.post(f"{url}/resolve", json={"resolution": "IO loaded by hand",
+                                                              "root_cause": "late_booking"}, headers=ANALYST)
     assert resolved.status_code == 200
     assert (resolved.json()["status"], resolved.json()["resolved_by"]) == ("resolved", "ana")
+    assert (await invoice_api.get(url, headers=READER)).json()["root_cause"] == "late_booking"
     again = await invoice_api.post(f"{url}/resolve", json={"resolution": "again"}, headers=ANALYST)
     assert again.status_code == 409
 
@@ -117,6 +125,7 @@ async def test_analyst_assigns_and_resolves_an_exception(invoice_feed, invoice_c
                                     "BillingExceptionResolved" and v["data"]["exception_id"] == exc["exception_id"],
                                     count=1)
     assert (event["data"]["resolved_by"], event["data"]["resolution"]) == ("ana", "IO loaded by hand")
+    assert event["data"]["root_cause"] == "late_booking"
     audit = (await invoice_api.get("/v1/audit", params={"entity_type": "billing_exception",
                                                         "entity_id": exc["exception_id"]}, headers=READER)).json()
     assert [e["action"] for e in audit["items"]] == ["resolve", "assign"]

@@ -188,11 +188,24 @@ class BillingExceptionRaised(Payload):
     unit: LineUnit | None = None
 
 
+# ---- root causes (oversight.md O4): one list for exceptions, disputes and adjustment requests ----------------
+AnalystRootCause = Literal["config_rate_card", "config_contract", "config_product", "config_account",
+                           "delivery_data", "third_party_discrepancy", "invalid_traffic", "late_booking",
+                           "make_good", "system_migration", "system_defect", "policy", "customer_error",
+                           "no_error", "other"]
+# `system_resolved` is recorded only by the system, for an exception whose cause went away (self-healing).
+RootCause = Literal[AnalystRootCause, "system_resolved"]
+ANALYST_ROOT_CAUSES: tuple[str, ...] = get_args(AnalystRootCause)
+ROOT_CAUSES: tuple[str, ...] = (*ANALYST_ROOT_CAUSES, "system_resolved")
+
+
 class BillingExceptionResolved(Payload):
     exception_id: Id
     resolution: Note
     resolved_by: Id
     resolved_at: datetime
+    # Added with issue 22 (optional: null on events published before it).
+    root_cause: RootCause | None = None
 
 
 # ---- billing.disputes.v1 ----------------------------------------------------------------------
@@ -231,6 +244,8 @@ class DisputeResolved(Payload):
     resolution_note: Note
     resolved_by: Id
     resolved_at: datetime
+    # Added with issue 22 (optional: null on events published before it).
+    root_cause: RootCause | None = None
 
 
 class DisputeWithdrawn(Payload):
@@ -272,6 +287,8 @@ class MemoIssued(Payload):
     requested_by: Id
     approved_by: list[Id]
     issued_at: datetime
+    # Added with issue 22 (optional): a dispute's credit carries the dispute's cause (counted once, there).
+    root_cause: RootCause | None = None
 
 
 class AdjustmentRejected(Payload):
@@ -282,6 +299,8 @@ class AdjustmentRejected(Payload):
     rejected_by: Id
     reason: Note
     rejected_at: datetime
+    # Added with issue 22 (optional): the request's root cause, or the checker's when given on rejection.
+    root_cause: RootCause | None = None
 
 
 # ---- collections.payments.v1 ------------------------------------------------------------------

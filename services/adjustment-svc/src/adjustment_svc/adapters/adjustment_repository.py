@@ -28,7 +28,7 @@ class AdjustmentRepository:
             attachments=list(adj.attachments), currency=adj.currency, total=adj.total.amount,
             approval_level=adj.approval_level.value,
             approval_basis=dict(adj.approval_basis) if adj.approval_basis else None,
-            requested_by=adj.requested_by, requested_at=adj.requested_at, version=1))
+            requested_by=adj.requested_by, requested_at=adj.requested_at, root_cause=adj.root_cause, version=1))
         if not adj.lines:  # a refused dispute credit may name none (a dispute whose lines all credit nothing)
             return
         await self._s.execute(adjustment_lines.insert(), [
@@ -73,9 +73,14 @@ class AdjustmentRepository:
     async def mark_approved(self, adjustment_id: str, *, decided_at: datetime, memo_id: str) -> None:
         await self._bump(adjustment_id, {"status": APPROVED, "decided_at": decided_at, "memo_id": memo_id})
 
-    async def mark_rejected(self, adjustment_id: str, *, decided_at: datetime, by: str, reason: str) -> None:
+    async def mark_rejected(self, adjustment_id: str, *, decided_at: datetime, by: str, reason: str,
+                            root_cause: str | None = None) -> None:
         await self._bump(adjustment_id, {"status": REJECTED, "decided_at": decided_at, "rejected_by": by,
-                                         "rejection_reason": reason})
+                                         "rejection_reason": reason} | _cause(root_cause))
+
+    async def record_root_cause(self, adjustment_id: str, root_cause: str) -> None:
+        await self._s.execute(update(adjustments).where(adjustments.c.adjustment_id == adjustment_id)
+                              .values(root_cause=root_cause))
 
     async def _bump(self, adjustment_id: str, values: dict) -> None:
         await self._s.execute(update(adjustments).where(adjustments.c.adjustment_id == adjustment_id)
@@ -99,6 +104,11 @@ class AdjustmentRepository:
         return [_request(h, lines[h["adjustment_id"]], given[h["adjustment_id"]]) for h in heads]
 
 
+def _cause(root_cause: str | None) -> dict[str, str]:
+    """A checker's root cause replaces the requester's; none given keeps it."""
+    return {} if root_cause is None else {"root_cause": root_cause}
+
+
 def _request(head, lines, given) -> AdjustmentRequest:
     """A request from its row, its lines' rows and its approvals' rows (mappings)."""
     return AdjustmentRequest(
@@ -108,7 +118,7 @@ def _request(head, lines, given) -> AdjustmentRequest:
         approval_level=ApprovalLevel(head["approval_level"]), requested_by=head["requested_by"],
         requested_at=head["requested_at"], decided_at=head["decided_at"], rejected_by=head["rejected_by"],
         rejection_reason=head["rejection_reason"], memo_id=head["memo_id"], version=head["version"],
-        approval_basis=head["approval_basis"],
+        approval_basis=head["approval_basis"], root_cause=head["root_cause"],
         lines=tuple(MemoLineDraft(x["invoice_line_id"], x["kind"], x["amount"], x["description"], bool(x["derived"]))
                     for x in lines),
         approvals=tuple(GivenApproval(g["approver"], frozenset(g["roles"]), g["approved_at"], g["comment"])

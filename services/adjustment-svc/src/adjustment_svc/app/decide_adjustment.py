@@ -45,9 +45,9 @@ async def check_headroom_still_holds(unit: AdjustmentUnit, adj: AdjustmentReques
 
 
 async def approve_adjustment(unit: AdjustmentUnit, adjustment_id: str, *, approver: str, roles: frozenset[str],
-                             comment: str | None, now: datetime) -> AdjustmentRequest:
+                             comment: str | None, now: datetime, root_cause: str | None = None) -> AdjustmentRequest:
     """Record one approval after re-checking the headroom (rule 18) under the invoice's lock; the approval that
-    completes the policy issues the memo in the same transaction."""
+    completes the policy issues the memo in the same transaction. A root cause given replaces the request's."""
     adj = await _locked(unit, adjustment_id)
     check_may_approve(level=adj.approval_level, status=adj.status, requested_by=adj.requested_by,
                       given=[a.as_approval() for a in adj.approvals], approver=Approval(approver, roles))
@@ -55,7 +55,9 @@ async def approve_adjustment(unit: AdjustmentUnit, adjustment_id: str, *, approv
     await check_headroom_still_holds(unit, adj, invoice)
     given = GivenApproval(approver, roles, now, comment)
     await unit.adjustments.add_approval(adjustment_id, given)
-    approved = replace(adj, approvals=(*adj.approvals, given))
+    if root_cause is not None:
+        await unit.adjustments.record_root_cause(adjustment_id, root_cause)
+    approved = replace(adj, approvals=(*adj.approvals, given), root_cause=root_cause or adj.root_cause)
     await unit.record_audit(actor=approver, action="adjustment.approved", entity_type="adjustment",
                             entity_id=adjustment_id, reason=comment, before=adjustment_view(adj),
                             after=adjustment_view(approved))
@@ -65,17 +67,19 @@ async def approve_adjustment(unit: AdjustmentUnit, adjustment_id: str, *, approv
 
 
 async def reject_adjustment(unit: AdjustmentUnit, adjustment_id: str, *, rejector: str, reason: str | None,
-                            now: datetime) -> AdjustmentRequest:
+                            now: datetime, root_cause: str | None = None) -> AdjustmentRequest:
     """Reject with a reason; AdjustmentRejected tells dispute-svc to reopen a dispute this request settled."""
     adj = await _locked(unit, adjustment_id)
     check_may_reject(status=adj.status, requested_by=adj.requested_by, rejector=rejector, reason=reason)
-    await unit.adjustments.mark_rejected(adjustment_id, decided_at=now, by=rejector, reason=reason or "")
+    await unit.adjustments.mark_rejected(adjustment_id, decided_at=now, by=rejector, reason=reason or "",
+                                         root_cause=root_cause)
     invoice = await _invoice(unit, adj)
     await unit.publish("AdjustmentRejected", key=invoice.bill_to_account_id, subject=adjustment_id,
                        data=AdjustmentRejected(
                            adjustment_id=adjustment_id, invoice_id=adj.invoice_id,
                            bill_to_account_id=invoice.bill_to_account_id, dispute_id=adj.dispute_id,
-                           rejected_by=rejector, reason=reason or "", rejected_at=now))
+                           rejected_by=rejector, reason=reason or "", rejected_at=now,
+                           root_cause=root_cause or adj.root_cause))
     rejected = await stored(unit, adjustment_id)
     await unit.record_audit(actor=rejector, action="adjustment.rejected", entity_type="adjustment",
                             entity_id=adjustment_id, reason=reason, before=adjustment_view(adj),

@@ -38,15 +38,15 @@ def _memo_record(adj: AdjustmentRequest, invoice: InvoiceView, number: str, now:
         approved_by=approved_by, lines=lines, issued_at=now)
 
 
-def memo_payload(memo: MemoRecord) -> MemoIssued:
-    """The CreditMemoIssued / DebitMemoIssued payload of an issued memo."""
+def memo_payload(memo: MemoRecord, root_cause: str | None = None) -> MemoIssued:
+    """The CreditMemoIssued / DebitMemoIssued payload of an issued memo, with its request's root cause."""
     return MemoIssued(
         memo_id=memo.memo_id, memo_number=memo.memo_number, adjustment_id=memo.adjustment_id,
         invoice_id=memo.invoice_id, invoice_number=memo.invoice_number,
         bill_to_account_id=memo.bill_to_account_id, dispute_id=memo.dispute_id,
         lines=[MemoLine.model_validate(x) for x in memo.lines], total=memo.total.amount, currency=memo.currency,
         reason_code=memo.reason_code, requested_by=memo.requested_by, approved_by=memo.approved_by,
-        issued_at=memo.issued_at)
+        issued_at=memo.issued_at, root_cause=root_cause)
 
 
 def memo_facts(invoice: InvoiceView, account: AccountView | None) -> MemoFacts:
@@ -75,7 +75,7 @@ async def issue_memo(unit: AdjustmentUnit, adj: AdjustmentRequest, invoice: Invo
     await unit.invoices.apply_memo(invoice.invoice_id, adj.kind, adj.lines)
     await unit.adjustments.mark_approved(adj.adjustment_id, decided_at=now, memo_id=memo.memo_id)
     await unit.publish(EVENT_TYPE[adj.kind], key=invoice.bill_to_account_id, subject=memo.memo_id,
-                       data=memo_payload(memo))
+                       data=memo_payload(memo, adj.root_cause))
     approved = replace(adj, status=APPROVED, memo_id=memo.memo_id, decided_at=now)
     await unit.record_audit(actor=memo.approved_by[-1], action="memo.issued", entity_type="memo",
                             entity_id=memo.memo_id, reason=adj.note,

@@ -173,7 +173,12 @@ class Adjustments(Protocol):
 
     async def mark_approved(self, adjustment_id: str, *, decided_at: datetime, memo_id: str) -> None: ...
 
-    async def mark_rejected(self, adjustment_id: str, *, decided_at: datetime, by: str, reason: str) -> None: ...
+    async def mark_rejected(self, adjustment_id: str, *, decided_at: datetime, by: str, reason: str,
+                            root_cause: str | None = None) -> None: ...
+
+    async def record_root_cause(self, adjustment_id: str, root_cause: str) -> None:
+        """A checker names (or corrects) why the adjustment was needed (oversight.md O4)."""
+        ...
 
 
 class Memos(Protocol):

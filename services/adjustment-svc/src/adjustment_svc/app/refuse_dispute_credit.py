@@ -50,7 +50,7 @@ async def refuse_dispute_credit(unit: AdjustmentUnit, cmd: RequestAdjustment, in
         adjustment_id=str(uuid.uuid4()), invoice_id=invoice.invoice_id, kind=cmd.kind, status=PENDING,
         reason_code=cmd.reason_code, dispute_id=cmd.dispute_id, note=cmd.note, attachments=cmd.attachments,
         total=total, approval_level=required_level(total.amount, await unit.policy.limits_for(invoice.currency)),
-        requested_by=cmd.requested_by, requested_at=now, lines=lines)
+        requested_by=cmd.requested_by, requested_at=now, lines=lines, root_cause=cmd.root_cause)
     await unit.adjustments.add(adj)
     await unit.adjustments.mark_rejected(adj.adjustment_id, decided_at=now, by=REFUSED_BY, reason=reason)
     refused = replace(adj, status=REJECTED, decided_at=now, rejected_by=REFUSED_BY, rejection_reason=reason)
@@ -60,5 +60,5 @@ async def refuse_dispute_credit(unit: AdjustmentUnit, cmd: RequestAdjustment, in
                        data=AdjustmentRejected(
                            adjustment_id=adj.adjustment_id, invoice_id=invoice.invoice_id,
                            bill_to_account_id=invoice.bill_to_account_id, dispute_id=cmd.dispute_id,
-                           rejected_by=REFUSED_BY, reason=reason, rejected_at=now))
+                           rejected_by=REFUSED_BY, reason=reason, rejected_at=now, root_cause=cmd.root_cause))
     return refused

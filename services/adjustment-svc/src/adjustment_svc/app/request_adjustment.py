@@ -34,6 +34,7 @@ class RequestAdjustment:
     requested_by: str
     dispute_id: str | None = None
     attachments: tuple[str, ...] = ()
+    root_cause: str | None = None  # oversight.md O4; a dispute's credit inherits the dispute's
 
 
 async def stored(unit: AdjustmentUnit, adjustment_id: str) -> AdjustmentRequest:
@@ -94,7 +95,7 @@ async def request_adjustment(unit: AdjustmentUnit, cmd: RequestAdjustment, now: 
         adjustment_id=str(uuid.uuid4()), invoice_id=invoice.invoice_id, kind=cmd.kind, status=PENDING,
         reason_code=cmd.reason_code, dispute_id=cmd.dispute_id, note=cmd.note, attachments=cmd.attachments,
         total=draft.total, approval_level=level, requested_by=cmd.requested_by,
-        requested_at=now, lines=draft.lines,
+        requested_at=now, lines=draft.lines, root_cause=cmd.root_cause,
         approval_basis=basis.as_record(cmd.kind, invoice.currency, invoice.invoice_number))
     await unit.adjustments.add(adjustment)
     await unit.record_audit(actor=cmd.requested_by, action="adjustment.requested", entity_type="adjustment",

@@ -48,6 +48,9 @@ class AdjustmentRequest:
     version: int = 1
     # Why `approval_level` (ApprovalBasis.as_record); None for requests judged before cumulative limits.
     approval_basis: Mapping[str, str] | None = None
+    # Why it was needed (oversight.md O4): given by the requester or a checker; a dispute's credit inherits the
+    # dispute's cause.
+    root_cause: str | None = None
 
     @property
     def currency(self) -> str:

@@ -63,8 +63,10 @@ def dispute_opened(dispute_id: str, invoice: dict, lines: list[tuple[str, str]],
             "opened_at": now.isoformat(), "sla_due_at": (now + timedelta(days=30)).isoformat()}
 
 
-def dispute_resolved(dispute_id: str, invoice: dict, *, outcome: str, credit: str, resolver: str) -> dict:
-    return {"dispute_id": dispute_id, "invoice_id": invoice["invoice_id"],
+def dispute_resolved(dispute_id: str, invoice: dict, *, outcome: str, credit: str, resolver: str,
+                     root_cause: str | None = None) -> dict:
+    cause = {} if root_cause is None else {"root_cause": root_cause}
+    return cause | {"dispute_id": dispute_id, "invoice_id": invoice["invoice_id"],
             "bill_to_account_id": invoice["bill_to_account_id"], "outcome": outcome, "credit_amount": credit,
             "currency": invoice["currency"], "resolution_note": "IVT confirmed", "resolved_by": resolver,
             "resolved_at": datetime.now(UTC).isoformat()}

@@ -55,8 +55,14 @@ class FakeAdjustments:
     async def mark_approved(self, adjustment_id: str, *, decided_at: datetime, memo_id: str) -> None:
         self._bump(adjustment_id, status=APPROVED, decided_at=decided_at, memo_id=memo_id)
 
-    async def mark_rejected(self, adjustment_id: str, *, decided_at: datetime, by: str, reason: str) -> None:
-        self._bump(adjustment_id, status=REJECTED, decided_at=decided_at, rejected_by=by, rejection_reason=reason)
+    async def mark_rejected(self, adjustment_id: str, *, decided_at: datetime, by: str, reason: str,
+                            root_cause: str | None = None) -> None:
+        cause = {} if root_cause is None else {"root_cause": root_cause}
+        self._bump(adjustment_id, status=REJECTED, decided_at=decided_at, rejected_by=by, rejection_reason=reason,
+                   **cause)
+
+    async def record_root_cause(self, adjustment_id: str, root_cause: str) -> None:
+        self.requests[adjustment_id] = replace(self.requests[adjustment_id], root_cause=root_cause)
 
     def _bump(self, adjustment_id: str, **changes: Any) -> None:
         adj = self.requests[adjustment_id]

@@ -17,7 +17,7 @@ from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry
 from mediabill_common.db.reads import fetch_all, fetch_first
 
 _STATE_FIELDS = ("status", "assignee", "assigned_at", "outcome", "credit_amount", "resolution_note", "resolved_by",
-                 "resolved_at", "closed_at", "credit_settled", "version")
+                 "resolved_at", "closed_at", "credit_settled", "version", "root_cause")
 # Age buckets as bounds on whole days open: (lowest day, highest day or None).
 _BUCKET_DAYS = {"0-7d": (0, 7), "8-30d": (8, 30), "31-60d": (31, 60), ">60d": (61, None)}
 

@@ -114,6 +114,8 @@ disputes = Table(
     Column("credit_settled", Boolean, nullable=False, server_default="false"),
     Column("attachments", JSONB, nullable=False, server_default="[]"),
     Column("version", Integer, nullable=False),
+    # oversight.md O4: from mediabill_common.events.catalog.ANALYST_ROOT_CAUSES (null when resolved before).
+    Column("root_cause", String(40), nullable=True),
     Index("ix_disputes_invoice", "invoice_id"),
     Index("ix_disputes_opened", "opened_at", "dispute_id"),
     Index("ix_disputes_status", "status"),

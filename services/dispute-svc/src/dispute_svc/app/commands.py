@@ -121,14 +121,14 @@ async def withdraw_dispute(unit: DisputeUnit, dispute_id: str, note: str | None,
 
 async def resolve_dispute(unit: DisputeUnit, dispute_id: str, outcome: str, credit_amount: Decimal, note: str,
                           actor: Actor, *, clock: Clock, credit_limit: Callable[[str], Decimal],
-                          expected_version: int | None = None) -> Dispute:
+                          expected_version: int | None = None, root_cause: str | None = None) -> Dispute:
     """Decide the dispute (rule 20); a credit above the auto-approval limit of its currency (`credit_limit`, rule
     22) needs a billing-manager."""
     dispute = await _load(unit, dispute_id, expected_version)
     before = snapshot(dispute)
     now = clock.now()
     credit = Money(credit_amount, dispute.currency)
-    dispute.resolve(outcome, credit, note, by=actor.sub, at=now)
+    dispute.resolve(outcome, credit, note, by=actor.sub, at=now, root_cause=root_cause)
     check_credit_authority(credit, Money(credit_limit(dispute.currency), dispute.currency),
                            is_manager=actor.is_manager)
     await _store(unit, dispute, before, actor.sub, "dispute.resolved", note)
@@ -137,5 +137,5 @@ async def resolve_dispute(unit: DisputeUnit, dispute_id: str, outcome: str, cred
                            dispute_id=dispute.dispute_id, invoice_id=dispute.invoice_id,
                            bill_to_account_id=dispute.bill_to_account_id, outcome=outcome,
                            credit_amount=credit_amount, currency=dispute.currency, resolution_note=note,
-                           resolved_by=actor.sub, resolved_at=now))
+                           resolved_by=actor.sub, resolved_at=now, root_cause=root_cause))
     return dispute

@@ -53,6 +53,7 @@ def dispute_view(d: Dispute, now: datetime, *, history: list[HistoryEntry] | Non
         "outcome": d.outcome, "credit_amount": d.credit_amount, "resolution_note": d.resolution_note,
         "resolved_by": d.resolved_by, "resolved_at": d.resolved_at, "closed_at": d.closed_at,
         "credit_settled": d.credit_settled, "version": d.version, "sla": sla_view(d, now),
+        "root_cause": d.root_cause,
     }
     if attachments is not None:
         view["attachments"] = attachments

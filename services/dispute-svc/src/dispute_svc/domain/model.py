@@ -116,6 +116,7 @@ class Dispute:
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     credit_settled: bool = False
+    root_cause: str | None = None  # oversight.md O4: why it happened, recorded on resolution
     version: int = 1
     new_history: list[HistoryEntry] = field(default_factory=list)
 
@@ -159,8 +160,10 @@ class Dispute:
         self.closed_at = at
         self._record(at, by, "withdrawn", note)
 
-    def resolve(self, outcome: str, credit: Money, note: str, *, by: str, at: datetime) -> None:
-        """Decide the dispute (rule 20); the credit, in the dispute's currency, must fit the outcome."""
+    def resolve(self, outcome: str, credit: Money, note: str, *, by: str, at: datetime,
+                root_cause: str | None = None) -> None:
+        """Decide the dispute (rule 20); the credit, in the dispute's currency, must fit the outcome. The root
+        cause (oversight.md O4) is checked against the shared list by the caller."""
         self._require({"in_review"}, "resolved")
         check_resolution(outcome, credit, note, self.disputed)
         credit_amount = credit.amount
@@ -168,11 +171,13 @@ class Dispute:
         self.outcome = outcome
         self.credit_amount = credit_amount
         self.resolution_note = note
+        self.root_cause = root_cause
         self.resolved_by = by
         self.resolved_at = at
         self.closed_at = at
         self.credit_settled = False
-        self._record(at, by, "resolved", note, outcome=outcome, credit_amount=format(credit_amount, "f"))
+        self._record(at, by, "resolved", note, outcome=outcome, credit_amount=format(credit_amount, "f"),
+                     root_cause=root_cause)
 
     def reopen(self, reason: str, *, by: str, at: datetime) -> None:
         """Back to `in_review` when the credit that settled an upheld dispute is rejected (rule 20)."""
@@ -180,11 +185,13 @@ class Dispute:
             raise RuleBreach(f"Dispute {self.dispute_id} is {self.status} "
                              f"{'(' + self.outcome + ')' if self.outcome else ''}; only an upheld or partially "
                              "upheld dispute is reopened when its credit is rejected.")
-        previous = {"outcome": self.outcome, "credit_amount": format(self.credit_amount or 0, "f")}
+        previous = {"outcome": self.outcome, "credit_amount": format(self.credit_amount or 0, "f"),
+                    "root_cause": self.root_cause}
         self.status = "in_review"
         self.outcome = None
         self.credit_amount = None
         self.resolution_note = None
+        self.root_cause = None
         self.resolved_by = None
         self.resolved_at = None
         self.closed_at = None

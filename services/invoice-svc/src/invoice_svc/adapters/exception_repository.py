@@ -44,6 +44,7 @@ _INSERT_OPEN = text(f"""
 _RESOLVE_FOR_DELIVERIES = text(f"""
     UPDATE {SCHEMA}.billing_exceptions x
        SET status = 'resolved', resolved_at = now(), resolved_by = :by, resolution = :resolution,
+           root_cause = 'system_resolved',
            version = x.version + 1
       FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[])) AS v(delivery_id, kinds)
      WHERE x.delivery_id = v.delivery_id AND x.status <> 'resolved'
@@ -59,6 +60,7 @@ _MARK_ASSIGNED = text(f"""
 _MARK_RESOLVED = text(f"""
     UPDATE {SCHEMA}.billing_exceptions
        SET status = 'resolved', resolved_by = :by, resolution = :resolution, resolved_at = now(),
+           root_cause = :root_cause,
            version = version + 1
      WHERE exception_id = :id RETURNING {_COLUMNS}""")
 _LIST = f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions {{where}} ORDER BY raised_at, exception_id LIMIT :lim"
@@ -158,9 +160,10 @@ class ExceptionRepository:
         result = await self._session.execute(_MARK_ASSIGNED, {"id": exception_id, "assignee": assignee})
         return _queued(result.mappings().one())
 
-    async def mark_resolved(self, exception_id: str, resolved_by: str, resolution: str) -> QueuedException:
+    async def mark_resolved(self, exception_id: str, resolved_by: str, resolution: str,
+                            root_cause: str | None) -> QueuedException:
         result = await self._session.execute(_MARK_RESOLVED, {"id": exception_id, "by": resolved_by,
-                                                              "resolution": resolution})
+                                                              "resolution": resolution, "root_cause": root_cause})
         return _queued(result.mappings().one())
 
     async def page(self, f: ExceptionFilter, *, limit: int, after: tuple[datetime, str] | None) \

@@ -97,6 +97,8 @@ billing_exceptions = Table(
     # What is held back, priced or not: the quantity in its unit (impressions, clicks, ...).
     Column("quantity", BigInteger, nullable=True),
     Column("unit", String(32), nullable=True),
+    # oversight.md O4: from mediabill_common.events.catalog.ROOT_CAUSES once resolved (null before issue 22).
+    Column("root_cause", String(40), nullable=True),
     # One unresolved exception per dedupe key (e.g. per delivery and kind), however often the cause recurs.
     Index("uq_billing_exceptions_open_dedupe_key", "dedupe_key", unique=True,
           postgresql_where=text("status <> 'resolved'")),

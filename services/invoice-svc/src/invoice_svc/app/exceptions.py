@@ -16,6 +16,7 @@ from invoice_svc.domain.billing.exposure import exposure_of
 from invoice_svc.domain.errors import RuleViolation, UnknownEntity, check_version
 
 SYSTEM = "system"
+SYSTEM_RESOLVED = "system_resolved"  # the root cause of an exception that resolved itself (oversight.md O4)
 NO_ACCOUNT_KEY = "unassigned"
 
 
@@ -79,14 +80,16 @@ async def raise_exception(unit: InvoiceUnit, kind: str, account_id: str | None,
 
 
 async def publish_resolved(unit: InvoiceUnit, resolved: QueuedException | ResolvedException, *, resolution: str,
-                           resolved_by: str, before: Any = None) -> None:
+                           resolved_by: str, root_cause: str | None, before: Any = None) -> None:
     await unit.publish("BillingExceptionResolved", key=resolved.account_id or NO_ACCOUNT_KEY,
                               subject=resolved.exception_id, data={
                                   "exception_id": resolved.exception_id, "resolution": resolution,
-                                  "resolved_by": resolved_by, "resolved_at": resolved.resolved_at})
+                                  "resolved_by": resolved_by, "resolved_at": resolved.resolved_at,
+                                  "root_cause": root_cause})
     await unit.record_audit(actor=resolved_by, action="resolve", entity_type="billing_exception",
                                 entity_id=resolved.exception_id, reason=resolution, before=before,
-                                after={"status": "resolved", "resolved_by": resolved_by})
+                                after={"status": "resolved", "resolved_by": resolved_by,
+                                       "root_cause": root_cause})
 
 
 async def resolve_healed(unit: InvoiceUnit, verdicts: Sequence[tuple[str, tuple[str, ...]]],
@@ -95,7 +98,8 @@ async def resolve_healed(unit: InvoiceUnit, verdicts: Sequence[tuple[str, tuple[
     resolved = await unit.exceptions.resolve_open_for_deliveries(verdicts, kinds_in_scope, resolved_by=SYSTEM,
                                                                  resolution=resolution)
     for exception in resolved:
-        await publish_resolved(unit, exception, resolution=resolution, resolved_by=SYSTEM)
+        await publish_resolved(unit, exception, resolution=resolution, resolved_by=SYSTEM,
+                               root_cause=SYSTEM_RESOLVED)
     return len(resolved)
 
 
@@ -113,14 +117,14 @@ async def assign_exception(unit: InvoiceUnit, exception_id: str, *, assignee: st
 
 
 async def resolve_exception(unit: InvoiceUnit, exception_id: str, *, resolution: str, actor: str,
-                            if_match: str | None) -> QueuedException:
+                            if_match: str | None, root_cause: str | None = None) -> QueuedException:
     """An analyst closes an exception with the reason; publishes BillingExceptionResolved."""
     current = await _current(unit, exception_id, if_match)
     if current.status == "resolved":
         at = current.resolved_at.isoformat() if current.resolved_at else "an unknown time"
         raise RuleViolation(f"exception {exception_id} was already resolved by {current.resolved_by} at {at}")
-    resolved = await unit.exceptions.mark_resolved(exception_id, actor, resolution)
-    await publish_resolved(unit, resolved, resolution=resolution, resolved_by=actor,
+    resolved = await unit.exceptions.mark_resolved(exception_id, actor, resolution, root_cause)
+    await publish_resolved(unit, resolved, resolution=resolution, resolved_by=actor, root_cause=root_cause,
                            before={"status": current.status, "assignee": current.assignee})
     return resolved
 

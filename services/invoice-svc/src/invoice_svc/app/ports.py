@@ -94,7 +94,8 @@ class ExceptionQueue(Protocol):
 
     async def mark_assigned(self, exception_id: str, assignee: str) -> QueuedException: ...
 
-    async def mark_resolved(self, exception_id: str, resolved_by: str, resolution: str) -> QueuedException: ...
+    async def mark_resolved(self, exception_id: str, resolved_by: str, resolution: str,
+                            root_cause: str | None) -> QueuedException: ...
 
 
 class Receivables(Protocol):

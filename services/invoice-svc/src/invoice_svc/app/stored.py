@@ -55,6 +55,7 @@ class QueuedException:
     over_delivery_value: Decimal | None = None
     quantity: int | None = None
     unit: str | None = None
+    root_cause: str | None = None  # oversight.md O4; `system_resolved` when it resolved itself
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,7 +150,7 @@ class FakeExceptions:
         resolved = []
         for x in self.unresolved():
             if x.delivery_id in kinds_now and x.kind in kinds_in_scope and x.kind not in kinds_now[x.delivery_id]:
-                resolved.append(await self.mark_resolved(x.exception_id, resolved_by, resolution))
+                resolved.append(await self.mark_resolved(x.exception_id, resolved_by, resolution, "system_resolved"))
         return [ResolvedException(x.exception_id, x.account_id, NOW) for x in resolved]
 
     async def get(self, exception_id: str, *, for_update: bool = False) -> QueuedException | None:
@@ -160,9 +160,11 @@ class FakeExceptions:
         x = self.queue[exception_id] = replace(self.queue[exception_id], status="assigned", assignee=assignee)
         return x
 
-    async def mark_resolved(self, exception_id: str, resolved_by: str, resolution: str) -> QueuedException:
+    async def mark_resolved(self, exception_id: str, resolved_by: str, resolution: str,
+                            root_cause: str | None) -> QueuedException:
         x = self.queue[exception_id] = replace(self.queue[exception_id], status="resolved", resolved_at=NOW,
-                                               resolved_by=resolved_by, resolution=resolution)
+                                               resolved_by=resolved_by, resolution=resolution,
+                                               root_cause=root_cause)
         return x
 
 

@@ -77,7 +77,7 @@ async def test_a_newer_state_is_kept_and_heals_the_deliveries_held_for_it_an_old
 async def test_a_re_check_raises_only_causes_new_to_the_record(unit):
     await deliver(unit, delivered("D1"))
     [account_missing] = unit.exceptions.unresolved("unknown_account")
-    await unit.exceptions.mark_resolved(account_missing.exception_id, "ana", "account is being set up")
+    await unit.exceptions.mark_resolved(account_missing.exception_id, "ana", "account is being set up", None)
 
     await HANDLERS.dispatch(product_event("P", 1, status="retired"), unit)
     assert unit.ledger.current["D1"][1] == ("product_not_live", "unknown_account")

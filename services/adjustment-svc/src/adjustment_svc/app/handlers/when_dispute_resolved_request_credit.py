@@ -27,7 +27,7 @@ def _credit_request(payload: DisputeResolved, dispute: DisputeView) -> RequestAd
     return RequestAdjustment(
         invoice_id=payload.invoice_id, kind="credit", reason_code=dispute.reason_code,
         note=f"Dispute {payload.dispute_id} resolved {payload.outcome}: {payload.resolution_note}",
-        requested_by=payload.resolved_by, dispute_id=payload.dispute_id,
+        requested_by=payload.resolved_by, dispute_id=payload.dispute_id, root_cause=payload.root_cause,
         lines=[RequestedLine(a.invoice_line_id, a.amount, f"Credit for dispute {payload.dispute_id}")
                for a in allocated])
 

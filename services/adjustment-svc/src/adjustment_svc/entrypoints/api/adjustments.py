@@ -38,6 +38,7 @@ async def create_adjustment(body: AdjustmentIn, unit: RequestUnit, principal: An
     cmd = RequestAdjustment(
         invoice_id=body.invoice_id, kind=body.kind, reason_code=body.reason_code, note=body.note,
         requested_by=principal.sub, dispute_id=body.dispute_id, attachments=tuple(body.attachments),
+        root_cause=body.root_cause,
         lines=[RequestedLine(x.invoice_line_id, x.amount, x.description) for x in body.lines])
     async with unit.session.begin():
         adj = await request_adjustment(unit, cmd, datetime.now(UTC))
@@ -107,7 +108,8 @@ async def approve(adjustment_id: str, unit: RequestUnit, principal: Checker, res
     async with unit.session.begin():
         await _check_version(unit, adjustment_id, if_match)
         adj = await approve_adjustment(unit, adjustment_id, approver=principal.sub, roles=principal.roles,
-                                       comment=body.comment if body else None, now=datetime.now(UTC))
+                                       comment=body.comment if body else None, now=datetime.now(UTC),
+                                       root_cause=body.root_cause if body else None)
     set_etag(response, adj.version)
     return AdjustmentOut.of(adj)
 
@@ -119,6 +121,6 @@ async def reject(adjustment_id: str, body: RejectIn, unit: RequestUnit, principa
     async with unit.session.begin():
         await _check_version(unit, adjustment_id, if_match)
         adj = await reject_adjustment(unit, adjustment_id, rejector=principal.sub, reason=body.reason,
-                                      now=datetime.now(UTC))
+                                      now=datetime.now(UTC), root_cause=body.root_cause)
     set_etag(response, adj.version)
     return AdjustmentOut.of(adj)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from adjustment_svc.app.ports import MemoRecord
 from adjustment_svc.domain.adjustment import AdjustmentRequest
-from mediabill_common.events.catalog import ReasonCode
+from mediabill_common.events.catalog import AnalystRootCause, ReasonCode
 from mediabill_common.events.types import Amount, Currency, DecimalStr
 from mediabill_common.money import round_money
+
+# oversight.md O4: why the adjustment was needed, from the shared list (`system_resolved` is the system's own).
+RootCauseIn = Annotated[AnalystRootCause | None, Field(description="why it was needed, from the shared root-cause "
+                                                                   "list; on approve or reject it replaces the "
+                                                                   "request's", examples=["invalid_traffic"])]
 
 
 class AdjustmentLineIn(BaseModel):
@@ -43,6 +48,7 @@ class AdjustmentIn(BaseModel):
     note: str = Field(min_length=1, max_length=4000, description="why the adjustment is needed (required)")
     attachments: list[str] = Field(default_factory=list, max_length=20,
                                    description="references to supporting documents (URLs or document ids)")
+    root_cause: RootCauseIn = None
 
     @field_validator("note")
     @classmethod
@@ -62,11 +68,13 @@ class AdjustmentIn(BaseModel):
 class ApproveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     comment: str | None = Field(None, max_length=2000)
+    root_cause: RootCauseIn = None
 
 
 class RejectIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "Evidence missing"}]})
     reason: str | None = Field(None, max_length=2000, description="required: why the request is refused")
+    root_cause: RootCauseIn = None
 
 
 class MemoLineOut(BaseModel):
@@ -127,6 +135,8 @@ class AdjustmentOut(BaseModel):
     rejected_by: str | None
     rejection_reason: str | None
     memo_id: str | None
+    root_cause: str | None = Field(description="why it was needed (oversight.md O4); a dispute's credit carries "
+                                               "the dispute's cause")
     lines: list[MemoLineOut]
 
     @classmethod
@@ -149,7 +159,7 @@ class AdjustmentOut(BaseModel):
             "approvals_given": approvals,
             "approvals_still_needed": adj.approvals_still_needed(), "requested_by": adj.requested_by,
             "requested_at": adj.requested_at, "decided_at": adj.decided_at, "rejected_by": adj.rejected_by,
-            "rejection_reason": adj.rejection_reason, "memo_id": adj.memo_id,
+            "rejection_reason": adj.rejection_reason, "memo_id": adj.memo_id, "root_cause": adj.root_cause,
             "lines": [{"invoice_line_id": x.invoice_line_id, "kind": x.kind, "amount": money(x.amount),
                        "description": x.description, "derived": x.derived} for x in adj.lines]}
 

@@ -156,7 +156,8 @@ async def resolve(dispute_id: str, body: ResolveIn, ctx: DisputeCtx, unit: Reque
         dispute = await commands.resolve_dispute(unit, dispute_id, body.outcome, body.credit_amount,
                                                  body.resolution_note, actor_of(principal),
                                                  clock=clock, credit_limit=ctx.settings.credit_limit,
-                                                 expected_version=expected_version(if_match))
+                                                 expected_version=expected_version(if_match),
+                                                 root_cause=body.root_cause)
         out = await _full(clock, unit, dispute)
     set_etag(response, dispute.version)
     return out

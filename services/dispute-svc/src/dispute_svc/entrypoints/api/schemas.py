@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mediabill_common.events.catalog import AnalystRootCause
 from mediabill_common.events.types import Amount, Currency, DecimalStr
 
 Status = Literal["open", "in_review", "resolved", "withdrawn"]
@@ -64,6 +65,8 @@ class ResolveIn(BaseModel):
                                      "or rejected (credit 0)")
     credit_amount: DecimalStr
     resolution_note: str
+    root_cause: AnalystRootCause | None = Field(default=None, description="why it happened, from the shared "
+                                                "root-cause list (oversight.md O4)", examples=["delivery_data"])
 
 
 class DisputeLineOut(BaseModel):
@@ -116,6 +119,7 @@ class DisputeOut(BaseModel):
     resolved_at: datetime | None
     closed_at: datetime | None
     credit_settled: bool
+    root_cause: str | None = Field(description="why it happened (oversight.md O4); null until resolved with one")
     version: int
     sla: SlaOut
     attachments: list[AttachmentIn] | None = None

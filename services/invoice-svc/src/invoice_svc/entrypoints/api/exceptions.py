@@ -113,6 +113,7 @@ async def resolve_exception(unit: RequestUnit, principal: Analyst, exception_id:
                             response: Response, if_match: IfMatch = None) -> BillingExceptionOut:
     async with unit.session.begin():
         resolved = await use_cases.resolve_exception(unit, exception_id, resolution=body.resolution,
-                                                     actor=principal.sub, if_match=if_match)
+                                                     actor=principal.sub, if_match=if_match,
+                                                     root_cause=body.root_cause)
     set_etag(response, resolved.version)
     return BillingExceptionOut.of(resolved)

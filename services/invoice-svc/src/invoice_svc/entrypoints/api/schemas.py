@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from invoice_svc.app.stored import QueuedException
 from invoice_svc.domain.billing.exposure import exposure_of, value_at_risk
+from mediabill_common.events.catalog import AnalystRootCause
 
 
 class BillingExceptionOut(BaseModel):
@@ -40,6 +41,8 @@ class BillingExceptionOut(BaseModel):
     resolved_at: datetime | None
     resolved_by: str | None = Field(description="`system` when it resolved itself")
     resolution: str | None
+    root_cause: str | None = Field(description="why it happened (oversight.md O4): one of the root-cause list, "
+                                               "`system_resolved` when it resolved itself; null before recorded")
 
     @classmethod
     def of(cls, exception: QueuedException) -> BillingExceptionOut:
@@ -57,7 +60,7 @@ class BillingExceptionOut(BaseModel):
                 "unit": x.unit, "over_delivery_value": _money(x.over_delivery_value), "raised_at": x.raised_at,
                 "age_hours": round((end - x.raised_at).total_seconds() / 3600, 2), "assignee": x.assignee,
                 "assigned_at": x.assigned_at, "resolved_at": x.resolved_at, "resolved_by": x.resolved_by,
-                "resolution": x.resolution}
+                "resolution": x.resolution, "root_cause": x.root_cause}
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -71,3 +74,6 @@ class AssignRequest(BaseModel):
 class ResolveRequest(BaseModel):
     resolution: str = Field(min_length=3, max_length=2000, description="what was done and why",
                             examples=["contract IO-7 was loaded late; deliveries re-checked and billable"])
+    root_cause: AnalystRootCause | None = Field(default=None, description="why it happened, from the shared "
+                                                "root-cause list (`system_resolved` is the system's own)",
+                                                examples=["late_booking"])
