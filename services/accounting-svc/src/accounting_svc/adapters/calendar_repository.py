@@ -18,6 +18,11 @@ from accounting_svc.domain.chart import ChartOfAccounts
 _CALENDAR_LOCK = "SELECT pg_advisory_xact_lock{mode}(hashtext('accounting_svc:calendar'))"
 
 
+# Read once per session: a consumer's batch is one transaction holding the calendar lock shared from its first
+# read, so the closed periods cannot change under it; the mapping is read at READ COMMITTED either way.
+_CLOSED, _CHART = "accounting_svc.closed_periods", "accounting_svc.chart"
+
+
 def _period_of(row: Any) -> PeriodRecord:
     return PeriodRecord(**{f.name: getattr(row, f.name) for f in dataclasses.fields(PeriodRecord)})
 
@@ -29,9 +34,13 @@ class PeriodRepository:
         self._s = session
 
     async def closed(self) -> set[str]:
+        cached: set[str] | None = self._s.info.get(_CLOSED)
+        if cached is not None:
+            return set(cached)
         await self._s.execute(text(_CALENDAR_LOCK.format(mode="_shared")))
         rows = await self._s.execute(select(periods.c.period).where(periods.c.status == "closed"))
-        return {r.period for r in rows}
+        self._s.info[_CLOSED] = {r.period for r in rows}
+        return set(self._s.info[_CLOSED])
 
     async def lock_calendar(self) -> None:
         await self._s.execute(text(_CALENDAR_LOCK.format(mode="")))
@@ -48,6 +57,7 @@ class PeriodRepository:
             .scalar_one_or_none()
 
     async def save(self, record: PeriodRecord) -> None:
+        self._s.info.pop(_CLOSED, None)
         values = dataclasses.asdict(record)
         row = insert(periods).values(**values)
         await self._s.execute(row.on_conflict_do_update(index_elements=[periods.c.period],
@@ -68,13 +78,18 @@ class ChartRepository:
         self._s = session
 
     async def current(self, *, for_update: bool = False) -> tuple[ChartOfAccounts, int]:
+        cached: tuple[ChartOfAccounts, int] | None = self._s.info.get(_CHART)
+        if cached is not None and not for_update:
+            return cached
         query = select(chart_of_accounts.c.mapping, chart_of_accounts.c.version).where(chart_of_accounts.c.id == 1)
         if for_update:
             query = query.with_for_update()
         row = (await self._s.execute(query)).one()
-        return ChartOfAccounts(**row.mapping), row.version
+        self._s.info[_CHART] = (ChartOfAccounts(**row.mapping), row.version)
+        return self._s.info[_CHART]
 
     async def replace(self, chart: ChartOfAccounts, *, by: str) -> int:
+        self._s.info.pop(_CHART, None)
         result = await self._s.execute(update(chart_of_accounts).where(chart_of_accounts.c.id == 1).values(
             mapping=_chart_json(chart), version=chart_of_accounts.c.version + 1, updated_by=by,
             updated_at=func.now()).returning(chart_of_accounts.c.version))
