@@ -9,6 +9,7 @@ from mediabill_common.consumer import ConsumerRunner, PermanentError
 from mediabill_common.kafka import make_consumer, make_producer
 from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.testing.kafka import envelope_for, publish, read_topic
+from mediabill_common.testing.polling import poll_until
 
 pytestmark = pytest.mark.integration
 
@@ -50,12 +51,16 @@ async def test_poison_messages_are_dead_lettered_and_the_rest_applied_once(commo
     await consumer.start()
     try:
         seen = 0
-        while seen < 7:
-            batch = await consumer.getmany(timeout_ms=1000)
-            records = [r for rs in batch.values() for r in rs]
-            seen += len(records)
+
+        async def processed() -> int:
+            nonlocal seen
+            records = [r for rs in (await consumer.getmany(timeout_ms=1000)).values() for r in rs]
             if records:
                 await runner.process(records)
+            seen += len(records)
+            return seen
+
+        await poll_until(processed, what="the 7 records processed", until=lambda n: n >= 7, every_s=0)
     finally:
         await consumer.stop()
         await producer.stop()
@@ -109,10 +114,10 @@ async def _dead_letter_of(runner, kafka_bootstrap: str, topic: str, unique: str)
                              listener=runner.rebalance_listener)
     await consumer.start()
     try:
-        records: list = []
-        while not records:
-            records = [r for rs in (await consumer.getmany(timeout_ms=1000)).values() for r in rs]
-        await runner.process(records)
+        async def fetched() -> list:
+            return [r for rs in (await consumer.getmany(timeout_ms=1000)).values() for r in rs]
+
+        await runner.process(await poll_until(fetched, what=f"a record on {topic}", every_s=0))
     finally:
         await consumer.stop()
     return [r for _, r in await read_topic(kafka_bootstrap, f"{topic}.dlq", lambda v, r: True, count=1)]

@@ -12,6 +12,7 @@ import pytest
 from invoice_svc.bootstrap import build, build_app
 from invoice_svc.settings import Settings
 from mediabill_common.testing.plugin import bearer
+from mediabill_common.testing.polling import poll_until
 
 PATH = "/v1/price-simulations"
 
@@ -215,8 +216,8 @@ async def test_a_large_simulation_is_priced_off_the_event_loop_while_other_reque
         big = asyncio.create_task(client.post(PATH, json=body, headers=bearer(["billing-analyst"])))
         # The pool has no event to wait on (a test hook would be one more thing in the service): give the loop
         # to the request until it has handed the simulation to a worker.
-        while pool.in_threads == 0 and not big.done():  # noqa: ASYNC110
-            await asyncio.sleep(0)
+        await poll_until(lambda: pool.in_threads > 0 or big.done(), what="the simulation to leave the event loop",
+                         every_s=0)
         assert pool.in_threads == 1, "the simulation was priced on the event loop"
         live = await client.get("/health/live")
         assert live.status_code == 200 and not big.done()  # answered while the simulation was still pricing
