@@ -1,17 +1,22 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { lazy } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
 import { SessionProvider, useSession } from "../lib/session";
 import { ProblemError } from "../lib/problem";
 import { Layout } from "./Layout";
 import { SignInPage } from "../features/auth/components/SignInPage";
-import { InvoiceListPage } from "../features/invoices/components/InvoiceListPage";
-import { InvoicePage } from "../features/invoices/components/InvoicePage";
-import { DisputeListPage } from "../features/disputes/components/DisputeListPage";
-import { DisputePage } from "../features/disputes/components/DisputePage";
-import { ApprovalsPage } from "../features/approvals/components/ApprovalsPage";
-import { ProductListPage } from "../features/products/components/ProductListPage";
-import { ProductPage } from "../features/products/components/ProductPage";
-import { OverviewPage } from "../features/overview/components/OverviewPage";
+
+// Each area is its own chunk, loaded when first opened: the invoice list does not wait for the overview's charts.
+const InvoiceListPage = lazy(() => import("../features/invoices/components/InvoiceListPage").then((m) => ({ default: m.InvoiceListPage })));
+const InvoicePage = lazy(() => import("../features/invoices/components/InvoicePage").then((m) => ({ default: m.InvoicePage })));
+const DisputeListPage = lazy(() => import("../features/disputes/components/DisputeListPage").then((m) => ({ default: m.DisputeListPage })));
+const DisputePage = lazy(() => import("../features/disputes/components/DisputePage").then((m) => ({ default: m.DisputePage })));
+const ApprovalsPage = lazy(() => import("../features/approvals/components/ApprovalsPage").then((m) => ({ default: m.ApprovalsPage })));
+const ProductListPage = lazy(() => import("../features/products/components/ProductListPage").then((m) => ({ default: m.ProductListPage })));
+const ProductPage = lazy(() => import("../features/products/components/ProductPage").then((m) => ({ default: m.ProductPage })));
+const ExceptionsPage = lazy(() => import("../features/exceptions/components/ExceptionsPage").then((m) => ({ default: m.ExceptionsPage })));
+const BillRunsPage = lazy(() => import("../features/billruns/components/BillRunsPage").then((m) => ({ default: m.BillRunsPage })));
+const OverviewPage = lazy(() => import("../features/overview/components/OverviewPage").then((m) => ({ default: m.OverviewPage })));
 
 const queries = new QueryClient({
   defaultOptions: {
@@ -40,6 +45,8 @@ export function App() {
               <Route index element={<OverviewPage />} />
               <Route path="invoices" element={<InvoiceListPage />} />
               <Route path="invoices/:invoiceId" element={<InvoicePage />} />
+              <Route path="bill-runs" element={<BillRunsPage />} />
+              <Route path="exceptions" element={<ExceptionsPage />} />
               <Route path="disputes" element={<DisputeListPage />} />
               <Route path="disputes/:disputeId" element={<DisputePage />} />
               <Route path="approvals" element={<ApprovalsPage />} />

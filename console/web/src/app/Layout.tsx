@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router-dom";
 import { signOut, useSession } from "../lib/session";
 
@@ -5,6 +6,8 @@ import { signOut, useSession } from "../lib/session";
 const AREAS = [
   { to: "/", label: "Overview", end: true },
   { to: "/invoices", label: "Invoices" },
+  { to: "/bill-runs", label: "Bill runs" },
+  { to: "/exceptions", label: "Exceptions" },
   { to: "/disputes", label: "Disputes" },
   { to: "/approvals", label: "Approvals" },
   { to: "/products", label: "Products" },
@@ -48,7 +51,9 @@ export function Layout() {
         </div>
       </header>
       <main id="main">
-        <Outlet />
+        <Suspense fallback={<p role="status">Loading…</p>}>
+          <Outlet />
+        </Suspense>
       </main>
     </>
   );

@@ -1,0 +1,38 @@
+"""An analyst works the exception queue (the biggest value at risk first, bulk assign) and finds the month's bill
+run with its results."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.console.conftest import screenshot, serious_accessibility_violations, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+
+async def test_an_analyst_takes_open_exceptions_and_finds_the_bill_run(browser, console_url, api):
+    open_exceptions = (await api.get("invoice-svc", "/v1/exceptions", status="open", limit=500))["items"]
+    page = await sign_in(browser, console_url, "billing-analyst-2", "billing-analyst")
+    await page.get_by_role("link", name="Exceptions").click()
+    queue = page.get_by_role("table", name="Exception queue (sort by value or age)")
+    await expect(queue).to_be_visible()
+    await screenshot(page, "exceptions")
+    assert await serious_accessibility_violations(page) == []
+    if open_exceptions:
+        first = open_exceptions[0]["exception_id"]
+        await page.get_by_label(f"Select exception {first}").check()
+        await page.get_by_role("button", name="Assign selected to me (1)").click()
+        await expect(page.get_by_role("button", name="Assign selected to me (0)")).to_be_visible()
+        assigned = (await api.get("invoice-svc", f"/v1/exceptions/{first}"))
+        assert assigned["assignee"] == "omar.analyst@retailer.example"
+
+    await page.get_by_role("link", name="Bill runs").click()
+    await expect(page.get_by_role("heading", name="Bill runs")).to_be_visible()
+    run = page.get_by_role("article").filter(has_text="Issue run for").first
+    await expect(run).to_be_visible()
+    await expect(run.get_by_role("heading", name="completed")).to_be_visible()
+    # An analyst may preview but not issue (api.md): the form offers no issue mode.
+    await expect(page.get_by_label("Mode").locator("option")).to_have_count(1)
+    await screenshot(page, "bill-runs")
+    assert await serious_accessibility_violations(page) == []
