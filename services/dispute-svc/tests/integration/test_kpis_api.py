@@ -69,3 +69,35 @@ async def test_kpi_windows_include_both_their_days_and_a_month_stands_for_its_da
     assert await opened(**{"from": "2026-10-09", "to": "2026-10-31"}) == 0
     assert await opened(**{"from": "2026-10", "to": "2026-10"}) == 3
     assert await opened(**{"from": "2026-09", "to": "2026-10-05"}) == 0
+
+
+async def test_trends_count_disputes_by_root_cause_and_month_largest_value_first(dispute_env_factory, unique):
+    env = await dispute_env_factory(at=datetime(2026, 10, 6, 9, tzinfo=UTC))
+    bill_to = f"agy-trend-{unique}"
+    invoices = [await env.seed_invoice(f"{unique}t{i}", bill_to=bill_to, issue_date=date(2026, 10, 5),
+                                       period="2026-09") for i in range(4)]
+    causes = {0: ("delivery_data", "100.00"), 1: ("delivery_data", "30.00"), 2: ("config_rate_card", "200.00")}
+    for i, (cause, amount) in causes.items():
+        did = (await env.open(invoices[i], {f"{unique}t{i}-u1": amount})).json()["dispute_id"]
+        await env.post(f"/v1/disputes/{did}/assign", {"assignee": "jane"})
+        resolved = await env.post(f"/v1/disputes/{did}/resolve", {
+            "outcome": "rejected", "credit_amount": "0", "resolution_note": "checked", "root_cause": cause})
+        assert resolved.status_code == 200, resolved.text
+    env.clock.at = datetime(2026, 11, 3, 9, tzinfo=UTC)  # still open: no cause recorded yet
+    await env.open(invoices[3], {f"{unique}t3-u1": "10.00"})
+
+    resp = await env.get("/v1/trends", **{"from": "2026-10-01", "to": "2026-11-30", "bill_to_account_id": bill_to})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert (body["by"], body["denominator"]) == ("root_cause", "invoices_issued")
+    assert [(s["group"], s["count"], s["value"]) for s in body["series"]] == [
+        ("config_rate_card", 1, "200.00"), ("delivery_data", 2, "130.00"), ("not_recorded", 1, "10.00")]
+    assert body["series"][1]["months"] == [{"month": "2026-10", "count": 2, "value": "130.00", "denominator": 4,
+                                            "rate": "0.5000"}]
+    assert body["series"][2]["months"][0] | {"value": None} == {"month": "2026-11", "count": 1, "value": None,
+                                                               "denominator": 0, "rate": None}
+    october = await env.get("/v1/trends", **{"from": "2026-10", "to": "2026-10", "bill_to_account_id": bill_to,
+                                             "by": "reason_code"})
+    assert [(s["group"], s["count"]) for s in october.json()["series"]] == [("rate_mismatch", 3)]
+    assert (await env.get("/v1/trends", by="weather")).status_code == 422
+    assert (await env.get("/v1/trends", period="2026-10")).status_code == 422  # unknown parameters are refused

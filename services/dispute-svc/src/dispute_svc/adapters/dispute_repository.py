@@ -15,6 +15,7 @@ from dispute_svc.adapters.tables import SCHEMA, dispute_history, dispute_lines, 
 from dispute_svc.app.ports import DisputeFilter
 from dispute_svc.domain.model import Dispute, DisputedLine, HistoryEntry
 from mediabill_common.db.reads import fetch_all, fetch_first
+from mediabill_common.trends import NOT_RECORDED, TrendCell
 
 _STATE_FIELDS = ("status", "assignee", "assigned_at", "outcome", "credit_amount", "resolution_note", "resolved_by",
                  "resolved_at", "closed_at", "credit_settled", "version", "root_cause")
@@ -166,6 +167,35 @@ class DisputeRepository:
                  .group_by(key, disputes.c.currency))
         rows = (await self._session.execute(_of_account(query, bill_to_account_id))).all()
         return [(r.key, r.currency, from_numeric(r.amount), r.disputes) for r in rows]
+
+    async def trend_cells(self, start: datetime, end: datetime, by: str,
+                          bill_to_account_id: str | None) -> list[TrendCell]:
+        """Disputes opened in [start, end) per (group, month opened, currency): how many and their disputed value
+        (by product: the disputed lines of that product)."""
+        month = func.to_char(func.timezone("UTC", disputes.c.opened_at), "YYYY-MM")
+        if by == "product_code":
+            key = func.coalesce(func.nullif(dispute_lines.c.product_code, ""), "unknown")
+            value = func.sum(dispute_lines.c.amount)
+            source = disputes.join(dispute_lines, dispute_lines.c.dispute_id == disputes.c.dispute_id)
+        else:
+            key = func.coalesce(disputes.c[by], NOT_RECORDED)
+            value, source = func.sum(disputes.c.amount), disputes
+        query = (select(key.label("grp"), month.label("month"), disputes.c.currency,
+                        func.count(disputes.c.dispute_id.distinct()).label("n"), value.label("value"))
+                 .select_from(source).where(disputes.c.opened_at >= start, disputes.c.opened_at < end)
+                 .group_by(key, month, disputes.c.currency))
+        rows = (await self._session.execute(_of_account(query, bill_to_account_id))).all()
+        return [TrendCell(r.grp, r.month, r.currency, r.n, from_numeric(r.value)) for r in rows]
+
+    async def invoices_issued_by_month(self, date_from: date, date_to: date,
+                                       bill_to_account_id: str | None) -> dict[str, int]:
+        """Invoices issued from date_from to date_to inclusive, per month of issue (the disputes' denominator)."""
+        month = func.to_char(invoices.c.issue_date, "YYYY-MM")
+        query = (select(month.label("month"), func.count().label("n")).select_from(invoices)
+                 .where(invoices.c.issue_date >= date_from, invoices.c.issue_date <= date_to).group_by(month))
+        if bill_to_account_id:
+            query = query.where(invoices.c.bill_to_account_id == bill_to_account_id)
+        return {r.month: r.n for r in (await self._session.execute(query)).all()}
 
     async def dispute_rate(self, date_from: date, date_to: date, bill_to_account_id: str | None) -> tuple[int, int]:
         """(invoices issued from date_from to date_to inclusive, how many of them have at least one dispute)."""

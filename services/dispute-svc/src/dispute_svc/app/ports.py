@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from dispute_svc.domain.model import Dispute, HistoryEntry, InvoiceView
 from mediabill_common.consumer.handlers import Event
 from mediabill_common.events.catalog import InvoiceBalanceChanged, InvoiceIssued, MemoIssued, Payload
+from mediabill_common.trends import TrendCell
 
 
 class InvoiceServiceUnavailable(Exception):
@@ -79,6 +80,10 @@ class DisputeStore(Protocol):
                              by: str) -> list[tuple[str, str, Decimal, int]]: ...
     async def dispute_rate(self, date_from: date, date_to: date,
                            bill_to_account_id: str | None) -> tuple[int, int]: ...
+    async def trend_cells(self, start: datetime, end: datetime, by: str,
+                          bill_to_account_id: str | None) -> list[TrendCell]: ...
+    async def invoices_issued_by_month(self, date_from: date, date_to: date,
+                                       bill_to_account_id: str | None) -> dict[str, int]: ...
 
 
 class ConfigReadModel(Protocol):
