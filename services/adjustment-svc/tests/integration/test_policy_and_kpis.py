@@ -90,3 +90,39 @@ async def test_kpis_report_value_by_reason_turnaround_auto_share_and_pending_age
                                            headers=headers)).json()
         assert (window["from"], window["to"]) == (str(first), str(last))
         assert ("tax" in window["memos_by_reason"]) is counted, (first, last)
+
+
+async def test_trends_give_requests_by_root_cause_and_month_against_the_value_billed(adjustment_ctx, adjustment_api,
+                                                                                     unique):
+    bill_to = f"AG-trend-{unique}"
+    today = datetime.now(UTC).date()
+    # 101,000.00 billed this month: the month the requests are raised in (their rate's denominator)
+    inv = big_invoice(f"inv-{unique}", bill_to=bill_to) | {"issue_date": today.isoformat(),
+                                                            "due_date": (today + timedelta(days=30)).isoformat()}
+    await apply_events(adjustment_ctx, [("InvoiceIssued", inv, inv["invoice_id"])])
+    month = f"{today:%Y-%m}"
+    headers = as_(ANALYST, f"ana-{unique}")
+    for amount, cause in (("100.00", "invalid_traffic"), ("50.00", "invalid_traffic"), ("202.00", "late_booking"),
+                          ("7.00", None)):
+        extra = {"root_cause": cause} if cause else {}
+        body = credit_body(inv["invoice_id"], [("L2", amount)], **extra)
+        assert (await adjustment_api.post("/v1/adjustments", json=body, headers=headers)).status_code == 201
+    rejected = (await adjustment_api.post("/v1/adjustments", json=credit_body(
+        inv["invoice_id"], [("L2", "500.00")], root_cause="policy"), headers=headers)).json()
+    assert (await adjustment_api.post(f"/v1/adjustments/{rejected['adjustment_id']}/reject", json={
+        "reason": "not owed"}, headers=as_(MANAGER, f"mgr-{unique}"))).status_code == 200
+
+    resp = await adjustment_api.get("/v1/trends", params={"from": month, "to": month, "bill_to_account_id": bill_to},
+                                    headers=headers)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["denominator"] == "billed_value"
+    assert [(s["group"], s["count"], s["value"]) for s in body["series"]] == [
+        ("late_booking", 1, "202.00"), ("invalid_traffic", 2, "150.00"), ("not_recorded", 1, "7.00")]
+    assert body["series"][0]["months"] == [{"month": month, "count": 1, "value": "202.00",
+                                            "denominator": "101000.00", "rate": "0.0020"}]
+    by_kind = (await adjustment_api.get("/v1/trends", params={
+        "from": month, "to": month, "bill_to_account_id": bill_to, "by": "kind"}, headers=headers)).json()
+    assert [(s["group"], s["count"], s["value"]) for s in by_kind["series"]] == [("credit", 4, "359.00")]
+    refused = await adjustment_api.get("/v1/trends", params={"by": "mood"}, headers=headers)
+    assert refused.status_code == 422

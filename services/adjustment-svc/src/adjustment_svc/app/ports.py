@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -23,6 +23,7 @@ from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import DisputeOpened, InvoiceIssued, Payload
 from mediabill_common.events.config_state import AccountState
 from mediabill_common.money import Money
+from mediabill_common.trends import TrendCell
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,20 @@ class KpiFigures(Protocol):
         ...
 
     async def pending_requested_at(self) -> list[datetime]: ...
+
+
+class TrendFigures(Protocol):
+    """The raw figures behind GET /v1/trends (oversight.md O4)."""
+
+    async def trend_cells(self, start: datetime, end: datetime, by: str,
+                          bill_to_account_id: str | None) -> list[TrendCell]:
+        """Requests raised in [start, end) and not rejected, per (group, month raised, currency)."""
+        ...
+
+    async def billed_by_month(self, date_from: date, date_to: date,
+                              bill_to_account_id: str | None) -> dict[tuple[str, str], Decimal]:
+        """Invoice totals issued from date_from to date_to inclusive, per (month of issue, currency)."""
+        ...
 
 
 class Parking(Protocol):

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
-from adjustment_svc.entrypoints.api import adjustments, invoices, kpis, memos, policy
+from adjustment_svc.entrypoints.api import adjustments, invoices, kpis, memos, policy, trends
 
-routers: list[APIRouter] = [adjustments.router, memos.router, policy.router, kpis.router, invoices.router]
+routers: list[APIRouter] = [adjustments.router, memos.router, policy.router, kpis.router, trends.router,
+                            invoices.router]
