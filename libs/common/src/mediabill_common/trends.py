@@ -25,10 +25,10 @@ class TrendCell:
 
 
 def pareto_series(cells: Sequence[TrendCell], denominator_of: Callable[[TrendCell], Decimal | int], *,
-                  rate_of: Literal["count", "value"] = "count") -> list[dict[str, Any]]:
-    """One series per (group, currency) with a point per month: count, value and `rate_of` / that month's
-    denominator (None when it is 0). Ordered by value, largest first, then by count and name: a Pareto within
-    each currency (values in different currencies are never added)."""
+                  rate_of: Literal["count", "value"] = "count", per: int = 1) -> list[dict[str, Any]]:
+    """One series per (group, currency) with a point per month: count, value and `rate_of` × `per` / that
+    month's denominator (None when it is 0). Ordered by value, largest first, then by count and name: a Pareto
+    within each currency (values in different currencies are never added)."""
     by_series: dict[tuple[str, str], list[TrendCell]] = defaultdict(list)
     for cell in cells:
         by_series[(cell.group, cell.currency)].append(cell)
@@ -36,7 +36,8 @@ def pareto_series(cells: Sequence[TrendCell], denominator_of: Callable[[TrendCel
     for (group, currency), months in by_series.items():
         months.sort(key=lambda c: c.month)
         points = [{"month": c.month, "count": c.count, "value": c.value, "denominator": denominator_of(c),
-                   "rate": _rate(c.count if rate_of == "count" else c.value, denominator_of(c))} for c in months]
+                   "rate": _rate((c.count if rate_of == "count" else c.value) * per, denominator_of(c))}
+                  for c in months]
         series.append({"group": group, "currency": currency, "count": sum(c.count for c in months),
                        "value": sum((c.value for c in months), Decimal(0)), "months": points})
     return sorted(series, key=lambda s: (-s["value"], -s["count"], s["group"], s["currency"]))

@@ -30,3 +30,9 @@ def test_a_value_rate_divides_the_value_by_the_months_denominator_in_its_currenc
              TrendCell("credit", "2026-10", "EUR", 1, Decimal("5.00"))]
     series = pareto_series(cells, lambda c: billed[(c.month, c.currency)], rate_of="value")
     assert [(s["currency"], s["months"][0]["rate"]) for s in series] == [("USD", Decimal("0.0250")), ("EUR", None)]
+
+
+def test_a_rate_per_thousand_scales_the_count():
+    [series] = pareto_series([TrendCell("delivery_data", "2026-10", "USD", 3, Decimal("9.00"))], lambda c: 1500,
+                             per=1000)
+    assert series["months"][0]["rate"] == Decimal("2.0000")

@@ -140,3 +140,30 @@ async def test_exception_queue_filters_by_age_and_status(invoice_feed, invoice_a
                                                                  "status": "unresolved"}, headers=READER)
     assert len(unresolved.json()["items"]) == 1
     assert (await invoice_api.get("/v1/exceptions/nope", headers=READER)).status_code == 404
+
+
+async def test_trends_count_exceptions_by_root_cause_per_thousand_deliveries_ingested(invoice_feed, invoice_api,
+                                                                                      unique):
+    base = await _seed(invoice_feed, unique)  # three deliveries, one raising unknown_contract (500.00 held back)
+    month = (await invoice_api.get("/v1/exceptions", params={"account_id": base["account_id"]},
+                                   headers=READER)).json()["items"][0]["raised_at"][:7]
+    window = {"from": month, "to": month, "bill_to_account_id": base["account_id"]}
+    unresolved = (await invoice_api.get("/v1/trends", params=window, headers=READER)).json()
+    assert [(s["group"], s["count"], s["value"]) for s in unresolved["series"]] == [("not_recorded", 1, "500.00")]
+    [exc] = (await invoice_api.get("/v1/exceptions", params={"account_id": base["account_id"]},
+                                   headers=READER)).json()["items"]
+    assert (await invoice_api.post(f"/v1/exceptions/{exc['exception_id']}/resolve", json={
+        "resolution": "IO loaded late", "root_cause": "late_booking"}, headers=ANALYST)).status_code == 200
+
+    resp = await invoice_api.get("/v1/trends", params=window, headers=READER)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert (body["by"], body["denominator"]) == ("root_cause", "deliveries_ingested")
+    [series] = body["series"]
+    assert (series["group"], series["currency"], series["count"], series["value"]) == ("late_booking", "USD", 1,
+                                                                                       "500.00")
+    assert series["months"] == [{"month": month, "count": 1, "value": "500.00", "denominator": 3,
+                                 "rate": "333.3333"}]
+    by_kind = (await invoice_api.get("/v1/trends", params=window | {"by": "kind"}, headers=READER)).json()
+    assert [s["group"] for s in by_kind["series"]] == ["unknown_contract"]
+    assert (await invoice_api.get("/v1/trends", params={"by": "reason_code"}, headers=READER)).status_code == 422

@@ -41,6 +41,7 @@ from mediabill_common.consumer import Parking
 from mediabill_common.events.catalog import Payload
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 from mediabill_common.events.envelope import Envelope
+from mediabill_common.trends import TrendCell
 
 ConfigKind = Literal["product", "account", "contract"]
 
@@ -333,4 +334,18 @@ class BillingUnit(InvoiceUnit, Protocol):
     def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
         """A catalogued event whose `data` is already in its wire form, not validated again (a bill run issues
         100,000s of invoices; a unit test validates what builds such data against the catalog model)."""
+        ...
+
+
+class ExceptionTrendFigures(Protocol):
+    """The raw figures behind GET /v1/trends (oversight.md O4)."""
+
+    async def trend_cells(self, start: datetime, end: datetime, by: str,
+                          account_id: str | None) -> list[TrendCell]:
+        """Billing exceptions raised in [start, end) per (group, month raised, currency): count, value held back."""
+        ...
+
+    async def deliveries_ingested_by_month(self, start: datetime, end: datetime,
+                                           account_id: str | None) -> dict[str, int]:
+        """Deliveries first received in [start, end), per month (the exceptions' denominator)."""
         ...
