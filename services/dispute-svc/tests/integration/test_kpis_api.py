@@ -99,5 +99,9 @@ async def test_trends_count_disputes_by_root_cause_and_month_largest_value_first
     october = await env.get("/v1/trends", **{"from": "2026-10", "to": "2026-10", "bill_to_account_id": bill_to,
                                              "by": "reason_code"})
     assert [(s["group"], s["count"]) for s in october.json()["series"]] == [("rate_mismatch", 3)]
+    by_product = await env.get("/v1/trends", **{"from": "2026-10", "to": "2026-10", "bill_to_account_id": bill_to,
+                                                "by": "product_code"})
+    assert [(s["group"], s["value"]) for s in by_product.json()["series"]] == [
+        (f"display-{unique}t2", "200.00"), (f"display-{unique}t0", "100.00"), (f"display-{unique}t1", "30.00")]
     assert (await env.get("/v1/trends", by="weather")).status_code == 422
     assert (await env.get("/v1/trends", period="2026-10")).status_code == 422  # unknown parameters are refused

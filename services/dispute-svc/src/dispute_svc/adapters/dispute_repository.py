@@ -176,10 +176,11 @@ class DisputeRepository:
         if by == "product_code":
             key = func.coalesce(func.nullif(dispute_lines.c.product_code, ""), "unknown")
             value = func.sum(dispute_lines.c.amount)
-            source = disputes.join(dispute_lines, dispute_lines.c.dispute_id == disputes.c.dispute_id)
         else:
             key = func.coalesce(disputes.c[by], NOT_RECORDED)
-            value, source = func.sum(disputes.c.amount), disputes
+            value = func.sum(disputes.c.amount)
+        source = (disputes.join(dispute_lines, dispute_lines.c.dispute_id == disputes.c.dispute_id)
+                  if by == "product_code" else disputes)
         query = (select(key.label("grp"), month.label("month"), disputes.c.currency,
                         func.count(disputes.c.dispute_id.distinct()).label("n"), value.label("value"))
                  .select_from(source).where(disputes.c.opened_at >= start, disputes.c.opened_at < end)
