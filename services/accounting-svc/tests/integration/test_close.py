@@ -188,3 +188,11 @@ async def test_reports_trial_balance_revenue_by_product_and_the_incremental_jour
     assert again.text.splitlines()[1:] == []  # nothing posted since: an incremental import gets nothing twice
     unknown = await api.get("/v1/exports/journal.csv", params={"after_entry": "nope"}, headers=MANAGER)
     assert unknown.status_code == 422
+
+
+async def test_a_period_before_year_one_is_a_422_not_a_500(api):
+    # The path's pattern once took any four digits, and "0000-01" reached the answer's model (a 500).
+    for method, path in [("GET", "/v1/periods/0000-01"), ("POST", "/v1/periods/0000-01/close")]:
+        refused = await api.request(method, path, headers=DIRECTOR)
+        assert refused.status_code == 422, (method, refused.text)
+        assert refused.headers["content-type"].startswith("application/problem+json")

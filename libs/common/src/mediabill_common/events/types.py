@@ -21,6 +21,7 @@ from mediabill_common.money import AMOUNT_DIGITS, check_currency, parse_decimal
 # YYYY-MM in ASCII digits (`\d` would take any script's digits) from year 0001: there is no year 0000 to bill.
 _PERIOD_PATTERN = r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$"
 _PERIOD_RE = re.compile(_PERIOD_PATTERN)
+PERIOD_PATTERN = _PERIOD_PATTERN  # for path parameters, which take a pattern rather than the Period type
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ from accounting_svc.domain.checklist import CheckItem
 from accounting_svc.domain.journal import JournalEntry
 from accounting_svc.entrypoints.api.deps import AccountingCtx, Director, RequestUnit
 from accounting_svc.entrypoints.api.schemas import ChecklistItem, PeriodOut, ReopenBody
-from mediabill_common.events.types import Period
+from mediabill_common.events.types import PERIOD_PATTERN, Period
 from mediabill_common.web.deps import Session
 from mediabill_common.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/periods", tags=["periods"])
-PeriodPath = Path(description="YYYY-MM", pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+# The billing period's own pattern (from year 0001): a looser one let "0000-01" reach the answer's model, a 500.
+PeriodPath = Path(description="YYYY-MM", pattern=PERIOD_PATTERN)
 
 
 def _out(record: PeriodRecord, items: list[CheckItem] | None = None,
