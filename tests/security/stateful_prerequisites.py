@@ -86,6 +86,7 @@ async def billing_history(ctx, app, uid: str) -> None:
     """In invoice-svc: an issued invoice of March 2025 (configuration and a delivery through its handlers, the bill
     run through its API and executor) and a delivery of an unknown product, which raises billing exceptions."""
     from invoice_svc.adapters.unit import SqlUnits
+    from invoice_svc.entrypoints.worker import bill_run_executor
     from invoice_svc.app.handlers import HANDLERS
     from mediabill_common.consumer import Event
 
@@ -121,7 +122,7 @@ async def billing_history(ctx, app, uid: str) -> None:
         run = await _ok(api, "POST", "/v1/bill-runs", {"period": "2025-03", "mode": "issue",
                                                        "bill_to_account_ids": [account]}, 202)
         # Earlier tests may have queued runs of their own; the executor takes them oldest first.
-        executor = ctx.deps.bill_runs
+        executor = bill_run_executor(ctx)  # what the worker role runs
         while (await api.get(f"/v1/bill-runs/{run['run_id']}")).json()["status"] not in ("completed", "failed"):
             assert await executor.run_once(), "the seeded bill run was not claimed"
         issued = (await api.get("/v1/invoices", params={"bill_to_account_id": account, "status": "issued"})).json()

@@ -27,6 +27,8 @@ import jwt
 import pytest
 from sqlalchemy import text
 
+from accounting_svc.adapters.calendar_repository import PeriodRepository
+from accounting_svc.app.ports import PeriodRecord
 from adjustment_svc.testing import apply_events, big_invoice, credit_body
 from dispute_svc.entrypoints.consumer import make_runner as dispute_runner
 from invoice_svc.testing.events import account_state
@@ -39,6 +41,8 @@ from tests.hostile.support import HostileFeed
 
 pytestmark = pytest.mark.integration
 EVERY_ROLE = ["billing-director", "config-admin", "service", "auditor"]
+# A month no other test closes: only the latest closed period can be reopened.
+_FAR_PERIOD = "2999-12"
 
 
 @pytest.fixture(scope="session")
@@ -102,6 +106,15 @@ async def _writes(service: str, apps, kafka_bootstrap: str, u: str):
                 "lines": [{"invoice_line_id": f"INV-{u}-L1", "amount": "10.00"}]}
         return ("/v1/disputes", body, body | {"reason_code": "other"},
                 f"SELECT count(*) FROM dispute_svc.disputes WHERE invoice_id = 'INV-{u}'")
+    if service == "accounting-svc":  # reopening the latest closed period, seeded closed
+        async with ctx.sessions() as s, s.begin():
+            await PeriodRepository(s).save(PeriodRecord(_FAR_PERIOD, "closed", close_count=1))
+        body = {"reason": f"replay {u}"}
+        return (f"/v1/periods/{_FAR_PERIOD}/reopen", body, {"reason": "another reason"},
+                "SELECT count(*) FROM accounting_svc.audit_log WHERE action = 'period.reopened' "
+                f"AND reason = 'replay {u}'")
+    if service != "adjustment-svc":
+        raise AssertionError(f"no idempotent write is known for {service}: add one here")
     await apply_events(ctx, [("InvoiceIssued", big_invoice(f"inv-{u}"), f"inv-{u}")])
     body = credit_body(f"inv-{u}", [("L1", "50.00")])
     return ("/v1/adjustments", body, body | {"note": "another note"},

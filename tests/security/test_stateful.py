@@ -46,6 +46,10 @@ _CHECKER_OPERATIONS = {"POST /v1/adjustments/{adjustment_id}/approve", "POST /v1
 DISPUTE_OUTCOMES = DisputeOutcome.__args__  # type: ignore[attr-defined]
 # Transition ids read "POST /v1/disputes -> [201] get_dispute -> GET /v1/disputes/{dispute_id}".
 _CREATED = re.compile(r"^POST \S+ -> \[20[12]\] ")
+# accounting-svc creates nothing through its API (the journal comes from events; its writes replace the chart of
+# accounts and close or reopen a month, which needs invoice-svc): its links lead from a read to a write instead.
+_NOTHING_CREATED = {"accounting-svc"}
+_WRITE = re.compile(r" -> (PUT|POST|PATCH|DELETE) ")
 # Under 15 s per service: 50 scenarios of up to 15 calls each (the whole suite has to stay within minutes).
 SCENARIOS = 50
 _SETTINGS = settings(max_examples=SCENARIOS, stateful_step_count=15, deadline=None, derandomize=True,
@@ -211,7 +215,8 @@ def prerequisites(security_services) -> dict[str, Prerequisites]:
     issued = Prerequisites(invoice_id=invoice["invoice_id"],
                            invoice_line_ids=tuple(line["invoice_line_id"] for line in invoice["lines"]))
     return {"product-config-svc": Prerequisites(account_id=account_id, product_code=product_code),
-            "invoice-svc": Prerequisites(), "dispute-svc": issued, "adjustment-svc": issued}
+            "invoice-svc": Prerequisites(), "dispute-svc": issued, "adjustment-svc": issued,
+            "accounting-svc": Prerequisites()}
 
 
 @pytest.mark.parametrize("service", list(BUILDERS))
@@ -233,5 +238,9 @@ def test_linked_calls_conform_to_the_document(service, security_services, prereq
     report = "\n".join(f"  {what}\n    e.g. {example}" for what, example in run.failures.items())
     assert not run.failures, f"{service}:\n{report}"
     # Not vacuous: resources this run created were used by later calls that succeeded.
+    if service in _NOTHING_CREATED:
+        writes = [link for link in run.followed if _WRITE.search(link)]
+        assert writes, f"{service}: no write used a value an earlier answer gave:\n{followed}"
+        return
     from_created = [link for link in run.followed if _CREATED.match(link)]
     assert from_created, f"{service}: no resource created in the run was used by a later call:\n{followed}"
