@@ -39,8 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mediabill_common.kafka.admin")
     parser.add_argument("command", choices=["ensure-topics"])
     parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:39092"))
+    # A managed broker keeps each partition on several brokers (commonly 3); the local one has a single broker.
+    parser.add_argument("--replication-factor", type=int, default=1)
     args = parser.parse_args(argv)
-    created = asyncio.run(ensure_topics(args.bootstrap))
+    created = asyncio.run(ensure_topics(args.bootstrap, replication_factor=args.replication_factor))
     print(f"topics ready ({len(created)} created)")
     return 0
 
