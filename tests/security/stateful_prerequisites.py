@@ -86,8 +86,8 @@ async def billing_history(ctx, app, uid: str) -> None:
     """In invoice-svc: an issued invoice of March 2025 (configuration and a delivery through its handlers, the bill
     run through its API and executor) and a delivery of an unknown product, which raises billing exceptions."""
     from invoice_svc.adapters.unit import SqlUnits
-    from invoice_svc.entrypoints.worker import bill_run_executor
     from invoice_svc.app.handlers import HANDLERS
+    from invoice_svc.entrypoints.worker import bill_run_executor
     from mediabill_common.consumer import Event
 
     def event(event_type: str, data: dict[str, Any], subject: str) -> Event:

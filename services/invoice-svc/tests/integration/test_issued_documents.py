@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from invoice_svc.entrypoints.worker import store_documents_once
 from invoice_svc.testing.billing import READER, account, configure, contract, deliver, delivery, make_billing, product
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, PAYMENTS_TOPIC
 from mediabill_common.testing.kafka import envelope_for, producer_source
@@ -158,3 +159,15 @@ async def test_the_amount_due_lives_in_the_statement_of_account_as_of_a_date(inv
     assert document.headers["content-type"] == "application/pdf"
     unknown = await billing.client.get(f"/v1/accounts/NOBODY-{unique}/statement", headers=READER)
     assert unknown.status_code == 404
+
+
+async def test_the_worker_stores_an_issued_invoices_document_before_anyone_downloads_it(
+        invoice_ctx, invoice_feed, billing, unique):
+    invoice = await _issue(invoice_feed, billing, unique)
+    assert await store_documents_once(invoice_ctx, limit=1) == 1  # newest first: the invoice just issued
+    async with invoice_ctx.sessions() as session:
+        stored = (await session.execute(text("SELECT sha256 FROM invoice_svc.invoice_documents "
+                                             "WHERE invoice_id = :i"), {"i": invoice["invoice_id"]})).scalar_one()
+    assert (await billing.invoice(invoice["invoice_id"]))["document_sha256"] == stored
+    downloaded = await _download(billing, invoice["invoice_id"])
+    assert hashlib.sha256(downloaded.content).hexdigest() == stored

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from invoice_svc.adapters.billing_tables import invoice_documents
+from invoice_svc.adapters.billing_tables import invoice_documents, invoices
 from invoice_svc.app.stored import StoredDocument
 
 
@@ -36,3 +36,12 @@ class DocumentRepository:
         rows = await self._session.execute(select(invoice_documents.c.invoice_id, invoice_documents.c.sha256)
                                            .where(invoice_documents.c.invoice_id.in_(invoice_ids)))
         return {invoice_id: sha for invoice_id, sha in rows}
+
+    async def issued_without_document(self, limit: int) -> list[str]:
+        """Issued (or since voided) invoices whose document is not stored yet, newest first (what customers are
+        about to download; a backlog of older ones follows)."""
+        missing = (select(invoices.c.invoice_id)
+                   .outerjoin(invoice_documents, invoice_documents.c.invoice_id == invoices.c.invoice_id)
+                   .where(invoices.c.status != "draft", invoice_documents.c.invoice_id.is_(None))
+                   .order_by(invoices.c.created_at.desc(), invoices.c.invoice_id).limit(limit))
+        return list((await self._session.execute(missing)).scalars())

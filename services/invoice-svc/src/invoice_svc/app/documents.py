@@ -2,14 +2,17 @@
 for byte afterwards, whatever is paid, credited or voided later (the balance lives in the statement of account).
 
 Everything a document shows is fixed when the invoice is issued: its lines and totals, the names and addresses of
-the parties (kept in the invoice's `document` record at issue, the seller's included), so rendering on the first
-download gives the document as it was issued. A bill run does not render: 100,000 invoices would cost some ten CPU
-minutes for documents few will download. An invoice issued before documents were stored has no seller record;
-its first rendering takes the seller's details configured then.
+the parties (kept in the invoice's `document` record at issue, the seller's included). The bill-run worker renders
+and stores the documents of the invoices a run issued right after it (`store_issued_documents`), outside the run
+itself: 100,000 invoices cost some ten CPU minutes of rendering, which must not hold up the run's invoices. A
+download that comes before the worker got to an invoice renders and stores it then, from the same record, so
+either way the document is rendered once. An invoice issued before documents were stored has no seller record;
+its rendering takes the seller's details configured then.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -73,3 +76,15 @@ async def invoice_document(unit: BillingUnit, invoice_id: str, render: InvoiceRe
         pdf = render(view)
         stored = await keep(invoice_id, pdf, sha256_of(pdf))
     return InvoiceDocument(view, stored.pdf, stored.sha256)
+
+
+async def store_issued_documents(unit: BillingUnit, render: InvoiceRenderer, limit: int) -> int:
+    """Render and store the documents of up to `limit` issued invoices that have none yet; how many it stored.
+    Rendering runs in a thread, so the worker's bill runs keep their heartbeat while it draws."""
+    stored = 0
+    for invoice_id in await unit.documents.issued_without_document(limit):
+        view = await invoice_view(unit, invoice_id)
+        pdf = await asyncio.to_thread(render, view)
+        await unit.documents.keep_first(invoice_id, pdf, sha256_of(pdf))
+        stored += 1
+    return stored

@@ -212,6 +212,10 @@ class IssuedDocuments(Protocol):
         """Store the document unless one is stored already; the stored one either way."""
         ...
 
+    async def issued_without_document(self, limit: int) -> list[str]:
+        """Issued (or since voided) invoices whose document is not stored yet, newest first."""
+        ...
+
 
 class StatementReads(Protocol):
     """What a statement of account reads: the account's issued invoices and their entries before a cut-off."""

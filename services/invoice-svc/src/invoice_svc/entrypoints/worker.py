@@ -1,22 +1,55 @@
-"""`python -m invoice_svc worker`: executes the bill runs the API queues, and sweeps parked balance events.
+"""`python -m invoice_svc worker`: executes the bill runs the API queues, sweeps parked balance events, and renders
+and stores the documents of the invoices the runs issued.
 
 Bill runs are CPU- and database-heavy for minutes; in a process of their own (at background priority in the stack)
 they leave the API's event loop and cores to the people using it. Any number of workers may run: they share the
-queue (FOR UPDATE SKIP LOCKED) and take over a run whose worker stopped beating its heart.
+queue (FOR UPDATE SKIP LOCKED) and take over a run whose worker stopped beating its heart. Two workers may draw the
+same document at once; rendering is deterministic and the first stored wins, so the document is the same either way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 
+from invoice_svc.adapters.invoice_document import render_invoice_pdf
+from invoice_svc.app.documents import store_issued_documents
 from invoice_svc.context import InvoiceContext
 from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
+
+log = logging.getLogger(__name__)
+# Documents stored per transaction, and the wait when every issued invoice has its document.
+DOCUMENT_BATCH = 20
+DOCUMENT_POLL_S = 2.0
 
 
 def bill_run_executor(ctx: InvoiceContext) -> BillRunExecutor:
     return BillRunExecutor(ctx, units=ctx.deps.units)
 
 
+async def store_documents_once(ctx: InvoiceContext, limit: int = DOCUMENT_BATCH) -> int:
+    """One batch of issued invoices' documents rendered and stored; how many."""
+    seller = ctx.settings.seller()
+    async with ctx.sessions() as session, session.begin():
+        return await store_issued_documents(ctx.deps.units.over(session),
+                                            lambda view: render_invoice_pdf(view, seller), limit)
+
+
+async def _store_documents(ctx: InvoiceContext, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        stored = 0
+        try:
+            stored = await store_documents_once(ctx)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("storing issued invoices' documents failed")
+        if not stored:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=DOCUMENT_POLL_S)
+
+
 async def run_worker(ctx: InvoiceContext, stop: asyncio.Event) -> None:
-    """Execute bill runs until `stop` (the caller closes the context)."""
-    await bill_run_executor(ctx).run(stop)
+    """Execute bill runs and store issued invoices' documents until `stop` (the caller closes the context)."""
+    await asyncio.gather(bill_run_executor(ctx).run(stop), _store_documents(ctx, stop))

@@ -108,7 +108,8 @@ class InvoiceOut(InvoiceSummary):
     void_reason: str | None = None
     document_sha256: str | None = Field(default=None, description="SHA-256 (hex) of the issued PDF, which never "
                                                                   "changes (GET .../document); null for a draft, "
-                                                                  "and until the document's first download")
+                                                                  "and until the document is stored (by the worker "
+                                                                  "after the bill run, or on the first download)")
 
     @classmethod
     def of(cls, view: InvoiceView, document_sha256: str | None = None) -> InvoiceOut:
@@ -192,7 +193,7 @@ async def _document(unit: RequestUnit, render: InvoiceRenderer, keep: DocumentKe
 
 @router.get("/v1/invoices/{invoice_id}", response_model=InvoiceOut, summary="An invoice with lines and balance")
 async def get_invoice(unit: RequestUnit, _p: CurrentPrincipal, invoice_id: str, response: Response) -> InvoiceOut:
-    # A read of the invoice stays a read: the document is rendered (and its digest known) on its first download.
+    # A read of the invoice stays a read: the worker renders the document after the run (or its first download does).
     view = await invoice_view(unit, invoice_id)
     stored = await unit.documents.get(invoice_id) if view.invoice.status != "draft" else None
     set_etag(response, view.invoice.version)
