@@ -30,7 +30,6 @@ import argparse
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -45,6 +44,7 @@ from locust.log import setup_logging
 from bench.load import cpu, locustfile
 from bench.load.fixtures import Unreachable, check_reachable, discover, service_urls
 from bench.load.report import Row, Target, snapshot, table, verdict
+from mediabill_common.testing.ports import free_port
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -206,15 +206,9 @@ class Baseline:
         return 1000 * self.server_cpu_s / n, 1000 * self.postgres_cpu_s / n
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _baseline(args: argparse.Namespace, invoice_ids: list[str]) -> Baseline:
     """The same users at the same pacing against bench/load/raw.py (no deliveries streaming)."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "bench.load.raw", "--port", str(port)], env=os.environ.copy())
     url = f"http://127.0.0.1:{port}"
     try:

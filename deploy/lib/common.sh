@@ -135,11 +135,15 @@ wait_port() {
   done
 }
 
-# free_port [EXCLUDED_PORT...]: let the kernel pick, but never hand out a port reserved for the dev stack.
+# free_port [EXCLUDED_PORT...]: a port nothing holds, never one reserved for the dev stack, and never one from the
+# kernel's ephemeral range: an outgoing connection (a Kafka or database client) could take such a port between this
+# choice and the server binding it. Below that range when there is room (20000 up to its start), else above it.
 free_port() {
-  local port excluded
+  local port excluded low=32768 high=60999 from to
+  [[ -r /proc/sys/net/ipv4/ip_local_port_range ]] && read -r low high </proc/sys/net/ipv4/ip_local_port_range
+  if ((low - 20000 >= 2000)); then from=20000 to=$((low - 1)); else from=$((high + 1)) to=65535; fi
   while :; do
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    port=$((from + (RANDOM * 32768 + RANDOM) % (to - from + 1)))
     for excluded in "$@"; do [[ $port == "$excluded" ]] && continue 2; done
     port_held "$port" || { echo "$port"; return 0; }
   done

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import socket
 import threading
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -28,6 +27,7 @@ from console.app import build_app
 from console.settings import ConsoleSettings
 from mediabill_common.auth.verify import InvalidToken, JwtVerifier
 from mediabill_common.testing.polling import poll_until_sync
+from mediabill_common.testing.ports import free_port
 
 CLIENT_ID = "mediabill-console"
 AUDIENCE = "mediabill"
@@ -40,7 +40,7 @@ class StubProvider:
     def __init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.codes: dict[str, dict] = {}
-        self.port = _free_port()
+        self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.app = Starlette(routes=[
             Route("/.well-known/openid-configuration", self.discovery), Route("/authorize", self.authorize),
@@ -73,12 +73,6 @@ class StubProvider:
     async def jwks(self, _request: Request) -> JSONResponse:
         public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         return JSONResponse({"keys": [{**public, "kid": "k1", "use": "sig", "alg": "RS256"}]})
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from deploy.processes import BACKGROUND_ROLES, COLLECTIONS, CONSOLE, KAFKA, SERV
 from deploy.supervised import Program, control, tool_program, write_conf
 from mediabill_common.testing.plugin import REPO_ROOT
 from mediabill_common.testing.polling import poll_until_sync
+from mediabill_common.testing.ports import ephemeral_range
 
 _KAFKA_UUID = re.compile(r"[A-Za-z0-9_-]{22}")
 # How long a supervised program may take to start, exec or end before a test gives up on it.
@@ -215,3 +216,14 @@ def test_programs_end_with_their_supervisor_even_one_killed_with_sigkill(tmp_pat
     finally:
         if _runs(pids["sleeper"]):
             os.kill(pids["sleeper"], signal.SIGKILL)
+
+
+def test_free_port_hands_out_no_port_an_outgoing_connection_could_take():
+    # Ports from the ephemeral range were taken by a Kafka or database client before the server bound them.
+    low, high = ephemeral_range()
+    script = "; ".join(["free_port"] * 40)
+    handed = [int(port) for port in _stack(script).stdout.split()]
+    assert len(handed) == 40
+    assert not [port for port in handed if low <= port <= high]
+    first = handed[0]
+    assert first not in [int(port) for port in _stack("; ".join([f"free_port {first}"] * 20)).stdout.split()]

@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,12 +21,7 @@ from deploy.processes import COLLECTIONS, CONSOLE, SERVICES
 from mediabill_common.db.engine import asyncpg_dsn
 from mediabill_common.testing.plugin import REPO_ROOT, run_migrations
 from mediabill_common.testing.polling import NotReached, poll_until
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from mediabill_common.testing.ports import free_port
 
 
 @dataclass
