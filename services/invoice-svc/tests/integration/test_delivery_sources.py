@@ -69,3 +69,76 @@ async def test_same_line_item_day_from_two_sources_is_billed_once_and_raises_sou
     [(event, _)] = await read_topic(kafka_bootstrap, EXCEPTIONS_TOPIC, lambda v, r: bool(v) and v.get(
         "data", {}).get("exception_id") == conflict["exception_id"], count=1)
     assert event["type"] == "BillingExceptionRaised" and event["data"]["kind"] == "source_conflict"
+
+
+async def test_in_one_batch_the_first_arrival_bills_and_its_revisions_keep_billing(invoice_feed, billing, unique):
+    base = await _one_line_contract(invoice_feed, unique)
+    adv = base["account_id"]
+    await deliver(invoice_feed, [  # one batch: OMS first, then PIO for the same day, then an OMS revision
+        delivery(f"OMS-{unique}", day="2025-02-03", impressions=60_000, source_system="oms", **base),
+        delivery(f"PIO-{unique}", day="2025-02-03", impressions=90_000, **base),
+        delivery(f"OMS-{unique}", revision=1, day="2025-02-03", impressions=80_000, source_system="oms", **base)])
+    await billing.bill("2025-02", "issue", [adv])
+    february = await billing.issued_invoice(adv, "2025-02")
+    assert line(february, "usage")["quantity"] == 80_000  # OMS bills the day, at its latest revision
+    ledger = await _ledger(billing, account_id=adv)
+    assert (ledger[f"OMS-{unique}"]["billable"], ledger[f"PIO-{unique}"]["exception_kinds"]) == (
+        True, ["source_conflict"])
+    [conflict] = await exceptions_of(billing.ctx, adv, "source_conflict")
+    assert (conflict["delivery_id"], conflict["refs"]["billing_source_system"]) == (f"PIO-{unique}", "oms")
+
+
+async def test_a_second_source_after_invoicing_adjusts_nothing_and_the_billing_source_still_restates(
+        invoice_feed, billing, unique):
+    base = await _one_line_contract(invoice_feed, unique)
+    adv = base["account_id"]
+    await deliver(invoice_feed, [delivery(f"PIO-{unique}", day="2025-06-10", impressions=100_000, **base)])
+    await billing.bill("2025-06", "issue", [adv])
+    june = await billing.issued_invoice(adv, "2025-06")
+    # after issue: OMS reports the June day (twice, restated), PIO restates it and July's first day
+    await deliver(invoice_feed, [
+        delivery(f"OMS-{unique}", day="2025-06-10", impressions=150_000, source_system="oms", **base),
+        delivery(f"OMS-{unique}", revision=1, day="2025-06-10", impressions=170_000, source_system="oms", **base),
+        delivery(f"PIO-{unique}", revision=1, day="2025-06-10", impressions=110_000, **base),
+        delivery(f"PIO7-{unique}", day="2025-07-01", impressions=20_000, **base)])
+    await billing.bill("2025-07", "issue", [adv])
+    july = await billing.issued_invoice(adv, "2025-07")
+    adjustment = line(july, "prior_period_adjustment")  # PIO's restatement only: +10,000, never OMS's figures
+    assert (adjustment["quantity"], adjustment["amount"]) == (10_000, "50.00")
+    assert adjustment["original_invoice_number"] == june["invoice_number"]
+    assert (line(july, "usage")["quantity"], july["total"]) == (20_000, "150.00")
+    [conflict] = await exceptions_of(billing.ctx, adv, "source_conflict")  # one per delivery, whatever its revision
+    assert (conflict["delivery_id"], conflict["refs"]["revision"], conflict["status"]) == (
+        f"OMS-{unique}", "1", "open")
+    assert (conflict["quantity"], conflict["amount_at_risk"]) == (170_000, 850)  # refreshed to the latest revision
+
+
+async def test_a_configuration_change_does_not_release_a_conflicting_record(invoice_feed, billing, unique):
+    base = await _one_line_contract(invoice_feed, unique)
+    adv = base["account_id"]
+    await deliver(invoice_feed, [
+        delivery(f"PIO-{unique}", day="2025-08-05", impressions=100_000, **base),
+        delivery(f"OMS-{unique}", day="2025-08-05", impressions=100_000, source_system="oms", **base)])
+    # the product changes: invoice-svc re-checks every held record of it
+    await configure(invoice_feed, products=[product(base["product_code"], price="6.00")], version=2)
+    ledger = await _ledger(billing, account_id=adv)
+    assert (ledger[f"OMS-{unique}"]["billable"], ledger[f"OMS-{unique}"]["exception_kinds"]) == (
+        False, ["source_conflict"])
+    [conflict] = await exceptions_of(billing.ctx, adv, "source_conflict")
+    assert conflict["status"] == "open"
+    await billing.bill("2025-08", "issue", [adv])
+    assert line(await billing.issued_invoice(adv, "2025-08"), "usage")["quantity"] == 100_000
+
+
+async def test_deliveries_filter_by_source_system(invoice_feed, billing, unique):
+    base = await _one_line_contract(invoice_feed, unique)
+    adv = base["account_id"]
+    await deliver(invoice_feed, [
+        delivery(f"PIO{day}-{unique}", day=f"2025-09-0{day}", impressions=1_000, **base) for day in (1, 2)] + [
+        delivery(f"OMS{day}-{unique}", day=f"2025-09-0{day}", impressions=1_000, source_system="oms", **base)
+        for day in (2, 3)])
+    assert set(await _ledger(billing, account_id=adv, source_system="oms")) == {f"OMS2-{unique}", f"OMS3-{unique}"}
+    assert set(await _ledger(billing, account_id=adv, source_system="pio")) == {f"PIO1-{unique}", f"PIO2-{unique}"}
+    assert await _ledger(billing, account_id=adv, source_system="nowhere") == {}
+    # with the other filters: OMS's records that do not bill
+    assert set(await _ledger(billing, account_id=adv, source_system="oms", billable="false")) == {f"OMS2-{unique}"}

@@ -169,6 +169,8 @@ ExceptionKind = Literal[
     "restatement_after_issue", "negative_invoice", "overpayment", "payment_currency_mismatch", "unknown_invoice",
     "payment_account_mismatch", "payment_conflict", "payment_amount_precision",
     "pricing_out_of_range",
+    # Added with issue 22 (oversight.md O1): a line item's day reported by a second delivery source.
+    "source_conflict",
 ]
 EXCEPTION_KINDS: tuple[str, ...] = get_args(ExceptionKind)
 

@@ -3,7 +3,7 @@ writes history and current figures; no per-row trips), the re-checks of held rec
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from invoice_svc.adapters.copy import copy_connection
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.domain.ledger.records import DeliveryRecord
+from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, ServiceDay
 from mediabill_common.db.reads import fetch_all
 
 _TYPES = ["text", "int", "text", "text", "text", "text", "text", "text", "text", "date", "bigint", "bigint",
@@ -73,6 +74,18 @@ _SET_BILLABILITY = text(f"""
       FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[])) AS v(delivery_id, kinds)
      WHERE d.delivery_id = v.delivery_id""")
 
+# The source billing each service day: every record of a day not flagged `source_conflict` comes from it (the first
+# source seen for the day; domain.ledger.sources). Ledgers from before the flag existed may hold two unflagged
+# sources for a day: the earliest received is taken, as it was first seen. Deliveries are partitioned by line item,
+# so one consumer at a time decides a line item's days.
+_BILLING_SOURCES = text(f"""
+    SELECT DISTINCT ON (d.line_item_id, d.delivery_date) d.line_item_id, d.delivery_date, d.source_system,
+           d.delivery_id
+      FROM unnest(CAST(:items AS text[]), CAST(:days AS date[])) AS k(line_item_id, delivery_date)
+      JOIN {SCHEMA}.deliveries d ON d.line_item_id = k.line_item_id AND d.delivery_date = k.delivery_date
+     WHERE NOT ('{SOURCE_CONFLICT}' = ANY(d.exception_kinds))
+     ORDER BY d.line_item_id, d.delivery_date, d.first_received_at, d.delivery_id""")
+
 _ENTRY_COLUMNS = f"{_COLUMN_LIST}, billable, exception_kinds, first_received_at, updated_at"
 _LIST = f"SELECT {_ENTRY_COLUMNS} FROM {SCHEMA}.deliveries {{where}} ORDER BY delivery_date, delivery_id LIMIT :lim"
 _GET = f"SELECT {_ENTRY_COLUMNS} FROM {SCHEMA}.deliveries WHERE delivery_id = :d"
@@ -105,6 +118,7 @@ class DeliveryFilter:
     contract_id: str | None = None
     line_item_id: str | None = None
     product_code: str | None = None
+    source_system: str | None = None
     date_from: date | None = None
     date_to: date | None = None
     billable: bool | None = None
@@ -122,7 +136,7 @@ def _entry(row: Mapping[Any, Any]) -> LedgerEntry:
 
 def _where(f: DeliveryFilter, after: tuple[date, str] | None) -> tuple[str, dict[str, Any]]:
     clauses, params = [], {}
-    for column in ("account_id", "contract_id", "line_item_id", "product_code", "billable"):
+    for column in ("account_id", "contract_id", "line_item_id", "product_code", "source_system", "billable"):
         value = getattr(f, column)
         if value is not None:
             clauses.append(f"{column} = :{column}")
@@ -180,6 +194,15 @@ class LedgerRepository:
         if verdicts:
             await self._session.execute(_SET_BILLABILITY, {"ids": [d for d, _ in verdicts],
                                                             "kinds": [",".join(k) for _, k in verdicts]})
+
+    async def billing_sources(self, days: Collection[ServiceDay]) -> dict[ServiceDay, BillingSource]:
+        """The source billing each of `days` that the ledger holds a record of (a day without one is absent)."""
+        if not days:
+            return {}
+        rows = await self._session.execute(_BILLING_SOURCES, {"items": [d.line_item_id for d in days],
+                                                              "days": [d.delivery_date for d in days]})
+        return {ServiceDay(item, day): BillingSource(source, delivery_id)
+                for item, day, source, delivery_id in rows.all()}
 
     async def page(self, f: DeliveryFilter, *, limit: int, after: tuple[date, str] | None) -> list[LedgerEntry]:
         """Current figures by (delivery_date, delivery_id), `limit + 1` entries from after the cursor position."""

@@ -9,6 +9,7 @@ from invoice_svc.app.ports import ConfigKind, InvoiceUnit
 from invoice_svc.app.stored import NewException
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import INGESTION_KINDS, Billability, DeliveryRecord
+from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, service_day
 
 HEALED = "configuration received that makes the delivery billable for this check"
 
@@ -18,6 +19,10 @@ def delivery_exception(record: DeliveryRecord, kind: str, verdict: Billability) 
     refs = {"delivery_id": record.delivery_id, "line_item_id": record.line_item_id,
             "contract_id": record.contract_id, "product_code": record.product_code,
             "delivery_date": record.delivery_date.isoformat(), "revision": str(record.revision)}
+    if kind == SOURCE_CONFLICT and verdict.billing_source is not None:
+        billing_source, billing_delivery = verdict.billing_source
+        refs |= {"source_system": record.source_system, "billing_source_system": billing_source,
+                 "billing_delivery_id": billing_delivery}
     return new_exception(kind, record.account_id, refs, verdict.amount_at_risk, verdict.currency,
                          dedupe_key=f"delivery:{record.delivery_id}:{kind}", delivery_id=record.delivery_id,
                          quantity=verdict.quantity, unit=verdict.unit)
@@ -44,10 +49,11 @@ async def recheck_held(unit: InvoiceUnit, reference: ConfigKind, key: str) -> No
     records = [r for r, _ in held]
     config = await unit.config.load({r.product_code for r in records}, {r.account_id for r in records},
                                     {r.contract_id for r in records if r.contract_id})
+    sources = await unit.ledger.billing_sources({service_day(r) for r in records})
     rechecked: list[tuple[str, tuple[str, ...]]] = []
     raised: list[tuple[DeliveryRecord, str, Billability]] = []
     for record, held_kinds in held:
-        verdict = check_billability(record, config)
+        verdict = check_billability(record, config, sources.get(service_day(record)))
         rechecked.append((record.delivery_id, verdict.kinds))
         # Only causes new to the record are raised: one an analyst already closed is not reopened here.
         raised.extend((record, k, verdict) for k in verdict.kinds if k not in held_kinds)

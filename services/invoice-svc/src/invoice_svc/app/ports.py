@@ -5,7 +5,7 @@ transaction's set.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, Protocol
@@ -36,6 +36,7 @@ from invoice_svc.domain.billing.payments import Payment
 from invoice_svc.domain.billing.statement import BilledInvoice
 from invoice_svc.domain.close.billing_status import BillingFacts
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
+from invoice_svc.domain.ledger.sources import BillingSource, ServiceDay
 from invoice_svc.domain.pricing import Delivery, DraftLine
 from mediabill_common.consumer import Parking
 from mediabill_common.events.catalog import Payload
@@ -60,6 +61,8 @@ class Ledger(Protocol):
         -> list[tuple[DeliveryRecord, tuple[str, ...]]]: ...
 
     async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]]) -> None: ...
+
+    async def billing_sources(self, days: Collection[ServiceDay]) -> dict[ServiceDay, BillingSource]: ...
 
 
 class ConfigReadModel(Protocol):

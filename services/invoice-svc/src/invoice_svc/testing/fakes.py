@@ -3,7 +3,7 @@ Parked events replay through the real handler table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
+from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, ServiceDay, service_day
 from mediabill_common.consumer import Event, Parking, ParkingLot
 from mediabill_common.db import define_common_tables
 from mediabill_common.events.catalog import Payload
@@ -73,6 +74,14 @@ class FakeLedger:
     async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]]) -> None:
         for delivery_id, kinds in verdicts:
             self.current[delivery_id] = (self.current[delivery_id][0], kinds)
+
+    async def billing_sources(self, days: Collection[ServiceDay]) -> dict[ServiceDay, BillingSource]:
+        # dicts keep insertion order: the first delivery recorded for a day is the first seen
+        found: dict[ServiceDay, BillingSource] = {}
+        for record, kinds in self.current.values():
+            if SOURCE_CONFLICT not in kinds and service_day(record) in days:
+                found.setdefault(service_day(record), BillingSource(record.source_system, record.delivery_id))
+        return found
 
 
 class FakeConfig:

@@ -83,3 +83,24 @@ async def test_a_re_check_raises_only_causes_new_to_the_record(unit):
     assert unit.ledger.current["D1"][1] == ("product_not_live", "unknown_account")
     # unknown_product resolved itself; product_not_live is new; the unknown_account an analyst closed stays closed
     assert [x.kind for x in unit.exceptions.unresolved()] == ["product_not_live"]
+
+
+def from_source(delivery_id: str, source_system: str, revision: int = 0) -> Event:
+    event = delivered(delivery_id, revision, impressions=1000 + revision)
+    data = event.envelope.data | {"source_system": source_system}
+    return Event.of(envelope_for("CampaignDelivered", data, subject=delivery_id))
+
+
+async def test_a_second_source_for_a_day_is_kept_unbilled_with_source_conflict_and_stays_so_when_revised(unit):
+    await HANDLERS.dispatch(account_event("A"), unit)
+    await HANDLERS.dispatch(product_event("P", 1), unit)
+    await deliver(unit, from_source("PIO-1", "pio"), from_source("OMS-1", "oms"))
+    await deliver(unit, from_source("OMS-1", "oms", 1), from_source("PIO-1", "pio", 1))
+    assert {d: (r.revision, kinds) for d, (r, kinds) in unit.ledger.current.items()} == {
+        "PIO-1": (1, ()), "OMS-1": (1, ("source_conflict",))}
+    [conflict] = unit.exceptions.unresolved()
+    assert (conflict.kind, conflict.delivery_id, conflict.refs["billing_delivery_id"]) == (
+        "source_conflict", "OMS-1", "PIO-1")
+    await HANDLERS.dispatch(product_event("P", 2), unit)  # a re-check of held records does not release it
+    assert unit.ledger.current["OMS-1"][1] == ("source_conflict",)
+    assert [x.kind for x in unit.exceptions.unresolved()] == ["source_conflict"]

@@ -1,5 +1,6 @@
 """CampaignDelivered, a whole batch at a time: record it in the usage ledger exactly once per (delivery_id,
-revision), check each delivery's billability and raise or resolve its exceptions.
+revision), check each delivery's billability (its configuration, and whether its source bills its day) and raise
+or resolve its exceptions.
 
 Ingestion throughput is what this handler is measured by (bench/ingest): one record per distinct revision is all
 it builds per event, and the ledger takes the batch in one write.
@@ -13,6 +14,7 @@ from invoice_svc.app.delivery_checks import sync_delivery_exceptions
 from invoice_svc.app.ports import InvoiceUnit
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
+from invoice_svc.domain.ledger.sources import billing_sources, service_day
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import CampaignDelivered
 
@@ -47,7 +49,9 @@ async def when_campaign_delivered_record_in_ledger(events: list[Event[CampaignDe
     revisions, latest = distinct_revisions(events)
     current = {d: revisions[i] for d, i in latest.items()}
     config = await _config_for(unit, list(current.values()))
-    verdicts = {d: check_billability(r, config) for d, r in current.items()}
+    held = await unit.ledger.billing_sources({service_day(r) for r in revisions})
+    sources = billing_sources(held, revisions)
+    verdicts = {d: check_billability(r, config, sources[service_day(r)]) for d, r in current.items()}
     applied = await unit.ledger.record_batch(revisions, {d: (i, verdicts[d].kinds) for d, i in latest.items()})
     restated = [(d, verdicts[d].kinds) for d, inserted in applied.items() if not inserted]
     raised = [(current[d], kind, verdicts[d]) for d in applied for kind in verdicts[d].kinds]

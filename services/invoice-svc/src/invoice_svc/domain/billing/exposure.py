@@ -4,7 +4,8 @@ Revenue at risk is billable value held back from invoicing: deliveries that cann
 (an unknown product, account or contract, a missing rate, ...). Over-delivery beyond a line's budget can never be
 billed (rule 8): it is reported beside, as `over_delivery_value`, and never counted at risk. The other kinds
 (a restatement already billed as prior-period lines, a negative draft, payment problems) carry an amount that is
-neither.
+neither. A `source_conflict` is one of those: its day is billed from the first source seen, so the second
+source's record (its value carried as the amount) is a second billing prevented, not revenue held back.
 """
 
 from __future__ import annotations

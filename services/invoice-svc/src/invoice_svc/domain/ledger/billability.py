@@ -6,17 +6,22 @@ from decimal import Decimal
 
 from invoice_svc.domain.ledger.held_back import price_held_back
 from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryRecord
+from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, conflicting_source
 from mediabill_common.events.config_state import ContractState, ProductState
 
 _THIRD_PARTY_BASES = {"third_party", "discrepancy_tolerance"}
 _NEEDS_NO_RATE = {"auction_cpc", "flat_fee"}
 
 
-def check_billability(record: DeliveryRecord, config: BillingConfig) -> Billability:
-    """Check a record against the configuration: the exception kinds it raises and, for a record that cannot be
-    billed, what it holds back (`held_back.price_held_back`).
+def check_billability(record: DeliveryRecord, config: BillingConfig,
+                      billing: BillingSource | None = None) -> Billability:
+    """Check a record against the configuration and its day's billing source (`sources.billing_sources`; None:
+    no source has claimed the day): the exception kinds it raises and, for a record that cannot be billed, what it
+    holds back (`held_back.price_held_back`).
 
     Self-serve records (no contract) are billed on the advertiser account's terms, so the account must exist.
+    A record from another source than the one billing its day raises `source_conflict` (and whatever else it
+    fails): it would bill the day a second time.
     """
     product = config.products.get(record.product_code)
     account = config.accounts.get(record.account_id)
@@ -37,10 +42,13 @@ def check_billability(record: DeliveryRecord, config: BillingConfig) -> Billabil
         kinds.append("currency_mismatch")
     if product is not None:
         kinds.extend(_product_rule_kinds(record, product, contract))
+    other = conflicting_source(record, billing)
+    if other is not None:
+        kinds.append(SOURCE_CONFLICT)
     if not kinds:
         return Billability((), None, None)
     held = price_held_back(record, config)
-    return Billability(tuple(kinds), held.amount, held.currency, held.quantity, held.unit)
+    return Billability(tuple(kinds), held.amount, held.currency, held.quantity, held.unit, other)
 
 
 def _product_rule_kinds(record: DeliveryRecord, product: ProductState, contract: ContractState | None) \

@@ -13,7 +13,7 @@ from mediabill_common.events.config_state import AccountState, ContractState, Pr
 # The exception kinds raised while ingesting delivery (the rest are raised by bill runs and payments).
 INGESTION_KINDS: tuple[str, ...] = (
     "unknown_product", "product_not_live", "unknown_account", "unknown_contract", "outside_flight",
-    "currency_mismatch", "missing_media_cost", "missing_rate", "missing_third_party_counts",
+    "currency_mismatch", "missing_media_cost", "missing_rate", "missing_third_party_counts", "source_conflict",
 )
 
 
@@ -57,13 +57,16 @@ class BillingConfig:
 @dataclass(frozen=True, slots=True)
 class Billability:
     """The outcome of checking one record: the exception kinds it raises (none = billable) and what it holds
-    back: the amount the pricing engine gives it (None when it cannot be priced), and its quantity in its unit."""
+    back: the amount the pricing engine gives it (None when it cannot be priced), and its quantity in its unit.
+    `billing_source` (source_system, delivery_id) names the other source that bills the record's day when the
+    record raises `source_conflict`."""
 
     kinds: tuple[str, ...]
     amount_at_risk: Decimal | None
     currency: str | None
     quantity: int | None = None
     unit: str | None = None
+    billing_source: tuple[str, str] | None = None
 
     @property
     def billable(self) -> bool:

@@ -78,6 +78,7 @@ async def list_deliveries(
     session: Session, _p: CurrentPrincipal,
     account_id: str | None = None, contract_id: str | None = None, line_item_id: str | None = None,
     product_code: str | None = None,
+    source_system: Annotated[str | None, Query(description="records from this delivery source (e.g. `pio`)")] = None,
     date_from: Annotated[date | None, Query(alias="from", description="first delivery_date (inclusive)")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="last delivery_date (inclusive)")] = None,
     billable: bool | None = None,
@@ -97,7 +98,8 @@ async def list_deliveries(
     ledger = LedgerRepository(session)
     entries = await ledger.page(DeliveryFilter(
         account_id=account_id, contract_id=contract_id, line_item_id=line_item_id, product_code=product_code,
-        date_from=date_from, date_to=date_to, billable=billable, exception_kind=exception_kind),
+        source_system=source_system, date_from=date_from, date_to=date_to, billable=billable,
+        exception_kind=exception_kind),
         limit=limit, after=after)
     more = len(entries) > limit
     entries = entries[:limit]
