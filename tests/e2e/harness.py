@@ -19,6 +19,8 @@ import httpx
 
 from deploy.processes import COLLECTIONS, CONSOLE, SERVICES
 from mediabill_common.db.engine import asyncpg_dsn
+from mediabill_common.events.catalog import all_topics
+from mediabill_common.testing.kafka import start_group_at_end
 from mediabill_common.testing.plugin import REPO_ROOT, run_migrations
 from mediabill_common.testing.polling import NotReached, poll_until
 from mediabill_common.testing.ports import free_port
@@ -64,6 +66,7 @@ class System:
     def start(self) -> None:
         for svc in SERVICES:
             run_migrations(svc.name, self.database_url)
+        asyncio.run(self.start_groups_at_end())
         for name in [*(svc.name for svc in SERVICES), COLLECTIONS.name]:
             self.ports[name] = free_port()
         base_env = {**os.environ, "DATABASE_URL": self.database_url, "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
@@ -82,6 +85,19 @@ class System:
         for process in self.processes.values():
             process.start()
         asyncio.run(self.wait_ready())
+
+    def groups(self) -> list[str]:
+        return [*(f"{svc.name}-{self.name}" for svc in SERVICES), f"collections-{self.name}"]
+
+    async def start_groups_at_end(self) -> None:
+        """Every system a test run starts shares the one broker and its topics, but has a database of its own: a
+        fresh system reads only what is published after it starts, as if the topics were its own. Left at the
+        topics' beginnings, the e2e system's consumers took the console system's demo events: its adjustment-svc
+        turned the console's resolved disputes into credit memos against invoices its invoice-svc never issued,
+        and its accounting-svc's receivable stopped tying out to invoice-svc's balances; an earlier run's
+        PeriodClosed locked a month in a fresh invoice-svc."""
+        for group in self.groups():
+            await start_group_at_end(self.kafka_bootstrap, group, list(all_topics()))
 
     def _add(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         self.processes[name] = Process(name, argv, env, self.log_dir / f"{name.replace(':', '-')}.log")

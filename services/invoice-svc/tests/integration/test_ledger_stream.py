@@ -18,10 +18,9 @@ from invoice_svc.testing.events import (
     delivered,
     delivery,
     product_state,
-    start_group_at_end,
 )
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
-from mediabill_common.testing.kafka import consume_until, publish, read_topic
+from mediabill_common.testing.kafka import consume_until, publish, read_topic, start_group_at_end
 
 pytestmark = pytest.mark.integration
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from invoice_svc.context import InvoiceContext
 from invoice_svc.entrypoints.consumer import make_runner
 from mediabill_common.events.envelope import Envelope
@@ -62,20 +60,6 @@ def config_event(event_type: str, state: dict[str, Any], version: int = 1) -> tu
 def delivered(data: dict[str, Any], *, id: str | None = None, source: str = "/ad-platforms/test"):
     return data["line_item_id"], envelope_for("CampaignDelivered", data, subject=data["delivery_id"], id=id,
                                               source=source)
-
-
-async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
-    """Commit a fresh group's offsets at the topics' current ends, so it reads only what is published next."""
-    offsets: dict[TopicPartition, int] = {}
-    for topic in topics:
-        offsets |= await end_offsets(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=group)
-    await consumer.start()
-    try:
-        consumer.assign(list(offsets))
-        await consumer.commit(offsets)
-    finally:
-        await consumer.stop()
 
 
 def day(d: str) -> date:
