@@ -88,10 +88,25 @@ async def console_url(console_system) -> str:
     return console_system.url("console")
 
 
+# What the console threw and did not catch during the current test (a page that crashed renders nothing).
+_PAGE_ERRORS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def no_uncaught_page_errors():
+    """An uncaught error in the console's scripts is a defect, whatever the test was looking at: React unmounts the
+    whole application on a render error and leaves a blank page behind."""
+    _PAGE_ERRORS.clear()
+    yield
+    assert _PAGE_ERRORS == [], "the console threw uncaught errors"
+
+
 async def new_person_page(browser: Browser, console_url: str) -> Page:
     context = await browser.new_context(base_url=console_url, viewport={"width": 1400, "height": 1000},
                                         accept_downloads=True, timezone_id="America/New_York", locale="en-US")
-    return await context.new_page()
+    page = await context.new_page()
+    page.on("pageerror", lambda error: _PAGE_ERRORS.append(f"{page.url}: {error}"))
+    return page
 
 
 async def sign_in(browser: Browser, console_url: str, who: str, role: str) -> Page:
@@ -102,6 +117,8 @@ async def sign_in(browser: Browser, console_url: str, who: str, role: str) -> Pa
     await page.get_by_label(role, exact=True).check()
     await page.get_by_role("button", name="Sign in").click()
     await page.get_by_role("navigation", name="Main").wait_for()
+    await page.get_by_role("main").get_by_role("heading", level=1).wait_for()  # the first page rendered
+    assert _PAGE_ERRORS == [], "the console threw uncaught errors"
     return page
 
 
