@@ -1,5 +1,6 @@
 import { Suspense } from "react";
-import { NavLink, Outlet, useNavigate } from "react-router-dom";
+import { NavLink, Outlet, useLocation, useNavigate } from "react-router-dom";
+import { PageErrorBoundary } from "../components/PageErrorBoundary";
 import { signOut, useSession } from "../lib/session";
 
 // The areas of console.md; month-end and reconciliation join this list as their APIs land.
@@ -16,6 +17,7 @@ const AREAS = [
 export function Layout() {
   const { person, refresh } = useSession();
   const navigate = useNavigate();
+  const location = useLocation();
   return (
     <>
       <a className="skip" href="#main">
@@ -51,9 +53,11 @@ export function Layout() {
         </div>
       </header>
       <main id="main">
-        <Suspense fallback={<p role="status">Loading…</p>}>
-          <Outlet />
-        </Suspense>
+        <PageErrorBoundary key={location.pathname}>
+          <Suspense fallback={<p role="status">Loading…</p>}>
+            <Outlet />
+          </Suspense>
+        </PageErrorBoundary>
       </main>
     </>
   );

@@ -6,7 +6,12 @@ export function money(amount: string | null | undefined, currency: string): stri
   if (amount === null || amount === undefined) return "—";
   let format = moneyFormats.get(currency);
   if (!format) {
-    format = new Intl.NumberFormat(undefined, { style: "currency", currency });
+    try {
+      format = new Intl.NumberFormat(undefined, { style: "currency", currency });
+    } catch {
+      // A code Intl does not take (RangeError): show the amount with the code as given rather than fail the page.
+      return `${amount} ${currency ?? ""}`.trim();
+    }
     moneyFormats.set(currency, format);
   }
   // Intl.NumberFormat accepts decimal strings (ECMA-402 "Intl.NumberFormat v3"); the type definitions lag.
