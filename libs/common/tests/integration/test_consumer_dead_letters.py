@@ -43,9 +43,14 @@ async def test_poison_messages_are_dead_lettered_and_the_rest_applied_once(commo
     ])
     producer = make_producer(kafka_bootstrap, client_id="dlq-test")
     await producer.start()
+    told: list[tuple[int, str]] = []
+
+    async def on_dead_letter(record, reason: str) -> None:
+        told.append((record.offset, reason))
+
     runner = ConsumerRunner(name=f"dlq-test-{unique}", session_factory=sessions, inbox=tables.inbox,
                             handlers={"PaymentApplied": apply_payment}, producer=producer, max_attempts=2,
-                            retry_wait_s=0.01)
+                            retry_wait_s=0.01, on_dead_letter=on_dead_letter)
     consumer = make_consumer(kafka_bootstrap, group_id=f"dlq-{unique}", client_id="dlq", topics=[topic],
                              listener=runner.rebalance_listener)
     await consumer.start()
@@ -73,6 +78,9 @@ async def test_poison_messages_are_dead_lettered_and_the_rest_applied_once(commo
     assert "not JSON" in reasons[0]
     assert "CloudEvents" in reasons[1]
     assert "cursed" in reasons[2]
+    # the hook was told of each, after its letter was on the topic, with the reason the letter carries
+    assert told == [(int(dict(r.headers)["dlq-original-offset"]), reason) for (_, r), reason in zip(dead, reasons,
+                                                                                                    strict=True)]
     for _, record in dead:
         headers = dict(record.headers)
         assert headers["dlq-consumer"].decode() == f"dlq-test-{unique}"

@@ -14,12 +14,13 @@ from mediabill_common.consumer.parking import ParkingLot
 from mediabill_common.consumer.runner import (
     BatchHandler,
     ConsumerRunner,
+    DeadLetterHook,
     Handler,
     PermanentError,
     is_transient,
 )
 
 __all__ = [
-    "BatchHandler", "ConsumerRunner", "Event", "Handler", "HandlerTable", "Parking", "ParkingLot", "PermanentError",
-    "Received", "Unit", "UnitParts", "consumer_runner", "is_transient", "unit_builder",
+    "BatchHandler", "ConsumerRunner", "DeadLetterHook", "Event", "Handler", "HandlerTable", "Parking", "ParkingLot",
+    "PermanentError", "Received", "Unit", "UnitParts", "consumer_runner", "is_transient", "unit_builder",
 ]

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mediabill_common.audit import AuditTrail
 from mediabill_common.consumer.decode import Received
 from mediabill_common.consumer.parking import ParkingLot
-from mediabill_common.consumer.runner import ConsumerRunner
+from mediabill_common.consumer.runner import ConsumerRunner, DeadLetterHook
 from mediabill_common.events.catalog import EVENT_TYPES, TOPIC_PARTITIONS, Payload, parse_payload
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.outbox.writer import OutboxWriter
@@ -167,8 +167,10 @@ def unit_builder(ctx: ServiceContext[Any, Any], table: HandlerTable[U], unit_of:
 
 
 def consumer_runner(ctx: ServiceContext[Any, Any], producer: AIOKafkaProducer, table: HandlerTable[U],
-                    unit_of: UnitFactory[U], *, name: str | None = None) -> ConsumerRunner:
-    """The service's ConsumerRunner: each transaction gets a unit from `unit_of`, each event its table handler."""
+                    unit_of: UnitFactory[U], *, name: str | None = None,
+                    on_dead_letter: DeadLetterHook | None = None) -> ConsumerRunner:
+    """The service's ConsumerRunner: each transaction gets a unit from `unit_of`, each event its table handler;
+    `on_dead_letter` is told of each record it dead-letters."""
     consumer = name or ctx.settings.service_name
     unit_for = unit_builder(ctx, table, unit_of, name=consumer)
 
@@ -190,4 +192,5 @@ def consumer_runner(ctx: ServiceContext[Any, Any], producer: AIOKafkaProducer, t
         name=consumer, session_factory=ctx.sessions, inbox=ctx.tables.inbox,
         handlers={t: single(h) for t, h in table.handlers.items()},
         batch_handlers={t: batch(h) for t, h in table.batch_handlers.items()},
-        producer=producer, max_attempts=ctx.settings.consumer_max_attempts, sources=ctx.trusted_sources)
+        producer=producer, max_attempts=ctx.settings.consumer_max_attempts, sources=ctx.trusted_sources,
+        on_dead_letter=on_dead_letter)

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Handler = Callable[[AsyncSession, Received], Awaitable[None]]
 BatchHandler = Callable[[AsyncSession, list[Received]], Awaitable[None]]
+# Told of each record once it is on its dead-letter topic, with the reason (a service that must know what it
+# dead-lettered, e.g. accounting-svc's close checklist, records it); raising makes the batch be read again.
+DeadLetterHook = Callable[[ConsumerRecord, str], Awaitable[None]]
 
 CONSUMED = Counter("mediabill_events_consumed_total", "Events applied by a consumer", ["consumer", "type"])
 DUPLICATES = Counter("mediabill_events_duplicate_total", "Events skipped as already processed", ["consumer"])
@@ -89,7 +92,7 @@ class ConsumerRunner:
         self, *, name: str, session_factory: async_sessionmaker[AsyncSession], inbox: Table,
         handlers: dict[str, Handler] | None = None, batch_handlers: dict[str, BatchHandler] | None = None,
         producer: AIOKafkaProducer, max_attempts: int = 5, retry_wait_s: float = 0.2,
-        sources: TrustedSources | None = None,
+        sources: TrustedSources | None = None, on_dead_letter: DeadLetterHook | None = None,
     ) -> None:
         self.name = name
         self._sessions = session_factory
@@ -102,6 +105,7 @@ class ConsumerRunner:
         self._retry_wait_s = retry_wait_s
         self._lock = asyncio.Lock()
         self._inbox = Inbox(inbox, name)
+        self._on_dead_letter = on_dead_letter
 
     @property
     def rebalance_listener(self) -> ConsumerRebalanceListener:
@@ -225,6 +229,8 @@ class ConsumerRunner:
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         await dead_letter(self._producer, record, reason=reason, consumer=self.name)
         DEAD_LETTERED.labels(self.name, record.topic).inc()
+        if self._on_dead_letter is not None:
+            await self._on_dead_letter(record, reason)
 
     async def _commit_offsets(self, consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
         offsets: dict[TopicPartition, int] = {}
