@@ -85,6 +85,10 @@ def service(name: str) -> Service:
 
 
 INVOICE_SVC_URL = f"http://127.0.0.1:{service('invoice-svc').port}"
+# The other APIs a service reads over HTTP: accounting-svc's close checklist lists open disputes and pending credit
+# requests (close.md C10). Every service's processes get them, as they get INVOICE_SVC_URL.
+SERVICE_URLS = {"DISPUTE_SVC_URL": f"http://127.0.0.1:{service('dispute-svc').port}",
+                "ADJUSTMENT_SVC_URL": f"http://127.0.0.1:{service('adjustment-svc').port}"}
 
 
 def kafka_args(libs: Path, properties: Path) -> list[str]:

@@ -23,6 +23,7 @@ from deploy.processes import (
     INVOICE_SVC_URL,
     KAFKA,
     ROOT,
+    SERVICE_URLS,
     SERVICES,
     Tool,
     kafka_args,
@@ -48,7 +49,7 @@ def app_programs(python: str, nice: int) -> list[Program]:
     """The services' processes and collections; consumers, relays and collections at `nice`."""
     programs = [
         Program(f"{svc.name}-{role}", [python, *svc.args(role)], group=svc.name,
-                env={"PORT": str(svc.port), "INVOICE_SVC_URL": INVOICE_SVC_URL, **dict(svc.dev_env)},
+                env={"PORT": str(svc.port), "INVOICE_SVC_URL": INVOICE_SVC_URL, **SERVICE_URLS, **dict(svc.dev_env)},
                 nice=nice if role in BACKGROUND_ROLES else 0, port=svc.port if role == "api" else None)
         for svc in SERVICES for role in svc.roles
     ]

@@ -71,7 +71,9 @@ class System:
             self.ports[name] = free_port()
         base_env = {**os.environ, "DATABASE_URL": self.database_url, "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
                     "INVOICE_SVC_URL": self.url("invoice-svc"), "RELAY_POLL_INTERVAL_S": "0.5",
-                    "COLLECTIONS_GROUP": f"collections-{self.name}", **self.env}
+                    "COLLECTIONS_GROUP": f"collections-{self.name}",
+                    "DISPUTE_SVC_URL": self.url("dispute-svc"), "ADJUSTMENT_SVC_URL": self.url("adjustment-svc"),
+                    **self.env}
         for svc in SERVICES:
             env = {**base_env, "PORT": str(self.ports[svc.name]), "CONSUMER_GROUP": f"{svc.name}-{self.name}"}
             for role in svc.roles:

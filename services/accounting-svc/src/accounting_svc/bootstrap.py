@@ -7,6 +7,7 @@ import asyncio
 import httpx
 from fastapi import FastAPI
 
+from accounting_svc.adapters.exposure_clients import open_disputes, pending_credit_requests
 from accounting_svc.adapters.invoice_client import HttpInvoiceService
 from accounting_svc.adapters.tables import common, metadata
 from accounting_svc.context import AccountingContext, AccountingDeps
@@ -24,9 +25,14 @@ def build(settings: Settings | None = None, *, invoice_client: httpx.AsyncClient
     settings = settings or Settings()
     client = invoice_client or httpx.AsyncClient(base_url=settings.invoice_svc_url,
                                                  timeout=settings.invoice_svc_timeout_s)
-    invoice_svc = HttpInvoiceService(client, jwt_secret=settings.jwt_hs256_secret or "",
-                                     subject=settings.service_name)
-    return build_context(settings, metadata, common).with_deps(AccountingDeps(client, invoice_svc))
+    secret, subject = settings.jwt_hs256_secret or "", settings.service_name
+    invoice_svc = HttpInvoiceService(client, jwt_secret=secret, subject=subject)
+    disputes = httpx.AsyncClient(base_url=settings.dispute_svc_url, timeout=settings.exposure_timeout_s)
+    adjustments = httpx.AsyncClient(base_url=settings.adjustment_svc_url, timeout=settings.exposure_timeout_s)
+    deps = AccountingDeps(client, invoice_svc, open_disputes(disputes, jwt_secret=secret, subject=subject),
+                          pending_credit_requests(adjustments, jwt_secret=secret, subject=subject),
+                          (disputes, adjustments))
+    return build_context(settings, metadata, common).with_deps(deps)
 
 
 def build_app(ctx: AccountingContext | None = None) -> FastAPI:

@@ -12,6 +12,16 @@ class Settings(ServiceSettings):
                                  description="Base URL of invoice-svc, whose billing status and unbilled snapshot "
                                              "a close reads (close.md C9, C10; env INVOICE_SVC_URL).")
     invoice_svc_timeout_s: float = Field(default=30.0, description="Timeout of one call to invoice-svc.")
+    dispute_svc_url: str = Field(default="http://127.0.0.1:8003",
+                                 description="Base URL of dispute-svc, whose open disputes the close checklist lists "
+                                             "as exposure (close.md C10, informational; env DISPUTE_SVC_URL).")
+    adjustment_svc_url: str = Field(default="http://127.0.0.1:8004",
+                                    description="Base URL of adjustment-svc, whose pending credit requests the close "
+                                                "checklist lists as exposure (close.md C10, informational; env "
+                                                "ADJUSTMENT_SVC_URL).")
+    exposure_timeout_s: float = Field(default=10.0, gt=0,
+                                      description="Timeout of one call to dispute-svc or adjustment-svc for the "
+                                                  "checklist; past it the item says it could not be read.")
     ledger_timezone: str = Field(default="UTC", description="Time zone of posting dates and periods (C6).")
     payment_apply_wait_s: float = Field(
         default=300.0, ge=0,

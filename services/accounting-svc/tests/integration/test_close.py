@@ -14,7 +14,7 @@ from accounting_svc.bootstrap import build, build_app
 from accounting_svc.context import AccountingDeps
 from accounting_svc.settings import Settings
 from accounting_svc.testing import apply_events, event, invoice_issued
-from accounting_svc.testing.fakes import FakeInvoiceService
+from accounting_svc.testing.fakes import FakeInvoiceService, FakeOpenAmounts
 from mediabill_common.testing.plugin import bearer, run_migrations
 from tests.e2e.harness import fresh_database
 
@@ -28,6 +28,16 @@ def invoice_svc() -> FakeInvoiceService:
     return FakeInvoiceService()
 
 
+@pytest.fixture
+def disputes() -> FakeOpenAmounts:
+    return FakeOpenAmounts()
+
+
+@pytest.fixture
+def credit_requests() -> FakeOpenAmounts:
+    return FakeOpenAmounts()
+
+
 @pytest.fixture(scope="module")
 async def close_ctx(database_url, kafka_bootstrap, topics_ready):
     """A database of its own: the receivable tie-out spans every invoice the journal holds."""
@@ -39,8 +49,8 @@ async def close_ctx(database_url, kafka_bootstrap, topics_ready):
 
 
 @pytest.fixture
-async def api(close_ctx, invoice_svc):
-    ctx = close_ctx.with_deps(AccountingDeps(close_ctx.deps.invoice_http, invoice_svc))
+async def api(close_ctx, invoice_svc, disputes, credit_requests):
+    ctx = close_ctx.with_deps(AccountingDeps(close_ctx.deps.invoice_http, invoice_svc, disputes, credit_requests))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(ctx)), base_url="http://t") as client:
         yield client
 
@@ -123,6 +133,27 @@ async def test_close_is_refused_with_the_failing_items(api, invoice_svc):
     assert refused.status_code == 409
     assert [i["item"] for i in refused.json()["failing"]] == ["billing_complete"]
     assert (await api.post(f"/v1/periods/{period}/close", headers=MANAGER)).status_code == 403
+
+
+async def test_exposure_is_listed_per_currency_and_a_service_that_cannot_be_read_blocks_nothing(
+        api, invoice_svc, disputes, credit_requests):
+    period, _, _ = _period()
+    invoice_svc.status[period] = {"period": period, "complete": True, "reasons": [], "documents": [],
+                                  "open_exceptions": {"count": 2, "by_kind": [], "revenue_at_risk": [
+                                      {"currency": "USD", "value": "310.00", "open": 2, "unpriced": 0,
+                                       "unpriced_quantity": []}]}}
+    disputes.amounts = [("USD", Decimal("100.00")), ("EUR", Decimal("40.00")), ("USD", Decimal("0.50"))]
+    credit_requests.down = True
+
+    items = {i["item"]: i for i in (await api.get(f"/v1/periods/{period}", headers=MANAGER)).json()["checklist"]}
+    assert items["open_disputes"]["details"]["by_currency"] == {"EUR": {"count": 1, "amount": "40.00"},
+                                                               "USD": {"count": 2, "amount": "100.50"}}
+    assert items["open_disputes"]["why"] == "3 open disputes: 40.00 EUR, 100.50 USD"
+    assert items["open_billing_exceptions"]["why"] == "2 open billing exceptions of the period hold back 310.00 USD"
+    assert items["pending_credit_requests"]["why"].startswith("could not be read: ")
+    assert all((items[i]["status"], items[i]["blocking"]) == ("info", False)
+               for i in ("open_disputes", "open_billing_exceptions", "pending_credit_requests"))
+    assert (await api.post(f"/v1/periods/{period}/close", headers=DIRECTOR)).status_code == 200
 
 
 async def test_only_the_latest_closed_period_can_be_reopened(api, invoice_svc):

@@ -189,3 +189,27 @@ async def test_variance_compares_booked_delivered_and_billed_per_contract_line(i
     assert (mine["total"], mine["paid"], mine["balance_due"]) == ("3810.00", "0.00", "3810.00")
     bad = await billing.client.get("/v1/variance", params={"period": period, "threshold_pct": "-1"}, headers=READER)
     assert bad.status_code == 422
+
+
+async def test_billing_status_lists_the_open_exceptions_of_the_periods_deliveries_with_revenue_at_risk(
+        invoice_feed, billing, unique):
+    u, y = unique, own_year(unique)
+    may, june = f"{y}-05", f"{y}-06"
+    assert (await _status(billing, may))["open_exceptions"] == {"count": 0, "by_kind": [], "revenue_at_risk": [],
+                                                                "over_delivery_value": []}
+    await configure(invoice_feed, accounts=[account(f"A-{u}")])
+    await deliver(invoice_feed, [
+        delivery(f"D1-{u}", account_id=f"A-{u}", contract_id=f"C-{u}", line_item_id=f"L-{u}",
+                 product_code=f"NOPE-{u}", day=f"{y}-05-04", impressions=7_000),
+        delivery(f"D2-{u}", account_id=f"A-{u}", contract_id=f"C-{u}", line_item_id=f"L-{u}",
+                 product_code=f"NOPE-{u}", day=f"{y}-06-02", impressions=1_000)])
+
+    exceptions = (await _status(billing, may))["open_exceptions"]
+    kinds = {k["kind"] for k in exceptions["by_kind"]}
+    assert "unknown_product" in kinds and exceptions["count"] == sum(k["open"] for k in exceptions["by_kind"])
+    # June's delivery is June's: May's figures hold May's 7,000 impressions only, held back and unpriced
+    [at_risk] = exceptions["revenue_at_risk"]
+    assert (at_risk["open"], at_risk["unpriced"], at_risk["value"]) == (exceptions["count"], exceptions["count"],
+                                                                         "0.00")
+    assert {q["unit"]: q["quantity"] for q in at_risk["unpriced_quantity"]} == {"impressions": 7_000 * len(kinds)}
+    assert (await _status(billing, june))["open_exceptions"]["count"] == len(kinds)

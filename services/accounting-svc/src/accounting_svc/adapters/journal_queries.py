@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounting_svc.adapters.tables import common, invoices, journal_entries, journal_lines
+from accounting_svc.adapters.tables import common, dead_letters, invoices, journal_entries, journal_lines
+from accounting_svc.domain.checklist import DeadLetter
 from mediabill_common.money import round_money
 
 ZERO = Decimal(0)
@@ -150,6 +152,17 @@ class JournalQueries:
         parked = common.parked_events
         query = select(func.count()).select_from(parked).where(parked.c.consumer == consumer)
         return int((await self._s.execute(query)).scalar_one())
+
+    async def dead_letters(self, consumer: str, since: datetime) -> list[DeadLetter]:
+        """What the consumer dead-lettered from `since` on and has not applied since (a replay applied after the
+        dead letter leaves an inbox row of the same event processed later), oldest first."""
+        d, inbox = dead_letters, common.inbox
+        applied_since = exists().where(inbox.c.consumer == d.c.consumer, inbox.c.source == d.c.source,
+                                       inbox.c.event_id == d.c.event_id, inbox.c.processed_at > d.c.dead_lettered_at)
+        query = (select(d).where(d.c.consumer == consumer, d.c.dead_lettered_at >= since, ~applied_since)
+                 .order_by(d.c.dead_lettered_at, d.c.id))
+        return [DeadLetter(r.event_id, r.event_type, r.topic, r.partition, r.offset, r.reason, r.dead_lettered_at)
+                for r in await self._s.execute(query)]
 
     async def has_entries(self, period: str) -> bool:
         query = select(journal_entries.c.entry_id).where(journal_entries.c.posting_period == period).limit(1)

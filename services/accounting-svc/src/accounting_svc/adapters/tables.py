@@ -141,3 +141,21 @@ chart_of_accounts = Table(
     Column("updated_by", String(200), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# What accounting-svc's consumer dead-lettered (the record is on `<topic>.dlq`; this row lets the close checklist
+# see it, C10 "nothing dead-lettered"). Event id, type and source when the record's envelope could be read.
+dead_letters = Table(
+    "dead_letters", metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("consumer", String(100), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("event_id", String(200), nullable=True),
+    Column("event_type", String(100), nullable=True),
+    Column("source", String(200), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("dead_lettered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("consumer", "topic", "partition", "offset"),
+    Index("ix_dead_letters_consumer_at", "consumer", "dead_lettered_at"),
+)

@@ -1,6 +1,7 @@
 """The period checklist, close and reopen (close.md C10, C11).
 
-What only invoice-svc knows (its billing status, the unbilled snapshot) is fetched before the transaction; the
+What only invoice-svc knows (its billing status, the unbilled snapshot) and the exposure dispute-svc and
+adjustment-svc hold (open disputes, pending credit requests) are fetched before the transaction; the
 close then holds the calendar lock, so no entry posts into the period while it closes, re-checks the list, posts
 the accrual and its reversal (only the difference from earlier closes of the period), marks the period closed and
 publishes PeriodClosed — all in one transaction.
@@ -8,15 +9,23 @@ publishes PeriodClosed — all in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any, Protocol
 
-from accounting_svc.app.ports import AccountingUnit, PeriodRecord, UnbilledSnapshot
+from accounting_svc.app.ports import (
+    AccountingUnit,
+    OpenAmountsService,
+    PeriodRecord,
+    ServiceUnavailable,
+    UnbilledSnapshot,
+)
 from accounting_svc.app.posting import post_entry
 from accounting_svc.domain.checklist import (
     CheckItem,
+    DeadLetter,
     JournalFigures,
     billing_item,
     failing,
@@ -28,8 +37,9 @@ from accounting_svc.domain.checklist import (
     waiting_item,
 )
 from accounting_svc.domain.errors import PeriodNotClosable, PeriodNotReopenable
+from accounting_svc.domain.exposure import OpenAmounts, exceptions_item, open_amounts_item
 from accounting_svc.domain.journal import JournalEntry
-from accounting_svc.domain.periods import previous_period
+from accounting_svc.domain.periods import first_day, previous_period
 from accounting_svc.domain.postings import accrual_entries
 from mediabill_common.events.catalog import PeriodClosed, PeriodReopened
 
@@ -47,6 +57,8 @@ class CloseFigures(Protocol):
 
     async def has_entries(self, period: str) -> bool: ...
 
+    async def dead_letters(self, consumer: str, since: datetime) -> list[DeadLetter]: ...
+
 
 @dataclass(frozen=True)
 class InvoiceSide:
@@ -58,15 +70,53 @@ class InvoiceSide:
     snapshot: UnbilledSnapshot | None = None
 
 
+@dataclass(frozen=True)
+class OpenAmountsRead:
+    """What a service holding exposure answered before the transaction, or why it could not."""
+
+    found: OpenAmounts | None
+    unavailable: str | None = None
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Open disputes (dispute-svc) and pending credit requests (adjustment-svc): informational checklist items."""
+
+    disputes: OpenAmountsRead
+    credit_requests: OpenAmountsRead
+
+
+async def read_open_amounts(service: OpenAmountsService) -> OpenAmountsRead:
+    try:
+        return OpenAmountsRead(await service.open_amounts())
+    except ServiceUnavailable as exc:
+        return OpenAmountsRead(None, str(exc))
+
+
+async def read_exposure(disputes: OpenAmountsService, credit_requests: OpenAmountsService) -> Exposure:
+    """Both services at once: a slow one costs the checklist its timeout once, not twice."""
+    open_disputes, pending = await asyncio.gather(read_open_amounts(disputes), read_open_amounts(credit_requests))
+    return Exposure(open_disputes, pending)
+
+
+def exposure_items(exposure: Exposure) -> list[CheckItem]:
+    return [open_amounts_item("open_disputes", "open disputes", exposure.disputes.found, exposure.disputes.unavailable),
+            open_amounts_item("pending_credit_requests", "pending credit requests", exposure.credit_requests.found,
+                              exposure.credit_requests.unavailable)]
+
+
 async def checklist(unit: AccountingUnit, figures: CloseFigures, period: str, invoice_side: InvoiceSide, *,
-                    consumer: str) -> list[CheckItem]:
+                    consumer: str, exposure: Exposure | None = None) -> list[CheckItem]:
+    """The items of C10; the exposure items only when `exposure` was read (a close needs only blocking ones)."""
     chart, _ = await unit.chart.current()
     balances = await figures.balances([chart.receivable, chart.customer_credits])
+    since = datetime.combine(first_day(period), time(0), tzinfo=unit.ledger_zone)
     journal = JournalFigures(
         posted=await figures.posted_documents(period), waiting=await figures.waiting_events(consumer),
         receivable={c: v for (a, c), v in balances.items() if a == chart.receivable},
         customer_credits={c: -v for (a, c), v in balances.items() if a == chart.customer_credits},
-        reported=await figures.reported_receivables())
+        reported=await figures.reported_receivables(), dead_letters=await figures.dead_letters(consumer, since),
+        dead_letters_since=since)
     previous = previous_period(period)
     previous_record = await unit.periods.get(previous)
     closed = previous_record is not None and previous_record.status == "closed"
@@ -75,7 +125,9 @@ async def checklist(unit: AccountingUnit, figures: CloseFigures, period: str, in
     return [billing_item(invoice_side.status, invoice_side.unavailable),
             journal_item(issued_documents(invoice_side.status), journal),
             receivable_item(journal), previous_period_item(previous, closed, opened), waiting_item(journal.waiting),
-            unpriced_item(snapshot.unpriced if snapshot else None)]
+            unpriced_item(snapshot.unpriced if snapshot else None),
+            exceptions_item(invoice_side.status, invoice_side.unavailable),
+            *(exposure_items(exposure) if exposure is not None else [])]
 
 
 async def close_period(unit: AccountingUnit, figures: CloseFigures, period: str, invoice_side: InvoiceSide, *,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from accounting_svc.domain.chart import ChartOfAccounts
 from accounting_svc.domain.documents import InvoiceDocument, UnbilledLine
+from accounting_svc.domain.exposure import OpenAmounts
 from accounting_svc.domain.journal import EntryLine, JournalEntry
 from accounting_svc.domain.receivable import Receivable
 from mediabill_common.consumer import Event
@@ -81,6 +82,19 @@ class InvoiceService(Protocol):
 
     async def take_unbilled_snapshot(self, period: str) -> UnbilledSnapshot:
         """POST /v1/unbilled-snapshots {period}: stored under an id, so the close accrues exactly what it showed."""
+        ...
+
+
+class ServiceUnavailable(Exception):
+    """Another service could not answer (down, timed out, refused): its checklist item says so."""
+
+
+class OpenAmountsService(Protocol):
+    """What another service holds open as exposure at close (C10, informational): dispute-svc's open disputes,
+    adjustment-svc's pending credit requests."""
+
+    async def open_amounts(self) -> OpenAmounts:
+        """One (currency, amount) per open item; raises ServiceUnavailable when the service cannot answer."""
         ...
 
 

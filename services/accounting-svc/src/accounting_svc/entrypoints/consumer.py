@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounting_svc.adapters.dead_letter_log import DeadLetterLog
 from accounting_svc.adapters.unit import SqlUnit
 from accounting_svc.app.handlers import HANDLERS
 from accounting_svc.context import AccountingContext
@@ -17,8 +18,10 @@ TOPICS: list[str] = HANDLERS.topics()
 
 
 def make_runner(ctx: AccountingContext, producer: AIOKafkaProducer, *, name: str | None = None) -> ConsumerRunner:
+    """The consumer; what it dead-letters is also recorded for the close checklist (C10)."""
+    log = DeadLetterLog(ctx.sessions, name or ctx.settings.service_name)
     return consumer_runner(ctx, producer, HANDLERS, SqlUnit.factory(ZoneInfo(ctx.settings.ledger_timezone)),
-                           name=name)
+                           name=name, on_dead_letter=log.record)
 
 
 def unit_in(ctx: AccountingContext, session: AsyncSession) -> SqlUnit:

@@ -1,13 +1,16 @@
-"""An in-memory invoice-svc for close tests: its billing status and unbilled snapshots as configured."""
+"""In-memory services for close tests: invoice-svc's billing status and unbilled snapshots, and the open amounts
+dispute-svc and adjustment-svc report, as configured."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from accounting_svc.adapters.invoice_client import snapshot_of
-from accounting_svc.app.ports import InvoiceServiceUnavailable, UnbilledSnapshot
+from accounting_svc.app.ports import InvoiceServiceUnavailable, ServiceUnavailable, UnbilledSnapshot
+from accounting_svc.domain.exposure import OpenAmounts
 
 
 @dataclass
@@ -34,3 +37,17 @@ class FakeInvoiceService:
         self.snapshots.append(snapshot_id)
         return snapshot_of({"snapshot_id": snapshot_id, "period": period, "lines": self.unbilled.get(period, []),
                             "unpriced": []}, period)
+
+
+@dataclass
+class FakeOpenAmounts:
+    """Answers as dispute-svc's open disputes or adjustment-svc's pending credit requests would: `amounts` as
+    (currency, amount) per open item; `down` makes the read fail."""
+
+    amounts: list[tuple[str, Decimal]] = field(default_factory=list)
+    down: bool = False
+
+    async def open_amounts(self) -> OpenAmounts:
+        if self.down:
+            raise ServiceUnavailable("dispute-svc unreachable: ConnectError")
+        return OpenAmounts(list(self.amounts))

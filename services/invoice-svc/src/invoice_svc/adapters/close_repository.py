@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.app.stored import HeldDelivery, IssuedInPeriod, PeriodLockChange
+from invoice_svc.app.stored import HeldDelivery, IssuedInPeriod, OpenExceptions, PeriodLockChange
 from invoice_svc.domain.close.billing_status import BillingFacts, IssueRunSeen
 
 # The key bill runs' writes of a period lock on (InvoiceRepository.lock_period): a close waits for an issuing chunk.
@@ -56,6 +56,16 @@ _HELD = text(f"""
       FROM {SCHEMA}.deliveries
      WHERE NOT billable AND delivery_date <= :end
      GROUP BY 1, 2, 3, 4, 5 ORDER BY 5, 1, 2, 3, 4""")
+
+# Unresolved exceptions of the deliveries of a period (an exception without a delivery belongs to no period).
+_OPEN_EXCEPTIONS_OF_DELIVERIES = text(f"""
+    SELECT x.kind, x.currency, x.unit, count(*) AS open, COALESCE(sum(x.amount_at_risk), 0) AS amount,
+           COALESCE(sum(x.over_delivery_value), 0) AS over_delivery,
+           count(*) FILTER (WHERE x.amount_at_risk IS NULL) AS unpriced,
+           COALESCE(sum(x.quantity) FILTER (WHERE x.amount_at_risk IS NULL), 0) AS unpriced_quantity
+      FROM {SCHEMA}.billing_exceptions x JOIN {SCHEMA}.deliveries d ON d.delivery_id = x.delivery_id
+     WHERE x.status <> 'resolved' AND d.delivery_date BETWEEN :start AND :end
+     GROUP BY x.kind, x.currency, x.unit ORDER BY x.kind, x.currency, x.unit""")
 
 _SAVE_SNAPSHOT = text(f"""
     INSERT INTO {SCHEMA}.unbilled_snapshots (snapshot_id, period, taken_by, taken_at, body)
@@ -104,6 +114,12 @@ class MonthEndQueries:
 
     async def issued_in_period(self, period: str) -> list[IssuedInPeriod]:
         return [IssuedInPeriod(*row) for row in await self._session.execute(_ISSUED, {"period": period})]
+
+    async def open_exceptions_of_deliveries(self, start: Any, end: Any) -> list[OpenExceptions]:
+        rows = await self._session.execute(_OPEN_EXCEPTIONS_OF_DELIVERIES, {"start": start, "end": end})
+        # counts and quantities as integers: the billing status is answered as a plain JSON object
+        return [OpenExceptions(r.kind, r.currency, r.unit, int(r.open), r.amount, r.over_delivery, int(r.unpriced),
+                               int(r.unpriced_quantity)) for r in rows]
 
     async def held_deliveries(self, end: Any) -> list[HeldDelivery]:
         out = []

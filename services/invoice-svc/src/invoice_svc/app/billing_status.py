@@ -1,11 +1,13 @@
 """C10: the billing status of a period, for the close checklist -- complete or why not, and the documents issued
 for it (`documents`: count and totals per currency of its non-void invoices, which accounting-svc compares with
-what it posted; voided ones counted apart)."""
+what it posted; voided ones counted apart), and the open billing exceptions of its deliveries with the revenue
+they hold back (`open_exceptions`, informational on the checklist)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from invoice_svc.app.kpis import open_exceptions_figures
 from invoice_svc.app.ports import MonthEndFigures, PeriodLocks
 from invoice_svc.domain.close.billing_status import billing_completeness
 from invoice_svc.domain.pricing import period_bounds
@@ -33,4 +35,5 @@ async def billing_status(figures: MonthEndFigures, locks: PeriodLocks, period: s
                                                     "finished_at": run.finished_at},
         "runs_in_flight": facts.runs_in_flight, "drafts_left": facts.drafts_left,
         "documents": documents,
+        "open_exceptions": open_exceptions_figures(await figures.open_exceptions_of_deliveries(start, end)),
     }

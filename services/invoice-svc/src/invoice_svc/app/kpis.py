@@ -34,11 +34,18 @@ async def billing_kpis(figures: BillingFigures, period_from: str, period_to: str
         accuracy.append({"currency": currency, "invoices_issued": int(s["n"]),
                          "billed_value": _fmt(s["billed"], currency), "credited_value": _fmt(s["credited"], currency),
                          "billing_accuracy": None if value is None else format(value, "f")})
-    rows = await figures.open_exceptions()
-    by_kind = _by_kind(rows)
+    exceptions = open_exceptions_figures(await figures.open_exceptions())
     return {"from": period_from, "to": period_to, "periods": periods, "by_currency": accuracy,
-            "open_exceptions": {"count": sum(e["open"] for e in by_kind), "by_kind": by_kind},
-            "revenue_at_risk": _revenue_at_risk(rows), "over_delivery_value": _over_delivery(rows)}
+            "open_exceptions": {"count": exceptions["count"], "by_kind": exceptions["by_kind"]},
+            "revenue_at_risk": exceptions["revenue_at_risk"], "over_delivery_value": exceptions["over_delivery_value"]}
+
+
+def open_exceptions_figures(rows: Sequence[OpenExceptions]) -> dict[str, Any]:
+    """Open exceptions: their count, per kind and currency, revenue at risk and over-delivery per currency (the
+    KPIs over every open exception; a period's billing status over those of its deliveries)."""
+    by_kind = _by_kind(rows)
+    return {"count": sum(e["open"] for e in by_kind), "by_kind": by_kind, "revenue_at_risk": _revenue_at_risk(rows),
+            "over_delivery_value": _over_delivery(rows)}
 
 
 def _by_kind(rows: Sequence[OpenExceptions]) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 
 from accounting_svc.adapters.calendar_repository import PeriodRepository
 from accounting_svc.adapters.journal_queries import JournalQueries
-from accounting_svc.app.close import InvoiceSide, checklist, close_period, reopen_period
+from accounting_svc.app.close import InvoiceSide, checklist, close_period, read_exposure, reopen_period
 from accounting_svc.app.errors import InvoiceServiceDown
 from accounting_svc.app.ports import InvoiceServiceUnavailable, PeriodRecord
 from accounting_svc.domain.checklist import CheckItem
@@ -66,9 +66,11 @@ async def list_periods(session: Session, _principal: CurrentPrincipal) -> list[P
 async def get_period(ctx: AccountingCtx, unit: RequestUnit, _principal: CurrentPrincipal,
                      period: Period = PeriodPath) -> PeriodOut:
     side = await _invoice_side(ctx, period, snapshot=False)
+    exposure = await read_exposure(ctx.deps.open_disputes, ctx.deps.pending_credit_requests)
     async with unit.session.begin():
         record = await unit.periods.get(period) or PeriodRecord(period, "open")
-        items = await checklist(unit, JournalQueries(unit.session), period, side, consumer=ctx.settings.service_name)
+        items = await checklist(unit, JournalQueries(unit.session), period, side, consumer=ctx.settings.service_name,
+                                exposure=exposure)
     return _out(record, items)
 
 

@@ -97,11 +97,17 @@ class RevenueOut(BaseModel):
 
 
 class ChecklistItem(BaseModel):
-    item: str
+    item: str = Field(description="blocking: billing_complete, journal_complete (posted = issued, nothing "
+                                  "dead-lettered), receivable_ties_out, previous_period_closed; informational: "
+                                  "events_waiting_for_an_invoice, unpriced_unbilled, open_billing_exceptions, "
+                                  "open_disputes, pending_credit_requests",
+                      examples=["journal_complete"])
     status: Literal["pass", "fail", "info"]
-    blocking: bool
+    blocking: bool = Field(description="a failing blocking item refuses the close (409); info items never block")
     why: str
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(default_factory=dict, description="the figures behind `why`: e.g. "
+                                    "journal_complete's `dead_letters` (event id, type, topic, offset, reason), an "
+                                    "exposure item's `by_currency` counts and amounts")
 
 
 class PeriodOut(BaseModel):

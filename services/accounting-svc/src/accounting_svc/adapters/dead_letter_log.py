@@ -1,0 +1,45 @@
+"""What accounting-svc's consumer dead-lettered, kept in its own schema so the close checklist can see it (close.md
+C10: the journal is complete only if nothing was dead-lettered). The record itself is on `<topic>.dlq`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiokafka.structs import ConsumerRecord
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from accounting_svc.adapters.tables import dead_letters
+from mediabill_common.kafka.dead_letter import bounded_reason
+
+
+def _envelope_field(envelope: Any, name: str, limit: int) -> str | None:
+    value = envelope.get(name) if isinstance(envelope, dict) else None
+    return value[:limit] if isinstance(value, str) else None
+
+
+def envelope_of(value: bytes | None) -> Any:
+    """The record's value as JSON when it is readable JSON at all (a dead letter need not be)."""
+    try:
+        return json.loads(value) if value else None
+    except (ValueError, RecursionError):
+        return None
+
+
+class DeadLetterLog:
+    """Records each dead letter once (by topic, partition and offset: a batch read again after a failure may
+    dead-letter the same record twice), in a transaction of its own."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], consumer: str) -> None:
+        self._sessions, self._consumer = sessions, consumer
+
+    async def record(self, record: ConsumerRecord, reason: str) -> None:
+        envelope = envelope_of(record.value)
+        row = {"consumer": self._consumer, "topic": record.topic, "partition": record.partition,
+               "offset": record.offset, "event_id": _envelope_field(envelope, "id", 200),
+               "event_type": _envelope_field(envelope, "type", 100),
+               "source": _envelope_field(envelope, "source", 200), "reason": bounded_reason(reason)}
+        async with self._sessions.begin() as session:
+            await session.execute(insert(dead_letters).values(**row).on_conflict_do_nothing(
+                index_elements=["consumer", "topic", "partition", "offset"]))
