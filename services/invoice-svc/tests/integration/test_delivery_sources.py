@@ -1,6 +1,6 @@
 """One line item's day is billed from one delivery source (oversight.md O1): without `billing_sources` on the
 product, the first source seen for a (line item, service date) bills it; another source's record for the same day
-is kept, not billed, and raises `source_conflict`."""
+is kept, not billed, and raises `source_conflict`. A registered system's deliveries come only from its sources."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from invoice_svc.testing.billing import (
     make_billing,
     product,
 )
-from mediabill_common.events.catalog import EXCEPTIONS_TOPIC
-from mediabill_common.testing.kafka import flush_outbox, read_topic
+from invoice_svc.testing.events import delivered
+from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC, EXCEPTIONS_TOPIC, dlq_topic
+from mediabill_common.testing.kafka import end_offsets, envelope_for, flush_outbox, read_from, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -142,3 +143,27 @@ async def test_deliveries_filter_by_source_system(invoice_feed, billing, unique)
     assert await _ledger(billing, account_id=adv, source_system="nowhere") == {}
     # with the other filters: OMS's records that do not bill
     assert set(await _ledger(billing, account_id=adv, source_system="oms", billable="false")) == {f"OMS2-{unique}"}
+
+
+async def test_a_registered_systems_delivery_from_an_unregistered_source_is_dead_lettered(invoice_feed, billing,
+                                                                                          unique):
+    base = await _one_line_contract(invoice_feed, unique)
+    system = f"oms-{unique.lower()}"
+    await invoice_feed.publish_and_apply(CONFIG_TOPIC, [(system, envelope_for(
+        "DeliverySourceRegistered", {"state_version": 1, "delivery_source": {
+            "source_system": system, "name": "OMS", "event_sources": ["/ad-platforms/oms"]}},
+        subject=system, source="/mediabill/product-config-svc"))])
+    rogue = delivered(delivery(f"ROGUE-{unique}", day="2025-10-01", impressions=5, source_system=system, **base),
+                      source="/ad-platforms/rogue")
+    start = await end_offsets(invoice_feed.bootstrap, dlq_topic(DELIVERY_TOPIC))
+    await invoice_feed.publish_and_apply(DELIVERY_TOPIC, [
+        delivered(delivery(f"OMS-{unique}", day="2025-10-02", impressions=7, source_system=system, **base),
+                  source="/ad-platforms/oms"),
+        rogue,  # claims the registered system from another source
+        delivered(delivery(f"OTHER-{unique}", day="2025-10-03", impressions=9, source_system=f"x-{unique}", **base),
+                  source="/ad-platforms/anything")])  # a system nobody registered is accepted
+    ledger = await _ledger(billing, account_id=base["account_id"])
+    assert {d: v["impressions"] for d, v in ledger.items()} == {f"OMS-{unique}": 7, f"OTHER-{unique}": 9}
+    [dead] = await read_from(invoice_feed.bootstrap, start, 1)
+    reason = dict(dead.headers)["dlq-reason"].decode()
+    assert "/ad-platforms/rogue" in reason and system in reason and dead.key == rogue[0].encode()

@@ -10,6 +10,7 @@ from invoice_svc.domain.ledger.sources import (
     billing_sources,
     conflicting_source,
     first_seen,
+    source_refusal,
 )
 from mediabill_common.events.config_state import AccountState, ProductState
 
@@ -69,3 +70,19 @@ def test_the_billing_source_and_revisions_within_it_stay_billable():
 def test_a_conflict_adds_to_the_configuration_causes():
     verdict = check_billability(record(source_system="oms", contract_id="Z"), CONFIG, BillingSource("pio", "P1"))
     assert verdict.kinds == ("unknown_contract", "source_conflict")
+
+
+REGISTERED = {"oms": ("/ad-platforms/oms", "/oms/")}
+
+
+def test_a_registered_system_is_accepted_only_from_its_event_sources():
+    assert source_refusal("oms", "/ad-platforms/oms", REGISTERED) is None
+    assert source_refusal("oms", "/oms/eu-1", REGISTERED) is None  # a source ending in / allows those below it
+    refused = source_refusal("oms", "/ad-platforms/oms-copy", REGISTERED)
+    assert refused is not None and "'/ad-platforms/oms-copy'" in refused and "'oms'" in refused
+    assert source_refusal("oms", "/oms/", REGISTERED) is not None  # the prefix itself is not below it
+
+
+def test_a_system_nobody_registered_is_accepted_from_any_source():
+    assert source_refusal("pio", "/ad-platforms/anything", REGISTERED) is None
+    assert source_refusal("pio", "/ad-platforms/anything", {}) is None

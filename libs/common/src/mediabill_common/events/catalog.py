@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeAlias, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+from mediabill_common.events.config_state import AccountState, ContractState, DeliverySourceState, ProductState
 from mediabill_common.events.types import ID_MAX, Amount, Currency, DecimalStr, Description, Id, Name, Note, Period
 
 DELIVERY_TOPIC = "ads.delivery.v1"
@@ -76,6 +76,11 @@ class AccountChanged(Payload):
 class ContractChanged(Payload):
     state_version: int = Field(ge=1)
     contract: ContractState
+
+
+class DeliverySourceChanged(Payload):
+    state_version: int = Field(ge=1)
+    delivery_source: DeliverySourceState
 
 
 # ---- billing.invoices.v1 ----------------------------------------------------------------------
@@ -394,6 +399,9 @@ _SPECS = [
     _spec("ProductRetired", CONFIG_TOPIC, ProductChanged, "product code", "A product was retired."),
     _spec("BillingAccountUpserted", CONFIG_TOPIC, AccountChanged, "account id",
           "A billing account was created or changed (full state)."),
+    _spec("DeliverySourceRegistered", CONFIG_TOPIC, DeliverySourceChanged, "source_system",
+          "A delivery source was registered or changed: the CloudEvents sources allowed to publish its "
+          "deliveries (full state)."),
     _spec("ContractCreated", CONFIG_TOPIC, ContractChanged, "contract id", "A contract / IO was created."),
     _spec("ContractActivated", CONFIG_TOPIC, ContractChanged, "contract id", "A contract became active."),
     _spec("ContractAmended", CONFIG_TOPIC, ContractChanged, "contract id",

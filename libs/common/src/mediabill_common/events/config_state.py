@@ -130,3 +130,12 @@ __all__ = [
     "AccountState", "ContractLine", "ContractState", "ContractVersion", "DecimalStr", "ProductState",
     "RateCard", "RateTier", "VersionTerms",
 ]
+
+
+class DeliverySourceState(_State):
+    """A delivery source (oversight.md O1): the `source_system` deliveries name, and the CloudEvents `source` values
+    allowed to publish them (a value ending in `/` allows every source below it)."""
+
+    source_system: str = Field(min_length=1, max_length=ID_MAX)
+    name: Name
+    event_sources: list[Id] = Field(min_length=1, max_length=50)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -11,11 +11,11 @@ from sqlalchemy import Table, bindparam, delete, insert, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from invoice_svc.adapters.config_tables import accounts, contract_versions, contracts, products
+from invoice_svc.adapters.config_tables import accounts, contract_versions, contracts, delivery_sources, products
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.app.ports import ConfigKind
 from invoice_svc.domain.ledger.records import BillingConfig
-from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+from mediabill_common.events.config_state import AccountState, ContractState, DeliverySourceState, ProductState
 
 _LOCK_PREFIX = f"{SCHEMA}:config:"
 _LOCK_SHARED = text("SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0)))"
@@ -43,6 +43,8 @@ _STATES_SQL = text(f"""
     SELECT 'contract', contract_id, state_version, state FROM {SCHEMA}.contracts
      WHERE contract_id = ANY(:contracts)
 """)
+_EVENT_SOURCES_SQL = text(f"SELECT source_system, event_sources FROM {SCHEMA}.delivery_sources "
+                          "WHERE source_system = ANY(:systems)")
 _MODELS: dict[str, type[BaseModel]] = {"product": ProductState, "account": AccountState, "contract": ContractState}
 
 
@@ -118,6 +120,18 @@ class ConfigRepository:
                     {"contract_id": contract.contract_id, "amendment_no": v.amendment_no,
                      "effective_from": v.effective_from, "terms": v.terms} for v in contract.versions])
         return applied
+
+    async def save_delivery_source(self, source: DeliverySourceState, state_version: int) -> bool:
+        return await self._upsert_if_newer(delivery_sources, "source_system", {
+            "source_system": source.source_system, "event_sources": list(source.event_sources),
+            "state": source.model_dump(mode="json"), "state_version": state_version})
+
+    async def event_sources_of(self, source_systems: Collection[str]) -> dict[str, tuple[str, ...]]:
+        """The registered event sources of those of `source_systems` that are registered."""
+        if not source_systems:
+            return {}
+        rows = await self._session.execute(_EVENT_SOURCES_SQL, {"systems": list(source_systems)})
+        return {system: tuple(sources) for system, sources in rows.all()}
 
     async def _upsert_if_newer(self, table: Table, key_col: str, values: dict[str, Any]) -> bool:
         insert_state = pg_insert(table).values(**values)

@@ -4,7 +4,7 @@ Each row keeps the full state JSON (what pricing reads) and the few columns bill
 """
 
 from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, String, Table, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from invoice_svc.adapters.tables import metadata
 
@@ -52,4 +52,15 @@ contract_versions = Table(
     Column("amendment_no", Integer, primary_key=True),
     Column("effective_from", Date, nullable=False),
     Column("terms", JSONB, nullable=False),
+)
+
+# The registered delivery sources (oversight.md O1): the CloudEvents sources allowed to publish each system's
+# deliveries.
+delivery_sources = Table(
+    "delivery_sources", metadata,
+    Column("source_system", String(200), primary_key=True),
+    Column("event_sources", ARRAY(String(200)), nullable=False),
+    Column("state", JSONB, nullable=False),
+    Column("state_version", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -40,7 +40,7 @@ from invoice_svc.domain.ledger.sources import BillingSource, ServiceDay
 from invoice_svc.domain.pricing import Delivery, DraftLine
 from mediabill_common.consumer import Parking
 from mediabill_common.events.catalog import Payload
-from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+from mediabill_common.events.config_state import AccountState, ContractState, DeliverySourceState, ProductState
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.trends import TrendCell
 
@@ -78,6 +78,10 @@ class ConfigReadModel(Protocol):
     async def save_account(self, account: AccountState, state_version: int) -> bool: ...
 
     async def save_contract(self, contract: ContractState, state_version: int) -> bool: ...
+
+    async def save_delivery_source(self, source: DeliverySourceState, state_version: int) -> bool: ...
+
+    async def event_sources_of(self, source_systems: Collection[str]) -> dict[str, tuple[str, ...]]: ...
 
     async def load(self, products: Iterable[str], accounts: Iterable[str], contracts: Iterable[str]) \
         -> BillingConfig: ...

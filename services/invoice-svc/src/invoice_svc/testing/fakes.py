@@ -22,7 +22,7 @@ from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, Se
 from mediabill_common.consumer import Event, Parking, ParkingLot
 from mediabill_common.db import define_common_tables
 from mediabill_common.events.catalog import Payload
-from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+from mediabill_common.events.config_state import AccountState, ContractState, DeliverySourceState, ProductState
 from mediabill_common.events.envelope import Envelope
 from mediabill_common.outbox.writer import OutboxWriter
 
@@ -113,6 +113,13 @@ class FakeConfig:
 
     async def save_contract(self, contract: ContractState, state_version: int) -> bool:
         return self._save("contract", contract.contract_id, contract, state_version)
+
+    async def save_delivery_source(self, source: DeliverySourceState, state_version: int) -> bool:
+        return self._save("delivery_source", source.source_system, source, state_version)
+
+    async def event_sources_of(self, source_systems: Collection[str]) -> dict[str, tuple[str, ...]]:
+        return {k: tuple(state.event_sources) for (kind, k), (_, state) in self.states.items()
+                if kind == "delivery_source" and k in source_systems}
 
     async def load(self, products: Iterable[str], accounts: Iterable[str], contracts: Iterable[str]) \
             -> BillingConfig:

@@ -3,9 +3,11 @@ is kept, a kept state re-checks the deliveries held for it, and a delivery batch
 
 from __future__ import annotations
 
+import pytest
+
 from invoice_svc.app.handlers import HANDLERS
 from invoice_svc.app.handlers.when_campaign_delivered_record_in_ledger import distinct_revisions
-from mediabill_common.consumer import Event
+from mediabill_common.consumer import Event, PermanentError
 from mediabill_common.testing.kafka import envelope_for
 
 
@@ -104,3 +106,16 @@ async def test_a_second_source_for_a_day_is_kept_unbilled_with_source_conflict_a
     await HANDLERS.dispatch(product_event("P", 2), unit)  # a re-check of held records does not release it
     assert unit.ledger.current["OMS-1"][1] == ("source_conflict",)
     assert [x.kind for x in unit.exceptions.unresolved()] == ["source_conflict"]
+
+
+async def test_a_batch_holding_a_registered_systems_delivery_from_another_source_is_refused_whole(unit):
+    registered = {"state_version": 1, "delivery_source": {"source_system": "oms", "name": "OMS",
+                                                          "event_sources": ["/ad-platforms/oms"]}}
+    await HANDLERS.dispatch(Event.of(envelope_for("DeliverySourceRegistered", registered, subject="oms",
+                                                  source="/mediabill/product-config-svc")), unit)
+    accepted = from_source("OMS-1", "oms")  # envelope_for's default source is not /ad-platforms/oms
+    with pytest.raises(PermanentError, match="/ad-platforms/oms"):
+        await deliver(unit, from_source("PIO-1", "pio"), accepted)
+    assert unit.ledger.current == {}  # the runner then applies the batch event by event and dead-letters OMS-1
+    await deliver(unit, from_source("PIO-1", "pio"))
+    assert list(unit.ledger.current) == ["PIO-1"]

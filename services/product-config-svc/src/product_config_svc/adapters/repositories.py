@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.db.reads import fetch_all, fetch_first
 from mediabill_common.db.writes import rows_affected
-from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+from mediabill_common.events.config_state import AccountState, ContractState, DeliverySourceState, ProductState
 from product_config_svc.adapters import tables
 from product_config_svc.app.ports import Stored
 from product_config_svc.domain.contracts import InvoicedPeriod
@@ -135,6 +135,13 @@ class AccountRepository(_StateRepository[AccountState]):
         rows = await self._session.execute(select(t.c.account_id).where(
             t.c.state["represented_advertisers"].contains([advertiser_id])))
         return [r.account_id for r in rows]
+
+
+class DeliverySourceRepository(_StateRepository[DeliverySourceState]):
+    table, key, model, kind = tables.delivery_sources, "source_system", DeliverySourceState, "delivery source"
+
+    def _columns(self, state: DeliverySourceState) -> dict[str, Any]:
+        return {"name": state.name}
 
 
 class ContractRepository(_StateRepository[ContractState]):

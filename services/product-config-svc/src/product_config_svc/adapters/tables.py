@@ -71,6 +71,17 @@ contracts = Table(
     Index("ix_contracts_status", "status"),
 )
 
+# The delivery sources (oversight.md O1): which CloudEvents sources may publish a source_system's deliveries.
+delivery_sources = Table(
+    "delivery_sources", metadata,
+    Column("source_system", String(200), primary_key=True),
+    Column("name", String(1000), nullable=False),
+    Column("state", JSONB, nullable=False),
+    Column("state_version", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 # Read model of billing.invoices.v1: which contract periods carry a non-void invoice.
 invoiced_periods = Table(
     "invoiced_periods", metadata,

@@ -13,6 +13,7 @@ from product_config_svc.adapters.change_log import OutboxChangeLog
 from product_config_svc.adapters.repositories import (
     AccountRepository,
     ContractRepository,
+    DeliverySourceRepository,
     InvoicedPeriodRepository,
     ProductRepository,
 )
@@ -36,4 +37,5 @@ def config_unit(session: AsyncSession, outbox: OutboxWriter, audit: AuditTrail, 
     """The repositories and change log of one request, bound to `session`."""
     return ConfigUnit(products=ProductRepository(session), accounts=AccountRepository(session),
                       contracts=ContractRepository(session), invoiced=InvoicedPeriodRepository(session),
+                      delivery_sources=DeliverySourceRepository(session),
                       changes=OutboxChangeLog(session, outbox, audit, actor), actor=actor)

@@ -10,7 +10,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from mediabill_common.consumer import Event
 from mediabill_common.events.catalog import Payload
-from mediabill_common.events.config_state import AccountState, ContractState, ProductState
+from mediabill_common.events.config_state import AccountState, ContractState, DeliverySourceState, ProductState
 from product_config_svc.domain.contracts import InvoicedPeriod
 
 S = TypeVar("S")
@@ -62,6 +62,10 @@ class ContractStore(StateStore[ContractState], Protocol):
     async def line_items_in_other_active(self, line_item_ids: list[str], contract_id: str) -> dict[str, str]: ...
 
 
+class DeliverySourceStore(StateStore[DeliverySourceState], Protocol):
+    pass
+
+
 class InvoicedPeriods(Protocol):
     async def record_issued(self, *, invoice_id: str, invoice_number: str, contract_id: str | None,
                             period: str) -> None: ...
@@ -103,3 +107,4 @@ class ConfigUnit:
     invoiced: InvoicedPeriods
     changes: ChangeLog
     actor: str
+    delivery_sources: DeliverySourceStore

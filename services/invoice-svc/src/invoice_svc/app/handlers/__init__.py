@@ -9,6 +9,9 @@ from invoice_svc.app.handlers.when_campaign_delivered_record_in_ledger import wh
 from invoice_svc.app.handlers.when_contract_changed_refresh_and_recheck import (
     when_contract_changed_refresh_and_recheck,
 )
+from invoice_svc.app.handlers.when_delivery_source_registered_refresh import (
+    when_delivery_source_registered_refresh,
+)
 from invoice_svc.app.handlers.when_dispute_changed_update_balance import when_dispute_changed_update_balance
 from invoice_svc.app.handlers.when_memo_issued_update_balance import when_memo_issued_update_balance
 from invoice_svc.app.handlers.when_payment_applied_update_balance import when_payment_applied_update_balance
@@ -26,6 +29,7 @@ HANDLERS: HandlerTable[InvoiceUnit] = HandlerTable(
         "ProductActivated": when_product_changed_refresh_and_recheck,
         "ProductRetired": when_product_changed_refresh_and_recheck,
         "BillingAccountUpserted": when_account_changed_refresh_and_recheck,
+        "DeliverySourceRegistered": when_delivery_source_registered_refresh,
         "ContractCreated": when_contract_changed_refresh_and_recheck,
         "ContractActivated": when_contract_changed_refresh_and_recheck,
         "ContractAmended": when_contract_changed_refresh_and_recheck,

@@ -1,4 +1,5 @@
-"""CampaignDelivered, a whole batch at a time: record it in the usage ledger exactly once per (delivery_id,
+"""CampaignDelivered, a whole batch at a time: refuse a registered source system's delivery published from an event
+source not registered for it (dead-lettered), record the rest in the usage ledger exactly once per (delivery_id,
 revision), check each delivery's billability (its configuration, and whether its source bills its day) and raise
 or resolve its exceptions.
 
@@ -14,8 +15,8 @@ from invoice_svc.app.delivery_checks import sync_delivery_exceptions
 from invoice_svc.app.ports import InvoiceUnit
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
-from invoice_svc.domain.ledger.sources import billing_sources, service_day
-from mediabill_common.consumer import Event
+from invoice_svc.domain.ledger.sources import billing_sources, service_day, source_refusal
+from mediabill_common.consumer import Event, PermanentError
 from mediabill_common.events.catalog import CampaignDelivered
 
 RESTATED = "a restatement of the delivery no longer raises it"
@@ -46,6 +47,7 @@ def distinct_revisions(events: Sequence[Event[CampaignDelivered]]) -> tuple[list
 
 async def when_campaign_delivered_record_in_ledger(events: list[Event[CampaignDelivered]],
                                                    unit: InvoiceUnit) -> None:
+    await _refuse_unregistered_sources(unit, events)
     revisions, latest = distinct_revisions(events)
     current = {d: revisions[i] for d, i in latest.items()}
     config = await _config_for(unit, list(current.values()))
@@ -56,6 +58,18 @@ async def when_campaign_delivered_record_in_ledger(events: list[Event[CampaignDe
     restated = [(d, verdicts[d].kinds) for d, inserted in applied.items() if not inserted]
     raised = [(current[d], kind, verdicts[d]) for d in applied for kind in verdicts[d].kinds]
     await sync_delivery_exceptions(unit, raised=raised, rechecked=restated, resolution=RESTATED)
+
+
+async def _refuse_unregistered_sources(unit: InvoiceUnit, events: Sequence[Event[CampaignDelivered]]) -> None:
+    """Raise PermanentError for the first refused delivery: the runner then applies the batch event by event and
+    dead-letters only the refused ones, with the reason."""
+    registered = await unit.config.event_sources_of({e.payload.source_system for e in events})
+    if not registered:
+        return
+    for event in events:
+        refusal = source_refusal(event.payload.source_system, event.envelope.source, registered)
+        if refusal is not None:
+            raise PermanentError(refusal)
 
 
 async def _config_for(unit: InvoiceUnit, records: Sequence[DeliveryRecord]) -> BillingConfig:

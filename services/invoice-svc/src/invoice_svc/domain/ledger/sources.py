@@ -8,7 +8,7 @@ Revisions apply within a source, so the billing source's revisions keep billing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import NamedTuple
 
@@ -58,3 +58,21 @@ def conflicting_source(record: DeliveryRecord, billing: BillingSource | None) ->
     if billing is None or billing.source_system == record.source_system:
         return None
     return billing
+
+
+def _allows(pattern: str, event_source: str) -> bool:
+    """A registered event source allows itself; one ending in `/` every source below it."""
+    if pattern.endswith("/"):
+        return event_source.startswith(pattern) and event_source != pattern
+    return event_source == pattern
+
+
+def source_refusal(source_system: str, event_source: str, registered: Mapping[str, Sequence[str]]) -> str | None:
+    """Why a delivery naming `source_system`, published from the CloudEvents `event_source`, is refused (it is
+    dead-lettered), or None when it is accepted: a registered system's deliveries come only from its event sources.
+    A system nobody registered is accepted, so producers that have not registered keep working."""
+    allowed = registered.get(source_system)
+    if allowed is None or any(_allows(p, event_source) for p in allowed):
+        return None
+    return (f"source {event_source[:200]!r} may not publish deliveries of source_system {source_system!r}: "
+            f"its registered event sources are {', '.join(allowed)}")
