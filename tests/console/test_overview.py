@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from playwright.async_api import expect
 
+from mediabill_common.events.envelope import new_envelope
+from mediabill_common.testing.kafka import publish
 from tests.console.conftest import screenshot, serious_accessibility_violations, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -42,3 +46,30 @@ def _last_period() -> str:
     today = date.today()
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     return f"{year}-{month:02d}"
+
+
+async def test_an_exception_without_a_currency_shows_on_the_overview_as_not_priced(browser, console_url, api,
+                                                                                     kafka_bootstrap):
+    # A delivery for a product and account nobody configured: invoice-svc keeps it back as an exception with no
+    # currency and no price. The overview once passed that null currency to Intl, threw, and blanked the console.
+    u = uuid.uuid4().hex[:8].upper()
+    delivery = {"delivery_id": f"{u}-D1", "revision": 0, "source_system": "pio", "account_id": f"NOBODY-{u}",
+                "contract_id": None, "campaign_id": f"CMP-{u}", "line_item_id": f"{u}-L1", "campaign_name": "Stray",
+                "product_code": f"NOPE-{u}", "delivery_date": f"{_last_period()}-03", "impressions": 1000,
+                "viewable_impressions": 500, "clicks": 0, "conversions": 0, "third_party_impressions": None,
+                "media_cost": None, "currency": None}
+    await publish(kafka_bootstrap, "ads.delivery.v1", [(delivery["line_item_id"], new_envelope(
+        type="CampaignDelivered", source="/ad-platforms/pio", subject=delivery["delivery_id"], data=delivery))])
+
+    async def held_back():
+        figures = await api.get("invoice-svc", "/v1/kpis", **{"from": _last_period(), "to": _last_period()})
+        rows = [e for e in figures["open_exceptions"]["by_kind"] if e["currency"] is None and e["unpriced"]]
+        return rows or None
+
+    stray = (await api.wait_until(held_back, timeout_s=120, what="an open exception with no currency"))[0]
+    page = await sign_in(browser, console_url, "billing-manager", "billing-manager")
+    table = page.get_by_role("table", name="Open exceptions and the value they put at risk")
+    row = table.get_by_role("row").filter(has=page.get_by_role("cell", name=stray["kind"], exact=True)).filter(
+        has_text="not priced")
+    await expect(row).to_have_count(1)
+    await expect(row.get_by_role("cell").nth(2)).to_have_text(f"{stray['unpriced']} not priced")

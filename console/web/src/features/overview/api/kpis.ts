@@ -7,7 +7,9 @@ import { unwrap } from "../../../lib/problem";
 export interface InvoiceKpis {
   periods: { period: string; currency: string; invoices_issued: number; billed_value: string; credited_value: string }[];
   by_currency: { currency: string; invoices_issued: number; billed_value: string; credited_value: string; billing_accuracy: string | null }[];
-  open_exceptions: { count: number; by_kind: { kind: string; currency: string; open: number; value_at_risk: string }[] };
+  // currency is null when what was delivered names no known account or contract; value_at_risk is null for kinds
+  // that hold no revenue back; `unpriced` counts the held-back ones the engine could not price.
+  open_exceptions: { count: number; by_kind: { kind: string; currency: string | null; open: number; value_at_risk: string | null; unpriced: number }[] };
 }
 
 export interface DisputeKpis {

@@ -85,6 +85,17 @@ function BilledByMonth({ kpis }: { kpis: InvoiceKpis }) {
   );
 }
 
+type OpenOfKind = InvoiceKpis["open_exceptions"]["by_kind"][number];
+
+/** The priced value held back, and how many could not be priced (no currency, rate or product to price them by). */
+function atRisk(e: OpenOfKind): string {
+  if (e.value_at_risk === null) return "—";
+  const unpriced = e.unpriced ? `${count(e.unpriced)} not priced` : "";
+  if (e.currency === null) return unpriced || "—";
+  const priced = money(e.value_at_risk, e.currency);
+  return unpriced ? `${priced} + ${unpriced}` : priced;
+}
+
 function ExceptionsByKind({ kpis }: { kpis: InvoiceKpis }) {
   return (
     <section aria-labelledby="exceptions-by-kind">
@@ -95,7 +106,7 @@ function ExceptionsByKind({ kpis }: { kpis: InvoiceKpis }) {
         <tbody>
           {kpis.open_exceptions.by_kind.length === 0 ? <tr><td colSpan={3}>None open.</td></tr> : null}
           {kpis.open_exceptions.by_kind.map((e) => (
-            <tr key={`${e.kind}-${e.currency}`}><td>{e.kind}</td><td className="num">{count(e.open)}</td><td className="num">{money(e.value_at_risk, e.currency)}</td></tr>
+            <tr key={`${e.kind}-${e.currency}`}><td>{e.kind}</td><td className="num">{count(e.open)}</td><td className="num">{atRisk(e)}</td></tr>
           ))}
         </tbody>
       </table>
