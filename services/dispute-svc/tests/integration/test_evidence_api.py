@@ -64,8 +64,10 @@ async def seed_config(env, uid: str) -> None:
 async def ingest_deliveries_into_invoice_svc(invoice_ctx, uid: str, kafka_bootstrap: str) -> None:
     """Publish the deliveries to ads.delivery.v1 and let invoice-svc's real consumer put them in its ledger."""
     l1, l2 = f"L1-{uid}", f"L2-{uid}"
+    # L2's day also reported by a second system: invoice-svc bills it from the first (source_conflict on this one)
+    second_source = delivery(uid, l2, 5, 100_000) | {"delivery_id": f"OMS-{uid}-{l2}-5", "source_system": "oms"}
     records = [delivery(uid, l1, 3, 280_000, 0), delivery(uid, l1, 3, 300_000, 1),  # restated
-               delivery(uid, l1, 4, 200_000), delivery(uid, l2, 5, 100_000)]
+               delivery(uid, l1, 4, 200_000), delivery(uid, l2, 5, 100_000), second_source]
     await publish(kafka_bootstrap, "ads.delivery.v1", [
         (r["line_item_id"], envelope_for("CampaignDelivered", r, subject=r["delivery_id"], source="/ad-platforms/t"))
         for r in records])
@@ -75,7 +77,7 @@ async def ingest_deliveries_into_invoice_svc(invoice_ctx, uid: str, kafka_bootst
     async def in_ledger() -> bool:
         resp = await app.get("/v1/deliveries", params={"contract_id": f"IO-{uid}"}, headers=bearer("auditor"))
         return {(d["delivery_id"], d["revision"]) for d in resp.json().get("items", [])} == {
-            (f"D-{uid}-{l1}-3", 1), (f"D-{uid}-{l1}-4", 0), (f"D-{uid}-{l2}-5", 0)}
+            (f"D-{uid}-{l1}-3", 1), (f"D-{uid}-{l1}-4", 0), (f"D-{uid}-{l2}-5", 0), (f"OMS-{uid}-{l2}-5", 0)}
 
     await consume_until(invoice_ctx, make_invoice_svc_runner, ["ads.delivery.v1"], in_ledger,
                         group_id=f"dispute-test-invoice-svc-{uid}")
@@ -111,7 +113,9 @@ async def test_evidence_shows_a_correct_line_and_a_mispriced_line_against_the_re
     assert (mispriced["reprice"]["repriced_amount"], mispriced["reprice"]["difference"]) == ("600.00", "100.00")
     assert correct["deliveries"]["available"] is True and correct["deliveries"]["count"] == 2
     assert {d["line_item_id"] for d in correct["deliveries"]["items"]} == {f"L1-{unique}"}
-    assert [d["delivery_id"] for d in mispriced["deliveries"]["items"]] == [f"D-{unique}-L2-{unique}-5"]
+    # the second source's record is shown, but not re-priced: another source bills its day (600.00, not 1200.00)
+    assert [(d["delivery_id"], "source_conflict" in d["exception_kinds"]) for d in mispriced["deliveries"]["items"]] \
+        == [(f"D-{unique}-L2-{unique}-5", False), (f"OMS-{unique}-L2-{unique}-5", True)]
     restated = next(d for d in correct["deliveries"]["items"] if d["revision"] == 1)
     assert [r["impressions"] for r in restated["revisions"]] == [280_000, 300_000]
     terms = ev["contract_terms"]

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 _PRICED_KINDS = ("usage", "flat_fee", "over_delivery")
 
 
+SOURCE_CONFLICT = "source_conflict"
+
+
 def _simulation_delivery(item: dict[str, Any]) -> dict[str, Any]:
     """The ledger record's current figures, limited to what a CampaignDelivered carries.
 
@@ -54,7 +57,9 @@ async def _reprice_product(client: InvoiceServiceClient, inputs: EvidenceInputs,
         if isinstance(found, InvoiceServiceUnavailable):
             return {"product_code": code, "available": False,
                     "reason": f"deliveries of line item {line_item} unavailable: {found}"}
-        records.extend(_simulation_delivery(item) for item in found or [])
+        # A record whose day another delivery source bills (invoice-svc's source_conflict) was never billed.
+        records.extend(_simulation_delivery(item) for item in found or []
+                       if SOURCE_CONFLICT not in (item.get("exception_kinds") or ()))
     request = {
         "period": inputs.invoice.period, "product": inputs.products[code],
         # The whole contract with its versions: invoice-svc picks the terms in effect for the period itself.
