@@ -9,8 +9,9 @@ import uuid
 
 import httpx
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from accounting_svc.adapters.tables import dead_letters
 from accounting_svc.bootstrap import build, build_app
 from accounting_svc.context import AccountingDeps
 from accounting_svc.entrypoints.consumer import make_runner
@@ -93,3 +94,24 @@ async def test_an_event_the_consumer_dead_letters_fails_journal_complete_with_it
                 consumer="accounting-svc", source=json.loads(record.value)["source"], event_id=event_id,
                 event_type="InvoiceIssued", topic=INVOICES_TOPIC, partition=record.partition, offset=record.offset + 1))
         assert (await journal_item())["status"] == "pass"
+
+
+async def test_a_dead_letter_whose_envelope_holds_nul_characters_is_recorded_and_the_consumer_goes_on(
+        dead_letter_ctx, kafka_bootstrap):
+    # PostgreSQL text cannot hold NUL: recording the envelope's id as it came once failed, and the batch was read
+    # again and again (a stalled consumer)
+    body = {"specversion": "1.0", "id": "evt-\u0000-nul", "type": "InvoiceIssued\u0000", "source": "/x\u0000",
+            "data": {"total": "\u0000"}}
+    start = await end_offsets(kafka_bootstrap, INVOICES_TOPIC)
+    await publish(kafka_bootstrap, INVOICES_TOPIC, [("AG-1", json.dumps(body).encode())])
+    [record] = await read_from(kafka_bootstrap, start, 1)
+    producer = make_producer(kafka_bootstrap, client_id="test-dlq")
+    await producer.start()
+    try:
+        await make_runner(dead_letter_ctx, producer).process([record])
+    finally:
+        await producer.stop()
+    async with dead_letter_ctx.sessions() as session:
+        row = (await session.execute(select(dead_letters.c.event_id, dead_letters.c.event_type).where(
+            dead_letters.c.topic == INVOICES_TOPIC, dead_letters.c.offset == record.offset))).one()
+    assert tuple(row) == ("evt--nul", "InvoiceIssued")

@@ -4,6 +4,7 @@ C10: the journal is complete only if nothing was dead-lettered). The record itse
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from aiokafka.structs import ConsumerRecord
@@ -11,12 +12,20 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounting_svc.adapters.tables import dead_letters
+from mediabill_common.consumer import is_transient
 from mediabill_common.kafka.dead_letter import bounded_reason
+
+log = logging.getLogger(__name__)
+
+
+def storable(text: str) -> str:
+    """Text PostgreSQL can hold: a record's id, type or source may carry NUL, which `text` refuses."""
+    return text.replace("\x00", "")
 
 
 def _envelope_field(envelope: Any, name: str, limit: int) -> str | None:
     value = envelope.get(name) if isinstance(envelope, dict) else None
-    return value[:limit] if isinstance(value, str) else None
+    return storable(value)[:limit] if isinstance(value, str) else None
 
 
 def envelope_of(value: bytes | None) -> Any:
@@ -29,7 +38,9 @@ def envelope_of(value: bytes | None) -> Any:
 
 class DeadLetterLog:
     """Records each dead letter once (by topic, partition and offset: a batch read again after a failure may
-    dead-letter the same record twice), in a transaction of its own."""
+    dead-letter the same record twice), in a transaction of its own. The database being away raises (the batch is
+    read again); any other failure is logged and the consumer goes on, since the letter is on its topic already and
+    a consumer stalled on its bookkeeping would be worse than a checklist that misses it."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], consumer: str) -> None:
         self._sessions, self._consumer = sessions, consumer
@@ -39,7 +50,13 @@ class DeadLetterLog:
         row = {"consumer": self._consumer, "topic": record.topic, "partition": record.partition,
                "offset": record.offset, "event_id": _envelope_field(envelope, "id", 200),
                "event_type": _envelope_field(envelope, "type", 100),
-               "source": _envelope_field(envelope, "source", 200), "reason": bounded_reason(reason)}
-        async with self._sessions.begin() as session:
-            await session.execute(insert(dead_letters).values(**row).on_conflict_do_nothing(
-                index_elements=["consumer", "topic", "partition", "offset"]))
+               "source": _envelope_field(envelope, "source", 200), "reason": storable(bounded_reason(reason))}
+        try:
+            async with self._sessions.begin() as session:
+                await session.execute(insert(dead_letters).values(**row).on_conflict_do_nothing(
+                    index_elements=["consumer", "topic", "partition", "offset"]))
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.exception("dead letter not recorded for the close checklist", extra={
+                "consumer": self._consumer, "topic": record.topic, "offset": record.offset})
