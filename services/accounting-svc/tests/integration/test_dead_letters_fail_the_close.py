@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from accounting_svc.adapters.tables import dead_letters
 from accounting_svc.bootstrap import build, build_app
@@ -26,6 +26,7 @@ from tests.e2e.harness import fresh_database
 
 pytestmark = pytest.mark.integration
 DIRECTOR = bearer(["billing-director"], "dora")
+MANAGER = bearer(["billing-manager"], "max")
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +118,51 @@ async def test_a_dead_letter_whose_envelope_holds_nul_characters_is_recorded_and
         row = (await session.execute(select(dead_letters.c.event_id, dead_letters.c.event_type).where(
             dead_letters.c.topic == INVOICES_TOPIC, dead_letters.c.offset == record.offset))).one()
     assert tuple(row) == ("evt--nul", "InvoiceIssued")
+
+
+async def test_a_billing_director_dismisses_a_dead_letter_that_posts_nothing_and_it_no_longer_holds_the_close(
+        dead_letter_ctx, kafka_bootstrap):
+    period = f"{random.randint(1000, 1899)}-03"
+    invoice_svc = FakeInvoiceService(status={period: {"period": period, "complete": True, "reasons": [],
+                                                      "documents": []}})
+    ctx = dead_letter_ctx.with_deps(AccountingDeps(dead_letter_ctx.deps.invoice_http, invoice_svc, FakeOpenAmounts(),
+                                                   FakeOpenAmounts()))
+    event_id, record = await _unappliable_invoice(kafka_bootstrap)
+    producer = make_producer(kafka_bootstrap, client_id="test-dlq")
+    await producer.start()
+    try:
+        await make_runner(ctx, producer).process([record])
+    finally:
+        await producer.stop()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(ctx)), base_url="http://t") as api:
+        async def journal_item() -> dict:
+            response = await api.get(f"/v1/periods/{period}", headers=DIRECTOR)
+            return next(i for i in response.json()["checklist"] if i["item"] == "journal_complete")
+
+        held = await journal_item()
+        [letter_id] = [d["letter_id"] for d in held["details"]["dead_letters"] if d["event_id"] == event_id]
+        listed = (await api.get("/v1/dead-letters", headers=MANAGER)).json()["items"]
+        assert [(d["event_id"], d["topic"], d["offset"]) for d in listed if d["letter_id"] == letter_id] == [
+            (event_id, INVOICES_TOPIC, record.offset)]
+
+        path = f"/v1/dead-letters/{letter_id}/dismiss"
+        assert (await api.post(path, json={"reason": "x"}, headers=MANAGER)).status_code == 403
+        assert (await api.post(path, json={}, headers=DIRECTOR)).status_code == 422
+        dismissed = await api.post(path, json={"reason": "a test record; no invoice behind it"}, headers=DIRECTOR)
+        assert dismissed.status_code == 200, dismissed.text
+        assert (dismissed.json()["dismissed_by"], dismissed.json()["dismiss_reason"]) == (
+            "dora", "a test record; no invoice behind it")
+        assert letter_id not in [d["letter_id"] for d in (await journal_item())["details"]["dead_letters"]]
+        again = await api.post(path, json={"reason": "again"}, headers=DIRECTOR)
+        assert again.status_code == 409 and again.headers["content-type"].startswith("application/problem+json")
+        assert (await api.post("/v1/dead-letters/999999999/dismiss", json={"reason": "x"},
+                               headers=DIRECTOR)).status_code == 404
+        outstanding = [d["letter_id"] for d in (await api.get("/v1/dead-letters", headers=MANAGER)).json()["items"]]
+        every = (await api.get("/v1/dead-letters", params={"dismissed": "true"}, headers=MANAGER)).json()["items"]
+        everything = [d["letter_id"] for d in every]
+        assert letter_id not in outstanding and letter_id in everything
+    async with ctx.sessions() as session:
+        audited = (await session.execute(text(
+            "SELECT actor, reason FROM accounting_svc.audit_log WHERE entity_type = 'dead_letter' AND entity_id = :i"),
+            {"i": str(letter_id)})).all()
+    assert [tuple(a) for a in audited] == [("dora", "a test record; no invoice behind it")]

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from aiokafka.structs import ConsumerRecord
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounting_svc.adapters.tables import dead_letters
+from accounting_svc.app.ports import DeadLetterRecord
 from mediabill_common.consumer import is_transient
 from mediabill_common.kafka.dead_letter import bounded_reason
 
@@ -60,3 +63,35 @@ class DeadLetterLog:
                 raise
             log.exception("dead letter not recorded for the close checklist", extra={
                 "consumer": self._consumer, "topic": record.topic, "offset": record.offset})
+
+
+def _record(row: Any) -> DeadLetterRecord:
+    return DeadLetterRecord(row.id, row.consumer, row.event_id, row.event_type, row.source, row.topic, row.partition,
+                            row.offset, row.reason, row.dead_lettered_at, row.dismissed_at, row.dismissed_by,
+                            row.dismiss_reason)
+
+
+class DeadLetterRepository:
+    """The recorded dead letters over one session (`DeadLetters`): listed newest first, dismissed one by one."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def page(self, *, outstanding_only: bool, before_id: int | None, limit: int) -> list[DeadLetterRecord]:
+        query = select(dead_letters).order_by(dead_letters.c.id.desc()).limit(limit)
+        if outstanding_only:
+            query = query.where(dead_letters.c.dismissed_at.is_(None))
+        if before_id is not None:
+            query = query.where(dead_letters.c.id < before_id)
+        return [_record(r) for r in await self._s.execute(query)]
+
+    async def get(self, letter_id: int, *, for_update: bool = False) -> DeadLetterRecord | None:
+        query = select(dead_letters).where(dead_letters.c.id == letter_id)
+        row = (await self._s.execute(query.with_for_update() if for_update else query)).first()
+        return _record(row) if row is not None else None
+
+    async def dismiss(self, letter_id: int, *, by: str, reason: str, at: datetime) -> DeadLetterRecord:
+        row = (await self._s.execute(update(dead_letters).where(dead_letters.c.id == letter_id)
+                                     .values(dismissed_at=at, dismissed_by=by, dismiss_reason=reason)
+                                     .returning(*dead_letters.c))).one()
+        return _record(row)

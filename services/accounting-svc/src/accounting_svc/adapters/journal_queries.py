@@ -154,15 +154,16 @@ class JournalQueries:
         return int((await self._s.execute(query)).scalar_one())
 
     async def dead_letters(self, consumer: str, since: datetime) -> list[DeadLetter]:
-        """What the consumer dead-lettered from `since` on and has not applied since (a replay applied after the
-        dead letter leaves an inbox row of the same event processed later), oldest first."""
+        """What the consumer dead-lettered from `since` on, has not applied since (a replay applied after the
+        dead letter leaves an inbox row of the same event processed later) and no one dismissed, oldest first."""
         d, inbox = dead_letters, common.inbox
         applied_since = exists().where(inbox.c.consumer == d.c.consumer, inbox.c.source == d.c.source,
                                        inbox.c.event_id == d.c.event_id, inbox.c.processed_at > d.c.dead_lettered_at)
-        query = (select(d).where(d.c.consumer == consumer, d.c.dead_lettered_at >= since, ~applied_since)
+        query = (select(d).where(d.c.consumer == consumer, d.c.dead_lettered_at >= since, d.c.dismissed_at.is_(None),
+                                 ~applied_since)
                  .order_by(d.c.dead_lettered_at, d.c.id))
-        return [DeadLetter(r.event_id, r.event_type, r.topic, r.partition, r.offset, r.reason, r.dead_lettered_at)
-                for r in await self._s.execute(query)]
+        return [DeadLetter(r.event_id, r.event_type, r.topic, r.partition, r.offset, r.reason, r.dead_lettered_at,
+                           r.id) for r in await self._s.execute(query)]
 
     async def has_entries(self, period: str) -> bool:
         query = select(journal_entries.c.entry_id).where(journal_entries.c.posting_period == period).limit(1)

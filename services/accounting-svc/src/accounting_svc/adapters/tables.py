@@ -156,6 +156,11 @@ dead_letters = Table(
     Column("source", String(200), nullable=True),
     Column("reason", Text, nullable=False),
     Column("dead_lettered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A billing director's decision that the letter posts nothing (e.g. a record that was never an event): it no
+    # longer holds the close (audited).
+    Column("dismissed_at", DateTime(timezone=True), nullable=True),
+    Column("dismissed_by", String(200), nullable=True),
+    Column("dismiss_reason", Text, nullable=True),
     UniqueConstraint("consumer", "topic", "partition", "offset"),
     Index("ix_dead_letters_consumer_at", "consumer", "dead_lettered_at"),
 )

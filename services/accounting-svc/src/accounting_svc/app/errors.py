@@ -11,3 +11,11 @@ class UnknownPeriod(AccountingError):
 
 class InvoiceServiceDown(AccountingError):
     """invoice-svc could not answer what only it knows (billing status, unbilled snapshot): try again."""
+
+
+class UnknownDeadLetter(AccountingError):
+    """No dead letter of that id."""
+
+
+class DeadLetterDismissed(AccountingError):
+    """The dead letter was dismissed already."""

@@ -85,6 +85,33 @@ class InvoiceService(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class DeadLetterRecord:
+    """A dead letter of accounting-svc's consumer as recorded (close.md C10), dismissed or not."""
+
+    letter_id: int
+    consumer: str
+    event_id: str | None
+    event_type: str | None
+    source: str | None
+    topic: str
+    partition: int
+    offset: int
+    reason: str
+    dead_lettered_at: datetime
+    dismissed_at: datetime | None
+    dismissed_by: str | None
+    dismiss_reason: str | None
+
+
+class DeadLetters(Protocol):
+    """The recorded dead letters (adapters.dead_letter_log.DeadLetterRepository)."""
+
+    async def get(self, letter_id: int, *, for_update: bool = False) -> DeadLetterRecord | None: ...
+
+    async def dismiss(self, letter_id: int, *, by: str, reason: str, at: datetime) -> DeadLetterRecord: ...
+
+
 class ServiceUnavailable(Exception):
     """Another service could not answer (down, timed out, refused): its checklist item says so."""
 

@@ -39,10 +39,11 @@ class DeadLetter:
     offset: int
     reason: str
     at: datetime
+    letter_id: int | None = None  # GET /v1/dead-letters names it; a billing director may dismiss it there
 
     def as_detail(self) -> dict[str, Any]:
-        return {"event_id": self.event_id, "event_type": self.event_type, "topic": self.topic,
-                "partition": self.partition, "offset": self.offset, "reason": self.reason,
+        return {"letter_id": self.letter_id, "event_id": self.event_id, "event_type": self.event_type,
+                "topic": self.topic, "partition": self.partition, "offset": self.offset, "reason": self.reason,
                 "dead_lettered_at": self.at.isoformat()}
 
 
@@ -117,7 +118,8 @@ def _dead_letters_why(dead: list[DeadLetter], since: datetime | None) -> str:
     more = f" and {len(dead) - 3} more" if len(dead) > 3 else ""
     when = f" since {since.date().isoformat()}" if since is not None else ""
     return (f"{len(dead)} events accounting-svc consumed were dead-lettered{when} and not applied since: "
-            f"{named}{more}; replay them (mediabill_common.kafka.dlq) once the cause is fixed")
+            f"{named}{more}; replay them (mediabill_common.kafka.dlq) once the cause is fixed, or dismiss one that "
+            f"posts nothing (POST /v1/dead-letters/{{id}}/dismiss)")
 
 
 def waiting_item(waiting: int) -> CheckItem:

@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from accounting_svc.entrypoints.api import chart, journal, periods, reports
+from accounting_svc.entrypoints.api import chart, dead_letters, journal, periods, reports
 
-routers: list[APIRouter] = [journal.router, reports.router, periods.router, chart.router]
+routers: list[APIRouter] = [journal.router, reports.router, periods.router, chart.router, dead_letters.router]

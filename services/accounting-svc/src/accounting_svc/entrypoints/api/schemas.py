@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mediabill_common.events.types import DecimalStr, Id, Note, Period
 
@@ -126,3 +126,25 @@ class PeriodOut(BaseModel):
 
 class ReopenBody(BaseModel):
     reason: Note = Field(min_length=1, description="why the period is reopened (audited)")
+
+
+class DeadLetterOut(BaseModel):
+    letter_id: int
+    consumer: str
+    event_id: str | None = Field(description="null when the record was not a CloudEvents envelope")
+    event_type: str | None
+    source: str | None
+    topic: str = Field(description="where it was consumed from; the letter itself is on `<topic>.dlq`")
+    partition: int
+    offset: int
+    reason: str
+    dead_lettered_at: datetime
+    dismissed_at: datetime | None
+    dismissed_by: str | None
+    dismiss_reason: str | None
+
+
+class DismissBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "a test record the ad platform sent by mistake; no invoice behind it"}]})
+    reason: Note = Field(min_length=1, description="why the record posts nothing (audited)")
