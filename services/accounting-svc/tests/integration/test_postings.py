@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 from accounting_svc.entrypoints.unapplied_sweeper import sweep_once
-from accounting_svc.testing import apply_events, balance_changed, event, invoice_issued, memo_issued
+from accounting_svc.testing import apply_batch, apply_events, balance_changed, event, invoice_issued, memo_issued
 from mediabill_common.testing.plugin import bearer
 
 pytestmark = pytest.mark.integration
@@ -89,3 +90,34 @@ async def test_a_payment_invoice_svc_never_applies_posts_to_unapplied_cash_and_i
         f"i-{u}", total="70.00", paid="70.00", caused_by=payment.id)))
     released = await _journal(accounting_api, source_id=f"pay-{u}:released")
     assert _net(released, "2160") == Decimal("70.00") and _net(released, "1010") == Decimal("-70.00")
+
+
+async def test_a_batch_of_issued_invoices_posts_each_once_and_releases_what_waited_for_them(accounting_ctx,
+                                                                                            accounting_api):
+    # As a bill run's invoices arrive: many in one consumer batch, one of them twice under two event ids, one
+    # already posted from an earlier batch, and a memo that arrived before its invoice.
+    u = uuid.uuid4().hex[:8]
+    ids = [f"b{n}-{u}" for n in range(4)]
+    invoices = {i: invoice_issued(i, [("L1", "usage", f"{1000 + n}.00"), ("D", "discount", "-50.00")])
+                for n, i in enumerate(ids)}
+    await apply_events(accounting_ctx, event("InvoiceIssued", invoices[ids[0]]))
+    memo = event("CreditMemoIssued", memo_issued(f"m-{u}", ids[3], [("L1", "usage", "100.00")]))
+    await apply_events(accounting_ctx, memo)
+    await apply_batch(accounting_ctx, *(event("InvoiceIssued", invoices[i]) for i in ids),
+                      event("InvoiceIssued", invoices[ids[1]]))
+
+    entries = [e for e in await _journal(accounting_api, contract_id="IO-7")
+               if e["source_id"] in (*ids, f"m-{u}")]
+    assert sorted((e["source_type"], e["source_id"]) for e in entries) == sorted(
+        [("invoice", i) for i in ids] + [("credit_memo", f"m-{u}")])
+    for entry in entries:
+        assert sum(Decimal(x["debit"]) for x in entry["lines"]) == sum(Decimal(x["credit"]) for x in entry["lines"])
+    by_source = {e["source_id"]: e for e in entries}
+    for n, i in enumerate(ids):  # each invoice's receivable is its total: usage less the discount
+        assert _net([by_source[i]], "1200") == Decimal(f"{1000 + n}.00") - Decimal("50.00")
+    assert _net([by_source[f"m-{u}"]], "1200") == Decimal("-100.00")
+    async with accounting_ctx.sessions() as session:
+        announced = (await session.execute(text(
+            "SELECT envelope->>'subject' FROM accounting_svc.outbox WHERE event_type = 'JournalEntryPosted' "
+            "AND envelope->>'subject' = ANY(:ids)"), {"ids": [e["entry_id"] for e in entries]})).scalars().all()
+    assert sorted(announced) == sorted(e["entry_id"] for e in entries)  # each posted entry announced once

@@ -88,6 +88,13 @@ class Parking:
             await self._dispatch(event)
         return len(released)
 
+    async def replay_many(self, keys: list[str]) -> int:
+        """`replay` for many keys with one read of the lot: what waited for each, in arrival order; how many."""
+        released = await self._lot.release_many(self._session, keys)
+        for _, envelope in released:
+            await self._dispatch(Event.of(envelope))
+        return len(released)
+
 
 class Unit:
     """The unit of work of one consumer transaction. Services subclass it to add their typed repositories, built

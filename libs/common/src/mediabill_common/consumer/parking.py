@@ -31,6 +31,20 @@ class ParkingLot:
             await session.execute(delete(t).where(t.c.id.in_([r.id for r in rows])))
         return [Envelope.model_validate(r.envelope) for r in rows]
 
+    async def release_many(self, session: AsyncSession, keys: list[str]) -> list[tuple[str, Envelope]]:
+        """`release` for many keys in one round trip: (key, envelope) in arrival order."""
+        if not keys:
+            return []
+        t = self._table
+        rows = (await session.execute(
+            select(t.c.id, t.c.waiting_for, t.c.envelope)
+            .where(t.c.consumer == self._consumer, t.c.waiting_for.in_(keys))
+            .order_by(t.c.id).with_for_update()
+        )).all()
+        if rows:
+            await session.execute(delete(t).where(t.c.id.in_([r.id for r in rows])))
+        return [(r.waiting_for, Envelope.model_validate(r.envelope)) for r in rows]
+
     async def waiting(self, session: AsyncSession, older_than_s: float | None = None) -> list[tuple[str, Envelope]]:
         """What is parked (optionally only what has waited longer than `older_than_s`)."""
         t = self._table

@@ -11,6 +11,9 @@ from mediabill_common.events.catalog import EVENT_TYPES, Payload
 from mediabill_common.events.envelope import Envelope, new_envelope
 from mediabill_common.logging import correlation_id_var
 
+# Five parameters a row: well inside PostgreSQL's 32,767 bind parameters a statement.
+_ROWS_PER_INSERT = 1000
+
 
 def notify_channel(schema: str) -> str:
     return f"outbox_{schema}"
@@ -45,6 +48,18 @@ class OutboxWriter:
         # One round trip: the row, and the notification for the relay, which PostgreSQL delivers only when the
         # transaction commits (the relay wakes up then).
         await session.execute(select(func.pg_notify(literal(self._channel), literal(""))).select_from(added))
+
+    async def add_many(self, session: AsyncSession, envelopes: list[tuple[Envelope, str]]) -> None:
+        """Queue many (envelope, key) at once, each for its catalogued topic: one insert and one notification, in
+        the given order (the relay publishes in outbox order)."""
+        for start in range(0, len(envelopes), _ROWS_PER_INSERT):
+            rows = [{"topic": EVENT_TYPES[env.type].topic, "key": key, "event_id": env.id, "event_type": env.type,
+                     "envelope": env.model_dump(mode="json", exclude_none=True)}
+                    for env, key in envelopes[start:start + _ROWS_PER_INSERT]]
+            added = insert(self._table).values(rows).returning(self._table.c.id).cte("added")
+            # The CTE's insert runs to completion whatever the outer query reads: one notification is enough.
+            await session.execute(select(func.pg_notify(literal(self._channel), literal(""))).select_from(added)
+                                  .limit(1))
 
     async def publish(self, session: AsyncSession, event_type: str, *, key: str, subject: str,
                       data: Payload | dict[str, Any], causationid: str | None = None) -> Envelope:

@@ -14,6 +14,8 @@ from accounting_svc.adapters.tables import journal_entries, journal_lines
 from accounting_svc.domain.journal import Dimensions, EntryLine, JournalEntry
 from mediabill_common.money import Money
 
+# Eight parameters an entry: well inside PostgreSQL's 32,767 bind parameters a statement.
+_ENTRIES_PER_INSERT = 1000
 DIMENSIONS = ("bill_to_account_id", "account_id", "contract_id", "product_code", "channel", "service_period",
               "tax_code")
 
@@ -34,18 +36,26 @@ class JournalRepository:
         self._s = session
 
     async def add(self, entry: JournalEntry) -> bool:
-        inserted = await self._s.execute(insert(journal_entries).values(
-            entry_id=entry.entry_id, source_type=entry.source_type, source_id=entry.source_id,
-            document_number=entry.document_number, posting_date=entry.posting_date,
-            posting_period=entry.posting_period, original_period=entry.original_period,
-            reverses_entry_id=entry.reverses_entry_id).on_conflict_do_nothing().returning(journal_entries.c.seq))
-        if inserted.first() is None:
-            return False
-        await self._s.execute(insert(journal_lines), [
-            {"entry_id": entry.entry_id, "line_no": n, "account": line.account, "debit": line.debit.amount,
-             "credit": line.credit.amount, "currency": line.currency, **line.dimensions.__dict__}
-            for n, line in enumerate(entry.lines, start=1)])
-        return True
+        return bool(await self.add_many([entry]))
+
+    async def add_many(self, entries: list[JournalEntry]) -> list[JournalEntry]:
+        """One insert of the entries (those whose source is posted already are skipped) and one of their lines."""
+        ids: set[str] = set()
+        for start in range(0, len(entries), _ENTRIES_PER_INSERT):
+            inserted = await self._s.execute(insert(journal_entries).values([
+                {"entry_id": e.entry_id, "source_type": e.source_type, "source_id": e.source_id,
+                 "document_number": e.document_number, "posting_date": e.posting_date,
+                 "posting_period": e.posting_period, "original_period": e.original_period,
+                 "reverses_entry_id": e.reverses_entry_id} for e in entries[start:start + _ENTRIES_PER_INSERT]
+            ]).on_conflict_do_nothing().returning(journal_entries.c.entry_id))
+            ids |= {row.entry_id for row in inserted}
+        posted = [e for e in entries if e.entry_id in ids]
+        lines = [{"entry_id": e.entry_id, "line_no": n, "account": line.account, "debit": line.debit.amount,
+                  "credit": line.credit.amount, "currency": line.currency, **line.dimensions.__dict__}
+                 for e in posted for n, line in enumerate(e.lines, start=1)]
+        if lines:
+            await self._s.execute(insert(journal_lines), lines)
+        return posted
 
     async def get(self, entry_id: str) -> JournalEntry | None:
         head = (await self._s.execute(select(journal_entries).where(journal_entries.c.entry_id == entry_id))).first()

@@ -54,6 +54,15 @@ def _line_of(data: dict[str, Any]) -> DocumentLine:
     return DocumentLine(**{**data, "amount": Decimal(data["amount"])})
 
 
+def _invoice_row(record: InvoiceRecord) -> dict[str, Any]:
+    doc, r = record.document, record.receivable
+    return {"invoice_id": doc.invoice_id, "invoice_number": doc.invoice_number, "account_id": doc.account_id,
+            "bill_to_account_id": doc.bill_to_account_id, "contract_id": doc.contract_id, "period": doc.period,
+            "issue_date": doc.issue_date, "currency": doc.currency,
+            "lines": [_line_json(line) for line in doc.lines], "entry_id": record.entry_id, "total": r.total,
+            "credited": r.credited, "debited": r.debited, "paid": r.paid, "voided": r.voided}
+
+
 class InvoiceRepository:
     """app.ports.Invoices over one session."""
 
@@ -61,13 +70,17 @@ class InvoiceRepository:
         self._s = session
 
     async def add(self, record: InvoiceRecord) -> None:
-        doc, r = record.document, record.receivable
-        await self._s.execute(insert(invoices).values(
-            invoice_id=doc.invoice_id, invoice_number=doc.invoice_number, account_id=doc.account_id,
-            bill_to_account_id=doc.bill_to_account_id, contract_id=doc.contract_id, period=doc.period,
-            issue_date=doc.issue_date, currency=doc.currency, lines=[_line_json(line) for line in doc.lines],
-            entry_id=record.entry_id, total=r.total, credited=r.credited, debited=r.debited, paid=r.paid,
-            voided=r.voided))
+        await self.add_many([record])
+
+    async def add_many(self, records: list[InvoiceRecord]) -> None:
+        if records:
+            await self._s.execute(insert(invoices), [_invoice_row(record) for record in records])
+
+    async def known(self, invoice_ids: Collection[str]) -> set[str]:
+        if not invoice_ids:
+            return set()
+        rows = await self._s.execute(select(invoices.c.invoice_id).where(invoices.c.invoice_id.in_(list(invoice_ids))))
+        return {r.invoice_id for r in rows}
 
     async def get(self, invoice_id: str, *, for_update: bool = False) -> InvoiceRecord | None:
         query = select(invoices).where(invoices.c.invoice_id == invoice_id)

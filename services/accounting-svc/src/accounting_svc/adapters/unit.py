@@ -35,6 +35,10 @@ class SqlUnit(Unit):
     async def publish(self, event_type: str, *, key: str, subject: str, data: Payload) -> None:
         await self.outbox.publish(self.session, event_type, key=key, subject=subject, data=data)
 
+    async def publish_many(self, event_type: str, events: list[tuple[str, str, Payload]]) -> None:
+        await self.outbox.add_many(self.session, [
+            (self.outbox.envelope(event_type, subject=subject, data=data), key) for key, subject, data in events])
+
     async def record_audit(self, *, actor: str, action: str, entity_type: str, entity_id: str,
                            reason: str | None = None, before: Any = None, after: Any = None) -> None:
         await self.audit.record(self.session, actor=actor, action=action, entity_type=entity_type,

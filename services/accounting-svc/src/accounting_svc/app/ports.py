@@ -139,6 +139,14 @@ class Invoices(Protocol):
 
     async def add(self, record: InvoiceRecord) -> None: ...
 
+    async def add_many(self, records: list[InvoiceRecord]) -> None:
+        """`add` for a batch of invoices none of which is posted yet."""
+        ...
+
+    async def known(self, invoice_ids: Collection[str]) -> set[str]:
+        """Those of `invoice_ids` already posted."""
+        ...
+
     async def get(self, invoice_id: str, *, for_update: bool = False) -> InvoiceRecord | None: ...
 
     async def save_receivable(self, invoice_id: str, receivable: Receivable) -> None: ...
@@ -175,6 +183,10 @@ class Journal(Protocol):
 
     async def add(self, entry: JournalEntry) -> bool:
         """Post the entry; False when an entry for the same source is already posted (nothing written)."""
+        ...
+
+    async def add_many(self, entries: list[JournalEntry]) -> list[JournalEntry]:
+        """Post a batch of entries; returns those posted (an entry whose source is already posted writes nothing)."""
         ...
 
     async def get(self, entry_id: str) -> JournalEntry | None: ...
@@ -215,6 +227,8 @@ class Parking(Protocol):
 
     async def replay(self, waiting_for: str) -> int: ...
 
+    async def replay_many(self, keys: list[str]) -> int: ...
+
 
 class AccountingUnit(Protocol):
     """One transaction of accounting-svc (a consumed event, an API request): the repositories bound to it, its
@@ -248,6 +262,10 @@ class AccountingUnit(Protocol):
 
     async def publish(self, event_type: str, *, key: str, subject: str, data: Payload) -> None:
         """Queue a catalogued event in the outbox: published once (and only if) the transaction commits."""
+        ...
+
+    async def publish_many(self, event_type: str, events: list[tuple[str, str, Payload]]) -> None:
+        """`publish` for many events of one type, each given as (key, subject, data), in that order."""
         ...
 
     async def record_audit(self, *, actor: str, action: str, entity_type: str, entity_id: str,

@@ -33,6 +33,16 @@ async def post_entry(unit: AccountingUnit, entry: JournalEntry) -> bool:
     return True
 
 
+async def post_entries(unit: AccountingUnit, entries: list[JournalEntry]) -> list[JournalEntry]:
+    """`post_entry` for a batch: one write of the entries and their lines, one of their JournalEntryPosted; returns
+    those posted (a source already posted writes nothing)."""
+    posted = await unit.journal.add_many(entries)
+    now = datetime.now(UTC)
+    await unit.publish_many("JournalEntryPosted", [(entry.posting_period, entry.entry_id, entry_posted(entry, now))
+                                                   for entry in posted])
+    return posted
+
+
 async def placement(unit: AccountingUnit, document_period: str, document_date: date) -> tuple[str, date]:
     """The posting period (the document's own while it is open, else the first open one after it) and date (C6)."""
     period = posting_period(document_period, await unit.periods.closed())

@@ -89,3 +89,18 @@ async def apply_events(ctx: AccountingContext, *events: Event[Any]) -> None:
         unit = unit_in(ctx, session)
         for e in events:
             await HANDLERS.dispatch(e, unit)
+
+
+async def apply_batch(ctx: AccountingContext, *events: Event[Any]) -> None:
+    """Apply events in one transaction as the consumer applies a polled batch: a type with a batch handler gets all
+    its events of the batch at once (where the first of them stands), the others one by one."""
+    done: set[str] = set()
+    async with ctx.sessions() as session, session.begin():
+        unit = unit_in(ctx, session)
+        for e in events:
+            batch_handler = HANDLERS.batch_handlers.get(e.type)
+            if batch_handler is None:
+                await HANDLERS.dispatch(e, unit)
+            elif e.type not in done:
+                done.add(e.type)
+                await batch_handler([x for x in events if x.type == e.type], unit)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from accounting_svc.app.handlers.when_balance_changed_post_payment import when_balance_changed_post_payment
-from accounting_svc.app.handlers.when_invoice_issued_post_invoice import when_invoice_issued_post_invoice
 from accounting_svc.app.handlers.when_invoice_voided_post_void import when_invoice_voided_post_void
+from accounting_svc.app.handlers.when_invoices_issued_post_invoices import when_invoices_issued_post_invoices
 from accounting_svc.app.handlers.when_memo_issued_post_memo import when_memo_issued_post_memo
 from accounting_svc.app.handlers.when_payment_applied_await_application import (
     when_payment_applied_await_application,
@@ -23,10 +23,9 @@ HANDLERS: HandlerTable[Any] = HandlerTable({
     "RateCardAdded": when_product_changed_keep_product,
     "ProductActivated": when_product_changed_keep_product,
     "ProductRetired": when_product_changed_keep_product,
-    "InvoiceIssued": when_invoice_issued_post_invoice,
     "InvoiceVoided": when_invoice_voided_post_void,
     "InvoiceBalanceChanged": when_balance_changed_post_payment,
     "CreditMemoIssued": when_memo_issued_post_memo,
     "DebitMemoIssued": when_memo_issued_post_memo,
     "PaymentApplied": when_payment_applied_await_application,
-})
+}, batch_handlers={"InvoiceIssued": when_invoices_issued_post_invoices})
