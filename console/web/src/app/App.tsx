@@ -16,6 +16,7 @@ const ProductListPage = lazy(() => import("../features/products/components/Produ
 const ProductPage = lazy(() => import("../features/products/components/ProductPage").then((m) => ({ default: m.ProductPage })));
 const ExceptionsPage = lazy(() => import("../features/exceptions/components/ExceptionsPage").then((m) => ({ default: m.ExceptionsPage })));
 const BillRunsPage = lazy(() => import("../features/billruns/components/BillRunsPage").then((m) => ({ default: m.BillRunsPage })));
+const MonthEndPage = lazy(() => import("../features/monthend/components/MonthEndPage").then((m) => ({ default: m.MonthEndPage })));
 const OverviewPage = lazy(() => import("../features/overview/components/OverviewPage").then((m) => ({ default: m.OverviewPage })));
 
 const queries = new QueryClient({
@@ -52,6 +53,7 @@ export function App() {
               <Route path="approvals" element={<ApprovalsPage />} />
               <Route path="products" element={<ProductListPage />} />
               <Route path="products/:code" element={<ProductPage />} />
+              <Route path="month-end" element={<MonthEndPage />} />
               <Route path="*" element={<p>There is no such page.</p>} />
             </Route>
           </Routes>

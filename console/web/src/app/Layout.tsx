@@ -3,7 +3,7 @@ import { NavLink, Outlet, useLocation, useNavigate } from "react-router-dom";
 import { PageErrorBoundary } from "../components/PageErrorBoundary";
 import { signOut, useSession } from "../lib/session";
 
-// The areas of console.md; month-end and reconciliation join this list as their APIs land.
+// The areas of console.md; reconciliation joins this list as its APIs land.
 const AREAS = [
   { to: "/", label: "Overview", end: true },
   { to: "/invoices", label: "Invoices" },
@@ -12,6 +12,7 @@ const AREAS = [
   { to: "/disputes", label: "Disputes" },
   { to: "/approvals", label: "Approvals" },
   { to: "/products", label: "Products" },
+  { to: "/month-end", label: "Month-end" },
 ];
 
 export function Layout() {

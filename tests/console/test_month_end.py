@@ -1,0 +1,99 @@
+"""Month-end in the console (close.md C10, C11): a billing director finds the month the demo billed and closed,
+reads its checklist and trial balance, reopens it with a reason and closes it again; an analyst may read it all but
+is offered neither."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.console.conftest import screenshot, serious_accessibility_violations, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+BLOCKING = ("billing complete", "journal complete", "receivable ties out")
+
+
+async def test_a_director_reopens_the_closed_month_with_a_reason_and_closes_it_again(browser, console_url, api):
+    period = _last_period()
+    before = await api.get("accounting-svc", f"/v1/periods/{period}")
+    # The demo (tools/demo/month_end.py) closes the month it billed once the journal has caught up.
+    assert before["status"] == "closed", [(i["item"], i["status"], i["why"]) for i in before["checklist"]]
+    page = await sign_in(browser, console_url, "billing-director", "billing-director")
+    await page.get_by_role("link", name="Month-end").click()
+    await expect(page.get_by_role("heading", name="Month-end", level=1)).to_be_visible()
+    calendar = page.get_by_role("table", name="Periods, newest first")
+    await expect(_row(calendar, period)).to_contain_text("closed")
+    await expect(page.get_by_role("heading", name=f"{period}: closed")).to_be_visible()
+    blocking = page.get_by_role("table", name=f"Close checklist for {period}: blocking items")
+    for item in BLOCKING:
+        await expect(_row(blocking, item)).to_contain_text("pass")
+    await _sees_the_balanced_trial_balance(page, api, period)
+    await screenshot(page, "month-end")
+    assert await serious_accessibility_violations(page) == []
+
+    reopen = page.get_by_role("form", name=f"Reopen {period}")
+    await reopen.get_by_role("button", name=f"Reopen {period}").click()
+    await expect(reopen.get_by_text("Say why the period is reopened.")).to_be_visible()  # no reason, no reopen
+    assert (await api.get("accounting-svc", f"/v1/periods/{period}"))["status"] == "closed"
+    await reopen.get_by_label("Reason for reopening").fill("A late delivery file from the retailer's site")
+    await reopen.get_by_role("button", name=f"Reopen {period}").click()
+    await expect(page.get_by_role("heading", name=f"{period}: open")).to_be_visible()
+    reopened = await api.get("accounting-svc", f"/v1/periods/{period}")
+    assert (reopened["status"], reopened["reopen_reason"]) == ("open", "A late delivery file from the retailer's site")
+
+    await page.get_by_role("button", name=f"Close {period}…").click()
+    await page.get_by_role("button", name=f"Confirm close of {period}").click()
+    await expect(page.get_by_role("heading", name=f"{period}: closed")).to_be_visible()
+    closed = await api.get("accounting-svc", f"/v1/periods/{period}")
+    assert (closed["status"], closed["close_count"], closed["closed_by"]) == (
+        "closed", before["close_count"] + 1, "dora.director@retailer.example")
+
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name=f"Download the journal of {period} (CSV for the ERP)").click()
+    download = await started.value
+    assert download.suggested_filename.endswith(".csv")
+    text = await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8")
+    header = text.splitlines()[0]
+    assert header.startswith("entry_id,line_no,posting_date,posting_period"), header
+
+
+async def test_an_analyst_reads_the_month_end_but_is_offered_no_close(browser, console_url, api):
+    period = _last_period()
+    page = await sign_in(browser, console_url, "billing-analyst", "billing-analyst")
+    await page.goto(f"/month-end?period={period}")
+    await expect(page.get_by_role("heading", name=f"{period}: closed")).to_be_visible()
+    await expect(page.get_by_text("Only a billing director closes or reopens a period")).to_be_visible()
+    await expect(page.get_by_role("button", name=f"Close {period}…")).to_have_count(0)
+    await expect(page.get_by_role("button", name=f"Reopen {period}")).to_have_count(0)
+    await _sees_the_balanced_trial_balance(page, api, period)
+
+
+async def _sees_the_balanced_trial_balance(page, api, period: str) -> None:
+    trial = await api.get("accounting-svc", "/v1/trial-balance", period=period)
+    assert trial["totals"], "the demo month posted nothing"
+    totals = page.get_by_role("table", name=f"Trial balance totals for {period} per currency")
+    for total in trial["totals"]:
+        assert total["debits"] == total["credits"] and total["balanced"], total
+        row = _row(totals, total["currency"])
+        await expect(row).to_contain_text(f"{Decimal(total['debits']):,.2f}")
+        await expect(row).to_contain_text("balanced")
+    assert trial["rows"]
+    rows = page.get_by_role("table", name=f"Trial balance for {period} per account and currency").get_by_role("row")
+    await expect(rows).to_have_count(len(trial["rows"]) + 1)  # the header row and one per account and currency
+
+
+def _row(table, heading: str):
+    """The row of `table` whose row heading is `heading`."""
+    return table.get_by_role("row").filter(has=table.page.get_by_role("rowheader", name=heading, exact=True))
+
+
+def _last_period() -> str:
+    today = date.today()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year}-{month:02d}"
