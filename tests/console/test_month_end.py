@@ -1,6 +1,6 @@
 """Month-end in the console (close.md C10, C11): a billing director finds the month the demo billed and closed,
-reads its checklist and trial balance, reopens it with a reason and closes it again; an analyst may read it all but
-is offered neither."""
+reads its checklist and trial balance, reopens it with a reason and closes it again, and is refused the close of the
+month not billed yet with the failing items; an analyst may read it all but is offered neither."""
 
 from __future__ import annotations
 
@@ -61,6 +61,23 @@ async def test_a_director_reopens_the_closed_month_with_a_reason_and_closes_it_a
     text = await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8")
     header = text.splitlines()[0]
     assert header.startswith("entry_id,line_no,posting_date,posting_period"), header
+
+
+async def test_a_close_the_checklist_refuses_lists_the_failing_items_and_closes_nothing(browser, console_url, api):
+    # The current month is open, and no issue run has billed it: billing_complete fails, so the close is refused.
+    current = date.today().strftime("%Y-%m")
+    page = await sign_in(browser, console_url, "billing-director", "billing-director")
+    await page.get_by_role("link", name="Month-end").click()
+    await page.get_by_role("table", name="Periods, newest first").get_by_role("link", name=current).click()
+    await expect(page.get_by_role("heading", name=f"{current}: open")).to_be_visible()
+    blocking = page.get_by_role("table", name=f"Close checklist for {current}: blocking items")
+    await expect(_row(blocking, "billing complete")).to_contain_text("fail")
+    await page.get_by_role("button", name=f"Close {current}…").click()
+    await page.get_by_role("button", name=f"Confirm close of {current}").click()
+    await expect(page.get_by_role("alert").filter(has_text=f"{current} cannot close")).to_be_visible()
+    await expect(page.get_by_role("list", name="Failing checklist items")).to_contain_text("billing complete")
+    assert (await api.get("accounting-svc", f"/v1/periods/{current}"))["status"] == "open"
+    assert await serious_accessibility_violations(page) == []
 
 
 async def test_an_analyst_reads_the_month_end_but_is_offered_no_close(browser, console_url, api):
