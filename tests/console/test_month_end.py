@@ -89,6 +89,12 @@ async def test_an_analyst_reads_the_month_end_but_is_offered_no_close(browser, c
     await expect(page.get_by_role("button", name=f"Close {period}…")).to_have_count(0)
     await expect(page.get_by_role("button", name=f"Reopen {period}")).to_have_count(0)
     await _sees_the_balanced_trial_balance(page, api, period)
+    variance = await api.get("invoice-svc", "/v1/variance", period=period)
+    flagged = [line for line in variance["lines"] if line["flagged"]]
+    await expect(page.get_by_text(f"{len(flagged)} of {len(variance['lines'])} contract lines differ by more than "
+                                  f"{variance['threshold_pct']}%")).to_be_visible()
+    flags = page.get_by_role("table", name=f"Contract lines of {period} flagged beyond {variance['threshold_pct']}%")
+    await expect(flags.get_by_role("row")).to_have_count(1 + max(1, len(flagged)))  # the header, then the lines
 
 
 async def _sees_the_balanced_trial_balance(page, api, period: str) -> None:

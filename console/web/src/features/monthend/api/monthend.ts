@@ -18,6 +18,30 @@ export interface Unbilled {
   unpriced: { reason: string }[];
 }
 
+// invoice-svc's /v1/variance is documented as a plain object too: per contract line, gross, booked vs delivered vs
+// billed with each difference and its % (already × 100), flagged beyond the threshold.
+export interface VarianceLine {
+  contract_id: string;
+  line_item_id: string;
+  product_code: string;
+  currency: string;
+  booked: string | null;
+  delivered: string | null;
+  billed: string | null;
+  delivered_vs_booked: string | null;
+  delivered_vs_booked_pct: string | null;
+  billed_vs_delivered: string | null;
+  billed_vs_delivered_pct: string | null;
+  flagged: boolean;
+  unpriced: string[];
+}
+
+export interface Variance {
+  period: string;
+  threshold_pct: string;
+  lines: VarianceLine[];
+}
+
 /** A refused close (409): accounting-svc names the blocking items that fail, each with its why. */
 export type CloseRefusal = Problem & { failing?: { item: string; why: string }[] };
 
@@ -68,4 +92,11 @@ export function useUnbilled(period: string) {
 /** The journal of a period as the ERP import file, through the console's proxy (the person's own token). */
 export function journalCsvUrl(period: string): string {
   return `/api/accounting-svc/v1/exports/journal.csv?period=${encodeURIComponent(period)}`;
+}
+
+export function useVariance(period: string) {
+  return useQuery({
+    queryKey: ["variance", period],
+    queryFn: async () => unwrap(await invoiceApi.GET("/v1/variance", { params: { query: { period } } })) as unknown as Variance,
+  });
 }

@@ -4,6 +4,7 @@ import { timestamp } from "../../../lib/format";
 import { lastBilledPeriod, usePeriod, usePeriods, type ChecklistItem, type PeriodState } from "../api/monthend";
 import { PeriodActions } from "./PeriodActions";
 import { JournalDownload, RevenueReport, TrialBalance, UnbilledSummary } from "./Reports";
+import { VarianceFlags } from "./VarianceFlags";
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -68,6 +69,7 @@ function SelectedPeriod({ period, latestClosed }: { period: string; latestClosed
       <TrialBalance period={period} />
       <RevenueReport period={period} />
       <UnbilledSummary period={period} />
+      <VarianceFlags period={period} />
       <JournalDownload period={period} />
     </section>
   );
