@@ -15,13 +15,15 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from mediabill_common.events.catalog import all_topics
+from mediabill_common.kafka.security import KafkaSecurity, client_kwargs
 
 
 async def ensure_topics(bootstrap_servers: str, topics: dict[str, int] | None = None,
-                        replication_factor: int = 1) -> list[str]:
+                        replication_factor: int = 1, security: KafkaSecurity | None = None) -> list[str]:
     """Create missing topics; returns the names created. Existing topics are left as they are."""
     wanted = topics if topics is not None else all_topics()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="mediabill-admin")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="mediabill-admin",
+                                **client_kwargs(security))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaConsumer
 
 from mediabill_common.kafka import make_producer
 from mediabill_common.kafka.dead_letter import original_headers_of
+from mediabill_common.kafka.security import client_kwargs
 
 
 def original_topic(dlq_topic: str, headers: dict[str, bytes]) -> str:
@@ -30,7 +31,7 @@ def original_topic(dlq_topic: str, headers: dict[str, bytes]) -> str:
 async def replay(bootstrap: str, dlq_topic: str, *, dry_run: bool = False, idle_s: float = 2.0) -> int:
     """Republish every dead letter not replayed before; returns how many were (or would be) replayed."""
     consumer = AIOKafkaConsumer(dlq_topic, bootstrap_servers=bootstrap, group_id=f"mediabill-dlq-replay.{dlq_topic}",
-                                enable_auto_commit=False, auto_offset_reset="earliest")
+                                enable_auto_commit=False, auto_offset_reset="earliest", **client_kwargs())
     producer = make_producer(bootstrap, client_id="mediabill-dlq-replay")
     await consumer.start()
     await producer.start()
@@ -64,7 +65,8 @@ async def replay(bootstrap: str, dlq_topic: str, *, dry_run: bool = False, idle_
 
 
 async def show(bootstrap: str, dlq_topic: str, limit: int) -> None:
-    consumer = AIOKafkaConsumer(dlq_topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(dlq_topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
+                                **client_kwargs())
     await consumer.start()
     shown = 0
     try:
