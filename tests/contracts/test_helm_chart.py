@@ -20,6 +20,7 @@ import yaml
 from console.settings import ConsoleSettings
 from deploy.processes import COLLECTIONS, CONSOLE, SERVICES, Service
 from mediabill_common.events.catalog import TOPIC_PARTITIONS
+from mediabill_common.kafka.security import KafkaSecurity
 from mediabill_common.testing.plugin import REPO_ROOT
 from mediabill_common.web.health import health_router
 
@@ -32,6 +33,8 @@ VALUES = {"default": yaml.safe_load((CHART / "values.yaml").read_text()),
           "production": yaml.safe_load(PRODUCTION.read_text())}
 # libpq's TLS variables, which asyncpg reads (the chart sets them for database.tls).
 LIBPQ_ENV = {"PGSSLMODE", "PGSSLROOTCERT"}
+# Read by every Kafka client of every process (mediabill_common.kafka.security), not by a service's settings class.
+KAFKA_SECURITY_ENV = {f"KAFKA_{name.upper()}" for name in KafkaSecurity.model_fields}
 
 
 def _helm() -> Path:
@@ -114,7 +117,7 @@ def test_each_role_runs_its_declared_process_with_known_settings(rendered, svc: 
     for role in svc.roles:
         container = deployments[f"mediabill-{svc.name}-{role}"]["spec"]["template"]["spec"]["containers"][0]
         assert container["command"] == ["python", *svc.args(role)]
-        unknown = set(_env(container)) - fields - LIBPQ_ENV
+        unknown = set(_env(container)) - fields - LIBPQ_ENV - KAFKA_SECURITY_ENV
         assert not unknown, f"{svc.name}-{role} sets variables no setting reads: {unknown}"
         assert _env(container)["PORT"]["value"] == str(svc.port)
 
@@ -200,3 +203,66 @@ def test_secrets_come_from_a_secret_and_a_jwks_deployment_accepts_no_hs256_token
             assert ("JWT_JWKS_URL" in env) == (values == "production")
     secrets = _of_kind(docs, "Secret")
     assert bool(secrets) == (values == "default")  # production names an existing Secret
+
+
+def _template(helm: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(helm), "template", "mediabill", str(CHART), "--namespace", "billing", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_managed_kafka_with_scram_over_tls_and_a_client_certificate(helm: Path):
+    out = _template(helm, "--set", "kafka.securityProtocol=SASL_SSL", "--set", "kafka.sasl.username=mediabill",
+                    "--set", "kafka.sasl.password=s3cret", "--set", "kafka.sasl.mechanism=SCRAM-SHA-256",
+                    "--set", "kafka.tls.caSecret=kafka-ca", "--set", "kafka.tls.clientSecret=kafka-client")
+    assert out.returncode == 0, out.stderr
+    docs = [doc for doc in yaml.safe_load_all(out.stdout) if doc]
+    for doc in docs:
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+    secret = next(iter(_of_kind(docs, "Secret").values()))
+    assert "kafka-sasl-password" in secret["data"]
+    pods = [*(d["spec"]["template"]["spec"] for d in _of_kind(docs, "Deployment").values()
+              if d["metadata"]["name"] != "mediabill-console"),
+            *(j["spec"]["template"]["spec"] for j in _of_kind(docs, "Job").values())]
+    assert pods
+    for pod in pods:
+        container = pod["containers"][0]
+        env = _env(container)
+        assert env["KAFKA_SECURITY_PROTOCOL"]["value"] == "SASL_SSL"
+        assert env["KAFKA_SASL_MECHANISM"]["value"] == "SCRAM-SHA-256"
+        assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "kafka-sasl-password"
+        assert env["KAFKA_SSL_CAFILE"]["value"] == "/etc/mediabill/kafka-ca/ca.crt"
+        mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+        assert mounts["kafka-ca"] == "/etc/mediabill/kafka-ca"
+        assert mounts["kafka-client"] + "/tls.crt" == env["KAFKA_SSL_CERTFILE"]["value"]
+        volumes = {v["name"]: v["secret"]["secretName"] for v in pod["volumes"]}
+        assert (volumes["kafka-ca"], volumes["kafka-client"]) == ("kafka-ca", "kafka-client")
+        # What the pod is given, the services' settings accept.
+        KafkaSecurity(security_protocol=env["KAFKA_SECURITY_PROTOCOL"]["value"],
+                      sasl_mechanism=env["KAFKA_SASL_MECHANISM"]["value"],
+                      sasl_username=env["KAFKA_SASL_USERNAME"]["value"], sasl_password="from-the-secret",
+                      ssl_cafile=env["KAFKA_SSL_CAFILE"]["value"], ssl_certfile=env["KAFKA_SSL_CERTFILE"]["value"],
+                      ssl_keyfile=env["KAFKA_SSL_KEYFILE"]["value"])
+
+
+def test_production_values_speak_scram_over_tls_with_the_password_from_the_existing_secret(helm: Path):
+    out = _template(helm, "-f", str(PRODUCTION))
+    assert out.returncode == 0, out.stderr
+    docs = [doc for doc in yaml.safe_load_all(out.stdout) if doc]
+    for deployment in _of_kind(docs, "Deployment").values():
+        if deployment["metadata"]["name"] == "mediabill-console":
+            continue
+        env = _env(deployment["spec"]["template"]["spec"]["containers"][0])
+        assert env["KAFKA_SECURITY_PROTOCOL"]["value"] == "SASL_SSL"
+        assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "mediabill-secrets",
+                                                                           "key": "kafka-sasl-password"}
+
+
+@pytest.mark.parametrize(("args", "refusal"), [
+    (["--set", "kafka.securityProtocol=SASL_SSL", "--set", "kafka.sasl.password=p"], "kafka.sasl.username"),
+    (["--set", "kafka.securityProtocol=SASL_SSL", "--set", "kafka.sasl.username=u"], "kafka.sasl.password"),
+    (["--set", "kafka.securityProtocol=TLS"], "kafka.securityProtocol must be"),
+])
+def test_kafka_security_the_services_could_not_use_is_refused_at_render(helm: Path, args: list[str], refusal: str):
+    out = _template(helm, *args)
+    assert out.returncode != 0
+    assert refusal in out.stderr

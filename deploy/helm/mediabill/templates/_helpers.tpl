@@ -33,6 +33,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
   valueFrom: { secretKeyRef: { name: {{ include "mediabill.secretName" $root }}, key: database-url } }
 - name: KAFKA_BOOTSTRAP_SERVERS
   value: {{ $root.Values.kafka.bootstrapServers | quote }}
+{{- include "mediabill.kafkaSecurityEnv" $root }}
 {{- include "mediabill.jwtEnv" $root }}
 {{- with $root.Values.database.tls.sslmode }}
 - name: PGSSLMODE
@@ -81,17 +82,74 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end }}
 {{- end -}}
 
+{{/* How the services authenticate to Kafka (mediabill_common.kafka.security reads these). */}}
+{{- define "mediabill.kafkaSecurityEnv" -}}
+{{- $kafka := .Values.kafka -}}
+{{- $protocol := $kafka.securityProtocol | default "PLAINTEXT" -}}
+{{- if not (has $protocol (list "PLAINTEXT" "SSL" "SASL_PLAINTEXT" "SASL_SSL")) }}
+{{- fail (printf "kafka.securityProtocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, not %s" $protocol) }}
+{{- end }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: {{ $protocol | quote }}
+{{- if hasPrefix "SASL_" $protocol }}
+{{- if not $kafka.sasl.username }}
+{{- fail "kafka.securityProtocol SASL_* needs kafka.sasl.username (and the password in the Secret)" }}
+{{- end }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ $kafka.sasl.mechanism | quote }}
+- name: KAFKA_SASL_USERNAME
+  value: {{ $kafka.sasl.username | quote }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ include "mediabill.secretName" . }}, key: kafka-sasl-password } }
+{{- end }}
+{{- if hasSuffix "SSL" $protocol }}
+{{- if $kafka.tls.caSecret }}
+- name: KAFKA_SSL_CAFILE
+  value: /etc/mediabill/kafka-ca/{{ $kafka.tls.caKey }}
+{{- end }}
+{{- if $kafka.tls.clientSecret }}
+- name: KAFKA_SSL_CERTFILE
+  value: /etc/mediabill/kafka-client/tls.crt
+- name: KAFKA_SSL_KEYFILE
+  value: /etc/mediabill/kafka-client/tls.key
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Certificates mounted from Secrets: PostgreSQL's CA, Kafka's CA and Kafka client certificate. */}}
 {{- define "mediabill.caVolume" -}}
-{{- if .Values.database.tls.caSecret }}
+{{- $tls := .Values.kafka.tls -}}
+{{- $ssl := hasSuffix "SSL" (.Values.kafka.securityProtocol | default "PLAINTEXT") -}}
+{{- if or .Values.database.tls.caSecret (and $ssl (or $tls.caSecret $tls.clientSecret)) }}
 volumes:
+{{- if .Values.database.tls.caSecret }}
   - name: postgres-ca
     secret: { secretName: {{ .Values.database.tls.caSecret }} }
+{{- end }}
+{{- if and $ssl $tls.caSecret }}
+  - name: kafka-ca
+    secret: { secretName: {{ $tls.caSecret }} }
+{{- end }}
+{{- if and $ssl $tls.clientSecret }}
+  - name: kafka-client
+    secret: { secretName: {{ $tls.clientSecret }} }
+{{- end }}
 {{- end }}
 {{- end -}}
 
 {{- define "mediabill.caMount" -}}
-{{- if .Values.database.tls.caSecret }}
+{{- $tls := .Values.kafka.tls -}}
+{{- $ssl := hasSuffix "SSL" (.Values.kafka.securityProtocol | default "PLAINTEXT") -}}
+{{- if or .Values.database.tls.caSecret (and $ssl (or $tls.caSecret $tls.clientSecret)) }}
 volumeMounts:
+{{- if .Values.database.tls.caSecret }}
   - { name: postgres-ca, mountPath: /etc/mediabill/postgres-ca, readOnly: true }
+{{- end }}
+{{- if and $ssl $tls.caSecret }}
+  - { name: kafka-ca, mountPath: /etc/mediabill/kafka-ca, readOnly: true }
+{{- end }}
+{{- if and $ssl $tls.clientSecret }}
+  - { name: kafka-client, mountPath: /etc/mediabill/kafka-client, readOnly: true }
+{{- end }}
 {{- end }}
 {{- end -}}
