@@ -6,6 +6,10 @@ Publishes N CampaignDelivered to a fresh topic (6 partitions), then
 2. runs a bare aiokafka consumer with another fresh group that COPYs the same messages into an equivalent table
    with no validation, no inbox and no dedupe (the raw baseline),
 and prints events/s for both, the ratio and peak RSS. `--profile` writes a cProfile of the service phase.
+
+`--consumers 1,2` runs the service phase as that many consumer processes in one group instead (bench/ingest/
+processes.py), once per count in one invocation, each with its own topic, messages and raw baseline, and ends with
+the counts side by side.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import time
 import uuid
 
 from bench.ingest.phases import cleanup, publish_all, run_raw_baseline, run_service, seed_config
+from bench.ingest.processes import run_service_processes
 from bench.ingest.workload import Workload
 from mediabill_common.process import tune_gc_for_throughput
 
@@ -29,6 +34,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=None,
                         help="records per consumer batch (default: the service's CONSUMER_BATCH_SIZE)")
     parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--consumers", default=None,
+                        help="comma-separated process counts, e.g. 1,2: the service as N consumer processes")
     parser.add_argument("--profile", default=None, help="write a cProfile of the service phase to this file")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark's rows (default: delete them)")
     parser.add_argument("--gc-default", action="store_true",
@@ -46,6 +53,18 @@ def peak_rss_mib() -> float:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    if args.consumers is None:
+        await _run(args, None)
+        return 0
+    rows = [await _run(args, int(n)) for n in args.consumers.split(",")]
+    print("\n=== consumer processes side by side ===")
+    print("processes | events/s | raw events/s | ratio | CPU us/event service | CPU us/event raw")
+    for n, rate, raw_rate, cpu_us, raw_us in rows:
+        print(f"{n} | {rate:,.0f} | {raw_rate:,.0f} | {rate / raw_rate:.2f} | {cpu_us:.0f} | {raw_us:.0f}")
+    return 0
+
+
+async def _run(args: argparse.Namespace, consumers: int | None) -> tuple[int, float, float, float, float]:
     runid = uuid.uuid4().hex[:8]
     topic = f"bench.delivery.{runid}"
     work = Workload(runid=runid, n=args.n)
@@ -59,25 +78,32 @@ async def _main(args: argparse.Namespace) -> int:
               f"RSS peak so far {peak_rss_mib():.0f} MiB", flush=True)
         if not args.gc_default:
             tune_gc_for_throughput()
-        service_s, service_cpu = await run_service(ctx, args, topic, work, batch_size, runid)
+        if consumers is None:
+            service_s, service_cpu = await run_service(ctx, args, topic, work, batch_size, runid)
+        else:
+            service_s, service_cpu = await run_service_processes(ctx, args, topic, work, batch_size, runid,
+                                                                 consumers)
         service_rss = peak_rss_mib()
         raw_s, raw_cpu = await run_raw_baseline(args, topic, work, batch_size, runid)
         service_rate, raw_rate = args.n / service_s, args.n / raw_s
         print("\n=== results ===")
-        print(f"invoice-svc batch handler: {args.n:,} events in {service_s:.1f}s = {service_rate:,.0f} events/s")
+        label = "in this process" if consumers is None else f"x{consumers} processes"
+        print(f"invoice-svc batch handler ({label}): {args.n:,} events in {service_s:.1f}s = "
+              f"{service_rate:,.0f} events/s")
         print(f"raw baseline (aiokafka + COPY): {args.n:,} events in {raw_s:.1f}s = {raw_rate:,.0f} events/s")
         print(f"ratio service/raw: {service_rate / raw_rate:.2f}")
+        per_event = {}
         for label, cpu in (("invoice-svc", service_cpu), ("raw baseline", raw_cpu)):
-            per_event = 1e6 * (cpu.python_s + cpu.postgres_s) / args.n
+            per_event[label] = 1e6 * (cpu.python_s + cpu.postgres_s) / args.n
             print(f"CPU {label}: python {cpu.python_s:.1f}s + postgres {cpu.postgres_s:.1f}s "
-                  f"({len(cpu.backends)} backend(s)) = {per_event:.0f} us/event")
+                  f"({len(cpu.backends)} backend(s)) = {per_event[label]:.0f} us/event")
         cost_ratio = (raw_cpu.python_s + raw_cpu.postgres_s) / (service_cpu.python_s + service_cpu.postgres_s)
         print(f"CPU-cost ratio raw/service: {cost_ratio:.2f} (less disturbed by other load than wall time)")
         print(f"peak RSS: {service_rss:.0f} MiB after the service phase, {peak_rss_mib():.0f} MiB overall "
               f"(one process: publisher, service consumer and baseline)")
         ok = service_rate >= 20_000 and service_rate / raw_rate >= 0.5
         print(f"targets (>= 20,000 events/s and >= 0.5 of raw): {'met' if ok else 'NOT met'}")
-        return 0
+        return (consumers or 1, service_rate, raw_rate, per_event["invoice-svc"], per_event["raw baseline"])
     finally:
         if not args.keep:
             await cleanup(ctx, runid)
