@@ -130,7 +130,7 @@ async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, bat
         profiler.dump_stats(args.profile)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     breakdown.report(elapsed)
-    await _verify_ledger(ctx, work, runid)
+    await verify_ledger(ctx, work, runid)
     return elapsed, cpu
 
 
@@ -147,7 +147,7 @@ async def _wait(progress, target: int, started: float, task: asyncio.Task | None
             print(f"  {label}: {int(done):,}/{target:,} applied, {done / (now - started):,.0f} events/s", flush=True)
 
 
-async def _verify_ledger(ctx: ServiceContext, work: Workload, runid: str) -> None:
+async def verify_ledger(ctx: ServiceContext, work: Workload, runid: str) -> None:
     from sqlalchemy import text
 
     async with ctx.sessions() as s:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 
-from bench.ingest.phases import CpuMeter
+from bench.ingest.phases import CpuMeter, verify_ledger
 from bench.ingest.workload import Workload
 from invoice_svc.bootstrap import build
 from invoice_svc.entrypoints.consumer import make_runner
@@ -54,6 +54,7 @@ async def run_service_processes(ctx: ServiceContext, args, topic: str, work: Wor
             w.send_signal(signal.SIGTERM)
         for w in workers:
             await asyncio.wait_for(w.wait(), timeout=60)
+    await verify_ledger(ctx, work, runid)
     return elapsed, _summed(reports)
 
 
