@@ -18,6 +18,7 @@ import time
 from collections import Counter, defaultdict
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC, EXCEPTIONS_TOPIC, TOPIC_PARTITIONS
 from mediabill_common.kafka.admin import ensure_topics
@@ -84,19 +85,28 @@ async def test_consumers_and_relays_scale_out_and_in_mid_stream_with_effects_exa
         await configure(api, world, early, with_catalogue=True)
         await settle(system, db, "invoice-svc's copy of the first half of the configuration",
                      lambda: config_arrived(db))
-        note(f"configured {len(early)} of {len(world.contracts)} contracts; 3 consumers, 2 relays per service")
+        await members(system, kafka_bootstrap, 3)
+        note(f"configured {len(early)} of {len(world.contracts)} contracts; 3 consumers in the group, 2 relays "
+             f"per service")
         before = await end_offsets(kafka_bootstrap, DELIVERY_TOPIC)
-        publisher = asyncio.create_task(publish_paced(kafka_bootstrap, world.stream, duration_s=30))
-        await asyncio.sleep(6)
+        # The stream in two halves, each paced, so the scale-out lands during the first and the scale-in during the
+        # second however slow the machine is.
+        half = len(world.stream) // 2
+        publisher = asyncio.create_task(publish_paced(kafka_bootstrap, world.stream[:half], duration_s=15))
+        await asyncio.sleep(5)
         system.add_instance(f"{CONSUMER}-4", CONSUMER)
-        note(f"scale out: {CONSUMER}-4 joins the group")
-        await asyncio.sleep(4)
+        await members(system, kafka_bootstrap, 4)
+        note(f"scale out: {CONSUMER}-4 joined the group (4 members)")
+        await publisher
+        publisher = asyncio.create_task(publish_paced(kafka_bootstrap, world.stream[half:], duration_s=15))
         late_config = asyncio.create_task(configure(api, world, late))
-        note(f"configuring the other {len(late)} contracts mid-stream")
+        note(f"second half of the stream; configuring the other {len(late)} contracts meanwhile")
         await asyncio.sleep(3)
         for name in (CONSUMER, "invoice-svc:relay", "product-config-svc:relay"):
             await retire(system, name)
             note(f"scale in: {name} (SIGTERM)")
+        await members(system, kafka_bootstrap, 3)
+        note("the group is back to 3 members")
         await late_config
         await publisher
         note(f"published {len(world.stream)} events of {len(world.final)} deliveries")
@@ -152,6 +162,25 @@ async def settle(system: System, db: Db, what: str, check, status=None) -> None:
         detail = await status() if status else ""
         tails = "\n".join(f"----- {p.name}\n{p.tail(30)}" for p in system.processes.values())
         raise AssertionError(f"never converged: {what} ({detail})\n{exc}\n{tails}") from exc
+
+
+async def members(system: System, bootstrap: str, count: int) -> None:
+    """Wait until invoice-svc's group has settled with `count` member processes (each takes some of the delivery
+    topic's 6 partitions: the group assigns round-robin over partitions)."""
+    group = f"invoice-svc-{system.name}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        async def described() -> tuple[str, int]:
+            _error, _group, state, _protocol_type, _protocol, found = (
+                await admin.describe_consumer_groups([group]))[0].groups[0]
+            return state, len(found)
+
+        await poll_until(described, what=f"{group} to settle with {count} members",
+                         until=lambda got: got == ("Stable", count), timeout_s=180, every_s=0.5,
+                         alive=system.check_alive)
+    finally:
+        await admin.close()
 
 
 async def partitions_grown(bootstrap: str, before: dict) -> list[int]:
