@@ -179,3 +179,27 @@ class VarianceQueries:
     async def collected(self, contract_ids: Sequence[str], period: str) -> list[dict[str, Any]]:
         rows = await self._session.execute(_COLLECTED, {"contracts": list(contract_ids), "period": period})
         return [dict(r) for r in rows.mappings()]
+
+
+# Per contract line: the usage billed on issued invoices for the period (amount and quantity) and for the other
+# periods (the budget cap counts those): what the measurement reconciliation sets against first-party counts.
+_BILLED_QUANTITY_BY_LINE = text(f"""
+    SELECT i.contract_key, l.line_item_id,
+           COALESCE(sum(l.amount) FILTER (WHERE COALESCE(l.original_period, i.period) = :period), 0) AS billed,
+           COALESCE(sum(l.amount) FILTER (WHERE COALESCE(l.original_period, i.period) <> :period), 0) AS other,
+           COALESCE(sum(l.quantity) FILTER (WHERE COALESCE(l.original_period, i.period) = :period), 0) AS quantity
+      FROM {SCHEMA}.invoices i JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+     WHERE i.status = 'issued' AND i.contract_key = ANY(CAST(:contracts AS text[])) AND l.component = 'usage'
+       AND l.kind <> 'over_delivery' AND l.line_item_id IS NOT NULL
+     GROUP BY 1, 2""")
+
+
+class MeasurementQueries(VarianceQueries):
+    """What the measurement reconciliation reads beside the bill run's snapshot reads (`MeasurementFigures`)."""
+
+    async def billed_quantity_by_line(self, contract_ids: Sequence[str], period: str) \
+            -> dict[tuple[str, str], tuple[Any, Any, int]]:
+        """(contract, line item) -> (billed for the period, billed for other periods, quantity billed for it)."""
+        rows = await self._session.execute(_BILLED_QUANTITY_BY_LINE,
+                                           {"contracts": list(contract_ids), "period": period})
+        return {(r[0], r[1]): (r[2], r[3], int(r[4])) for r in rows}

@@ -285,6 +285,15 @@ class VarianceFigures(Protocol):
     async def collected(self, contract_ids: Sequence[str], period: str) -> list[dict[str, Any]]: ...
 
 
+class MeasurementFigures(Protocol):
+    """What the first- vs third-party measurement reconciliation reads beside the bill run's snapshot reads."""
+
+    async def contracts_in_flight(self, start: date, end: date) -> list[tuple[str, dict[str, Any]]]: ...
+
+    async def billed_quantity_by_line(self, contract_ids: Sequence[str], period: str) \
+        -> dict[tuple[str, str], tuple[Decimal, Decimal, int]]: ...
+
+
 class InvoiceUnit(Protocol):
     """One transaction of invoice-svc's consumer (and whatever applies or replays its events): the repositories its
     handlers use, bound to it, its outbox, audit trail and parking lot. Handlers never commit; the unit's owner does."""
