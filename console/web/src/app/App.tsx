@@ -17,6 +17,9 @@ const ProductPage = lazy(() => import("../features/products/components/ProductPa
 const ExceptionsPage = lazy(() => import("../features/exceptions/components/ExceptionsPage").then((m) => ({ default: m.ExceptionsPage })));
 const BillRunsPage = lazy(() => import("../features/billruns/components/BillRunsPage").then((m) => ({ default: m.BillRunsPage })));
 const MonthEndPage = lazy(() => import("../features/monthend/components/MonthEndPage").then((m) => ({ default: m.MonthEndPage })));
+const AccountListPage = lazy(() => import("../features/accounts/components/AccountListPage").then((m) => ({ default: m.AccountListPage })));
+const AccountPage = lazy(() => import("../features/accounts/components/AccountPage").then((m) => ({ default: m.AccountPage })));
+const ContractPage = lazy(() => import("../features/accounts/components/ContractPage").then((m) => ({ default: m.ContractPage })));
 const OverviewPage = lazy(() => import("../features/overview/components/OverviewPage").then((m) => ({ default: m.OverviewPage })));
 
 const queries = new QueryClient({
@@ -53,6 +56,9 @@ export function App() {
               <Route path="approvals" element={<ApprovalsPage />} />
               <Route path="products" element={<ProductListPage />} />
               <Route path="products/:code" element={<ProductPage />} />
+              <Route path="accounts" element={<AccountListPage />} />
+              <Route path="accounts/:accountId" element={<AccountPage />} />
+              <Route path="contracts/:contractId" element={<ContractPage />} />
               <Route path="month-end" element={<MonthEndPage />} />
               <Route path="*" element={<p>There is no such page.</p>} />
             </Route>

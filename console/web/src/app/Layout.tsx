@@ -12,6 +12,7 @@ const AREAS = [
   { to: "/disputes", label: "Disputes" },
   { to: "/approvals", label: "Approvals" },
   { to: "/products", label: "Products" },
+  { to: "/accounts", label: "Accounts" },
   { to: "/month-end", label: "Month-end" },
 ];
 
