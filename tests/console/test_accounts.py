@@ -45,7 +45,9 @@ async def test_an_analyst_finds_an_account_by_name_and_reads_a_contract_with_its
     await contracts.get_by_role("link", name=contract["contract_id"], exact=True).click()
 
     await expect(page.get_by_role("heading", name=f"Contract {contract['contract_id']}")).to_be_visible()
-    await expect(page.get_by_text("PO-CONSOLE-7781")).to_be_visible()
+    terms = page.get_by_role("region", name=amended.get("name") or "Terms")
+    await expect(terms.get_by_role("definition").filter(has_text="PO-CONSOLE-7781")).to_have_count(1)
+    await expect(terms).to_contain_text(amended["status"])
     lines = page.get_by_role("table", name="Contract lines")
     await expect(lines.get_by_role("row")).to_have_count(len(amended["lines"]) + 1)
     for line in amended["lines"]:
