@@ -21,7 +21,6 @@ from invoice_svc.testing.billing import (
     deliver,
     delivery,
     exceptions_of,
-    make_billing,
     product,
 )
 from mediabill_common.consumer import Event
@@ -33,13 +32,6 @@ pytestmark = pytest.mark.integration
 TOPIC_OF = {"PaymentApplied": PAYMENTS_TOPIC, "CreditMemoIssued": ADJUSTMENTS_TOPIC,
             "DebitMemoIssued": ADJUSTMENTS_TOPIC, "DisputeOpened": DISPUTES_TOPIC, "DisputeResolved": DISPUTES_TOPIC,
             "DisputeWithdrawn": DISPUTES_TOPIC, "DisputeReopened": DISPUTES_TOPIC}
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _issue(feed, billing, u: str, contracts: int = 1) -> list[dict]:

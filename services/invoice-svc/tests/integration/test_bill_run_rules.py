@@ -14,7 +14,6 @@ from invoice_svc.testing.billing import (
     delivery,
     exceptions_of,
     line,
-    make_billing,
     numbering_is_gapless,
     product,
 )
@@ -22,13 +21,6 @@ from mediabill_common.events.catalog import PAYMENTS_TOPIC
 from mediabill_common.testing.kafka import envelope_for
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def test_rules_2_to_5_and_11_groups_rates_tiers_basis_and_tax(invoice_feed, billing, unique):

@@ -20,7 +20,6 @@ from invoice_svc.testing.billing import (
     contract,
     deliver,
     delivery,
-    make_billing,
     numbering_is_gapless,
     product,
 )
@@ -30,13 +29,6 @@ pytestmark = pytest.mark.integration
 
 CONTRACTS = 6
 PERIOD = "2026-05"
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 @pytest.fixture

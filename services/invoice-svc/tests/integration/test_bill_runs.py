@@ -16,7 +16,6 @@ from invoice_svc.testing.billing import (
     delivery,
     exceptions_of,
     line,
-    make_billing,
     numbering_is_gapless,
     product,
 )
@@ -24,13 +23,6 @@ from mediabill_common.events.catalog import INVOICES_TOPIC
 from mediabill_common.testing.kafka import flush_outbox, read_topic
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _io7(feed, u: str) -> dict:

@@ -16,7 +16,6 @@ from invoice_svc.testing.billing import (
     contract,
     deliver,
     delivery,
-    make_billing,
     numbering_is_gapless,
     product,
 )
@@ -25,13 +24,6 @@ from mediabill_common.testing.polling import poll_until
 pytestmark = pytest.mark.integration
 
 CONTRACTS = 6
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _agency_with_contracts(feed, u: str, period: str) -> str:

@@ -15,7 +15,6 @@ from invoice_svc.testing.billing import (
     delivery,
     exceptions_of,
     line,
-    make_billing,
     product,
 )
 from invoice_svc.testing.events import delivered
@@ -23,13 +22,6 @@ from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC, EXCEPT
 from mediabill_common.testing.kafka import end_offsets, envelope_for, flush_outbox, read_from, read_topic
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _one_line_contract(feed, u: str) -> dict:

@@ -16,18 +16,10 @@ from invoice_svc.testing.billing import (
     contract,
     deliver,
     delivery,
-    make_billing,
     product,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _agency_invoice(feed, billing, u: str, period: str = "2025-08") -> dict:

@@ -14,18 +14,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from invoice_svc.entrypoints.worker import store_documents_once
-from invoice_svc.testing.billing import READER, account, configure, contract, deliver, delivery, make_billing, product
+from invoice_svc.testing.billing import READER, account, configure, contract, deliver, delivery, product
 from mediabill_common.events.catalog import ADJUSTMENTS_TOPIC, DISPUTES_TOPIC, PAYMENTS_TOPIC
 from mediabill_common.testing.kafka import envelope_for, producer_source
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _issue(feed, billing, u: str) -> dict:

@@ -12,7 +12,6 @@ from invoice_svc.testing.billing import (
     contract,
     deliver,
     delivery,
-    make_billing,
     own_year,
     product,
 )
@@ -20,13 +19,6 @@ from invoice_svc.testing.billing import (
 pytestmark = pytest.mark.integration
 FIELDS = ("billing_basis", "threshold_pct", "first_party_impressions", "third_party_impressions", "discrepancy_pct",
           "status", "quantity_billed", "billed", "first_party_value", "value_at_stake")
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _rows(billing, period: str, contract_id: str, **params) -> dict:

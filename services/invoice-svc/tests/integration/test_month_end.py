@@ -18,19 +18,11 @@ from invoice_svc.testing.billing import (
     contract,
     deliver,
     delivery,
-    make_billing,
     own_year,
     product,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _status(billing, period: str) -> dict:

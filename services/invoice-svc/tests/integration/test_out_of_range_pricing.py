@@ -17,7 +17,6 @@ from invoice_svc.testing.billing import (
     deliver,
     delivery,
     exceptions_of,
-    make_billing,
     product,
 )
 
@@ -25,13 +24,6 @@ pytestmark = pytest.mark.integration
 
 HUGE = "1" + "0" * 30
 BIGINT_MAX = 2 ** 63 - 1
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _two_advertisers(feed, u: str) -> dict:

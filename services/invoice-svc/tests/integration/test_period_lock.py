@@ -17,7 +17,6 @@ from invoice_svc.testing.billing import (
     deliver,
     delivery,
     line,
-    make_billing,
     own_year,
     product,
 )
@@ -28,13 +27,6 @@ from mediabill_common.testing.kafka import end_offsets, envelope_for
 pytestmark = pytest.mark.integration
 
 ACCOUNTING = "/mediabill/accounting-svc"
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def close_period(feed, period: str, *, source: str = ACCOUNTING, event: str = "PeriodClosed") -> None:

@@ -6,16 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from invoice_svc.testing.billing import READER, account, configure, contract, deliver, delivery, make_billing, product
+from invoice_svc.testing.billing import READER, account, configure, contract, deliver, delivery, product
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def billing(invoice_ctx):
-    b = make_billing(invoice_ctx)
-    yield b
-    await b.client.aclose()
 
 
 async def _kpis(billing) -> dict:
