@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from accounting_svc.adapters.service_call import json_object
 from accounting_svc.app.ports import ServiceUnavailable
 from accounting_svc.domain.exposure import OpenAmounts
 from mediabill_common.auth.service_token import ServiceToken
@@ -63,19 +64,9 @@ class HttpOpenAmounts:
         params: dict[str, str | int] = {"status": status, "limit": PAGE_SIZE}
         if cursor:
             params["cursor"] = cursor
-        try:
-            response = await self._client.get(self._path, params=params, headers=self._token.headers())
-        except httpx.HTTPError as exc:
-            raise ServiceUnavailable(f"{self._service} unreachable: {type(exc).__name__}") from exc
-        if response.status_code >= 400:
-            raise ServiceUnavailable(f"{self._service} answered {response.status_code} to GET {self._path}: "
-                                     f"{response.text[:300]}")
-        try:
-            page = response.json()
-        except ValueError as exc:
-            raise ServiceUnavailable(f"{self._service} answered GET {self._path} with a body that is not JSON") \
-                from exc
-        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+        page = await json_object(self._client, self._token, "GET", self._path, params=params, service=self._service,
+                                 unavailable=ServiceUnavailable)
+        if not isinstance(page.get("items"), list):
             raise ServiceUnavailable(f"{self._service} answered GET {self._path} with no page of items")
         return page
 

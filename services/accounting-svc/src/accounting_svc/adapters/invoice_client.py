@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from accounting_svc.adapters.service_call import json_object
 from accounting_svc.app.ports import InvoiceServiceUnavailable, UnbilledSnapshot
 from accounting_svc.domain.documents import UnbilledLine
 from mediabill_common.auth.service_token import ServiceToken
@@ -45,21 +46,8 @@ class HttpInvoiceService:
         self._token = ServiceToken(sub=subject, secret=jwt_secret)
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        try:
-            response = await self._client.request(method, path, json=body, headers=self._token.headers())
-        except httpx.HTTPError as exc:
-            raise InvoiceServiceUnavailable(f"invoice-svc unreachable: {type(exc).__name__}") from exc
-        if response.status_code >= 400:
-            raise InvoiceServiceUnavailable(f"invoice-svc answered {response.status_code} to {method} {path}: "
-                                            f"{response.text[:300]}")
-        try:
-            answer = response.json()
-        except ValueError as exc:
-            raise InvoiceServiceUnavailable(f"invoice-svc answered {method} {path} with a body that is not JSON") \
-                from exc
-        if not isinstance(answer, dict):
-            raise InvoiceServiceUnavailable(f"invoice-svc answered {method} {path} with no object")
-        return answer
+        return await json_object(self._client, self._token, method, path, body=body, service="invoice-svc",
+                                 unavailable=InvoiceServiceUnavailable)
 
     async def billing_status(self, period: str) -> dict[str, Any]:
         return await self._call("GET", f"/v1/periods/{period}/billing-status")
