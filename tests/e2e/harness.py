@@ -20,7 +20,7 @@ import httpx
 from deploy.processes import COLLECTIONS, CONSOLE, SERVICES
 from mediabill_common.db.engine import asyncpg_dsn
 from mediabill_common.events.catalog import all_topics
-from mediabill_common.testing.kafka import start_group_at_end
+from mediabill_common.testing.kafka import start_groups_at_end
 from mediabill_common.testing.plugin import REPO_ROOT, run_migrations
 from mediabill_common.testing.polling import NotReached, poll_until
 from mediabill_common.testing.ports import free_port
@@ -98,8 +98,7 @@ class System:
         turned the console's resolved disputes into credit memos against invoices its invoice-svc never issued,
         and its accounting-svc's receivable stopped tying out to invoice-svc's balances; an earlier run's
         PeriodClosed locked a month in a fresh invoice-svc."""
-        for group in self.groups():
-            await start_group_at_end(self.kafka_bootstrap, group, list(all_topics()))
+        await start_groups_at_end(self.kafka_bootstrap, self.groups(), list(all_topics()))
 
     def _add(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         self.processes[name] = Process(name, argv, env, self.log_dir / f"{name.replace(':', '-')}.log")

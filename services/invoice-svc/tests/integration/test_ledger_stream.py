@@ -20,7 +20,7 @@ from invoice_svc.testing.events import (
     product_state,
 )
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC
-from mediabill_common.testing.kafka import consume_until, publish, read_topic, start_group_at_end
+from mediabill_common.testing.kafka import consume_until, publish, read_topic, start_groups_at_end
 
 pytestmark = pytest.mark.integration
 
@@ -118,7 +118,7 @@ async def test_malformed_messages_are_dead_lettered_and_the_rest_is_recorded(inv
 
 async def test_the_service_consumer_loop_records_a_stream_exactly_once(invoice_ctx, kafka_bootstrap, unique):
     group = f"invoice-svc-loop-{unique}"
-    await start_group_at_end(kafka_bootstrap, group, TOPICS)
+    await start_groups_at_end(kafka_bootstrap, [group], TOPICS)
     p, a, c = f"P-{unique}", f"A-{unique}", f"C-{unique}"
     base = {"account_id": a, "product_code": p, "contract_id": c}
     first = delivered(delivery(f"D-{unique}", revision=0, impressions=10, **base))

@@ -220,15 +220,16 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
         await consumer.stop()
 
 
-async def start_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
-    """Commit a fresh group's offsets at the topics' current ends, so it reads only what is published next."""
+async def start_groups_at_end(bootstrap: str, groups: list[str], topics: list[str]) -> None:
+    """Commit fresh groups' offsets at the topics' current ends, so they read only what is published next."""
     offsets: dict[TopicPartition, int] = {}
     for topic in topics:
         offsets |= await end_offsets(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=group)
-    await consumer.start()
-    try:
-        consumer.assign(list(offsets))
-        await consumer.commit(offsets)
-    finally:
-        await consumer.stop()
+    for group in groups:
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=group)
+        await consumer.start()
+        try:
+            consumer.assign(list(offsets))
+            await consumer.commit(offsets)
+        finally:
+            await consumer.stop()
