@@ -55,7 +55,9 @@ class Infra:
 SERVICES = (
     Service("product-config-svc", "product_config_svc", 8001),
     # invoice-svc's worker executes the bill runs its API queues: a month-end run must not slow the API people use.
-    Service("invoice-svc", "invoice_svc", 8002, roles=(*ROLES, "worker")),
+    # It also runs the daily jobs, among them the assurance run over the current and previous month (oversight.md O3).
+    Service("invoice-svc", "invoice_svc", 8002, roles=(*ROLES, "worker"),
+            dev_env=(("ASSURANCE_SCHEDULE_ENABLED", "true"),)),
     # The demo shows disputes handled over days on dispute-svc's demo clock (tools/demo/timeline.py).
     Service("dispute-svc", "dispute_svc", 8003, dev_env=(("DEMO_CLOCK", "true"),)),
     Service("adjustment-svc", "adjustment_svc", 8004),

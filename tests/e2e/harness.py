@@ -73,7 +73,8 @@ class System:
                     "INVOICE_SVC_URL": self.url("invoice-svc"), "RELAY_POLL_INTERVAL_S": "0.5",
                     "COLLECTIONS_GROUP": f"collections-{self.name}",
                     "DISPUTE_SVC_URL": self.url("dispute-svc"), "ADJUSTMENT_SVC_URL": self.url("adjustment-svc"),
-                    **self.env}
+                    # The daily jobs stay off unless a test turns them on (System(env=...)).
+                    "ASSURANCE_SCHEDULE_ENABLED": "false", **self.env}
         for svc in SERVICES:
             env = {**base_env, "PORT": str(self.ports[svc.name]), "CONSUMER_GROUP": f"{svc.name}-{self.name}"}
             for role in svc.roles:

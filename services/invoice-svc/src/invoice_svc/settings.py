@@ -1,5 +1,7 @@
 """invoice-svc settings (environment variables; names shared with the stack and docker-compose.yml)."""
 
+from datetime import time
+
 from pydantic import Field
 
 from invoice_svc.app.documents import Seller
@@ -32,6 +34,16 @@ class Settings(ServiceSettings):
     # foreign invoice; an hour keeps what settles by itself out of the queue and still tells an analyst the same
     # working day, long before payment terms (days) make it matter (docs/operations.md, Configuration).
     unknown_invoice_after_s: float = Field(default=3600.0, ge=0)
+    # The worker's daily schedule (entrypoints/daily_schedule.py): how often it looks for a due job.
+    daily_schedule_poll_s: float = Field(default=30.0, gt=0)
+    # Continuous billing assurance (oversight.md O3): a daily assurance run, at this UTC time of day, over the
+    # current month and the months before it (1 = the current month only). Off unless enabled: `./mediabill up`,
+    # docker-compose.yml and the Helm chart enable it; tests start it when they mean to.
+    assurance_schedule_enabled: bool = False
+    assurance_schedule_at: time = time(2, 0)
+    assurance_schedule_months: int = Field(default=2, ge=1, le=24)
+    # Invoices re-priced per transaction by an assurance run (its progress is recorded after each chunk).
+    assurance_chunk_size: int = Field(default=200, ge=1)
     # POST /v1/price-simulations: at most this many deliveries per request (422 beyond: about 0.1 CPU-s to price,
     # over a month of daily deliveries for 150 line items), priced in this many threads off the event loop.
     price_simulation_max_deliveries: int = Field(default=5000, ge=1)

@@ -77,6 +77,9 @@ invoices = Table(
     Column("reconciled_through", DateTime(timezone=True), nullable=False),
     Column("document", JSONB, nullable=False, server_default=text("'{}'")),   # names printed on the PDF
     Column("exceptions", JSONB, nullable=False, server_default=text("'[]'")),  # pricing findings of a draft
+    # What the invoice was priced with (engine version, terms version, digests of the rate cards and terms, the
+    # already-billed amounts): assurance re-prices with the same and names what changed. Null before O3.
+    Column("pricing_inputs", JSONB, nullable=True),
     # The receivable (rule 17), kept from balance_entries.
     _money("credited"), _money("debited"), _money("paid"), _money("balance_due"), _money("overpaid"),
     _money("disputed_amount"),

@@ -20,6 +20,7 @@ from invoice_svc.adapters.exception_repository import ExceptionRepository
 from invoice_svc.adapters.invoice_repository import InvoiceRepository
 from invoice_svc.adapters.ledger_repository import LedgerRepository
 from invoice_svc.adapters.receivables_repository import BALANCES_PARKING, ReceivablesRepository
+from invoice_svc.adapters.schedule_repository import ScheduleRepository
 from invoice_svc.adapters.statement_repository import StatementRepository
 from invoice_svc.app.handlers import HANDLERS
 from mediabill_common.audit import AuditTrail
@@ -57,6 +58,7 @@ class SqlUnit(Unit):
         self.documents = DocumentRepository(session)
         self.periods = PeriodLockRepository(session)
         self.statements = StatementRepository(session)
+        self.schedule = ScheduleRepository(session)
         self._outbox_table = outbox_table
         self._source = source
 

@@ -1,5 +1,5 @@
-"""`python -m invoice_svc worker`: executes the bill runs the API queues, sweeps parked balance events, and renders
-and stores the documents of the invoices the runs issued.
+"""`python -m invoice_svc worker`: executes the bill runs the API queues, sweeps parked balance events, renders
+and stores the documents of the invoices the runs issued, and runs the daily jobs (`daily_schedule`).
 
 Bill runs are CPU- and database-heavy for minutes; in a process of their own (at background priority in the stack)
 they leave the API's event loop and cores to the people using it. Any number of workers may run: they share the
@@ -17,6 +17,7 @@ from invoice_svc.adapters.invoice_document import render_invoice_pdf
 from invoice_svc.app.documents import store_issued_documents
 from invoice_svc.context import InvoiceContext
 from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
+from invoice_svc.entrypoints.daily_schedule import DailySchedule
 
 log = logging.getLogger(__name__)
 # Documents stored per transaction, and the wait when every issued invoice has its document.
@@ -50,6 +51,14 @@ async def _store_documents(ctx: InvoiceContext, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(stop.wait(), timeout=DOCUMENT_POLL_S)
 
 
+def daily_schedule(ctx: InvoiceContext) -> DailySchedule:
+    """The worker's daily jobs: register one here with `schedule.add(name, at, run)` (run(day) is awaited once a
+    day, in one worker replica)."""
+    return DailySchedule(ctx, poll_s=ctx.settings.daily_schedule_poll_s)
+
+
 async def run_worker(ctx: InvoiceContext, stop: asyncio.Event) -> None:
-    """Execute bill runs and store issued invoices' documents until `stop` (the caller closes the context)."""
-    await asyncio.gather(bill_run_executor(ctx).run(stop), _store_documents(ctx, stop))
+    """Execute bill runs, store issued invoices' documents and run the daily jobs until `stop` (the caller closes
+    the context)."""
+    await asyncio.gather(bill_run_executor(ctx).run(stop), _store_documents(ctx, stop),
+                         daily_schedule(ctx).run(stop))
