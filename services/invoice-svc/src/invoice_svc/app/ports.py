@@ -26,6 +26,7 @@ from invoice_svc.app.stored import (
     QueuedException,
     Receivable,
     ResolvedException,
+    SourceDay,
     StoredDocument,
     StoredLine,
 )
@@ -292,6 +293,13 @@ class MeasurementFigures(Protocol):
 
     async def billed_quantity_by_line(self, contract_ids: Sequence[str], period: str) \
         -> dict[tuple[str, str], tuple[Decimal, Decimal, int]]: ...
+
+
+class SourceDays(Protocol):
+    """What the source reconciliation reads: each source's records of a period per (contract, line item, date)."""
+
+    async def source_days(self, sources: Sequence[str], start: date, end: date, *, product_code: str | None,
+                          contract_id: str | None) -> list[SourceDay]: ...
 
 
 class InvoiceUnit(Protocol):

@@ -309,3 +309,23 @@ class OwedPeriod:
     contract_key: str
     account_id: str
     period: str
+
+
+class SourceDay(NamedTuple):
+    """One source's records of a (contract, line item, service date), summed (the source reconciliation's read)."""
+
+    source_system: str
+    contract_id: str | None
+    line_item_id: str
+    delivery_date: date
+    account_id: str
+    product_code: str
+    bills: bool                 # one of its records bills the day
+    records: int
+    impressions: int
+    viewable_impressions: int
+    clicks: int
+    conversions: int
+    third_party_impressions: int | None
+    media_cost: Decimal | None
+    currency: str | None

@@ -1,18 +1,23 @@
-"""Reconciliations (oversight.md O2): first-party against third-party measurement per contract line."""
+"""Reconciliations (oversight.md): two delivery sources per service day (O1) and first-party against third-party
+measurement per contract line (O2)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from invoice_svc.adapters.close_repository import MeasurementQueries
+from invoice_svc.adapters.source_reconciliation_repository import SourceReconciliationQueries
 from invoice_svc.app.measurement import MeasurementQuery, measurement_rows
+from invoice_svc.app.source_reconciliation import SourceReconciliationQuery, reconcile_sources
+from invoice_svc.domain.close.source_reconciliation import ReconciliationSummary, SourceStatus
 from invoice_svc.entrypoints.api.deps import RequestUnit
 from mediabill_common.events.types import Period
-from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_of
 from mediabill_common.web.problems import Unprocessable
 from mediabill_common.web.security import CurrentPrincipal
 
@@ -69,3 +74,109 @@ async def list_measurement(
         rows = await measurement_rows(unit, MeasurementQueries(unit.session), query, datetime.now(UTC))
     return page_of([MeasurementRow.model_validate(r) for r in rows], limit,
                    lambda r: {"c": r.contract_id, "l": r.line_item_id})
+
+
+SourceSort = Literal["contract_line_date", "-difference"]
+SourceSystem = Annotated[str, Query(min_length=1, max_length=100)]
+
+
+class SourceDayRow(BaseModel):
+    contract_id: str | None = Field(description="null for a self-serve advertiser's deliveries (no contract)")
+    line_item_id: str
+    product_code: str
+    service_date: date
+    unit: str = Field(description="the line's billing unit (impressions, viewable_impressions, clicks, ...)")
+    currency: str = Field(description="ISO 4217 currency of the values (the contract's)")
+    left_quantity: int | None = Field(description="the left source's quantity of the day; null when it has none")
+    right_quantity: int | None = Field(description="the right source's quantity of the day; null when it has none")
+    difference: int = Field(description="right - left (a missing side counts 0)")
+    difference_pct: str | None = Field(description="(right - left) / left in percent, 2 places; null when a side "
+                                                   "is missing or left is 0")
+    status: SourceStatus = Field(description="matched; within_tolerance when |right - left| <= left x tolerance "
+                                             "(exact); beyond_tolerance; only_left; only_right")
+    left_value: str | None = Field(description="left quantity x the line's effective value per unit in the "
+                                               "period's preview")
+    right_value: str | None = Field(description="right quantity x the same value per unit")
+    value_difference: str | None = Field(description="right_value - left_value; null when the line is unpriced")
+    billed: bool = Field(description="a record of either side bills the day (false: the day has only records its "
+                                     "product's billing source does not bill)")
+    unpriced: list[str] = Field(description="exception kinds that keep the line from being priced")
+
+
+class ValueTotals(BaseModel):
+    currency: str
+    left_value: str
+    right_value: str
+    difference: str = Field(description="right_value - left_value")
+
+
+class SourceSummary(BaseModel):
+    rows: dict[str, int] = Field(description="rows per status (every status named)")
+    values: list[ValueTotals] = Field(description="value per side and difference, per currency (priced rows)")
+    unpriced_rows: int
+
+
+class SourceReconciliationPage(Page[SourceDayRow]):
+    left: str
+    right: str
+    tolerance_pct: str
+    summary: SourceSummary = Field(description="over every row of the query (not only this page), before the "
+                                               "status filter")
+
+
+@router.get("/v1/reconciliations/sources", response_model=SourceReconciliationPage,
+            summary="Two delivery sources compared per (contract, line item, service date) (oversight.md O1)")
+async def reconcile_delivery_sources(
+    unit: RequestUnit, _p: CurrentPrincipal,
+    period: Annotated[Period, Query(description="the service period YYYY-MM")],
+    left: SourceSystem, right: SourceSystem,
+    product_code: Annotated[str | None, Query(max_length=64)] = None,
+    contract_id: Annotated[str | None, Query(max_length=200)] = None,
+    tolerance_pct: Annotated[Decimal, Query(ge=0, le=100, max_digits=7, decimal_places=4,
+                                            description="tolerance on quantity, in percent (default 1)")] = Decimal(1),
+    status: Annotated[SourceStatus | None, Query(description="only rows of this status")] = None,
+    sort: Annotated[SourceSort, Query(description="`contract_line_date` (the default) or `-difference` (the "
+                                                  "largest absolute quantity difference first)")]
+    = "contract_line_date",
+    limit: Limit = 50, cursor: Cursor = None,
+) -> SourceReconciliationPage:
+    """Each side's quantity and value per service day, the difference and its status against the tolerance (on
+    quantity), and a summary of the whole query. The left source is the reference (usually the one billing)."""
+    if left == right:
+        raise Unprocessable("left and right must name two different source systems",
+                            errors=[{"field": "right", "in": "query", "message": "same as left"}])
+    after = _source_position(decode_cursor(cursor), sort)
+    query = SourceReconciliationQuery(period, left, right, product_code, contract_id, tolerance_pct)
+    async with unit.session.begin():
+        found = await reconcile_sources(unit, SourceReconciliationQueries(unit.session), query, datetime.now(UTC))
+    rows = sorted((r for r in found.rows if status is None or r["status"] == status),
+                  key=lambda r: _source_key(r, sort))
+    if after is not None:
+        rows = [r for r in rows if _source_key(r, sort) > after]
+    next_cursor = encode_cursor({"s": sort, "k": list(_source_key(rows[limit - 1], sort))}) \
+        if len(rows) > limit else None
+    return SourceReconciliationPage(items=[SourceDayRow.model_validate(r) for r in rows[:limit]],
+                                    next_cursor=next_cursor, left=left, right=right,
+                                    tolerance_pct=format(tolerance_pct, "f"), summary=_summary(found.summary))
+
+
+def _source_key(row: dict[str, Any], sort: str) -> tuple[Any, ...]:
+    key = (row["contract_id"] or "", row["line_item_id"], row["service_date"].isoformat())
+    return (-abs(row["difference"]), *key) if sort == "-difference" else key
+
+
+def _source_position(position: dict[str, Any] | None, sort: str) -> tuple[Any, ...] | None:
+    if position is None:
+        return None
+    key = position.get("k")
+    shape = (int, str, str, str) if sort == "-difference" else (str, str, str)
+    if position.get("s") != sort or not isinstance(key, list) or len(key) != len(shape) \
+            or not all(isinstance(v, t) for v, t in zip(key, shape, strict=True)):
+        raise Unprocessable("cursor is not valid for this sort; pass next_cursor from a previous page")
+    return tuple(key)
+
+
+def _summary(summary: ReconciliationSummary) -> SourceSummary:
+    return SourceSummary(rows=dict(summary.rows), unpriced_rows=summary.unpriced_rows, values=[
+        ValueTotals(currency=t.currency, left_value=format(t.left_value, "f"), right_value=format(t.right_value, "f"),
+                    difference=format(t.difference, "f")) for _, t in sorted(summary.values.items())])
