@@ -18,8 +18,8 @@ from mediabill_common.db.reads import fetch_all
 _COLUMNS = ", ".join(BillRun.__dataclass_fields__)
 
 _ADD = text(f"""
-    INSERT INTO {SCHEMA}.bill_runs (run_id, period, mode, bill_to_account_ids, status, requested_by)
-    VALUES (:id, :period, :mode, :bill_tos, 'queued', :by) RETURNING {_COLUMNS}""")
+    INSERT INTO {SCHEMA}.bill_runs (run_id, period, mode, bill_to_account_ids, status, requested_by, source_system)
+    VALUES (:id, :period, :mode, :bill_tos, 'queued', :by, :source) RETURNING {_COLUMNS}""")
 _CLAIM_NEXT = text(f"""
     UPDATE {SCHEMA}.bill_runs r
        SET status = 'running', claimed_by = :me, attempts = r.attempts + 1, heartbeat_at = clock_timestamp(),
@@ -45,6 +45,13 @@ _FINISH = text(f"""
            heartbeat_at = clock_timestamp()
      WHERE run_id = :id AND claimed_by = :me AND attempts = :attempt AND status = 'running'""")
 _GET = f"SELECT {_COLUMNS} FROM {SCHEMA}.bill_runs WHERE run_id = :id"
+_SAVE_SHADOW = text(f"""
+    INSERT INTO {SCHEMA}.shadow_drafts (run_id, bill_to_account_id, contract_key, period, currency, total, lines)
+    SELECT :run_id, d ->> 'bill_to_account_id', d ->> 'contract_key', d ->> 'period', d ->> 'currency',
+           CAST(d ->> 'total' AS numeric), d -> 'lines'
+      FROM jsonb_array_elements(CAST(:drafts AS jsonb)) d
+    ON CONFLICT (run_id, bill_to_account_id, contract_key) DO UPDATE
+       SET currency = excluded.currency, total = excluded.total, lines = excluded.lines""")
 _PAGE = f"SELECT {_COLUMNS} FROM {SCHEMA}.bill_runs {{where}} ORDER BY requested_at DESC, run_id DESC LIMIT :lim"
 
 
@@ -59,11 +66,15 @@ class BillRunRepository:
         self._session = session
 
     async def add(self, run_id: str, period: str, mode: str, bill_to_account_ids: Sequence[str] | None,
-                  requested_by: str) -> BillRun:
+                  requested_by: str, source_system: str | None = None) -> BillRun:
         result = await self._session.execute(_ADD, {
-            "id": run_id, "period": period, "mode": mode, "by": requested_by,
+            "id": run_id, "period": period, "mode": mode, "by": requested_by, "source": source_system,
             "bill_tos": list(bill_to_account_ids) if bill_to_account_ids else None})
         return _run(result.mappings().one())
+
+    async def save_shadow_drafts(self, run_id: str, drafts: Sequence[dict[str, Any]]) -> None:
+        if drafts:
+            await self._session.execute(_SAVE_SHADOW, {"run_id": run_id, "drafts": json.dumps(list(drafts))})
 
     async def claim_next(self, executor_id: str, stale_after_s: float) -> BillRun | None:
         """Claim the oldest queued run, or a running one whose executor stopped beating; None when there is none."""

@@ -77,15 +77,22 @@ _AGGREGATE = f"""
            sum(d.third_party_impressions) AS third_party_impressions, sum(d.media_cost) AS media_cost,
            d.currency
       FROM {SCHEMA}.deliveries d
-     WHERE d.billable AND d.delivery_date BETWEEN :start AND :end AND d.updated_at <= :snap AND {{scope}}
+     WHERE {{bills}} AND d.delivery_date BETWEEN :start AND :end AND d.updated_at <= :snap AND {{scope}}
      GROUP BY 1, 2, 3, 4, 5, 7, d.currency, (d.third_party_impressions IS NULL), (d.media_cost IS NULL)
 """
-# A contract group's deliveries, and a self-serve advertiser's (no contract).
-_AGGREGATES = (
-    ("contracts", text(_AGGREGATE.format(scope="d.contract_id = ANY(CAST(:contracts AS text[]))"))),
-    ("accounts", text(_AGGREGATE.format(
-        scope="d.contract_id IS NULL AND d.account_id = ANY(CAST(:accounts AS text[]))"))),
-)
+# A shadow preview (oversight.md O1) bills, for every product the source reported in the period, that source's
+# records (billable, or held only because another source bills their day) instead of the billing source's.
+_AS_IF_SOURCE_BILLS = f"""
+    (CASE WHEN d.product_code IN (SELECT s.product_code FROM {SCHEMA}.deliveries s
+                                   WHERE s.source_system = :as_if_source AND s.delivery_date BETWEEN :start AND :end)
+          THEN d.source_system = :as_if_source AND d.exception_kinds <@ CAST(ARRAY['source_conflict'] AS varchar[])
+          ELSE d.billable END)"""
+_SCOPES = (("contracts", "d.contract_id = ANY(CAST(:contracts AS text[]))"),
+           ("accounts", "d.contract_id IS NULL AND d.account_id = ANY(CAST(:accounts AS text[]))"))
+# A contract group's deliveries, and a self-serve advertiser's (no contract); then the same as if a source billed.
+_AGGREGATES = tuple((name, text(_AGGREGATE.format(bills="d.billable", scope=scope))) for name, scope in _SCOPES)
+_SHADOW_AGGREGATES = tuple((name, text(_AGGREGATE.format(bills=_AS_IF_SOURCE_BILLS, scope=scope)))
+                           for name, scope in _SCOPES)
 # The planner expects one group per ledger row (it cannot know a month of days folds into one line): it picks a
 # parallel sort spilled to disk with the default work_mem, 3 processes busy on a 2-core host that also prices.
 # One backend sorting in memory uses about half the CPU for the same result; JIT would only add compile time.
@@ -235,18 +242,21 @@ class SnapshotRepository:
         await self._session.execute(_AGGREGATION_SETTINGS)
 
     async def aggregated_deliveries(self, *, contract_ids: Sequence[str], self_serve: Sequence[str], start: date,
-                                    end: date, snap: datetime, split_products: Sequence[str]) \
-            -> dict[str, list[Delivery]]:
+                                    end: date, snap: datetime, split_products: Sequence[str],
+                                    as_if_source: str | None = None) -> dict[str, list[Delivery]]:
         """The period's billable deliveries in the snapshot, summed per (contract line, product, campaign).
 
         Pricing needs per-day records only where the rate can change inside the period (a product with a rate-card
         version starting in it: `split_products`), and uniform third-party / media-cost presence (so the engine
         still sees what is missing). Keyed by `delivery_scope` (the contract id, or the account of a self-serve
-        group).
+        group). `as_if_source` reads the deliveries a shadow preview bills (`_AS_IF_SOURCE_BILLS`).
         """
         out: dict[str, list[Delivery]] = {}
         base = {"start": start, "end": end, "snap": snap, "split": list(split_products)}
-        for (name, statement), ids in zip(_AGGREGATES, (contract_ids, self_serve), strict=True):
+        statements = _AGGREGATES
+        if as_if_source is not None:
+            statements, base = _SHADOW_AGGREGATES, base | {"as_if_source": as_if_source}
+        for (name, statement), ids in zip(statements, (contract_ids, self_serve), strict=True):
             if not ids:
                 continue
             rows = await self._session.execute(statement, base | {name: list(ids)})

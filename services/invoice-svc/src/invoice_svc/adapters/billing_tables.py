@@ -48,8 +48,25 @@ bill_runs = Table(
     Column("totals", JSONB, nullable=False, server_default=text("'{}'")),
     Column("exception_ids", JSONB, nullable=False, server_default=text("'[]'")),
     Column("error", Text, nullable=True),
+    # oversight.md O1: a shadow preview prices the period as if this delivery source billed (null: the real one).
+    Column("source_system", String(100), nullable=True),
     Index("ix_bill_runs_claimable", "requested_at", postgresql_where=text("status IN ('queued', 'running')")),
     Index("ix_bill_runs_period", "period", "requested_at"),
+)
+
+# A shadow preview's drafts (oversight.md O1): kept under its run id only, never invoices (never listed, issued,
+# numbered or counted in KPIs); what GET /v1/reconciliations/bill-runs compares.
+shadow_drafts = Table(
+    "shadow_drafts", metadata,
+    Column("run_id", String(64), nullable=False),
+    Column("bill_to_account_id", String(200), nullable=False),
+    Column("contract_key", String(200), nullable=False),        # contract id, '' for self-serve
+    Column("period", String(7), nullable=False),
+    Column("currency", String(3), nullable=False),
+    _money("total"),
+    Column("lines", JSONB, nullable=False),                     # InvoiceLine wire form, as on invoices' lines
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("run_id", "bill_to_account_id", "contract_key"),
 )
 
 invoices = Table(

@@ -1,5 +1,6 @@
-"""What the source reconciliation (oversight.md O1) reads: two sources' deliveries of a period summed per
-(contract, line item, service date), at their current revisions."""
+"""What the reconciliations of oversight.md O1 read: two sources' deliveries of a period summed per (contract, line
+item, service date), at their current revisions; and a bill run's lines (its invoices, or a shadow preview's
+drafts)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.app.stored import SourceDay
+from invoice_svc.domain.billing.run_diff import RunLine, RunLineKey
 
 # A record counts when nothing but its source keeps it from billing: billable ones, and those held only because
 # another source bills their day (shadow / source_conflict). Records parked for their configuration are left out.
@@ -33,6 +35,18 @@ _SOURCE_DAYS = text(f"""
      ORDER BY d.contract_id NULLS FIRST, d.line_item_id, d.delivery_date, d.source_system""")
 
 
+_RUN_LINES = text(f"""
+    SELECT i.bill_to_account_id, i.contract_key, i.currency, l.kind, COALESCE(l.line_item_id, ''),
+           COALESCE(l.product_code, ''), COALESCE(l.original_period, ''), l.amount
+      FROM {SCHEMA}.invoices i JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+     WHERE i.bill_run_id = :run_id
+    UNION ALL
+    SELECT s.bill_to_account_id, s.contract_key, s.currency, l ->> 'kind', COALESCE(l ->> 'line_item_id', ''),
+           COALESCE(l ->> 'product_code', ''), COALESCE(l ->> 'original_period', ''), CAST(l ->> 'amount' AS numeric)
+      FROM {SCHEMA}.shadow_drafts s CROSS JOIN LATERAL jsonb_array_elements(s.lines) l
+     WHERE s.run_id = :run_id""")
+
+
 class SourceReconciliationQueries:
     """The ledger read per source and service day (`SourceDays`)."""
 
@@ -46,3 +60,8 @@ class SourceReconciliationQueries:
             "sources": list(sources), "start": start, "end": end, "product": product_code,
             "contract": contract_id})
         return [SourceDay(*row) for row in rows]
+
+    async def run_lines(self, run_id: str) -> list[RunLine]:
+        """The lines a bill run wrote: its invoices' (drafts or issued), or a shadow preview's drafts."""
+        rows = await self._session.execute(_RUN_LINES, {"run_id": run_id})
+        return [RunLine(RunLineKey(*row[:7]), row[7]) for row in rows]

@@ -48,6 +48,8 @@ class RunScope:
     # The seller's details as configured when the run started, kept on every invoice it issues (the document
     # shows them as they were at issue).
     seller: Mapping[str, str] = field(default_factory=dict)
+    # A shadow preview (oversight.md O1): the delivery source priced as if it billed the products it reports.
+    source_system: str | None = None
 
 
 @dataclass
@@ -71,7 +73,8 @@ class PricedGroup:
 
 
 async def run_scope(unit: BillingUnit, run: BillRun, snap: datetime) -> RunScope:
-    return await pricing_scope(unit, run.run_id, run.mode, run.period, snap)
+    scope = await pricing_scope(unit, run.run_id, run.mode, run.period, snap)
+    return replace(scope, source_system=run.source_system)
 
 
 async def pricing_scope(unit: BillingUnit, run_id: str, mode: str, period: str, snap: datetime) -> RunScope:
@@ -103,8 +106,10 @@ async def read_chunk(unit: BillingUnit, scope: RunScope, seeds: Sequence[GroupSe
     deliveries = await unit.snapshot.aggregated_deliveries(
         contract_ids=contract_ids, self_serve=[s.key.bill_to_account_id for s in seeds
                                                         if not s.key.contract_key],
-        start=scope.start, end=scope.end, snap=scope.snap, split_products=scope.split_products)
-    current = await unit.invoices.current_of_groups([s.key for s in seeds])
+        start=scope.start, end=scope.end, snap=scope.snap, split_products=scope.split_products,
+        as_if_source=scope.source_system)
+    # A shadow preview prices every group, issued or not, and rewrites its own drafts on a retry.
+    current = {} if scope.source_system else await unit.invoices.current_of_groups([s.key for s in seeds])
     mine = {k for k, held in current.items() if any(i.bill_run_id == scope.run_id for i in held)}
     issued = {k for k, held in current.items() if any(i.status == "issued" for i in held)} - mine
     todo = [s for s in seeds if s.key not in mine and s.key not in issued]

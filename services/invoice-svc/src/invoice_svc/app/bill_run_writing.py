@@ -42,6 +42,8 @@ class ChunkOutcome:
 async def write_chunk(unit: BillingUnit, scope: RunScope, priced: Sequence[PricedGroup],
                       unpriceable: Sequence[NewException], *, issue_date: date | None = None) -> ChunkOutcome:
     """Write one chunk (the caller owns the transaction)."""
+    if scope.source_system is not None:
+        return await _write_shadow(unit, scope, priced)
     out = ChunkOutcome()
     await unit.invoices.lock_period(scope.period)
     # Under the period's lock, which a PeriodClosed also takes: a run queued before the close issues nothing after.
@@ -78,6 +80,20 @@ async def write_chunk(unit: BillingUnit, scope: RunScope, priced: Sequence[Price
     out.invoices, out.lines = len(rows), len(lines)
     out.issued_ids = [g.invoice_id for g in issuing]
     for group in (issuing if scope.mode == "issue" else todo):
+        out.totals[group.draft.currency] = out.totals.get(group.draft.currency, Decimal(0)) + group.draft.total.amount
+    return out
+
+
+async def _write_shadow(unit: BillingUnit, scope: RunScope, priced: Sequence[PricedGroup]) -> ChunkOutcome:
+    """A shadow preview (oversight.md O1) keeps its drafts under its run id only: no invoice rows (so never listed,
+    issued or counted), no exceptions raised (its findings are the billing source's business), no drafts replaced."""
+    out = ChunkOutcome()
+    await unit.bill_runs.save_shadow_drafts(scope.run_id, [
+        {"bill_to_account_id": g.key.bill_to_account_id, "contract_key": g.key.contract_key, "period": scope.period,
+         "currency": g.draft.currency, "total": format(g.draft.total.amount, "f"),
+         "lines": [ln.as_invoice_line() for ln in g.draft.lines]} for g in priced])
+    out.invoices, out.lines = len(priced), sum(len(g.draft.lines) for g in priced)
+    for group in priced:
         out.totals[group.draft.currency] = out.totals.get(group.draft.currency, Decimal(0)) + group.draft.total.amount
     return out
 

@@ -105,6 +105,7 @@ class BillRun:
     totals: dict[str, str]
     exception_ids: list[str]
     error: str | None
+    source_system: str | None = None    # a shadow preview: priced as if this delivery source billed (O1)
 
 
 @dataclass(frozen=True, slots=True)

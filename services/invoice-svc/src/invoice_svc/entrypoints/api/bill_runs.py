@@ -29,7 +29,8 @@ Requester = Annotated[Principal, Depends(require_roles(*RUN_NEEDS.values()))]
 class BillRunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"period": "2025-03", "mode": "preview"},
-        {"period": "2025-03", "mode": "issue", "bill_to_account_ids": ["AGY-1"]}]})
+        {"period": "2025-03", "mode": "issue", "bill_to_account_ids": ["AGY-1"]},
+        {"period": "2025-03", "mode": "preview", "source_system": "oms"}]})
 
     period: Period = Field(description="the billing period YYYY-MM (calendar month of delivery_date); not a month "
                                        "that has not begun (422)")
@@ -39,6 +40,10 @@ class BillRunRequest(BaseModel):
         default=None, max_length=10_000,
         description="limit the run to these bill-to accounts (default: all); each must be a known account (422 "
                     "naming the unknown ones)")
+    source_system: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="a shadow preview (oversight.md O1): price the period as if this delivery source "
+                                  "billed the products it reports; its drafts live only under the run id (never "
+                                  "listed with invoices, never issued, never in KPIs). Preview only (422 with issue)")
 
 
 class BillRunOut(BaseModel):
@@ -58,6 +63,8 @@ class BillRunOut(BaseModel):
     totals: dict[str, str] = Field(description="invoice totals per currency (issued, or drafted for a preview)")
     exception_ids: list[str] = Field(description="billing exceptions this run raised (first 1000)")
     error: str | None = None
+    source_system: str | None = Field(default=None, description="set on a shadow preview: the delivery source it "
+                                                                "was priced as if billing")
 
     @classmethod
     def of(cls, run: BillRun) -> BillRunOut:
@@ -65,7 +72,8 @@ class BillRunOut(BaseModel):
                    bill_to_account_ids=run.bill_to_account_ids, requested_by=run.requested_by,
                    requested_at=run.requested_at, snapshot_at=run.snapshot_at, started_at=run.started_at,
                    finished_at=run.finished_at, progress={"done": run.groups_done, "total": run.groups_total},
-                   counts=run.counts, totals=run.totals, exception_ids=run.exception_ids, error=run.error)
+                   counts=run.counts, totals=run.totals, exception_ids=run.exception_ids, error=run.error,
+                   source_system=run.source_system)
 
 
 @router.post("/v1/bill-runs", status_code=202, response_model=BillRunOut,
@@ -76,7 +84,7 @@ async def create_bill_run(unit: RequestUnit, principal: Requester,
     async with unit.session.begin():
         run = await request_bill_run(unit, period=body.period, mode=body.mode,
                                      bill_to_account_ids=body.bill_to_account_ids, actor=principal.sub,
-                                     today=datetime.now(UTC).date())
+                                     today=datetime.now(UTC).date(), source_system=body.source_system)
     return BillRunOut.of(run)
 
 

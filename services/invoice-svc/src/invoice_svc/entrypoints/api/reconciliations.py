@@ -10,15 +10,19 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from invoice_svc.adapters.close_repository import MeasurementQueries
 from invoice_svc.adapters.source_reconciliation_repository import SourceReconciliationQueries
 from invoice_svc.app.measurement import MeasurementQuery, measurement_rows
 from invoice_svc.app.source_reconciliation import SourceReconciliationQuery, reconcile_sources
+from invoice_svc.app.stored import BillRun
+from invoice_svc.domain.billing.run_diff import LineDifference, diff_runs, totals_by_currency
 from invoice_svc.domain.close.source_reconciliation import ReconciliationSummary, SourceStatus
 from invoice_svc.entrypoints.api.deps import RequestUnit
 from mediabill_common.events.types import Period
+from mediabill_common.money import round_money
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, page_of
-from mediabill_common.web.problems import Unprocessable
+from mediabill_common.web.problems import NotFound, Unprocessable
 from mediabill_common.web.security import CurrentPrincipal
 
 router = APIRouter(tags=["reconciliations"])
@@ -180,3 +184,97 @@ def _summary(summary: ReconciliationSummary) -> SourceSummary:
     return SourceSummary(rows=dict(summary.rows), unpriced_rows=summary.unpriced_rows, values=[
         ValueTotals(currency=t.currency, left_value=format(t.left_value, "f"), right_value=format(t.right_value, "f"),
                     difference=format(t.difference, "f")) for _, t in sorted(summary.values.items())])
+
+
+class RunSide(BaseModel):
+    run_id: str
+    period: str
+    mode: str
+    status: str
+    source_system: str | None = Field(description="set on a shadow preview: the source it was priced as if billing")
+
+
+class RunLineRow(BaseModel):
+    bill_to_account_id: str
+    contract_id: str | None = Field(description="null for a self-serve group")
+    currency: str
+    kind: str = Field(description="the line's kind (usage, flat_fee, over_delivery, prior_period_adjustment, ...)")
+    line_item_id: str | None
+    product_code: str | None
+    original_period: str | None = Field(description="set on lines billing an earlier period")
+    left_amount: str = Field(description="what the left run bills for this line (0 when it has none)")
+    right_amount: str = Field(description="what the right run bills for this line (0 when it has none)")
+    difference: str = Field(description="right_amount - left_amount")
+    in_left: bool
+    in_right: bool
+
+
+class RunTotals(BaseModel):
+    currency: str
+    left_amount: str
+    right_amount: str
+    difference: str
+
+
+class BillRunDiffPage(Page[RunLineRow]):
+    left: RunSide
+    right: RunSide
+    totals: list[RunTotals] = Field(description="over every compared line (not only this page), per currency")
+
+
+@router.get("/v1/reconciliations/bill-runs", response_model=BillRunDiffPage,
+            summary="Two bill runs of a period compared per invoice group and line (oversight.md O1)")
+async def compare_bill_runs(
+    unit: RequestUnit, _p: CurrentPrincipal,
+    left: Annotated[str, Query(min_length=1, max_length=64, description="a run id (e.g. the billing source's)")],
+    right: Annotated[str, Query(min_length=1, max_length=64, description="a run id (e.g. a shadow preview)")],
+    limit: Limit = 50, cursor: Cursor = None,
+) -> BillRunDiffPage:
+    """Each run's amount per (invoice group, line kind, line item, product, original period), matched across the
+    runs, and the difference. A preview's drafts last until a later run of the period replaces them; a shadow
+    preview's stay under its run id."""
+    if left == right:
+        raise Unprocessable("left and right must name two different bill runs",
+                            errors=[{"field": "right", "in": "query", "message": "same as left"}])
+    position = decode_cursor(cursor)
+    after = None
+    if position is not None:
+        if not (isinstance(k := position.get("k"), list) and len(k) == 7 and all(isinstance(v, str) for v in k)):
+            raise Unprocessable("cursor is not valid; pass next_cursor from a previous page")
+        after = tuple(k)
+    queries = SourceReconciliationQueries(unit.session)
+    async with unit.session.begin():
+        runs = [await BillRunRepository(unit.session).get(run_id) for run_id in (left, right)]
+        missing = [run_id for run_id, run in zip((left, right), runs, strict=True) if run is None]
+        if missing:
+            raise NotFound(f"no bill run with id {', '.join(missing)}")
+        sides = [r for r in runs if r is not None]
+        if sides[0].period != sides[1].period:
+            raise Unprocessable(f"the runs bill different periods ({sides[0].period}, {sides[1].period}): compare "
+                                "two runs of one period")
+        rows = diff_runs(await queries.run_lines(left), await queries.run_lines(right))
+    totals = [RunTotals(currency=c, left_amount=_amount(lt, c), right_amount=_amount(rt, c),
+                        difference=_amount(rt - lt, c)) for c, (lt, rt) in sorted(totals_by_currency(rows).items())]
+    todo = [r for r in rows if after is None or tuple(r.key) > after]
+    next_cursor = encode_cursor({"k": list(todo[limit - 1].key)}) if len(todo) > limit else None
+    return BillRunDiffPage(items=[_run_line(r) for r in todo[:limit]], next_cursor=next_cursor,
+                           left=_side(sides[0]), right=_side(sides[1]), totals=totals)
+
+
+def _side(run: BillRun) -> RunSide:
+    return RunSide(run_id=run.run_id, period=run.period, mode=run.mode, status=run.status,
+                   source_system=run.source_system)
+
+
+def _run_line(row: LineDifference) -> RunLineRow:
+    k = row.key
+    return RunLineRow(bill_to_account_id=k.bill_to_account_id, contract_id=k.contract_key or None,
+                      currency=k.currency, kind=k.kind, line_item_id=k.line_item_id or None,
+                      product_code=k.product_code or None, original_period=k.original_period or None,
+                      left_amount=_amount(row.left, k.currency), right_amount=_amount(row.right, k.currency),
+                      difference=_amount(row.difference, k.currency), in_left=row.in_left, in_right=row.in_right)
+
+
+def _amount(value: Decimal, currency: str) -> str:
+    """Amounts already rounded when billed, shown in the currency's minor unit."""
+    return format(round_money(value, currency), "f")
