@@ -24,9 +24,9 @@ class FakeInvoiced:
     def __init__(self) -> None:
         self.rows: dict[str, dict] = {}
 
-    async def record_issued(self, *, invoice_id, invoice_number, contract_id, period) -> None:
+    async def record_issued(self, *, invoice_id, invoice_number, contract_id, period, product_codes) -> None:
         self.rows.setdefault(invoice_id, {"number": invoice_number, "contract": contract_id, "period": period,
-                                          "voided": False})
+                                          "products": product_codes, "voided": False})
 
     async def mark_voided(self, invoice_id) -> bool:
         if invoice_id not in self.rows:
@@ -37,6 +37,10 @@ class FakeInvoiced:
     async def for_contract(self, contract_id):
         return [InvoicedPeriod(r["period"], r["number"]) for r in self.rows.values()
                 if r["contract"] == contract_id and not r["voided"]]
+
+    async def for_product(self, code):
+        return [InvoicedPeriod(r["period"], r["number"]) for r in self.rows.values()
+                if code in r["products"] and not r["voided"]]
 
 
 class FakeParking:

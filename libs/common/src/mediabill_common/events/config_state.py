@@ -33,6 +33,14 @@ class RateCard(_State):
     tiers: list[RateTier] = Field(default_factory=list)
 
 
+class BillingSourceEntry(_State):
+    """From `effective_from` on (a service date), deliveries of the product from `source_system` are billed; the
+    other sources' records of those days are shadow (stored, never billed): oversight.md O1."""
+
+    source_system: str = Field(min_length=1, max_length=ID_MAX)
+    effective_from: date
+
+
 class ProductState(_State):
     code: str = Field(min_length=1, max_length=64)
     name: Name
@@ -44,6 +52,8 @@ class ProductState(_State):
     invoice_description: Name | None = None
     status: ProductStatus = "draft"
     rate_cards: list[RateCard] = Field(default_factory=list)
+    # Which delivery source bills the product over time; empty: the first source seen for a day bills it.
+    billing_sources: list[BillingSourceEntry] = Field(default_factory=list, max_length=50)
 
 
 class AccountState(_State):

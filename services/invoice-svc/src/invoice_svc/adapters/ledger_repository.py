@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.copy import copy_connection
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.domain.ledger.records import DeliveryRecord
+from invoice_svc.domain.ledger.records import Billability, DeliveryRecord
 from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, ServiceDay
 from mediabill_common.db.reads import fetch_all
 
@@ -30,11 +30,12 @@ _COLUMN_LIST = ", ".join(_NAMES)
 _STAGE = "invoice_delivery_batch"
 _PREPARE_STAGE = f"""
     CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (
-        {", ".join(f"{n} {t}" for n, t in zip(_NAMES, _TYPES, strict=True))}, is_current bool, kinds text
+        {", ".join(f"{n} {t}" for n, t in zip(_NAMES, _TYPES, strict=True))}, is_current bool, kinds text,
+        shadow bool
     ) ON COMMIT DELETE ROWS;
     TRUNCATE pg_temp.{_STAGE}
 """
-_STAGE_COLUMNS = [*_NAMES, "is_current", "kinds"]
+_STAGE_COLUMNS = [*_NAMES, "is_current", "kinds", "shadow"]
 
 # One statement per batch, reading the stage (every data-modifying CTE runs to completion):
 # - every revision is kept in delivery_revisions; one seen before is left as first received;
@@ -46,33 +47,47 @@ _RECORD_BATCH = text(f"""
         SELECT {_COLUMN_LIST} FROM pg_temp.{_STAGE}
         ON CONFLICT (delivery_id, revision) DO NOTHING
     ), applied AS (
-        INSERT INTO {SCHEMA}.deliveries ({_COLUMN_LIST}, billable, exception_kinds)
-        SELECT {_COLUMN_LIST}, kinds = '', coalesce(string_to_array(NULLIF(kinds, ''), ','), '{{}}')
+        INSERT INTO {SCHEMA}.deliveries ({_COLUMN_LIST}, billable, exception_kinds, shadow)
+        SELECT {_COLUMN_LIST}, kinds = '' AND NOT shadow, coalesce(string_to_array(NULLIF(kinds, ''), ','), '{{}}'),
+               shadow
           FROM pg_temp.{_STAGE} WHERE is_current
         ON CONFLICT (delivery_id) DO UPDATE SET
           {", ".join(f"{n} = excluded.{n}" for n in _NAMES if n != "delivery_id")},
-          billable = excluded.billable, exception_kinds = excluded.exception_kinds, updated_at = now()
+          billable = excluded.billable, exception_kinds = excluded.exception_kinds, shadow = excluded.shadow,
+          updated_at = now()
         WHERE excluded.revision > deliveries.revision
-        RETURNING delivery_id, (xmax = 0) AS inserted, billable
+        RETURNING delivery_id, (xmax = 0) AS inserted, billable OR shadow AS settled
     )
-    SELECT delivery_id, inserted FROM applied WHERE NOT (inserted AND billable)
+    SELECT delivery_id, inserted FROM applied WHERE NOT (inserted AND settled)
 """)
 
-# The non-billable records referencing a product, account or contract, locked for their re-check.
+# The records held back (not billable, not shadow) referencing a product, account or contract, locked for their
+# re-check. Shadow records change only with their product's billing sources (`of_product_from`).
 _HELD_BY = {
     reference: text(f"""
         SELECT {_COLUMN_LIST}, exception_kinds
-          FROM {SCHEMA}.deliveries WHERE NOT billable AND {column} = :key
+          FROM {SCHEMA}.deliveries WHERE NOT billable AND NOT shadow AND {column} = :key
          ORDER BY delivery_id FOR UPDATE""")
     for reference, column in (("product", "product_code"), ("account", "account_id"), ("contract", "contract_id"))
 }
 
 _SET_BILLABILITY = text(f"""
     UPDATE {SCHEMA}.deliveries d
-       SET billable = v.kinds = '', exception_kinds = coalesce(string_to_array(NULLIF(v.kinds, ''), ','), '{{}}'),
+       SET billable = v.kinds = '' AND NOT v.shadow,
+           exception_kinds = coalesce(string_to_array(NULLIF(v.kinds, ''), ','), '{{}}'), shadow = v.shadow,
            updated_at = now()
-      FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[])) AS v(delivery_id, kinds)
+      FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[]), CAST(:shadow AS bool[]))
+           AS v(delivery_id, kinds, shadow)
      WHERE d.delivery_id = v.delivery_id""")
+
+# A product's records from a date, locked, for the re-check after its billing sources change: per service day,
+# the record billing it under the first-seen rule first (neither shadow nor in conflict), then by arrival.
+_OF_PRODUCT_FROM = text(f"""
+    SELECT {_COLUMN_LIST}, exception_kinds, shadow
+      FROM {SCHEMA}.deliveries WHERE product_code = :code AND delivery_date >= :from_day
+     ORDER BY line_item_id, delivery_date, (shadow OR '{SOURCE_CONFLICT}' = ANY(exception_kinds)),
+              first_received_at, delivery_id
+       FOR UPDATE""")
 
 # The source billing each service day: every record of a day not flagged `source_conflict` comes from it (the first
 # source seen for the day; domain.ledger.sources). Ledgers from before the flag existed may hold two unflagged
@@ -83,10 +98,10 @@ _BILLING_SOURCES = text(f"""
            d.delivery_id
       FROM unnest(CAST(:items AS text[]), CAST(:days AS date[])) AS k(line_item_id, delivery_date)
       JOIN {SCHEMA}.deliveries d ON d.line_item_id = k.line_item_id AND d.delivery_date = k.delivery_date
-     WHERE NOT ('{SOURCE_CONFLICT}' = ANY(d.exception_kinds))
+     WHERE NOT ('{SOURCE_CONFLICT}' = ANY(d.exception_kinds)) AND NOT d.shadow
      ORDER BY d.line_item_id, d.delivery_date, d.first_received_at, d.delivery_id""")
 
-_ENTRY_COLUMNS = f"{_COLUMN_LIST}, billable, exception_kinds, first_received_at, updated_at"
+_ENTRY_COLUMNS = f"{_COLUMN_LIST}, billable, exception_kinds, shadow, first_received_at, updated_at"
 _LIST = f"SELECT {_ENTRY_COLUMNS} FROM {SCHEMA}.deliveries {{where}} ORDER BY delivery_date, delivery_id LIMIT :lim"
 _GET = f"SELECT {_ENTRY_COLUMNS} FROM {SCHEMA}.deliveries WHERE delivery_id = :d"
 _REVISIONS = (f"SELECT {_COLUMN_LIST}, received_at FROM {SCHEMA}.delivery_revisions WHERE delivery_id = ANY(:ids) "
@@ -102,6 +117,7 @@ class LedgerEntry:
     exception_kinds: tuple[str, ...]
     first_received_at: datetime
     updated_at: datetime
+    shadow: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +147,7 @@ def _record(row: Mapping[Any, Any]) -> DeliveryRecord:
 
 def _entry(row: Mapping[Any, Any]) -> LedgerEntry:
     return LedgerEntry(_record(row), row["billable"], tuple(row["exception_kinds"]), row["first_received_at"],
-                       row["updated_at"])
+                       row["updated_at"], row["shadow"])
 
 
 def _where(f: DeliveryFilter, after: tuple[date, str] | None) -> tuple[str, dict[str, Any]]:
@@ -163,20 +179,22 @@ class LedgerRepository:
         self._session = session
 
     async def record_batch(self, revisions: Sequence[DeliveryRecord],
-                           current: Mapping[str, tuple[int, tuple[str, ...]]]) -> dict[str, bool]:
+                           current: Mapping[str, tuple[int, Billability]]) -> dict[str, bool]:
         """Write a batch to the ledger: staged with one COPY, then one statement.
 
         `revisions`: the batch's distinct (delivery_id, revision) records, first arrival of each. `current`: for
-        each delivery, the index in `revisions` of its highest revision and that record's billability verdict
-        (exception kinds; none = billable). Every revision is kept in the history (one seen before is left as first
-        received); each current record replaces the held figures unless a revision at least as high is held.
+        each delivery, the index in `revisions` of its highest revision and that record's billability verdict.
+        Every revision is kept in the history (one seen before is left as first received); each current record
+        replaces the held figures unless a revision at least as high is held.
         Returns {delivery_id: inserted?} for the deliveries whose current figures were written, leaving out the
-        billable ones inserted (nothing follows from those: a row back for each cost more than the write).
+        billable and shadow ones inserted (nothing follows from those: a row back for each cost more than the
+        write).
         """
         if not revisions:
             return {}
-        verdicts = {index: ",".join(kinds) for index, kinds in current.values()}
-        staged = [(*record, i in verdicts, verdicts.get(i)) for i, record in enumerate(revisions)]
+        verdicts = {index: verdict for index, verdict in current.values()}
+        staged = [(*record, True, ",".join(v.kinds), v.shadow) if (v := verdicts.get(i)) is not None
+                  else (*record, False, None, None) for i, record in enumerate(revisions)]
         driver = await copy_connection(self._session)
         await driver.execute(_PREPARE_STAGE)
         await driver.copy_records_to_table(_STAGE, records=staged, columns=_STAGE_COLUMNS)
@@ -189,11 +207,22 @@ class LedgerRepository:
         rows = await self._session.execute(_HELD_BY[reference], {"key": key})
         return [(_record(row), tuple(row["exception_kinds"])) for row in rows.mappings()]
 
-    async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]]) -> None:
-        """Record re-checked verdicts: (delivery_id, exception kinds; none = billable)."""
+    async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
+                              shadow: Collection[str] = ()) -> None:
+        """Record re-checked verdicts: (delivery_id, exception kinds; none = billable unless in `shadow`, the ids
+        of shadow records)."""
         if verdicts:
             await self._session.execute(_SET_BILLABILITY, {"ids": [d for d, _ in verdicts],
-                                                            "kinds": [",".join(k) for _, k in verdicts]})
+                                                            "kinds": [",".join(k) for _, k in verdicts],
+                                                            "shadow": [d in shadow for d, _ in verdicts]})
+
+    async def of_product_from(self, code: str, from_day: date) \
+            -> list[tuple[DeliveryRecord, tuple[str, ...], bool]]:
+        """The product's records dated from `from_day` with their exception kinds and whether they are shadow,
+        locked until the transaction ends; grouped by service day, the day's billing record under the first-seen
+        rule first (neither shadow nor in conflict), then by arrival."""
+        rows = await self._session.execute(_OF_PRODUCT_FROM, {"code": code, "from_day": from_day})
+        return [(_record(row), tuple(row["exception_kinds"]), row["shadow"]) for row in rows.mappings()]
 
     async def billing_sources(self, days: Collection[ServiceDay]) -> dict[ServiceDay, BillingSource]:
         """The source billing each of `days` that the ledger holds a record of (a day without one is absent)."""

@@ -51,12 +51,15 @@ deliveries = Table(
     *_figures(),
     Column("billable", Boolean, nullable=False),
     Column("exception_kinds", ARRAY(String(40)), nullable=False, server_default=text("'{}'")),
+    # Another source bills the record's day (its product's billing_sources): kept, never billed, no exception.
+    Column("shadow", Boolean, nullable=False, server_default=text("false")),
     Column("first_received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_deliveries_account_date", "account_id", "delivery_date"),
     Index("ix_deliveries_contract_date", "contract_id", "delivery_date"),
     Index("ix_deliveries_line_item_date", "line_item_id", "delivery_date"),
     Index("ix_deliveries_date", "delivery_date", "delivery_id"),
+    Index("ix_deliveries_product_date", "product_code", "delivery_date"),
     # Self-healing re-checks look up parked (non-billable) records by what they reference.
     Index("ix_deliveries_parked_product", "product_code", postgresql_where=text("NOT billable")),
     Index("ix_deliveries_parked_account", "account_id", postgresql_where=text("NOT billable")),

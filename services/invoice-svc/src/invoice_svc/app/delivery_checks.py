@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from invoice_svc.app.exceptions import new_exception, raise_exceptions, resolve_healed
 from invoice_svc.app.ports import ConfigKind, InvoiceUnit
 from invoice_svc.app.stored import NewException
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.records import INGESTION_KINDS, Billability, DeliveryRecord
-from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, service_day
+from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, ServiceDay, service_day
 
 HEALED = "configuration received that makes the delivery billable for this check"
+SOURCES_CHANGED = "the product's billing sources changed which source bills this day"
 
 
 def delivery_exception(record: DeliveryRecord, kind: str, verdict: Billability) -> NewException:
@@ -52,10 +54,41 @@ async def recheck_held(unit: InvoiceUnit, reference: ConfigKind, key: str) -> No
     sources = await unit.ledger.billing_sources({service_day(r) for r in records})
     rechecked: list[tuple[str, tuple[str, ...]]] = []
     raised: list[tuple[DeliveryRecord, str, Billability]] = []
+    shadow: set[str] = set()
     for record, held_kinds in held:
         verdict = check_billability(record, config, sources.get(service_day(record)))
         rechecked.append((record.delivery_id, verdict.kinds))
+        if verdict.shadow:
+            shadow.add(record.delivery_id)
         # Only causes new to the record are raised: one an analyst already closed is not reopened here.
         raised.extend((record, k, verdict) for k in verdict.kinds if k not in held_kinds)
-    await unit.ledger.set_billability(rechecked)
+    await unit.ledger.set_billability(rechecked, shadow)
     await sync_delivery_exceptions(unit, raised=raised, rechecked=rechecked, resolution=HEALED)
+
+
+async def recheck_billing_sources(unit: InvoiceUnit, code: str, from_day: date) -> None:
+    """After a product's billing sources changed from `from_day`: decide again, for each of its records dated
+    from then, whether it bills, is shadow or conflicts (`sources.source_role`), so the next bill run and the
+    billing status read the new choice without re-ingesting. A record turned shadow has its exceptions resolved
+    (another source bills its day); a source_conflict the named source settles resolves itself."""
+    held = await unit.ledger.of_product_from(code, from_day)
+    if not held:
+        return
+    config = await unit.config.load({code}, {r.account_id for r, _, _ in held},
+                                    {r.contract_id for r, _, _ in held if r.contract_id})
+    first: dict[ServiceDay, BillingSource] = {}
+    for record, _, _ in held:  # each day's first-seen billing record comes first
+        first.setdefault(service_day(record), BillingSource(record.source_system, record.delivery_id))
+    rechecked: list[tuple[str, tuple[str, ...]]] = []
+    raised: list[tuple[DeliveryRecord, str, Billability]] = []
+    shadow: set[str] = set()
+    for record, kinds, was_shadow in held:
+        verdict = check_billability(record, config, first[service_day(record)])
+        if (verdict.kinds, verdict.shadow) == (kinds, was_shadow):
+            continue
+        rechecked.append((record.delivery_id, verdict.kinds))
+        if verdict.shadow:
+            shadow.add(record.delivery_id)
+        raised.extend((record, k, verdict) for k in verdict.kinds if k not in kinds)
+    await unit.ledger.set_billability(rechecked, shadow)
+    await sync_delivery_exceptions(unit, raised=raised, rechecked=rechecked, resolution=SOURCES_CHANGED)

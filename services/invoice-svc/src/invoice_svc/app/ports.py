@@ -36,7 +36,7 @@ from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
 from invoice_svc.domain.billing.statement import BilledInvoice
 from invoice_svc.domain.close.billing_status import BillingFacts
-from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
+from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryRecord
 from invoice_svc.domain.ledger.sources import BillingSource, ServiceDay
 from invoice_svc.domain.pricing import Delivery, DraftLine
 from mediabill_common.consumer import Parking
@@ -56,12 +56,16 @@ class Ledger(Protocol):
     """The usage ledger: every revision received and each delivery's current figures and billability."""
 
     async def record_batch(self, revisions: Sequence[DeliveryRecord],
-                           current: Mapping[str, tuple[int, tuple[str, ...]]]) -> dict[str, bool]: ...
+                           current: Mapping[str, tuple[int, Billability]]) -> dict[str, bool]: ...
 
     async def held_referencing(self, reference: ConfigKind, key: str) \
         -> list[tuple[DeliveryRecord, tuple[str, ...]]]: ...
 
-    async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]]) -> None: ...
+    async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
+                              shadow: Collection[str] = ()) -> None: ...
+
+    async def of_product_from(self, code: str, from_day: date) \
+        -> list[tuple[DeliveryRecord, tuple[str, ...], bool]]: ...
 
     async def billing_sources(self, days: Collection[ServiceDay]) -> dict[ServiceDay, BillingSource]: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import MetaData
@@ -17,7 +17,7 @@ from invoice_svc.app.stored import NewException, PeriodLockChange, QueuedExcepti
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
-from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
+from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryRecord
 from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, ServiceDay, service_day
 from mediabill_common.consumer import Event, Parking, ParkingLot
 from mediabill_common.db import define_common_tables
@@ -45,41 +45,59 @@ class FakeLot(ParkingLot):
 
 
 class FakeLedger:
-    """Current figures and exception kinds per delivery, and every revision received."""
+    """Current figures and exception kinds per delivery, the shadow ones, and every revision received."""
 
     def __init__(self) -> None:
         self.current: dict[str, tuple[DeliveryRecord, tuple[str, ...]]] = {}
+        self.shadow: set[str] = set()
         self.revisions: dict[tuple[str, int], DeliveryRecord] = {}
         self.rechecks: list[tuple[str, str]] = []
 
     async def record_batch(self, revisions: Sequence[DeliveryRecord],
-                           current: Mapping[str, tuple[int, tuple[str, ...]]]) -> dict[str, bool]:
+                           current: Mapping[str, tuple[int, Billability]]) -> dict[str, bool]:
         for record in revisions:
             self.revisions.setdefault((record.delivery_id, record.revision), record)
         applied = {}
-        for delivery_id, (index, kinds) in current.items():
+        for delivery_id, (index, verdict) in current.items():
             record, held = revisions[index], self.current.get(delivery_id)
             if held is not None and held[0].revision >= record.revision:
                 continue
-            self.current[delivery_id] = (record, kinds)
-            if held is not None or kinds:  # as the ledger's statement: billable inserts are not reported
+            self.current[delivery_id] = (record, verdict.kinds)
+            self._mark(delivery_id, verdict.shadow)
+            if held is not None or verdict.kinds:  # as the ledger's statement: billable/shadow inserts unreported
                 applied[delivery_id] = held is None
         return applied
+
+    def _mark(self, delivery_id: str, shadow: bool) -> None:
+        if shadow:
+            self.shadow.add(delivery_id)
+        else:
+            self.shadow.discard(delivery_id)
 
     async def held_referencing(self, reference: ConfigKind, key: str) -> list[tuple[DeliveryRecord, tuple[str, ...]]]:
         self.rechecks.append((reference, key))
         column = {"product": "product_code", "account": "account_id", "contract": "contract_id"}[reference]
-        return [(r, kinds) for r, kinds in sorted(self.current.values()) if kinds and getattr(r, column) == key]
+        return [(r, kinds) for r, kinds in sorted(self.current.values())
+                if kinds and r.delivery_id not in self.shadow and getattr(r, column) == key]
 
-    async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]]) -> None:
+    async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
+                              shadow: Collection[str] = ()) -> None:
         for delivery_id, kinds in verdicts:
             self.current[delivery_id] = (self.current[delivery_id][0], kinds)
+            self._mark(delivery_id, delivery_id in shadow)
+
+    async def of_product_from(self, code: str, from_day: date) -> list[tuple[DeliveryRecord, tuple[str, ...], bool]]:
+        """Insertion order stands for arrival: per service day, the first-seen billing record first."""
+        mine = [(r, kinds, r.delivery_id in self.shadow) for r, kinds in self.current.values()
+                if r.product_code == code and r.delivery_date >= from_day]
+        return sorted(mine, key=lambda h: (h[0].line_item_id, h[0].delivery_date,
+                                           h[2] or SOURCE_CONFLICT in h[1]))
 
     async def billing_sources(self, days: Collection[ServiceDay]) -> dict[ServiceDay, BillingSource]:
         # dicts keep insertion order: the first delivery recorded for a day is the first seen
         found: dict[ServiceDay, BillingSource] = {}
         for record, kinds in self.current.values():
-            if SOURCE_CONFLICT not in kinds and service_day(record) in days:
+            if SOURCE_CONFLICT not in kinds and record.delivery_id not in self.shadow and service_day(record) in days:
                 found.setdefault(service_day(record), BillingSource(record.source_system, record.delivery_id))
         return found
 

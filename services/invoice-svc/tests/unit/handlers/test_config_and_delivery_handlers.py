@@ -70,9 +70,9 @@ async def test_a_newer_state_is_kept_and_heals_the_deliveries_held_for_it_an_old
     await HANDLERS.dispatch(product_event("P", 1, status="retired", event_type="ProductRetired"), unit)
     await HANDLERS.dispatch(product_event("P", 2, status="retired", event_type="ProductRetired"), unit)
     assert unit.config.states[("product", "P")][1].status == "live"
-    # the exclusive lock comes before the write; a state not kept re-checks nothing
-    assert unit.config.calls == [("lock_exclusive", "product", "P"), ("save", "product", "P", 1),
-                                 ("lock_exclusive", "product", "P"), ("save", "product", "P", 2)]
+    # the exclusive lock comes before the read of the held state and the write; a state not kept re-checks nothing
+    assert unit.config.calls == [("lock_exclusive", "product", "P"), ("load",), ("save", "product", "P", 1),
+                                 ("lock_exclusive", "product", "P"), ("load",), ("save", "product", "P", 2)]
     assert unit.ledger.rechecks == [("account", "A"), ("product", "P")]
 
 
@@ -119,3 +119,49 @@ async def test_a_batch_holding_a_registered_systems_delivery_from_another_source
     assert unit.ledger.current == {}  # the runner then applies the batch event by event and dead-letters OMS-1
     await deliver(unit, from_source("PIO-1", "pio"))
     assert list(unit.ledger.current) == ["PIO-1"]
+
+
+def sourced(delivery_id: str, source_system: str) -> Event:
+    event = delivered(delivery_id)
+    data = event.envelope.data | {"source_system": source_system}
+    return Event.of(envelope_for("CampaignDelivered", data, subject=delivery_id))
+
+
+def product_billed_from(version: int, *entries: tuple[str, str]) -> Event:
+    event = product_event("P", version, event_type="ProductUpdated")
+    state = event.envelope.data["product"] | {
+        "billing_sources": [{"source_system": s, "effective_from": d} for s, d in entries]}
+    return Event.of(envelope_for("ProductUpdated", {"state_version": version, "product": state}, subject="P"))
+
+
+async def test_under_billing_sources_the_other_source_is_shadow_never_billed_and_raises_nothing(unit):
+    await HANDLERS.dispatch(account_event("A"), unit)
+    await HANDLERS.dispatch(product_billed_from(1, ("oms", "2025-03-01")), unit)
+    await deliver(unit, sourced("PIO-1", "pio"), sourced("OMS-1", "oms"))
+    assert (unit.ledger.current["PIO-1"][1], "PIO-1" in unit.ledger.shadow) == ((), True)
+    assert (unit.ledger.current["OMS-1"][1], "OMS-1" in unit.ledger.shadow) == ((), False)
+    assert unit.exceptions.queue == {}
+    # a product change that re-checks held records leaves the shadow record shadow
+    await HANDLERS.dispatch(product_billed_from(2, ("oms", "2025-03-01")), unit)
+    assert unit.ledger.shadow == {"PIO-1"} and unit.exceptions.queue == {}
+
+
+async def test_setting_billing_sources_settles_a_source_conflict_without_re_ingesting(unit):
+    await HANDLERS.dispatch(account_event("A"), unit)
+    await HANDLERS.dispatch(product_event("P", 1), unit)
+    await deliver(unit, sourced("PIO-1", "pio"))
+    await deliver(unit, sourced("OMS-1", "oms"))
+    [conflict] = unit.exceptions.unresolved()
+    assert (conflict.kind, conflict.delivery_id) == ("source_conflict", "OMS-1")
+
+    await HANDLERS.dispatch(product_billed_from(2, ("oms", "2025-03-10")), unit)  # OMS bills from the day on
+    assert (unit.ledger.current["OMS-1"][1], unit.ledger.shadow) == ((), {"PIO-1"})
+    assert unit.exceptions.unresolved() == []
+    assert {x.resolved_by for x in unit.exceptions.queue.values()} == {"system"}
+
+    # Entries removed: the first-seen rule is back, and the day keeps the source that was billing it (OMS);
+    # the other source is held with source_conflict again.
+    await HANDLERS.dispatch(product_billed_from(3), unit)
+    assert (unit.ledger.current["OMS-1"][1], unit.ledger.current["PIO-1"][1]) == ((), ("source_conflict",))
+    assert unit.ledger.shadow == set()
+    assert [x.delivery_id for x in unit.exceptions.unresolved()] == ["PIO-1"]

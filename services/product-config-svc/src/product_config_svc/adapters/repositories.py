@@ -6,7 +6,7 @@ import json
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -190,10 +190,11 @@ class InvoicedPeriodRepository:
         self._session = session
 
     async def record_issued(self, *, invoice_id: str, invoice_number: str, contract_id: str | None,
-                            period: str) -> None:
+                            period: str, product_codes: list[str]) -> None:
         t = tables.invoiced_periods
         await self._session.execute(insert(t).values(
             invoice_id=invoice_id, invoice_number=invoice_number, contract_id=contract_id, period=period,
+            product_codes=product_codes,
         ).on_conflict_do_nothing())
 
     async def mark_voided(self, invoice_id: str) -> bool:
@@ -206,4 +207,12 @@ class InvoicedPeriodRepository:
         t = tables.invoiced_periods
         rows = await self._session.execute(select(t.c.period, t.c.invoice_number).where(
             t.c.contract_id == contract_id, t.c.voided.is_(False)).order_by(t.c.period))
+        return [InvoicedPeriod(r.period, r.invoice_number) for r in rows]
+
+    async def for_product(self, code: str) -> list[InvoicedPeriod]:
+        """Non-void invoiced periods that billed the product (or whose products were not recorded)."""
+        t = tables.invoiced_periods
+        rows = await self._session.execute(select(t.c.period, t.c.invoice_number).where(
+            t.c.voided.is_(False), or_(t.c.product_codes.is_(None), t.c.product_codes.contains([code])))
+            .order_by(t.c.period))
         return [InvoicedPeriod(r.period, r.invoice_number) for r in rows]

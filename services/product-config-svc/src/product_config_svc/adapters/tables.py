@@ -17,7 +17,7 @@ from sqlalchemy import (
     Table,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from mediabill_common.db import define_common_tables, make_metadata
 
@@ -90,6 +90,8 @@ invoiced_periods = Table(
     Column("contract_id", String(64), nullable=True),
     Column("period", String(7), nullable=False),
     Column("voided", Boolean, nullable=False, server_default="false"),
+    # The products the invoice billed; NULL on rows recorded before they were kept (counts for every product).
+    Column("product_codes", ARRAY(String(64)), nullable=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_invoiced_periods_contract", "contract_id", "period"),
 )

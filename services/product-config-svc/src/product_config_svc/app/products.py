@@ -9,6 +9,7 @@ from mediabill_common.events.config_state import ProductState, RateCard
 from product_config_svc.app.common import load
 from product_config_svc.app.ports import ConfigUnit, PriceSimulationFailed, PriceSimulator, ProductStore, Stored
 from product_config_svc.domain import products as rules
+from product_config_svc.domain.billing_sources import check_not_invoiced, first_changed_day, validate_billing_sources
 from product_config_svc.domain.errors import RuleViolation
 from product_config_svc.domain.readiness import ReadinessItem, SimulationOutcome, checklist, failing_reasons
 from product_config_svc.domain.samples import sample_simulation_request
@@ -26,7 +27,20 @@ async def update_product(unit: ConfigUnit, code: str, changes: dict[str, Any], *
                          reason: str | None) -> Stored[ProductState]:
     stored = await load(unit.products, "product", code, for_update=True, if_match=if_match)
     updated = rules.update_product(stored.state, changes)
+    if "billing_sources" in changes:
+        updated = await _with_billing_sources(unit, stored.state, updated)
     return await _save(unit, stored, updated, "ProductUpdated", "update", reason)
+
+
+async def _with_billing_sources(unit: ConfigUnit, before: ProductState, updated: ProductState) -> ProductState:
+    """The product with its billing sources validated (registered sources, one per date: 422) and ordered; 409
+    when the change would alter which source billed a period already invoiced for the product."""
+    entries = updated.billing_sources
+    registered = await unit.delivery_sources.get_many(sorted({e.source_system for e in entries}))
+    ordered = validate_billing_sources(entries, registered)
+    check_not_invoiced(updated.code, first_changed_day(before.billing_sources, ordered),
+                       await unit.invoiced.for_product(updated.code))
+    return updated.model_copy(update={"billing_sources": ordered})
 
 
 async def add_rate_card(unit: ConfigUnit, code: str, card: RateCard, *, today: date,

@@ -54,7 +54,7 @@ async def when_campaign_delivered_record_in_ledger(events: list[Event[CampaignDe
     held = await unit.ledger.billing_sources({service_day(r) for r in revisions})
     sources = billing_sources(held, revisions)
     verdicts = {d: check_billability(r, config, sources[service_day(r)]) for d, r in current.items()}
-    applied = await unit.ledger.record_batch(revisions, {d: (i, verdicts[d].kinds) for d, i in latest.items()})
+    applied = await unit.ledger.record_batch(revisions, {d: (i, verdicts[d]) for d, i in latest.items()})
     restated = [(d, verdicts[d].kinds) for d, inserted in applied.items() if not inserted]
     raised = [(current[d], kind, verdicts[d]) for d in applied for kind in verdicts[d].kinds]
     await sync_delivery_exceptions(unit, raised=raised, rechecked=restated, resolution=RESTATED)

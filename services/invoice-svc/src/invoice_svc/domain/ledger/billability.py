@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from invoice_svc.domain.ledger.held_back import price_held_back
 from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryRecord
-from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, conflicting_source
+from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, source_role
 from mediabill_common.events.config_state import ContractState, ProductState
 
 _THIRD_PARTY_BASES = {"third_party", "discrepancy_tolerance"}
 _NEEDS_NO_RATE = {"auction_cpc", "flat_fee"}
+SHADOW = Billability((), None, None, shadow=True)
 
 
 def check_billability(record: DeliveryRecord, config: BillingConfig,
@@ -20,10 +21,15 @@ def check_billability(record: DeliveryRecord, config: BillingConfig,
     holds back (`held_back.price_held_back`).
 
     Self-serve records (no contract) are billed on the advertiser account's terms, so the account must exist.
-    A record from another source than the one billing its day raises `source_conflict` (and whatever else it
-    fails): it would bill the day a second time.
+    A record of a source the product does not name for its day is shadow: kept, never billed, and checked no
+    further (a shadow source raises no exception). Where the product names no source for the day, a record from
+    another source than the first one seen raises `source_conflict` (and whatever else it fails): it would bill
+    the day a second time.
     """
     product = config.products.get(record.product_code)
+    role = source_role(record, product.billing_sources if product is not None else (), billing)
+    if role == "shadow":
+        return SHADOW
     account = config.accounts.get(record.account_id)
     contract = config.contracts.get(record.contract_id) if record.contract_id else None
     kinds: list[str] = []
@@ -42,7 +48,7 @@ def check_billability(record: DeliveryRecord, config: BillingConfig,
         kinds.append("currency_mismatch")
     if product is not None:
         kinds.extend(_product_rule_kinds(record, product, contract))
-    other = conflicting_source(record, billing)
+    other = billing if role == "conflict" else None
     if other is not None:
         kinds.append(SOURCE_CONFLICT)
     if not kinds:

@@ -59,7 +59,7 @@ class Billability:
     """The outcome of checking one record: the exception kinds it raises (none = billable) and what it holds
     back: the amount the pricing engine gives it (None when it cannot be priced), and its quantity in its unit.
     `billing_source` (source_system, delivery_id) names the other source that bills the record's day when the
-    record raises `source_conflict`."""
+    record raises `source_conflict`; `shadow` marks a record of a source the product does not bill that day."""
 
     kinds: tuple[str, ...]
     amount_at_risk: Decimal | None
@@ -67,7 +67,9 @@ class Billability:
     quantity: int | None = None
     unit: str | None = None
     billing_source: tuple[str, str] | None = None
+    # Another source is named to bill the record's day (oversight.md O1): kept, never billed, no exception.
+    shadow: bool = False
 
     @property
     def billable(self) -> bool:
-        return not self.kinds
+        return not self.kinds and not self.shadow

@@ -1,20 +1,31 @@
-"""Which delivery source bills a line item's day (oversight.md O1), while no product names its billing sources.
+"""Which delivery source bills a line item's day (oversight.md O1).
 
 Two systems can report the same line item's day under different delivery ids (during a migration, PIO and OMS
-both do). The first source seen for a (line item, service date) bills it; a record of the same day from any
-other source is kept in the ledger but not billed, and raises `source_conflict`: one day is never billed twice.
+both do). A product that names its billing sources (`billing_sources`: a source per effective date) is billed from
+the source in effect on the service date; every other source's records of its days are shadow: stored, never
+billed, raising no exception. Where no entry is in effect yet (no `billing_sources`, or a day before the first
+entry), the first source seen for a (line item, service date) bills it; a record of the same day from any other
+source is kept in the ledger but not billed, and raises `source_conflict`: one day is never billed twice.
 Revisions apply within a source, so the billing source's revisions keep billing as before.
+
+`source_role` is the one place the choice is made: ingestion, the re-check after a product's billing sources
+change, and a preview priced "as if source X billed" (`billing_source_override`) all ask it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from invoice_svc.domain.ledger.records import DeliveryRecord
+from mediabill_common.events.config_state import BillingSourceEntry
 
 SOURCE_CONFLICT = "source_conflict"
+
+# What a record is to its service day: the one billing it, a shadow of the named billing source, or a second
+# source under the first-seen rule (held with `source_conflict`).
+SourceRole = Literal["bills", "shadow", "conflict"]
 
 
 class ServiceDay(NamedTuple):
@@ -58,6 +69,35 @@ def conflicting_source(record: DeliveryRecord, billing: BillingSource | None) ->
     if billing is None or billing.source_system == record.source_system:
         return None
     return billing
+
+
+def source_in_effect(billing_sources: Sequence[BillingSourceEntry], on: date) -> str | None:
+    """The source a product names for service date `on`: the entry with the latest `effective_from` on or before
+    it; None when no entry is in effect yet (the first-seen rule applies to that day)."""
+    named = [e for e in billing_sources if e.effective_from <= on]
+    return max(named, key=lambda e: e.effective_from).source_system if named else None
+
+
+def source_role(record: DeliveryRecord, billing_sources: Sequence[BillingSourceEntry],
+                first: BillingSource | None, *, billing_source_override: str | None = None) -> SourceRole:
+    """Whether `record` bills its day, is a shadow of the named billing source, or conflicts with the first source
+    seen (`first`: the day's first-seen source, None when nobody claimed it).
+
+    `billing_sources`: the record's product's entries. `billing_source_override` prices "as if that source billed"
+    every day (a shadow preview): it is taken as the source in effect whatever the product names.
+    """
+    named = billing_source_override or source_in_effect(billing_sources, record.delivery_date)
+    if named is not None:
+        return "bills" if record.source_system == named else "shadow"
+    return "bills" if conflicting_source(record, first) is None else "conflict"
+
+
+def first_changed_day(before: Sequence[BillingSourceEntry], after: Sequence[BillingSourceEntry]) -> date | None:
+    """The earliest service date whose named source a change of billing sources can alter (None: none): the
+    earliest effective date of an entry added, removed or pointed at another source."""
+    old = {(e.effective_from, e.source_system) for e in before}
+    new = {(e.effective_from, e.source_system) for e in after}
+    return min((day for day, _ in old ^ new), default=None)
 
 
 def _allows(pattern: str, event_source: str) -> bool:

@@ -50,6 +50,8 @@ class DeliveryOut(DeliveryFigures):
     delivery_id: str
     billable: bool = Field(description="false while the record raises billing exceptions (it is kept, not dropped)")
     exception_kinds: list[str]
+    shadow: bool = Field(description="another source bills this day (the product's billing_sources): kept, never "
+                                     "billed, raising no exception")
     first_received_at: datetime
     updated_at: datetime
     revisions: list[DeliveryRevisionOut] | None = Field(
@@ -70,6 +72,7 @@ def _figures(revision: ReceivedRevision | LedgerEntry) -> dict:
     if isinstance(revision, ReceivedRevision):
         return out | {"received_at": revision.received_at}
     return out | {"billable": revision.billable, "exception_kinds": list(revision.exception_kinds),
+                  "shadow": revision.shadow,
                   "first_received_at": revision.first_received_at, "updated_at": revision.updated_at}
 
 

@@ -47,6 +47,11 @@ class ProductCreate(Reason):
     invoice_description: str | None = None
 
 
+class BillingSourceIn(_In):
+    source_system: str = Field(min_length=1, max_length=200, description="a registered delivery source")
+    effective_from: date = Field(description="first service date this source bills")
+
+
 class ProductPatch(Reason):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "invoice_description": "Sponsored Products - cost per click", "reason": "clearer invoice text"}]})
@@ -58,6 +63,11 @@ class ProductPatch(Reason):
     gl_revenue_account: str | None = None
     tax_code: str | None = None
     invoice_description: str | None = None
+    billing_sources: list[BillingSourceIn] | None = Field(
+        default=None, max_length=50,
+        description="which delivery source bills the product from each effective date (oversight.md O1); the "
+                    "whole list, replacing the held one; a change taking effect in or before an invoiced period "
+                    "is refused (409)")
 
 
 class RateCardCreate(Reason):

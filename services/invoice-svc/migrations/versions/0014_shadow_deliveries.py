@@ -1,0 +1,28 @@
+"""Shadow deliveries (oversight.md O1): a record of a source its product does not bill that day is kept, never
+billed and raises no exception. Existing records are not shadow (no product named billing sources before).
+
+Revision ID: 0014
+Revises: 0013
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+SCHEMA = "invoice_svc"
+
+
+def upgrade() -> None:
+    op.add_column("deliveries", sa.Column("shadow", sa.Boolean(), server_default=sa.false(), nullable=False),
+                  schema=SCHEMA)
+    # The re-check after a product's billing sources change reads the product's deliveries from a date.
+    op.create_index("ix_deliveries_product_date", "deliveries", ["product_code", "delivery_date"], schema=SCHEMA)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_deliveries_product_date", table_name="deliveries", schema=SCHEMA)
+    op.drop_column("deliveries", "shadow", schema=SCHEMA)
