@@ -1,15 +1,15 @@
 """Shadow deliveries (oversight.md O1): a record of a source its product does not bill that day is kept, never
 billed and raises no exception. Existing records are not shadow (no product named billing sources before).
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
