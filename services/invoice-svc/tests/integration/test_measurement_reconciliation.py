@@ -3,6 +3,8 @@ bill run issues the lines."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from invoice_svc.testing.billing import (
@@ -92,4 +94,36 @@ async def test_measurement_pages_in_contract_and_line_order(invoice_feed, billin
     for bad in ({"cursor": "bm90LWpzb24"}, {"cursor": "e30="}, {"colour": "red"}, {"period": "2025-13"}):
         response = await billing.client.get("/v1/reconciliations/measurement",
                                             params={"period": period, **bad}, headers=READER)
+        assert response.status_code == 422, (bad, response.text)
+
+
+async def test_measurement_totals_add_up_every_line_per_currency_with_unpriced_lines_left_out(
+        invoice_feed, billing, unique):
+    u, y = unique, own_year(unique)
+    period, cpm = f"{y}-07", f"CPM-{u}"
+    await configure(invoice_feed, products=[product(cpm)], accounts=[account(f"A-{u}")],
+                    contracts=[contract(f"C-{u}", advertiser=f"A-{u}", bill_to=f"A-{u}", start=f"{y}-07-01",
+                                        end=f"{y}-07-31", billing_basis="discrepancy_tolerance",
+                                        lines=[{"line_item_id": f"L{i}-{u}", "product_code": cpm, "rate": "4.00"}
+                                               for i in (1, 2, 3)])])
+    common = {"account_id": f"A-{u}", "contract_id": f"C-{u}", "product_code": cpm, "day": f"{y}-07-04"}
+    await deliver(invoice_feed, [
+        delivery(f"D1-{u}", line_item_id=f"L1-{u}", impressions=1_000_000, third_party_impressions=800_000, **common),
+        delivery(f"D2-{u}", line_item_id=f"L2-{u}", impressions=500_000, third_party_impressions=480_000, **common)])
+    await billing.bill(period, "issue", [f"A-{u}"])
+
+    response = await billing.client.get("/v1/reconciliations/measurement/totals",
+                                        params={"period": period, "contract_id": f"C-{u}"}, headers=READER)
+    assert response.status_code == 200, response.text
+    # L1 beyond (480.00 at stake), L2 within (0.00), L3 nothing delivered: within, nothing billed or at stake
+    assert response.json() == {"period": period, "contract_id": f"C-{u}", "totals": [{
+        "currency": "USD", "lines": 3, "within_threshold": 2, "beyond_threshold": 1, "missing_third_party": 0,
+        "unpriced_lines": 0, "quantity_billed": 1_380_000, "billed": "5520.00", "first_party_value": "6000.00",
+        "value_at_stake": "480.00"}]}
+    # the same figures as the rows, added up
+    rows = (await _rows(billing, period, f"C-{u}"))["items"]
+    assert sum(Decimal(r["value_at_stake"]) for r in rows) == Decimal("480.00")
+
+    for bad in ({"period": "2025-13"}, {"colour": "red", "period": period}):
+        response = await billing.client.get("/v1/reconciliations/measurement/totals", params=bad, headers=READER)
         assert response.status_code == 422, (bad, response.text)

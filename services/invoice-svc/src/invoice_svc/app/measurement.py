@@ -6,6 +6,7 @@ what was billed."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,6 +23,23 @@ from invoice_svc.domain.pricing.usage import UsageContext, price_usage
 from mediabill_common.money import round_money
 
 Billed = tuple[Decimal, Decimal, int]
+
+
+@dataclass(frozen=True)
+class MeasurementTotals:
+    """One currency's totals over every measured line: lines per status, what was billed, and the first-party value
+    and value at stake of the lines that could be priced (`unpriced_lines` could not)."""
+
+    currency: str
+    lines: int = 0
+    within_threshold: int = 0
+    beyond_threshold: int = 0
+    missing_third_party: int = 0
+    unpriced_lines: int = 0
+    quantity_billed: int = 0
+    billed: Decimal = Decimal(0)
+    first_party_value: Decimal = Decimal(0)
+    value_at_stake: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -57,6 +75,25 @@ async def measurement_rows(unit: BillingUnit, figures: MeasurementFigures, query
             if len(rows) > query.limit:
                 return rows
     return rows
+
+
+async def measurement_totals(unit: BillingUnit, figures: MeasurementFigures, period: str,
+                             contract_id: str | None, now: datetime) -> list[MeasurementTotals]:
+    """Totals per currency (in currency order) over every line `measurement_rows` lists for the period, so a
+    reader never adds up pages of rows itself. Amounts are sums of the rows' rounded amounts."""
+    rows = await measurement_rows(unit, figures, MeasurementQuery(period, contract_id, None, sys.maxsize), now)
+    totals: dict[str, MeasurementTotals] = {}
+    for row in rows:
+        total = totals.get(row["currency"]) or MeasurementTotals(row["currency"])
+        priced = row["value_at_stake"] is not None
+        totals[row["currency"]] = replace(
+            total, lines=total.lines + 1, unpriced_lines=total.unpriced_lines + (0 if priced else 1),
+            quantity_billed=total.quantity_billed + row["quantity_billed"],
+            billed=total.billed + Decimal(row["billed"]),
+            first_party_value=total.first_party_value + (Decimal(row["first_party_value"]) if priced else 0),
+            value_at_stake=total.value_at_stake + (Decimal(row["value_at_stake"]) if priced else 0),
+            **{row["status"]: getattr(total, row["status"]) + 1})
+    return [totals[c] for c in sorted(totals)]
 
 
 def _line_measurement(products: Mapping[str, Product], terms: ContractTerms, line_item_id: str,

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from invoice_svc.adapters.close_repository import MeasurementQueries
 from invoice_svc.adapters.source_reconciliation_repository import SourceReconciliationQueries
-from invoice_svc.app.measurement import MeasurementQuery, measurement_rows
+from invoice_svc.app.measurement import MeasurementQuery, MeasurementTotals, measurement_rows, measurement_totals
 from invoice_svc.app.source_reconciliation import SourceReconciliationQuery, reconcile_sources
 from invoice_svc.app.stored import BillRun
 from invoice_svc.domain.billing.run_diff import LineDifference, diff_runs, totals_by_currency
@@ -278,3 +278,49 @@ def _run_line(row: LineDifference) -> RunLineRow:
 def _amount(value: Decimal, currency: str) -> str:
     """Amounts already rounded when billed, shown in the currency's minor unit."""
     return format(round_money(value, currency), "f")
+
+
+class MeasurementCurrencyTotals(BaseModel):
+    currency: str = Field(description="ISO 4217 currency of the money fields")
+    lines: int = Field(description="contract lines measured")
+    within_threshold: int
+    beyond_threshold: int
+    missing_third_party: int
+    unpriced_lines: int = Field(description="lines that cannot be priced (their first-party value and value at "
+                                            "stake are left out of the totals)")
+    quantity_billed: int = Field(description="impressions billed on issued invoices")
+    billed: str = Field(description="usage amount billed on issued invoices, every line")
+    first_party_value: str = Field(description="what first-party impressions would bill, priced lines")
+    value_at_stake: str = Field(description="first-party value - billed, priced lines")
+
+    @classmethod
+    def of(cls, totals: MeasurementTotals) -> MeasurementCurrencyTotals:
+        def amount(value: Decimal) -> str:
+            return _amount(value, totals.currency)
+        return cls(currency=totals.currency, lines=totals.lines, within_threshold=totals.within_threshold,
+                   beyond_threshold=totals.beyond_threshold, missing_third_party=totals.missing_third_party,
+                   unpriced_lines=totals.unpriced_lines, quantity_billed=totals.quantity_billed,
+                   billed=amount(totals.billed), first_party_value=amount(totals.first_party_value),
+                   value_at_stake=amount(totals.value_at_stake))
+
+
+class MeasurementTotalsOut(BaseModel):
+    period: str
+    contract_id: str | None
+    totals: list[MeasurementCurrencyTotals] = Field(description="one entry per currency, in currency order")
+
+
+@router.get("/v1/reconciliations/measurement/totals", response_model=MeasurementTotalsOut,
+            summary="Totals per currency of the first- vs third-party reconciliation (oversight.md O2)")
+async def measurement_totals_of(
+    unit: RequestUnit, _p: CurrentPrincipal,
+    period: Annotated[Period, Query(description="the service period YYYY-MM")],
+    contract_id: Annotated[str | None, Query(max_length=200, description="only this contract's lines")] = None,
+) -> MeasurementTotalsOut:
+    """Over every line `GET /v1/reconciliations/measurement` lists for the same filters: lines per status, the
+    quantity and amount billed, and the first-party value and value at stake of the lines that can be priced."""
+    async with unit.session.begin():
+        totals = await measurement_totals(unit, MeasurementQueries(unit.session), period, contract_id,
+                                          datetime.now(UTC))
+    return MeasurementTotalsOut(period=period, contract_id=contract_id,
+                                totals=[MeasurementCurrencyTotals.of(t) for t in totals])
