@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,19 @@ async def test_a_disputed_line_is_credited_after_a_second_person_approves(browse
     assert _money(await shown.inner_text()) == _money(f"{float(expected['balance_due']):,.2f}")
     memos = manager.get_by_role("region", name="Credit and debit memos")
     await expect(memos.get_by_text("credit memo")).to_be_visible()
+
+    # The balance history shows the memo's effect: the credit, who asked for it, and the balance after it.
+    history = await api.get("invoice-svc", f"/v1/invoices/{invoice['invoice_id']}/history")
+    step = next(s for s in history["steps"] if s["kind"] == "credit_memo")
+    table = manager.get_by_role("table", name=f"Every change to the balance of invoice {invoice['invoice_number']}, "
+                                              "oldest first")
+    await expect(table.get_by_role("row")).to_have_count(1 + len(history["steps"]))
+    row = table.get_by_role("row").filter(has=manager.get_by_role("rowheader", name="Credit memo", exact=True))
+    await expect(row).to_contain_text(f"${Decimal(step['amount']):,.2f}")
+    await expect(row).to_contain_text(f"${Decimal(step['balance_due_after']):,.2f}")
+    assert Decimal(history["steps"][-1]["balance_due_after"]) == Decimal(expected["balance_due"])
+    await screenshot(manager, "invoice-balance-history")
+    assert await serious_accessibility_violations(manager) == []
 
 
 async def _credit_of(api, dispute_id: str) -> dict | None:

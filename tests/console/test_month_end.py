@@ -5,6 +5,7 @@ month not billed yet with the failing items; an analyst may read it all but is o
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -89,6 +90,7 @@ async def test_an_analyst_reads_the_month_end_but_is_offered_no_close(browser, c
     await expect(page.get_by_role("button", name=f"Close {period}…")).to_have_count(0)
     await expect(page.get_by_role("button", name=f"Reopen {period}")).to_have_count(0)
     await _sees_the_balanced_trial_balance(page, api, period)
+    await _sees_net_revenue_by_month_as_accounting_reports_it(page, api, period)
     variance = await api.get("invoice-svc", "/v1/variance", period=period)
     flagged = [line for line in variance["lines"] if line["flagged"]]
     await expect(page.get_by_text(f"{len(flagged)} of {len(variance['lines'])} contract lines differ by more than "
@@ -109,6 +111,22 @@ async def _sees_the_balanced_trial_balance(page, api, period: str) -> None:
     assert trial["rows"]
     rows = page.get_by_role("table", name=f"Trial balance for {period} per account and currency").get_by_role("row")
     await expect(rows).to_have_count(len(trial["rows"]) + 1)  # the header row and one per account and currency
+
+
+async def _sees_net_revenue_by_month_as_accounting_reports_it(page, api, period: str) -> None:
+    """The chart has one bar per GL account, month and currency accounting-svc reports a net revenue for, over the
+    last six periods of the calendar up to `period`, each month and currency named in its legend."""
+    calendar = sorted(p["period"] for p in await api.get("accounting-svc", "/v1/periods") if p["period"] <= period)
+    bars, series = 0, set()
+    for month in calendar[-6:]:
+        rows = (await api.get("accounting-svc", "/v1/revenue", period=month, by="gl_account"))["rows"]
+        bars += sum(1 for r in rows if Decimal(r["net"]) != 0)
+        series |= {f"{month} ({r['currency']})" for r in rows}
+    assert bars, "the demo posted no revenue"
+    chart = page.get_by_role("img", name=re.compile(f"^Chart: net revenue by GL revenue account for .* to {period}$"))
+    await expect(chart).to_be_visible()
+    await expect(chart.locator(".recharts-bar-rectangle path")).to_have_count(bars)
+    await expect(chart.locator(".recharts-legend-item-text")).to_have_text(sorted(series))
 
 
 def _row(table, heading: str):

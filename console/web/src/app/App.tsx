@@ -20,6 +20,7 @@ const MonthEndPage = lazy(() => import("../features/monthend/components/MonthEnd
 const AccountListPage = lazy(() => import("../features/accounts/components/AccountListPage").then((m) => ({ default: m.AccountListPage })));
 const AccountPage = lazy(() => import("../features/accounts/components/AccountPage").then((m) => ({ default: m.AccountPage })));
 const ContractPage = lazy(() => import("../features/accounts/components/ContractPage").then((m) => ({ default: m.ContractPage })));
+const ReconciliationPage = lazy(() => import("../features/reconciliation/components/ReconciliationPage").then((m) => ({ default: m.ReconciliationPage })));
 const OverviewPage = lazy(() => import("../features/overview/components/OverviewPage").then((m) => ({ default: m.OverviewPage })));
 
 const queries = new QueryClient({
@@ -60,6 +61,7 @@ export function App() {
               <Route path="accounts/:accountId" element={<AccountPage />} />
               <Route path="contracts/:contractId" element={<ContractPage />} />
               <Route path="month-end" element={<MonthEndPage />} />
+              <Route path="reconciliation" element={<ReconciliationPage />} />
               <Route path="*" element={<p>There is no such page.</p>} />
             </Route>
           </Routes>

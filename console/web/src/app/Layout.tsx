@@ -3,7 +3,7 @@ import { NavLink, Outlet, useLocation, useNavigate } from "react-router-dom";
 import { PageErrorBoundary } from "../components/PageErrorBoundary";
 import { signOut, useSession } from "../lib/session";
 
-// The areas of console.md; reconciliation joins this list as its APIs land.
+// The areas of console.md.
 const AREAS = [
   { to: "/", label: "Overview", end: true },
   { to: "/invoices", label: "Invoices" },
@@ -14,6 +14,7 @@ const AREAS = [
   { to: "/products", label: "Products" },
   { to: "/accounts", label: "Accounts" },
   { to: "/month-end", label: "Month-end" },
+  { to: "/reconciliation", label: "Reconciliation" },
 ];
 
 export function Layout() {

@@ -5,6 +5,7 @@ import { unwrap } from "../../../lib/problem";
 export type InvoiceSummary = InvoiceApi["schemas"]["InvoiceSummary"];
 export type Invoice = InvoiceApi["schemas"]["InvoiceOut"];
 export type InvoiceLine = Invoice["lines"][number];
+export type HistoryStep = InvoiceApi["schemas"]["HistoryStepOut"];
 
 export interface InvoiceSearch {
   invoice_number?: string;
@@ -42,6 +43,15 @@ export function useInvoiceMemos(invoiceId: string) {
   return useQuery({
     queryKey: ["invoice-memos", invoiceId],
     queryFn: async () => unwrap(await adjustmentApi.GET("/v1/memos", { params: { query: { invoice_id: invoiceId, limit: 100 } } })),
+  });
+}
+
+/** Every change to an issued invoice's balance with its cause and the balance after it (drafts have none). */
+export function useInvoiceHistory(invoiceId: string, issued: boolean) {
+  return useQuery({
+    queryKey: ["invoice-history", invoiceId],
+    queryFn: async () => unwrap(await invoiceApi.GET("/v1/invoices/{invoice_id}/history", { params: { path: { invoice_id: invoiceId } } })),
+    enabled: issued,
   });
 }
 

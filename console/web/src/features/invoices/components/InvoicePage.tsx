@@ -6,6 +6,7 @@ import { ProblemMessage } from "../../../components/ProblemMessage";
 import { calendarDate, count, money, timestamp } from "../../../lib/format";
 import { hasRole, useSession } from "../../../lib/session";
 import { documentUrl, useInvoice, useInvoiceAudit, useInvoiceDisputes, useInvoiceMemos, type Invoice, type InvoiceLine } from "../api/invoices";
+import { BalanceHistory } from "./BalanceHistory";
 import { OpenDisputeForm } from "./OpenDisputeForm";
 
 export function InvoicePage() {
@@ -74,6 +75,7 @@ function InvoiceView({ invoice }: { invoice: Invoice }) {
         ) : null}
       </div>
       <DataTable caption="Lines" data={invoice.lines} columns={columns} />
+      {invoice.status !== "draft" ? <BalanceHistory invoiceId={invoice.invoice_id} /> : null}
       {disputing ? <OpenDisputeForm invoice={invoice} line={disputing} onClose={() => setDisputing(null)} /> : null}
       <section className="panel" aria-labelledby="document">
         <h2 id="document">Document</h2>

@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQueries, useQuery } from "@tanstack/react-query";
 import { accountingApi, invoiceApi, type AccountingApi } from "../../../lib/api/clients";
 import { unwrap, type Problem } from "../../../lib/problem";
 
@@ -79,6 +79,16 @@ export function useRevenue(period: string, by: RevenueDimension) {
   return useQuery({
     queryKey: ["revenue", period, by],
     queryFn: async () => unwrap(await accountingApi.GET("/v1/revenue", { params: { query: { period, by } } })),
+  });
+}
+
+/** Revenue by one dimension for each of several periods (one call per period, cached with useRevenue's). */
+export function useRevenueByMonth(periods: string[], by: RevenueDimension) {
+  return useQueries({
+    queries: periods.map((period) => ({
+      queryKey: ["revenue", period, by],
+      queryFn: async () => unwrap(await accountingApi.GET("/v1/revenue", { params: { query: { period, by } } })),
+    })),
   });
 }
 

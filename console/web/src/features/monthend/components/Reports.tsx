@@ -3,6 +3,7 @@ import { useState } from "react";
 import { DataTable } from "../../../components/DataTable";
 import { ProblemMessage } from "../../../components/ProblemMessage";
 import { money, timestamp } from "../../../lib/format";
+import { RevenueChart } from "./RevenueChart";
 import {
   journalCsvUrl, useRevenue, useTrialBalance, useUnbilled, type RevenueDimension, type RevenueRow, type TrialBalanceRow,
 } from "../api/monthend";
@@ -86,6 +87,7 @@ export function RevenueReport({ period }: { period: string }) {
           {DIMENSIONS.map((d) => <option key={d.value} value={d.value}>{d.label}</option>)}
         </select>
       </div>
+      <RevenueChart period={period} by={by} label={label ?? by} />
       <ProblemMessage error={revenue.error} />
       {revenue.data ? (
         <>

@@ -9,6 +9,7 @@ import { calendarDate } from "../../../lib/format";
 import { unwrap } from "../../../lib/problem";
 import { hasRole, useSession } from "../../../lib/session";
 import { useProduct, useReadiness, type Product } from "../api/products";
+import { PricingSimulation } from "./PricingSimulation";
 
 export function ProductPage() {
   const { code = "" } = useParams();
@@ -43,6 +44,7 @@ export function ProductPage() {
         {admin ? <AddRateCard product={p} /> : null}
       </section>
       <Readiness product={p} admin={admin} />
+      <PricingSimulation product={p} />
     </>
   );
 }
