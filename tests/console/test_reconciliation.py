@@ -4,12 +4,15 @@ sources are registered."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from playwright.async_api import expect
 
+from mediabill_common.events.envelope import new_envelope
+from mediabill_common.testing.kafka import publish
 from tests.console.conftest import screenshot, serious_accessibility_violations, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -53,11 +56,7 @@ async def test_an_analyst_sees_first_against_third_party_with_the_apis_value_at_
 
 
 async def test_the_registered_delivery_sources_are_listed(browser, console_url, api):
-    # The source the demo's deliveries come from, with every CloudEvents source below /ad-platforms/ allowed, so
-    # registering it refuses nothing the other tests send.
-    await api.put("product-config-svc", "/v1/delivery-sources/pio",
-                  {"name": "Programmatic insertion orders", "event_sources": ["/ad-platforms/"],
-                   "reason": "console test"}, as_="config-admin")
+    await _register_sources(api)
     page = await sign_in(browser, console_url, "billing-analyst", "billing-analyst")
     await page.goto("/reconciliation")
     await page.get_by_role("navigation", name="Reconciliation views").get_by_role(
@@ -66,8 +65,103 @@ async def test_the_registered_delivery_sources_are_listed(browser, console_url, 
     row = table.get_by_role("row").filter(has=page.get_by_role("cell", name="pio", exact=True))
     await expect(row).to_contain_text("Programmatic insertion orders")
     await expect(row).to_contain_text("/ad-platforms/")
+    assert await serious_accessibility_violations(page) == []
+
+
+async def test_an_analyst_compares_oms_with_pio_day_by_day_and_a_shadow_run_with_the_billing_run(
+        browser, console_url, api, kafka_bootstrap):
+    period = _last_period()
+    await _register_sources(api)
+    # A parallel run: OMS reports two days of a line PIO reports, one the same, one 20% short (beyond 1%).
+    before = await api.get("invoice-svc", "/v1/reconciliations/sources", period=period, left="pio", right="oms",
+                           limit=500)
+    days = [r for r in before["items"] if r["unit"] == "impressions" and r["contract_id"] and r["left_quantity"]]
+    first = days[0]
+    same_line = [r for r in days if (r["contract_id"], r["line_item_id"]) == (first["contract_id"],
+                                                                              first["line_item_id"])][:2]
+    assert len(same_line) == 2, "the demo has no CPM line with two delivered days"
+    contract = await api.get("product-config-svc", f"/v1/contracts/{first['contract_id']}")
+    oms = [_delivery(contract, day, quantity) for day, quantity in
+           zip(same_line, (same_line[0]["left_quantity"], int(same_line[1]["left_quantity"] * 0.8)), strict=True)]
+    await publish(kafka_bootstrap, "ads.delivery.v1", [(d["line_item_id"], new_envelope(
+        type="CampaignDelivered", source="/ad-platforms/oms", subject=d["delivery_id"], data=d)) for d in oms])
+
+    async def compared():
+        found = await api.get("invoice-svc", "/v1/reconciliations/sources", period=period, left="pio", right="oms",
+                              contract_id=first["contract_id"])
+        return found if found["summary"]["rows"]["beyond_tolerance"] else None
+
+    expected = await api.wait_until(compared, timeout_s=120, what="OMS's deliveries in the reconciliation")
+    page = await sign_in(browser, console_url, "billing-analyst", "billing-analyst")
+    await page.goto("/reconciliation?view=sources")
+    form = page.get_by_role("form", name="Compare two delivery sources")
+    await form.get_by_label("Service period (YYYY-MM)").fill(period)
+    await form.get_by_label("Left source (the reference)").fill("pio")
+    await form.get_by_label("Right source", exact=True).fill("oms")
+    await form.get_by_label("Contract (optional)").fill(first["contract_id"])
+    await form.get_by_role("button", name="Compare").click()
+    summary = page.get_by_role("table", name=re.compile("^Summary of pio against oms"))
+    counts = summary.get_by_role("row").nth(1).get_by_role("cell")
+    for i, status in enumerate(("matched", "within_tolerance", "beyond_tolerance", "only_left", "only_right")):
+        await expect(counts.nth(i)).to_have_text(str(expected["summary"]["rows"][status]))
+    for value in expected["summary"]["values"]:
+        await expect(page.get_by_test_id(f"source-difference-{value['currency']}")).to_have_text(
+            _usd(value["difference"]))
+    short = next(r for r in expected["items"] if r["status"] == "beyond_tolerance")
+    days_table = page.get_by_role("table", name="Service days of pio and oms (page 1)")
+    await expect(days_table.get_by_role("row")).to_have_count(1 + len(expected["items"]))
+    row = days_table.get_by_role("row").filter(has_text="beyond tolerance")
+    await expect(row).to_contain_text(f"{short['difference']:,}")
+    await expect(row).to_contain_text(_usd(short["value_difference"]))
     await screenshot(page, "reconciliation-sources")
     assert await serious_accessibility_violations(page) == []
+
+    # Priced as if OMS billed, against the run that issued the month.
+    issue = next(r for r in await api.get_all("invoice-svc", "/v1/bill-runs")
+                 if r["period"] == period and r["mode"] == "issue" and r["status"] == "completed")
+    shadow = await api.post("invoice-svc", "/v1/bill-runs", {"period": period, "mode": "preview",
+                                                             "source_system": "oms"}, as_="billing-analyst")
+
+    async def finished():
+        run = await api.get("invoice-svc", f"/v1/bill-runs/{shadow['run_id']}")
+        return run if run["status"] in ("completed", "failed") else None
+
+    assert (await api.wait_until(finished, timeout_s=120, what="the shadow run"))["status"] == "completed"
+    diff = await api.get("invoice-svc", "/v1/reconciliations/bill-runs", left=issue["run_id"],
+                         right=shadow["run_id"], limit=50)
+    await page.get_by_role("navigation", name="Reconciliation views").get_by_role(
+        "link", name="Bill run comparison").click()
+    runs = page.get_by_role("form", name="Compare two bill runs")
+    await runs.get_by_label("Left run (the reference)").select_option(value=issue["run_id"])
+    await runs.get_by_role("button", name="Compare").click()
+    await expect(runs.get_by_label("Right run")).to_have_attribute("aria-invalid", "true")  # no run picked
+    await runs.get_by_label("Right run").select_option(value=shadow["run_id"])
+    await runs.get_by_role("button", name="Compare").click()
+    for total in diff["totals"]:
+        await expect(page.get_by_test_id(f"run-difference-{total['currency']}")).to_have_text(
+            _usd(total["difference"]))
+    lines = page.get_by_role("table", name="Lines of the two runs (page 1)")
+    await expect(lines.get_by_role("row")).to_have_count(1 + len(diff["items"]))
+    await screenshot(page, "reconciliation-bill-runs")
+    assert await serious_accessibility_violations(page) == []
+
+
+async def _register_sources(api) -> None:
+    """The demo's source (PIO) and the one it migrates to (OMS), each allowed from every CloudEvents source below
+    /ad-platforms/, so registering them refuses nothing the other tests send."""
+    for system, name in (("pio", "Programmatic insertion orders"), ("oms", "Order management system")):
+        await api.put("product-config-svc", f"/v1/delivery-sources/{system}",
+                      {"name": name, "event_sources": ["/ad-platforms/"], "reason": "console test"},
+                      as_="config-admin")
+
+
+def _delivery(contract: dict, day: dict, impressions: int) -> dict:
+    return {"delivery_id": f"OMS-{day['line_item_id']}-{day['service_date']}", "revision": 0, "source_system": "oms",
+            "account_id": contract["advertiser_account_id"], "contract_id": contract["contract_id"],
+            "campaign_id": f"OMS-{contract['contract_id']}", "line_item_id": day["line_item_id"],
+            "campaign_name": "Parallel run", "product_code": day["product_code"],
+            "delivery_date": day["service_date"], "impressions": impressions, "viewable_impressions": 0,
+            "clicks": 0, "conversions": 0, "third_party_impressions": None, "media_cost": None, "currency": None}
 
 
 def _row(table, heading: str):

@@ -13,6 +13,7 @@ import { useBillRuns, type BillRun } from "../api/billruns";
 interface RunForm {
   period: string;
   mode: "preview" | "issue";
+  source_system: string;
 }
 
 export function BillRunsPage() {
@@ -20,12 +21,12 @@ export function BillRunsPage() {
   const client = useQueryClient();
   const runs = useBillRuns();
   const manager = hasRole(person, "billing-manager");
-  const form = useForm<RunForm>({ defaultValues: { period: "", mode: "preview" } });
+  const form = useForm<RunForm>({ defaultValues: { period: "", mode: "preview", source_system: "" } });
   const start = useMutation({
     mutationFn: async (v: RunForm) => unwrap(await invoiceApi.POST("/v1/bill-runs", {
-      body: { period: v.period, mode: v.mode }, headers: { "Idempotency-Key": idempotencyKey() } })),
+      body: { period: v.period, mode: v.mode, ...(v.source_system ? { source_system: v.source_system } : {}) }, headers: { "Idempotency-Key": idempotencyKey() } })),
     onSuccess: () => void client.invalidateQueries({ queryKey: ["bill-runs"] }),
-    onError: (e) => showProblem(form, e, ["period", "mode"]),
+    onError: (e) => showProblem(form, e, ["period", "mode", "source_system"]),
   });
   const errors = form.formState.errors;
   return (
@@ -43,6 +44,9 @@ export function BillRunsPage() {
               {manager ? <option value="issue">issue</option> : null}
             </select>
           </Field>
+          <Field id="run-source" label="Shadow preview: as if this delivery source billed (optional)" error={errors.source_system?.message}>
+            <input id="run-source" {...form.register("source_system")} {...described("run-source", errors.source_system?.message)} />
+          </Field>
           {errors.root ? <p role="alert" className="problem">{errors.root.message}</p> : null}
           <div className="field"><button type="submit" disabled={start.isPending}>Start</button></div>
         </form>
@@ -57,7 +61,7 @@ export function BillRunsPage() {
 function Run({ run }: { run: BillRun }) {
   return (
     <article className="panel" aria-label={`Bill run ${run.run_id}`}>
-      <h2>{run.mode === "issue" ? "Issue" : "Preview"} run for {run.period}: {run.status}</h2>
+      <h2>{run.mode === "issue" ? "Issue" : run.source_system ? `Shadow preview (as ${run.source_system})` : "Preview"} run for {run.period}: {run.status}</h2>
       <p>Requested {timestamp(run.requested_at)} by {run.requested_by}; finished {timestamp(run.finished_at)}</p>
       {run.error ? <p className="problem">{run.error}</p> : null}
       <div className="side-by-side">

@@ -41,3 +41,52 @@ export function useDeliverySources() {
     queryFn: async () => unwrap(await productConfigApi.GET("/v1/delivery-sources", { params: { query: { limit: 200 } } })),
   });
 }
+
+export type SourceDayRow = InvoiceApi["schemas"]["SourceDayRow"];
+export type SourceStatus = SourceDayRow["status"];
+export type RunLineRow = InvoiceApi["schemas"]["RunLineRow"];
+export type BillRunSummary = InvoiceApi["schemas"]["BillRunOut"];
+
+export interface SourceFilter {
+  period: string;
+  left: string;
+  right: string;
+  contract_id?: string;
+  product_code?: string;
+  tolerance_pct?: string;
+  status?: SourceStatus;
+  sort?: "contract_line_date" | "-difference";
+}
+
+/** Two delivery sources per (contract, line item, service date), with the summary of the whole query (O1). */
+export function useSourceReconciliation(filter: SourceFilter | null, cursor: string | null) {
+  return useQuery({
+    queryKey: ["source-reconciliation", filter, cursor],
+    enabled: filter !== null,
+    queryFn: async () => {
+      const query = Object.fromEntries(Object.entries(filter ?? {}).filter(([, v]) => v)) as unknown as SourceFilter;
+      return unwrap(await invoiceApi.GET("/v1/reconciliations/sources", {
+        params: { query: { ...query, limit: 50, ...(cursor ? { cursor } : {}) } } }));
+    },
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The latest bill runs, to pick two of one period to compare. */
+export function useBillRunChoices() {
+  return useQuery({
+    queryKey: ["bill-runs"],
+    queryFn: async () => unwrap(await invoiceApi.GET("/v1/bill-runs", { params: { query: { limit: 50 } } })),
+  });
+}
+
+/** Two bill runs of a period per invoice group and line, with totals per currency over every line (O1). */
+export function useBillRunDiff(runs: { left: string; right: string } | null, cursor: string | null) {
+  return useQuery({
+    queryKey: ["bill-run-diff", runs, cursor],
+    enabled: runs !== null,
+    queryFn: async () => unwrap(await invoiceApi.GET("/v1/reconciliations/bill-runs", {
+      params: { query: { left: runs?.left ?? "", right: runs?.right ?? "", limit: 50, ...(cursor ? { cursor } : {}) } } })),
+    placeholderData: keepPreviousData,
+  });
+}

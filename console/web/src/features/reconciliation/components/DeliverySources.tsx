@@ -2,6 +2,7 @@ import { createColumnHelper } from "@tanstack/react-table";
 import { DataTable } from "../../../components/DataTable";
 import { ProblemMessage } from "../../../components/ProblemMessage";
 import { useDeliverySources, type DeliverySource } from "../api/reconciliation";
+import { SourceComparison } from "./SourceComparison";
 
 const col = createColumnHelper<DeliverySource>();
 const columns = [
@@ -14,6 +15,7 @@ const columns = [
 export function DeliverySources() {
   const sources = useDeliverySources();
   return (
+    <>
     <section aria-labelledby="delivery-sources">
       <h2 id="delivery-sources">Registered delivery sources</h2>
       <p>
@@ -27,5 +29,7 @@ export function DeliverySources() {
           empty="No source is registered: deliveries from any source system are accepted." />
       ) : null}
     </section>
+    {sources.data ? <SourceComparison sources={sources.data.items} /> : null}
+    </>
   );
 }

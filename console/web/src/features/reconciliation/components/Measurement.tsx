@@ -1,5 +1,4 @@
 import { createColumnHelper } from "@tanstack/react-table";
-import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, useSearchParams } from "react-router-dom";
 import { DataTable } from "../../../components/DataTable";
@@ -7,6 +6,7 @@ import { Field } from "../../../components/Field";
 import { ProblemMessage } from "../../../components/ProblemMessage";
 import { count, money } from "../../../lib/format";
 import { lastBilledPeriod, PERIOD } from "../../../lib/periods";
+import { Pager, useCursors } from "./Pager";
 import { useMeasurement, useMeasurementTotals, type MeasurementFilter, type MeasurementRow } from "../api/reconciliation";
 
 const STATUS = { within_threshold: "within threshold", beyond_threshold: "beyond threshold", missing_third_party: "third-party count missing" } as const;
@@ -105,24 +105,17 @@ function Totals({ filter }: { filter: MeasurementFilter }) {
 }
 
 function Lines({ filter }: { filter: MeasurementFilter }) {
-  // The cursors of the pages before this one, so the person can page back as well as on.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useMeasurement(filter, cursor);
+  const pages = useCursors();
+  const page = useMeasurement(filter, pages.cursor);
   return (
     <>
       <ProblemMessage error={page.error} />
       {page.isPending ? <p role="status">Measuring…</p> : null}
       {page.data ? (
         <>
-          <DataTable caption={`Contract lines billed on impressions, ${filter.period} (page ${cursors.length})`}
+          <DataTable caption={`Contract lines billed on impressions, ${filter.period} (page ${pages.page})`}
             data={page.data.items} columns={columns} empty="No line billed on impressions in this period." />
-          <p>
-            <button type="button" className="secondary" disabled={cursors.length === 1}
-              onClick={() => setCursors(cursors.slice(0, -1))}>Previous page</button>{" "}
-            <button type="button" className="secondary" disabled={!page.data.next_cursor}
-              onClick={() => setCursors([...cursors, page.data.next_cursor ?? null])}>Next page</button>
-          </p>
+          <Pager back={pages.back} on={pages.on(page.data.next_cursor)} />
         </>
       ) : null}
     </>

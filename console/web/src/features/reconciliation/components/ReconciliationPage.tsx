@@ -1,4 +1,5 @@
 import { NavLink, useSearchParams } from "react-router-dom";
+import { BillRunComparison } from "./BillRunComparison";
 import { DeliverySources } from "./DeliverySources";
 import { Measurement } from "./Measurement";
 
@@ -6,6 +7,7 @@ import { Measurement } from "./Measurement";
 const VIEWS = [
   { view: "measurement", label: "First- vs third-party" },
   { view: "sources", label: "Delivery sources" },
+  { view: "bill-runs", label: "Bill run comparison" },
 ] as const;
 type View = (typeof VIEWS)[number]["view"];
 
@@ -30,6 +32,7 @@ export function ReconciliationPage() {
       </nav>
       {view === "measurement" ? <Measurement /> : null}
       {view === "sources" ? <DeliverySources /> : null}
+      {view === "bill-runs" ? <BillRunComparison /> : null}
     </>
   );
 }
