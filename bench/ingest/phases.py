@@ -16,12 +16,13 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import event
 
 from bench.ingest import breakdown
-from bench.ingest.workload import Workload
+from bench.ingest.workload import EVENT_SOURCE, SOURCE_SYSTEM, Workload
 from invoice_svc.adapters.config_repository import ConfigRepository, ParsedStates
 from invoice_svc.bootstrap import build
 from invoice_svc.entrypoints.consumer import make_runner
 from invoice_svc.settings import Settings
 from mediabill_common.consumer.runner import CONSUMED
+from mediabill_common.events.config_state import DeliverySourceState
 from mediabill_common.kafka import make_consumer, make_producer
 from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.service import ServiceContext
@@ -72,6 +73,8 @@ async def seed_config(args, work: Workload) -> tuple[ServiceContext, int]:
             await config.save_account(account, 1)
         for contract in work.contract_states():
             await config.save_contract(contract, 1)
+        await config.save_delivery_source(DeliverySourceState(
+            source_system=SOURCE_SYSTEM, name="Ingestion benchmark", event_sources=[EVENT_SOURCE]), 1)
     return ctx, args.batch_size or settings.consumer_batch_size
 
 

@@ -11,6 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from mediabill_common.events.config_state import AccountState, ContractState, ProductState
 
+# The benchmark's own delivery source, registered by the seed (oversight.md O1: once any source is registered,
+# deliveries of an unregistered source_system are dead-lettered, e.g. on a database the demo has loaded).
+SOURCE_SYSTEM, EVENT_SOURCE = "bench", "/ad-platforms/bench"
 PRODUCTS = [("cpm", 6), ("vcpm", 2), ("cpc", 2), ("auction_cpc", 2)]  # (pricing model, how many products)
 
 
@@ -99,7 +102,7 @@ class Workload:
     def _delivery(self, rng: random.Random, i: int, auction: list[str], contracted: list[str]) -> dict:
         day = (date(2025, 3, 1) + timedelta(days=i % 28)).isoformat()
         impressions = rng.randint(1_000, 500_000)
-        common = {"delivery_id": f"B{self.runid}-D{i}", "revision": 0, "source_system": "pio",
+        common = {"delivery_id": f"B{self.runid}-D{i}", "revision": 0, "source_system": SOURCE_SYSTEM,
                   "campaign_id": f"CMP-{i % 997}", "campaign_name": "Always on", "delivery_date": day,
                   "impressions": impressions, "viewable_impressions": impressions * 7 // 10,
                   "clicks": impressions // 200, "conversions": impressions // 5000,
@@ -119,7 +122,7 @@ class Workload:
     @staticmethod
     def _envelope(data: dict) -> bytes:
         return json.dumps({
-            "specversion": "1.0", "id": str(uuid.uuid4()), "source": "/ad-platforms/bench",
+            "specversion": "1.0", "id": str(uuid.uuid4()), "source": EVENT_SOURCE,
             "type": "CampaignDelivered", "time": datetime.now(UTC).isoformat(), "subject": data["delivery_id"],
             "datacontenttype": "application/json", "schemaversion": 1, "data": data,
         }, separators=(",", ":")).encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from invoice_svc.testing.sources import register_test_delivery_sources
 from mediabill_common.testing.plugin import run_migrations
 from tests.contracts.conftest import BUILDERS
 
@@ -17,6 +18,7 @@ async def _context(service: str, database_url: str, kafka_bootstrap: str):
 @pytest.fixture(scope="session")
 async def hostile_invoice_ctx(database_url, kafka_bootstrap, topics_ready):
     ctx = await _context("invoice-svc", database_url, kafka_bootstrap)
+    await register_test_delivery_sources(ctx)
     yield ctx
     await ctx.close()
 

@@ -13,7 +13,7 @@ from mediabill_common.testing.kafka import publish
 from tools.demo.client import Api, ApiError
 from tools.demo.month_end import accounting_lines, close_month
 from tools.demo.timeline import DEMO_CLOCK_HORIZON, DisputeTimes, dispute_times
-from tools.demo.world import World
+from tools.demo.world import DELIVERY_SOURCES, World
 
 
 def step(title: str) -> None:
@@ -37,6 +37,7 @@ class Scenario:
         if issued["items"]:
             step(f"Demo data for {self.world.period} is already here; showing where things stand")
             return await self.summary()
+        await self.register_delivery_sources()
         await self.configure_products()
         await self.open_accounts()
         await self.book_contracts(self.world.contracts)
@@ -62,6 +63,13 @@ class Scenario:
             progress(done, len(items), what)
 
         await asyncio.gather(*(one(i) for i in items))
+
+    async def register_delivery_sources(self) -> None:
+        """Register the platforms the demo's deliveries come from: once any source is registered, invoice-svc
+        dead-letters deliveries of a source_system nobody registered (oversight.md O1)."""
+        step(f"Registering the delivery sources: {', '.join(s for s, _ in DELIVERY_SOURCES)}")
+        for system, body in DELIVERY_SOURCES:
+            await self.api.put("product-config-svc", f"/v1/delivery-sources/{system}", body, as_="config-admin")
 
     async def configure_products(self) -> None:
         step(f"Configuring {len(self.world.products)} ad products with rate cards, validated before go-live")

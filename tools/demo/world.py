@@ -35,6 +35,12 @@ PRODUCTS: list[tuple[str, str, str, str, str | None, list[tuple[int | None, str]
     ("INSTORE-ENDCAP-FLAT", "In-store endcaps", "in_store", "flat_fee", None, []),
 ]
 UNCONFIGURED_PRODUCT = "POPUP-DOOH"
+# The platforms the deliveries come from (source_system, registration): every record names "pio", published from
+# /ad-platforms/pio (bench/load publishes the same way against the demo's stack).
+DELIVERY_SOURCES: list[tuple[str, dict]] = [
+    ("pio", {"name": "PIO ad server", "event_sources": ["/ad-platforms/pio"],
+             "reason": "the ad platform every demo delivery comes from"}),
+]
 
 
 @dataclass

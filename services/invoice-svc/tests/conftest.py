@@ -7,6 +7,7 @@ import pytest
 from invoice_svc.bootstrap import build
 from invoice_svc.settings import Settings
 from invoice_svc.testing.events import Feed
+from invoice_svc.testing.sources import register_test_delivery_sources
 from mediabill_common.testing.plugin import run_migrations
 
 
@@ -19,6 +20,7 @@ def invoice_migrated(database_url: str) -> str:
 @pytest.fixture(scope="session")
 async def invoice_ctx(invoice_migrated: str, kafka_bootstrap: str, topics_ready: None):
     ctx = build(Settings(database_url=invoice_migrated, kafka_bootstrap_servers=kafka_bootstrap))
+    await register_test_delivery_sources(ctx)
     yield ctx
     await ctx.close()
 

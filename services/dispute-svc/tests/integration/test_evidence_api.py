@@ -16,6 +16,7 @@ from invoice_svc.bootstrap import build as build_invoice_svc
 from invoice_svc.bootstrap import build_app as build_invoice_svc_app
 from invoice_svc.entrypoints.consumer import make_runner as make_invoice_svc_runner
 from invoice_svc.settings import Settings as InvoiceSettings
+from invoice_svc.testing.sources import register_test_delivery_sources
 from mediabill_common.settings import ServiceSettings
 from mediabill_common.testing.kafka import consume_until, envelope_for, publish
 from mediabill_common.testing.plugin import bearer
@@ -63,6 +64,7 @@ async def seed_config(env, uid: str) -> None:
 
 async def ingest_deliveries_into_invoice_svc(invoice_ctx, uid: str, kafka_bootstrap: str) -> None:
     """Publish the deliveries to ads.delivery.v1 and let invoice-svc's real consumer put them in its ledger."""
+    await register_test_delivery_sources(invoice_ctx)
     l1, l2 = f"L1-{uid}", f"L2-{uid}"
     # L2's day also reported by a second system: invoice-svc bills it from the first (source_conflict on this one)
     second_source = delivery(uid, l2, 5, 100_000) | {"delivery_id": f"OMS-{uid}-{l2}-5", "source_system": "oms"}

@@ -1,8 +1,11 @@
 """One line item's day is billed from one delivery source (oversight.md O1): without `billing_sources` on the
 product, the first source seen for a (line item, service date) bills it; another source's record for the same day
-is kept, not billed, and raises `source_conflict`. A registered system's deliveries come only from its sources."""
+is kept, not billed, and raises `source_conflict`. A registered system's deliveries come only from its sources, and
+a system nobody registered is refused (the tests register theirs: invoice_svc.testing.sources)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -137,8 +140,8 @@ async def test_deliveries_filter_by_source_system(invoice_feed, billing, unique)
     assert set(await _ledger(billing, account_id=adv, source_system="oms", billable="false")) == {f"OMS2-{unique}"}
 
 
-async def test_a_registered_systems_delivery_from_an_unregistered_source_is_dead_lettered(invoice_feed, billing,
-                                                                                          unique):
+async def test_deliveries_of_unregistered_systems_or_from_unregistered_sources_are_dead_lettered(
+        invoice_feed, billing, unique):
     base = await _one_line_contract(invoice_feed, unique)
     system = f"oms-{unique.lower()}"
     await invoice_feed.publish_and_apply(CONFIG_TOPIC, [(system, envelope_for(
@@ -153,9 +156,11 @@ async def test_a_registered_systems_delivery_from_an_unregistered_source_is_dead
                   source="/ad-platforms/oms"),
         rogue,  # claims the registered system from another source
         delivered(delivery(f"OTHER-{unique}", day="2025-10-03", impressions=9, source_system=f"x-{unique}", **base),
-                  source="/ad-platforms/anything")])  # a system nobody registered is accepted
+                  source="/ad-platforms/anything"),  # a system nobody registered
+        delivered(delivery(f"PIO-{unique}", day="2025-10-04", impressions=11, **base))])  # pio: registered
     ledger = await _ledger(billing, account_id=base["account_id"])
-    assert {d: v["impressions"] for d, v in ledger.items()} == {f"OMS-{unique}": 7, f"OTHER-{unique}": 9}
-    [dead] = await read_from(invoice_feed.bootstrap, start, 1)
-    reason = dict(dead.headers)["dlq-reason"].decode()
-    assert "/ad-platforms/rogue" in reason and system in reason and dead.key == rogue[0].encode()
+    assert {d: v["impressions"] for d, v in ledger.items()} == {f"OMS-{unique}": 7, f"PIO-{unique}": 11}
+    dead = await read_from(invoice_feed.bootstrap, start, 2)
+    by_value = {json.loads(r.value)["data"]["delivery_id"]: dict(r.headers)["dlq-reason"].decode() for r in dead}
+    assert "/ad-platforms/rogue" in by_value[f"ROGUE-{unique}"] and system in by_value[f"ROGUE-{unique}"]
+    assert f"'x-{unique}' is not a registered delivery source" in by_value[f"OTHER-{unique}"]

@@ -76,13 +76,17 @@ REGISTERED = {"oms": ("/ad-platforms/oms", "/oms/")}
 
 
 def test_a_registered_system_is_accepted_only_from_its_event_sources():
-    assert source_refusal("oms", "/ad-platforms/oms", REGISTERED) is None
-    assert source_refusal("oms", "/oms/eu-1", REGISTERED) is None  # a source ending in / allows those below it
-    refused = source_refusal("oms", "/ad-platforms/oms-copy", REGISTERED)
+    def refusal(event_source: str) -> str | None:
+        return source_refusal("oms", event_source, REGISTERED, any_registered=True)
+
+    assert refusal("/ad-platforms/oms") is None
+    assert refusal("/oms/eu-1") is None  # a source ending in / allows those below it
+    refused = refusal("/ad-platforms/oms-copy")
     assert refused is not None and "'/ad-platforms/oms-copy'" in refused and "'oms'" in refused
-    assert source_refusal("oms", "/oms/", REGISTERED) is not None  # the prefix itself is not below it
+    assert refusal("/oms/") is not None  # the prefix itself is not below it
 
 
-def test_a_system_nobody_registered_is_accepted_from_any_source():
-    assert source_refusal("pio", "/ad-platforms/anything", REGISTERED) is None
-    assert source_refusal("pio", "/ad-platforms/anything", {}) is None
+def test_a_system_nobody_registered_is_accepted_only_while_no_system_is_registered():
+    assert source_refusal("pio", "/ad-platforms/anything", {}, any_registered=False) is None
+    refused = source_refusal("pio", "/ad-platforms/anything", REGISTERED, any_registered=True)
+    assert refused is not None and "'pio' is not a registered delivery source" in refused

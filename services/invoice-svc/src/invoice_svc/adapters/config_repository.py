@@ -45,6 +45,7 @@ _STATES_SQL = text(f"""
 """)
 _EVENT_SOURCES_SQL = text(f"SELECT source_system, event_sources FROM {SCHEMA}.delivery_sources "
                           "WHERE source_system = ANY(:systems)")
+_ANY_SOURCE_SQL = text(f"SELECT EXISTS (SELECT 1 FROM {SCHEMA}.delivery_sources)")
 _MODELS: dict[str, type[BaseModel]] = {"product": ProductState, "account": AccountState, "contract": ContractState}
 
 
@@ -132,6 +133,10 @@ class ConfigRepository:
             return {}
         rows = await self._session.execute(_EVENT_SOURCES_SQL, {"systems": list(source_systems)})
         return {system: tuple(sources) for system, sources in rows.all()}
+
+    async def any_delivery_source(self) -> bool:
+        """Whether any delivery source is registered."""
+        return bool((await self._session.execute(_ANY_SOURCE_SQL)).scalar())
 
     async def _upsert_if_newer(self, table: Table, key_col: str, values: dict[str, Any]) -> bool:
         insert_state = pg_insert(table).values(**values)

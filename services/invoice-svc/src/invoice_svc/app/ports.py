@@ -88,6 +88,10 @@ class ConfigReadModel(Protocol):
 
     async def event_sources_of(self, source_systems: Collection[str]) -> dict[str, tuple[str, ...]]: ...
 
+    async def any_delivery_source(self) -> bool:
+        """Whether any delivery source is registered (from then on, unregistered source systems are refused)."""
+        ...
+
     async def load(self, products: Iterable[str], accounts: Iterable[str], contracts: Iterable[str]) \
         -> BillingConfig: ...
 

@@ -135,6 +135,9 @@ class FakeConfig:
     async def save_delivery_source(self, source: DeliverySourceState, state_version: int) -> bool:
         return self._save("delivery_source", source.source_system, source, state_version)
 
+    async def any_delivery_source(self) -> bool:
+        return any(kind == "delivery_source" for kind, _ in self.states)
+
     async def event_sources_of(self, source_systems: Collection[str]) -> dict[str, tuple[str, ...]]:
         return {k: tuple(state.event_sources) for (kind, k), (_, state) in self.states.items()
                 if kind == "delivery_source" and k in source_systems}

@@ -108,23 +108,30 @@ async def test_a_second_source_for_a_day_is_kept_unbilled_with_source_conflict_a
     assert [x.kind for x in unit.exceptions.unresolved()] == ["source_conflict"]
 
 
+def source_registered(system: str, event_source: str) -> Event:
+    registered = {"state_version": 1, "delivery_source": {"source_system": system, "name": system.upper(),
+                                                          "event_sources": [event_source]}}
+    return Event.of(envelope_for("DeliverySourceRegistered", registered, subject=system,
+                                 source="/mediabill/product-config-svc"))
+
+
 async def test_a_batch_holding_a_registered_systems_delivery_from_another_source_is_refused_whole(unit):
-    registered = {"state_version": 1, "delivery_source": {"source_system": "oms", "name": "OMS",
-                                                          "event_sources": ["/ad-platforms/oms"]}}
-    await HANDLERS.dispatch(Event.of(envelope_for("DeliverySourceRegistered", registered, subject="oms",
-                                                  source="/mediabill/product-config-svc")), unit)
-    accepted = from_source("OMS-1", "oms")  # envelope_for's default source is not /ad-platforms/oms
+    await HANDLERS.dispatch(source_registered("oms", "/ad-platforms/oms"), unit)
+    await HANDLERS.dispatch(source_registered("pio", "/ad-platforms/"), unit)
+    refused = from_source("OMS-1", "oms")  # envelope_for's default source is not /ad-platforms/oms
     with pytest.raises(PermanentError, match="/ad-platforms/oms"):
-        await deliver(unit, from_source("PIO-1", "pio"), accepted)
+        await deliver(unit, from_source("PIO-1", "pio"), refused)
     assert unit.ledger.current == {}  # the runner then applies the batch event by event and dead-letters OMS-1
     await deliver(unit, from_source("PIO-1", "pio"))
     assert list(unit.ledger.current) == ["PIO-1"]
 
 
-def sourced(delivery_id: str, source_system: str) -> Event:
-    event = delivered(delivery_id)
-    data = event.envelope.data | {"source_system": source_system}
-    return Event.of(envelope_for("CampaignDelivered", data, subject=delivery_id))
+async def test_once_a_source_is_registered_an_unregistered_source_system_is_refused(unit):
+    await deliver(unit, from_source("GAM-1", "gam"))  # nobody registered anything yet: accepted
+    await HANDLERS.dispatch(source_registered("pio", "/ad-platforms/"), unit)
+    with pytest.raises(PermanentError, match="'gam' is not a registered delivery source"):
+        await deliver(unit, from_source("GAM-2", "gam"))
+    assert list(unit.ledger.current) == ["GAM-1"]
 
 
 def product_billed_from(version: int, *entries: tuple[str, str]) -> Event:
@@ -137,7 +144,7 @@ def product_billed_from(version: int, *entries: tuple[str, str]) -> Event:
 async def test_under_billing_sources_the_other_source_is_shadow_never_billed_and_raises_nothing(unit):
     await HANDLERS.dispatch(account_event("A"), unit)
     await HANDLERS.dispatch(product_billed_from(1, ("oms", "2025-03-01")), unit)
-    await deliver(unit, sourced("PIO-1", "pio"), sourced("OMS-1", "oms"))
+    await deliver(unit, from_source("PIO-1", "pio"), from_source("OMS-1", "oms"))
     assert (unit.ledger.current["PIO-1"][1], "PIO-1" in unit.ledger.shadow) == ((), True)
     assert (unit.ledger.current["OMS-1"][1], "OMS-1" in unit.ledger.shadow) == ((), False)
     assert unit.exceptions.queue == {}
@@ -149,8 +156,8 @@ async def test_under_billing_sources_the_other_source_is_shadow_never_billed_and
 async def test_setting_billing_sources_settles_a_source_conflict_without_re_ingesting(unit):
     await HANDLERS.dispatch(account_event("A"), unit)
     await HANDLERS.dispatch(product_event("P", 1), unit)
-    await deliver(unit, sourced("PIO-1", "pio"))
-    await deliver(unit, sourced("OMS-1", "oms"))
+    await deliver(unit, from_source("PIO-1", "pio"))
+    await deliver(unit, from_source("OMS-1", "oms"))
     [conflict] = unit.exceptions.unresolved()
     assert (conflict.kind, conflict.delivery_id) == ("source_conflict", "OMS-1")
 

@@ -63,11 +63,14 @@ async def when_campaign_delivered_record_in_ledger(events: list[Event[CampaignDe
 async def _refuse_unregistered_sources(unit: InvoiceUnit, events: Sequence[Event[CampaignDelivered]]) -> None:
     """Raise PermanentError for the first refused delivery: the runner then applies the batch event by event and
     dead-letters only the refused ones, with the reason."""
-    registered = await unit.config.event_sources_of({e.payload.source_system for e in events})
-    if not registered:
+    systems = {e.payload.source_system for e in events}
+    registered = await unit.config.event_sources_of(systems)
+    any_registered = bool(registered) or await unit.config.any_delivery_source()
+    if not any_registered:
         return
     for event in events:
-        refusal = source_refusal(event.payload.source_system, event.envelope.source, registered)
+        refusal = source_refusal(event.payload.source_system, event.envelope.source, registered,
+                                 any_registered=any_registered)
         if refusal is not None:
             raise PermanentError(refusal)
 

@@ -107,12 +107,19 @@ def _allows(pattern: str, event_source: str) -> bool:
     return event_source == pattern
 
 
-def source_refusal(source_system: str, event_source: str, registered: Mapping[str, Sequence[str]]) -> str | None:
+def source_refusal(source_system: str, event_source: str, registered: Mapping[str, Sequence[str]], *,
+                   any_registered: bool) -> str | None:
     """Why a delivery naming `source_system`, published from the CloudEvents `event_source`, is refused (it is
-    dead-lettered), or None when it is accepted: a registered system's deliveries come only from its event sources.
-    A system nobody registered is accepted, so producers that have not registered keep working."""
+    dead-lettered), or None when it is accepted: a registered system's deliveries come only from its event sources,
+    and once any system is registered (`any_registered`), a system nobody registered is refused. Before the first
+    registration every system is accepted, so a deployment that has not registered its sources keeps working."""
     allowed = registered.get(source_system)
-    if allowed is None or any(_allows(p, event_source) for p in allowed):
+    if allowed is None:
+        if not any_registered:
+            return None
+        return (f"source_system {source_system[:200]!r} is not a registered delivery source: register it with "
+                f"PUT /v1/delivery-sources/{source_system[:200]} on product-config-svc, then replay the message")
+    if any(_allows(p, event_source) for p in allowed):
         return None
     return (f"source {event_source[:200]!r} may not publish deliveries of source_system {source_system!r}: "
             f"its registered event sources are {', '.join(allowed)}")
