@@ -18,7 +18,7 @@ SPEC_PATHS = {
     "invoice-svc": ["/v1/deliveries", "/v1/price-simulations", "/v1/bill-runs", "/v1/bill-runs/{bill_run_id}",
                     "/v1/invoices", "/v1/invoices/{invoice_id}", "/v1/invoices/{invoice_id}/document",
                     "/v1/invoices/{invoice_id}/void", "/v1/exceptions", "/v1/exceptions/{exception_id}/assign",
-                    "/v1/exceptions/{exception_id}/resolve", "/v1/kpis"],
+                    "/v1/exceptions/{exception_id}/resolve", "/v1/kpis", "/v1/source-crosswalks/{source_system}"],
     "dispute-svc": ["/v1/disputes", "/v1/disputes/{dispute_id}", "/v1/disputes/{dispute_id}/assign",
                     "/v1/disputes/{dispute_id}/comments", "/v1/disputes/{dispute_id}/withdraw",
                     "/v1/disputes/{dispute_id}/resolve", "/v1/disputes/{dispute_id}/evidence", "/v1/kpis"],

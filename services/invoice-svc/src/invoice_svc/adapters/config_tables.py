@@ -3,7 +3,7 @@
 Each row keeps the full state JSON (what pricing reads) and the few columns billing filters or joins on.
 """
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, String, Table, func
+from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, PrimaryKeyConstraint, String, Table, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from invoice_svc.adapters.tables import metadata
@@ -63,4 +63,14 @@ delivery_sources = Table(
     Column("state", JSONB, nullable=False),
     Column("state_version", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Crosswalks (oversight.md O1): a delivery source's line item ids mapped to ours, applied at ingestion.
+source_crosswalks = Table(
+    "source_crosswalks", metadata,
+    Column("source_system", String(200), nullable=False),
+    Column("source_line_item_id", String(200), nullable=False),
+    Column("line_item_id", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("source_system", "source_line_item_id"),
 )

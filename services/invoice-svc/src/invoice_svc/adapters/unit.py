@@ -15,6 +15,7 @@ from invoice_svc.adapters.bill_run_snapshot_repository import SnapshotRepository
 from invoice_svc.adapters.close_repository import PeriodLockRepository
 from invoice_svc.adapters.config_repository import ConfigRepository, ParsedStates
 from invoice_svc.adapters.copy import copy_connection
+from invoice_svc.adapters.crosswalk_repository import CrosswalkRepository
 from invoice_svc.adapters.document_repository import DocumentRepository
 from invoice_svc.adapters.exception_repository import ExceptionRepository
 from invoice_svc.adapters.invoice_repository import InvoiceRepository
@@ -50,6 +51,7 @@ class SqlUnit(Unit):
         super().__init__(session, outbox=outbox, audit=audit, parking=parking)
         self.ledger = LedgerRepository(session)
         self.config = ConfigRepository(session, config_states)
+        self.crosswalks = CrosswalkRepository(session)
         self.exceptions = ExceptionRepository(session)
         self.receivables = ReceivablesRepository(session)
         self.invoices = InvoiceRepository(session)

@@ -96,6 +96,18 @@ class ConfigReadModel(Protocol):
         -> BillingConfig: ...
 
 
+class Crosswalks(Protocol):
+    """Each delivery source's line item ids mapped to ours (oversight.md O1)."""
+
+    async def of_source(self, source_system: str) -> dict[str, str]: ...
+
+    async def replace(self, source_system: str, line_items: Mapping[str, str]) -> None: ...
+
+    async def mapped(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Our line item id for each (source_system, their line item id) of `keys` a crosswalk maps."""
+        ...
+
+
 class ExceptionQueue(Protocol):
     """The billing exception queue: one unresolved exception per dedupe key."""
 
@@ -323,6 +335,9 @@ class InvoiceUnit(Protocol):
 
     @property
     def config(self) -> ConfigReadModel: ...
+
+    @property
+    def crosswalks(self) -> Crosswalks: ...
 
     @property
     def exceptions(self) -> ExceptionQueue: ...

@@ -280,12 +280,29 @@ class FakePeriodLocks:
         return self.changes.get(period)
 
 
+class FakeCrosswalks:
+    """Crosswalks per source: their line item id -> ours."""
+
+    def __init__(self) -> None:
+        self.by_source: dict[str, dict[str, str]] = {}
+
+    async def of_source(self, source_system: str) -> dict[str, str]:
+        return dict(self.by_source.get(source_system, {}))
+
+    async def replace(self, source_system: str, line_items: Mapping[str, str]) -> None:
+        self.by_source[source_system] = dict(line_items)
+
+    async def mapped(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        return {(s, i): self.by_source[s][i] for s, i in keys if i in self.by_source.get(s, {})}
+
+
 @dataclass
 class FakeUnit:
     """An InvoiceUnit over the fakes; what it publishes and audits is kept in order."""
 
     ledger: FakeLedger = field(default_factory=FakeLedger)
     config: FakeConfig = field(default_factory=FakeConfig)
+    crosswalks: FakeCrosswalks = field(default_factory=FakeCrosswalks)
     exceptions: FakeExceptions = field(default_factory=FakeExceptions)
     lot: FakeLot = field(default_factory=FakeLot)
     periods: FakePeriodLocks = field(default_factory=FakePeriodLocks)

@@ -1,5 +1,6 @@
-"""CampaignDelivered, a whole batch at a time: refuse a registered source system's delivery published from an event
-source not registered for it (dead-lettered), record the rest in the usage ledger exactly once per (delivery_id,
+"""CampaignDelivered, a whole batch at a time: refuse a delivery of an unregistered source system, or of a registered
+one published from an event source not registered for it (dead-lettered), put each record under our line item id
+where its source's crosswalk maps it, record the rest in the usage ledger exactly once per (delivery_id,
 revision), check each delivery's billability (its configuration, and whether its source bills its day) and raise
 or resolve its exceptions.
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from invoice_svc.app.delivery_checks import sync_delivery_exceptions
 from invoice_svc.app.ports import InvoiceUnit
 from invoice_svc.domain.ledger.billability import check_billability
+from invoice_svc.domain.ledger.crosswalks import crosswalked
 from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
 from invoice_svc.domain.ledger.sources import billing_sources, service_day, source_refusal
 from mediabill_common.consumer import Event, PermanentError
@@ -49,6 +51,7 @@ async def when_campaign_delivered_record_in_ledger(events: list[Event[CampaignDe
                                                    unit: InvoiceUnit) -> None:
     await _refuse_unregistered_sources(unit, events)
     revisions, latest = distinct_revisions(events)
+    revisions = await _under_our_line_items(unit, revisions)
     current = {d: revisions[i] for d, i in latest.items()}
     config = await _config_for(unit, list(current.values()))
     held = await unit.ledger.billing_sources({service_day(r) for r in revisions})
@@ -73,6 +76,12 @@ async def _refuse_unregistered_sources(unit: InvoiceUnit, events: Sequence[Event
                                  any_registered=any_registered)
         if refusal is not None:
             raise PermanentError(refusal)
+
+
+async def _under_our_line_items(unit: InvoiceUnit, revisions: list[DeliveryRecord]) -> list[DeliveryRecord]:
+    """The records under our line item ids where their source's crosswalk maps theirs (domain.ledger.crosswalks)."""
+    ours = await unit.crosswalks.mapped({(r.source_system, r.line_item_id) for r in revisions})
+    return [crosswalked(r, ours) for r in revisions] if ours else revisions
 
 
 async def _config_for(unit: InvoiceUnit, records: Sequence[DeliveryRecord]) -> BillingConfig:

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from invoice_svc.entrypoints.api.bill_runs import router as bill_runs_router
+from invoice_svc.entrypoints.api.crosswalks import router as crosswalks_router
 from invoice_svc.entrypoints.api.deliveries import router as deliveries_router
 from invoice_svc.entrypoints.api.exceptions import router as exceptions_router
 from invoice_svc.entrypoints.api.invoice_history import router as history_router
@@ -16,4 +17,4 @@ from invoice_svc.entrypoints.api.trends import router as trends_router
 
 routers: list[APIRouter] = [simulations_router, deliveries_router, exceptions_router, bill_runs_router,
                             invoices_router, history_router, statements_router, kpis_router, trends_router,
-                            month_end_router, reconciliations_router]
+                            month_end_router, reconciliations_router, crosswalks_router]
