@@ -6,7 +6,8 @@ a budget; half billed to agencies with commission and tax) and a month of daily 
 worker runs), printing progress, invoices/s, lines/s and a breakdown of where the time goes; then the raw baseline
 (bench/bill_run/raw.py: the same aggregation in one SQL statement and a COPY of as many invoice and line rows, no
 pricing), the service's ratio to it, and the peak RSS. The database is dropped afterwards unless `--keep`.
-`--profile FILE` writes a cProfile of both runs.
+`--profile FILE` writes a cProfile of both runs. `--assurance` then times an assurance run over the issued period
+beside its raw baseline (bench/bill_run/assurance.py).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--chunk-size", type=int, default=1000, help="groups per transaction (default 1000)")
     parser.add_argument("--profile", default=None, help="write a cProfile of the two runs to this file")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--assurance", action="store_true",
+                        help="then time an assurance run over the issued period, beside its raw baseline")
     parser.add_argument("--gc-default", action="store_true",
                         help="leave Python's garbage collector as it is (default: tuned as the worker tunes it)")
     parser.add_argument("--database-url", default=os.environ.get(
@@ -136,6 +139,19 @@ async def _timed_run(ctx, executor, period: str, mode: str, profiler, admin, dat
     return run | {"wall": wall, "cpu": cpu, "pg_cpu": pg_cpu}
 
 
+async def _assurance(ctx, period: str, dsn: str, pg_cpu) -> None:
+    from bench.bill_run import assurance
+    from invoice_svc.domain.pricing import period_bounds
+
+    print("\nassurance run over the issued period:", flush=True)
+    run = await assurance.timed_assurance(ctx, period, pg_cpu)
+    raw = await assurance.raw_assurance(dsn, period, *period_bounds(period), pg_cpu)
+    print(assurance.report("assurance run", run))
+    print(assurance.report("raw baseline (the same reads in plain SQL, nothing priced)", raw))
+    print(f"assurance run / raw: {raw.wall / run.wall:.2f} by wall, "
+          f"{(raw.cpu + raw.pg_cpu) / (run.cpu + run.pg_cpu):.2f} by CPU")
+
+
 async def _touch(ctx) -> None:
     from sqlalchemy import text
 
@@ -193,6 +209,8 @@ async def _main(args: argparse.Namespace) -> int:
                   f"({run['cpu']:.1f}s + {run['pg_cpu']:.1f}s)")
         print(f"targets: issue >= 0.4 of raw and 1,000,000 lines in < 90 s; preview >= 15,000 lines/s. "
               f"Load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+        if args.assurance:
+            await _assurance(ctx, args.period, bench_dsn, lambda: _postgres_cpu(admin, database))
         print(f"peak RSS: {peak_rss_mib():.0f} MiB")
         return 0
     finally:

@@ -237,3 +237,19 @@ async def test_memos_are_found_by_their_number_and_their_invoices_number(adjustm
         assert [m["memo_id"] for m in listed.json()["items"]] == [memo["memo_id"]], params
     none = await adjustment_api.get("/v1/memos", params={"memo_number": "CM-1999-00000001"}, headers=reader)
     assert none.json()["items"] == []
+
+
+async def test_a_request_made_from_an_invoice_drift_keeps_the_exception_it_corrects(adjustment_ctx, adjustment_api,
+                                                                                   unique):
+    inv = await _invoice(adjustment_ctx, big_invoice(f"inv-{unique}"))
+    body = credit_body(inv["invoice_id"], [("L2", "600.00")]) | {"source_exception_id": f"exc-drift-{unique}"}
+    created = await adjustment_api.post("/v1/adjustments", json=body, headers=as_(ANALYST, f"ana-{unique}"))
+    assert created.status_code == 201, created.text
+    assert created.json()["source_exception_id"] == f"exc-drift-{unique}"
+    assert created.json()["status"] == "pending_approval"    # the usual approvals apply
+    read = await adjustment_api.get(f"/v1/adjustments/{created.json()['adjustment_id']}",
+                                    headers=as_("auditor", "a"))
+    assert read.json()["source_exception_id"] == f"exc-drift-{unique}"
+    plain = await adjustment_api.post("/v1/adjustments", json=credit_body(inv["invoice_id"], [("L1", "1.00")]),
+                                      headers=as_(ANALYST, f"ana-{unique}"))
+    assert plain.status_code == 201 and plain.json()["source_exception_id"] is None

@@ -176,6 +176,8 @@ ExceptionKind = Literal[
     "pricing_out_of_range",
     # Added with issue 22 (oversight.md O1): a line item's day reported by a second delivery source.
     "source_conflict",
+    # Added with issue 22 (oversight.md O3): an issued invoice re-prices to other amounts than were issued for it.
+    "invoice_drift",
 ]
 EXCEPTION_KINDS: tuple[str, ...] = get_args(ExceptionKind)
 

@@ -28,7 +28,8 @@ class AdjustmentRepository:
             attachments=list(adj.attachments), currency=adj.currency, total=adj.total.amount,
             approval_level=adj.approval_level.value,
             approval_basis=dict(adj.approval_basis) if adj.approval_basis else None,
-            requested_by=adj.requested_by, requested_at=adj.requested_at, root_cause=adj.root_cause, version=1))
+            requested_by=adj.requested_by, requested_at=adj.requested_at, root_cause=adj.root_cause,
+            source_exception_id=adj.source_exception_id, version=1))
         if not adj.lines:  # a refused dispute credit may name none (a dispute whose lines all credit nothing)
             return
         await self._s.execute(adjustment_lines.insert(), [
@@ -119,6 +120,7 @@ def _request(head, lines, given) -> AdjustmentRequest:
         requested_at=head["requested_at"], decided_at=head["decided_at"], rejected_by=head["rejected_by"],
         rejection_reason=head["rejection_reason"], memo_id=head["memo_id"], version=head["version"],
         approval_basis=head["approval_basis"], root_cause=head["root_cause"],
+        source_exception_id=head["source_exception_id"],
         lines=tuple(MemoLineDraft(x["invoice_line_id"], x["kind"], x["amount"], x["description"], bool(x["derived"]))
                     for x in lines),
         approvals=tuple(GivenApproval(g["approver"], frozenset(g["roles"]), g["approved_at"], g["comment"])

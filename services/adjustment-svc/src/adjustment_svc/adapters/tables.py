@@ -122,6 +122,8 @@ adjustments = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     # oversight.md O4: from mediabill_common.events.catalog.ANALYST_ROOT_CAUSES (null when never given).
     Column("root_cause", String(40), nullable=True),
+    # oversight.md O3: the billing exception (an invoice_drift) whose correction this request turns into a memo.
+    Column("source_exception_id", String(100), nullable=True),
     # One live credit request per dispute: a rejected one frees the dispute for its re-resolution.
     Index("uq_adjustments_live_dispute", "dispute_id", unique=True,
           postgresql_where=text("dispute_id IS NOT NULL AND status <> 'rejected'")),

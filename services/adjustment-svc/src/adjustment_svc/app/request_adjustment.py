@@ -35,6 +35,7 @@ class RequestAdjustment:
     dispute_id: str | None = None
     attachments: tuple[str, ...] = ()
     root_cause: str | None = None  # oversight.md O4; a dispute's credit inherits the dispute's
+    source_exception_id: str | None = None  # oversight.md O3: the invoice_drift exception it corrects
 
 
 async def stored(unit: AdjustmentUnit, adjustment_id: str) -> AdjustmentRequest:
@@ -96,6 +97,7 @@ async def request_adjustment(unit: AdjustmentUnit, cmd: RequestAdjustment, now: 
         reason_code=cmd.reason_code, dispute_id=cmd.dispute_id, note=cmd.note, attachments=cmd.attachments,
         total=draft.total, approval_level=level, requested_by=cmd.requested_by,
         requested_at=now, lines=draft.lines, root_cause=cmd.root_cause,
+        source_exception_id=cmd.source_exception_id,
         approval_basis=basis.as_record(cmd.kind, invoice.currency, invoice.invoice_number))
     await unit.adjustments.add(adjustment)
     await unit.record_audit(actor=cmd.requested_by, action="adjustment.requested", entity_type="adjustment",

@@ -14,6 +14,7 @@ def adjustment_view(adj: AdjustmentRequest) -> dict:
         "currency": adj.currency, "approval_level": adj.approval_level.value,
         "approval_basis": dict(adj.approval_basis) if adj.approval_basis else None, "requested_by": adj.requested_by,
         "approvals": [a.approver for a in adj.approvals], "memo_id": adj.memo_id, "root_cause": adj.root_cause,
+        "source_exception_id": adj.source_exception_id,
         "lines": [{"invoice_line_id": x.invoice_line_id, "kind": x.kind, "amount": money(x.amount),
                    "derived": x.derived} for x in adj.lines],
     }

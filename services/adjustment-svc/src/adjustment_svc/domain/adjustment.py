@@ -51,6 +51,9 @@ class AdjustmentRequest:
     # Why it was needed (oversight.md O4): given by the requester or a checker; a dispute's credit inherits the
     # dispute's cause.
     root_cause: str | None = None
+    # The billing exception (oversight.md O3: an invoice_drift of invoice-svc) whose correction it turns into a
+    # memo; stored and shown as given (adjustment-svc does not consume billing exceptions).
+    source_exception_id: str | None = None
 
     @property
     def currency(self) -> str:

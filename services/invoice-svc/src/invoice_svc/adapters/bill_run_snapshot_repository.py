@@ -326,3 +326,7 @@ def _delivery(contract_key: str, account_id: str, line_item_id: str, product_cod
         clicks=int(clicks), conversions=int(conversions),
         third_party_impressions=None if third_party_impressions is None else int(third_party_impressions),
         media_cost=media_cost, currency=currency)
+
+
+# An `_AGGREGATE`-shaped row as a Delivery, for the assurance runs' reads of the same shape.
+aggregated_row_delivery = _delivery

@@ -71,6 +71,10 @@ _LIST_BY_VALUE = (f"SELECT {_COLUMNS}, {_VALUE_AT_RISK} AS sort_value FROM {SCHE
                   f"{{where}} ORDER BY sort_value {{direction}}, exception_id {{direction}} LIMIT :lim")
 _OF_DELIVERY = (f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions WHERE delivery_id = :d "
                 "ORDER BY raised_at, exception_id")
+# Whether an exception of this key was resolved while one of its refs had this value (e.g. the same drift).
+_RESOLVED_WITH_REF = text(f"""
+    SELECT EXISTS (SELECT 1 FROM {SCHEMA}.billing_exceptions
+                    WHERE dedupe_key = :k AND status = 'resolved' AND refs ->> :name = :value)""")
 _OPEN_ID_FOR_KEY = text(f"SELECT exception_id FROM {SCHEMA}.billing_exceptions "
                         "WHERE dedupe_key = :k AND status <> 'resolved'")
 
@@ -134,6 +138,10 @@ class ExceptionRepository:
         }
         rows = await self._session.execute(_INSERT_OPEN, params)
         return {r.exception_id: r.raised_at for r in rows if r.inserted}
+
+    async def resolved_with_ref(self, dedupe_key: str, name: str, value: str) -> bool:
+        return bool((await self._session.execute(_RESOLVED_WITH_REF, {"k": dedupe_key, "name": name,
+                                                                      "value": value})).scalar_one())
 
     async def open_id_for_key(self, dedupe_key: str) -> str | None:
         return (await self._session.execute(_OPEN_ID_FOR_KEY, {"k": dedupe_key})).scalar_one_or_none()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from invoice_svc.adapters.assurance_repository import AssuranceRepository
 from invoice_svc.adapters.bill_run_repository import BillRunRepository
 from invoice_svc.adapters.bill_run_snapshot_repository import SnapshotRepository
 from invoice_svc.adapters.close_repository import PeriodLockRepository
@@ -61,6 +62,7 @@ class SqlUnit(Unit):
         self.periods = PeriodLockRepository(session)
         self.statements = StatementRepository(session)
         self.schedule = ScheduleRepository(session)
+        self.assurance = AssuranceRepository(session)
         self._outbox_table = outbox_table
         self._source = source
 

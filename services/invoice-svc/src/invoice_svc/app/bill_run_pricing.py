@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -14,6 +15,7 @@ from invoice_svc.app.bill_run_parties import BillingAccount, BillingContract
 from invoice_svc.app.exceptions import default_dedupe_key, new_exception
 from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import BillRun, GroupSeed, NewException
+from invoice_svc.domain.assurance.inputs import PricingInputs, product_digests
 from invoice_svc.domain.billing.grouping import GroupKey, delivery_scope
 from invoice_svc.domain.pricing import (
     ContractTerms,
@@ -50,6 +52,8 @@ class RunScope:
     seller: Mapping[str, str] = field(default_factory=dict)
     # A shadow preview (oversight.md O1): the delivery source priced as if it billed the products it reports.
     source_system: str | None = None
+    # Each product's pricing configuration as a digest, recorded on the invoices (domain/assurance/inputs.py).
+    product_digests: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,6 +70,8 @@ class PricedGroup:
     advertiser: BillingAccount | None
     adjusted_invoice_ids: list[str] = field(default_factory=list)
     problems: list[NewException] = field(default_factory=list)
+    # What it was priced with (PricingInputs.as_wire), kept on the invoice for assurance runs.
+    pricing_inputs: dict[str, Any] | None = None
 
     @property
     def adjustment_only(self) -> bool:
@@ -85,7 +91,8 @@ async def pricing_scope(unit: BillingUnit, run_id: str, mode: str, period: str, 
     # A rate-card version starting inside the period changes the rate mid-month: keep that product's days apart.
     split = tuple(sorted(code for code, p in products.items()
                          if any(start < rc.effective_from <= end for rc in p.rate_cards)))
-    return RunScope(run_id, mode, period, start, end, snap, products, split)
+    return RunScope(run_id, mode, period, start, end, snap, products, split,
+                    product_digests=product_digests(products))
 
 
 @dataclass
@@ -240,9 +247,12 @@ def price_group(scope: RunScope, g: PricedGroupInputs) -> PricedGroup:
     findings.extend(draft.exceptions)
     currency = draft.currency
     problems = [_exception(scope, key, e, currency) for e in findings]
+    inputs = PricingInputs.of(terms=terms, products=scope.product_digests, bill_to=bill_to,
+                              product_codes={ln.product_code for ln in draft.lines if ln.product_code},
+                              billed_before=g.billed_before)
     return PricedGroup(key, invoice_id, g.seed.advertiser_account_id, draft, g.bill_to, g.contract, terms,
                        g.advertiser, [c.invoice_id for c in g.corrections if c.invoice_id],
-                       problems)
+                       problems, inputs.as_wire())
 
 
 def _billed_in(e: PricingException, period: str) -> PricingException:

@@ -116,7 +116,7 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
         "commission_total": d.commission_total.amount, "tax_total": d.tax_total.amount, "total": d.total.amount,
         "adjustment_only": g.adjustment_only, "bill_run_id": scope.run_id, "snapshot_at": scope.snap,
         "reconciled_through": scope.snap, "document": _document(g, scope.seller),
-        "exceptions": [e.as_dict() for e in d.exceptions],
+        "exceptions": [e.as_dict() for e in d.exceptions], "pricing_inputs": g.pricing_inputs,
         "balance_due": opening.balance_due.amount if opening is not None else Decimal(0),
         "balance_status": opening.status if opening is not None else None,
     }

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
+from invoice_svc.app.assurance_stored import AssuranceRun, CheckedInvoice
 from invoice_svc.app.stored import (
     BilledInPeriod,
     BillRun,
@@ -115,6 +116,10 @@ class ExceptionQueue(Protocol):
 
     async def open_id_for_key(self, dedupe_key: str) -> str | None: ...
 
+    async def resolved_with_ref(self, dedupe_key: str, name: str, value: str) -> bool:
+        """Whether an exception of this key was resolved while its ref `name` was `value`."""
+        ...
+
     async def resolve_open_for_deliveries(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
                                           kinds_in_scope: Sequence[str], *, resolved_by: str,
                                           resolution: str) -> list[ResolvedException]: ...
@@ -178,6 +183,39 @@ class BillRuns(Protocol):
     async def finish(self, run: BillRun, status: str, error: str | None = None) -> bool: ...
 
     async def get(self, run_id: str) -> BillRun | None: ...
+
+
+class AssuranceRuns(Protocol):
+    """The queue of assurance runs (oversight.md O3) and what a run reads: the issued invoices of its periods in
+    id order, their lines and the adjustments billed against them, and the ledger revisions each consumed."""
+
+    async def add(self, run_id: str, periods: Sequence[str], requested_by: str) -> AssuranceRun: ...
+
+    async def claim_next(self, executor_id: str, stale_after_s: float) -> AssuranceRun | None: ...
+
+    async def record_progress(self, run: AssuranceRun, *, invoices_total: int | None, after_invoice_id: str | None,
+                              counts: Mapping[str, int], totals: Mapping[str, Mapping[str, str]],
+                              exception_ids: Sequence[str]) -> None:
+        """Raises LostClaim when this executor no longer holds the run."""
+        ...
+
+    async def finish(self, run: AssuranceRun, status: str, error: str | None = None) -> bool: ...
+
+    async def get(self, run_id: str) -> AssuranceRun | None: ...
+
+    async def count_issued(self, periods: Sequence[str]) -> int: ...
+
+    async def issued_after(self, periods: Sequence[str], after_invoice_id: str, limit: int) \
+        -> list[CheckedInvoice]: ...
+
+    async def lines_of(self, invoices: Sequence[CheckedInvoice]) \
+        -> tuple[dict[str, list[DraftLine]], dict[str, list[DraftLine]]]: ...
+
+    async def billed_before_created(self, invoice: CheckedInvoice) -> dict[str, Decimal]: ...
+
+    async def consumed_deliveries(self, invoices: Sequence[CheckedInvoice], *, start: date, end: date,
+                                  split_products: Sequence[str], at: datetime | None = None) \
+        -> dict[str, list[Delivery]]: ...
 
 
 class LedgerSnapshot(Protocol):
@@ -389,6 +427,9 @@ class BillingUnit(InvoiceUnit, Protocol):
 
     @property
     def statements(self) -> StatementReads: ...
+
+    @property
+    def assurance(self) -> AssuranceRuns: ...
 
     def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
         """A catalogued event whose `data` is already in its wire form, not validated again (a bill run issues

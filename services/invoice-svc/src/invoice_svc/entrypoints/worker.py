@@ -1,5 +1,6 @@
-"""`python -m invoice_svc worker`: executes the bill runs the API queues, sweeps parked balance events, renders
-and stores the documents of the invoices the runs issued, and runs the daily jobs (`daily_schedule`).
+"""`python -m invoice_svc worker`: executes the bill runs and assurance runs the API queues, sweeps parked balance
+events, renders and stores the documents of the invoices the runs issued, and runs the daily jobs
+(`daily_schedule`).
 
 Bill runs are CPU- and database-heavy for minutes; in a process of their own (at background priority in the stack)
 they leave the API's event loop and cores to the people using it. Any number of workers may run: they share the
@@ -16,6 +17,7 @@ import logging
 from invoice_svc.adapters.invoice_document import render_invoice_pdf
 from invoice_svc.app.documents import store_issued_documents
 from invoice_svc.context import InvoiceContext
+from invoice_svc.entrypoints.assurance_executor import AssuranceExecutor, queue_scheduled_run
 from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 from invoice_svc.entrypoints.daily_schedule import DailySchedule
 
@@ -54,11 +56,14 @@ async def _store_documents(ctx: InvoiceContext, stop: asyncio.Event) -> None:
 def daily_schedule(ctx: InvoiceContext) -> DailySchedule:
     """The worker's daily jobs: register one here with `schedule.add(name, at, run)` (run(day) is awaited once a
     day, in one worker replica)."""
-    return DailySchedule(ctx, poll_s=ctx.settings.daily_schedule_poll_s)
+    schedule = DailySchedule(ctx, poll_s=ctx.settings.daily_schedule_poll_s)
+    if ctx.settings.assurance_schedule_enabled:
+        schedule.add("assurance", ctx.settings.assurance_schedule_at, lambda day: queue_scheduled_run(ctx, day))
+    return schedule
 
 
 async def run_worker(ctx: InvoiceContext, stop: asyncio.Event) -> None:
     """Execute bill runs, store issued invoices' documents and run the daily jobs until `stop` (the caller closes
     the context)."""
     await asyncio.gather(bill_run_executor(ctx).run(stop), _store_documents(ctx, stop),
-                         daily_schedule(ctx).run(stop))
+                         AssuranceExecutor(ctx).run(stop), daily_schedule(ctx).run(stop))

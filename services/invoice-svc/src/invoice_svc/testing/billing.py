@@ -29,6 +29,17 @@ def own_year(unique: str) -> int:
     return 1000 + int(hashlib.sha256(unique.encode()).hexdigest(), 16) % 1000
 
 
+async def free_year(ctx, unique: str) -> int:
+    """A past year in which no invoice exists yet (from `own_year` on): a run checks every invoice of its periods,
+    and other tests (or earlier sessions on the same database) issue invoices in years of their own too."""
+    year = own_year(unique)
+    async with ctx.sessions() as s:
+        used = set((await s.execute(text("SELECT DISTINCT left(period, 4) FROM invoice_svc.invoices"))).scalars())
+    while str(year) in used:
+        year = 1000 + (year - 999) % 1000
+    return year
+
+
 def product(code: str, *, model: str = "cpm", price: str | None = "5.00", tax_code: str | None = None) -> dict:
     cards = [] if price is None else [{"effective_from": "2024-01-01", "currency": "USD", "price": price}]
     return {"code": code, "name": f"Product {code}", "channel": "onsite", "pricing_model": model,

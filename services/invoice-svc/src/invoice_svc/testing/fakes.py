@@ -180,6 +180,10 @@ class FakeExceptions:
     async def open_id_for_key(self, dedupe_key: str) -> str | None:
         return next((x.exception_id for x in self.unresolved() if x.dedupe_key == dedupe_key), None)
 
+    async def resolved_with_ref(self, dedupe_key: str, name: str, value: str) -> bool:
+        return any(x.status == "resolved" and x.dedupe_key == dedupe_key and x.refs.get(name) == value
+                   for x in self.queue.values())
+
     async def resolve_open_for_deliveries(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
                                           kinds_in_scope: Sequence[str], *, resolved_by: str,
                                           resolution: str) -> list[ResolvedException]:

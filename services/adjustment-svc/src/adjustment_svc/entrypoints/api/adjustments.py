@@ -38,7 +38,7 @@ async def create_adjustment(body: AdjustmentIn, unit: RequestUnit, principal: An
     cmd = RequestAdjustment(
         invoice_id=body.invoice_id, kind=body.kind, reason_code=body.reason_code, note=body.note,
         requested_by=principal.sub, dispute_id=body.dispute_id, attachments=tuple(body.attachments),
-        root_cause=body.root_cause,
+        root_cause=body.root_cause, source_exception_id=body.source_exception_id,
         lines=[RequestedLine(x.invoice_line_id, x.amount, x.description) for x in body.lines])
     async with unit.session.begin():
         adj = await request_adjustment(unit, cmd, datetime.now(UTC))

@@ -49,6 +49,10 @@ class AdjustmentIn(BaseModel):
     attachments: list[str] = Field(default_factory=list, max_length=20,
                                    description="references to supporting documents (URLs or document ids)")
     root_cause: RootCauseIn = None
+    source_exception_id: str | None = Field(
+        None, min_length=1, max_length=100,
+        description="the invoice-svc billing exception (an `invoice_drift`) whose correction this request turns "
+                    "into a memo; stored and shown as given (adjustment-svc does not see billing exceptions)")
 
     @field_validator("note")
     @classmethod
@@ -137,6 +141,8 @@ class AdjustmentOut(BaseModel):
     memo_id: str | None
     root_cause: str | None = Field(description="why it was needed (oversight.md O4); a dispute's credit carries "
                                                "the dispute's cause")
+    source_exception_id: str | None = Field(None, description="the billing exception (an invoice_drift) this "
+                                                              "request corrects, as the requester named it")
     lines: list[MemoLineOut]
 
     @classmethod
@@ -160,6 +166,7 @@ class AdjustmentOut(BaseModel):
             "approvals_still_needed": adj.approvals_still_needed(), "requested_by": adj.requested_by,
             "requested_at": adj.requested_at, "decided_at": adj.decided_at, "rejected_by": adj.rejected_by,
             "rejection_reason": adj.rejection_reason, "memo_id": adj.memo_id, "root_cause": adj.root_cause,
+            "source_exception_id": adj.source_exception_id,
             "lines": [{"invoice_line_id": x.invoice_line_id, "kind": x.kind, "amount": money(x.amount),
                        "description": x.description, "derived": x.derived} for x in adj.lines]}
 

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from invoice_svc.entrypoints.api.assurance import router as assurance_router
 from invoice_svc.entrypoints.api.bill_runs import router as bill_runs_router
 from invoice_svc.entrypoints.api.crosswalks import router as crosswalks_router
 from invoice_svc.entrypoints.api.deliveries import router as deliveries_router
@@ -17,4 +18,4 @@ from invoice_svc.entrypoints.api.trends import router as trends_router
 
 routers: list[APIRouter] = [simulations_router, deliveries_router, exceptions_router, bill_runs_router,
                             invoices_router, history_router, statements_router, kpis_router, trends_router,
-                            month_end_router, reconciliations_router, crosswalks_router]
+                            month_end_router, reconciliations_router, crosswalks_router, assurance_router]

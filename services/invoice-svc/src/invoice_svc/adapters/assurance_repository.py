@@ -1,0 +1,208 @@
+"""Assurance runs (the queue: requested, claimed FOR UPDATE SKIP LOCKED, progress, outcome) and what a run reads:
+the issued invoices of its periods in id order, what was billed for them, and the ledger revisions each consumed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from invoice_svc.adapters.bill_run_snapshot_repository import aggregated_row_delivery
+from invoice_svc.adapters.tables import SCHEMA
+from invoice_svc.app.assurance_stored import AssuranceRun, CheckedInvoice
+from invoice_svc.app.ports import LostClaim
+from invoice_svc.domain.pricing import Delivery, DraftLine, draft_line_from_wire
+from mediabill_common.db.reads import fetch_all
+
+_COLUMNS = ", ".join(AssuranceRun.__dataclass_fields__)
+_ADD = text(f"""
+    INSERT INTO {SCHEMA}.assurance_runs (run_id, periods, status, requested_by)
+    VALUES (:id, :periods, 'queued', :by) RETURNING {_COLUMNS}""")
+_CLAIM_NEXT = text(f"""
+    UPDATE {SCHEMA}.assurance_runs r
+       SET status = 'running', claimed_by = :me, attempts = r.attempts + 1, heartbeat_at = clock_timestamp(),
+           started_at = COALESCE(r.started_at, clock_timestamp())
+     WHERE r.run_id = (
+           SELECT run_id FROM {SCHEMA}.assurance_runs
+            WHERE status = 'queued'
+               OR (status = 'running' AND heartbeat_at < clock_timestamp() - make_interval(secs => :stale))
+            ORDER BY requested_at, run_id
+            LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING {", ".join(f"r.{c}" for c in AssuranceRun.__dataclass_fields__)}""")
+_RECORD_PROGRESS = text(f"""
+    UPDATE {SCHEMA}.assurance_runs
+       SET invoices_total = COALESCE(:total, invoices_total), after_invoice_id = :after,
+           counts = CAST(:counts AS jsonb), totals = CAST(:totals AS jsonb), exception_ids = CAST(:exceptions AS jsonb),
+           heartbeat_at = clock_timestamp()
+     WHERE run_id = :id AND claimed_by = :me AND attempts = :attempt AND status = 'running'""")
+_FINISH = text(f"""
+    UPDATE {SCHEMA}.assurance_runs SET status = :status, error = :error, finished_at = clock_timestamp(),
+           heartbeat_at = clock_timestamp()
+     WHERE run_id = :id AND claimed_by = :me AND attempts = :attempt AND status = 'running'""")
+_GET = f"SELECT {_COLUMNS} FROM {SCHEMA}.assurance_runs WHERE run_id = :id"
+_PAGE = (f"SELECT {_COLUMNS} FROM {SCHEMA}.assurance_runs {{where}} "
+         "ORDER BY requested_at DESC, run_id DESC LIMIT :lim")
+
+_CHECKED_COLUMNS = ", ".join(f"i.{c}" for c in CheckedInvoice.__dataclass_fields__)
+_COUNT_ISSUED = text(f"""
+    SELECT count(*) FROM {SCHEMA}.invoices i WHERE i.status = 'issued' AND i.period = ANY(CAST(:periods AS text[]))""")
+_ISSUED_AFTER = text(f"""
+    SELECT {_CHECKED_COLUMNS} FROM {SCHEMA}.invoices i
+     WHERE i.status = 'issued' AND i.period = ANY(CAST(:periods AS text[])) AND i.invoice_id > :after
+     ORDER BY i.invoice_id LIMIT :lim""")
+# Each invoice's own lines (those it carries for other periods included) and the adjustment lines issued
+# invoices later billed against it (rule 13), keyed by the invoice they belong to.
+_LINES_OF = text(f"""
+    SELECT i.invoice_id AS owner_id, i.invoice_number AS owner, l.* FROM {SCHEMA}.invoices i
+      JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+     WHERE i.status = 'issued' AND (i.invoice_id = ANY(CAST(:ids AS text[]))
+            OR (l.kind = 'prior_period_adjustment' AND l.original_invoice_number = ANY(CAST(:numbers AS text[]))))
+     ORDER BY i.invoice_id, l.line_no""")
+# What issued invoices of other periods had billed per contract line before this invoice was created (rule 8's
+# budget), for invoices issued before their pricing inputs were recorded.
+_BILLED_BEFORE_CREATED = text(f"""
+    SELECT l.line_item_id, sum(l.amount) AS billed
+      FROM {SCHEMA}.invoices i JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
+     WHERE i.period <> :period AND i.contract_key = :contract_key AND i.bill_to_account_id = :bill_to
+       AND i.created_at < :created AND (i.status = 'issued' OR (i.status = 'void' AND i.voided_at > :created))
+       AND l.component = 'usage' AND l.line_item_id IS NOT NULL AND l.kind <> 'over_delivery'
+     GROUP BY 1""")
+
+# The ledger revisions an invoice consumed, summed as a bill run sums them (bill_run_snapshot_repository's
+# _AGGREGATE), as of the instant it was reconciled through: a record unchanged since then is what the run read
+# (billable or not); a record changed since was read at its latest revision received by then -- unless that
+# revision is still its current one, in which case only its billability changed since, from parked: it was not
+# billed. Shadow records (another source bills their day) are never billed. The figures come from the revision
+# history (immutable), never from the current row.
+_AS_OF = f"""
+    WITH scope AS (
+        SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:snaps AS timestamptz[])) AS s(key, snap)),
+    consumed AS (
+        SELECT d.delivery_id, s.key,
+               CASE WHEN d.updated_at <= s.snap THEN CASE WHEN d.billable THEN d.revision END
+                    ELSE (SELECT NULLIF(max(r.revision), d.revision) FROM {SCHEMA}.delivery_revisions r
+                           WHERE r.delivery_id = d.delivery_id AND r.received_at <= s.snap) END AS revision
+          FROM scope s JOIN {SCHEMA}.deliveries d ON {{join}}
+         WHERE d.delivery_date BETWEEN :start AND :end AND NOT d.shadow)
+    SELECT c.key, r.account_id, r.line_item_id, r.product_code, r.campaign_id, max(r.campaign_name),
+           CASE WHEN r.product_code = ANY(CAST(:split AS text[])) THEN r.delivery_date ELSE CAST(:start AS date) END,
+           min(r.delivery_id), count(*), sum(r.impressions), sum(r.viewable_impressions), sum(r.clicks),
+           sum(r.conversions), sum(r.third_party_impressions), sum(r.media_cost), r.currency
+      FROM consumed c JOIN {SCHEMA}.delivery_revisions r ON r.delivery_id = c.delivery_id AND r.revision = c.revision
+     GROUP BY 1, 2, 3, 4, 5, 7, r.currency, (r.third_party_impressions IS NULL), (r.media_cost IS NULL)
+"""
+_AS_OF_CONTRACTS = text(_AS_OF.format(join="d.contract_id = s.key"))
+_AS_OF_SELF_SERVE = text(_AS_OF.format(join="d.contract_id IS NULL AND d.account_id = s.key"))
+
+
+def _run(row: Mapping[Any, Any]) -> AssuranceRun:
+    return AssuranceRun(**row)
+
+
+class AssuranceRepository:
+    """Assurance runs and their reads over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, run_id: str, periods: Sequence[str], requested_by: str) -> AssuranceRun:
+        result = await self._session.execute(_ADD, {"id": run_id, "periods": list(periods), "by": requested_by})
+        return _run(result.mappings().one())
+
+    async def claim_next(self, executor_id: str, stale_after_s: float) -> AssuranceRun | None:
+        """Claim the oldest queued run, or a running one whose executor stopped beating; None when there is none."""
+        row = (await self._session.execute(_CLAIM_NEXT, {"me": executor_id, "stale": stale_after_s})).mappings()
+        found = row.first()
+        return None if found is None else _run(found)
+
+    async def record_progress(self, run: AssuranceRun, *, invoices_total: int | None, after_invoice_id: str | None,
+                              counts: Mapping[str, int], totals: Mapping[str, Mapping[str, str]],
+                              exception_ids: Sequence[str]) -> None:
+        """Write progress (and beat the heart) only while this executor still holds the claim (else LostClaim)."""
+        result = await self._session.execute(_RECORD_PROGRESS, {
+            "id": run.run_id, "me": run.claimed_by, "attempt": run.attempts, "total": invoices_total,
+            "after": after_invoice_id, "counts": json.dumps(counts), "totals": json.dumps(totals),
+            "exceptions": json.dumps(list(exception_ids))})
+        if cast("CursorResult[Any]", result).rowcount != 1:
+            raise LostClaim(run.run_id)
+
+    async def finish(self, run: AssuranceRun, status: str, error: str | None = None) -> bool:
+        result = await self._session.execute(_FINISH, {"id": run.run_id, "me": run.claimed_by,
+                                                       "attempt": run.attempts, "status": status, "error": error})
+        return cast("CursorResult[Any]", result).rowcount == 1
+
+    async def get(self, run_id: str) -> AssuranceRun | None:
+        rows = await fetch_all(self._session, _GET, {"id": run_id})
+        return _run(rows[0]) if rows else None
+
+    async def page(self, *, status: str | None, limit: int, before: tuple[datetime, str] | None) \
+            -> list[AssuranceRun]:
+        """Newest first, `limit + 1` runs before the cursor position."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {"lim": limit + 1}
+        if status:
+            clauses.append("status = :status")
+            params["status"] = status
+        if before is not None:
+            clauses.append("(requested_at, run_id) < (:at, :rid)")
+            params |= {"at": before[0], "rid": before[1]}
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return [_run(row) for row in await fetch_all(self._session, _PAGE.format(where=where), params)]
+
+    async def count_issued(self, periods: Sequence[str]) -> int:
+        return int((await self._session.execute(_COUNT_ISSUED, {"periods": list(periods)})).scalar_one())
+
+    async def issued_after(self, periods: Sequence[str], after_invoice_id: str, limit: int) -> list[CheckedInvoice]:
+        """The next `limit` issued invoices of these periods after `after_invoice_id`, in id order."""
+        rows = await self._session.execute(_ISSUED_AFTER, {"periods": list(periods), "after": after_invoice_id,
+                                                           "lim": limit})
+        return [CheckedInvoice(**row) for row in rows.mappings()]
+
+    async def lines_of(self, invoices: Sequence[CheckedInvoice]) \
+            -> tuple[dict[str, list[DraftLine]], dict[str, list[DraftLine]]]:
+        """Per invoice id: its own lines, and the adjustment lines later issued invoices billed against it."""
+        own: dict[str, list[DraftLine]] = {i.invoice_id: [] for i in invoices}
+        later: dict[str, list[DraftLine]] = {i.invoice_id: [] for i in invoices}
+        by_number = {i.invoice_number: i.invoice_id for i in invoices}
+        rows = await self._session.execute(_LINES_OF, {"ids": list(own), "numbers": list(by_number)})
+        for r in rows.mappings():
+            line = draft_line_from_wire(dict(r))
+            if r["owner_id"] in own:
+                own[r["owner_id"]].append(line)
+            if r["owner_id"] not in own or r["kind"] == "prior_period_adjustment":
+                target = by_number.get(r["original_invoice_number"] or "")
+                if target is not None and target != r["owner_id"]:
+                    later[target].append(line)
+        return own, later
+
+    async def billed_before_created(self, invoice: CheckedInvoice) -> dict[str, Decimal]:
+        rows = await self._session.execute(_BILLED_BEFORE_CREATED, {
+            "period": invoice.period, "contract_key": invoice.contract_key,
+            "bill_to": invoice.bill_to_account_id, "created": invoice.created_at})
+        return {r.line_item_id: r.billed for r in rows}
+
+    async def consumed_deliveries(self, invoices: Sequence[CheckedInvoice], *, start: date, end: date,
+                                  split_products: Sequence[str], at: datetime | None = None) \
+            -> dict[str, list[Delivery]]:
+        """Per invoice id: the ledger revisions it consumed (as of its `reconciled_through`; or those a bill run
+        would read `at` that instant), summed per contract line as a bill run sums them. The invoices are of one
+        period (`start`..`end`)."""
+        out: dict[str, list[Delivery]] = {i.invoice_id: [] for i in invoices}
+        base = {"start": start, "end": end, "split": list(split_products)}
+        for statement, chosen in ((_AS_OF_CONTRACTS, [i for i in invoices if i.contract_key]),
+                                  (_AS_OF_SELF_SERVE, [i for i in invoices if not i.contract_key])):
+            if not chosen:
+                continue
+            # a contract's deliveries, or (self-serve) the advertiser's without a contract
+            by_key = {i.contract_key or i.bill_to_account_id: i for i in chosen}
+            rows = await self._session.execute(statement, base | {
+                "keys": list(by_key), "snaps": [at or i.reconciled_through for i in by_key.values()]})
+            for key, *rest in rows.all():
+                invoice = by_key[key]
+                out[invoice.invoice_id].append(aggregated_row_delivery(invoice.contract_key, *rest))
+        return out
