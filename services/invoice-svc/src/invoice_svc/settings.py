@@ -1,6 +1,7 @@
 """invoice-svc settings (environment variables; names shared with the stack and docker-compose.yml)."""
 
 from datetime import time
+from decimal import Decimal
 
 from pydantic import Field
 
@@ -42,6 +43,14 @@ class Settings(ServiceSettings):
     assurance_schedule_enabled: bool = False
     assurance_schedule_at: time = time(2, 0)
     assurance_schedule_months: int = Field(default=2, ge=1, le=24)
+    # Billing-source cutovers (oversight.md O1): once a product's new billing source takes effect, a daily check at
+    # this UTC time raises cutover_not_ready while the new source did not reconcile within the tolerance (% of the
+    # quantity) with the previous one on each of the last N service days before the cutover date. product-config-svc's
+    # readiness item uses its own settings of the same names (CUTOVER_READINESS_DAYS, CUTOVER_TOLERANCE_PCT).
+    cutover_check_enabled: bool = True
+    cutover_check_at: time = time(3, 0)
+    cutover_readiness_days: int = Field(default=7, ge=1, le=62)
+    cutover_tolerance_pct: Decimal = Field(default=Decimal(1), ge=0, le=100)
     # Invoices re-priced per transaction by an assurance run (its progress is recorded after each chunk).
     assurance_chunk_size: int = Field(default=200, ge=1)
     # POST /v1/price-simulations: at most this many deliveries per request (422 beyond: about 0.1 CPU-s to price,

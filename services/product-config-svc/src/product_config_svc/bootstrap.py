@@ -6,8 +6,9 @@ import httpx
 from fastapi import FastAPI
 
 from mediabill_common.service import build_context, create_app
-from product_config_svc.adapters.invoice_client import HttpPriceSimulator
+from product_config_svc.adapters.invoice_client import HttpPriceSimulator, HttpSourceReconciler
 from product_config_svc.adapters.tables import common, metadata
+from product_config_svc.app.ports import CutoverPolicy
 from product_config_svc.context import ProductConfigContext, ProductConfigDeps
 from product_config_svc.entrypoints.api import routers
 from product_config_svc.entrypoints.api.errors import ERRORS
@@ -21,8 +22,12 @@ def build(settings: Settings | None = None, *, invoice_client: httpx.AsyncClient
     settings = settings or Settings()
     client = invoice_client or httpx.AsyncClient(base_url=settings.invoice_svc_url,
                                                  timeout=settings.invoice_svc_timeout_s)
-    simulator = HttpPriceSimulator(client, jwt_secret=settings.jwt_hs256_secret or "", subject=settings.service_name)
-    return build_context(settings, metadata, common).with_deps(ProductConfigDeps(client, simulator))
+    secret = settings.jwt_hs256_secret or ""
+    simulator = HttpPriceSimulator(client, jwt_secret=secret, subject=settings.service_name)
+    reconciler = HttpSourceReconciler(client, jwt_secret=secret, subject=settings.service_name)
+    policy = CutoverPolicy(settings.cutover_readiness_days, settings.cutover_tolerance_pct)
+    return build_context(settings, metadata, common).with_deps(
+        ProductConfigDeps(client, simulator, reconciler, policy))
 
 
 def build_app(ctx: ProductConfigContext | None = None) -> FastAPI:

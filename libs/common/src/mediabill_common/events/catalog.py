@@ -174,8 +174,10 @@ ExceptionKind = Literal[
     "restatement_after_issue", "negative_invoice", "overpayment", "payment_currency_mismatch", "unknown_invoice",
     "payment_account_mismatch", "payment_conflict", "payment_amount_precision",
     "pricing_out_of_range",
-    # Added with issue 22 (oversight.md O1): a line item's day reported by a second delivery source.
-    "source_conflict",
+    # Added with issue 22 (oversight.md O1): a line item's day reported by a second delivery source; a service day
+    # only a source that does not bill it reported (informational); a billing-source cutover whose date arrived
+    # before the new source reconciled with the current one.
+    "source_conflict", "missing_billing_source_delivery", "cutover_not_ready",
     # Added with issue 22 (oversight.md O3): an issued invoice re-prices to other amounts than were issued for it.
     "invoice_drift",
 ]

@@ -13,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, date, datetime
 
 from invoice_svc.adapters.invoice_document import render_invoice_pdf
+from invoice_svc.adapters.source_reconciliation_repository import SourceReconciliationQueries
+from invoice_svc.app.cutover import CutoverCheck, check_cutovers
 from invoice_svc.app.documents import store_issued_documents
 from invoice_svc.context import InvoiceContext
 from invoice_svc.entrypoints.assurance_executor import AssuranceExecutor, queue_scheduled_run
@@ -59,7 +62,18 @@ def daily_schedule(ctx: InvoiceContext) -> DailySchedule:
     schedule = DailySchedule(ctx, poll_s=ctx.settings.daily_schedule_poll_s)
     if ctx.settings.assurance_schedule_enabled:
         schedule.add("assurance", ctx.settings.assurance_schedule_at, lambda day: queue_scheduled_run(ctx, day))
+    if ctx.settings.cutover_check_enabled:
+        schedule.add("cutover_readiness", ctx.settings.cutover_check_at, lambda day: check_cutovers_once(ctx, day))
     return schedule
+
+
+async def check_cutovers_once(ctx: InvoiceContext, day: date) -> CutoverCheck:
+    """The daily cutover check (oversight.md O1) of `day`, in one transaction."""
+    settings = ctx.settings
+    async with ctx.sessions() as session, session.begin():
+        return await check_cutovers(ctx.deps.units.over(session), SourceReconciliationQueries(session), day,
+                                    window_days=settings.cutover_readiness_days,
+                                    tolerance_pct=settings.cutover_tolerance_pct, now=datetime.now(UTC))
 
 
 async def run_worker(ctx: InvoiceContext, stop: asyncio.Event) -> None:

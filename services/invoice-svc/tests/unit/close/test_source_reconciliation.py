@@ -1,16 +1,23 @@
-"""Two delivery sources per service day (oversight.md O1): statuses, tolerance edges, values and the summary."""
+"""Two delivery sources per service day (oversight.md O1): statuses, tolerance edges, values, the summary and
+cutover readiness over the last N service days."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from invoice_svc.domain.close.source_reconciliation import (
+    Cutover,
     DayComparison,
+    SourceEntry,
+    arrived_cutover,
     day_value,
     difference_pct,
+    readiness_window,
     source_status,
     summarize,
     unit_value,
+    unready_days,
 )
 
 ONE = Decimal(1)
@@ -88,3 +95,41 @@ def test_summary_counts_every_status_and_adds_each_sides_value_per_currency():
 def test_an_empty_summary_still_names_every_status():
     assert summarize([]).rows == {"matched": 0, "within_tolerance": 0, "beyond_tolerance": 0, "only_left": 0,
                                   "only_right": 0}
+
+
+# ---- cutover readiness ----------------------------------------------------------------------------------------------
+D = date(2026, 11, 16)
+PIO, OMS = SourceEntry("pio", date(2026, 1, 1)), SourceEntry("oms", D)
+
+
+def test_a_cutover_arrives_on_its_date_and_not_before():
+    assert arrived_cutover([PIO, OMS], D - timedelta(days=1)) is None
+    assert arrived_cutover([OMS, PIO], D) == Cutover(PIO, OMS)
+    assert arrived_cutover([PIO, OMS], D + timedelta(days=30)) == Cutover(PIO, OMS)
+
+
+def test_no_cutover_without_a_change_of_source():
+    assert arrived_cutover([PIO], D) is None
+    assert arrived_cutover([PIO, SourceEntry("pio", D)], D) is None
+    assert arrived_cutover([], D) is None
+
+
+def test_the_window_is_the_last_n_days_before_today_then_before_the_cutover_date():
+    assert readiness_window(D, date(2026, 11, 10), 3) == [date(2026, 11, 7), date(2026, 11, 8), date(2026, 11, 9)]
+    assert readiness_window(D, date(2026, 12, 7), 2) == [date(2026, 11, 14), date(2026, 11, 15)]
+
+
+def test_every_day_of_the_window_matched_or_within_tolerance_is_ready():
+    window = readiness_window(D, D, 7)
+    statuses = {day: ["matched", "within_tolerance"] for day in window}
+    assert unready_days(statuses, window) == []
+
+
+def test_one_day_beyond_tolerance_or_one_sided_or_missing_is_not_ready():
+    window = readiness_window(D, D, 3)      # 13, 14, 15
+    statuses = {window[0]: ["matched"], window[1]: ["beyond_tolerance", "only_left", "beyond_tolerance"]}
+    assert unready_days(statuses, window) == ["2026-11-14: 2 beyond_tolerance, 1 only_left",
+                                              "2026-11-15: no delivery from either source"]
+    statuses[window[1]] = ["matched"]
+    statuses[window[2]] = ["only_right"]
+    assert unready_days(statuses, window) == ["2026-11-15: 1 only_right"]

@@ -1,7 +1,10 @@
-"""HTTP adapter of the PriceSimulator port: invoice-svc's POST /v1/price-simulations."""
+"""HTTP adapters of the PriceSimulator and SourceReconciler ports: invoice-svc's POST /v1/price-simulations and
+GET /v1/reconciliations/sources."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -10,6 +13,9 @@ from mediabill_common.auth.service_token import ServiceToken
 from product_config_svc.app.ports import PriceSimulationFailed
 
 PATH = "/v1/price-simulations"
+RECONCILIATION_PATH = "/v1/reconciliations/sources"
+PAGE = 500
+MAX_PAGES = 20      # 10,000 (line item, day) rows of one product and month: beyond that, say so rather than loop
 
 
 class HttpPriceSimulator:
@@ -35,6 +41,48 @@ class HttpPriceSimulator:
             raise PriceSimulationFailed("invoice-svc answered with a body that is not JSON") from exc
         if not isinstance(body, dict):
             raise PriceSimulationFailed("invoice-svc answered with a body that is not a draft invoice")
+        return body
+
+
+class HttpSourceReconciler:
+    """Reads invoice-svc's source reconciliation with a short-lived `service` token, every page of it; every
+    failure becomes a PriceSimulationFailed (invoice-svc did not answer)."""
+
+    def __init__(self, client: httpx.AsyncClient, *, jwt_secret: str, subject: str = "product-config-svc") \
+            -> None:
+        self._client = client
+        self._token = ServiceToken(sub=subject, secret=jwt_secret)
+
+    async def day_statuses(self, *, period: str, product_code: str, left: str, right: str,
+                           tolerance_pct: Decimal) -> dict[date, list[str]]:
+        params: dict[str, Any] = {"period": period, "product_code": product_code, "left": left, "right": right,
+                                  "tolerance_pct": format(tolerance_pct, "f"), "limit": PAGE}
+        out: dict[date, list[str]] = {}
+        for _ in range(MAX_PAGES):
+            body = await self._page(params)
+            for row in body.get("items") or []:
+                out.setdefault(date.fromisoformat(row["service_date"]), []).append(str(row["status"]))
+            if not body.get("next_cursor"):
+                return out
+            params["cursor"] = body["next_cursor"]
+        raise PriceSimulationFailed(f"the source reconciliation of {product_code} in {period} has more than "
+                                    f"{PAGE * MAX_PAGES} rows")
+
+    async def _page(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = await self._client.get(RECONCILIATION_PATH, params=params, headers=self._token.headers())
+        except httpx.HTTPError as exc:
+            raise PriceSimulationFailed(f"invoice-svc unreachable: {type(exc).__name__}: {exc}".rstrip(": "))\
+                from exc
+        if response.status_code >= 400:
+            raise PriceSimulationFailed(f"invoice-svc refused the source reconciliation ({response.status_code}): "
+                                        f"{_detail(response)}", status=response.status_code)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise PriceSimulationFailed("invoice-svc answered with a body that is not JSON") from exc
+        if not isinstance(body, dict):
+            raise PriceSimulationFailed("invoice-svc answered with a body that is not a reconciliation")
         return body
 
 

@@ -6,6 +6,8 @@ Adapters implement them (adapters/); tests hand in fakes or real adapters throug
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
 from mediabill_common.consumer import Event
@@ -31,6 +33,25 @@ class PriceSimulationFailed(Exception):
         self.reason = reason
         self.status = status
         super().__init__(reason)
+
+
+class SourceReconciler(Protocol):
+    """invoice-svc's GET /v1/reconciliations/sources: two delivery sources compared per service day."""
+
+    async def day_statuses(self, *, period: str, product_code: str, left: str, right: str,
+                           tolerance_pct: Decimal) -> dict[date, list[str]]:
+        """Each service day of the period with the statuses of its rows; raises PriceSimulationFailed when
+        invoice-svc is unreachable or refuses (the same failure as a simulation's: invoice-svc did not answer)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CutoverPolicy:
+    """The cutover readiness item's settings: the last `days` service days, within `tolerance_pct` (% of the
+    current source's quantity)."""
+
+    days: int = 7
+    tolerance_pct: Decimal = Decimal(1)
 
 
 class PriceSimulator(Protocol):

@@ -7,11 +7,30 @@ from typing import Any
 
 from mediabill_common.events.config_state import ProductState, RateCard
 from product_config_svc.app.common import load
-from product_config_svc.app.ports import ConfigUnit, PriceSimulationFailed, PriceSimulator, ProductStore, Stored
+from product_config_svc.app.ports import (
+    ConfigUnit,
+    CutoverPolicy,
+    PriceSimulationFailed,
+    PriceSimulator,
+    ProductStore,
+    SourceReconciler,
+    Stored,
+)
 from product_config_svc.domain import products as rules
 from product_config_svc.domain.billing_sources import check_not_invoiced, first_changed_day, validate_billing_sources
 from product_config_svc.domain.errors import RuleViolation
-from product_config_svc.domain.readiness import ReadinessItem, SimulationOutcome, checklist, failing_reasons
+from product_config_svc.domain.readiness import (
+    CutoverOutcome,
+    ReadinessItem,
+    SimulationOutcome,
+    SourceEntry,
+    UpcomingCutover,
+    checklist,
+    cutover_item,
+    cutover_window,
+    failing_reasons,
+    upcoming_cutover,
+)
 from product_config_svc.domain.samples import sample_simulation_request
 
 
@@ -83,12 +102,40 @@ def describe_exception(exception: Any) -> str:
     return text
 
 
-async def readiness(products: ProductStore, simulator: PriceSimulator, code: str, *, today: date) \
+async def readiness(products: ProductStore, simulator: PriceSimulator, code: str, *, today: date,
+                    reconciler: SourceReconciler | None = None, policy: CutoverPolicy | None = None) \
         -> tuple[Stored[ProductState], list[ReadinessItem]]:
-    """The go-live checklist of a product, including a price simulation of sample deliveries."""
+    """The go-live checklist of a product, including a price simulation of sample deliveries, and, while a change
+    of its billing source is upcoming (oversight.md O1), whether the new source reconciled with the current one."""
     stored = await load(products, "product", code)
     outcome = await run_price_simulation(simulator, sample_simulation_request(stored.state, today))
-    return stored, checklist(stored.state, outcome)
+    items = checklist(stored.state, outcome)
+    cutover = upcoming_cutover(billing_source_entries(stored.state), today)
+    if cutover is not None and reconciler is not None:
+        items.append(cutover_item(cutover, await reconcile_cutover(reconciler, policy or CutoverPolicy(), code,
+                                                                   cutover, today)))
+    return stored, items
+
+
+def billing_source_entries(product: ProductState) -> list[SourceEntry]:
+    return [SourceEntry(e.source_system, e.effective_from) for e in getattr(product, "billing_sources", ())]
+
+
+async def reconcile_cutover(reconciler: SourceReconciler, policy: CutoverPolicy, code: str,
+                            cutover: UpcomingCutover, today: date) -> CutoverOutcome:
+    """The window's days as invoice-svc reconciles them, the current source on the left."""
+    window = tuple(cutover_window(today, policy.days))
+    if cutover.current is None:
+        return CutoverOutcome(window, policy.tolerance_pct)
+    statuses: dict[date, list[str]] = {}
+    try:
+        for period in sorted({f"{d:%Y-%m}" for d in window}):
+            statuses |= await reconciler.day_statuses(
+                period=period, product_code=code, left=cutover.current.source_system,
+                right=cutover.new.source_system, tolerance_pct=policy.tolerance_pct)
+    except PriceSimulationFailed as exc:
+        return CutoverOutcome(window, policy.tolerance_pct, error=exc.reason)
+    return CutoverOutcome(window, policy.tolerance_pct, statuses)
 
 
 async def activate_product(unit: ConfigUnit, simulator: PriceSimulator, code: str, *, today: date,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import NamedTuple
 
 from mediabill_common.events.config_state import ProductState
 from product_config_svc.domain.products import GL_ACCOUNT_FORMAT, RATED_MODELS, gl_format_message
@@ -101,3 +105,81 @@ def failing_reasons(items: list[ReadinessItem]) -> list[str]:
 
 def needs_rate_card(product: ProductState) -> bool:
     return product.pricing_model in RATED_MODELS and not product.contract_priced
+
+
+# ---- billing-source cutover (oversight.md O1) ----------------------------------------------------------------------
+CUTOVER_ITEM = "billing_source_cutover"
+RECONCILED_STATUSES = frozenset({"matched", "within_tolerance"})
+
+
+class SourceEntry(NamedTuple):
+    """A product's billing source from a service date on (its `billing_sources` entry)."""
+
+    source_system: str
+    effective_from: date
+
+
+class UpcomingCutover(NamedTuple):
+    """The next change of billing source: `current` (None when no entry is in effect yet) until `new`."""
+
+    current: SourceEntry | None
+    new: SourceEntry
+
+
+def upcoming_cutover(entries: Sequence[SourceEntry], today: date) -> UpcomingCutover | None:
+    """The first entry that takes effect after `today`, with the one in effect on it (None: nothing upcoming)."""
+    future = sorted((e for e in entries if e.effective_from > today), key=lambda e: e.effective_from)
+    if not future:
+        return None
+    past = [e for e in entries if e.effective_from <= today]
+    return UpcomingCutover(max(past, key=lambda e: e.effective_from) if past else None, future[0])
+
+
+def cutover_window(today: date, days: int) -> list[date]:
+    """The last `days` service days before `today`: the days the new source must have reconciled on."""
+    return [today - timedelta(days=n) for n in range(days, 0, -1)]
+
+
+def unreconciled(statuses: Mapping[date, Sequence[str]], window: Sequence[date]) -> list[str]:
+    """Why each day of the window is not reconciled (empty: every day is): no delivery from either source, or a
+    row of the day neither `matched` nor `within_tolerance`."""
+    reasons: list[str] = []
+    for day in window:
+        found = statuses.get(day, ())
+        if not found:
+            reasons.append(f"{day.isoformat()}: no delivery from either source")
+            continue
+        off = sorted(s for s in found if s not in RECONCILED_STATUSES)
+        if off:
+            reasons.append(f"{day.isoformat()}: " + ", ".join(f"{off.count(s)} {s}" for s in dict.fromkeys(off)))
+    return reasons
+
+
+@dataclass(frozen=True)
+class CutoverOutcome:
+    """What invoice-svc's source reconciliation said about the window's days (None error = it answered)."""
+
+    window: tuple[date, ...]
+    tolerance_pct: Decimal
+    statuses: Mapping[date, Sequence[str]] = field(default_factory=dict)
+    error: str | None = None
+
+
+def cutover_item(cutover: UpcomingCutover, outcome: CutoverOutcome) -> ReadinessItem:
+    """Passes when the new source reconciled within tolerance against the current one on each window day."""
+    new = cutover.new
+    when = f"{new.source_system} from {new.effective_from.isoformat()}"
+    if cutover.current is None:
+        return ReadinessItem(CUTOVER_ITEM, False, f"{when}: no billing source is named before it, so there is no "
+                                                  "current source to reconcile against; add an entry for the "
+                                                  "source billing today")
+    if outcome.error is not None:
+        return ReadinessItem(CUTOVER_ITEM, False, f"{when}: {outcome.error}")
+    failing = unreconciled(outcome.statuses, outcome.window)
+    span = f"{outcome.window[0].isoformat()}..{outcome.window[-1].isoformat()}"
+    against = f"against {cutover.current.source_system} within {outcome.tolerance_pct}%"
+    if failing:
+        return ReadinessItem(CUTOVER_ITEM, False, f"{when}: not reconciled {against} on {len(failing)} of the "
+                                                  f"{len(outcome.window)} days {span}: " + "; ".join(failing[:7]))
+    return ReadinessItem(CUTOVER_ITEM, True, f"{when}: reconciled {against} on each of the {len(outcome.window)} "
+                                             f"days {span}")

@@ -7,10 +7,11 @@ percentage is taken of the left quantity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from mediabill_common.money import round_money
 
@@ -102,3 +103,54 @@ def summarize(days: Iterable[DayComparison]) -> ReconciliationSummary:
         totals.left_value += day.left_value or Decimal(0)
         totals.right_value += day.right_value or Decimal(0)
     return summary
+
+
+# ---- cutover readiness (oversight.md O1) ---------------------------------------------------------------------------
+CUTOVER_NOT_READY = "cutover_not_ready"
+READY_STATUSES: frozenset[SourceStatus] = frozenset({"matched", "within_tolerance"})
+
+
+class SourceEntry(NamedTuple):
+    """A product's billing source from a service date on (its `billing_sources` entry)."""
+
+    source_system: str
+    effective_from: date
+
+
+class Cutover(NamedTuple):
+    """A change of billing source: `current` bills until `new.effective_from`."""
+
+    current: SourceEntry
+    new: SourceEntry
+
+
+def arrived_cutover(entries: Sequence[SourceEntry], today: date) -> Cutover | None:
+    """The cutover in effect on `today`: the latest entry on or before it, when an earlier entry named another
+    source (None when no source changed hands by `today`)."""
+    past = sorted((e for e in entries if e.effective_from <= today), key=lambda e: e.effective_from)
+    if len(past) < 2 or past[-1].source_system == past[-2].source_system:
+        return None
+    return Cutover(past[-2], past[-1])
+
+
+def readiness_window(effective_from: date, today: date, days: int) -> list[date]:
+    """The last `days` service days before `today`, or before the cutover date once it has arrived (after it the
+    current source may stop reporting): the days the new source must reconcile on."""
+    end = min(today, effective_from)
+    return [end - timedelta(days=n) for n in range(days, 0, -1)]
+
+
+def unready_days(statuses: Mapping[date, Sequence[SourceStatus]], window: Sequence[date]) -> list[str]:
+    """Why each day of the window is not reconciled (empty: every day is): a day with no delivery from either
+    source, or with a row neither matched nor within tolerance (counted per status)."""
+    reasons: list[str] = []
+    for day in window:
+        found = statuses.get(day, ())
+        if not found:
+            reasons.append(f"{day.isoformat()}: no delivery from either source")
+            continue
+        off = [s for s in found if s not in READY_STATUSES]
+        if off:
+            counts = ", ".join(f"{off.count(s)} {s}" for s in STATUSES if s in off)
+            reasons.append(f"{day.isoformat()}: {counts}")
+    return reasons

@@ -116,8 +116,10 @@ async def price_in_effect(code: str, session: Session, _p: CurrentPrincipal,
 
 
 @router.get("/{code}/readiness", response_model=Readiness, summary="The go-live checklist, each item and why")
-async def readiness(code: str, simulator: Simulator, session: Session, _p: CurrentPrincipal) -> dict[str, Any]:
-    stored, items = await use_cases.readiness(ProductRepository(session), simulator, code, today=today())
+async def readiness(code: str, simulator: Simulator, ctx: ConfigCtx, session: Session,
+                    _p: CurrentPrincipal) -> dict[str, Any]:
+    stored, items = await use_cases.readiness(ProductRepository(session), simulator, code, today=today(),
+                                              reconciler=ctx.deps.source_reconciler, policy=ctx.deps.cutover_policy)
     return {"code": code, "status": stored.state.status, "ready": all(i.passed for i in items),
             "items": [{"item": i.item, "passed": i.passed, "reason": i.reason} for i in items]}
 
