@@ -86,6 +86,10 @@ class Api:
             return {"conflict": response.json()}
         return self._body(response, f"POST {service}{path}")
 
+    async def patch(self, service: str, path: str, body: dict, *, as_: str) -> dict:
+        response = await self._http.patch(self._urls[service] + path, json=body, headers=self._auth(as_))
+        return self._body(response, f"PATCH {service}{path}")
+
     async def put(self, service: str, path: str, body: dict, *, as_: str) -> dict:
         response = await self._http.put(self._urls[service] + path, json=body, headers=self._auth(as_))
         return self._body(response, f"PUT {service}{path}")

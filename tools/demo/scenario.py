@@ -12,8 +12,17 @@ from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
 from tools.demo.client import Api, ApiError
 from tools.demo.month_end import accounting_lines, close_month
+from tools.demo.oversight import oversight_lines
 from tools.demo.timeline import DEMO_CLOCK_HORIZON, DisputeTimes, dispute_times
 from tools.demo.world import DELIVERY_SOURCES, World
+
+# Why each dispute outcome happened (oversight.md O4), so the trends show causes.
+DISPUTE_ROOT_CAUSES = {"upheld": "delivery_data", "partially_upheld": "third_party_discrepancy",
+                       "rejected": "no_error"}
+# Billing exceptions an analyst resolves in the demo, the first open one of each kind, and why it happened.
+EXCEPTION_ROOT_CAUSES = (("budget_exhausted", "policy", "over-delivery beyond the IO budget is not billed"),
+                         ("unknown_product", "config_product", "pop-up DOOH was never sold as a product"),
+                         ("source_conflict", "system_migration", "PIO and OMS both report during the migration"))
 
 
 def step(title: str) -> None:
@@ -39,15 +48,18 @@ class Scenario:
             return await self.summary()
         await self.register_delivery_sources()
         await self.configure_products()
+        await self.plan_migration()
         await self.open_accounts()
         await self.book_contracts(self.world.contracts)
         await self.publish_deliveries(self.world.stream)
         await self.book_contracts([self.world.late_contract], late=True)
         await self.publish_deliveries(self.world.late_stream, late=True)
+        await self.publish_parallel_run()
         await self.wait_for_ledger()
         await self.issue_month()
         await self.dispute_some_invoices()
         await self.approve_credits()
+        await self.resolve_with_root_causes()
         await self.collect_payments()
         self.facts["close"] = await close_month(self.api, self.world.period)
         return await self.summary()
@@ -114,6 +126,27 @@ class Scenario:
 
         await self._bounded(contracts, book, "contracts active")
 
+    async def plan_migration(self) -> None:
+        migration = self.world.migration
+        if migration is None:
+            return
+        step(f"Order management moves {migration.product_code} from PIO to OMS on {migration.cutover} "
+             f"(OMS reports in parallel from {migration.parallel_from})")
+        await self.api.patch("product-config-svc", f"/v1/products/{migration.product_code}",
+                             {"billing_sources": migration.billing_sources,
+                              "reason": "OMS migration: OMS bills from the cutover"}, as_="config-admin")
+
+    async def publish_parallel_run(self) -> None:
+        migration = self.world.migration
+        if migration is None:
+            return
+        step(f"OMS publishes {len(migration.stream)} {migration.product_code} deliveries (the parallel run and the "
+             "days it bills)")
+        batch = [(key, new_envelope(type="CampaignDelivered", source="/order-management/oms",
+                                    subject=data["delivery_id"], data=data, id=event_id))
+                 for event_id, key, data in migration.stream]
+        await publish(self.bootstrap, DELIVERY_TOPIC, batch)
+
     async def publish_deliveries(self, stream, late: bool = False) -> None:
         label = "late records and restatements" if late else "a month of daily CampaignDelivered"
         step(f"Ad platforms publish {len(stream)} events to {DELIVERY_TOPIC} ({label})")
@@ -139,7 +172,15 @@ class Scenario:
                 if not page["items"] or page["items"][0]["revision"] < record["revision"]:
                     return False
             page = await self.api.get("invoice-svc", "/v1/deliveries", contract_id=late_contract, limit=1)
-            return bool(page["items"]) and all(i.get("billable", True) for i in page["items"])
+            if not (page["items"] and all(i.get("billable", True) for i in page["items"])):
+                return False
+            if self.world.migration is None or not self.world.migration.stream:
+                return True
+            last = self.world.migration.stream[-1][2]
+            oms = await self.api.get("invoice-svc", "/v1/deliveries", source_system=last["source_system"],
+                                     line_item_id=last["line_item_id"],
+                                     **{"from": last["delivery_date"], "to": last["delivery_date"]})
+            return bool(oms["items"])
 
         await self.api.wait_until(ingested, timeout_s=600, every_s=2, what="the delivery ledger")
         print("   ledger complete; the late contract's deliveries healed themselves", flush=True)
@@ -209,7 +250,8 @@ class Scenario:
         resolver = "billing-manager" if credit > Decimal("250") else "billing-analyst"
         await self.api.post("dispute-svc", f"/v1/disputes/{did}/resolve",
                             {"outcome": outcome, "credit_amount": str(credit),
-                             "resolution_note": f"{outcome.replace('_', ' ')} after reviewing delivery logs"},
+                             "resolution_note": f"{outcome.replace('_', ' ')} after reviewing delivery logs",
+                             "root_cause": DISPUTE_ROOT_CAUSES[outcome]},
                             as_=resolver, at=at.resolved_at)
         self.facts["disputes"].append((did, outcome, credit, resolver, invoice["invoice_id"]))
         hours = (at.resolved_at - at.opened_at).total_seconds() / 3600
@@ -239,9 +281,41 @@ class Scenario:
         self.facts["adjustments"] = memos
         print(f"   {Counter(a['status'] for a in memos)}", flush=True)
 
+    async def resolve_with_root_causes(self) -> None:
+        step("Analysts resolve exceptions and a make-good credit with their root causes")
+        for kind, cause, note in EXCEPTION_ROOT_CAUSES:
+            found = await self.api.get("invoice-svc", "/v1/exceptions", status="open", kind=kind, limit=1)
+            for exception in found["items"]:
+                await self.api.post("invoice-svc", f"/v1/exceptions/{exception['exception_id']}/resolve",
+                                    {"resolution": note, "root_cause": cause}, as_="billing-analyst")
+                print(f"   {kind} resolved: {cause}", flush=True)
+        disputed = {d[4] for d in self.facts["disputes"]}
+        invoice = next((i for i in self.facts["invoices"] if i["invoice_id"] not in disputed
+                        and Decimal(i["total"]) > 100), None)
+        if invoice is None:
+            return
+        detail = await self.api.get("invoice-svc", f"/v1/invoices/{invoice['invoice_id']}")
+        line = next((ln for ln in detail["lines"] if ln["kind"] in ("usage", "flat_fee")
+                     and Decimal(ln["amount"]) >= 50), None)
+        if line is None:
+            return
+        request = await self.api.post("adjustment-svc", "/v1/adjustments", {
+            "invoice_id": invoice["invoice_id"], "kind": "credit", "reason_code": "other", "root_cause": "make_good",
+            "note": "make-good: the campaign's creative ran a day late",
+            "lines": [{"invoice_line_id": line["invoice_line_id"], "amount": "50.00",
+                       "description": "make-good for a late creative"}]}, as_="billing-analyst")
+        aid = request.get("adjustment_id") or request["id"]
+        for approver in ("billing-manager-2", "billing-director"):
+            if (await self.api.get("adjustment-svc", f"/v1/adjustments/{aid}"))["status"] != "pending_approval":
+                break
+            await self.api.post("adjustment-svc", f"/v1/adjustments/{aid}/approve", {"comment": "make-good agreed"},
+                                as_=approver)
+        self.facts["make_good"] = invoice["invoice_id"]
+        print(f"   make-good credit on {invoice['invoice_number']}: make_good", flush=True)
+
     async def collect_payments(self) -> None:
         invoices = self.facts["invoices"]
-        disputed = {d[4] for d in self.facts["disputes"]}
+        disputed = {d[4] for d in self.facts["disputes"]} | {self.facts.get("make_good")}
         payable = [i for i in invoices if i["invoice_id"] not in disputed][: len(invoices) * 6 // 10]
         step(f"Collections applies payments to {len(payable)} invoices (what InvoiceBalanceChanged says is owed)")
 
@@ -298,6 +372,7 @@ class Scenario:
             f"  receivables           balance due {_sum(ar['accounts'], 'balance_due')} USD "
             f"(disputed {_sum(ar['accounts'], 'disputed')}, dunnable {_sum(ar['accounts'], 'dunnable')}) "
             f"across {len(ar['accounts'])} bill-to accounts",
+            *await oversight_lines(self.api, self.world),
             *await accounting_lines(self.api, self.world.period, self.facts.get("close")),
             "", "Where to look:",
         ]

@@ -1,11 +1,13 @@
 """A deterministic, realistic retail-media world: ad products, billing accounts, contracts and a month of
 deliveries as the ad platforms would send them (with duplicates, late records, restatements, a product nobody
-configured and a contract booked after its deliveries)."""
+configured, a contract booked after its deliveries, and one product's order management moving from PIO to OMS in
+the middle of the month, both systems reporting in parallel for a week before the cutover)."""
 
 from __future__ import annotations
 
 import random
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -36,11 +38,31 @@ PRODUCTS: list[tuple[str, str, str, str, str | None, list[tuple[int | None, str]
 ]
 UNCONFIGURED_PRODUCT = "POPUP-DOOH"
 # The platforms the deliveries come from (source_system, registration): every record names "pio", published from
-# /ad-platforms/pio (bench/load publishes the same way against the demo's stack).
+# /ad-platforms/pio (bench/load publishes the same way against the demo's stack), except the migrating product's
+# records from OMS (below), published from /ad-platforms/oms.
 DELIVERY_SOURCES: list[tuple[str, dict]] = [
     ("pio", {"name": "PIO ad server", "event_sources": ["/ad-platforms/pio"],
              "reason": "the ad platform every demo delivery comes from"}),
+    ("oms", {"name": "OMS order management", "event_sources": ["/ad-platforms/oms"],
+             "reason": "takes over billing one product mid-month (the PIO -> OMS migration)"}),
 ]
+# The migration (oversight.md O1): OMS takes over billing one CPM product mid-month from PIO, after reporting the
+# same line items in parallel for PARALLEL_DAYS days; on a few of those days its counts differ from PIO's.
+CURRENT_SOURCE, NEW_SOURCE = "pio", "oms"
+CUTOVER_DAY, PARALLEL_DAYS = 16, 7
+# (days before the cutover, OMS impressions per PIO impression): beyond the 1% readiness tolerance, and within it
+OMS_DIFFERENCES = ((5, Decimal("1.03")), (3, Decimal("0.96")), (1, Decimal("1.004")))
+
+
+@dataclass
+class Migration:
+    """One product's billing source moving from PIO to OMS on `cutover` (OMS reports from `parallel_from` on)."""
+
+    product_code: str
+    cutover: date
+    parallel_from: date
+    billing_sources: list[dict] = field(default_factory=list)   # the product's billing_sources, as PATCHed
+    stream: list[tuple[str, str, dict]] = field(default_factory=list)  # OMS's CampaignDelivered, in publish order
 
 
 @dataclass
@@ -54,6 +76,7 @@ class World:
     deliveries: list[dict] = field(default_factory=list)  # CampaignDelivered data, final revision per record
     stream: list[tuple[str, str, dict]] = field(default_factory=list)  # (event id, key, data) in publish order
     late_stream: list[tuple[str, str, dict]] = field(default_factory=list)  # published after the late contract
+    migration: Migration | None = None
 
 
 def previous_month(today: date) -> tuple[date, date]:
@@ -70,6 +93,7 @@ def build_world(today: date, *, contracts: int = 500, accounts: int = 200, seed:
     advertisers, agencies, sellers = _accounts(world, rng, accounts)
     _contracts(world, rng, contracts, advertisers, agencies, start, end)
     _deliveries(world, rng, sellers, start, end)
+    world.migration = _migration(world, rng, start)
     return world
 
 
@@ -237,3 +261,28 @@ def _stream(world: World, rng: random.Random, records: list[dict]) -> None:
             final.append(record)
     world.deliveries = final
     assert any(e[2]["contract_id"] == late_contract for e in world.stream + world.late_stream)
+
+
+def _migration(world: World, rng: random.Random, start: date) -> Migration | None:
+    """The CPM product (with a rate card) on the most contract lines moves to OMS; OMS reports its deliveries
+    (final figures, under its own delivery ids) from a week before the cutover, a few days differing."""
+    cpm = {p[0] for p in PRODUCTS if p[3] == "cpm" and p[4] is not None}
+    used = Counter(line["product_code"] for c in [*world.contracts, world.late_contract] if c is not None
+                   for line in c["lines"] if line["product_code"] in cpm)
+    if not used:
+        return None
+    code = sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    cutover = start.replace(day=CUTOVER_DAY)
+    migration = Migration(code, cutover, cutover - timedelta(days=PARALLEL_DAYS), billing_sources=[
+        {"source_system": CURRENT_SOURCE, "effective_from": (start - timedelta(days=90)).isoformat()},
+        {"source_system": NEW_SOURCE, "effective_from": cutover.isoformat()}])
+    factors = {cutover - timedelta(days=before): factor for before, factor in OMS_DIFFERENCES}
+    for record in world.deliveries:
+        day = date.fromisoformat(record["delivery_date"])
+        if record["product_code"] != code or day < migration.parallel_from:
+            continue
+        factor = factors.get(day, Decimal(1))
+        oms = {**record, "delivery_id": f"OMS-{record['delivery_id']}", "revision": 0, "source_system": NEW_SOURCE,
+               "impressions": int(record["impressions"] * factor)}
+        migration.stream.append((str(uuid.UUID(int=rng.getrandbits(128))), record["line_item_id"], oms))
+    return migration
