@@ -16,6 +16,9 @@ from tools.demo.oversight import oversight_lines
 from tools.demo.timeline import DEMO_CLOCK_HORIZON, DisputeTimes, dispute_times
 from tools.demo.world import DELIVERY_SOURCES, World
 
+# The delivery sources the demo publishes from (registered before a product names them as billing sources).
+DELIVERY_SOURCES = (("pio", "PIO order management", "/ad-platforms/pio"),
+                    ("oms", "OMS order management", "/order-management/oms"))
 # Why each dispute outcome happened (oversight.md O4), so the trends show causes.
 DISPUTE_ROOT_CAUSES = {"upheld": "delivery_data", "partially_upheld": "third_party_discrepancy",
                        "rejected": "no_error"}
@@ -132,6 +135,9 @@ class Scenario:
             return
         step(f"Order management moves {migration.product_code} from PIO to OMS on {migration.cutover} "
              f"(OMS reports in parallel from {migration.parallel_from})")
+        for system, name, event_source in DELIVERY_SOURCES:
+            await self.api.put("product-config-svc", f"/v1/delivery-sources/{system}",
+                               {"name": name, "event_sources": [event_source]}, as_="config-admin")
         await self.api.patch("product-config-svc", f"/v1/products/{migration.product_code}",
                              {"billing_sources": migration.billing_sources,
                               "reason": "OMS migration: OMS bills from the cutover"}, as_="config-admin")
@@ -142,7 +148,7 @@ class Scenario:
             return
         step(f"OMS publishes {len(migration.stream)} {migration.product_code} deliveries (the parallel run and the "
              "days it bills)")
-        batch = [(key, new_envelope(type="CampaignDelivered", source="/order-management/oms",
+        batch = [(key, new_envelope(type="CampaignDelivered", source=DELIVERY_SOURCES[1][2],
                                     subject=data["delivery_id"], data=data, id=event_id))
                  for event_id, key, data in migration.stream]
         await publish(self.bootstrap, DELIVERY_TOPIC, batch)
@@ -154,7 +160,7 @@ class Scenario:
         for start in range(0, len(stream), chunk):
             batch = []
             for event_id, key, data in stream[start:start + chunk]:
-                envelope = new_envelope(type="CampaignDelivered", source="/ad-platforms/pio",
+                envelope = new_envelope(type="CampaignDelivered", source=DELIVERY_SOURCES[0][2],
                                         subject=data["delivery_id"], data=data, id=event_id)
                 batch.append((key, envelope))
             await publish(self.bootstrap, DELIVERY_TOPIC, batch)
