@@ -18,7 +18,7 @@ from tools.demo.world import DELIVERY_SOURCES, World
 
 # The delivery sources the demo publishes from (registered before a product names them as billing sources).
 DELIVERY_SOURCES = (("pio", "PIO order management", "/ad-platforms/pio"),
-                    ("oms", "OMS order management", "/order-management/oms"))
+                    ("oms", "OMS order management", "/ad-platforms/oms"))
 # Why each dispute outcome happened (oversight.md O4), so the trends show causes.
 DISPUTE_ROOT_CAUSES = {"upheld": "delivery_data", "partially_upheld": "third_party_discrepancy",
                        "rejected": "no_error"}
