@@ -47,6 +47,26 @@ _RUN_LINES = text(f"""
      WHERE s.run_id = :run_id""")
 
 
+# Service days (of products that name their billing sources) that only shadow records report: the billing source in
+# effect has no record of the day.
+_SHADOW_ONLY_DAYS = text(f"""
+    SELECT d.product_code, d.line_item_id, d.delivery_date, min(d.contract_id) AS contract_id,
+           min(d.account_id) AS account_id, string_agg(DISTINCT d.source_system, ',') AS sources
+      FROM {SCHEMA}.deliveries d
+     WHERE d.shadow AND d.delivery_date BETWEEN :start AND :end
+       AND NOT EXISTS (SELECT 1 FROM {SCHEMA}.deliveries b
+                        WHERE b.line_item_id = d.line_item_id AND b.delivery_date = d.delivery_date AND NOT b.shadow)
+     GROUP BY d.product_code, d.line_item_id, d.delivery_date
+     ORDER BY d.delivery_date, d.line_item_id""")
+# Open missing_billing_source_delivery exceptions whose day now has a record that is not shadow.
+_SUPPLIED_DAYS = text(f"""
+    SELECT e.exception_id FROM {SCHEMA}.billing_exceptions e
+     WHERE e.kind = 'missing_billing_source_delivery' AND e.status <> 'resolved'
+       AND EXISTS (SELECT 1 FROM {SCHEMA}.deliveries b
+                    WHERE b.line_item_id = e.refs ->> 'line_item_id'
+                      AND b.delivery_date = CAST(e.refs ->> 'service_date' AS date) AND NOT b.shadow)""")
+
+
 class SourceReconciliationQueries:
     """The ledger read per source and service day (`SourceDays`)."""
 
@@ -60,6 +80,14 @@ class SourceReconciliationQueries:
             "sources": list(sources), "start": start, "end": end, "product": product_code,
             "contract": contract_id})
         return [SourceDay(*row) for row in rows]
+
+    async def shadow_only_days(self, start: date, end: date) -> list[tuple[str, str, date, str | None, str, str]]:
+        """(product, line item, date, contract, account, shadow sources) of each day only shadow records report."""
+        return [tuple(row) for row in await self._session.execute(_SHADOW_ONLY_DAYS, {"start": start, "end": end})]
+
+    async def supplied_missing_days(self) -> list[str]:
+        """The open `missing_billing_source_delivery` exceptions whose day now has a billing-source record."""
+        return list((await self._session.execute(_SUPPLIED_DAYS)).scalars().all())
 
     async def run_lines(self, run_id: str) -> list[RunLine]:
         """The lines a bill run wrote: its invoices' (drafts or issued), or a shadow preview's drafts."""

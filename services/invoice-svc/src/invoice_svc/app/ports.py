@@ -363,6 +363,10 @@ class SourceDays(Protocol):
     async def source_days(self, sources: Sequence[str], start: date, end: date, *, product_code: str | None,
                           contract_id: str | None) -> list[SourceDay]: ...
 
+    async def shadow_only_days(self, start: date, end: date) -> list[tuple[str, str, date, str | None, str, str]]: ...
+
+    async def supplied_missing_days(self) -> list[str]: ...
+
 
 class InvoiceUnit(Protocol):
     """One transaction of invoice-svc's consumer (and whatever applies or replays its events): the repositories its

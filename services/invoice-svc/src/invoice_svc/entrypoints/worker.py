@@ -19,6 +19,7 @@ from invoice_svc.adapters.invoice_document import render_invoice_pdf
 from invoice_svc.adapters.source_reconciliation_repository import SourceReconciliationQueries
 from invoice_svc.app.cutover import CutoverCheck, check_cutovers
 from invoice_svc.app.documents import store_issued_documents
+from invoice_svc.app.missing_billing_source import MissingDaysCheck, check_missing_billing_source_days
 from invoice_svc.context import InvoiceContext
 from invoice_svc.entrypoints.assurance_executor import AssuranceExecutor, queue_scheduled_run
 from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
@@ -64,7 +65,16 @@ def daily_schedule(ctx: InvoiceContext) -> DailySchedule:
         schedule.add("assurance", ctx.settings.assurance_schedule_at, lambda day: queue_scheduled_run(ctx, day))
     if ctx.settings.cutover_check_enabled:
         schedule.add("cutover_readiness", ctx.settings.cutover_check_at, lambda day: check_cutovers_once(ctx, day))
+        schedule.add("missing_billing_source_days", ctx.settings.cutover_check_at,
+                     lambda day: check_missing_days_once(ctx, day))
     return schedule
+
+
+async def check_missing_days_once(ctx: InvoiceContext, day: date) -> MissingDaysCheck:
+    """The daily check of service days only a shadow source reported (oversight.md O1), in one transaction."""
+    async with ctx.sessions() as session, session.begin():
+        return await check_missing_billing_source_days(ctx.deps.units.over(session),
+                                                       SourceReconciliationQueries(session), day)
 
 
 async def check_cutovers_once(ctx: InvoiceContext, day: date) -> CutoverCheck:
