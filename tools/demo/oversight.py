@@ -1,5 +1,5 @@
-"""The summary's oversight lines (oversight.md): the PIO -> OMS parallel run reconciled, and first- against
-third-party measurement's value at stake."""
+"""The demo's oversight: resolutions with root causes (oversight.md O4), and the summary's lines on the PIO -> OMS
+parallel run reconciled (O1) and first- against third-party measurement's value at stake (O2)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from decimal import Decimal
 
 from tools.demo.client import Api, ApiError
 from tools.demo.world import CURRENT_SOURCE, NEW_SOURCE, World
+
+# Billing exceptions an analyst resolves in the demo, the first open one of each kind, and why it happened.
+EXCEPTION_ROOT_CAUSES = (("budget_exhausted", "policy", "over-delivery beyond the IO budget is not billed"),
+                         ("unknown_product", "config_product", "pop-up DOOH was never sold as a product"),
+                         ("source_conflict", "system_migration", "PIO and OMS both report during the migration"))
 
 
 async def oversight_lines(api: Api, world: World) -> list[str]:
@@ -30,3 +35,35 @@ async def oversight_lines(api: Api, world: World) -> list[str]:
     at_stake = sum((Decimal(r["value_at_stake"]) for r in measured if r["value_at_stake"] is not None), Decimal(0))
     lines.append(f"  3P measurement        {dict(statuses)} CPM lines; value at stake {at_stake} USD")
     return lines
+
+
+async def resolve_with_root_causes(api: Api, invoices: list[dict]) -> str | None:
+    """An analyst resolves the first open exception of some kinds, and requests a make-good credit on one of
+    `invoices` (approved by the policy's approvers), each with its root cause (oversight.md O4); the invoice id."""
+    for kind, cause, note in EXCEPTION_ROOT_CAUSES:
+        found = await api.get("invoice-svc", "/v1/exceptions", status="open", kind=kind, limit=1)
+        for exception in found["items"]:
+            await api.post("invoice-svc", f"/v1/exceptions/{exception['exception_id']}/resolve",
+                           {"resolution": note, "root_cause": cause}, as_="billing-analyst")
+            print(f"   {kind} resolved: {cause}", flush=True)
+    invoice = next((i for i in invoices if Decimal(i["total"]) > 100), None)
+    if invoice is None:
+        return None
+    detail = await api.get("invoice-svc", f"/v1/invoices/{invoice['invoice_id']}")
+    line = next((ln for ln in detail["lines"] if ln["kind"] in ("usage", "flat_fee")
+                 and Decimal(ln["amount"]) >= 50), None)
+    if line is None:
+        return None
+    request = await api.post("adjustment-svc", "/v1/adjustments", {
+        "invoice_id": invoice["invoice_id"], "kind": "credit", "reason_code": "other", "root_cause": "make_good",
+        "note": "make-good: the campaign's creative ran a day late",
+        "lines": [{"invoice_line_id": line["invoice_line_id"], "amount": "50.00",
+                   "description": "make-good for a late creative"}]}, as_="billing-analyst")
+    aid = request.get("adjustment_id") or request["id"]
+    for approver in ("billing-manager-2", "billing-director"):
+        if (await api.get("adjustment-svc", f"/v1/adjustments/{aid}"))["status"] != "pending_approval":
+            break
+        await api.post("adjustment-svc", f"/v1/adjustments/{aid}/approve", {"comment": "make-good agreed"},
+                       as_=approver)
+    print(f"   make-good credit on {invoice['invoice_number']}: make_good", flush=True)
+    return str(invoice["invoice_id"])

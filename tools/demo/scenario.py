@@ -12,20 +12,14 @@ from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
 from tools.demo.client import Api, ApiError
 from tools.demo.month_end import accounting_lines, close_month
-from tools.demo.oversight import oversight_lines
+from tools.demo.oversight import oversight_lines, resolve_with_root_causes
 from tools.demo.timeline import DEMO_CLOCK_HORIZON, DisputeTimes, dispute_times
-from tools.demo.world import DELIVERY_SOURCES, World
+from tools.demo.world import CURRENT_SOURCE, DELIVERY_SOURCES, NEW_SOURCE, World
 
-# The delivery sources the demo publishes from (registered before a product names them as billing sources).
-DELIVERY_SOURCES = (("pio", "PIO order management", "/ad-platforms/pio"),
-                    ("oms", "OMS order management", "/ad-platforms/oms"))
 # Why each dispute outcome happened (oversight.md O4), so the trends show causes.
 DISPUTE_ROOT_CAUSES = {"upheld": "delivery_data", "partially_upheld": "third_party_discrepancy",
                        "rejected": "no_error"}
-# Billing exceptions an analyst resolves in the demo, the first open one of each kind, and why it happened.
-EXCEPTION_ROOT_CAUSES = (("budget_exhausted", "policy", "over-delivery beyond the IO budget is not billed"),
-                         ("unknown_product", "config_product", "pop-up DOOH was never sold as a product"),
-                         ("source_conflict", "system_migration", "PIO and OMS both report during the migration"))
+
 
 
 def step(title: str) -> None:
@@ -135,9 +129,6 @@ class Scenario:
             return
         step(f"Order management moves {migration.product_code} from PIO to OMS on {migration.cutover} "
              f"(OMS reports in parallel from {migration.parallel_from})")
-        for system, name, event_source in DELIVERY_SOURCES:
-            await self.api.put("product-config-svc", f"/v1/delivery-sources/{system}",
-                               {"name": name, "event_sources": [event_source]}, as_="config-admin")
         await self.api.patch("product-config-svc", f"/v1/products/{migration.product_code}",
                              {"billing_sources": migration.billing_sources,
                               "reason": "OMS migration: OMS bills from the cutover"}, as_="config-admin")
@@ -148,7 +139,7 @@ class Scenario:
             return
         step(f"OMS publishes {len(migration.stream)} {migration.product_code} deliveries (the parallel run and the "
              "days it bills)")
-        batch = [(key, new_envelope(type="CampaignDelivered", source=DELIVERY_SOURCES[1][2],
+        batch = [(key, new_envelope(type="CampaignDelivered", source=_event_source(NEW_SOURCE),
                                     subject=data["delivery_id"], data=data, id=event_id))
                  for event_id, key, data in migration.stream]
         await publish(self.bootstrap, DELIVERY_TOPIC, batch)
@@ -160,7 +151,7 @@ class Scenario:
         for start in range(0, len(stream), chunk):
             batch = []
             for event_id, key, data in stream[start:start + chunk]:
-                envelope = new_envelope(type="CampaignDelivered", source=DELIVERY_SOURCES[0][2],
+                envelope = new_envelope(type="CampaignDelivered", source=_event_source(CURRENT_SOURCE),
                                         subject=data["delivery_id"], data=data, id=event_id)
                 batch.append((key, envelope))
             await publish(self.bootstrap, DELIVERY_TOPIC, batch)
@@ -289,35 +280,9 @@ class Scenario:
 
     async def resolve_with_root_causes(self) -> None:
         step("Analysts resolve exceptions and a make-good credit with their root causes")
-        for kind, cause, note in EXCEPTION_ROOT_CAUSES:
-            found = await self.api.get("invoice-svc", "/v1/exceptions", status="open", kind=kind, limit=1)
-            for exception in found["items"]:
-                await self.api.post("invoice-svc", f"/v1/exceptions/{exception['exception_id']}/resolve",
-                                    {"resolution": note, "root_cause": cause}, as_="billing-analyst")
-                print(f"   {kind} resolved: {cause}", flush=True)
         disputed = {d[4] for d in self.facts["disputes"]}
-        invoice = next((i for i in self.facts["invoices"] if i["invoice_id"] not in disputed
-                        and Decimal(i["total"]) > 100), None)
-        if invoice is None:
-            return
-        detail = await self.api.get("invoice-svc", f"/v1/invoices/{invoice['invoice_id']}")
-        line = next((ln for ln in detail["lines"] if ln["kind"] in ("usage", "flat_fee")
-                     and Decimal(ln["amount"]) >= 50), None)
-        if line is None:
-            return
-        request = await self.api.post("adjustment-svc", "/v1/adjustments", {
-            "invoice_id": invoice["invoice_id"], "kind": "credit", "reason_code": "other", "root_cause": "make_good",
-            "note": "make-good: the campaign's creative ran a day late",
-            "lines": [{"invoice_line_id": line["invoice_line_id"], "amount": "50.00",
-                       "description": "make-good for a late creative"}]}, as_="billing-analyst")
-        aid = request.get("adjustment_id") or request["id"]
-        for approver in ("billing-manager-2", "billing-director"):
-            if (await self.api.get("adjustment-svc", f"/v1/adjustments/{aid}"))["status"] != "pending_approval":
-                break
-            await self.api.post("adjustment-svc", f"/v1/adjustments/{aid}/approve", {"comment": "make-good agreed"},
-                                as_=approver)
-        self.facts["make_good"] = invoice["invoice_id"]
-        print(f"   make-good credit on {invoice['invoice_number']}: make_good", flush=True)
+        self.facts["make_good"] = await resolve_with_root_causes(
+            self.api, [i for i in self.facts["invoices"] if i["invoice_id"] not in disputed])
 
     async def collect_payments(self) -> None:
         invoices = self.facts["invoices"]
@@ -409,3 +374,8 @@ def _at_risk(kpis: dict) -> str:
 def _over_delivery(kpis: dict) -> str:
     return "; ".join(f"{e['value']} {e['currency'] or ''}".strip() for e in kpis.get("over_delivery_value", [])) \
         or "none"
+
+
+def _event_source(source_system: str) -> str:
+    """The CloudEvents source a delivery source's records are published from (its first registered one)."""
+    return dict(DELIVERY_SOURCES)[source_system]["event_sources"][0]

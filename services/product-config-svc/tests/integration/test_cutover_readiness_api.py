@@ -10,7 +10,17 @@ from invoice_svc.bootstrap import build as invoice_build
 from invoice_svc.settings import Settings as InvoiceSettings
 from invoice_svc.testing.billing import account, configure, contract, deliver, delivery, product
 from invoice_svc.testing.events import Feed
+from invoice_svc.testing.sources import register_test_delivery_sources
 from mediabill_common.testing.plugin import run_migrations
+
+
+async def _register(api, *systems: str) -> None:
+    """The sources invoice-svc's tests publish under (invoice_svc.testing.sources), registered here too (a PUT
+    replaces: the first one creates, later ones keep them as they are)."""
+    for system in systems:
+        response = await api.client.put(f"/v1/delivery-sources/{system}", headers=api.admin, json={
+            "name": system.upper(), "event_sources": ["/ad-platforms/"]})
+        assert response.status_code in (200, 201), response.text
 
 
 async def _cutover_item(api, code: str) -> dict:
@@ -25,13 +35,12 @@ async def test_the_cutover_item_fails_until_the_new_source_reconciles_on_the_las
     api, u = config_api, config_api.unique
     run_migrations("invoice-svc", database_url)
     invoice_ctx = invoice_build(InvoiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap))
+    await register_test_delivery_sources(invoice_ctx)
     feed = Feed(invoice_ctx, kafka_bootstrap, f"cutover-readiness-{u}")
     await feed.start()
     try:
-        pio, oms = f"pio-{u.lower()}", f"oms-{u.lower()}"
-        for system in (pio, oms):
-            await api.ok("PUT", f"/v1/delivery-sources/{system}", 201,
-                         json={"name": system.upper(), "event_sources": [f"/ad-platforms/{system}"]})
+        pio, oms = "pio", "oms"
+        await _register(api, pio, oms)
         code = (await api.product("CUT", rate="4.00"))["code"]
         today = date.today()
         sources = [{"source_system": pio, "effective_from": (today - timedelta(days=20)).isoformat()},
@@ -72,11 +81,8 @@ async def test_the_cutover_item_fails_until_the_new_source_reconciles_on_the_las
 
 async def test_the_cutover_item_fails_with_the_reason_when_invoice_svc_cannot_answer(
         config_api_with_invoice_svc, stand_in_invoice_svc, config_api):
-    u = config_api.unique
-    pio, oms = f"pio-{u.lower()}", f"oms-{u.lower()}"
-    for system in (pio, oms):
-        await config_api.ok("PUT", f"/v1/delivery-sources/{system}", 201,
-                            json={"name": system.upper(), "event_sources": [f"/ad-platforms/{system}"]})
+    pio, oms = "pio", "oms"
+    await _register(config_api, pio, oms)
     code = (await config_api.product("CUT", rate="4.00"))["code"]
     await config_api.ok("PATCH", f"/v1/products/{code}", json={"billing_sources": [
         {"source_system": pio, "effective_from": (date.today() - timedelta(days=20)).isoformat()},
