@@ -53,9 +53,9 @@ async def test_a_loaded_crosswalk_matches_the_sources_records_to_our_line_items_
     assert unit.audited[-1]["action"] == "load_crosswalk" and unit.audited[-1]["after"]["counts"]["added"] == 1
     await HANDLERS.batch_handlers["CampaignDelivered"](
         [delivered("PIO-1", "pio", "L1"), delivered("OMS-1", "oms", "OMS-LI-7")], unit)
-    assert {d: r.line_item_id for d, (r, _) in unit.ledger.current.items()} == {"PIO-1": "L1", "OMS-1": "L1"}
+    assert {d: r.line_item_id for (_, d), (r, _) in unit.ledger.current.items()} == {"PIO-1": "L1", "OMS-1": "L1"}
     # matched on (line item, day): OMS's record is the same day as PIO's, so it does not bill it twice
-    assert "source_conflict" in unit.ledger.current["OMS-1"][1]
+    assert "source_conflict" in unit.ledger.of("OMS-1", "oms")[1]
 
 
 async def test_a_crosswalk_with_a_blank_id_is_refused_and_nothing_is_loaded():

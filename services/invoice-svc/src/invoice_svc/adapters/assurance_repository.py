@@ -83,17 +83,19 @@ _AS_OF = f"""
     WITH scope AS (
         SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:snaps AS timestamptz[])) AS s(key, snap)),
     consumed AS (
-        SELECT d.delivery_id, s.key,
+        SELECT d.source_system, d.delivery_id, s.key,
                CASE WHEN d.updated_at <= s.snap THEN CASE WHEN d.billable THEN d.revision END
                     ELSE (SELECT NULLIF(max(r.revision), d.revision) FROM {SCHEMA}.delivery_revisions r
-                           WHERE r.delivery_id = d.delivery_id AND r.received_at <= s.snap) END AS revision
+                           WHERE r.source_system = d.source_system AND r.delivery_id = d.delivery_id
+                             AND r.received_at <= s.snap) END AS revision
           FROM scope s JOIN {SCHEMA}.deliveries d ON {{join}}
          WHERE d.delivery_date BETWEEN :start AND :end AND NOT d.shadow)
     SELECT c.key, r.account_id, r.line_item_id, r.product_code, r.campaign_id, max(r.campaign_name),
            CASE WHEN r.product_code = ANY(CAST(:split AS text[])) THEN r.delivery_date ELSE CAST(:start AS date) END,
            min(r.delivery_id), count(*), sum(r.impressions), sum(r.viewable_impressions), sum(r.clicks),
            sum(r.conversions), sum(r.third_party_impressions), sum(r.media_cost), r.currency
-      FROM consumed c JOIN {SCHEMA}.delivery_revisions r ON r.delivery_id = c.delivery_id AND r.revision = c.revision
+      FROM consumed c JOIN {SCHEMA}.delivery_revisions r
+        ON r.source_system = c.source_system AND r.delivery_id = c.delivery_id AND r.revision = c.revision
      GROUP BY 1, 2, 3, 4, 5, 7, r.currency, (r.third_party_impressions IS NULL), (r.media_cost IS NULL)
 """
 _AS_OF_CONTRACTS = text(_AS_OF.format(join="d.contract_id = s.key"))

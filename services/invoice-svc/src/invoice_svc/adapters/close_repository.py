@@ -63,7 +63,8 @@ _OPEN_EXCEPTIONS_OF_DELIVERIES = text(f"""
            COALESCE(sum(x.over_delivery_value), 0) AS over_delivery,
            count(*) FILTER (WHERE x.amount_at_risk IS NULL) AS unpriced,
            COALESCE(sum(x.quantity) FILTER (WHERE x.amount_at_risk IS NULL), 0) AS unpriced_quantity
-      FROM {SCHEMA}.billing_exceptions x JOIN {SCHEMA}.deliveries d ON d.delivery_id = x.delivery_id
+      FROM {SCHEMA}.billing_exceptions x
+      JOIN {SCHEMA}.deliveries d ON d.source_system = x.source_system AND d.delivery_id = x.delivery_id
      WHERE x.status <> 'resolved' AND d.delivery_date BETWEEN :start AND :end
      GROUP BY x.kind, x.currency, x.unit ORDER BY x.kind, x.currency, x.unit""")
 

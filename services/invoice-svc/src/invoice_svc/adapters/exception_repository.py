@@ -15,22 +15,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.app.stored import NewException, QueuedException, ResolvedException
 from invoice_svc.domain.billing.exposure import HELD_BACK_KINDS
+from invoice_svc.domain.ledger.records import DeliveryKey
 from mediabill_common.db.reads import fetch_all
 
 _COLUMNS = ", ".join(QueuedException.__dataclass_fields__)
 
 _INSERT_OPEN = text(f"""
     INSERT INTO {SCHEMA}.billing_exceptions
-           (exception_id, kind, status, dedupe_key, account_id, delivery_id, refs, amount_at_risk, currency,
-            over_delivery_value, quantity, unit)
-    SELECT e.exception_id, e.kind, 'open', e.dedupe_key, e.account_id, e.delivery_id, CAST(e.refs AS jsonb),
-           e.amount_at_risk, e.currency, e.over_delivery_value, e.quantity, e.unit
+           (exception_id, kind, status, dedupe_key, account_id, delivery_id, source_system, refs, amount_at_risk,
+            currency, over_delivery_value, quantity, unit)
+    SELECT e.exception_id, e.kind, 'open', e.dedupe_key, e.account_id, e.delivery_id, e.source_system,
+           CAST(e.refs AS jsonb), e.amount_at_risk, e.currency, e.over_delivery_value, e.quantity, e.unit
       FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[]), CAST(:keys AS text[]), CAST(:accounts AS text[]),
-                  CAST(:deliveries AS text[]), CAST(:refs AS text[]), CAST(:amounts AS numeric[]),
-                  CAST(:currencies AS text[]), CAST(:over AS numeric[]), CAST(:quantities AS bigint[]),
-                  CAST(:units AS text[]))
-           AS e(exception_id, kind, dedupe_key, account_id, delivery_id, refs, amount_at_risk, currency,
-                over_delivery_value, quantity, unit)
+                  CAST(:deliveries AS text[]), CAST(:sources AS text[]), CAST(:refs AS text[]),
+                  CAST(:amounts AS numeric[]), CAST(:currencies AS text[]), CAST(:over AS numeric[]),
+                  CAST(:quantities AS bigint[]), CAST(:units AS text[]))
+           AS e(exception_id, kind, dedupe_key, account_id, delivery_id, source_system, refs, amount_at_risk,
+                currency, over_delivery_value, quantity, unit)
     ON CONFLICT (dedupe_key) WHERE status <> 'resolved' DO UPDATE
        SET amount_at_risk = excluded.amount_at_risk, currency = excluded.currency, refs = excluded.refs,
            over_delivery_value = excluded.over_delivery_value, quantity = excluded.quantity, unit = excluded.unit,
@@ -46,8 +47,9 @@ _RESOLVE_FOR_DELIVERIES = text(f"""
        SET status = 'resolved', resolved_at = now(), resolved_by = :by, resolution = :resolution,
            root_cause = 'system_resolved',
            version = x.version + 1
-      FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[])) AS v(delivery_id, kinds)
-     WHERE x.delivery_id = v.delivery_id AND x.status <> 'resolved'
+      FROM unnest(CAST(:systems AS text[]), CAST(:ids AS text[]), CAST(:kinds AS text[]))
+           AS v(source_system, delivery_id, kinds)
+     WHERE x.source_system = v.source_system AND x.delivery_id = v.delivery_id AND x.status <> 'resolved'
        AND x.kind = ANY(CAST(:scope AS text[]))
        AND NOT (x.kind = ANY(string_to_array(v.kinds, ',')))
     RETURNING x.exception_id, x.account_id, x.resolved_at""")
@@ -69,7 +71,7 @@ _LIST = f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions {{where}} ORDER BY 
 _VALUE_AT_RISK = ("COALESCE(CASE WHEN kind = ANY(CAST(:held AS text[])) THEN amount_at_risk END, -1)")
 _LIST_BY_VALUE = (f"SELECT {_COLUMNS}, {_VALUE_AT_RISK} AS sort_value FROM {SCHEMA}.billing_exceptions "
                   f"{{where}} ORDER BY sort_value {{direction}}, exception_id {{direction}} LIMIT :lim")
-_OF_DELIVERY = (f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions WHERE delivery_id = :d "
+_OF_DELIVERY = (f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions WHERE source_system = :s AND delivery_id = :d "
                 "ORDER BY raised_at, exception_id")
 # Whether an exception of this key was resolved while one of its refs had this value (e.g. the same drift).
 _RESOLVED_WITH_REF = text(f"""
@@ -130,7 +132,7 @@ class ExceptionRepository:
         params = {
             "ids": [i.exception_id for i in items], "kinds": [i.kind for i in items],
             "keys": [i.dedupe_key for i in items], "accounts": [i.account_id for i in items],
-            "deliveries": [i.delivery_id for i in items],
+            "deliveries": [i.delivery_id for i in items], "sources": [i.source_system for i in items],
             "refs": [json.dumps(i.refs, sort_keys=True) for i in items],
             "amounts": [i.amount_at_risk for i in items], "currencies": [i.currency for i in items],
             "over": [i.over_delivery_value for i in items], "quantities": [i.quantity for i in items],
@@ -146,14 +148,15 @@ class ExceptionRepository:
     async def open_id_for_key(self, dedupe_key: str) -> str | None:
         return (await self._session.execute(_OPEN_ID_FOR_KEY, {"k": dedupe_key})).scalar_one_or_none()
 
-    async def resolve_open_for_deliveries(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
+    async def resolve_open_for_deliveries(self, verdicts: Sequence[tuple[DeliveryKey, tuple[str, ...]]],
                                           kinds_in_scope: Sequence[str], *, resolved_by: str,
                                           resolution: str) -> list[ResolvedException]:
         """Resolve the open exceptions of these deliveries whose kind the record no longer raises."""
         if not verdicts:
             return []
         rows = await self._session.execute(_RESOLVE_FOR_DELIVERIES, {
-            "ids": [d for d, _ in verdicts], "kinds": [",".join(k) for _, k in verdicts],
+            "systems": [s for (s, _), _ in verdicts], "ids": [d for (_, d), _ in verdicts],
+            "kinds": [",".join(k) for _, k in verdicts],
             "scope": list(kinds_in_scope), "by": resolved_by, "resolution": resolution})
         return [ResolvedException(*row) for row in rows]
 
@@ -199,5 +202,6 @@ class ExceptionRepository:
             out.append((_queued(fields), value))
         return out
 
-    async def of_delivery(self, delivery_id: str) -> list[QueuedException]:
-        return [_queued(row) for row in await fetch_all(self._session, _OF_DELIVERY, {"d": delivery_id})]
+    async def of_delivery(self, delivery: DeliveryKey) -> list[QueuedException]:
+        rows = await fetch_all(self._session, _OF_DELIVERY, {"s": delivery[0], "d": delivery[1]})
+        return [_queued(row) for row in rows]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.copy import copy_connection
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.domain.ledger.records import Billability, DeliveryRecord
+from invoice_svc.domain.ledger.records import Billability, DeliveryKey, DeliveryRecord
 from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, ServiceDay
 from mediabill_common.db.reads import fetch_all
 
@@ -41,24 +41,25 @@ _STAGE_COLUMNS = [*_NAMES, "is_current", "kinds", "shadow"]
 # - every revision is kept in delivery_revisions; one seen before is left as first received;
 # - the current figures take the batch's highest revision of each delivery (`is_current`) unless a revision at
 #   least as high is held: an equal or lower revision is a no-op whatever the arrival order.
+# A delivery is (source_system, delivery_id): a delivery_id is unique within its source only.
 _RECORD_BATCH = text(f"""
     WITH history AS (
         INSERT INTO {SCHEMA}.delivery_revisions ({_COLUMN_LIST})
         SELECT {_COLUMN_LIST} FROM pg_temp.{_STAGE}
-        ON CONFLICT (delivery_id, revision) DO NOTHING
+        ON CONFLICT (source_system, delivery_id, revision) DO NOTHING
     ), applied AS (
         INSERT INTO {SCHEMA}.deliveries ({_COLUMN_LIST}, billable, exception_kinds, shadow)
         SELECT {_COLUMN_LIST}, kinds = '' AND NOT shadow, coalesce(string_to_array(NULLIF(kinds, ''), ','), '{{}}'),
                shadow
           FROM pg_temp.{_STAGE} WHERE is_current
-        ON CONFLICT (delivery_id) DO UPDATE SET
-          {", ".join(f"{n} = excluded.{n}" for n in _NAMES if n != "delivery_id")},
+        ON CONFLICT (source_system, delivery_id) DO UPDATE SET
+          {", ".join(f"{n} = excluded.{n}" for n in _NAMES if n not in ("source_system", "delivery_id"))},
           billable = excluded.billable, exception_kinds = excluded.exception_kinds, shadow = excluded.shadow,
           updated_at = now()
         WHERE excluded.revision > deliveries.revision
-        RETURNING delivery_id, (xmax = 0) AS inserted, billable OR shadow AS settled
+        RETURNING source_system, delivery_id, (xmax = 0) AS inserted, billable OR shadow AS settled
     )
-    SELECT delivery_id, inserted FROM applied WHERE NOT (inserted AND settled)
+    SELECT source_system, delivery_id, inserted FROM applied WHERE NOT (inserted AND settled)
 """)
 
 # The records held back (not billable, not shadow) referencing a product, account or contract, locked for their
@@ -67,7 +68,7 @@ _HELD_BY = {
     reference: text(f"""
         SELECT {_COLUMN_LIST}, exception_kinds
           FROM {SCHEMA}.deliveries WHERE NOT billable AND NOT shadow AND {column} = :key
-         ORDER BY delivery_id FOR UPDATE""")
+         ORDER BY source_system, delivery_id FOR UPDATE""")
     for reference, column in (("product", "product_code"), ("account", "account_id"), ("contract", "contract_id"))
 }
 
@@ -76,9 +77,9 @@ _SET_BILLABILITY = text(f"""
        SET billable = v.kinds = '' AND NOT v.shadow,
            exception_kinds = coalesce(string_to_array(NULLIF(v.kinds, ''), ','), '{{}}'), shadow = v.shadow,
            updated_at = now()
-      FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[]), CAST(:shadow AS bool[]))
-           AS v(delivery_id, kinds, shadow)
-     WHERE d.delivery_id = v.delivery_id""")
+      FROM unnest(CAST(:systems AS text[]), CAST(:ids AS text[]), CAST(:kinds AS text[]), CAST(:shadow AS bool[]))
+           AS v(source_system, delivery_id, kinds, shadow)
+     WHERE d.source_system = v.source_system AND d.delivery_id = v.delivery_id""")
 
 # A product's records from a date, locked, for the re-check after its billing sources change: per service day,
 # the record billing it under the first-seen rule first (neither shadow nor in conflict), then by arrival.
@@ -102,10 +103,13 @@ _BILLING_SOURCES = text(f"""
      ORDER BY d.line_item_id, d.delivery_date, d.first_received_at, d.delivery_id""")
 
 _ENTRY_COLUMNS = f"{_COLUMN_LIST}, billable, exception_kinds, shadow, first_received_at, updated_at"
-_LIST = f"SELECT {_ENTRY_COLUMNS} FROM {SCHEMA}.deliveries {{where}} ORDER BY delivery_date, delivery_id LIMIT :lim"
-_GET = f"SELECT {_ENTRY_COLUMNS} FROM {SCHEMA}.deliveries WHERE delivery_id = :d"
-_REVISIONS = (f"SELECT {_COLUMN_LIST}, received_at FROM {SCHEMA}.delivery_revisions WHERE delivery_id = ANY(:ids) "
-              "ORDER BY delivery_id, revision")
+_LIST = (f"SELECT {_ENTRY_COLUMNS} FROM {SCHEMA}.deliveries {{where}} "
+         "ORDER BY delivery_date, delivery_id, source_system LIMIT :lim")
+_GET = f"SELECT {_ENTRY_COLUMNS} FROM {SCHEMA}.deliveries WHERE delivery_id = :d ORDER BY source_system"
+_REVISIONS = (f"SELECT r.{_COLUMN_LIST.replace(', ', ', r.')}, r.received_at "
+              f"FROM unnest(CAST(:systems AS text[]), CAST(:ids AS text[])) AS k(source_system, delivery_id) "
+              f"JOIN {SCHEMA}.delivery_revisions r USING (source_system, delivery_id) "
+              "ORDER BY r.source_system, r.delivery_id, r.revision")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +154,7 @@ def _entry(row: Mapping[Any, Any]) -> LedgerEntry:
                        row["updated_at"], row["shadow"])
 
 
-def _where(f: DeliveryFilter, after: tuple[date, str] | None) -> tuple[str, dict[str, Any]]:
+def _where(f: DeliveryFilter, after: tuple[date, str, str] | None) -> tuple[str, dict[str, Any]]:
     clauses, params = [], {}
     for column in ("account_id", "contract_id", "line_item_id", "product_code", "source_system", "billable"):
         value = getattr(f, column)
@@ -167,8 +171,8 @@ def _where(f: DeliveryFilter, after: tuple[date, str] | None) -> tuple[str, dict
         clauses.append("CAST(:exception_kind AS varchar) = ANY(exception_kinds)")
         params["exception_kind"] = f.exception_kind
     if after is not None:
-        clauses.append("(delivery_date, delivery_id) > (:after_date, :after_id)")
-        params |= {"after_date": after[0], "after_id": after[1]}
+        clauses.append("(delivery_date, delivery_id, source_system) > (:after_date, :after_id, :after_source)")
+        params |= {"after_date": after[0], "after_id": after[1], "after_source": after[2]}
     return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
@@ -179,16 +183,16 @@ class LedgerRepository:
         self._session = session
 
     async def record_batch(self, revisions: Sequence[DeliveryRecord],
-                           current: Mapping[str, tuple[int, Billability]]) -> dict[str, bool]:
+                           current: Mapping[DeliveryKey, tuple[int, Billability]]) -> dict[DeliveryKey, bool]:
         """Write a batch to the ledger: staged with one COPY, then one statement.
 
-        `revisions`: the batch's distinct (delivery_id, revision) records, first arrival of each. `current`: for
-        each delivery, the index in `revisions` of its highest revision and that record's billability verdict.
-        Every revision is kept in the history (one seen before is left as first received); each current record
-        replaces the held figures unless a revision at least as high is held.
-        Returns {delivery_id: inserted?} for the deliveries whose current figures were written, leaving out the
-        billable and shadow ones inserted (nothing follows from those: a row back for each cost more than the
-        write).
+        `revisions`: the batch's distinct (source_system, delivery_id, revision) records, first arrival of each.
+        `current`: for each delivery (source_system, delivery_id), the index in `revisions` of its highest revision
+        and that record's billability verdict. Every revision is kept in the history (one seen before is left as
+        first received); each current record replaces the held figures unless a revision at least as high is held.
+        Returns {(source_system, delivery_id): inserted?} for the deliveries whose current figures were written,
+        leaving out the billable and shadow ones inserted (nothing follows from those: a row back for each cost
+        more than the write).
         """
         if not revisions:
             return {}
@@ -199,7 +203,7 @@ class LedgerRepository:
         await driver.execute(_PREPARE_STAGE)
         await driver.copy_records_to_table(_STAGE, records=staged, columns=_STAGE_COLUMNS)
         result = await self._session.execute(_RECORD_BATCH)
-        return {delivery_id: inserted for delivery_id, inserted in result.all()}
+        return {(source, delivery_id): inserted for source, delivery_id, inserted in result.all()}
 
     async def held_referencing(self, reference: str, key: str) -> list[tuple[DeliveryRecord, tuple[str, ...]]]:
         """The non-billable records that reference a product, account or contract, with their held kinds
@@ -207,12 +211,13 @@ class LedgerRepository:
         rows = await self._session.execute(_HELD_BY[reference], {"key": key})
         return [(_record(row), tuple(row["exception_kinds"])) for row in rows.mappings()]
 
-    async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
-                              shadow: Collection[str] = ()) -> None:
-        """Record re-checked verdicts: (delivery_id, exception kinds; none = billable unless in `shadow`, the ids
-        of shadow records)."""
+    async def set_billability(self, verdicts: Sequence[tuple[DeliveryKey, tuple[str, ...]]],
+                              shadow: Collection[DeliveryKey] = ()) -> None:
+        """Record re-checked verdicts: (delivery, exception kinds; none = billable unless in `shadow`, the
+        deliveries of shadow records)."""
         if verdicts:
-            await self._session.execute(_SET_BILLABILITY, {"ids": [d for d, _ in verdicts],
+            await self._session.execute(_SET_BILLABILITY, {"systems": [s for (s, _), _ in verdicts],
+                                                            "ids": [d for (_, d), _ in verdicts],
                                                             "kinds": [",".join(k) for _, k in verdicts],
                                                             "shadow": [d in shadow for d, _ in verdicts]})
 
@@ -233,20 +238,24 @@ class LedgerRepository:
         return {ServiceDay(item, day): BillingSource(source, delivery_id)
                 for item, day, source, delivery_id in rows.all()}
 
-    async def page(self, f: DeliveryFilter, *, limit: int, after: tuple[date, str] | None) -> list[LedgerEntry]:
-        """Current figures by (delivery_date, delivery_id), `limit + 1` entries from after the cursor position."""
+    async def page(self, f: DeliveryFilter, *, limit: int, after: tuple[date, str, str] | None) \
+            -> list[LedgerEntry]:
+        """Current figures by (delivery_date, delivery_id, source_system), `limit + 1` entries from after the
+        cursor position."""
         where, params = _where(f, after)
         rows = await fetch_all(self._session, _LIST.format(where=where), params | {"lim": limit + 1})
         return [_entry(row) for row in rows]
 
-    async def get(self, delivery_id: str) -> LedgerEntry | None:
-        rows = await fetch_all(self._session, _GET, {"d": delivery_id})
-        return _entry(rows[0]) if rows else None
+    async def with_id(self, delivery_id: str) -> list[LedgerEntry]:
+        """The deliveries of that id, one per source that reported it (by source_system)."""
+        return [_entry(row) for row in await fetch_all(self._session, _GET, {"d": delivery_id})]
 
-    async def revisions_of(self, delivery_ids: Sequence[str]) -> dict[str, list[ReceivedRevision]]:
+    async def revisions_of(self, deliveries: Sequence[DeliveryKey]) -> dict[DeliveryKey, list[ReceivedRevision]]:
         """Every revision received for each delivery, lowest first."""
-        out: dict[str, list[ReceivedRevision]] = {d: [] for d in delivery_ids}
-        if delivery_ids:
-            for row in await fetch_all(self._session, _REVISIONS, {"ids": list(delivery_ids)}):
-                out[row["delivery_id"]].append(ReceivedRevision(_record(row), row["received_at"]))
+        out: dict[DeliveryKey, list[ReceivedRevision]] = {d: [] for d in deliveries}
+        if deliveries:
+            params = {"systems": [s for s, _ in deliveries], "ids": [d for _, d in deliveries]}
+            for row in await fetch_all(self._session, _REVISIONS, params):
+                out[(row["source_system"], row["delivery_id"])].append(
+                    ReceivedRevision(_record(row), row["received_at"]))
         return out

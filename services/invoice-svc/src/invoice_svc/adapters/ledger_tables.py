@@ -43,10 +43,10 @@ def _figures() -> list[Column]:
     ]
 
 
-# The current figures of each delivery: the highest revision received.
+# The current figures of each delivery: the highest revision received. A delivery_id is unique within its source.
 deliveries = Table(
     "deliveries", metadata,
-    Column("delivery_id", String(200), primary_key=True),
+    Column("delivery_id", String(200), nullable=False),
     Column("revision", Integer, nullable=False),
     *_figures(),
     Column("billable", Boolean, nullable=False),
@@ -55,6 +55,7 @@ deliveries = Table(
     Column("shadow", Boolean, nullable=False, server_default=text("false")),
     Column("first_received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("source_system", "delivery_id"),
     Index("ix_deliveries_account_date", "account_id", "delivery_date"),
     Index("ix_deliveries_contract_date", "contract_id", "delivery_date"),
     Index("ix_deliveries_line_item_date", "line_item_id", "delivery_date"),
@@ -73,7 +74,7 @@ delivery_revisions = Table(
     Column("revision", Integer, nullable=False),
     *_figures(),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    PrimaryKeyConstraint("delivery_id", "revision"),
+    PrimaryKeyConstraint("source_system", "delivery_id", "revision"),
 )
 
 billing_exceptions = Table(
@@ -85,6 +86,8 @@ billing_exceptions = Table(
     Column("dedupe_key", String(400), nullable=False),
     Column("account_id", String(200), nullable=True),
     Column("delivery_id", String(200), nullable=True),
+    # The delivery's source (a delivery_id is unique within its source); null on exceptions of no delivery.
+    Column("source_system", String(100), nullable=True),
     Column("refs", JSONB, nullable=False),
     Column("amount_at_risk", Numeric(20, 2), nullable=True),
     Column("currency", String(3), nullable=True),
@@ -105,7 +108,8 @@ billing_exceptions = Table(
     # One unresolved exception per dedupe key (e.g. per delivery and kind), however often the cause recurs.
     Index("uq_billing_exceptions_open_dedupe_key", "dedupe_key", unique=True,
           postgresql_where=text("status <> 'resolved'")),
-    Index("ix_billing_exceptions_open_delivery", "delivery_id", postgresql_where=text("status <> 'resolved'")),
+    Index("ix_billing_exceptions_open_delivery", "source_system", "delivery_id",
+          postgresql_where=text("status <> 'resolved'")),
     Index("ix_billing_exceptions_status_raised", "status", "raised_at"),
     Index("ix_billing_exceptions_account", "account_id", "raised_at"),
 )

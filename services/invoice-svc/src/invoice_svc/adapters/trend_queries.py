@@ -22,7 +22,7 @@ _CELLS = """
            COALESCE(x.currency, 'XXX') AS currency, count(*) AS n,
            COALESCE(sum(CASE WHEN x.kind = ANY(CAST(:held AS text[])) THEN x.amount_at_risk END), 0) AS value
       FROM {schema}.billing_exceptions x
-      LEFT JOIN {schema}.deliveries d ON d.delivery_id = x.delivery_id
+      LEFT JOIN {schema}.deliveries d ON d.source_system = x.source_system AND d.delivery_id = x.delivery_id
      WHERE x.raised_at >= :start AND x.raised_at < :end {account}
      GROUP BY 1, 2, 3"""
 _INGESTED = f"""

@@ -9,7 +9,7 @@ from invoice_svc.app.exceptions import new_exception, raise_exceptions, resolve_
 from invoice_svc.app.ports import ConfigKind, InvoiceUnit
 from invoice_svc.app.stored import NewException
 from invoice_svc.domain.ledger.billability import check_billability
-from invoice_svc.domain.ledger.records import INGESTION_KINDS, Billability, DeliveryRecord
+from invoice_svc.domain.ledger.records import INGESTION_KINDS, Billability, DeliveryKey, DeliveryRecord, delivery_key
 from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, ServiceDay, service_day
 
 HEALED = "configuration received that makes the delivery billable for this check"
@@ -17,25 +17,26 @@ SOURCES_CHANGED = "the product's billing sources changed which source bills this
 
 
 def delivery_exception(record: DeliveryRecord, kind: str, verdict: Billability) -> NewException:
-    """One exception per (delivery, kind), whatever the revision: the dedupe key leaves the revision out."""
-    refs = {"delivery_id": record.delivery_id, "line_item_id": record.line_item_id,
+    """One exception per (delivery, kind), whatever the revision: the dedupe key leaves the revision out (and
+    names the source: a delivery_id is unique within its source)."""
+    refs = {"delivery_id": record.delivery_id, "source_system": record.source_system,
+            "line_item_id": record.line_item_id,
             "contract_id": record.contract_id, "product_code": record.product_code,
             "delivery_date": record.delivery_date.isoformat(), "revision": str(record.revision)}
     if kind == SOURCE_CONFLICT and verdict.billing_source is not None:
         billing_source, billing_delivery = verdict.billing_source
-        refs |= {"source_system": record.source_system, "billing_source_system": billing_source,
-                 "billing_delivery_id": billing_delivery}
+        refs |= {"billing_source_system": billing_source, "billing_delivery_id": billing_delivery}
     return new_exception(kind, record.account_id, refs, verdict.amount_at_risk, verdict.currency,
-                         dedupe_key=f"delivery:{record.delivery_id}:{kind}", delivery_id=record.delivery_id,
-                         quantity=verdict.quantity, unit=verdict.unit)
+                         dedupe_key=f"delivery:{record.source_system}:{record.delivery_id}:{kind}",
+                         delivery=delivery_key(record), quantity=verdict.quantity, unit=verdict.unit)
 
 
 async def sync_delivery_exceptions(
     unit: InvoiceUnit, *, raised: Sequence[tuple[DeliveryRecord, str, Billability]],
-    rechecked: Sequence[tuple[str, tuple[str, ...]]], resolution: str,
+    rechecked: Sequence[tuple[DeliveryKey, tuple[str, ...]]], resolution: str,
 ) -> None:
     """Open an exception per (record, kind) in `raised`; resolve as the system the open delivery exceptions
-    of the `rechecked` (delivery_id, current kinds) whose kind is no longer among the current kinds."""
+    of the `rechecked` ((source_system, delivery_id), current kinds) whose kind is no longer among the current kinds."""
     if rechecked:
         await resolve_healed(unit, rechecked, INGESTION_KINDS, resolution)
     if raised:
@@ -52,14 +53,14 @@ async def recheck_held(unit: InvoiceUnit, reference: ConfigKind, key: str) -> No
     config = await unit.config.load({r.product_code for r in records}, {r.account_id for r in records},
                                     {r.contract_id for r in records if r.contract_id})
     sources = await unit.ledger.billing_sources({service_day(r) for r in records})
-    rechecked: list[tuple[str, tuple[str, ...]]] = []
+    rechecked: list[tuple[DeliveryKey, tuple[str, ...]]] = []
     raised: list[tuple[DeliveryRecord, str, Billability]] = []
-    shadow: set[str] = set()
+    shadow: set[DeliveryKey] = set()
     for record, held_kinds in held:
         verdict = check_billability(record, config, sources.get(service_day(record)))
-        rechecked.append((record.delivery_id, verdict.kinds))
+        rechecked.append((delivery_key(record), verdict.kinds))
         if verdict.shadow:
-            shadow.add(record.delivery_id)
+            shadow.add(delivery_key(record))
         # Only causes new to the record are raised: one an analyst already closed is not reopened here.
         raised.extend((record, k, verdict) for k in verdict.kinds if k not in held_kinds)
     await unit.ledger.set_billability(rechecked, shadow)
@@ -79,16 +80,16 @@ async def recheck_billing_sources(unit: InvoiceUnit, code: str, from_day: date) 
     first: dict[ServiceDay, BillingSource] = {}
     for record, _, _ in held:  # each day's first-seen billing record comes first
         first.setdefault(service_day(record), BillingSource(record.source_system, record.delivery_id))
-    rechecked: list[tuple[str, tuple[str, ...]]] = []
+    rechecked: list[tuple[DeliveryKey, tuple[str, ...]]] = []
     raised: list[tuple[DeliveryRecord, str, Billability]] = []
-    shadow: set[str] = set()
+    shadow: set[DeliveryKey] = set()
     for record, kinds, was_shadow in held:
         verdict = check_billability(record, config, first[service_day(record)])
         if (verdict.kinds, verdict.shadow) == (kinds, was_shadow):
             continue
-        rechecked.append((record.delivery_id, verdict.kinds))
+        rechecked.append((delivery_key(record), verdict.kinds))
         if verdict.shadow:
-            shadow.add(record.delivery_id)
+            shadow.add(delivery_key(record))
         raised.extend((record, k, verdict) for k in verdict.kinds if k not in kinds)
     await unit.ledger.set_billability(rechecked, shadow)
     await sync_delivery_exceptions(unit, raised=raised, rechecked=rechecked, resolution=SOURCES_CHANGED)

@@ -14,6 +14,7 @@ from invoice_svc.app.ports import InvoiceUnit
 from invoice_svc.app.stored import NewException, QueuedException, ResolvedException
 from invoice_svc.domain.billing.exposure import exposure_of
 from invoice_svc.domain.errors import RuleViolation, UnknownEntity, check_version
+from invoice_svc.domain.ledger.records import DeliveryKey
 
 SYSTEM = "system"
 SYSTEM_RESOLVED = "system_resolved"  # the root cause of an exception that resolved itself (oversight.md O4)
@@ -26,7 +27,7 @@ def default_dedupe_key(kind: str, refs: dict[str, Any]) -> str:
 
 
 def new_exception(kind: str, account_id: str | None, refs: dict[str, Any], amount: Decimal | None,
-                  currency: str | None, *, dedupe_key: str | None = None, delivery_id: str | None = None,
+                  currency: str | None, *, dedupe_key: str | None = None, delivery: DeliveryKey | None = None,
                   quantity: int | None = None, unit: str | None = None) -> NewException:
     """An exception to raise. `amount` is the value the exception is about: over-delivery for the kinds that
     report it (`over_delivery_value`), else `amount_at_risk` (revenue at risk for the held-back kinds, see
@@ -34,7 +35,8 @@ def new_exception(kind: str, account_id: str | None, refs: dict[str, Any], amoun
     over = exposure_of(kind) == "over_delivery"
     return NewException(
         exception_id=str(uuid.uuid4()), kind=kind, dedupe_key=dedupe_key or default_dedupe_key(kind, refs),
-        account_id=account_id, delivery_id=delivery_id,
+        account_id=account_id, delivery_id=delivery[1] if delivery else None,
+        source_system=delivery[0] if delivery else None,
         refs={k: (None if v is None else str(v)) for k, v in refs.items()},
         amount_at_risk=None if over else amount, currency=currency,
         over_delivery_value=amount if over else None, quantity=quantity, unit=unit)
@@ -92,7 +94,7 @@ async def publish_resolved(unit: InvoiceUnit, resolved: QueuedException | Resolv
                                        "root_cause": root_cause})
 
 
-async def resolve_healed(unit: InvoiceUnit, verdicts: Sequence[tuple[str, tuple[str, ...]]],
+async def resolve_healed(unit: InvoiceUnit, verdicts: Sequence[tuple[DeliveryKey, tuple[str, ...]]],
                          kinds_in_scope: Sequence[str], resolution: str) -> int:
     """Resolve, as the system, the open exceptions of re-checked deliveries whose cause has gone away."""
     resolved = await unit.exceptions.resolve_open_for_deliveries(verdicts, kinds_in_scope, resolved_by=SYSTEM,

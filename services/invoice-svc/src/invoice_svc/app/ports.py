@@ -37,7 +37,7 @@ from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
 from invoice_svc.domain.billing.statement import BilledInvoice
 from invoice_svc.domain.close.billing_status import BillingFacts
-from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryRecord
+from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryKey, DeliveryRecord
 from invoice_svc.domain.ledger.sources import BillingSource, ServiceDay
 from invoice_svc.domain.pricing import Delivery, DraftLine
 from mediabill_common.consumer import Parking
@@ -57,13 +57,13 @@ class Ledger(Protocol):
     """The usage ledger: every revision received and each delivery's current figures and billability."""
 
     async def record_batch(self, revisions: Sequence[DeliveryRecord],
-                           current: Mapping[str, tuple[int, Billability]]) -> dict[str, bool]: ...
+                           current: Mapping[DeliveryKey, tuple[int, Billability]]) -> dict[DeliveryKey, bool]: ...
 
     async def held_referencing(self, reference: ConfigKind, key: str) \
         -> list[tuple[DeliveryRecord, tuple[str, ...]]]: ...
 
-    async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
-                              shadow: Collection[str] = ()) -> None: ...
+    async def set_billability(self, verdicts: Sequence[tuple[DeliveryKey, tuple[str, ...]]],
+                              shadow: Collection[DeliveryKey] = ()) -> None: ...
 
     async def of_product_from(self, code: str, from_day: date) \
         -> list[tuple[DeliveryRecord, tuple[str, ...], bool]]: ...
@@ -120,7 +120,7 @@ class ExceptionQueue(Protocol):
         """Whether an exception of this key was resolved while its ref `name` was `value`."""
         ...
 
-    async def resolve_open_for_deliveries(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
+    async def resolve_open_for_deliveries(self, verdicts: Sequence[tuple[DeliveryKey, tuple[str, ...]]],
                                           kinds_in_scope: Sequence[str], *, resolved_by: str,
                                           resolution: str) -> list[ResolvedException]: ...
 

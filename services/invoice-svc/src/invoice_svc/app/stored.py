@@ -30,6 +30,7 @@ class NewException:
     over_delivery_value: Decimal | None = None
     quantity: int | None = None
     unit: str | None = None
+    source_system: str | None = None  # with delivery_id: the delivery's ledger key
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class QueuedException:
     quantity: int | None = None
     unit: str | None = None
     root_cause: str | None = None  # oversight.md O4; `system_resolved` when it resolved itself
+    source_system: str | None = None  # with delivery_id: the delivery's ledger key
 
 
 @dataclass(frozen=True, slots=True)

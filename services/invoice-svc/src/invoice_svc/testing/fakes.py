@@ -17,7 +17,7 @@ from invoice_svc.app.stored import NewException, PeriodLockChange, QueuedExcepti
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.history import EntryCause, RecordedEntry
 from invoice_svc.domain.billing.payments import Payment
-from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryRecord
+from invoice_svc.domain.ledger.records import Billability, BillingConfig, DeliveryKey, DeliveryRecord, delivery_key
 from invoice_svc.domain.ledger.sources import SOURCE_CONFLICT, BillingSource, ServiceDay, service_day
 from mediabill_common.consumer import Event, Parking, ParkingLot
 from mediabill_common.db import define_common_tables
@@ -45,50 +45,55 @@ class FakeLot(ParkingLot):
 
 
 class FakeLedger:
-    """Current figures and exception kinds per delivery, the shadow ones, and every revision received."""
+    """Current figures and exception kinds per delivery (source_system, delivery_id), the shadow ones, and every
+    revision received."""
 
     def __init__(self) -> None:
-        self.current: dict[str, tuple[DeliveryRecord, tuple[str, ...]]] = {}
-        self.shadow: set[str] = set()
-        self.revisions: dict[tuple[str, int], DeliveryRecord] = {}
+        self.current: dict[DeliveryKey, tuple[DeliveryRecord, tuple[str, ...]]] = {}
+        self.shadow: set[DeliveryKey] = set()
+        self.revisions: dict[tuple[str, str, int], DeliveryRecord] = {}
         self.rechecks: list[tuple[str, str]] = []
 
+    def of(self, delivery_id: str, source_system: str = "pio") -> tuple[DeliveryRecord, tuple[str, ...]]:
+        """The current record and kinds of a delivery (tests name deliveries by id; "pio" is the usual source)."""
+        return self.current[(source_system, delivery_id)]
+
     async def record_batch(self, revisions: Sequence[DeliveryRecord],
-                           current: Mapping[str, tuple[int, Billability]]) -> dict[str, bool]:
+                           current: Mapping[DeliveryKey, tuple[int, Billability]]) -> dict[DeliveryKey, bool]:
         for record in revisions:
-            self.revisions.setdefault((record.delivery_id, record.revision), record)
+            self.revisions.setdefault((record.source_system, record.delivery_id, record.revision), record)
         applied = {}
-        for delivery_id, (index, verdict) in current.items():
-            record, held = revisions[index], self.current.get(delivery_id)
+        for key, (index, verdict) in current.items():
+            record, held = revisions[index], self.current.get(key)
             if held is not None and held[0].revision >= record.revision:
                 continue
-            self.current[delivery_id] = (record, verdict.kinds)
-            self._mark(delivery_id, verdict.shadow)
+            self.current[key] = (record, verdict.kinds)
+            self._mark(key, verdict.shadow)
             if held is not None or verdict.kinds:  # as the ledger's statement: billable/shadow inserts unreported
-                applied[delivery_id] = held is None
+                applied[key] = held is None
         return applied
 
-    def _mark(self, delivery_id: str, shadow: bool) -> None:
+    def _mark(self, key: DeliveryKey, shadow: bool) -> None:
         if shadow:
-            self.shadow.add(delivery_id)
+            self.shadow.add(key)
         else:
-            self.shadow.discard(delivery_id)
+            self.shadow.discard(key)
 
     async def held_referencing(self, reference: ConfigKind, key: str) -> list[tuple[DeliveryRecord, tuple[str, ...]]]:
         self.rechecks.append((reference, key))
         column = {"product": "product_code", "account": "account_id", "contract": "contract_id"}[reference]
         return [(r, kinds) for r, kinds in sorted(self.current.values())
-                if kinds and r.delivery_id not in self.shadow and getattr(r, column) == key]
+                if kinds and delivery_key(r) not in self.shadow and getattr(r, column) == key]
 
-    async def set_billability(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
-                              shadow: Collection[str] = ()) -> None:
-        for delivery_id, kinds in verdicts:
-            self.current[delivery_id] = (self.current[delivery_id][0], kinds)
-            self._mark(delivery_id, delivery_id in shadow)
+    async def set_billability(self, verdicts: Sequence[tuple[DeliveryKey, tuple[str, ...]]],
+                              shadow: Collection[DeliveryKey] = ()) -> None:
+        for key, kinds in verdicts:
+            self.current[key] = (self.current[key][0], kinds)
+            self._mark(key, key in shadow)
 
     async def of_product_from(self, code: str, from_day: date) -> list[tuple[DeliveryRecord, tuple[str, ...], bool]]:
         """Insertion order stands for arrival: per service day, the first-seen billing record first."""
-        mine = [(r, kinds, r.delivery_id in self.shadow) for r, kinds in self.current.values()
+        mine = [(r, kinds, delivery_key(r) in self.shadow) for r, kinds in self.current.values()
                 if r.product_code == code and r.delivery_date >= from_day]
         return sorted(mine, key=lambda h: (h[0].line_item_id, h[0].delivery_date,
                                            h[2] or SOURCE_CONFLICT in h[1]))
@@ -97,7 +102,8 @@ class FakeLedger:
         # dicts keep insertion order: the first delivery recorded for a day is the first seen
         found: dict[ServiceDay, BillingSource] = {}
         for record, kinds in self.current.values():
-            if SOURCE_CONFLICT not in kinds and record.delivery_id not in self.shadow and service_day(record) in days:
+            if SOURCE_CONFLICT not in kinds and delivery_key(record) not in self.shadow \
+                    and service_day(record) in days:
                 found.setdefault(service_day(record), BillingSource(record.source_system, record.delivery_id))
         return found
 
@@ -173,7 +179,7 @@ class FakeExceptions:
             self.queue[item.exception_id] = QueuedException(
                 item.exception_id, item.kind, "open", item.dedupe_key, item.account_id, item.delivery_id, item.refs,
                 item.amount_at_risk, item.currency, NOW, None, None, None, None, None, 1,
-                item.over_delivery_value, item.quantity, item.unit)
+                item.over_delivery_value, item.quantity, item.unit, source_system=item.source_system)
             opened[item.exception_id] = NOW
         return opened
 
@@ -184,13 +190,14 @@ class FakeExceptions:
         return any(x.status == "resolved" and x.dedupe_key == dedupe_key and x.refs.get(name) == value
                    for x in self.queue.values())
 
-    async def resolve_open_for_deliveries(self, verdicts: Sequence[tuple[str, tuple[str, ...]]],
+    async def resolve_open_for_deliveries(self, verdicts: Sequence[tuple[DeliveryKey, tuple[str, ...]]],
                                           kinds_in_scope: Sequence[str], *, resolved_by: str,
                                           resolution: str) -> list[ResolvedException]:
         kinds_now = dict(verdicts)
         resolved = []
         for x in self.unresolved():
-            if x.delivery_id in kinds_now and x.kind in kinds_in_scope and x.kind not in kinds_now[x.delivery_id]:
+            key = (x.source_system or "", x.delivery_id or "")
+            if key in kinds_now and x.kind in kinds_in_scope and x.kind not in kinds_now[key]:
                 resolved.append(await self.mark_resolved(x.exception_id, resolved_by, resolution, "system_resolved"))
         return [ResolvedException(x.exception_id, x.account_id, NOW) for x in resolved]
 

@@ -43,13 +43,13 @@ def test_a_batch_keeps_each_revision_once_and_the_highest_of_each_delivery_as_cu
     assert [(r.delivery_id, r.revision, r.impressions) for r in records] == [
         ("D1", 1, 10), ("D1", 0, 5), ("D2", 0, 1000), ("D1", 2, 20)]
     assert {d: (records[i].revision, records[i].impressions) for d, i in latest.items()} == {
-        "D1": (2, 20), "D2": (0, 1000)}
+        ("pio", "D1"): (2, 20), ("pio", "D2"): (0, 1000)}
     assert records[0].event_id == events[0].id and records[0].event_source == events[0].envelope.source
 
 
 async def test_a_delivery_of_unknown_configuration_is_held_with_one_exception_per_cause_under_shared_locks(unit):
     await deliver(unit, delivered("D1"), delivered("D1", 1))
-    record, kinds = unit.ledger.current["D1"]
+    record, kinds = unit.ledger.of("D1")
     assert (record.revision, kinds) == (1, ("unknown_product", "unknown_account"))
     assert sorted(x.kind for x in unit.exceptions.unresolved()) == ["unknown_account", "unknown_product"]
     assert unit.config.calls == [("lock_shared", ["P"], ["A"], []), ("load",)]
@@ -59,7 +59,7 @@ async def test_a_newer_state_is_kept_and_heals_the_deliveries_held_for_it_an_old
     await deliver(unit, delivered("D1"))
     await HANDLERS.dispatch(account_event("A"), unit)
     await HANDLERS.dispatch(product_event("P", 2), unit)
-    assert unit.ledger.current["D1"][1] == ()
+    assert unit.ledger.of("D1")[1] == ()
     assert unit.exceptions.unresolved() == []
     assert {x.resolved_by for x in unit.exceptions.queue.values()} == {"system"}
     assert len(unit.published_of("BillingExceptionResolved")) == 2
@@ -82,7 +82,7 @@ async def test_a_re_check_raises_only_causes_new_to_the_record(unit):
     await unit.exceptions.mark_resolved(account_missing.exception_id, "ana", "account is being set up", None)
 
     await HANDLERS.dispatch(product_event("P", 1, status="retired"), unit)
-    assert unit.ledger.current["D1"][1] == ("product_not_live", "unknown_account")
+    assert unit.ledger.of("D1")[1] == ("product_not_live", "unknown_account")
     # unknown_product resolved itself; product_not_live is new; the unknown_account an analyst closed stays closed
     assert [x.kind for x in unit.exceptions.unresolved()] == ["product_not_live"]
 
@@ -98,13 +98,13 @@ async def test_a_second_source_for_a_day_is_kept_unbilled_with_source_conflict_a
     await HANDLERS.dispatch(product_event("P", 1), unit)
     await deliver(unit, from_source("PIO-1", "pio"), from_source("OMS-1", "oms"))
     await deliver(unit, from_source("OMS-1", "oms", 1), from_source("PIO-1", "pio", 1))
-    assert {d: (r.revision, kinds) for d, (r, kinds) in unit.ledger.current.items()} == {
+    assert {d: (r.revision, kinds) for (_, d), (r, kinds) in unit.ledger.current.items()} == {
         "PIO-1": (1, ()), "OMS-1": (1, ("source_conflict",))}
     [conflict] = unit.exceptions.unresolved()
     assert (conflict.kind, conflict.delivery_id, conflict.refs["billing_delivery_id"]) == (
         "source_conflict", "OMS-1", "PIO-1")
     await HANDLERS.dispatch(product_event("P", 2), unit)  # a re-check of held records does not release it
-    assert unit.ledger.current["OMS-1"][1] == ("source_conflict",)
+    assert unit.ledger.of("OMS-1", "oms")[1] == ("source_conflict",)
     assert [x.kind for x in unit.exceptions.unresolved()] == ["source_conflict"]
 
 
@@ -123,7 +123,7 @@ async def test_a_batch_holding_a_registered_systems_delivery_from_another_source
         await deliver(unit, from_source("PIO-1", "pio"), refused)
     assert unit.ledger.current == {}  # the runner then applies the batch event by event and dead-letters OMS-1
     await deliver(unit, from_source("PIO-1", "pio"))
-    assert list(unit.ledger.current) == ["PIO-1"]
+    assert list(unit.ledger.current) == [("pio", "PIO-1")]
 
 
 async def test_once_a_source_is_registered_an_unregistered_source_system_is_refused(unit):
@@ -131,7 +131,7 @@ async def test_once_a_source_is_registered_an_unregistered_source_system_is_refu
     await HANDLERS.dispatch(source_registered("pio", "/ad-platforms/"), unit)
     with pytest.raises(PermanentError, match="'gam' is not a registered delivery source"):
         await deliver(unit, from_source("GAM-2", "gam"))
-    assert list(unit.ledger.current) == ["GAM-1"]
+    assert list(unit.ledger.current) == [("gam", "GAM-1")]
 
 
 def product_billed_from(version: int, *entries: tuple[str, str]) -> Event:
@@ -145,12 +145,12 @@ async def test_under_billing_sources_the_other_source_is_shadow_never_billed_and
     await HANDLERS.dispatch(account_event("A"), unit)
     await HANDLERS.dispatch(product_billed_from(1, ("oms", "2025-03-01")), unit)
     await deliver(unit, from_source("PIO-1", "pio"), from_source("OMS-1", "oms"))
-    assert (unit.ledger.current["PIO-1"][1], "PIO-1" in unit.ledger.shadow) == ((), True)
-    assert (unit.ledger.current["OMS-1"][1], "OMS-1" in unit.ledger.shadow) == ((), False)
+    assert (unit.ledger.of("PIO-1")[1], ("pio", "PIO-1") in unit.ledger.shadow) == ((), True)
+    assert (unit.ledger.of("OMS-1", "oms")[1], ("oms", "OMS-1") in unit.ledger.shadow) == ((), False)
     assert unit.exceptions.queue == {}
     # a product change that re-checks held records leaves the shadow record shadow
     await HANDLERS.dispatch(product_billed_from(2, ("oms", "2025-03-01")), unit)
-    assert unit.ledger.shadow == {"PIO-1"} and unit.exceptions.queue == {}
+    assert unit.ledger.shadow == {("pio", "PIO-1")} and unit.exceptions.queue == {}
 
 
 async def test_setting_billing_sources_settles_a_source_conflict_without_re_ingesting(unit):
@@ -162,13 +162,28 @@ async def test_setting_billing_sources_settles_a_source_conflict_without_re_inge
     assert (conflict.kind, conflict.delivery_id) == ("source_conflict", "OMS-1")
 
     await HANDLERS.dispatch(product_billed_from(2, ("oms", "2025-03-10")), unit)  # OMS bills from the day on
-    assert (unit.ledger.current["OMS-1"][1], unit.ledger.shadow) == ((), {"PIO-1"})
+    assert (unit.ledger.of("OMS-1", "oms")[1], unit.ledger.shadow) == ((), {("pio", "PIO-1")})
     assert unit.exceptions.unresolved() == []
     assert {x.resolved_by for x in unit.exceptions.queue.values()} == {"system"}
 
     # Entries removed: the first-seen rule is back, and the day keeps the source that was billing it (OMS);
     # the other source is held with source_conflict again.
     await HANDLERS.dispatch(product_billed_from(3), unit)
-    assert (unit.ledger.current["OMS-1"][1], unit.ledger.current["PIO-1"][1]) == ((), ("source_conflict",))
+    assert (unit.ledger.of("OMS-1", "oms")[1], unit.ledger.of("PIO-1")[1]) == ((), ("source_conflict",))
     assert unit.ledger.shadow == set()
     assert [x.delivery_id for x in unit.exceptions.unresolved()] == ["PIO-1"]
+
+
+async def test_the_same_delivery_id_from_two_sources_is_two_deliveries_each_revised_within_its_source(unit):
+    await HANDLERS.dispatch(account_event("A"), unit)
+    await HANDLERS.dispatch(product_event("P", 1), unit)
+    await deliver(unit, from_source("D-7", "pio"), from_source("D-7", "oms"), from_source("D-7", "oms", 2))
+    await deliver(unit, from_source("D-7", "pio", 1), from_source("D-7", "oms", 1))  # OMS's 1 is below its 2
+    assert {k: r.revision for k, (r, _) in unit.ledger.current.items()} == {("pio", "D-7"): 1, ("oms", "D-7"): 2}
+    assert sorted(unit.ledger.revisions) == [("oms", "D-7", 0), ("oms", "D-7", 1), ("oms", "D-7", 2),
+                                             ("pio", "D-7", 0), ("pio", "D-7", 1)]
+    # OMS reports PIO's day under the same id: a second source, held with source_conflict, not a restatement
+    assert (unit.ledger.of("D-7")[1], unit.ledger.of("D-7", "oms")[1]) == ((), ("source_conflict",))
+    [conflict] = unit.exceptions.unresolved()
+    assert (conflict.source_system, conflict.delivery_id, conflict.dedupe_key) == (
+        "oms", "D-7", "delivery:oms:D-7:source_conflict")

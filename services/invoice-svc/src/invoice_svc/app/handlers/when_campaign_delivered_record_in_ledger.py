@@ -1,8 +1,9 @@
 """CampaignDelivered, a whole batch at a time: refuse a delivery of an unregistered source system, or of a registered
 one published from an event source not registered for it (dead-lettered), put each record under our line item id
-where its source's crosswalk maps it, record the rest in the usage ledger exactly once per (delivery_id,
-revision), check each delivery's billability (its configuration, and whether its source bills its day) and raise
-or resolve its exceptions.
+where its source's crosswalk maps it, record the rest in the usage ledger exactly once per (source_system,
+delivery_id, revision) (a delivery_id is unique within its source; rule-13 revisions apply within it), check
+each delivery's billability (its configuration, and whether its source bills its day) and raise or resolve its
+exceptions.
 
 Ingestion throughput is what this handler is measured by (bench/ingest): one record per distinct revision is all
 it builds per event, and the ledger takes the batch in one write.
@@ -16,7 +17,7 @@ from invoice_svc.app.delivery_checks import sync_delivery_exceptions
 from invoice_svc.app.ports import InvoiceUnit
 from invoice_svc.domain.ledger.billability import check_billability
 from invoice_svc.domain.ledger.crosswalks import crosswalked
-from invoice_svc.domain.ledger.records import BillingConfig, DeliveryRecord
+from invoice_svc.domain.ledger.records import BillingConfig, DeliveryKey, DeliveryRecord
 from invoice_svc.domain.ledger.sources import billing_sources, service_day, source_refusal
 from mediabill_common.consumer import Event, PermanentError
 from mediabill_common.events.catalog import CampaignDelivered
@@ -24,21 +25,24 @@ from mediabill_common.events.catalog import CampaignDelivered
 RESTATED = "a restatement of the delivery no longer raises it"
 
 
-def distinct_revisions(events: Sequence[Event[CampaignDelivered]]) -> tuple[list[DeliveryRecord], dict[str, int]]:
-    """The batch's distinct (delivery_id, revision) records, first arrival of each, and for each delivery the
-    index of its highest revision among them (of equal revisions the first to arrive wins)."""
+def distinct_revisions(events: Sequence[Event[CampaignDelivered]]) \
+        -> tuple[list[DeliveryRecord], dict[DeliveryKey, int]]:
+    """The batch's distinct (source_system, delivery_id, revision) records, first arrival of each, and for each
+    delivery (source_system, delivery_id) the index of its highest revision among them (of equal revisions the
+    first to arrive wins)."""
     records: list[DeliveryRecord] = []
-    seen: set[tuple[str, int]] = set()
-    latest: dict[str, int] = {}
+    seen: set[tuple[str, str, int]] = set()
+    latest: dict[DeliveryKey, int] = {}
     for event in events:
         p = event.payload
-        key = (p.delivery_id, p.revision)
+        key = (p.source_system, p.delivery_id, p.revision)
         if key in seen:
             continue
         seen.add(key)
-        held = latest.get(p.delivery_id)
+        delivery = (p.source_system, p.delivery_id)
+        held = latest.get(delivery)
         if held is None or p.revision > records[held].revision:
-            latest[p.delivery_id] = len(records)
+            latest[delivery] = len(records)
         records.append(DeliveryRecord(
             p.delivery_id, p.revision, p.source_system, p.account_id, p.contract_id, p.campaign_id, p.line_item_id,
             p.campaign_name, p.product_code, p.delivery_date, p.impressions, p.viewable_impressions, p.clicks,

@@ -45,6 +45,15 @@ class DeliveryRecord(NamedTuple):
     event_id: str
 
 
+# A delivery in the ledger: (source_system, delivery_id). A delivery_id is unique within its source only.
+DeliveryKey = tuple[str, str]
+
+
+def delivery_key(record: DeliveryRecord) -> DeliveryKey:
+    """The ledger's key of the record's delivery."""
+    return record.source_system, record.delivery_id
+
+
 @dataclass(frozen=True)
 class BillingConfig:
     """The products, accounts and contracts known locally (the read model of billing.config.v1)."""

@@ -11,11 +11,12 @@ from pydantic import BaseModel, Field
 
 from invoice_svc.adapters.exception_repository import ExceptionRepository
 from invoice_svc.adapters.ledger_repository import DeliveryFilter, LedgerEntry, LedgerRepository, ReceivedRevision
+from invoice_svc.domain.ledger.records import delivery_key
 from invoice_svc.entrypoints.api.schemas import BillingExceptionOut
 from mediabill_common.events.catalog import EXCEPTION_KINDS
 from mediabill_common.web.deps import Session
 from mediabill_common.web.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
-from mediabill_common.web.problems import NotFound, Unprocessable
+from mediabill_common.web.problems import Conflict, NotFound, Unprocessable
 from mediabill_common.web.security import CurrentPrincipal
 
 router = APIRouter(tags=["deliveries"])
@@ -106,36 +107,46 @@ async def list_deliveries(
         limit=limit, after=after)
     more = len(entries) > limit
     entries = entries[:limit]
-    history = await ledger.revisions_of([e.record.delivery_id for e in entries]) if include else {}
-    items = [{**_figures(e), "revisions": [_figures(h) for h in history.get(e.record.delivery_id, [])] if include
-              else None} for e in entries]
+    history = await ledger.revisions_of([delivery_key(e.record) for e in entries]) if include else {}
+    items = [{**_figures(e), "revisions": [_figures(h) for h in history.get(delivery_key(e.record), [])]
+              if include else None} for e in entries]
     last = entries[-1].record if entries else None
-    next_cursor = encode_cursor({"d": last.delivery_date.isoformat(), "id": last.delivery_id}) \
-        if more and last else None
+    next_cursor = encode_cursor({"d": last.delivery_date.isoformat(), "id": last.delivery_id,
+                                 "s": last.source_system}) if more and last else None
     # One validation for the page (in pydantic-core) rather than a model built in Python per record and revision.
     return _PAGE.model_validate({"items": items, "next_cursor": next_cursor})
 
 
-def _after(position: dict | None) -> tuple[date, str] | None:
+def _after(position: dict | None) -> tuple[date, str, str] | None:
     if position is None:
         return None
     try:
-        return date.fromisoformat(position["d"]), str(position["id"])
+        return date.fromisoformat(position["d"]), str(position["id"]), str(position.get("s", ""))
     except (KeyError, ValueError, TypeError) as exc:
         raise Unprocessable("cursor is not valid; pass next_cursor from a previous page",
                             errors=[{"field": "cursor", "in": "query", "message": "invalid cursor"}]) from exc
 
 
 @router.get("/v1/deliveries/{delivery_id}", response_model=DeliveryDetail,
-            summary="One delivery: current figures, every revision received and the exceptions it raised")
+            summary="One delivery: current figures, every revision received and the exceptions it raised "
+                    "(a delivery_id is unique within its source: name the source when several report it)")
 async def get_delivery(session: Session, _p: CurrentPrincipal,
-                       delivery_id: Annotated[str, Path(description="the upstream delivery_id")]) -> DeliveryDetail:
+                       delivery_id: Annotated[str, Path(description="the upstream delivery_id")],
+                       source_system: Annotated[str | None, Query(
+                           max_length=200, description="the source that reported it; required when several did "
+                                                       "(409 names them)")] = None) -> DeliveryDetail:
     ledger = LedgerRepository(session)
-    entry = await ledger.get(delivery_id)
-    if entry is None:
-        raise NotFound(f"no delivery with delivery_id {delivery_id} has been ingested")
-    history = await ledger.revisions_of([delivery_id])
-    raised = await ExceptionRepository(session).of_delivery(delivery_id)
-    return DeliveryDetail(**_figures(entry), revisions=[DeliveryRevisionOut(**_figures(h))
-                                                        for h in history[delivery_id]],
+    found = [e for e in await ledger.with_id(delivery_id)
+             if source_system is None or e.record.source_system == source_system]
+    if not found:
+        raise NotFound(f"no delivery with delivery_id {delivery_id}"
+                       + (f" from {source_system}" if source_system else "") + " has been ingested")
+    if len(found) > 1:
+        raise Conflict(f"delivery_id {delivery_id} is reported by several sources "
+                       f"({', '.join(e.record.source_system for e in found)}): name one with ?source_system=")
+    entry = found[0]
+    key = delivery_key(entry.record)
+    history = await ledger.revisions_of([key])
+    raised = await ExceptionRepository(session).of_delivery(key)
+    return DeliveryDetail(**_figures(entry), revisions=[DeliveryRevisionOut(**_figures(h)) for h in history[key]],
                           exceptions=[BillingExceptionOut.of(x) for x in raised])
