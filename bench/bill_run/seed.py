@@ -1,5 +1,5 @@
 """Seed a fresh database: products, accounts and contracts (COPY into the read model), a month of deliveries
-(generated server-side into the ledger with generate_series)."""
+(generated server-side into the ledger and its revision history with generate_series)."""
 
 from __future__ import annotations
 
@@ -126,10 +126,23 @@ async def _generate_deliveries(conn: asyncpg.Connection, period: str, days: int)
                q / 200, q / 2000, NULL, NULL, NULL, 'bench', l.line_item_id || ':' || d, true
           FROM invoice_svc.bench_lines l CROSS JOIN generate_series(0, {days - 1}) AS d
           CROSS JOIN LATERAL (SELECT 1000 + abs(hashtext(l.line_item_id || d)) % 40000 AS q) AS x""")
-    print(f"  deliveries generated in {time.perf_counter() - started:.0f}s; indexing", flush=True)
+    # Ingestion keeps every revision received in the revision history beside the ledger (what an assurance run
+    # re-prices an issued invoice from): the same rows, received when the ledger row was written.
+    await conn.execute("""
+        INSERT INTO invoice_svc.delivery_revisions (delivery_id, revision, source_system, account_id, contract_id,
+               campaign_id, line_item_id, campaign_name, product_code, delivery_date, impressions,
+               viewable_impressions, clicks, conversions, third_party_impressions, media_cost, currency,
+               event_source, event_id, received_at)
+        SELECT delivery_id, revision, source_system, account_id, contract_id, campaign_id, line_item_id,
+               campaign_name, product_code, delivery_date, impressions, viewable_impressions, clicks, conversions,
+               third_party_impressions, media_cost, currency, event_source, event_id, updated_at
+          FROM invoice_svc.deliveries""")
+    print(f"  deliveries and their revision history generated in {time.perf_counter() - started:.0f}s; indexing",
+          flush=True)
     await conn.execute("CREATE INDEX ix_deliveries_contract_date ON invoice_svc.deliveries "
                        "(contract_id, delivery_date)")
     # A live ledger is vacuumed by autovacuum; a freshly loaded one would pay for hint bits on the first read.
     await conn.execute("VACUUM (ANALYZE) invoice_svc.deliveries")
     await conn.execute("VACUUM (ANALYZE) invoice_svc.contracts")
+    await conn.execute("VACUUM (ANALYZE) invoice_svc.delivery_revisions")
     return await conn.fetchval("SELECT count(*) FROM invoice_svc.deliveries")

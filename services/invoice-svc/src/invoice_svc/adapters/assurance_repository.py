@@ -55,13 +55,18 @@ _ISSUED_AFTER = text(f"""
     SELECT {_CHECKED_COLUMNS} FROM {SCHEMA}.invoices i
      WHERE i.status = 'issued' AND i.period = ANY(CAST(:periods AS text[])) AND i.invoice_id > :after
      ORDER BY i.invoice_id LIMIT :lim""")
-# Each invoice's own lines (those it carries for other periods included) and the adjustment lines issued
-# invoices later billed against it (rule 13), keyed by the invoice they belong to.
+# Each invoice's own lines (those it carries for other periods included), then the adjustment lines issued
+# invoices later billed against it (rule 13), by the invoice they name.
 _LINES_OF = text(f"""
-    SELECT i.invoice_id AS owner_id, i.invoice_number AS owner, l.* FROM {SCHEMA}.invoices i
+    SELECT i.invoice_id AS owner_id, l.* FROM {SCHEMA}.invoices i
       JOIN {SCHEMA}.invoice_lines l ON l.invoice_id = i.invoice_id
-     WHERE i.status = 'issued' AND (i.invoice_id = ANY(CAST(:ids AS text[]))
-            OR (l.kind = 'prior_period_adjustment' AND l.original_invoice_number = ANY(CAST(:numbers AS text[]))))
+     WHERE i.invoice_id = ANY(CAST(:ids AS text[]))
+     ORDER BY i.invoice_id, l.line_no""")
+_ADJUSTMENTS_OF = text(f"""
+    SELECT i.invoice_id AS owner_id, l.* FROM {SCHEMA}.invoice_lines l
+      JOIN {SCHEMA}.invoices i ON i.invoice_id = l.invoice_id
+     WHERE l.original_invoice_number = ANY(CAST(:numbers AS text[])) AND l.kind = 'prior_period_adjustment'
+       AND i.status = 'issued'
      ORDER BY i.invoice_id, l.line_no""")
 # What issued invoices of other periods had billed per contract line before this invoice was created (rule 8's
 # budget), for invoices issued before their pricing inputs were recorded.
@@ -98,6 +103,15 @@ _AS_OF = f"""
         ON r.source_system = c.source_system AND r.delivery_id = c.delivery_id AND r.revision = c.revision
      GROUP BY 1, 2, 3, 4, 5, 7, r.currency, (r.third_party_impressions IS NULL), (r.media_cost IS NULL)
 """
+# Which of the invoices' scopes have a record changed since they were reconciled (only those have something pending).
+_CHANGED_SINCE = """
+    SELECT s.key FROM unnest(CAST(:keys AS text[]), CAST(:snaps AS timestamptz[])) AS s(key, snap)
+     WHERE EXISTS (SELECT 1 FROM {schema}.deliveries d
+                    WHERE {join} AND d.delivery_date BETWEEN :start AND :end AND d.updated_at > s.snap
+                      AND NOT d.shadow)"""
+_CHANGED_CONTRACTS = text(_CHANGED_SINCE.format(schema=SCHEMA, join="d.contract_id = s.key"))
+_CHANGED_SELF_SERVE = text(_CHANGED_SINCE.format(schema=SCHEMA,
+                                                 join="d.contract_id IS NULL AND d.account_id = s.key"))
 _AS_OF_CONTRACTS = text(_AS_OF.format(join="d.contract_id = s.key"))
 _AS_OF_SELF_SERVE = text(_AS_OF.format(join="d.contract_id IS NULL AND d.account_id = s.key"))
 
@@ -171,15 +185,12 @@ class AssuranceRepository:
         own: dict[str, list[DraftLine]] = {i.invoice_id: [] for i in invoices}
         later: dict[str, list[DraftLine]] = {i.invoice_id: [] for i in invoices}
         by_number = {i.invoice_number: i.invoice_id for i in invoices}
-        rows = await self._session.execute(_LINES_OF, {"ids": list(own), "numbers": list(by_number)})
-        for r in rows.mappings():
-            line = draft_line_from_wire(dict(r))
-            if r["owner_id"] in own:
-                own[r["owner_id"]].append(line)
-            if r["owner_id"] not in own or r["kind"] == "prior_period_adjustment":
-                target = by_number.get(r["original_invoice_number"] or "")
-                if target is not None and target != r["owner_id"]:
-                    later[target].append(line)
+        for r in (await self._session.execute(_LINES_OF, {"ids": list(own)})).mappings():
+            own[r["owner_id"]].append(draft_line_from_wire(dict(r)))
+        for r in (await self._session.execute(_ADJUSTMENTS_OF, {"numbers": list(by_number)})).mappings():
+            target = by_number[r["original_invoice_number"]]
+            if target != r["owner_id"]:
+                later[target].append(draft_line_from_wire(dict(r)))
         return own, later
 
     async def billed_before_created(self, invoice: CheckedInvoice) -> dict[str, Decimal]:
@@ -187,6 +198,21 @@ class AssuranceRepository:
             "period": invoice.period, "contract_key": invoice.contract_key,
             "bill_to": invoice.bill_to_account_id, "created": invoice.created_at})
         return {r.line_item_id: r.billed for r in rows}
+
+    async def changed_since_reconciled(self, invoices: Sequence[CheckedInvoice], *, start: date,
+                                       end: date) -> set[str]:
+        """The ids of those invoices (of one period) whose ledger scope changed since their `reconciled_through`."""
+        out: set[str] = set()
+        for statement, chosen in ((_CHANGED_CONTRACTS, [i for i in invoices if i.contract_key]),
+                                  (_CHANGED_SELF_SERVE, [i for i in invoices if not i.contract_key])):
+            if not chosen:
+                continue
+            by_key = {i.contract_key or i.bill_to_account_id: i for i in chosen}
+            rows = await self._session.execute(statement, {
+                "keys": list(by_key), "snaps": [i.reconciled_through for i in by_key.values()], "start": start,
+                "end": end})
+            out.update(by_key[key].invoice_id for key in rows.scalars())
+        return out
 
     async def consumed_deliveries(self, invoices: Sequence[CheckedInvoice], *, start: date, end: date,
                                   split_products: Sequence[str], at: datetime | None = None) \

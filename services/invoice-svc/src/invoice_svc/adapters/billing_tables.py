@@ -143,6 +143,9 @@ invoice_lines = Table(
     # What closed periods owe and what later invoices billed for them (close.md C12).
     Index("ix_invoice_lines_owed_period", "original_period",
           postgresql_where=text("original_invoice_number IS NULL AND kind = 'prior_period_adjustment'")),
+    # The adjustment lines billed against an invoice (rule 13), as assurance runs read them (oversight.md O3).
+    Index("ix_invoice_lines_original_invoice", "original_invoice_number",
+          postgresql_where=text("original_invoice_number IS NOT NULL")),
 )
 
 invoice_counters = Table(

@@ -73,6 +73,8 @@ _LIST_BY_VALUE = (f"SELECT {_COLUMNS}, {_VALUE_AT_RISK} AS sort_value FROM {SCHE
                   f"{{where}} ORDER BY sort_value {{direction}}, exception_id {{direction}} LIMIT :lim")
 _OF_DELIVERY = (f"SELECT {_COLUMNS} FROM {SCHEMA}.billing_exceptions WHERE source_system = :s AND delivery_id = :d "
                 "ORDER BY raised_at, exception_id")
+_OPEN_IDS_FOR_KEYS = text(f"SELECT dedupe_key, exception_id FROM {SCHEMA}.billing_exceptions "
+                          "WHERE dedupe_key = ANY(CAST(:keys AS text[])) AND status <> 'resolved'")
 # Whether an exception of this key was resolved while one of its refs had this value (e.g. the same drift).
 _RESOLVED_WITH_REF = text(f"""
     SELECT EXISTS (SELECT 1 FROM {SCHEMA}.billing_exceptions
@@ -140,6 +142,13 @@ class ExceptionRepository:
         }
         rows = await self._session.execute(_INSERT_OPEN, params)
         return {r.exception_id: r.raised_at for r in rows if r.inserted}
+
+    async def open_ids_for_keys(self, dedupe_keys: Sequence[str]) -> dict[str, str]:
+        """The unresolved exception of each of these dedupe keys that has one: key -> exception id."""
+        if not dedupe_keys:
+            return {}
+        rows = await self._session.execute(_OPEN_IDS_FOR_KEYS, {"keys": list(dedupe_keys)})
+        return {key: exception_id for key, exception_id in rows}
 
     async def resolved_with_ref(self, dedupe_key: str, name: str, value: str) -> bool:
         return bool((await self._session.execute(_RESOLVED_WITH_REF, {"k": dedupe_key, "name": name,

@@ -63,8 +63,11 @@ async def read_invoices(unit: BillingUnit, scope: RunScope, invoices: Sequence[C
     await unit.snapshot.tune_for_aggregation()
     consumed = await unit.assurance.consumed_deliveries(invoices, start=scope.start, end=scope.end,
                                                         split_products=scope.split_products)
-    # today's revisions, read the same way (from the revision history), for what is pending
-    current = await unit.assurance.consumed_deliveries(invoices, start=scope.start, end=scope.end,
+    # today's revisions, read the same way (from the revision history), for what is pending: only where a record
+    # changed since the invoice was reconciled
+    changed = await unit.assurance.changed_since_reconciled(invoices, start=scope.start, end=scope.end)
+    current = await unit.assurance.consumed_deliveries([i for i in invoices if i.invoice_id in changed],
+                                                       start=scope.start, end=scope.end,
                                                        split_products=scope.split_products, at=now)
     accounts, contracts = await unit.snapshot.party_states(
         sorted({i.bill_to_account_id for i in invoices}), sorted({i.contract_key for i in invoices if i.contract_key}))
@@ -84,7 +87,8 @@ async def read_invoices(unit: BillingUnit, scope: RunScope, invoices: Sequence[C
         out.append(InvoiceInputs(
             inv, BillingAccount.from_stored(account).pricing if account is not None else None, terms,
             not inv.contract_key or contract is not None, recorded, billed, own[inv.invoice_id],
-            later[inv.invoice_id], _ordered(consumed[inv.invoice_id]), _ordered(current[inv.invoice_id])))
+            later[inv.invoice_id], _ordered(consumed[inv.invoice_id]),
+            _ordered(current.get(inv.invoice_id, consumed[inv.invoice_id]))))
     return out
 
 

@@ -63,6 +63,8 @@ async def record_findings(unit: BillingUnit, checks: Sequence[InvoiceCheck]) -> 
     longer drift, and count what was found (the caller owns the transaction)."""
     out = FindingsOutcome()
     raised = []
+    # the invoices' open invoice_drift exceptions, in one read: most invoices have none
+    open_drift = await unit.exceptions.open_ids_for_keys([drift_key(c.invoice.invoice_id) for c in checks])
     for check in checks:
         out.add("checked")
         currency = check.invoice.currency
@@ -76,7 +78,10 @@ async def record_findings(unit: BillingUnit, checks: Sequence[InvoiceCheck]) -> 
             out.add_value(currency, "pending_adjustment", check.drift.pending_adjustment)
         if not check.drift.drifted:
             out.add("matched")
-            out.add("exceptions_resolved", await _resolve_gone(unit, check.invoice.invoice_id))
+            gone = open_drift.get(drift_key(check.invoice.invoice_id))
+            if gone is not None:
+                await _resolve_gone(unit, gone)
+                out.add("exceptions_resolved")
             continue
         out.add("drifted")
         for name, amount in (("drifted", check.drift.value), ("credit", check.drift.credit_total),
@@ -101,13 +106,9 @@ async def record_findings(unit: BillingUnit, checks: Sequence[InvoiceCheck]) -> 
     return out
 
 
-async def _resolve_gone(unit: BillingUnit, invoice_id: str) -> int:
-    exception_id = await unit.exceptions.open_id_for_key(drift_key(invoice_id))
-    if exception_id is None:
-        return 0
+async def _resolve_gone(unit: BillingUnit, exception_id: str) -> None:
     resolved = await unit.exceptions.mark_resolved(exception_id, SYSTEM, DRIFT_GONE, SYSTEM_RESOLVED)
     await publish_resolved(unit, resolved, resolution=DRIFT_GONE, resolved_by=SYSTEM, root_cause=SYSTEM_RESOLVED)
-    return 1
 
 
 def corrections_wire(drift: InvoiceDrift, currency: str) -> list[dict[str, Any]]:

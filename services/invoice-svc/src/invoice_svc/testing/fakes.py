@@ -186,6 +186,9 @@ class FakeExceptions:
     async def open_id_for_key(self, dedupe_key: str) -> str | None:
         return next((x.exception_id for x in self.unresolved() if x.dedupe_key == dedupe_key), None)
 
+    async def open_ids_for_keys(self, dedupe_keys: Sequence[str]) -> dict[str, str]:
+        return {x.dedupe_key: x.exception_id for x in self.unresolved() if x.dedupe_key in dedupe_keys}
+
     async def resolved_with_ref(self, dedupe_key: str, name: str, value: str) -> bool:
         return any(x.status == "resolved" and x.dedupe_key == dedupe_key and x.refs.get(name) == value
                    for x in self.queue.values())
