@@ -28,7 +28,8 @@ _CONSUMED = f"""
            min(r.delivery_id), count(*), sum(r.impressions), sum(r.viewable_impressions), sum(r.clicks),
            sum(r.conversions), sum(r.third_party_impressions), sum(r.media_cost), r.currency
       FROM {SCHEMA}.deliveries d
-      JOIN {SCHEMA}.delivery_revisions r ON r.delivery_id = d.delivery_id AND r.revision = d.revision
+      JOIN {SCHEMA}.delivery_revisions r
+        ON r.source_system = d.source_system AND r.delivery_id = d.delivery_id AND r.revision = d.revision
      WHERE d.billable AND d.delivery_date BETWEEN $2 AND $3 AND d.contract_id IS NOT NULL
        AND EXISTS (SELECT 1 FROM {SCHEMA}.invoices i WHERE i.status = 'issued' AND i.period = $1
                       AND i.contract_key = d.contract_id)

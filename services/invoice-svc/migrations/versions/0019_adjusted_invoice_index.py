@@ -1,15 +1,15 @@
 """The prior-period lines billed against an invoice, found by the invoice they adjust: an assurance run reads them
 for every invoice it checks (oversight.md O3), a chunk at a time. Partial: only adjustment lines name one.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
