@@ -27,3 +27,13 @@ def test_every_unknown_bill_to_is_named_once_and_known_ones_are_not():
     assert str(refused.value).startswith("unknown bill-to account NOPE, X:")
     assert refused.value.field == "bill_to_account_ids"
     check_bill_run_request("2026-11", today=TODAY, bill_to_account_ids=["AGY-1"], known_accounts={"AGY-1"})
+
+
+def test_a_run_priced_as_if_another_source_billed_may_only_preview():
+    check_bill_run_request("2026-11", today=TODAY, bill_to_account_ids=None, known_accounts=(), mode="preview",
+                           source_system="oms")
+    with pytest.raises(InvalidRequest, match="shadow preview and never issues") as refused:
+        check_bill_run_request("2026-11", today=TODAY, bill_to_account_ids=None, known_accounts=(), mode="issue",
+                               source_system="oms")
+    assert refused.value.field == "source_system"
+    check_bill_run_request("2026-11", today=TODAY, bill_to_account_ids=None, known_accounts=(), mode="issue")
