@@ -223,7 +223,8 @@ class BillRunDiffPage(Page[RunLineRow]):
 
 
 @router.get("/v1/reconciliations/bill-runs", response_model=BillRunDiffPage,
-            summary="Two bill runs of a period compared per invoice group and line (oversight.md O1)")
+            summary="Two bill runs of a period compared per invoice group and line (oversight.md O1)",
+            responses={404: {"description": "No bill run has the id given as `left` or `right`."}})
 async def compare_bill_runs(
     unit: RequestUnit, _p: CurrentPrincipal,
     left: Annotated[str, Query(min_length=1, max_length=64, description="a run id (e.g. the billing source's)")],
