@@ -86,3 +86,24 @@ async def test_reconciliation_filters_sorts_and_pages(invoice_feed, billing, uni
         assert response.headers["content-type"].startswith("application/problem+json")
     missing = await billing.client.get("/v1/reconciliations/sources", params={"period": period}, headers=READER)
     assert missing.status_code == 422
+
+
+async def test_a_line_no_source_bills_is_valued_over_the_left_sources_records(invoice_feed, billing, unique):
+    """Both sources are shadow (the product names a third one): the line is priced over the left source's records,
+    whose total falls in the rate card's first tier (5.00), not over the right's (second tier, 4.00)."""
+    u, y = unique, own_year(unique)
+    cpm = f"CPM-{u}"
+    tiered = product(cpm) | {"billing_sources": [{"source_system": "gam", "effective_from": f"{y}-01-01"}],
+                             "rate_cards": [{"effective_from": f"{y}-01-01", "currency": "USD", "price": "5.00",
+                                             "tiers": [{"up_to": 150_000, "price": "5.00"},
+                                                       {"up_to": None, "price": "4.00"}]}]}
+    await configure(invoice_feed, products=[tiered], accounts=[account(f"A-{u}")],
+                    contracts=[contract(f"C-{u}", advertiser=f"A-{u}", bill_to=f"A-{u}", start=f"{y}-03-01",
+                                        end=f"{y}-03-31", lines=[{"line_item_id": f"L-{u}", "product_code": cpm}])])
+    common = {"account_id": f"A-{u}", "contract_id": f"C-{u}", "line_item_id": f"L-{u}", "product_code": cpm,
+              "day": f"{y}-03-02"}
+    await deliver(invoice_feed, [delivery(f"P-{u}", impressions=100_000, **common),
+                                 delivery(f"O-{u}", impressions=200_000, source_system="oms", **common)])
+    page = await _reconcile(billing, period=f"{y}-03", contract_id=f"C-{u}")
+    [row] = page["items"]
+    assert (row["left_value"], row["right_value"], row["billed"]) == ("500.00", "1000.00", False)

@@ -77,14 +77,14 @@ async def reconcile_sources(unit: BillingUnit, days: SourceDays, query: SourceRe
         if product is None or product.pricing_model == "flat_fee":
             continue    # flat fees bill days of a flight, not delivered quantities
         sides.setdefault((day.contract_id or "", day.line_item_id, day.delivery_date), {})[day.source_system] = day
-    lines = await _price_lines(unit, scope, sides)
+    lines = await _price_lines(unit, scope, sides, (query.left, query.right))
     rows = [_row(key, found_sides, lines[(key[0], key[1])], query) for key, found_sides in sorted(sides.items())]
     return SourceReconciliation(rows, summarize(
         DayComparison(r["status"], r["currency"], _dec(r["left_value"]), _dec(r["right_value"])) for r in rows))
 
 
-async def _price_lines(unit: BillingUnit, scope: RunScope, sides: Mapping[DayKey, Mapping[str, SourceDay]]) \
-        -> dict[tuple[str, str], _Line]:
+async def _price_lines(unit: BillingUnit, scope: RunScope, sides: Mapping[DayKey, Mapping[str, SourceDay]],
+                       preference: tuple[str, str]) -> dict[tuple[str, str], _Line]:
     """Each compared (contract, line item) priced as the period's preview would price it."""
     first: dict[tuple[str, str], SourceDay] = {}
     records: dict[tuple[str, str], dict[str, list[Delivery]]] = {}
@@ -109,7 +109,7 @@ async def _price_lines(unit: BillingUnit, scope: RunScope, sides: Mapping[DayKey
         billed = [d for d in billing.get(delivery_scope(contract_key, day.account_id), [])
                   if d.line_item_id == line_item_id and d.product_code == product.code]
         by_source = records[(contract_key, line_item_id)]
-        priced_over = billed or next(iter(by_source.values()))
+        priced_over = billed or next(by_source[s] for s in preference if s in by_source)
         out[(contract_key, line_item_id)] = _priced(product, currency, terms, line_item_id, priced_over)
     return out
 
