@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import date
 
 import pytest
 from playwright.async_api import expect
@@ -31,6 +33,30 @@ async def test_overview_shows_the_months_figures_and_a_chart(browser, console_ur
     assert await serious_accessibility_violations(page) == []
 
 
+async def test_each_services_root_causes_are_shown_side_by_side_as_each_reports_them(browser, console_url, api):
+    # The five calendar months up to this one: exceptions, disputes and requests count in the month raised.
+    today = date.today()
+    month = f"{today.year}-{today.month:02d}"
+    first = f"{today.year - (1 if today.month <= 4 else 0)}-{(today.month - 5) % 12 + 1:02d}"
+    page = await sign_in(browser, console_url, "billing-manager", "billing-manager")
+    causes = page.get_by_role("region", name=f"Root causes, {first} to {month}")
+    shown = 0
+    for service, title in (("invoice-svc", "Billing exceptions"), ("dispute-svc", "Disputes"),
+                           ("adjustment-svc", "Credits and debits requested")):
+        series = (await api.get(service, "/v1/trends", **{"from": first, "to": month, "by": "root_cause"}))["series"]
+        table = causes.get_by_role("table", name=re.compile(f"^{title} by root cause"))
+        rows = table.get_by_role("row")
+        await expect(rows).to_have_count(1 + max(1, len(series)))
+        for i, s in enumerate(series):  # in the API's order: largest value first
+            await expect(rows.nth(1 + i).get_by_role("rowheader")).to_have_text(s["group"].replace("_", " "))
+            await expect(rows.nth(1 + i).get_by_role("cell").nth(0)).to_have_text(f"{s['count']:,}")
+        shown += len(series)
+    assert shown, "the demo raised no exception, dispute or request in these months"
+    assert await causes.get_by_role("table").count() == 3
+    await screenshot(page, "overview-root-causes")
+    assert await serious_accessibility_violations(page) == []
+
+
 async def test_main_lists_have_no_serious_accessibility_violation(browser, console_url):
     page = await sign_in(browser, console_url, "billing-director", "billing-director")
     for area, name in (("Invoices", "invoices"), ("Disputes", "disputes"), ("Products", "products")):
@@ -42,7 +68,6 @@ async def test_main_lists_have_no_serious_accessibility_violation(browser, conso
 
 
 def _last_period() -> str:
-    from datetime import date
     today = date.today()
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     return f"{year}-{month:02d}"

@@ -38,3 +38,8 @@ export function percent(value: string | number | null | undefined): string {
 export function count(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : new Intl.NumberFormat().format(value);
 }
+
+/** A chart axis's tick: 1,200,000 -> "1.2M" (the axis only; figures are shown in full, formatted per currency). */
+export function compact(value: number): string {
+  return new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 }).format(value);
+}

@@ -1,6 +1,6 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ProblemMessage } from "../../../components/ProblemMessage";
-import { money } from "../../../lib/format";
+import { compact, money } from "../../../lib/format";
 import { usePeriods, useRevenueByMonth, type RevenueDimension } from "../api/monthend";
 
 const COLOURS = ["#2f5d8a", "#8a5d2f", "#2f8a5d", "#7a2f8a", "#8a2f45", "#4d6b00", "#00637a", "#5c5c5c"];
@@ -37,7 +37,7 @@ export function RevenueChart({ period, by, label }: { period: string; by: Revenu
           <BarChart data={rows}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="key" />
-            <YAxis />
+            <YAxis tickFormatter={compact} />
             <Tooltip formatter={(_value, name, item) => [String(item.payload[`${String(name)}#text`] ?? ""), name]} />
             <Legend />
             {names.map((name, i) => <Bar key={name} dataKey={name} name={name} fill={COLOURS[i % COLOURS.length]} />)}

@@ -35,6 +35,11 @@ export function lastBilledPeriod(): string {
   return period(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)));
 }
 
+/** The calendar month of today (UTC): exceptions, disputes and requests are counted by the month they were raised. */
+export function currentMonth(): string {
+  return period(new Date());
+}
+
 export function useInvoiceKpis(from: string, to: string) {
   return useQuery({
     queryKey: ["kpis-invoice", from, to],
@@ -59,5 +64,43 @@ export function useAdjustmentKpis(month: string) {
   return useQuery({
     queryKey: ["kpis-adjustment", month],
     queryFn: async () => unwrap(await adjustmentApi.GET("/v1/kpis", { params: { query: { from: `${month}-01`, to: lastDay(month) } } })),
+  });
+}
+
+// The three services' /v1/trends are documented as plain objects; these are the fields the overview reads
+// (oversight.md O4, docs/user-guide.md "Root causes and trends").
+export interface TrendSeries {
+  group: string;
+  currency: string;
+  count: number;
+  value: string;
+}
+
+export interface Trends {
+  counted: string;
+  value: string;
+  series: TrendSeries[];
+}
+
+/** One service's root-cause Pareto over the months `from`..`to` (YYYY-MM), largest value first as the API orders it. */
+export function useRootCauses(service: "invoice-svc" | "dispute-svc" | "adjustment-svc", from: string, to: string) {
+  return useQuery({
+    queryKey: ["trends", service, from, to],
+    queryFn: async () => {
+      const query = { params: { query: { from, to, by: "root_cause" as const } } };
+      const answer = service === "invoice-svc" ? await invoiceApi.GET("/v1/trends", query)
+        : service === "dispute-svc" ? await disputeApi.GET("/v1/trends", query)
+          : await adjustmentApi.GET("/v1/trends", query);
+      return unwrap(answer) as unknown as Trends;
+    },
+  });
+}
+
+/** What is delivered or earned in the month and not yet invoiced, per currency (close.md C9; without tax). */
+export function useUnbilledTotals(month: string) {
+  return useQuery({
+    queryKey: ["unbilled", month],
+    queryFn: async () => unwrap(await invoiceApi.GET("/v1/unbilled", { params: { query: { period: month } } })) as unknown as
+      { totals: { currency: string; net: string }[] },
   });
 }

@@ -1,8 +1,9 @@
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ProblemMessage } from "../../../components/ProblemMessage";
-import { count, money, percent } from "../../../lib/format";
-import { lastBilledPeriod, useAdjustmentKpis, useDisputeKpis, useInvoiceKpis, window, type InvoiceKpis } from "../api/kpis";
+import { compact, count, money, percent } from "../../../lib/format";
+import { currentMonth, lastBilledPeriod, useAdjustmentKpis, useDisputeKpis, useInvoiceKpis, useUnbilledTotals, window, type InvoiceKpis } from "../api/kpis";
+import { RootCauses } from "./RootCauses";
 
 function Figure({ label, value }: { label: string; value: string }) {
   return (
@@ -19,6 +20,7 @@ export function OverviewPage() {
   const invoices = useInvoiceKpis(span.from, span.to);
   const disputes = useDisputeKpis(month);
   const adjustments = useAdjustmentKpis(month);
+  const unbilled = useUnbilledTotals(month);
   const thisMonth = (invoices.data?.periods ?? []).filter((p) => p.period === month);
   return (
     <>
@@ -41,6 +43,10 @@ export function OverviewPage() {
           {thisMonth.map((p) => (
             <Figure key={`credited-${p.currency}`} label={`Credited value (${p.currency})`} value={money(p.credited_value, p.currency)} />
           ))}
+          {unbilled.data && unbilled.data.totals.length === 0 ? <Figure label="Unbilled value" value="nothing unbilled" /> : null}
+          {(unbilled.data?.totals ?? []).map((t) => (
+            <Figure key={`unbilled-${t.currency}`} label={`Unbilled value (${t.currency}, without tax)`} value={money(t.net, t.currency)} />
+          ))}
           <Figure label="Open exceptions" value={count(invoices.data?.open_exceptions.count)} />
           {(invoices.data?.by_currency ?? []).map((c) => (
             <Figure key={`acc-${c.currency}`} label={`Billing accuracy, 6 months (${c.currency})`} value={percent(c.billing_accuracy)} />
@@ -54,6 +60,7 @@ export function OverviewPage() {
       </section>
       {invoices.data ? <BilledByMonth kpis={invoices.data} /> : null}
       {invoices.data ? <ExceptionsByKind kpis={invoices.data} /> : null}
+      <RootCauses from={window(currentMonth(), 5).from} to={currentMonth()} />
     </>
   );
 }
@@ -63,23 +70,27 @@ function BilledByMonth({ kpis }: { kpis: InvoiceKpis }) {
   // One bar per currency and month, as the API gives them: never summed across currencies here.
   const rows = [...new Set(kpis.periods.map((p) => p.period))].sort().map((period) => ({
     period,
-    ...Object.fromEntries(kpis.periods.filter((p) => p.period === period).map((p) => [p.currency, Number(p.billed_value)])),
+    ...Object.fromEntries(kpis.periods.filter((p) => p.period === period).flatMap((p) => [
+      [`Billed (${p.currency})`, Number(p.billed_value)], [`Credited (${p.currency})`, Number(p.credited_value)]])),
   }));
   return (
     <section aria-labelledby="billed-chart">
-      <h2 id="billed-chart">Billed value by month</h2>
+      <h2 id="billed-chart">Billed and credited value by month</h2>
       <figure className="panel" aria-label="Chart: billed value by month and currency">
         <ResponsiveContainer width="100%" height={280}>
           <BarChart data={rows}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="period" />
-            <YAxis />
+            <YAxis tickFormatter={compact} />
             <Tooltip />
             <Legend />
-            {currencies.map((c, i) => <Bar key={c} dataKey={c} name={`Billed (${c})`} fill={["#2f5d8a", "#8a5d2f", "#2f8a5d"][i % 3]} />)}
+            {currencies.flatMap((c, i) => [
+              <Bar key={`b-${c}`} dataKey={`Billed (${c})`} fill={["#2f5d8a", "#2f8a5d", "#5d2f8a"][i % 3]} />,
+              <Bar key={`c-${c}`} dataKey={`Credited (${c})`} fill={["#8a5d2f", "#8a2f45", "#6b6b00"][i % 3]} />,
+            ])}
           </BarChart>
         </ResponsiveContainer>
-        <figcaption>Billed value of issued invoices per month, per currency (invoice-svc KPIs).</figcaption>
+        <figcaption>Billed value of issued invoices and value credited against them per month, per currency (invoice-svc KPIs).</figcaption>
       </figure>
     </section>
   );
