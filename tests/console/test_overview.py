@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from playwright.async_api import expect
@@ -26,6 +27,17 @@ async def test_overview_shows_the_months_figures_and_a_chart(browser, console_ur
     await expect(glance.get_by_text(f"${float(usd['billed_value']):,.2f}")).to_be_visible()
     await expect(glance.get_by_text("Invoices issued (USD)")).to_be_visible()
     await expect(glance.get_by_text("Dispute rate")).to_be_visible()
+    # automation, as invoice-svc counts it: the month's touchless invoices, exceptions healed since it began
+    [touchless] = [p for p in figures["automation"]["by_period"] if p["period"] == _last_period()]
+    assert touchless["invoices"] == sum(p["invoices_issued"] for p in figures["periods"]), touchless
+    await expect(_card(glance, "Touchless invoices")).to_have_text(
+        f"{_percent(touchless['touchless_share'])} ({touchless['touchless_invoices']} of {touchless['invoices']})")
+    today = date.today()
+    healed = (await api.get("invoice-svc", "/v1/kpis", **{"from": _last_period(),
+                                                          "to": f"{today.year}-{today.month:02d}"}))["automation"]
+    assert healed["self_healed"], "the demo's exceptions resolved themselves"
+    await expect(_card(glance, f"Self-healed exceptions (raised since {_last_period()})")).to_have_text(
+        f"{_percent(healed['self_healed_share'])} ({healed['self_healed']} of {healed['exceptions_resolved']})")
     chart = page.get_by_role("figure", name="Chart: billed value by month and currency")
     await expect(chart.locator("svg.recharts-surface").first).to_be_visible()
     await expect(chart.locator(".recharts-bar-rectangle").first).to_be_visible()
@@ -65,6 +77,17 @@ async def test_main_lists_have_no_serious_accessibility_violation(browser, conso
         await expect(page.get_by_role("table")).to_be_visible()
         await screenshot(page, name)
         assert await serious_accessibility_violations(page) == [], area
+
+
+def _percent(share: str) -> str:
+    """A 0..1 share as the console shows it in an en-US browser: "84.9%" (one decimal at most, half up)."""
+    value = (Decimal(share) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{value.normalize():f}%"
+
+
+def _card(region, label: str):
+    """The figure of the card labelled `label`."""
+    return region.locator(".card").filter(has=region.page.get_by_text(label, exact=True)).locator("dd")
 
 
 def _last_period() -> str:

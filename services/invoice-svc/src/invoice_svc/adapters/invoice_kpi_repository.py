@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.app.stored import BilledInPeriod, OpenExceptions
+from invoice_svc.app.stored import BilledInPeriod, ExceptionsHealed, OpenExceptions, TouchlessInPeriod
 
 _BILLED_BY_PERIOD = text(f"""
     SELECT period, currency, count(*) AS invoices, sum(total) AS billed, sum(credited) AS credited
@@ -20,6 +22,28 @@ _OPEN_EXCEPTIONS = text(f"""
            COALESCE(sum(quantity) FILTER (WHERE amount_at_risk IS NULL), 0) AS unpriced_quantity
       FROM {SCHEMA}.billing_exceptions WHERE status <> 'resolved'
      GROUP BY kind, currency, unit ORDER BY kind, currency, unit""")
+
+# An invoice is touched by a billing exception on its contract (a self-serve one: on its advertiser or bill-to with
+# no contract) for its period, whether the bill run raised it (refs.period) or ingestion did (refs.delivery_date);
+# by any dispute or memo (balance entries other than payments); or by being voided.
+_TOUCHLESS_BY_PERIOD = text(f"""
+    SELECT i.period, count(*) AS issued,
+           count(*) FILTER (WHERE i.status = 'issued'
+             AND NOT EXISTS (SELECT 1 FROM {SCHEMA}.balance_entries b
+                              WHERE b.invoice_id = i.invoice_id AND b.kind <> 'payment')
+             AND NOT EXISTS (SELECT 1 FROM {SCHEMA}.billing_exceptions e
+                              WHERE COALESCE(e.refs->>'period', left(e.refs->>'delivery_date', 7)) = i.period
+                                AND (e.refs->>'contract_id' = NULLIF(i.contract_key, '')
+                                     OR (i.contract_key = '' AND COALESCE(e.refs->>'contract_id', '') = ''
+                                         AND e.account_id IN (i.account_id, i.bill_to_account_id))))
+           ) AS touchless
+      FROM {SCHEMA}.invoices i
+     WHERE i.status IN ('issued', 'void') AND i.adjustment_only = false AND i.period BETWEEN :f AND :t
+     GROUP BY i.period ORDER BY i.period""")
+_EXCEPTIONS_HEALED = text(f"""
+    SELECT count(*) AS raised, count(*) FILTER (WHERE status = 'resolved') AS resolved,
+           count(*) FILTER (WHERE status = 'resolved' AND root_cause = 'system_resolved') AS self_healed
+      FROM {SCHEMA}.billing_exceptions WHERE raised_at >= :start AND raised_at < :end""")
 
 
 class KpiQueries:
@@ -36,3 +60,13 @@ class KpiQueries:
     async def open_exceptions(self) -> list[OpenExceptions]:
         """Unresolved billing exceptions per kind, currency and unit: summed values, unpriced count and quantity."""
         return [OpenExceptions(*row) for row in await self._session.execute(_OPEN_EXCEPTIONS)]
+
+    async def touchless_by_period(self, period_from: str, period_to: str) -> list[TouchlessInPeriod]:
+        """Per period: invoices issued (void ones included; adjustment-only ones left out) and the untouched ones."""
+        rows = await self._session.execute(_TOUCHLESS_BY_PERIOD, {"f": period_from, "t": period_to})
+        return [TouchlessInPeriod(*row) for row in rows]
+
+    async def exceptions_healed(self, start: datetime, end: datetime) -> ExceptionsHealed:
+        """Billing exceptions raised in [start, end): raised, resolved, and resolved by the system itself."""
+        row = (await self._session.execute(_EXCEPTIONS_HEALED, {"start": start, "end": end})).one()
+        return ExceptionsHealed(*row)

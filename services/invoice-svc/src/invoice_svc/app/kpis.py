@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from invoice_svc.app.ports import BillingFigures
 from invoice_svc.app.stored import OpenExceptions
 from invoice_svc.domain.billing.exposure import exposure_of
-from invoice_svc.domain.billing.kpis import billing_accuracy
+from invoice_svc.domain.billing.kpis import billing_accuracy, share
 from mediabill_common.money import round_money
 
 
@@ -18,7 +19,8 @@ def _fmt(value: Decimal, currency: str | None) -> str:
     return format(round_money(value, currency) if currency else value, "f")
 
 
-async def billing_kpis(figures: BillingFigures, period_from: str, period_to: str) -> dict[str, Any]:
+async def billing_kpis(figures: BillingFigures, period_from: str, period_to: str,
+                       raised_from: datetime, raised_to: datetime) -> dict[str, Any]:
     by_currency: dict[str, dict[str, Decimal]] = {}
     periods = []
     for r in await figures.billed_by_period(period_from, period_to):
@@ -37,7 +39,27 @@ async def billing_kpis(figures: BillingFigures, period_from: str, period_to: str
     exceptions = open_exceptions_figures(await figures.open_exceptions())
     return {"from": period_from, "to": period_to, "periods": periods, "by_currency": accuracy,
             "open_exceptions": {"count": exceptions["count"], "by_kind": exceptions["by_kind"]},
-            "revenue_at_risk": exceptions["revenue_at_risk"], "over_delivery_value": exceptions["over_delivery_value"]}
+            "revenue_at_risk": exceptions["revenue_at_risk"], "over_delivery_value": exceptions["over_delivery_value"],
+            "automation": await _automation(figures, period_from, period_to, raised_from, raised_to)}
+
+
+async def _automation(figures: BillingFigures, period_from: str, period_to: str, raised_from: datetime,
+                      raised_to: datetime) -> dict[str, Any]:
+    """The touchless share of invoices (per period and over the range) and the self-healed share of the billing
+    exceptions raised in the window."""
+    periods = await figures.touchless_by_period(period_from, period_to)
+    issued, touchless = sum(p.issued for p in periods), sum(p.touchless for p in periods)
+    healed = await figures.exceptions_healed(raised_from, raised_to)
+
+    def fmt(value: Decimal | None) -> str | None:
+        return None if value is None else format(value, "f")
+    return {
+        "invoices": issued, "touchless_invoices": touchless, "touchless_share": fmt(share(touchless, issued)),
+        "by_period": [{"period": p.period, "invoices": p.issued, "touchless_invoices": p.touchless,
+                       "touchless_share": fmt(share(p.touchless, p.issued))} for p in periods],
+        "exceptions_raised": healed.raised, "exceptions_resolved": healed.resolved,
+        "self_healed": healed.self_healed, "self_healed_share": fmt(share(healed.self_healed, healed.resolved)),
+    }
 
 
 def open_exceptions_figures(rows: Sequence[OpenExceptions]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from invoice_svc.app.stored import (
     BilledInPeriod,
     BillRun,
     ChangedPeriod,
+    ExceptionsHealed,
     GroupInvoice,
     GroupSeed,
     HeldDelivery,
@@ -30,6 +31,7 @@ from invoice_svc.app.stored import (
     SourceDay,
     StoredDocument,
     StoredLine,
+    TouchlessInPeriod,
 )
 from invoice_svc.domain.billing.balance import BalanceEntry, InvoiceBalance
 from invoice_svc.domain.billing.grouping import GroupKey
@@ -307,6 +309,10 @@ class BillingFigures(Protocol):
     async def billed_by_period(self, period_from: str, period_to: str) -> list[BilledInPeriod]: ...
 
     async def open_exceptions(self) -> list[OpenExceptions]: ...
+
+    async def touchless_by_period(self, period_from: str, period_to: str) -> list[TouchlessInPeriod]: ...
+
+    async def exceptions_healed(self, start: datetime, end: datetime) -> ExceptionsHealed: ...
 
 
 class PeriodLocks(Protocol):

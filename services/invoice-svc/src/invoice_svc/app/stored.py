@@ -222,6 +222,25 @@ class InvoiceFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class TouchlessInPeriod:
+    """Invoices of a period issued (void ones included) and how many went out untouched: no billing exception on
+    their contract (or self-serve account) and period, no dispute, no memo, not voided."""
+
+    period: str
+    issued: int
+    touchless: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionsHealed:
+    """Billing exceptions raised in a window: how many, how many are resolved, how many the system resolved."""
+
+    raised: int
+    resolved: int
+    self_healed: int
+
+
+@dataclass(frozen=True, slots=True)
 class BilledInPeriod:
     """Non-void issued invoices of a period in one currency: how many, their value, what was credited on them."""
 

@@ -9,6 +9,10 @@ export interface InvoiceKpis {
   by_currency: { currency: string; invoices_issued: number; billed_value: string; credited_value: string; billing_accuracy: string | null }[];
   // currency is null when what was delivered names no known account or contract; value_at_risk is null for kinds
   // that hold no revenue back; `unpriced` counts the held-back ones the engine could not price.
+  automation: {
+    by_period: { period: string; invoices: number; touchless_invoices: number; touchless_share: string | null }[];
+    exceptions_resolved: number; self_healed: number; self_healed_share: string | null;
+  };
   open_exceptions: { count: number; by_kind: { kind: string; currency: string | null; open: number; value_at_risk: string | null; unpriced: number }[] };
 }
 

@@ -18,6 +18,8 @@ export function OverviewPage() {
   const [month, setMonth] = useState(lastBilledPeriod());
   const span = window(month, 5);
   const invoices = useInvoiceKpis(span.from, span.to);
+  // Exceptions count by when they were raised: those raised since the month began, up to today.
+  const sinceMonth = useInvoiceKpis(month, currentMonth() > month ? currentMonth() : month);
   const disputes = useDisputeKpis(month);
   const adjustments = useAdjustmentKpis(month);
   const unbilled = useUnbilledTotals(month);
@@ -56,6 +58,8 @@ export function OverviewPage() {
           <Figure label="Resolved within SLA" value={percent(disputes.data?.resolved_within_sla.share)} />
           <Figure label="Dispute turnaround, median (hours)" value={disputes.data?.turnaround.median == null ? "—" : String(disputes.data.turnaround.median)} />
           <Figure label="Auto-approved share" value={percent(adjustments.data?.auto_approved_share)} />
+          <Figure label="Touchless invoices" value={touchless(invoices.data, month)} />
+          <Figure label={`Self-healed exceptions (raised since ${month})`} value={selfHealed(sinceMonth.data)} />
         </dl>
       </section>
       {invoices.data ? <BilledByMonth kpis={invoices.data} /> : null}
@@ -63,6 +67,20 @@ export function OverviewPage() {
       <RootCauses from={window(currentMonth(), 5).from} to={currentMonth()} />
     </>
   );
+}
+
+/** The month's invoices issued with no exception, dispute, memo or void: share and count (invoice-svc's figures). */
+function touchless(kpis: InvoiceKpis | undefined, month: string): string {
+  if (!kpis) return "—";
+  const p = kpis.automation.by_period.find((x) => x.period === month);
+  return !p || p.touchless_share === null ? "none issued" : `${percent(p.touchless_share)} (${count(p.touchless_invoices)} of ${count(p.invoices)})`;
+}
+
+/** Billing exceptions the system resolved itself, of those resolved (invoice-svc's figures). */
+function selfHealed(kpis: InvoiceKpis | undefined): string {
+  if (!kpis) return "—";
+  const a = kpis.automation;
+  return a.self_healed_share === null ? "none resolved" : `${percent(a.self_healed_share)} (${count(a.self_healed)} of ${count(a.exceptions_resolved)})`;
 }
 
 function BilledByMonth({ kpis }: { kpis: InvoiceKpis }) {

@@ -58,6 +58,26 @@ class OverDelivery(BaseModel):
     value: str = Field(description="would-be cost of delivery beyond booked budgets; never billed")
 
 
+class TouchlessOfPeriod(BaseModel):
+    period: str
+    invoices: int
+    touchless_invoices: int
+    touchless_share: str | None
+
+
+class Automation(BaseModel):
+    invoices: int = Field(description="invoices of the window's periods issued (void ones included; adjustment-only "
+                                      "invoices left out)")
+    touchless_invoices: int = Field(description="of them, issued with no billing exception on their contract (or "
+                                                "self-serve account) and period, no dispute, no memo, not voided")
+    touchless_share: str | None = Field(description="touchless_invoices / invoices, 0..1; null when none issued")
+    by_period: list[TouchlessOfPeriod]
+    exceptions_raised: int = Field(description="billing exceptions raised within the window's dates")
+    exceptions_resolved: int = Field(description="of them, resolved")
+    self_healed: int = Field(description="of them, resolved by the system itself (root cause system_resolved)")
+    self_healed_share: str | None = Field(description="self_healed / exceptions_resolved, 0..1; null when none")
+
+
 class BillingKpis(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -72,3 +92,5 @@ class BillingKpis(BaseModel):
         description="billable value held back from invoicing by open exceptions, per currency")
     over_delivery_value: list[OverDelivery] = Field(
         description="open budget_exhausted exceptions' over-delivery, per currency (informational, not at risk)")
+    automation: Automation = Field(description="the touchless share of invoices and the self-healed share of "
+                                               "billing exceptions (console.md, Overview)")
