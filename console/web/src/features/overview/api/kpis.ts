@@ -9,6 +9,7 @@ export interface InvoiceKpis {
   by_currency: { currency: string; invoices_issued: number; billed_value: string; credited_value: string; billing_accuracy: string | null }[];
   // currency is null when what was delivered names no known account or contract; value_at_risk is null for kinds
   // that hold no revenue back; `unpriced` counts the held-back ones the engine could not price.
+  revenue_at_risk: { currency: string | null; value: string; open: number; unpriced: number }[];
   automation: {
     by_period: { period: string; invoices: number; touchless_invoices: number; touchless_share: string | null }[];
     exceptions_resolved: number; self_healed: number; self_healed_share: string | null;

@@ -50,6 +50,10 @@ export function OverviewPage() {
             <Figure key={`unbilled-${t.currency}`} label={`Unbilled value (${t.currency}, without tax)`} value={money(t.net, t.currency)} />
           ))}
           <Figure label="Open exceptions" value={count(invoices.data?.open_exceptions.count)} />
+          {(invoices.data?.revenue_at_risk ?? []).map((r) => (
+            <Figure key={`risk-${r.currency ?? "none"}`} label={`Revenue at risk (${r.currency ?? "no currency"})`}
+              value={r.currency ? `${money(r.value, r.currency)}${r.unpriced ? ` + ${count(r.unpriced)} not priced` : ""}` : `${count(r.unpriced)} not priced`} />
+          ))}
           {(invoices.data?.by_currency ?? []).map((c) => (
             <Figure key={`acc-${c.currency}`} label={`Billing accuracy, 6 months (${c.currency})`} value={percent(c.billing_accuracy)} />
           ))}
