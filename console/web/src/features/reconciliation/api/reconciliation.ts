@@ -90,3 +90,27 @@ export function useBillRunDiff(runs: { left: string; right: string } | null, cur
     placeholderData: keepPreviousData,
   });
 }
+
+export type AssuranceRun = InvoiceApi["schemas"]["AssuranceRunOut"];
+export type BillingException = InvoiceApi["schemas"]["BillingExceptionOut"];
+
+const RUNNING = new Set(["queued", "running"]);
+
+/** Assurance runs, newest first, asked again every 2 s while one is queued or running: a run started here can be
+ * left and found again (oversight.md O3). */
+export function useAssuranceRuns() {
+  return useQuery({
+    queryKey: ["assurance-runs"],
+    queryFn: async () => unwrap(await invoiceApi.GET("/v1/assurance-runs", { params: { query: { limit: 20 } } })),
+    refetchInterval: (query) => ((query.state.data?.items ?? []).some((r) => RUNNING.has(r.status)) ? 2000 : false),
+  });
+}
+
+/** The unresolved invoice_drift exceptions: one per drifted invoice, refreshed in place by later runs. */
+export function useDriftedInvoices(refreshKey: string) {
+  return useQuery({
+    queryKey: ["drifted-invoices", refreshKey],
+    queryFn: async () => unwrap(await invoiceApi.GET("/v1/exceptions", {
+      params: { query: { kind: "invoice_drift", status: "unresolved", limit: 200 } } })),
+  });
+}

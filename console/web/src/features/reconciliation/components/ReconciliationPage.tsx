@@ -1,4 +1,5 @@
 import { NavLink, useSearchParams } from "react-router-dom";
+import { Assurance } from "./Assurance";
 import { BillRunComparison } from "./BillRunComparison";
 import { DeliverySources } from "./DeliverySources";
 import { Measurement } from "./Measurement";
@@ -8,6 +9,7 @@ const VIEWS = [
   { view: "measurement", label: "First- vs third-party" },
   { view: "sources", label: "Delivery sources" },
   { view: "bill-runs", label: "Bill run comparison" },
+  { view: "assurance", label: "Billing assurance" },
 ] as const;
 type View = (typeof VIEWS)[number]["view"];
 
@@ -33,6 +35,7 @@ export function ReconciliationPage() {
       {view === "measurement" ? <Measurement /> : null}
       {view === "sources" ? <DeliverySources /> : null}
       {view === "bill-runs" ? <BillRunComparison /> : null}
+      {view === "assurance" ? <Assurance /> : null}
     </>
   );
 }
