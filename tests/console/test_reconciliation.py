@@ -8,8 +8,10 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import asyncpg
 import pytest
 from playwright.async_api import expect
+from sqlalchemy.engine import make_url
 
 from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
@@ -144,6 +146,78 @@ async def test_an_analyst_compares_oms_with_pio_day_by_day_and_a_shadow_run_with
     await expect(lines.get_by_role("row")).to_have_count(1 + len(diff["items"]))
     await screenshot(page, "reconciliation-bill-runs")
     assert await serious_accessibility_violations(page) == []
+
+
+async def test_an_assurance_run_is_followed_after_leaving_the_page_and_links_the_drifted_invoice(
+        browser, console_url, api, console_system):
+    period = _last_period()
+    invoice = await _invoice_with_usage(api, period)
+    line = next(ln for ln in invoice["lines"] if ln["kind"] == "usage")
+    # The ledger changes behind invoice-svc's back (as tests/e2e/test_billing_assurance.py does): a tenth of what
+    # the line's deliveries of the month counted. Re-priced, the invoice would now bill less: it has drifted.
+    dsn = make_url(console_system.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        changed = await conn.execute(
+            "UPDATE invoice_svc.delivery_revisions r SET impressions = r.impressions / 10, "
+            "viewable_impressions = r.viewable_impressions / 10, clicks = r.clicks / 10, "
+            "conversions = r.conversions / 10 FROM invoice_svc.deliveries d WHERE d.delivery_id = r.delivery_id "
+            "AND d.line_item_id = $1 AND to_char(d.delivery_date, 'YYYY-MM') = $2", line["line_item_id"], period)
+    finally:
+        await conn.close()
+    assert changed != "UPDATE 0", changed
+
+    page = await sign_in(browser, console_url, "billing-analyst", "billing-analyst")
+    await page.goto("/reconciliation?view=assurance")
+    start = page.get_by_role("form", name="Start an assurance run")
+    await start.get_by_label("Periods (YYYY-MM, separated by commas)").fill("2025-13")
+    await start.get_by_role("button", name="Start an assurance run").click()
+    await expect(start.get_by_label("Periods (YYYY-MM, separated by commas)")).to_have_attribute(
+        "aria-invalid", "true")  # the API's message beside the field
+    await start.get_by_label("Periods (YYYY-MM, separated by commas)").fill(period)
+    await start.get_by_role("button", name="Start an assurance run").click()
+    run = await api.wait_until(lambda: _latest_run(api, period), timeout_s=30, what="the requested run")
+    await page.get_by_role("link", name="Invoices").click()  # leave while it runs
+    await page.get_by_role("link", name="Reconciliation").click()
+    await page.get_by_role("navigation", name="Reconciliation views").get_by_role(
+        "link", name="Billing assurance").click()
+    article = page.get_by_role("article", name=f"Assurance run {run['run_id']}")
+    await expect(article.get_by_role("heading", name=f"Assurance run over {period}: completed")).to_be_visible(
+        timeout=120_000)
+    done = await api.get("invoice-svc", f"/v1/assurance-runs/{run['run_id']}")
+    assert done["drifted"] >= 1, done
+    for i, (label, figure) in enumerate((("Matched", done["matched"]), ("Drifted", done["drifted"]))):
+        await expect(article.get_by_role("term").nth(i)).to_have_text(label)
+        await expect(article.get_by_role("definition").nth(i)).to_have_text(f"{figure:,}")
+    await expect(article.get_by_text(f"Invoices checked: {done['invoices_checked']:,} of "
+                                     f"{done['progress']['total']:,}")).to_be_visible()
+
+    drifts = await api.get_all("invoice-svc", "/v1/exceptions", kind="invoice_drift", status="unresolved")
+    drift = next(d for d in drifts if d["refs"]["invoice_id"] == invoice["invoice_id"])
+    table = page.get_by_role("table", name=re.compile("^Invoices that would bill differently now"))
+    row = table.get_by_role("row").filter(has=page.get_by_role("link", name=invoice["invoice_number"], exact=True))
+    await expect(row).to_contain_text(_usd(drift["refs"]["credit_total"]))
+    await expect(row).to_contain_text("ledger revision")
+    await screenshot(page, "reconciliation-assurance")
+    assert await serious_accessibility_violations(page) == []
+    await row.get_by_role("link", name=invoice["invoice_number"], exact=True).click()
+    await expect(page.get_by_role("heading", name=f"Invoice {invoice['invoice_number']}")).to_be_visible()
+
+
+async def _invoice_with_usage(api, period: str) -> dict:
+    """An issued invoice of `period` with a usage line billed on a contract line and no budget cap reached."""
+    for summary in await api.get_all("invoice-svc", "/v1/invoices", status="issued", period=period):
+        invoice = await api.get("invoice-svc", f"/v1/invoices/{summary['invoice_id']}")
+        usage = [ln for ln in invoice["lines"] if ln["kind"] == "usage" and ln["line_item_id"]
+                 and Decimal(ln["amount"]) > 100]
+        if usage and invoice["contract_id"]:
+            return invoice
+    raise AssertionError(f"the demo has no issued invoice of {period} with a usage line")
+
+
+async def _latest_run(api, period: str) -> dict | None:
+    runs = (await api.get("invoice-svc", "/v1/assurance-runs", limit=5))["items"]
+    return next((r for r in runs if r["periods"] == [period] and r["requested_by"] != "assurance-schedule"), None)
 
 
 async def _register_sources(api) -> None:

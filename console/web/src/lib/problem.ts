@@ -26,11 +26,10 @@ export class ProblemError extends Error {
   }
 }
 
+/** The field an error names: the last named part of its location ("periods.0" is the field "periods"). */
 function fieldOf(e: FieldError): string | undefined {
-  if (e.field) return e.field.split(".").pop();
-  const loc = e.loc ?? [];
-  const last = loc[loc.length - 1];
-  return last === undefined ? undefined : String(last);
+  const parts = e.field ? e.field.split(".") : (e.loc ?? []).map(String);
+  return parts.filter((p) => !/^\d+$/.test(p)).pop();
 }
 
 /** The data of an openapi-fetch answer, or a ProblemError carrying what the service said. */

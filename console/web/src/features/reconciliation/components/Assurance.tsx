@@ -59,6 +59,12 @@ function StartRun() {
   );
 }
 
+// The parts of a run's value per currency, as invoice-svc names them (a part it found nothing of is left out).
+const VALUE_PART: Record<string, string> = {
+  drifted: "drifted (credit and debit added, never netted)", credit: "credit", debit: "debit",
+  pending_adjustment: "pending adjustment",
+};
+
 function Run({ run }: { run: AssuranceRun }) {
   const done = run.progress.done ?? 0;
   const total = run.progress.total ?? undefined;
@@ -79,7 +85,7 @@ function Run({ run }: { run: AssuranceRun }) {
         {Object.entries(run.value_drifted).map(([currency, v]) => (
           <div key={currency} style={{ display: "contents" }}>
             <dt>Value drifted ({currency})</dt>
-            <dd>{money(v.drifted, currency)}: credit {money(v.credit, currency)}, debit {money(v.debit, currency)}; pending {money(v.pending_adjustment, currency)}</dd>
+            <dd>{Object.entries(v).map(([part, amount]) => `${VALUE_PART[part] ?? part.replace(/_/g, " ")} ${money(amount, currency)}`).join("; ")}</dd>
           </div>
         ))}
       </dl>
