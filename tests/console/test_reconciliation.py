@@ -162,6 +162,7 @@ async def test_an_assurance_run_is_followed_after_leaving_the_page_and_links_the
             "UPDATE invoice_svc.delivery_revisions r SET impressions = r.impressions / 10, "
             "viewable_impressions = r.viewable_impressions / 10, clicks = r.clicks / 10, "
             "conversions = r.conversions / 10 FROM invoice_svc.deliveries d WHERE d.delivery_id = r.delivery_id "
+            "AND d.source_system = r.source_system "
             "AND d.line_item_id = $1 AND to_char(d.delivery_date, 'YYYY-MM') = $2", line["line_item_id"], period)
     finally:
         await conn.close()
