@@ -15,10 +15,39 @@ EXCEPTION_ROOT_CAUSES = (("budget_exhausted", "policy", "over-delivery beyond th
                          ("source_conflict", "system_migration", "PIO and OMS both report during the migration"))
 
 
-async def oversight_lines(api: Api, world: World) -> list[str]:
-    """Two lines: the source reconciliation of the migrating product, and the measurement's value at stake."""
+async def shadow_preview(api: Api, world: World) -> dict | None:
+    """The month priced as if OMS had billed all month the product it reports (a shadow preview: its drafts are
+    never invoices; every other product bills as the issue run did, so the comparison shows the migration's
+    difference alone); the completed run."""
+    migration = world.migration
+    if migration is None:
+        return None
+    print(f"\n== Shadow preview: {world.period} priced as if {NEW_SOURCE} had billed {migration.product_code} all "
+          "month", flush=True)
+    run = await api.post("invoice-svc", "/v1/bill-runs", {"period": world.period, "mode": "preview",
+                                                          "source_system": NEW_SOURCE}, as_="billing-analyst")
+
+    async def finished() -> dict | None:
+        state = await api.get("invoice-svc", f"/v1/bill-runs/{run['run_id']}")
+        if state["status"] == "failed":
+            raise RuntimeError(f"shadow preview failed: {state}")
+        return state if state["status"] == "completed" else None
+
+    return await api.wait_until(finished, timeout_s=600, every_s=2, what="the shadow preview")
+
+
+async def oversight_lines(api: Api, world: World, issue_run: dict | None = None,
+                          shadow_run: dict | None = None) -> list[str]:
+    """The source reconciliation of the migrating product, the issue run against the shadow preview, and the
+    measurement's value at stake."""
     lines = []
     try:
+        if issue_run and shadow_run:
+            diff = await api.get("invoice-svc", "/v1/reconciliations/bill-runs", left=issue_run["run_id"],
+                                 right=shadow_run["run_id"], limit=1)
+            totals = "; ".join(f"{t['currency']} issued {t['left_amount']}, as if {NEW_SOURCE} billed "
+                               f"{t['right_amount']}, difference {t['difference']}" for t in diff["totals"])
+            lines.append(f"  shadow bill run       {totals}")
         if world.migration is not None:
             page = await api.get("invoice-svc", "/v1/reconciliations/sources", period=world.period,
                                  left=CURRENT_SOURCE, right=NEW_SOURCE, product_code=world.migration.product_code,

@@ -12,7 +12,7 @@ from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
 from tools.demo.client import Api, ApiError
 from tools.demo.month_end import accounting_lines, close_month
-from tools.demo.oversight import oversight_lines, resolve_with_root_causes
+from tools.demo.oversight import oversight_lines, resolve_with_root_causes, shadow_preview
 from tools.demo.timeline import DEMO_CLOCK_HORIZON, DisputeTimes, dispute_times
 from tools.demo.world import CURRENT_SOURCE, DELIVERY_SOURCES, NEW_SOURCE, World
 
@@ -54,6 +54,7 @@ class Scenario:
         await self.publish_parallel_run()
         await self.wait_for_ledger()
         await self.issue_month()
+        self.facts["shadow_run"] = await shadow_preview(self.api, self.world)
         await self.dispute_some_invoices()
         await self.approve_credits()
         await self.resolve_with_root_causes()
@@ -343,7 +344,7 @@ class Scenario:
             f"  receivables           balance due {_sum(ar['accounts'], 'balance_due')} USD "
             f"(disputed {_sum(ar['accounts'], 'disputed')}, dunnable {_sum(ar['accounts'], 'dunnable')}) "
             f"across {len(ar['accounts'])} bill-to accounts",
-            *await oversight_lines(self.api, self.world),
+            *await oversight_lines(self.api, self.world, self.facts.get("bill_run"), self.facts.get("shadow_run")),
             *await accounting_lines(self.api, self.world.period, self.facts.get("close")),
             "", "Where to look:",
         ]
