@@ -82,10 +82,12 @@ async def test_a_disputed_line_is_credited_after_a_second_person_approves(browse
     await analyst.get_by_role("button", name="Assign to me").click()
     await analyst.get_by_label("Outcome").select_option("upheld")
     await analyst.get_by_label("Credit amount (USD)").fill("200.00")
+    await analyst.get_by_label("Root cause").select_option("third_party_discrepancy")
     await analyst.get_by_label("Resolution note").fill("Third-party counts confirm the shortfall")
     await analyst.get_by_role("button", name="Resolve the dispute").click()
     await expect(analyst.get_by_text("upheld, credit $200.00")).to_be_visible()
     dispute_id = analyst.url.rsplit("/", 1)[1]
+    assert (await api.get("dispute-svc", f"/v1/disputes/{dispute_id}"))["root_cause"] == "third_party_discrepancy"
     credit = await api.wait_until(lambda: _credit_of(api, dispute_id), timeout_s=120, what="the credit request")
 
     # The analyst sees their own request waiting, with no button to approve it.

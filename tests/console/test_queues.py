@@ -1,5 +1,5 @@
-"""An analyst works the exception queue (the biggest value at risk first, bulk assign) and finds the month's bill
-run with its results."""
+"""An analyst works the exception queue (the biggest value at risk first, bulk assign, resolve with a root cause)
+and finds the month's bill run with its results."""
 
 from __future__ import annotations
 
@@ -26,6 +26,15 @@ async def test_an_analyst_takes_open_exceptions_and_finds_the_bill_run(browser, 
         await expect(page.get_by_role("button", name="Assign selected to me (0)")).to_be_visible()
         assigned = (await api.get("invoice-svc", f"/v1/exceptions/{first}"))
         assert assigned["assignee"] == "omar.analyst@retailer.example"
+        # resolved with a root cause from the shared list (oversight.md O4), which invoice-svc records
+        await page.get_by_label("Status", exact=True).select_option("assigned")
+        await page.get_by_role("button", name=f"Resolve exception {first}").click()
+        await page.get_by_label("Root cause").select_option("late_booking")
+        await page.get_by_label("What was done and why").fill("The contract was loaded late; deliveries re-checked")
+        await page.get_by_role("button", name="Resolve", exact=True).click()
+        await expect(page.get_by_role("button", name=f"Resolve exception {first}")).to_have_count(0)
+        resolved = await api.get("invoice-svc", f"/v1/exceptions/{first}")
+        assert (resolved["status"], resolved["root_cause"]) == ("resolved", "late_booking"), resolved
 
     await page.get_by_role("link", name="Bill runs").click()
     await expect(page.get_by_role("heading", name="Bill runs")).to_be_visible()

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useForm } from "react-hook-form";
+import { RootCauseSelect, type RootCause } from "../../../components/RootCauseSelect";
 import { Link, useParams } from "react-router-dom";
 import { Field } from "../../../components/Field";
 import { ProblemMessage } from "../../../components/ProblemMessage";
@@ -44,12 +45,13 @@ interface ResolveForm {
   outcome: string;
   credit_amount: string;
   resolution_note: string;
+  root_cause: RootCause | "";
 }
 
 function DisputeActions({ dispute }: { dispute: Dispute }) {
   const { person } = useSession();
   const client = useQueryClient();
-  const form = useForm<ResolveForm>({ defaultValues: { outcome: "upheld", credit_amount: dispute.amount, resolution_note: "" } });
+  const form = useForm<ResolveForm>({ defaultValues: { outcome: "upheld", credit_amount: dispute.amount, resolution_note: "", root_cause: "" } });
   const done = () => void client.invalidateQueries();
   const assign = useMutation({
     mutationFn: async () => unwrap(await disputeApi.POST("/v1/disputes/{dispute_id}/assign", {
@@ -59,9 +61,10 @@ function DisputeActions({ dispute }: { dispute: Dispute }) {
   });
   const resolve = useMutation({
     mutationFn: async (v: ResolveForm) => unwrap(await disputeApi.POST("/v1/disputes/{dispute_id}/resolve", {
-      params: { path: { dispute_id: dispute.dispute_id } }, body: v, headers: { "Idempotency-Key": idempotencyKey() } })),
+      params: { path: { dispute_id: dispute.dispute_id } }, body: { ...v, root_cause: v.root_cause || null },
+      headers: { "Idempotency-Key": idempotencyKey() } })),
     onSuccess: done,
-    onError: (e) => showProblem(form, e, ["outcome", "credit_amount", "resolution_note"]),
+    onError: (e) => showProblem(form, e, ["outcome", "credit_amount", "resolution_note", "root_cause"]),
   });
   if (!hasRole(person, "billing-analyst")) return null;
   const errors = form.formState.errors;
@@ -85,6 +88,9 @@ function DisputeActions({ dispute }: { dispute: Dispute }) {
         </Field>
         <Field id="resolve-credit" label={`Credit amount (${dispute.currency})`} error={errors.credit_amount?.message}>
           <input id="resolve-credit" inputMode="decimal" {...form.register("credit_amount")} {...described("resolve-credit", errors.credit_amount?.message)} />
+        </Field>
+        <Field id="resolve-root-cause" label="Root cause" error={errors.root_cause?.message}>
+          <RootCauseSelect id="resolve-root-cause" {...form.register("root_cause")} {...described("resolve-root-cause", errors.root_cause?.message)} />
         </Field>
         <Field id="resolve-note" label="Resolution note" error={errors.resolution_note?.message}>
           <textarea id="resolve-note" rows={2} {...form.register("resolution_note")} {...described("resolve-note", errors.resolution_note?.message)} />

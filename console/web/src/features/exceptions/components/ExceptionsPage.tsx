@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useState } from "react";
 import { DataTable } from "../../../components/DataTable";
+import { RootCauseSelect, type RootCause } from "../../../components/RootCauseSelect";
 import { ProblemMessage } from "../../../components/ProblemMessage";
 import { idempotencyKey, invoiceApi } from "../../../lib/api/clients";
 import { money, timestamp } from "../../../lib/format";
@@ -71,6 +72,8 @@ export function ExceptionsPage() {
           <select id="exception-status" value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">any</option>
             <option value="open">open</option>
+            <option value="assigned">assigned</option>
+            <option value="unresolved">open or assigned</option>
             <option value="resolved">resolved</option>
           </select>
         </div>
@@ -98,9 +101,10 @@ export function ExceptionsPage() {
 function ResolveException({ exception, onDone }: { exception: BillingException; onDone: () => void }) {
   const client = useQueryClient();
   const [resolution, setResolution] = useState("");
+  const [rootCause, setRootCause] = useState<RootCause | "">("");
   const resolve = useMutation({
     mutationFn: async () => unwrap(await invoiceApi.POST("/v1/exceptions/{exception_id}/resolve", {
-      params: { path: { exception_id: exception.exception_id } }, body: { resolution },
+      params: { path: { exception_id: exception.exception_id } }, body: { resolution, root_cause: rootCause || null },
       headers: { "Idempotency-Key": idempotencyKey() } })),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ["exceptions"] });
@@ -111,7 +115,11 @@ function ResolveException({ exception, onDone }: { exception: BillingException; 
     <form className="panel" aria-labelledby="resolve-exception" onSubmit={(e) => { e.preventDefault(); resolve.mutate(); }}>
       <h2 id="resolve-exception">Resolve the {exception.kind} exception on {exception.account_id ?? "—"}</h2>
       <div className="field">
-        <label htmlFor="exception-resolution">Root cause and what was done</label>
+        <label htmlFor="exception-root-cause">Root cause</label>
+        <RootCauseSelect id="exception-root-cause" value={rootCause} onChange={(e) => setRootCause(e.target.value as RootCause | "")} />
+      </div>
+      <div className="field">
+        <label htmlFor="exception-resolution">What was done and why</label>
         <textarea id="exception-resolution" rows={2} value={resolution} onChange={(e) => setResolution(e.target.value)} />
       </div>
       <ProblemMessage error={resolve.error} />
