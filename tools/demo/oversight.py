@@ -1,5 +1,6 @@
-"""The demo's oversight: resolutions with root causes (oversight.md O4), and the summary's lines on the PIO -> OMS
-parallel run reconciled (O1) and first- against third-party measurement's value at stake (O2)."""
+"""The demo's oversight: resolutions with root causes (oversight.md O4), an assurance run over the issued month (O3),
+and the summary's lines on the PIO -> OMS parallel run reconciled (O1), first- against third-party measurement's
+value at stake (O2) and the latest assurance run."""
 
 from __future__ import annotations
 
@@ -36,6 +37,21 @@ async def shadow_preview(api: Api, world: World) -> dict | None:
     return await api.wait_until(finished, timeout_s=600, every_s=2, what="the shadow preview")
 
 
+async def assurance_run(api: Api, world: World) -> dict:
+    """An analyst asks for an assurance run over the issued month (oversight.md O3; the worker's daily run started
+    before the demo issued anything); the finished run."""
+    print(f"\n== Assurance run: re-pricing the issued invoices of {world.period}", flush=True)
+    run = await api.post("invoice-svc", "/v1/assurance-runs", {"periods": [world.period]}, as_="billing-analyst")
+
+    async def finished() -> dict | None:
+        state = await api.get("invoice-svc", f"/v1/assurance-runs/{run['run_id']}")
+        if state["status"] == "failed":
+            raise RuntimeError(f"assurance run failed: {state}")
+        return state if state["status"] == "completed" else None
+
+    return await api.wait_until(finished, timeout_s=600, every_s=2, what="the assurance run")
+
+
 async def oversight_lines(api: Api, world: World, issue_run: dict | None = None,
                           shadow_run: dict | None = None) -> list[str]:
     """The source reconciliation of the migrating product, the issue run against the shadow preview, and the
@@ -58,11 +74,16 @@ async def oversight_lines(api: Api, world: World, issue_run: dict | None = None,
             lines.append(f"  source reconciliation {CURRENT_SOURCE} vs {NEW_SOURCE} on {world.migration.product_code}:"
                          f" {rows}; {values}")
         measured = await api.get_all("invoice-svc", "/v1/reconciliations/measurement", period=world.period)
+        runs = await api.get("invoice-svc", "/v1/assurance-runs", status="completed", limit=1)
     except ApiError as exc:
         return [*lines, f"  oversight             unavailable ({exc.status})"]
     statuses = Counter(r["status"] for r in measured)
     at_stake = sum((Decimal(r["value_at_stake"]) for r in measured if r["value_at_stake"] is not None), Decimal(0))
     lines.append(f"  3P measurement        {dict(statuses)} CPM lines; value at stake {at_stake} USD")
+    for run in runs["items"]:
+        lines.append(f"  assurance run         {', '.join(run['periods'])}: {run['invoices_checked']} invoices "
+                     f"re-priced, {run['matched']} matched, {run['drifted']} drifted, {run['pending_adjustments']} "
+                     f"with pending adjustments, {run['unverifiable']} unverifiable")
     return lines
 
 

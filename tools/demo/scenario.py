@@ -12,7 +12,7 @@ from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
 from tools.demo.client import Api, ApiError
 from tools.demo.month_end import accounting_lines, close_month
-from tools.demo.oversight import oversight_lines, resolve_with_root_causes, shadow_preview
+from tools.demo.oversight import assurance_run, oversight_lines, resolve_with_root_causes, shadow_preview
 from tools.demo.timeline import DEMO_CLOCK_HORIZON, DisputeTimes, dispute_times
 from tools.demo.world import CURRENT_SOURCE, DELIVERY_SOURCES, NEW_SOURCE, World
 
@@ -59,6 +59,7 @@ class Scenario:
         await self.approve_credits()
         await self.resolve_with_root_causes()
         await self.collect_payments()
+        await assurance_run(self.api, self.world)
         self.facts["close"] = await close_month(self.api, self.world.period)
         return await self.summary()
 
