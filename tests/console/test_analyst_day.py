@@ -105,9 +105,14 @@ async def test_a_disputed_line_is_credited_after_a_second_person_approves(browse
     await expect(request.get_by_role("link", name=dispute_id)).to_be_visible()
     await screenshot(manager, "approvals")
     assert await serious_accessibility_violations(manager) == []
+    # The credit keeps the dispute's root cause: shown, not asked again.
+    await expect(request.get_by_text("third party discrepancy (the dispute's)")).to_be_visible()
+    await expect(request.get_by_label("Root cause")).to_have_count(0)
     await request.get_by_label("Note (a rejection needs one)").fill("Evidence is clear")
     await request.get_by_role("button", name="Approve").click()
     await expect(request).to_have_count(0)
+    assert (await api.get("adjustment-svc", f"/v1/adjustments/{credit['adjustment_id']}"))["root_cause"] == \
+        "third_party_discrepancy"
 
     expected = await api.wait_until(lambda: _credited(api, invoice["invoice_id"]), timeout_s=120,
                                     what="the credit on the invoice's balance")
@@ -130,6 +135,28 @@ async def test_a_disputed_line_is_credited_after_a_second_person_approves(browse
     assert Decimal(history["steps"][-1]["balance_due_after"]) == Decimal(expected["balance_due"])
     await screenshot(manager, "invoice-balance-history")
     assert await serious_accessibility_violations(manager) == []
+
+
+async def test_an_approver_records_the_root_cause_of_a_credit_requested_without_one(browser, console_url, api):
+    await api.put("adjustment-svc", "/v1/approval-policy",
+                  {"USD": {"auto_approve_max": "100.00", "single_approval_max": "25000.00"}}, as_="billing-director")
+    invoice = await _undisputed_invoice(api)
+    request = await api.post("adjustment-svc", "/v1/adjustments", {
+        "invoice_id": invoice["invoice_id"], "kind": "credit", "reason_code": "other",
+        "note": "goodwill for a late creative", "lines": [{
+            "invoice_line_id": invoice["line"]["invoice_line_id"], "amount": "150.00",
+            "description": "goodwill credit"}]}, as_="billing-analyst")
+    assert request["status"] == "pending_approval" and request["root_cause"] is None, request
+
+    manager = await sign_in(browser, console_url, "billing-manager", "billing-manager")
+    await manager.get_by_role("link", name="Approvals").click()
+    article = manager.get_by_role("region", name="My inbox").get_by_role(
+        "article", name=f"credit request {request['adjustment_id']}")
+    await article.get_by_label("Root cause").select_option("make_good")
+    await article.get_by_role("button", name="Approve").click()
+    await expect(article).to_have_count(0)
+    approved = await api.get("adjustment-svc", f"/v1/adjustments/{request['adjustment_id']}")
+    assert (approved["status"], approved["root_cause"]) == ("approved", "make_good"), approved
 
 
 async def _credit_of(api, dispute_id: str) -> dict | None:
