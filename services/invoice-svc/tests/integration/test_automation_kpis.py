@@ -65,3 +65,24 @@ async def test_an_exception_that_resolves_itself_counts_as_self_healed(invoice_f
     assert after["exceptions_resolved"] == before["exceptions_resolved"] + 1
     assert Decimal(after["self_healed_share"]) == (
         Decimal(after["self_healed"]) / after["exceptions_resolved"]).quantize(Decimal("0.0001"))
+
+
+async def test_a_self_serve_invoice_whose_account_raised_an_exception_in_its_month_is_not_touchless(
+        invoice_feed, billing, unique):
+    u, y = unique, own_year(unique)
+    p = f"P-{u}"
+    await configure(invoice_feed, products=[product(p, model="auction_cpc", price=None)],
+                    accounts=[account(f"A-{u}"), account(f"B-{u}")])
+    await deliver(invoice_feed, [
+        delivery(f"D1-{u}", account_id=f"A-{u}", contract_id=None, line_item_id=f"L1-{u}", product_code=p,
+                 day=f"{y}-05-04", clicks=5, media_cost="12.34", currency="USD"),
+        delivery(f"D2-{u}", account_id=f"B-{u}", contract_id=None, line_item_id=f"L2-{u}", product_code=p,
+                 day=f"{y}-05-04", clicks=5, media_cost="7.66", currency="USD"),
+        # a product nobody configured: unknown_product on A's self-serve delivery of the same month
+        delivery(f"D3-{u}", account_id=f"A-{u}", contract_id=None, line_item_id=f"L3-{u}", product_code=f"X-{u}",
+                 day=f"{y}-05-09", clicks=5, media_cost="1.00", currency="USD")])
+    await billing.bill(f"{y}-05", "issue", [f"A-{u}", f"B-{u}"])
+
+    automation = await _automation(billing, f"{y}-05", f"{y}-05")
+    assert automation["by_period"] == [{"period": f"{y}-05", "invoices": 2, "touchless_invoices": 1,
+                                        "touchless_share": "0.5000"}]

@@ -25,17 +25,28 @@ _OPEN_EXCEPTIONS = text(f"""
 
 # An invoice is touched by a billing exception on its contract (a self-serve one: on its advertiser or bill-to with
 # no contract) for its period, whether the bill run raised it (refs.period) or ingestion did (refs.delivery_date);
-# by any dispute or memo (balance entries other than payments); or by being voided.
+# by any dispute or memo (balance entries other than payments); or by being voided. The exceptions' (period,
+# contract) and (period, account) pairs are uncorrelated IN lists, which PostgreSQL hashes once; a correlated
+# NOT EXISTS over the exceptions' JSON refs was re-run for every invoice, no index serving it.
 _TOUCHLESS_BY_PERIOD = text(f"""
+    WITH touched AS (
+        SELECT COALESCE(e.refs->>'period', left(e.refs->>'delivery_date', 7)) AS period,
+               COALESCE(e.refs->>'contract_id', '') AS contract_key, e.account_id
+          FROM {SCHEMA}.billing_exceptions e
+         WHERE COALESCE(e.refs->>'period', left(e.refs->>'delivery_date', 7)) BETWEEN :f AND :t)
     SELECT i.period, count(*) AS issued,
            count(*) FILTER (WHERE i.status = 'issued'
              AND NOT EXISTS (SELECT 1 FROM {SCHEMA}.balance_entries b
                               WHERE b.invoice_id = i.invoice_id AND b.kind <> 'payment')
-             AND NOT EXISTS (SELECT 1 FROM {SCHEMA}.billing_exceptions e
-                              WHERE COALESCE(e.refs->>'period', left(e.refs->>'delivery_date', 7)) = i.period
-                                AND (e.refs->>'contract_id' = NULLIF(i.contract_key, '')
-                                     OR (i.contract_key = '' AND COALESCE(e.refs->>'contract_id', '') = ''
-                                         AND e.account_id IN (i.account_id, i.bill_to_account_id))))
+             AND (i.contract_key = ''
+                  OR (i.period, i.contract_key) NOT IN (SELECT period, contract_key FROM touched
+                                                         WHERE contract_key <> ''))
+             AND (i.contract_key <> ''
+                  OR ((i.period, i.account_id) NOT IN (SELECT period, account_id FROM touched
+                                                        WHERE contract_key = '' AND account_id IS NOT NULL)
+                      AND (i.period, i.bill_to_account_id) NOT IN (SELECT period, account_id FROM touched
+                                                                    WHERE contract_key = ''
+                                                                      AND account_id IS NOT NULL)))
            ) AS touchless
       FROM {SCHEMA}.invoices i
      WHERE i.status IN ('issued', 'void') AND i.adjustment_only = false AND i.period BETWEEN :f AND :t
