@@ -41,6 +41,18 @@ async def test_an_analyst_takes_open_exceptions_and_finds_the_bill_run(browser, 
     run = page.get_by_role("article").filter(has_text="Issue run for").first
     await expect(run).to_be_visible()
     await expect(run.get_by_role("heading", name="completed")).to_be_visible()
+    # The run's results list the exceptions it raised, each as invoice-svc has it now.
+    runs = [r for r in await api.get_all("invoice-svc", "/v1/bill-runs")
+            if r["mode"] == "issue" and r["status"] == "completed" and r["exception_ids"]]
+    assert runs, "the demo's issue runs raised no exception"
+    raised = page.get_by_role("article", name=f"Bill run {runs[0]['run_id']}")
+    await raised.get_by_role("button", name="Show the exceptions it raised").click()
+    table = raised.get_by_role("table", name=f"Exceptions raised by bill run {runs[0]['run_id']}")
+    first = await api.get("invoice-svc", f"/v1/exceptions/{runs[0]['exception_ids'][0]}")
+    row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=first["exception_id"]))
+    await expect(row).to_contain_text(first["kind"])
+    await expect(row).to_contain_text(first["status"])
+    await expect(table.get_by_role("row")).to_have_count(1 + min(25, len(runs[0]["exception_ids"])))
     # An analyst may preview but not issue (api.md): the form offers no issue mode.
     await expect(page.get_by_label("Mode").locator("option")).to_have_count(1)
     await screenshot(page, "bill-runs")

@@ -1,11 +1,13 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useForm } from "react-hook-form";
+import { Link } from "react-router-dom";
 import { Facts } from "../../../components/Facts";
 import { Field } from "../../../components/Field";
 import { ProblemMessage } from "../../../components/ProblemMessage";
 import { idempotencyKey, invoiceApi } from "../../../lib/api/clients";
 import { described, showProblem } from "../../../lib/forms";
-import { timestamp } from "../../../lib/format";
+import { money, timestamp } from "../../../lib/format";
 import { unwrap } from "../../../lib/problem";
 import { hasRole, useSession } from "../../../lib/session";
 import { useBillRuns, type BillRun } from "../api/billruns";
@@ -69,7 +71,55 @@ function Run({ run }: { run: BillRun }) {
         <section aria-label="Counts"><h3>Counts</h3><Facts value={run.counts} /></section>
         <section aria-label="Totals"><h3>Totals</h3><Facts value={run.totals} /></section>
       </div>
-      <p>{run.exception_ids.length} exceptions raised; see Exceptions.</p>
+      <RaisedExceptions runId={run.run_id} ids={run.exception_ids} />
     </article>
+  );
+}
+
+const SHOWN_EXCEPTIONS = 25;
+
+/** The billing exceptions a run raised (the run lists their ids), read on request: kind, account, value held back
+ * and where each stands now. */
+function RaisedExceptions({ runId, ids }: { runId: string; ids: string[] }) {
+  const [shown, setShown] = useState(false);
+  const found = useQueries({
+    queries: (shown ? ids.slice(0, SHOWN_EXCEPTIONS) : []).map((id) => ({
+      queryKey: ["exception", id],
+      queryFn: async () => unwrap(await invoiceApi.GET("/v1/exceptions/{exception_id}", { params: { path: { exception_id: id } } })),
+    })),
+  });
+  if (ids.length === 0) return <p>No exceptions raised.</p>;
+  if (!shown) {
+    return (
+      <p>
+        {ids.length.toLocaleString()} exceptions raised.{" "}
+        <button type="button" className="secondary" onClick={() => setShown(true)}>Show the exceptions it raised</button>
+      </p>
+    );
+  }
+  const error = found.find((q) => q.error)?.error ?? null;
+  return (
+    <section aria-label={`Exceptions raised by bill run ${runId}`}>
+      <h3>Exceptions raised{ids.length > SHOWN_EXCEPTIONS ? ` (the first ${SHOWN_EXCEPTIONS} of ${ids.length.toLocaleString()})` : ""}</h3>
+      <ProblemMessage error={error} />
+      <table aria-label={`Exceptions raised by bill run ${runId}`}>
+        <thead><tr><th scope="col">Exception</th><th scope="col">Kind</th><th scope="col">Account</th><th scope="col">Value at risk</th><th scope="col">Status now</th></tr></thead>
+        <tbody>
+          {found.map((q, i) => {
+            const e = q.data;
+            return (
+              <tr key={ids[i]}>
+                <th scope="row">{ids[i]}</th>
+                <td>{e?.kind ?? "…"}</td>
+                <td>{e?.account_id ?? "—"}</td>
+                <td>{e ? (e.currency ? money(e.value_at_risk, e.currency) : "unpriced") : "…"}</td>
+                <td>{e?.status ?? "…"}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p>Work them in <Link to="/exceptions">Exceptions</Link>.</p>
+    </section>
   );
 }
