@@ -3,6 +3,7 @@ GET /v1/reconciliations/sources."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,21 +28,8 @@ class HttpPriceSimulator:
         self._token = ServiceToken(sub=subject, secret=jwt_secret)
 
     async def price(self, request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = await self._client.post(PATH, json=request, headers=self._token.headers())
-        except httpx.HTTPError as exc:
-            raise PriceSimulationFailed(f"invoice-svc unreachable: {type(exc).__name__}: {exc}".rstrip(": "))\
-                from exc
-        if response.status_code >= 400:
-            raise PriceSimulationFailed(f"invoice-svc refused the simulation ({response.status_code}): "
-                                        f"{_detail(response)}", status=response.status_code)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise PriceSimulationFailed("invoice-svc answered with a body that is not JSON") from exc
-        if not isinstance(body, dict):
-            raise PriceSimulationFailed("invoice-svc answered with a body that is not a draft invoice")
-        return body
+        return await _json_object(self._client.post(PATH, json=request, headers=self._token.headers()),
+                                  "the simulation", "a draft invoice")
 
 
 class HttpSourceReconciler:
@@ -69,21 +57,28 @@ class HttpSourceReconciler:
                                     f"{PAGE * MAX_PAGES} rows")
 
     async def _page(self, params: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = await self._client.get(RECONCILIATION_PATH, params=params, headers=self._token.headers())
-        except httpx.HTTPError as exc:
-            raise PriceSimulationFailed(f"invoice-svc unreachable: {type(exc).__name__}: {exc}".rstrip(": "))\
-                from exc
-        if response.status_code >= 400:
-            raise PriceSimulationFailed(f"invoice-svc refused the source reconciliation ({response.status_code}): "
-                                        f"{_detail(response)}", status=response.status_code)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise PriceSimulationFailed("invoice-svc answered with a body that is not JSON") from exc
-        if not isinstance(body, dict):
-            raise PriceSimulationFailed("invoice-svc answered with a body that is not a reconciliation")
-        return body
+        return await _json_object(
+            self._client.get(RECONCILIATION_PATH, params=params, headers=self._token.headers()),
+            "the source reconciliation", "a reconciliation")
+
+
+async def _json_object(call: Awaitable[httpx.Response], what: str, expected: str) -> dict[str, Any]:
+    """invoice-svc's answer to `call` as a JSON object; every failure (unreachable, refused, not JSON, not an
+    object) becomes a PriceSimulationFailed naming `what` was asked."""
+    try:
+        response = await call
+    except httpx.HTTPError as exc:
+        raise PriceSimulationFailed(f"invoice-svc unreachable: {type(exc).__name__}: {exc}".rstrip(": ")) from exc
+    if response.status_code >= 400:
+        raise PriceSimulationFailed(f"invoice-svc refused {what} ({response.status_code}): {_detail(response)}",
+                                    status=response.status_code)
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise PriceSimulationFailed("invoice-svc answered with a body that is not JSON") from exc
+    if not isinstance(body, dict):
+        raise PriceSimulationFailed(f"invoice-svc answered with a body that is not {expected}")
+    return body
 
 
 def _detail(response: httpx.Response) -> str:
