@@ -134,11 +134,22 @@ class BillRun:
             self.proc = subprocess.Popen([sys.executable, "-m", "bench.load.bill_run", "--contracts", str(contracts)],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                          env=os.environ.copy())
-            ready = self.proc.stdout.readline().strip()
+            ready = self._until_ready()
             if not ready.startswith("READY"):
                 self.proc.kill()
                 raise Unreachable(f"the bill run did not get ready: {ready or 'no output'}")
             print(f"bill run: {ready.removeprefix('READY ')}", flush=True)
+
+    def _until_ready(self) -> str:
+        """The subprocess's READY line; the seeding's progress lines before it are passed on; the last line read
+        when it ends without one."""
+        line = ""
+        for raw in self.proc.stdout:
+            line = raw.strip()
+            if line.startswith("READY"):
+                return line
+            print(f"bill run: {line}", flush=True)
+        return line
 
     def signal(self) -> None:
         """Start the run (first call), stop waiting for it (second)."""
