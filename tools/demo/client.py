@@ -74,10 +74,12 @@ class Api:
         return response
 
     async def post(self, service: str, path: str, body: dict | None = None, *, as_: str, ok_conflict=False,
-                   at: datetime | None = None) -> dict:
-        """POST as `as_`; `at` names the time of the change on a demo stack (dispute-svc's DEMO_CLOCK)."""
+                   at: datetime | None = None, idempotency_key: str | None = None) -> dict:
+        """POST as `as_`; `at` names the time of the change on a demo stack (dispute-svc's DEMO_CLOCK). The
+        Idempotency-Key is derived from role, path and body (a repeated call is the same request) unless given."""
         payload = body or {}
-        key = hashlib.sha256(f"{as_}{path}{json.dumps(payload, sort_keys=True)}".encode()).hexdigest()[:40]
+        key = idempotency_key or \
+            hashlib.sha256(f"{as_}{path}{json.dumps(payload, sort_keys=True)}".encode()).hexdigest()[:40]
         headers = {**self._auth(as_), "Idempotency-Key": key}
         if at is not None:
             headers[DEMO_TIME_HEADER] = at.isoformat()

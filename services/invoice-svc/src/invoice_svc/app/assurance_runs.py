@@ -24,6 +24,7 @@ from mediabill_common.money import round_money
 
 DRIFT_KIND = "invoice_drift"
 DRIFT_GONE = "a later assurance run re-priced the invoice to what was issued for it: no drift"
+DRIFT_VOIDED = "the invoice was voided: its deliveries bill again in the period's next issue run, priced afresh"
 
 
 async def request_assurance_run(unit: BillingUnit, *, periods: Sequence[str], actor: str,
@@ -106,9 +107,17 @@ async def record_findings(unit: BillingUnit, checks: Sequence[InvoiceCheck]) -> 
     return out
 
 
-async def _resolve_gone(unit: BillingUnit, exception_id: str) -> None:
-    resolved = await unit.exceptions.mark_resolved(exception_id, SYSTEM, DRIFT_GONE, SYSTEM_RESOLVED)
-    await publish_resolved(unit, resolved, resolution=DRIFT_GONE, resolved_by=SYSTEM, root_cause=SYSTEM_RESOLVED)
+async def resolve_drift_of_voided(unit: BillingUnit, invoice_id: str) -> None:
+    """A voided invoice's open invoice_drift is moot (runs check issued invoices only, so none would resolve it):
+    the system resolves it in the void's transaction."""
+    exception_id = await unit.exceptions.open_id_for_key(drift_key(invoice_id))
+    if exception_id is not None:
+        await _resolve_gone(unit, exception_id, DRIFT_VOIDED)
+
+
+async def _resolve_gone(unit: BillingUnit, exception_id: str, resolution: str = DRIFT_GONE) -> None:
+    resolved = await unit.exceptions.mark_resolved(exception_id, SYSTEM, resolution, SYSTEM_RESOLVED)
+    await publish_resolved(unit, resolved, resolution=resolution, resolved_by=SYSTEM, root_cause=SYSTEM_RESOLVED)
 
 
 def corrections_wire(drift: InvoiceDrift, currency: str) -> list[dict[str, Any]]:

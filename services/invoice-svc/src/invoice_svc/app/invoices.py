@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from invoice_svc.app.assurance_runs import resolve_drift_of_voided
 from invoice_svc.app.balances import balance_event
 from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import Invoice, Receivable, StoredLine
@@ -32,8 +33,8 @@ async def invoice_view(unit: BillingUnit, invoice_id: str) -> InvoiceView:
 async def void_invoice(unit: BillingUnit, invoice_id: str, *, reason: str, actor: str,
                        if_match: str | None) -> InvoiceView:
     """Void an issued invoice on which nothing is paid, credited, debited or disputed (else RuleViolation naming
-    what blocks it). Publishes InvoiceVoided and InvoiceBalanceChanged (reason void); the next issue run of the
-    period bills the group again under a new number."""
+    what blocks it). Publishes InvoiceVoided and InvoiceBalanceChanged (reason void), and resolves the invoice's
+    open invoice_drift; the next issue run of the period bills the group again under a new number."""
     invoice = await unit.invoices.get(invoice_id, for_update=True)
     if invoice is None:
         raise UnknownEntity(f"no invoice with id {invoice_id}")
@@ -46,6 +47,7 @@ async def void_invoice(unit: BillingUnit, invoice_id: str, *, reason: str, actor
                             f"nothing is paid, credited, debited or disputed): {'; '.join(blockers)}")
     voided = await unit.invoices.mark_void(invoice_id, by=actor, reason=reason)
     await unit.invoices.reopen_adjusted_periods(invoice_id)
+    await resolve_drift_of_voided(unit, invoice_id)
     number = voided.invoice_number
     assert number is not None, "void_blockers lets only an issued invoice, which has its number, be voided"
     envelope = await unit.publish("InvoiceVoided", key=voided.bill_to_account_id, subject=invoice_id, data={
