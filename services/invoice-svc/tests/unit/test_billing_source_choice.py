@@ -71,15 +71,6 @@ def test_before_the_first_entry_and_without_entries_the_first_source_seen_bills(
     assert source_role(record(), [], BillingSource("pio", "P")) == "bills"
 
 
-def test_an_override_prices_as_if_that_source_billed_every_day():
-    assert source_role(record(source_system="oms", delivery_date=PIO_FROM), TWO_CUTOVERS, None,
-                       billing_source_override="oms") == "bills"
-    assert source_role(record(source_system="pio", delivery_date=PIO_FROM), TWO_CUTOVERS, None,
-                       billing_source_override="oms") == "shadow"
-    assert source_role(record(source_system="pio"), [], BillingSource("pio", "P"),
-                       billing_source_override="oms") == "shadow"
-
-
 def test_a_shadow_record_is_never_billable_and_raises_nothing_even_when_it_fails_other_checks():
     cfg = config(TWO_CUTOVERS)
     shadow = check_billability(record(source_system="pio", delivery_date=OMS_FROM, contract_id="UNKNOWN"), cfg,

@@ -8,8 +8,10 @@ entry), the first source seen for a (line item, service date) bills it; a record
 source is kept in the ledger but not billed, and raises `source_conflict`: one day is never billed twice.
 Revisions apply within a source, so the billing source's revisions keep billing as before.
 
-`source_role` is the one place the choice is made: ingestion, the re-check after a product's billing sources
-change, and a preview priced "as if source X billed" (`billing_source_override`) all ask it.
+`source_role` is the one place the choice is made for the ledger: ingestion and the re-check after a product's
+billing sources change both ask it, so bill runs and billing status read the flags it set. A shadow preview priced
+"as if source X billed" makes no choice of its own: it bills X's records where the ledger flagged them shadow (or
+`source_conflict`) instead of the billing source's (adapters/bill_run_snapshot_repository.py).
 """
 
 from __future__ import annotations
@@ -79,14 +81,13 @@ def source_in_effect(billing_sources: Sequence[BillingSourceEntry], on: date) ->
 
 
 def source_role(record: DeliveryRecord, billing_sources: Sequence[BillingSourceEntry],
-                first: BillingSource | None, *, billing_source_override: str | None = None) -> SourceRole:
+                first: BillingSource | None) -> SourceRole:
     """Whether `record` bills its day, is a shadow of the named billing source, or conflicts with the first source
     seen (`first`: the day's first-seen source, None when nobody claimed it).
 
-    `billing_sources`: the record's product's entries. `billing_source_override` prices "as if that source billed"
-    every day (a shadow preview): it is taken as the source in effect whatever the product names.
+    `billing_sources`: the record's product's entries.
     """
-    named = billing_source_override or source_in_effect(billing_sources, record.delivery_date)
+    named = source_in_effect(billing_sources, record.delivery_date)
     if named is not None:
         return "bills" if record.source_system == named else "shadow"
     return "bills" if conflicting_source(record, first) is None else "conflict"
