@@ -43,19 +43,28 @@ class Inbox:
     def __init__(self, table: Table, consumer: str) -> None:
         self._consumer = consumer
         name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
-        # Returns the events already in the inbox (those it did not insert): usually none, where returning the
-        # inserted ones meant a row back per event.
+        # One statement, whatever the inbox holds: it inserts the new events and returns the keys of those already
+        # there, each marked `reused` when its stored digest differs from ours. The stored row is reached only
+        # through the insert's own conflict check on the primary key (ON CONFLICT ... DO UPDATE with a WHERE that
+        # holds only for another digest), never through a plan of its own: a separate look-up of the stored
+        # digests was planned once while the inbox was small and scanned it once it had grown. The update writes
+        # the stored digest back unchanged, and only for a reused id (a producer's fault, rare); like any DO UPDATE
+        # it locks each conflicting row until commit and sees the latest committed version, as the separate
+        # look-up in its own statement did. Rows with no digest (from before digests were kept) count as
+        # duplicates. Usually no row comes back, where returning the inserted ones meant a row back per event.
         self._claim_sql = text(
-            f'WITH claimed AS (INSERT INTO {name} (consumer, source, event_id, event_type, topic, "partition", '
-            '"offset", data_sha256) '
+            f'WITH claimed AS (INSERT INTO {name} AS stored (consumer, source, event_id, event_type, topic, '
+            '"partition", "offset", data_sha256) '
             "SELECT CAST(:consumer AS varchar), * FROM unnest(CAST(:sources AS varchar[]), CAST(:ids AS varchar[]), "
             "CAST(:types AS varchar[]), CAST(:topics AS varchar[]), CAST(:partitions AS int[]), "
-            "CAST(:offsets AS bigint[]), CAST(:digests AS bytea[])) ON CONFLICT DO NOTHING RETURNING source, event_id) "
+            "CAST(:offsets AS bigint[]), CAST(:digests AS bytea[])) "
+            "ON CONFLICT (consumer, source, event_id) DO UPDATE SET data_sha256 = stored.data_sha256 "
+            "WHERE stored.data_sha256 <> excluded.data_sha256 "
+            "RETURNING source, event_id, xmax = 0 AS inserted) "
+            "SELECT source, event_id, true AS reused FROM claimed WHERE NOT inserted "
+            "UNION ALL SELECT source, event_id, false FROM ("
             "SELECT * FROM unnest(CAST(:sources AS varchar[]), CAST(:ids AS varchar[])) AS batch(source, event_id) "
-            "EXCEPT ALL SELECT source, event_id FROM claimed")
-        self._digests_sql = text(
-            f"SELECT source, event_id, data_sha256 FROM {name} WHERE consumer = :consumer AND (source, event_id) IN "
-            "(SELECT * FROM unnest(CAST(:sources AS varchar[]), CAST(:ids AS varchar[])))")
+            "EXCEPT ALL SELECT source, event_id FROM claimed) AS duplicate")
 
     async def claim(self, session: AsyncSession, items: list[Received]) -> Claim:
         """Insert a row per event not seen before; tell apart the new, the duplicates and the reused ids."""
@@ -80,19 +89,11 @@ class Inbox:
             "partitions": [r.record.partition for _, (r, _) in entries],
             "offsets": [r.record.offset for _, (r, _) in entries], "digests": [d for _, (_, d) in entries],
         })
-        seen_before = {(source, event_id) for source, event_id in result.all()}
-        if seen_before:
-            stored = await self._stored_digests(session, seen_before)
-            for key in seen_before:
-                item, digest = unique[key]
-                if stored.get(key) not in (None, digest):
-                    reused.append(item)
-                else:
-                    duplicates += 1
+        seen_before = set()
+        for source, event_id, is_reused in result.all():
+            seen_before.add((source, event_id))
+            if is_reused:
+                reused.append(unique[source, event_id][0])
+            else:
+                duplicates += 1
         return Claim([r for key, (r, _) in unique.items() if key not in seen_before], reused, duplicates)
-
-    async def _stored_digests(self, session: AsyncSession, keys: set[tuple[str, str]]) \
-            -> dict[tuple[str, str], bytes | None]:
-        rows = await session.execute(self._digests_sql, {"consumer": self._consumer,
-                                                         "sources": [s for s, _ in keys], "ids": [i for _, i in keys]})
-        return {(source, event_id): digest for source, event_id, digest in rows.all()}
