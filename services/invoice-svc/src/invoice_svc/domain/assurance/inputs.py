@@ -26,15 +26,24 @@ ENGINE_VERSION = "2026.12.1"
 INPUT_KINDS = ("rate_card", "contract_terms", "ledger_revision", "engine_version", "billing_account")
 
 
+# Each dataclass type's field names, read once (`dataclasses.fields` on every value was most of a digest's cost).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _canonical(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in fields(value)}
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _canonical(getattr(value, name)) for name in names}
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, list | tuple):
         return [_canonical(v) for v in value]
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -46,7 +46,9 @@ def group_for_delivery(contract_id: str | None, advertiser_account_id: str, cont
 def in_scope(keys: Iterable[GroupKey], bill_to_account_ids: Sequence[str] | None) -> list[GroupKey]:
     """The run's groups in a stable order, limited to the requested bill-to accounts when given."""
     wanted = set(bill_to_account_ids) if bill_to_account_ids else None
-    return sorted({k for k in keys if wanted is None or k.bill_to_account_id in wanted})
+    # GroupKey's order, compared as plain tuples (its generated __lt__ cost seconds over 100,000s of groups).
+    return sorted({k for k in keys if wanted is None or k.bill_to_account_id in wanted},
+                  key=lambda k: (k.bill_to_account_id, k.contract_key, k.period))
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
