@@ -38,6 +38,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--days", type=int, default=30, help="days of delivery per contract line (default 30)")
     parser.add_argument("--period", default="2025-03")
     parser.add_argument("--chunk-size", type=int, default=1000, help="groups per transaction (default 1000)")
+    parser.add_argument("--pricing-processes", type=int, default=None,
+                        help="the worker's pricing processes (default: invoice-svc's BILL_RUN_PRICING_PROCESSES)")
     parser.add_argument("--profile", default=None, help="write a cProfile of the two runs to this file")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--assurance", action="store_true",
@@ -50,8 +52,24 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _cpu() -> float:
+    """CPU seconds of this process and of its live child processes (the executor's pricing processes)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime + _children_cpu()
+
+
+def _children_cpu() -> float:
+    return sum(_process_cpu(pid) for pid in _children())
+
+
+def _children() -> list[int]:
+    pids: list[int] = []
+    try:
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as f:
+                pids += [int(pid) for pid in f.read().split()]
+    except OSError:
+        pass
+    return pids
 
 
 async def _postgres_cpu(admin: asyncpg.Connection, database: str) -> float:
@@ -117,7 +135,7 @@ async def _timed_run(ctx, executor, period: str, mode: str, profiler, admin, dat
     reporter = asyncio.create_task(_progress(ctx, run_id, stop, started))
     # Open the pool's connections first, so their backends' CPU is counted from here.
     await asyncio.gather(*[_touch(ctx) for _ in range(3)])
-    cpu_before, pg_before = _cpu(), await _postgres_cpu(admin, database)
+    cpu_before, pg_before, children_before = _cpu(), await _postgres_cpu(admin, database), _children_cpu()
     if profiler:
         profiler.enable()
     assert await executor.run_once()
@@ -125,6 +143,7 @@ async def _timed_run(ctx, executor, period: str, mode: str, profiler, admin, dat
         profiler.disable()
     wall = time.perf_counter() - started
     cpu = _cpu() - cpu_before
+    children = _children_cpu() - children_before
     pg_cpu = await _postgres_cpu(admin, database) - pg_before
     stop.set()
     await reporter
@@ -133,7 +152,8 @@ async def _timed_run(ctx, executor, period: str, mode: str, profiler, admin, dat
     invoices, lines = run["counts"].get("invoices", 0), run["counts"].get("lines", 0)
     print(f"  {mode}: {run['status']} in {wall:.1f}s -- {invoices:,} invoices ({invoices / wall:,.0f}/s), "
           f"{lines:,} lines ({lines / wall:,.0f}/s); totals {run['totals']}; counts {run['counts']}")
-    print(f"  CPU used: this Python process {cpu:.1f}s, PostgreSQL backends {pg_cpu:.1f}s (machine load average "
+    print(f"  CPU used: this Python process and its pricing processes {cpu:.1f}s (of which the pricing processes "
+          f"{children:.1f}s), PostgreSQL backends {pg_cpu:.1f}s (machine load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: other work competes for the same CPUs)")
     print(f"  where the time goes (wall {wall:.1f}s; nested items overlap their totals):\n{breakdown.report(wall)}")
     return run | {"wall": wall, "cpu": cpu, "pg_cpu": pg_cpu}
@@ -160,6 +180,7 @@ async def _touch(ctx) -> None:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    from invoice_svc.app.pricing_pool import PricingPool
     from invoice_svc.bootstrap import build
     from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
     from invoice_svc.settings import Settings
@@ -172,14 +193,19 @@ async def _main(args: argparse.Namespace) -> int:
     admin = await asyncpg.connect(admin_dsn)
     await admin.execute(f"CREATE DATABASE {database}")
     print(f"database {database}: migrating and seeding {args.contracts:,} contracts, {args.days} days", flush=True)
-    ctx = None
+    ctx = pricing = None
     try:
         await asyncio.to_thread(run_migrations, "invoice-svc", bench_url)
         started = time.perf_counter()
         counts = await seed(bench_dsn, contracts=args.contracts, period=args.period, days=args.days)
         print(f"seeded {counts} in {time.perf_counter() - started:.0f}s", flush=True)
-        ctx = build(Settings(database_url=bench_url, bill_run_chunk_size=args.chunk_size))
-        executor = BillRunExecutor(ctx, executor_id="bench")
+        settings = Settings(database_url=bench_url, bill_run_chunk_size=args.chunk_size)
+        if args.pricing_processes is not None:
+            settings = settings.model_copy(update={"bill_run_pricing_processes": args.pricing_processes})
+        ctx = build(settings)
+        pricing = PricingPool(settings.bill_run_pricing_processes)
+        executor = BillRunExecutor(ctx, executor_id="bench", pricing=pricing)
+        print(f"pricing in {settings.bill_run_pricing_processes or 'a thread, no'} pricing processes", flush=True)
         breakdown.install()
         if not args.gc_default:
             tune_gc_for_throughput()
@@ -214,6 +240,8 @@ async def _main(args: argparse.Namespace) -> int:
         print(f"peak RSS: {peak_rss_mib():.0f} MiB")
         return 0
     finally:
+        if pricing is not None:
+            pricing.close()
         if ctx is not None:
             await ctx.close()
         if not args.keep:

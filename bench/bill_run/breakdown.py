@@ -40,6 +40,7 @@ def install() -> None:
     from invoice_svc.adapters.invoice_repository import InvoiceRepository
     from invoice_svc.adapters.unit import SqlUnit
     from invoice_svc.app import bill_run_pricing, bill_run_writing
+    from invoice_svc.app.pricing_pool import PricingPool
     from invoice_svc.entrypoints import bill_run_executor as bill_runs
 
     _wrap(SnapshotRepository, "run_groups", "find groups (SQL)", True)
@@ -49,7 +50,8 @@ def install() -> None:
     _wrap(InvoiceRepository, "current_of_groups", "groups already billed (SQL)", True)
     _wrap(ConfigRepository, "load", "load products (SQL + pydantic)", True)
     _wrap(SnapshotRepository, "party_states", "accounts + contracts (SQL)", True)
-    _wrap(bill_run_pricing, "price_group", "price groups (pure engine)", False)
+    # In this process only with --pricing-processes 0 (a pricing process imports its own, unwrapped copy).
+    _wrap(bill_run_pricing, "price_group", "price groups (pure engine, in this process)", False)
     _wrap(bill_run_writing, "_issued_event", "InvoiceIssued envelopes (validate)", False)
     _wrap(bill_run_writing, "_invoice_row", "invoice rows", False)
     _wrap(InvoiceRepository, "insert_invoices", "insert invoices + lines (SQL)", True)
@@ -58,7 +60,7 @@ def install() -> None:
     _wrap(InvoiceRepository, "take_numbers", "number block (SQL)", True)
     _wrap(bill_run_writing, "raise_exceptions", "raise exceptions", True)
     _wrap(bill_runs, "read_chunk", "= read chunk (total, overlaps)", True)
-    _wrap(bill_runs, "price_chunk", "= price chunk (total, worker thread)", False)
+    _wrap(PricingPool, "price", "= price chunk (total, pricing pool or thread)", True)
     _wrap(bill_runs, "write_chunk", "= write chunk (total, overlaps)", True)
 
 

@@ -26,6 +26,10 @@ class Settings(ServiceSettings):
     # Chunks read ahead of the one being priced: the database reads while the interpreter prices (more than one
     # keeps it busy while pricing and encoding alternate).
     bill_run_read_ahead: int = Field(default=2, ge=1)
+    # Processes the worker prices bill-run chunks in (app/pricing_pool.py), each beside the worker's event loop;
+    # 0 prices in a thread of the worker. A chunk crossing to a process and back costs about a third more CPU than
+    # pricing it in the thread: on two cores shared with PostgreSQL that did not pay (bench/RESULTS.md).
+    bill_run_pricing_processes: int = Field(default=0, ge=0)
     bill_run_stale_after_s: float = 60.0
     bill_run_poll_s: float = 1.0
     parked_sweep_interval_s: float = 10.0

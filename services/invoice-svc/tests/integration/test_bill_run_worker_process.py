@@ -1,5 +1,6 @@
 """`python -m invoice_svc worker` as a real process: SIGKILLed half-way through an issue run, another worker takes
-the run over, and every invoice is issued exactly once with exactly one InvoiceIssued in the outbox."""
+the run over, and every invoice is issued exactly once with exactly one InvoiceIssued in the outbox; the killed
+worker's pricing process (app/pricing_pool.py) exits with it."""
 
 from __future__ import annotations
 
@@ -65,6 +66,23 @@ async def _agency(feed, u: str) -> str:
     return agency
 
 
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found |= {int(child) for child in f.read().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting for whoever adopted it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 async def _run(billing, run_id: str) -> dict:
     return (await billing.client.get(f"/v1/bill-runs/{run_id}", headers=READER)).json()
 
@@ -86,12 +104,18 @@ async def test_a_worker_killed_mid_run_leaves_the_run_to_another_that_issues_eac
             "SELECT 1 FROM invoice_svc.invoices WHERE bill_to_account_id = :a AND contract_key = :c AND status = "
             "'draft' FOR UPDATE"), {"a": agency, "c": f"C2-{unique}"})
         requested = await billing.request(PERIOD, "issue", [agency])
-        first = start_worker(workers, invoice_migrated, kafka_bootstrap, log, BILL_RUN_CHUNK_SIZE="2")
+        first = start_worker(workers, invoice_migrated, kafka_bootstrap, log, BILL_RUN_CHUNK_SIZE="2",
+                             BILL_RUN_PRICING_PROCESSES="1")
         half = await _until(billing, requested["run_id"], lambda r: r["progress"]["done"] == 2,
                             "the first chunk was not written", log)
+        pricing = _children(first.pid)  # the first chunk was priced: the worker's pricing process has started
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     assert (half["status"], half["counts"]["invoices"]) == ("running", 2)
+    assert pricing  # the pricing process (and multiprocessing's resource tracker)
+    await poll_until(lambda: [pid for pid in pricing if _alive(pid)],
+                     what="the killed worker's pricing process to exit", until=lambda alive: not alive,
+                     timeout_s=30, every_s=0.05)
 
     start_worker(workers, invoice_migrated, kafka_bootstrap, log, BILL_RUN_CHUNK_SIZE="2",
                  BILL_RUN_STALE_AFTER_S="1")

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -18,7 +18,7 @@ from invoice_svc.app.stored import BillRun, GroupSeed, NewException
 from invoice_svc.domain.assurance.inputs import PricingInputs, product_digests
 from invoice_svc.domain.billing.grouping import GroupKey, delivery_scope
 from invoice_svc.domain.pricing import (
-    ContractTerms,
+    BillTo,
     DraftInvoice,
     DraftLine,
     InvoiceGroup,
@@ -56,6 +56,13 @@ class RunScope:
     product_digests: Mapping[str, str] = field(default_factory=dict)
 
 
+class InvoiceTerms(NamedTuple):
+    """What an invoice takes from the contract terms in effect for its period (None: the account's terms)."""
+
+    po_number: str | None
+    payment_terms_days: int | None
+
+
 @dataclass
 class PricedGroup:
     """One group priced: the draft, what it was priced with, and what it reports."""
@@ -66,7 +73,7 @@ class PricedGroup:
     draft: DraftInvoice
     bill_to: BillingAccount
     contract: BillingContract | None
-    terms: ContractTerms | None
+    terms: InvoiceTerms | None
     advertiser: BillingAccount | None
     adjusted_invoice_ids: list[str] = field(default_factory=list)
     problems: list[NewException] = field(default_factory=list)
@@ -155,15 +162,44 @@ class PricedChunk:
 def price_chunk(scope: RunScope, inputs: ChunkInputs) -> PricedChunk:
     """Price every group of the chunk with the pure engine (no I/O: safe to run in a worker thread). A group
     that cannot be priced becomes its `pricing_out_of_range` exception, and the other groups are priced on."""
-    out = PricedChunk([], list(inputs.unpriceable))
-    for group in inputs.groups:
+    return assemble_chunk(inputs, price_groups(scope, [g.to_price() for g in inputs.groups]))
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """What pricing adds to a group's inputs (a `PricedGroup` without what the inputs already hold): all a
+    pricing process sends back, so the parties and contract states are not pickled twice."""
+
+    invoice_id: str
+    draft: DraftInvoice
+    terms: InvoiceTerms | None
+    adjusted_invoice_ids: list[str]
+    problems: list[NewException]
+    pricing_inputs: dict[str, Any] | None
+
+
+def price_groups(scope: RunScope, groups: Sequence[GroupToPrice]) -> list[Pricing | NewException]:
+    """Each group priced, or the `pricing_out_of_range` exception of one that could not be (pure: a pricing
+    process of app/pricing_pool.py runs it on its own core)."""
+    out: list[Pricing | NewException] = []
+    for group in groups:
         try:
-            priced = price_group(scope, group)
+            out.append(price_group(scope, group))
         except (ArithmeticError, ValidationError) as exc:
-            out.unpriceable.append(_out_of_range(group.seed, exc))
-            continue
-        if priced.draft.lines:
-            out.groups.append(priced)
+            out.append(_out_of_range(group.key, exc))
+    return out
+
+
+def assemble_chunk(inputs: ChunkInputs, results: Sequence[Pricing | NewException]) -> PricedChunk:
+    """The chunk priced from each group's result (`price_groups`, in the groups' order)."""
+    out = PricedChunk([], list(inputs.unpriceable))
+    for g, result in zip(inputs.groups, results, strict=True):
+        if isinstance(result, NewException):
+            out.unpriceable.append(result)
+        elif result.draft.lines:
+            out.groups.append(PricedGroup(
+                g.seed.key, result.invoice_id, g.seed.advertiser_account_id, result.draft, g.bill_to, g.contract,
+                result.terms, g.advertiser, result.adjusted_invoice_ids, result.problems, result.pricing_inputs))
         else:
             out.empty += 1
     return out
@@ -187,6 +223,21 @@ class PricedGroupInputs:
     bill_to: BillingAccount
     contract: BillingContract | None
     advertiser: BillingAccount | None
+    deliveries: list
+    billed_before: dict[str, Decimal]
+    corrections: list[Correction]
+
+    def to_price(self) -> GroupToPrice:
+        return GroupToPrice(self.seed.key, self.bill_to.pricing, self.contract.state if self.contract else None,
+                            self.deliveries, self.billed_before, self.corrections)
+
+
+class GroupToPrice(NamedTuple):
+    """What pricing reads of a group's inputs, and no more: a chunk of them is pickled to a pricing process."""
+
+    key: GroupKey
+    bill_to: BillTo
+    contract_state: Mapping[str, Any] | None
     deliveries: list
     billed_before: dict[str, Decimal]
     corrections: list[Correction]
@@ -223,19 +274,20 @@ async def read_corrections(unit: BillingUnit, scope: RunScope, keys: Sequence[Gr
     return out
 
 
-def price_group(scope: RunScope, g: PricedGroupInputs) -> PricedGroup:
+def price_group(scope: RunScope, g: GroupToPrice) -> Pricing:
     """Price one group: rule 13 adjustments for its changed earlier periods first, then the period itself."""
     invoice_id = str(uuid.uuid4())
-    key = g.seed.key
-    bill_to = g.bill_to.pricing
-    terms = g.contract.terms_for(scope.period) if g.contract is not None else None
+    key = g.key
+    bill_to = g.bill_to
+    contract = BillingContract.from_stored(g.contract_state) if g.contract_state is not None else None
+    terms = contract.terms_for(scope.period) if contract is not None else None
     adjustment_lines: list[DraftLine] = []
     findings: list[PricingException] = []
     for c in g.corrections:
         adjustment = price_prior_period_adjustment(PriorPeriodCorrection(
             billed=summarise_billed(c.invoice_number, c.period, c.baseline), bill_to=bill_to,
             products=scope.products, deliveries=tuple(c.deliveries),
-            terms=g.contract.terms_for(c.period) if g.contract is not None else None,
+            terms=contract.terms_for(c.period) if contract is not None else None,
             billed_to_date=g.billed_before, line_id_seed=invoice_id))
         adjustment_lines.extend(adjustment.lines)
         findings.extend(_billed_in(e, scope.period) for e in adjustment.exceptions
@@ -250,9 +302,9 @@ def price_group(scope: RunScope, g: PricedGroupInputs) -> PricedGroup:
     inputs = PricingInputs.of(terms=terms, products=scope.product_digests, bill_to=bill_to,
                               product_codes={ln.product_code for ln in draft.lines if ln.product_code},
                               billed_before=g.billed_before)
-    return PricedGroup(key, invoice_id, g.seed.advertiser_account_id, draft, g.bill_to, g.contract, terms,
-                       g.advertiser, [c.invoice_id for c in g.corrections if c.invoice_id],
-                       problems, inputs.as_wire())
+    invoice_terms = None if terms is None else InvoiceTerms(terms.po_number, terms.payment_terms_days)
+    return Pricing(invoice_id, draft, invoice_terms, [c.invoice_id for c in g.corrections if c.invoice_id], problems,
+                   inputs.as_wire())
 
 
 def _billed_in(e: PricingException, period: str) -> PricingException:
@@ -269,15 +321,14 @@ def _exception(scope: RunScope, key: GroupKey, e: PricingException, currency: st
     return new_exception(e.kind, key.bill_to_account_id, refs, e.amount_at_risk, currency)
 
 
-def _out_of_range(seed: GroupSeed, exc: ArithmeticError | ValidationError) -> NewException:
+def _out_of_range(key: GroupKey, exc: ArithmeticError | ValidationError) -> NewException:
     """The exception of a group pricing could not bill: an amount past what an invoice holds, or contract terms
     (stored before the bounds existed) that no longer validate. Nothing is invoiced for the group until the
     configuration is corrected; the next run prices it again."""
-    refs = {"period": seed.key.period, "contract_id": seed.key.contract_id,
-            "bill_to_account_id": seed.key.bill_to_account_id}
+    refs = {"period": key.period, "contract_id": key.contract_id, "bill_to_account_id": key.bill_to_account_id}
     reason = out_of_range_reason(exc) if isinstance(exc, ArithmeticError) else \
         f"the contract terms in effect for the period are not valid: {exc.errors()[0]['msg']}"
-    return new_exception("pricing_out_of_range", seed.key.bill_to_account_id, {**refs, "reason": reason[:500]},
+    return new_exception("pricing_out_of_range", key.bill_to_account_id, {**refs, "reason": reason[:500]},
                          None, None, dedupe_key=default_dedupe_key("pricing_out_of_range", refs))
 
 

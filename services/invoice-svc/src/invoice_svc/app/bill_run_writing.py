@@ -22,7 +22,7 @@ from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import NewException
 from invoice_svc.domain.billing.balance import balance_of
 from invoice_svc.domain.billing.numbering import number_block
-from invoice_svc.domain.pricing import DraftInvoice, DraftLine, due_date, period_bounds
+from invoice_svc.domain.pricing import DraftInvoice, DraftLine, due_after, period_bounds
 from mediabill_common.events.envelope import Envelope
 
 
@@ -111,7 +111,7 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
         "contract_key": g.key.contract_key, "contract_id": g.key.contract_id, "period": scope.period,
         "period_start": start, "period_end": end, "currency": d.currency,
         "po_number": g.terms.po_number if g.terms is not None else None, "issue_date": day,
-        "due_date": due_date(day, g.terms, g.bill_to.pricing) if day else None,
+        "due_date": due_after(day, terms_days) if day else None,
         "payment_terms_days": terms_days, "subtotal": d.subtotal.amount, "discount_total": d.discount_total.amount,
         "commission_total": d.commission_total.amount, "tax_total": d.tax_total.amount, "total": d.total.amount,
         "adjustment_only": g.adjustment_only, "bill_run_id": scope.run_id, "snapshot_at": scope.snap,

@@ -24,12 +24,12 @@ from invoice_svc.app.bill_run_pricing import (
     ChunkInputs,
     PricedChunk,
     RunScope,
-    price_chunk,
     read_chunk,
     run_scope,
 )
 from invoice_svc.app.bill_run_writing import write_chunk
 from invoice_svc.app.ports import LostClaim
+from invoice_svc.app.pricing_pool import PricingPool
 from invoice_svc.app.stored import BillRun, GroupSeed
 from invoice_svc.domain.billing.grouping import chunks, in_scope
 from invoice_svc.settings import Settings
@@ -60,7 +60,9 @@ class BillRunExecutor:
     """Runs queued bill runs; each worker process runs one (entrypoints/worker.py)."""
 
     def __init__(self, ctx: ServiceContext[Settings, Any], *, executor_id: str | None = None,
-                 units: SqlUnits | None = None) -> None:
+                 units: SqlUnits | None = None, pricing: PricingPool | None = None) -> None:
+        """`pricing`: the worker's pool of pricing processes (entrypoints/worker.py owns and closes it); without
+        one, chunks are priced in a thread of this process."""
         s = ctx.settings
         self.ctx = ctx
         self.executor_id = executor_id or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
@@ -71,6 +73,7 @@ class BillRunExecutor:
         self.sweep_every_s = s.parked_sweep_interval_s
         self.unknown_invoice_after_s = s.unknown_invoice_after_s
         self.units = units or SqlUnits(ctx)
+        self.pricing = pricing or PricingPool(0)
         self.seller = s.seller().as_record()
         self.wakeup = asyncio.Event()
         self._last_sweep = 0.0
@@ -141,24 +144,28 @@ class BillRunExecutor:
 
     async def _pipeline(self, run: BillRun, scope: RunScope, work: list[list[GroupSeed]],
                         progress: _Progress) -> None:
-        """Chunk i is priced (pure Python, in a worker thread) while the next `read_ahead` chunks are read and
-        chunk i-1 written, so the database and the interpreter work at the same time; writes stay in chunk
-        order. Reads take no lock (the write re-checks under the period lock), so reading ahead is safe; more
-        than one read keeps the database busy while the interpreter prices and encodes."""
+        """Each chunk is read, then priced (pure Python, in the pricing pool: as many chunks at once as it has
+        processes), while up to `read_ahead` chunks are read and the previous one written, so the database and the
+        interpreters work at the same time; writes stay in chunk order. Reads take no lock (the write re-checks
+        under the period lock), so reading ahead is safe; more than one read keeps the database busy while the
+        chunks are priced."""
         pending: list[asyncio.Task] = []
-        reads: deque[asyncio.Task] = deque()  # the reads of chunks first, first + 1, ... in order
+        prepared: deque[asyncio.Task] = deque()  # chunks first, first + 1, ... read and priced, in order
+        reading, pricing = asyncio.Semaphore(self.read_ahead), asyncio.Semaphore(self.pricing.parallel)
+        ahead = self.read_ahead + self.pricing.parallel
 
-        def read_from(first: int) -> None:
-            while len(reads) < self.read_ahead and first + len(reads) < len(work):
-                reads.append(self._spawn(pending, self._read(scope, work[first + len(reads)])))
+        async def prepare(seeds: list[GroupSeed]) -> tuple[ChunkInputs, PricedChunk]:
+            async with reading:
+                inputs = await self._read(scope, seeds)
+            async with pricing:
+                return inputs, await self.pricing.price(scope, inputs)
 
         try:
             writing: asyncio.Task | None = None
-            read_from(0)
             for i in range(len(work)):
-                inputs = await reads.popleft()
-                read_from(i + 1)
-                priced = await asyncio.to_thread(price_chunk, scope, inputs)
+                while len(prepared) < ahead and i + len(prepared) < len(work):
+                    prepared.append(self._spawn(pending, prepare(work[i + len(prepared)])))
+                inputs, priced = await prepared.popleft()
                 if writing is not None:
                     await writing
                 writing = self._spawn(pending, self._write_chunk(run, scope, work[i], inputs, priced, progress))

@@ -20,6 +20,7 @@ from invoice_svc.adapters.source_reconciliation_repository import SourceReconcil
 from invoice_svc.app.cutover import CutoverCheck, check_cutovers
 from invoice_svc.app.documents import store_issued_documents
 from invoice_svc.app.missing_billing_source import MissingDaysCheck, check_missing_billing_source_days
+from invoice_svc.app.pricing_pool import PricingPool
 from invoice_svc.context import InvoiceContext
 from invoice_svc.entrypoints.assurance_executor import AssuranceExecutor, queue_scheduled_run
 from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
@@ -31,8 +32,9 @@ DOCUMENT_BATCH = 20
 DOCUMENT_POLL_S = 2.0
 
 
-def bill_run_executor(ctx: InvoiceContext) -> BillRunExecutor:
-    return BillRunExecutor(ctx, units=ctx.deps.units)
+def bill_run_executor(ctx: InvoiceContext, pricing: PricingPool | None = None) -> BillRunExecutor:
+    return BillRunExecutor(ctx, units=ctx.deps.units,
+                           pricing=pricing or PricingPool(ctx.settings.bill_run_pricing_processes))
 
 
 async def store_documents_once(ctx: InvoiceContext, limit: int = DOCUMENT_BATCH) -> int:
@@ -88,6 +90,10 @@ async def check_cutovers_once(ctx: InvoiceContext, day: date) -> CutoverCheck:
 
 async def run_worker(ctx: InvoiceContext, stop: asyncio.Event) -> None:
     """Execute bill runs, store issued invoices' documents and run the daily jobs until `stop` (the caller closes
-    the context)."""
-    await asyncio.gather(bill_run_executor(ctx).run(stop), _store_documents(ctx, stop),
-                         AssuranceExecutor(ctx).run(stop), daily_schedule(ctx).run(stop))
+    the context). The bill runs' pricing processes live as long as this worker (started at the first run)."""
+    pricing = PricingPool(ctx.settings.bill_run_pricing_processes)
+    try:
+        await asyncio.gather(bill_run_executor(ctx, pricing).run(stop), _store_documents(ctx, stop),
+                             AssuranceExecutor(ctx).run(stop), daily_schedule(ctx).run(stop))
+    finally:
+        await asyncio.to_thread(pricing.close)

@@ -4,6 +4,7 @@ consumer (published to the real topics), bill runs through the real API and the 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from invoice_svc.app.pricing_pool import PricingPool
 from invoice_svc.bootstrap import build_app
 from invoice_svc.entrypoints.bill_run_executor import BillRunExecutor
 from invoice_svc.testing.events import Feed, config_event, delivered
@@ -135,9 +137,16 @@ class Billing:
         return await self.invoice(found[0]["invoice_id"])
 
 
+# One pricing process for the tests' executors, as the worker prices (its default setting): every bill run of the
+# tests that drive `Billing` crosses a process boundary, pickling included. Started at the first run, for the
+# whole test session.
+PRICING = PricingPool(1)
+atexit.register(PRICING.close)
+
+
 def make_billing(ctx) -> Billing:
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(ctx)), base_url="http://t")
-    return Billing(ctx, client, BillRunExecutor(ctx, executor_id="test-executor"))
+    return Billing(ctx, client, BillRunExecutor(ctx, executor_id="test-executor", pricing=PRICING))
 
 
 async def exceptions_of(ctx, account_id: str, kind: str | None = None) -> list[dict]:

@@ -18,7 +18,8 @@ Entry points (all pure; same inputs -> same output, invoice_line_ids included):
 - `terms_in_effect(contract: ContractState, period: str) -> ContractTerms`
     The contract version whose `effective_from` is the latest on or before the period's last day (versions applied
     in order over the contract state, so full or partial amendment terms both work).
-- `due_date(issue_date, terms: ContractTerms | None, bill_to: BillTo | None) -> date`  (rule 16)
+- `due_date(issue_date, terms: ContractTerms | None, bill_to: BillTo | None) -> date`  (rule 16); `due_after(issue_date,
+  payment_terms_days)` once the days are known
 - `period_bounds(period) -> (first_day, last_day)`
 - `summarise_billed(invoice_number, period, lines: Iterable[DraftLine]) -> PeriodBilled`
     Rule 13's baseline from an invoice's lines plus earlier adjustments for it; `draft_line_from_wire(dict)`
@@ -75,7 +76,13 @@ from invoice_svc.domain.pricing.inputs import (
 )
 from invoice_svc.domain.pricing.limits import PricingOutOfRange, check_storable, out_of_range_reason
 from invoice_svc.domain.pricing.prior_period import PriorPeriodAdjustment, price_prior_period_adjustment
-from invoice_svc.domain.pricing.terms import due_date, period_bounds, terms_in_effect, terms_in_effect_of_wire
+from invoice_svc.domain.pricing.terms import (
+    due_after,
+    due_date,
+    period_bounds,
+    terms_in_effect,
+    terms_in_effect_of_wire,
+)
 
 __all__ = [
     "BillTo",
@@ -98,6 +105,7 @@ __all__ = [
     "check_storable",
     "delivery_from_event",
     "draft_line_from_wire",
+    "due_after",
     "due_date",
     "out_of_range_reason",
     "period_bounds",

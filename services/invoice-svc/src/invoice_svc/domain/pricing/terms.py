@@ -71,7 +71,13 @@ def due_date(issue_date: date, terms: ContractTerms | None = None, bill_to: Bill
         days = terms.payment_terms_days
     elif bill_to is not None:
         days = bill_to.payment_terms_days
-    return issue_date + timedelta(days=DEFAULT_PAYMENT_TERMS_DAYS if days is None else days)
+    return due_after(issue_date, days)
+
+
+def due_after(issue_date: date, payment_terms_days: int | None) -> date:
+    """Rule 16 once the payment terms are known (None: the default 30 days)."""
+    return issue_date + timedelta(days=DEFAULT_PAYMENT_TERMS_DAYS if payment_terms_days is None
+                                  else payment_terms_days)
 
 
 def flight_days(start: date, end: date) -> int:
