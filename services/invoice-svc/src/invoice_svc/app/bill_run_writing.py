@@ -20,9 +20,9 @@ from invoice_svc.app.exceptions import raise_exceptions
 from invoice_svc.app.period_lock import refuse_issue_if_closed
 from invoice_svc.app.ports import BillingUnit
 from invoice_svc.app.stored import NewException
-from invoice_svc.domain.billing.balance import balance_of
+from invoice_svc.domain.billing.balance import opening_balance
 from invoice_svc.domain.billing.numbering import number_block
-from invoice_svc.domain.pricing import DraftInvoice, DraftLine, due_after, period_bounds
+from invoice_svc.domain.pricing import DraftInvoice, DraftLine, due_after
 from mediabill_common.events.envelope import Envelope
 
 
@@ -100,9 +100,9 @@ async def _write_shadow(unit: BillingUnit, scope: RunScope, priced: Sequence[Pri
 
 def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | None, day: date | None) \
         -> dict[str, Any]:
-    start, end = period_bounds(scope.period)
+    start, end = scope.start, scope.end  # period_bounds(scope.period)
     d = g.draft
-    opening = balance_of(d.total, []) if status == "issued" else None
+    balance_due, balance_status = opening_balance(d.total) if status == "issued" else (Decimal(0), None)
     terms_days = (g.terms.payment_terms_days if g.terms is not None and g.terms.payment_terms_days is not None
                   else g.bill_to.payment_terms_days)
     return {
@@ -117,8 +117,7 @@ def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | Non
         "adjustment_only": g.adjustment_only, "bill_run_id": scope.run_id, "snapshot_at": scope.snap,
         "reconciled_through": scope.snap, "document": _document(g, scope.seller),
         "exceptions": [e.as_dict() for e in d.exceptions], "pricing_inputs": g.pricing_inputs,
-        "balance_due": opening.balance_due.amount if opening is not None else Decimal(0),
-        "balance_status": opening.status if opening is not None else None,
+        "balance_due": balance_due, "balance_status": balance_status,
     }
 
 

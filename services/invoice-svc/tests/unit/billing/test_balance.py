@@ -12,6 +12,7 @@ from invoice_svc.domain.billing.balance import (
     BalanceEntry,
     balance_of,
     disputed_amount,
+    opening_balance,
     stored_balance,
     void_blockers,
 )
@@ -167,3 +168,13 @@ def test_the_balance_kept_on_the_invoice_row_reads_back_as_computed_at_the_curre
     read = stored_balance(row)
     assert read == computed
     assert [format(v.amount, "f") for v in (read.total, read.paid, read.balance_due)] == ["1000", "300", "700"]
+
+
+@given(st.decimals(min_value=-10**6, max_value=10**6, places=3, allow_nan=False, allow_infinity=False),
+       st.sampled_from(["USD", "EUR", "JPY", "BHD"]))
+@settings(max_examples=300, deadline=None)
+def test_an_invoice_opens_at_balance_ofs_balance_due_and_status(amount, currency):
+    total = Money(amount, currency)
+    balance = balance_of(total, [])
+    assert opening_balance(total) == (balance.balance_due.amount, balance.status)
+    assert str(opening_balance(total)[0]) == str(balance.balance_due.amount)  # the same scale on the invoice row
