@@ -17,11 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediabill_common.consumer.decode import Received
 
+# What json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) builds per call, built once: the
+# same bytes (the digests of rows already in an inbox must not change), without a new encoder per event, which was
+# half the cost of a digest.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
 
 def data_digest(item: Received) -> bytes:
     """SHA-256 of the event's data with its keys sorted (the same data however a producer ordered it)."""
     try:
-        canonical = json.dumps(item.envelope.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        canonical = _CANONICAL.encode(item.envelope.data)
     except (ValueError, RecursionError):  # data json.dumps cannot write back: the bytes as received then
         return hashlib.sha256(item.record.value or b"").digest()
     return hashlib.sha256(canonical.encode()).digest()
