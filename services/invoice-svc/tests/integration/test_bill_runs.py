@@ -79,9 +79,15 @@ async def test_preview_builds_drafts_a_rerun_replaces_them_and_issue_numbers_and
         assert [(d["status"], d["invoice_number"], d["total"]) for d in drafts] == [("draft", None, "484.50")]
     assert (await billing.invoice(drafts[0]["invoice_id"]))["balance"] is None
 
-    await billing.bill("2025-03", "issue", [io["agency"]])
+    issue_run = await billing.bill("2025-03", "issue", [io["agency"]])
     invoices = await billing.invoices(bill_to_account_id=io["agency"], period="2025-03")
     assert [i["status"] for i in invoices] == ["issued"]  # the draft was replaced
+    listed = await billing.client.get("/v1/bill-runs", params={"period": "2025-03", "status": "completed",
+                                                               "limit": 200}, headers=READER)
+    assert listed.status_code == 200, listed.text
+    runs = listed.json()["items"]
+    assert issue_run["run_id"] in [r["run_id"] for r in runs]
+    assert {(r["period"], r["status"]) for r in runs} == {("2025-03", "completed")}  # only what was asked for
     issued = invoices[0]
     year = date.fromisoformat(issued["issue_date"]).year
     assert issued["invoice_number"].startswith(f"INV-{year}-") and len(issued["invoice_number"]) == 17

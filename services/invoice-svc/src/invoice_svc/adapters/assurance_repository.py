@@ -7,46 +7,23 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoice_svc.adapters.bill_run_snapshot_repository import aggregated_row_delivery
+from invoice_svc.adapters.run_queue import RunQueue
 from invoice_svc.adapters.tables import SCHEMA
 from invoice_svc.app.assurance_stored import AssuranceRun, CheckedInvoice
-from invoice_svc.app.ports import LostClaim
 from invoice_svc.domain.pricing import Delivery, DraftLine, draft_line_from_wire
-from mediabill_common.db.reads import fetch_all
 
-_COLUMNS = ", ".join(AssuranceRun.__dataclass_fields__)
+_QUEUE = RunQueue("assurance_runs", tuple(AssuranceRun.__dataclass_fields__), progress=(
+    "invoices_total = COALESCE(:total, invoices_total), after_invoice_id = :after, counts = CAST(:counts AS jsonb), "
+    "totals = CAST(:totals AS jsonb), exception_ids = CAST(:exceptions AS jsonb)"))
 _ADD = text(f"""
     INSERT INTO {SCHEMA}.assurance_runs (run_id, periods, status, requested_by)
-    VALUES (:id, :periods, 'queued', :by) RETURNING {_COLUMNS}""")
-_CLAIM_NEXT = text(f"""
-    UPDATE {SCHEMA}.assurance_runs r
-       SET status = 'running', claimed_by = :me, attempts = r.attempts + 1, heartbeat_at = clock_timestamp(),
-           started_at = COALESCE(r.started_at, clock_timestamp())
-     WHERE r.run_id = (
-           SELECT run_id FROM {SCHEMA}.assurance_runs
-            WHERE status = 'queued'
-               OR (status = 'running' AND heartbeat_at < clock_timestamp() - make_interval(secs => :stale))
-            ORDER BY requested_at, run_id
-            LIMIT 1 FOR UPDATE SKIP LOCKED)
-    RETURNING {", ".join(f"r.{c}" for c in AssuranceRun.__dataclass_fields__)}""")
-_RECORD_PROGRESS = text(f"""
-    UPDATE {SCHEMA}.assurance_runs
-       SET invoices_total = COALESCE(:total, invoices_total), after_invoice_id = :after,
-           counts = CAST(:counts AS jsonb), totals = CAST(:totals AS jsonb), exception_ids = CAST(:exceptions AS jsonb),
-           heartbeat_at = clock_timestamp()
-     WHERE run_id = :id AND claimed_by = :me AND attempts = :attempt AND status = 'running'""")
-_FINISH = text(f"""
-    UPDATE {SCHEMA}.assurance_runs SET status = :status, error = :error, finished_at = clock_timestamp(),
-           heartbeat_at = clock_timestamp()
-     WHERE run_id = :id AND claimed_by = :me AND attempts = :attempt AND status = 'running'""")
-_GET = f"SELECT {_COLUMNS} FROM {SCHEMA}.assurance_runs WHERE run_id = :id"
-_PAGE = (f"SELECT {_COLUMNS} FROM {SCHEMA}.assurance_runs {{where}} "
-         "ORDER BY requested_at DESC, run_id DESC LIMIT :lim")
+    VALUES (:id, :periods, 'queued', :by) RETURNING {_QUEUE.columns}""")
 
 _CHECKED_COLUMNS = ", ".join(f"i.{c}" for c in CheckedInvoice.__dataclass_fields__)
 _COUNT_ISSUED = text(f"""
@@ -132,43 +109,28 @@ class AssuranceRepository:
 
     async def claim_next(self, executor_id: str, stale_after_s: float) -> AssuranceRun | None:
         """Claim the oldest queued run, or a running one whose executor stopped beating; None when there is none."""
-        row = (await self._session.execute(_CLAIM_NEXT, {"me": executor_id, "stale": stale_after_s})).mappings()
-        found = row.first()
-        return None if found is None else _run(found)
+        row = await _QUEUE.claim_next(self._session, executor_id, stale_after_s)
+        return None if row is None else _run(row)
 
     async def record_progress(self, run: AssuranceRun, *, invoices_total: int | None, after_invoice_id: str | None,
                               counts: Mapping[str, int], totals: Mapping[str, Mapping[str, str]],
                               exception_ids: Sequence[str]) -> None:
         """Write progress (and beat the heart) only while this executor still holds the claim (else LostClaim)."""
-        result = await self._session.execute(_RECORD_PROGRESS, {
-            "id": run.run_id, "me": run.claimed_by, "attempt": run.attempts, "total": invoices_total,
-            "after": after_invoice_id, "counts": json.dumps(counts), "totals": json.dumps(totals),
-            "exceptions": json.dumps(list(exception_ids))})
-        if cast("CursorResult[Any]", result).rowcount != 1:
-            raise LostClaim(run.run_id)
+        await _QUEUE.record_progress(self._session, run, {
+            "total": invoices_total, "after": after_invoice_id, "counts": json.dumps(counts),
+            "totals": json.dumps(totals), "exceptions": json.dumps(list(exception_ids))})
 
     async def finish(self, run: AssuranceRun, status: str, error: str | None = None) -> bool:
-        result = await self._session.execute(_FINISH, {"id": run.run_id, "me": run.claimed_by,
-                                                       "attempt": run.attempts, "status": status, "error": error})
-        return cast("CursorResult[Any]", result).rowcount == 1
+        return await _QUEUE.finish(self._session, run, status, error)
 
     async def get(self, run_id: str) -> AssuranceRun | None:
-        rows = await fetch_all(self._session, _GET, {"id": run_id})
-        return _run(rows[0]) if rows else None
+        row = await _QUEUE.get(self._session, run_id)
+        return None if row is None else _run(row)
 
     async def page(self, *, status: str | None, limit: int, before: tuple[datetime, str] | None) \
             -> list[AssuranceRun]:
         """Newest first, `limit + 1` runs before the cursor position."""
-        clauses: list[str] = []
-        params: dict[str, Any] = {"lim": limit + 1}
-        if status:
-            clauses.append("status = :status")
-            params["status"] = status
-        if before is not None:
-            clauses.append("(requested_at, run_id) < (:at, :rid)")
-            params |= {"at": before[0], "rid": before[1]}
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return [_run(row) for row in await fetch_all(self._session, _PAGE.format(where=where), params)]
+        return [_run(row) for row in await _QUEUE.page(self._session, {"status": status}, limit=limit, before=before)]
 
     async def count_issued(self, periods: Sequence[str]) -> int:
         return int((await self._session.execute(_COUNT_ISSUED, {"periods": list(periods)})).scalar_one())

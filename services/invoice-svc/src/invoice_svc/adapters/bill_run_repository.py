@@ -5,46 +5,24 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from invoice_svc.adapters.run_queue import RunQueue
 from invoice_svc.adapters.tables import SCHEMA
-from invoice_svc.app.ports import LostClaim
 from invoice_svc.app.stored import BillRun
-from mediabill_common.db.reads import fetch_all
 
-_COLUMNS = ", ".join(BillRun.__dataclass_fields__)
-
+_QUEUE = RunQueue("bill_runs", tuple(BillRun.__dataclass_fields__), progress=(
+    "groups_total = COALESCE(:total, groups_total), groups_done = :done, counts = CAST(:counts AS jsonb), "
+    "totals = CAST(:totals AS jsonb), exception_ids = CAST(:exceptions AS jsonb)"))
 _ADD = text(f"""
     INSERT INTO {SCHEMA}.bill_runs (run_id, period, mode, bill_to_account_ids, status, requested_by, source_system)
-    VALUES (:id, :period, :mode, :bill_tos, 'queued', :by, :source) RETURNING {_COLUMNS}""")
-_CLAIM_NEXT = text(f"""
-    UPDATE {SCHEMA}.bill_runs r
-       SET status = 'running', claimed_by = :me, attempts = r.attempts + 1, heartbeat_at = clock_timestamp(),
-           started_at = COALESCE(r.started_at, clock_timestamp())
-     WHERE r.run_id = (
-           SELECT run_id FROM {SCHEMA}.bill_runs
-            WHERE status = 'queued'
-               OR (status = 'running' AND heartbeat_at < clock_timestamp() - make_interval(secs => :stale))
-            ORDER BY requested_at, run_id
-            LIMIT 1 FOR UPDATE SKIP LOCKED)
-    RETURNING {", ".join(f"r.{c}" for c in BillRun.__dataclass_fields__)}""")
+    VALUES (:id, :period, :mode, :bill_tos, 'queued', :by, :source) RETURNING {_QUEUE.columns}""")
 _FIX_SNAPSHOT = text(f"""
     UPDATE {SCHEMA}.bill_runs SET snapshot_at = COALESCE(snapshot_at, clock_timestamp())
      WHERE run_id = :id RETURNING snapshot_at""")
-_RECORD_PROGRESS = text(f"""
-    UPDATE {SCHEMA}.bill_runs
-       SET groups_total = COALESCE(:total, groups_total), groups_done = :done, counts = CAST(:counts AS jsonb),
-           totals = CAST(:totals AS jsonb), exception_ids = CAST(:exceptions AS jsonb),
-           heartbeat_at = clock_timestamp()
-     WHERE run_id = :id AND claimed_by = :me AND attempts = :attempt AND status = 'running'""")
-_FINISH = text(f"""
-    UPDATE {SCHEMA}.bill_runs SET status = :status, error = :error, finished_at = clock_timestamp(),
-           heartbeat_at = clock_timestamp()
-     WHERE run_id = :id AND claimed_by = :me AND attempts = :attempt AND status = 'running'""")
-_GET = f"SELECT {_COLUMNS} FROM {SCHEMA}.bill_runs WHERE run_id = :id"
 _SAVE_SHADOW = text(f"""
     INSERT INTO {SCHEMA}.shadow_drafts (run_id, bill_to_account_id, contract_key, period, currency, total, lines)
     SELECT :run_id, d ->> 'bill_to_account_id', d ->> 'contract_key', d ->> 'period', d ->> 'currency',
@@ -52,7 +30,6 @@ _SAVE_SHADOW = text(f"""
       FROM jsonb_array_elements(CAST(:drafts AS jsonb)) d
     ON CONFLICT (run_id, bill_to_account_id, contract_key) DO UPDATE
        SET currency = excluded.currency, total = excluded.total, lines = excluded.lines""")
-_PAGE = f"SELECT {_COLUMNS} FROM {SCHEMA}.bill_runs {{where}} ORDER BY requested_at DESC, run_id DESC LIMIT :lim"
 
 
 def _run(row: Mapping[Any, Any]) -> BillRun:
@@ -78,8 +55,7 @@ class BillRunRepository:
 
     async def claim_next(self, executor_id: str, stale_after_s: float) -> BillRun | None:
         """Claim the oldest queued run, or a running one whose executor stopped beating; None when there is none."""
-        result = await self._session.execute(_CLAIM_NEXT, {"me": executor_id, "stale": stale_after_s})
-        row = result.mappings().first()
+        row = await _QUEUE.claim_next(self._session, executor_id, stale_after_s)
         return None if row is None else _run(row)
 
     async def fix_snapshot(self, run_id: str) -> datetime:
@@ -89,35 +65,19 @@ class BillRunRepository:
     async def record_progress(self, run: BillRun, *, groups_total: int | None = None, groups_done: int,
                               counts: dict[str, int], totals: dict[str, str], exception_ids: list[str]) -> None:
         """Write progress (and beat the heart) only while this executor still holds the claim."""
-        result = await self._session.execute(_RECORD_PROGRESS, {
-            "id": run.run_id, "me": run.claimed_by, "attempt": run.attempts, "total": groups_total,
-            "done": groups_done, "counts": json.dumps(counts), "totals": json.dumps(totals),
+        await _QUEUE.record_progress(self._session, run, {
+            "total": groups_total, "done": groups_done, "counts": json.dumps(counts), "totals": json.dumps(totals),
             "exceptions": json.dumps(exception_ids)})
-        if cast("CursorResult[Any]", result).rowcount != 1:
-            raise LostClaim(run.run_id)
 
     async def finish(self, run: BillRun, status: str, error: str | None = None) -> bool:
-        result = await self._session.execute(_FINISH, {"id": run.run_id, "me": run.claimed_by,
-                                                       "attempt": run.attempts, "status": status, "error": error})
-        return cast("CursorResult[Any]", result).rowcount == 1
+        return await _QUEUE.finish(self._session, run, status, error)
 
     async def get(self, run_id: str) -> BillRun | None:
-        rows = await fetch_all(self._session, _GET, {"id": run_id})
-        return _run(rows[0]) if rows else None
+        row = await _QUEUE.get(self._session, run_id)
+        return None if row is None else _run(row)
 
     async def page(self, *, period: str | None, status: str | None, limit: int,
                    before: tuple[datetime, str] | None) -> list[BillRun]:
         """Newest first, `limit + 1` runs before the cursor position."""
-        clauses: list[str] = []
-        params: dict[str, Any] = {"lim": limit + 1}
-        if period:
-            clauses.append("period = :period")
-            params["period"] = period
-        if status:
-            clauses.append("status = :status")
-            params["status"] = status
-        if before is not None:
-            clauses.append("(requested_at, run_id) < (:at, :rid)")
-            params |= {"at": before[0], "rid": before[1]}
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return [_run(row) for row in await fetch_all(self._session, _PAGE.format(where=where), params)]
+        rows = await _QUEUE.page(self._session, {"period": period, "status": status}, limit=limit, before=before)
+        return [_run(row) for row in rows]
