@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -76,15 +77,27 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka ships no type information
-    def __init__(self, lock: asyncio.Lock) -> None:
+    def __init__(self, lock: asyncio.Lock, rebalanced: Callable[[], None]) -> None:
         self._lock = lock
+        self._rebalanced = rebalanced
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self._rebalanced()  # a batch read ahead is dropped: its partitions may be another consumer's now
         async with self._lock:  # the batch in hand finishes and commits its offsets first
             pass
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        return None
+        self._rebalanced()
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A batch read from Kafka and decoded, with the count of rebalances seen when it was read."""
+
+    rebalances: int
+    records: list[ConsumerRecord]
+    received: list[Received]
+    dead: list[tuple[ConsumerRecord, str]]
 
 
 class ConsumerRunner:
@@ -106,28 +119,71 @@ class ConsumerRunner:
         self._lock = asyncio.Lock()
         self._inbox = Inbox(inbox, name)
         self._on_dead_letter = on_dead_letter
+        self._rebalances = 0
 
     @property
     def rebalance_listener(self) -> ConsumerRebalanceListener:
-        return _WaitForBatch(self._lock)
+        return _WaitForBatch(self._lock, self._count_rebalance)
+
+    def _count_rebalance(self) -> None:
+        self._rebalances += 1
 
     async def run(self, consumer: AIOKafkaConsumer, stop: asyncio.Event, *, batch_size: int = 500) -> None:
-        """Consume until `stop` is set. The consumer must be subscribed with `rebalance_listener`."""
-        while not stop.is_set():
-            batches = await consumer.getmany(timeout_ms=500, max_records=batch_size)
-            records = [r for part in batches.values() for r in part]
-            if not records:
-                continue
-            async with self._lock:
-                try:
-                    await self.process(records, stop)
-                    await self._commit_offsets(consumer, records)
-                except Exception as exc:
-                    # The batch is read again from its first offsets; the inbox makes what was applied a no-op.
-                    log.exception("batch failed; it will be read again", extra={"consumer": self.name,
-                                                                                "error": repr(exc)})
-                    self._rewind(consumer, records)
-                    await asyncio.sleep(1.0)
+        """Consume until `stop` is set. The consumer must be subscribed with `rebalance_listener`.
+
+        The next batch is read and decoded while the current one's transaction runs (the database works while
+        this process decodes). It is applied only if no rebalance came in between: a rebalance resets every
+        assigned partition to its committed offset, so a batch read before it is dropped and read again. The
+        read-ahead is never awaited under the lock: during a rebalance getmany waits for the new assignment, which
+        waits for the lock."""
+        ahead: asyncio.Task[_Fetched] | None = None
+        try:
+            while not stop.is_set():
+                batch = await (ahead or self._fetch(consumer, batch_size))
+                ahead = None
+                if not batch.records or batch.rebalances != self._rebalances:
+                    continue
+                failed = False
+                async with self._lock:
+                    ahead = asyncio.create_task(self._fetch(consumer, batch_size))
+                    try:
+                        await self._apply_decoded(batch.received, batch.dead, stop)
+                        await self._commit_offsets(consumer, batch.records)
+                    except Exception as exc:
+                        # The batch is read again from its first offsets; the inbox makes what was applied a no-op.
+                        log.exception("batch failed; it will be read again", extra={"consumer": self.name,
+                                                                                    "error": repr(exc)})
+                        failed = True
+                        self._rewind(consumer, batch.records)
+                        await asyncio.sleep(1.0)
+                if failed:
+                    read_ahead, ahead = await self._settle(ahead), None
+                    if read_ahead:  # what was read ahead, too (it may have taken the batch again after the seek)
+                        self._rewind(consumer, [*batch.records, *read_ahead])
+        finally:
+            if ahead is not None:  # stopping: what was read ahead is read again by whoever consumes next
+                ahead.cancel()  # a read still waiting for records takes none
+                self._rewind(consumer, await self._settle(ahead))
+
+    async def _fetch(self, consumer: AIOKafkaConsumer, batch_size: int) -> _Fetched:
+        batches = await consumer.getmany(timeout_ms=500, max_records=batch_size)
+        # counted once getmany is back: it waits out a rebalance under way and returns what the new assignment reads
+        rebalances = self._rebalances
+        records = [r for part in batches.values() for r in part]
+        received, dead = self._decode_all(records)
+        return _Fetched(rebalances, records, received, dead)
+
+    async def _settle(self, ahead: asyncio.Task[_Fetched]) -> list[ConsumerRecord]:
+        """The records a read-ahead took from the consumer, once it is done (none if a rebalance reset them)."""
+        try:
+            batch = await ahead
+        except asyncio.CancelledError:
+            if not ahead.cancelled():  # it is this task that is being cancelled, not the read
+                raise
+            return []
+        except Exception:  # noqa: BLE001 - the next read meets the same broker error, as it did without read-ahead
+            return []
+        return batch.records if batch.rebalances == self._rebalances else []
 
     @staticmethod
     def _rewind(consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
@@ -141,6 +197,11 @@ class ConsumerRunner:
 
     async def process(self, records: Sequence[ConsumerRecord], stop: asyncio.Event | None = None) -> None:
         """Apply a batch of records (exposed for tests and tools that drive the runner directly)."""
+        received, dead = self._decode_all(records)
+        await self._apply_decoded(received, dead, stop)
+
+    def _decode_all(self, records: Sequence[ConsumerRecord]) \
+            -> tuple[list[Received], list[tuple[ConsumerRecord, str]]]:
         received: list[Received] = []
         dead: list[tuple[ConsumerRecord, str]] = []
         for record in records:
@@ -152,6 +213,11 @@ class ConsumerRunner:
                 UNKNOWN.labels(self.name, str(exc)).inc()
                 # counted per type in mediabill_events_unknown_type_total; a log line per event would be noise
                 log.debug("ignoring unknown event type", extra={"type": str(exc), "consumer": self.name})
+        return received, dead
+
+    async def _apply_decoded(self, received: list[Received], dead: list[tuple[ConsumerRecord, str]],
+                             stop: asyncio.Event | None) -> None:
+        dead = list(dead)
         if received:
             dead.extend(await self._apply_or_isolate(received, stop))
         for record, reason in dead:
@@ -213,6 +279,7 @@ class ConsumerRunner:
             DUPLICATES.labels(self.name).inc(claim.duplicates)
             fresh = claim.fresh
             done_batches: set[str] = set()
+            applied: dict[str, int] = {}
             for item in fresh:
                 event_type = item.envelope.type
                 correlation_id_var.set(item.envelope.correlationid)
@@ -223,7 +290,10 @@ class ConsumerRunner:
                         await batch_handler(session, [i for i in fresh if i.envelope.type == event_type])
                 else:
                     await self._handlers[event_type](session, item)
-                CONSUMED.labels(self.name, event_type).inc()
+                applied[event_type] = applied.get(event_type, 0) + 1
+            # counted per type once the batch's handlers are through (a label look-up per event cost more)
+            for event_type, count in applied.items():
+                CONSUMED.labels(self.name, event_type).inc(count)
             return claim.reused
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
