@@ -15,11 +15,12 @@ the counts side by side.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import time
 import uuid
+
+import uvloop
 
 from bench.ingest.phases import cleanup, publish_all, run_raw_baseline, run_service, seed_config
 from bench.ingest.processes import run_service_processes
@@ -111,7 +112,8 @@ async def _run(args: argparse.Namespace, consumers: int | None) -> tuple[int, fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    return asyncio.run(_main(_args(argv)))
+    # uvloop, the loop invoice-svc's consumer process runs on (mediabill_common.process); the raw baseline shares it
+    return uvloop.run(_main(_args(argv)))
 
 
 if __name__ == "__main__":

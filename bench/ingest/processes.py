@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import uvloop
 from sqlalchemy import event, text
 
 from bench.ingest.phases import CpuMeter, verify_ledger
@@ -112,7 +113,7 @@ def main() -> None:
     for option in ("--topic", "--name", "--database-url", "--bootstrap", "--report"):
         parser.add_argument(option, required=True)
     parser.add_argument("--batch-size", type=int, required=True)
-    asyncio.run(_consume(parser.parse_args()))
+    uvloop.run(_consume(parser.parse_args()))  # the loop invoice-svc's consumer process runs on
 
 
 if __name__ == "__main__":
