@@ -100,7 +100,7 @@ async def _write_shadow(unit: BillingUnit, scope: RunScope, priced: Sequence[Pri
 
 def _invoice_row(scope: RunScope, g: PricedGroup, status: str, number: str | None, day: date | None) \
         -> dict[str, Any]:
-    start, end = scope.start, scope.end  # period_bounds(scope.period)
+    start, end = scope.start, scope.end
     d = g.draft
     balance_due, balance_status = opening_balance(d.total) if status == "issued" else (Decimal(0), None)
     terms_days = (g.terms.payment_terms_days if g.terms is not None and g.terms.payment_terms_days is not None

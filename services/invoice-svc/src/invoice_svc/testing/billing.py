@@ -137,9 +137,9 @@ class Billing:
         return await self.invoice(found[0]["invoice_id"])
 
 
-# One pricing process for the tests' executors, as the worker prices (its default setting): every bill run of the
-# tests that drive `Billing` crosses a process boundary, pickling included. Started at the first run, for the
-# whole test session.
+# One pricing process for the tests' executors: every bill run of the tests that drive `Billing` crosses the process
+# boundary a worker with BILL_RUN_PRICING_PROCESSES set crosses, pickling included (the worker's default, 0, prices
+# in a thread; the executors the tests build directly do too). Started at the first run, for the whole test session.
 PRICING = PricingPool(1)
 atexit.register(PRICING.close)
 
