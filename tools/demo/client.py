@@ -115,6 +115,19 @@ class Api:
                 raise TimeoutError(f"timed out waiting for {what}")
             await asyncio.sleep(every_s)
 
+    async def finished_run(self, path: str, *, what: str, timeout_s: float = 600, on_state=None) -> dict:
+        """Poll invoice-svc's run at `path` (a bill run, an assurance run) until it completed; RuntimeError if it
+        failed. `on_state` sees each state read (to print progress)."""
+        async def finished() -> dict | None:
+            state = await self.get("invoice-svc", path)
+            if on_state is not None:
+                on_state(state)
+            if state["status"] == "failed":
+                raise RuntimeError(f"{what} failed: {state}")
+            return state if state["status"] == "completed" else None
+
+        return await self.wait_until(finished, timeout_s=timeout_s, every_s=2, what=what)
+
     def _auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._tokens[who]}", "X-Correlation-Id": f"demo-{uuid.uuid4().hex[:12]}"}
 

@@ -27,14 +27,7 @@ async def shadow_preview(api: Api, world: World) -> dict | None:
           "month", flush=True)
     run = await api.post("invoice-svc", "/v1/bill-runs", {"period": world.period, "mode": "preview",
                                                           "source_system": NEW_SOURCE}, as_="billing-analyst")
-
-    async def finished() -> dict | None:
-        state = await api.get("invoice-svc", f"/v1/bill-runs/{run['run_id']}")
-        if state["status"] == "failed":
-            raise RuntimeError(f"shadow preview failed: {state}")
-        return state if state["status"] == "completed" else None
-
-    return await api.wait_until(finished, timeout_s=600, every_s=2, what="the shadow preview")
+    return await api.finished_run(f"/v1/bill-runs/{run['run_id']}", what="the shadow preview")
 
 
 async def assurance_run(api: Api, world: World) -> dict:
@@ -42,14 +35,7 @@ async def assurance_run(api: Api, world: World) -> dict:
     before the demo issued anything); the finished run."""
     print(f"\n== Assurance run: re-pricing the issued invoices of {world.period}", flush=True)
     run = await api.post("invoice-svc", "/v1/assurance-runs", {"periods": [world.period]}, as_="billing-analyst")
-
-    async def finished() -> dict | None:
-        state = await api.get("invoice-svc", f"/v1/assurance-runs/{run['run_id']}")
-        if state["status"] == "failed":
-            raise RuntimeError(f"assurance run failed: {state}")
-        return state if state["status"] == "completed" else None
-
-    return await api.wait_until(finished, timeout_s=600, every_s=2, what="the assurance run")
+    return await api.finished_run(f"/v1/assurance-runs/{run['run_id']}", what="the assurance run")
 
 
 async def oversight_lines(api: Api, world: World, issue_run: dict | None = None,

@@ -188,20 +188,16 @@ class Scenario:
         step(f"Billing manager issues the {self.world.period} bill run")
         run = await self.api.post("invoice-svc", "/v1/bill-runs", {"period": self.world.period, "mode": "issue"},
                                   as_="billing-manager")
-        run_id = run["run_id"]
         last = [None]
 
-        async def finished():
-            state = await self.api.get("invoice-svc", f"/v1/bill-runs/{run_id}")
+        def show_progress(state: dict) -> None:
             progress_text = str(state.get("progress"))
             if progress_text != last[0]:
                 print(f"   bill run {state['status']}: {progress_text}", flush=True)
                 last[0] = progress_text
-            if state["status"] == "failed":
-                raise RuntimeError(f"bill run failed: {state}")
-            return state if state["status"] == "completed" else None
 
-        self.facts["bill_run"] = await self.api.wait_until(finished, timeout_s=900, every_s=2, what="the bill run")
+        self.facts["bill_run"] = await self.api.finished_run(f"/v1/bill-runs/{run['run_id']}", what="the bill run",
+                                                             timeout_s=900, on_state=show_progress)
         invoices = await self.api.get_all("invoice-svc", "/v1/invoices", period=self.world.period, status="issued")
         self.facts["invoices"] = invoices
         print(f"   {len(invoices)} invoices issued", flush=True)
