@@ -91,9 +91,10 @@ class SqlUnit(Unit):
                                            columns=["topic", "key", "event_id", "event_type", "envelope"])
         await self.session.execute(_NOTIFY, {"c": notify_channel(table.schema or "public")})
 
-    def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
+    def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any],
+                      event_id: str | None = None) -> Envelope:
         return new_envelope(type=event_type, source=self._source, subject=subject, data=data,
-                            correlationid=correlation_id_var.get())
+                            correlationid=correlation_id_var.get(), id=event_id)
 
     async def record_audit(self, *, actor: str, action: str, entity_type: str, entity_id: str,
                            reason: str | None = None, before: Any = None, after: Any = None) -> None:

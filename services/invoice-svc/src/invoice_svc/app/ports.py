@@ -446,9 +446,11 @@ class BillingUnit(InvoiceUnit, Protocol):
     @property
     def assurance(self) -> AssuranceRuns: ...
 
-    def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any]) -> Envelope:
+    def wire_envelope(self, event_type: str, *, subject: str, data: dict[str, Any],
+                      event_id: str | None = None) -> Envelope:
         """A catalogued event whose `data` is already in its wire form, not validated again (a bill run issues
-        100,000s of invoices; a unit test validates what builds such data against the catalog model)."""
+        100,000s of invoices; a unit test validates what builds such data against the catalog model); with a
+        fresh id unless `event_id` is one."""
         ...
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
-from invoice_svc.app.bill_run_writing import issued_event_data
+from invoice_svc.app.bill_run_writing import _event_ids, issued_event_data
 from invoice_svc.domain.pricing import (
     BillTo,
     ContractLineTerms,
@@ -41,3 +42,11 @@ def test_issued_event_data_validates_against_the_catalog_and_round_trips():
     assert model.total == Decimal("1615.00")
     assert [ln.kind for ln in model.lines] == ["usage", "over_delivery", "discount", "agency_commission"]
     assert {k: data[k] for k in ("total", "issue_date")} == {"total": "1615.00", "issue_date": "2024-07-01"}
+
+
+def test_a_chunks_event_ids_are_distinct_random_uuids_as_uuid4_makes_them():
+    ids = _event_ids(1000)
+    assert len(set(ids)) == 1000
+    parsed = [uuid.UUID(i) for i in ids]
+    assert all((u.version, u.variant) == (4, uuid.RFC_4122) and str(u) == i for u, i in zip(parsed, ids, strict=True))
+    assert _event_ids(0) == []

@@ -28,9 +28,26 @@ INPUT_KINDS = ("rate_card", "contract_terms", "ledger_revision", "engine_version
 
 # Each dataclass type's field names, read once (`dataclasses.fields` on every value was most of a digest's cost).
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+# The exact types a digest meets most (a bill run digests every group's terms): handled before any isinstance test.
+# Subclasses and every other type take `_canonical_other`, the general rules, so the result is the same either way.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
 def _canonical(value: Any) -> Any:
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is not None:
+        return {name: _canonical(getattr(value, name)) for name in names}
+    if kind is Decimal:
+        return format(value.normalize(), "f")
+    if kind is tuple or kind is list:
+        return [_canonical(v) for v in value]
+    return _canonical_other(value)
+
+
+def _canonical_other(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float):
         return value
     if isinstance(value, Decimal):
