@@ -73,4 +73,6 @@ source_crosswalks = Table(
     Column("line_item_id", String(200), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("source_system", "source_line_item_id"),
+    # Which of a delivery batch's line items a crosswalk maps to (the first-seen rule's lock, crosswalk_repository).
+    Index("ix_source_crosswalks_line_item", "line_item_id"),
 )

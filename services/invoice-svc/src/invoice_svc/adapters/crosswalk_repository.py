@@ -18,6 +18,20 @@ _MAPPED = text(f"""
       JOIN {SCHEMA}.source_crosswalks c USING (source_system, source_line_item_id)""")
 
 
+# Records of one of our line items come on one partition (its id is the message key), except those of a source
+# whose crosswalk maps its own ids to ours: those come keyed by the source's id, possibly on another partition that
+# another consumer (a second runner or replica) reads at the same time. The first-seen rule (which source bills a
+# service day) must then decide each such line item's days one transaction at a time: each transaction locks, until
+# it ends, the line items of its batch that some crosswalk maps to, in one order (no deadlock among them). A line item
+# no crosswalk maps to takes no lock.
+_LOCK_SHARED_LINE_ITEMS = text(f"""
+    SELECT pg_advisory_xact_lock(k.h) FROM (
+        SELECT DISTINCT hashtextextended('invoice_svc:first_seen:' || c.line_item_id, 0) AS h
+          FROM {SCHEMA}.source_crosswalks c
+         WHERE c.line_item_id = ANY(CAST(:items AS text[]))
+         ORDER BY h) AS k""")
+
+
 class CrosswalkRepository:
     """The crosswalks over one session."""
 
@@ -47,3 +61,9 @@ class CrosswalkRepository:
             return {}
         rows = await self._session.execute(_MAPPED, {"systems": [s for s, _ in keys], "items": [i for _, i in keys]})
         return {(system, theirs): ours for system, theirs, ours in rows.all()}
+
+    async def lock_shared_line_items(self, line_items: Collection[str]) -> None:
+        """Lock, until the transaction ends, those of our `line_items` that a crosswalk maps another source's ids
+        to (their records may be read by several consumers at once: see _LOCK_SHARED_LINE_ITEMS)."""
+        if line_items:
+            await self._session.execute(_LOCK_SHARED_LINE_ITEMS, {"items": list(line_items)})

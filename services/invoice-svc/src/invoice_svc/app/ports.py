@@ -110,6 +110,12 @@ class Crosswalks(Protocol):
         """Our line item id for each (source_system, their line item id) of `keys` a crosswalk maps."""
         ...
 
+    async def lock_shared_line_items(self, line_items: Collection[str]) -> None:
+        """Lock, until the transaction ends, those of our `line_items` that a crosswalk maps another source's ids
+        to: records of such a line item may come on several partitions at once, and the first-seen rule must
+        decide each of its days in one transaction at a time."""
+        ...
+
 
 class ExceptionQueue(Protocol):
     """The billing exception queue: one unresolved exception per dedupe key."""

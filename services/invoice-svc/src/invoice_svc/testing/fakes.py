@@ -299,6 +299,7 @@ class FakeCrosswalks:
 
     def __init__(self) -> None:
         self.by_source: dict[str, dict[str, str]] = {}
+        self.locked: set[str] = set()  # the line items a transaction locked for the first-seen rule
 
     async def of_source(self, source_system: str) -> dict[str, str]:
         return dict(self.by_source.get(source_system, {}))
@@ -308,6 +309,10 @@ class FakeCrosswalks:
 
     async def mapped(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], str]:
         return {(s, i): self.by_source[s][i] for s, i in keys if i in self.by_source.get(s, {})}
+
+    async def lock_shared_line_items(self, line_items: Collection[str]) -> None:
+        targets = {ours for walk in self.by_source.values() for ours in walk.values()}
+        self.locked.update(set(line_items) & targets)
 
 
 @dataclass

@@ -83,9 +83,13 @@ async def _refuse_unregistered_sources(unit: InvoiceUnit, events: Sequence[Event
 
 
 async def _under_our_line_items(unit: InvoiceUnit, revisions: list[DeliveryRecord]) -> list[DeliveryRecord]:
-    """The records under our line item ids where their source's crosswalk maps theirs (domain.ledger.crosswalks)."""
+    """The records under our line item ids where their source's crosswalk maps theirs (domain.ledger.crosswalks),
+    those of a line item another source's crosswalk maps to locked for the first-seen rule (they may come on several
+    partitions, read by several consumers at once)."""
     ours = await unit.crosswalks.mapped({(r.source_system, r.line_item_id) for r in revisions})
-    return [crosswalked(r, ours) for r in revisions] if ours else revisions
+    mapped = [crosswalked(r, ours) for r in revisions] if ours else revisions
+    await unit.crosswalks.lock_shared_line_items({r.line_item_id for r in mapped})
+    return mapped
 
 
 async def _config_for(unit: InvoiceUnit, records: Sequence[DeliveryRecord]) -> BillingConfig:
