@@ -37,6 +37,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--consumers", default=None,
                         help="comma-separated process counts, e.g. 1,2: the service as N consumer processes")
+    parser.add_argument("--runners", type=int, default=None,
+                        help="runners in the service's consumer (default: the service's CONSUMER_RUNNERS)")
     parser.add_argument("--profile", default=None, help="write a cProfile of the service phase to this file")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark's rows (default: delete them)")
     parser.add_argument("--gc-default", action="store_true",

@@ -21,6 +21,9 @@ record_deliveries = importlib.import_module("invoice_svc.app.handlers.when_campa
 totals: dict[str, float] = defaultdict(float)
 
 
+counts: dict[str, int] = defaultdict(int)
+
+
 def _timed_async(name: str, fn):
     @functools.wraps(fn)
     async def wrapper(*args, **kwargs):
@@ -29,6 +32,7 @@ def _timed_async(name: str, fn):
             return await fn(*args, **kwargs)
         finally:
             totals[name] += time.perf_counter() - started
+            counts[name] += 1
     return wrapper
 
 
@@ -71,16 +75,17 @@ class _timed_sessions:  # noqa: N801 - stands in for an async_sessionmaker
         return self._sessions(*args, **kwargs)
 
 
-def install(runner) -> None:
-    """Time the stages of `runner` and of the CampaignDelivered batch handler."""
-    runner._inbox.claim = _timed_async("runner: inbox claim (INSERT .. ON CONFLICT)", runner._inbox.claim)
-    runner._apply = _timed_async("runner: whole DB transaction incl. commit", runner._apply)
+def install(runners) -> None:
+    """Time the stages of `runners` (summed over them) and of the CampaignDelivered batch handler."""
+    for runner in runners:
+        runner._inbox.claim = _timed_async("runner: inbox claim (INSERT .. ON CONFLICT)", runner._inbox.claim)
+        runner._apply = _timed_async("runner: whole DB transaction incl. commit", runner._apply)
+        runner._sessions = _timed_sessions(runner._sessions)
     runner_module.decode = _timed("runner: decode + schema validation", decode_module.decode)
     LedgerRepository.record_batch = _timed_async(  # type: ignore[method-assign]
         "handler: ledger write (revisions + current, 1 stmt)", LedgerRepository.record_batch)
     record_deliveries.distinct_revisions = _timed("handler: row building (distinct revisions)",
                                                   record_deliveries.distinct_revisions)
-    runner._sessions = _timed_sessions(runner._sessions)
     ConfigRepository.lock_shared = _timed_async(  # type: ignore[method-assign]
         "handler: shared config locks", ConfigRepository.lock_shared)
     record_deliveries.sync_delivery_exceptions = _timed_async(
@@ -90,6 +95,9 @@ def install(runner) -> None:
 
 
 def report(phase_s: float) -> None:
-    print(f"time breakdown of the service phase ({phase_s:.1f}s wall):")
+    print(f"time breakdown of the service phase ({phase_s:.1f}s wall; each stage summed over the runners, whose "
+          "stages overlap: with two runners the shares add up past 100%):")
     for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"  {name:<48} {seconds:7.2f}s  {100 * seconds / phase_s:5.1f}%")
+    transactions = counts["runner: whole DB transaction incl. commit"]
+    print(f"  ({transactions:,} batch transactions)")

@@ -21,7 +21,7 @@ from invoice_svc.adapters.config_repository import ConfigRepository, ParsedState
 from invoice_svc.bootstrap import build
 from invoice_svc.entrypoints.consumer import make_runner
 from invoice_svc.settings import Settings
-from mediabill_common.consumer.runner import CONSUMED
+from mediabill_common.consumer.runner import CONSUMED, ConsumerRunner
 from mediabill_common.events.config_state import DeliverySourceState
 from mediabill_common.kafka import make_consumer, make_producer
 from mediabill_common.kafka.admin import ensure_topics
@@ -93,31 +93,43 @@ async def publish_all(bootstrap: str, topic: str, partitions: int, work: Workloa
         await producer.stop()
 
 
+def service_consumers(ctx: ServiceContext, bootstrap: str, producer, name: str, topic: str, batch_size: int,
+                      runners: int) -> list[tuple[ConsumerRunner, AIOKafkaConsumer]]:
+    """invoice-svc's runners as its consumer process builds them (mediabill_common.process.run_consumer): each
+    with a consumer of its own in group `name`."""
+    out = []
+    for i in range(runners):
+        runner = make_runner(ctx, producer, name=name)
+        out.append((runner, make_consumer(bootstrap, group_id=name, client_id=f"{name}-{i}", topics=[topic],
+                                          max_poll_records=batch_size, listener=runner.rebalance_listener,
+                                          fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
+                                          fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)))
+    return out
+
+
 async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, batch_size: int, runid: str) \
         -> tuple[float, CpuMeter]:
     """invoice-svc's real consumer loop in this process; seconds until the ledger holds every message."""
     name = f"bench-{runid}"
     producer = make_producer(args.bootstrap, client_id=f"{name}-dlq")
     await producer.start()
-    runner = make_runner(ctx, producer, name=name)
-    breakdown.install(runner)
-    consumer = make_consumer(args.bootstrap, group_id=name, client_id=name, topics=[topic],
-                             max_poll_records=batch_size, listener=runner.rebalance_listener,
-                             fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
-                             fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)
+    runners = service_consumers(ctx, args.bootstrap, producer, name, topic, batch_size,
+                                args.runners or ctx.settings.consumer_runners)
+    breakdown.install([runner for runner, _ in runners])
     applied = CONSUMED.labels(name, "CampaignDelivered")
     profiler = cProfile.Profile() if args.profile else None
-    print(f"service consumer: group {name}, batch size {batch_size}", flush=True)
+    print(f"service consumer: group {name}, batch size {batch_size}, {len(runners)} runner(s)", flush=True)
     cpu = CpuMeter()
     event.listen(ctx.engine.sync_engine, "checkout",
                  lambda dbapi_conn, *_: cpu.track(dbapi_conn.driver_connection.get_server_pid()))
     cpu.start()
     started = time.perf_counter()
-    await consumer.start()
+    for _, consumer in runners:
+        await consumer.start()
     stop = asyncio.Event()
     if profiler:
         profiler.enable()
-    task = asyncio.create_task(runner.run(consumer, stop, batch_size=batch_size))
+    task = asyncio.gather(*(runner.run(consumer, stop, batch_size=batch_size) for runner, consumer in runners))
     try:
         await _wait(lambda: applied._value.get(), work.distinct_events, started, task, "service")
     finally:
@@ -127,7 +139,8 @@ async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, bat
             profiler.disable()
         stop.set()
         await task
-        await consumer.stop()
+        for _, consumer in runners:
+            await consumer.stop()
         await producer.stop()
     if profiler:
         profiler.dump_stats(args.profile)

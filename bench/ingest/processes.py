@@ -18,12 +18,11 @@ from pathlib import Path
 import uvloop
 from sqlalchemy import event, text
 
-from bench.ingest.phases import CpuMeter, verify_ledger
+from bench.ingest.phases import CpuMeter, service_consumers, verify_ledger
 from bench.ingest.workload import Workload
 from invoice_svc.bootstrap import build
-from invoice_svc.entrypoints.consumer import make_runner
 from invoice_svc.settings import Settings
-from mediabill_common.kafka import make_consumer, make_producer
+from mediabill_common.kafka import make_producer
 from mediabill_common.process import tune_gc_for_throughput
 from mediabill_common.service import ServiceContext
 
@@ -76,28 +75,27 @@ async def _applied(ctx: ServiceContext, name: str) -> int:
 
 
 async def _consume(args: argparse.Namespace) -> None:
-    """One consumer process: invoice-svc's runner until SIGTERM, then its CPU to `--report`."""
+    """One consumer process: invoice-svc's runners (CONSUMER_RUNNERS) until SIGTERM, then its CPU to `--report`."""
     tune_gc_for_throughput()
     ctx = build(Settings(database_url=args.database_url, kafka_bootstrap_servers=args.bootstrap))
     producer = make_producer(args.bootstrap, client_id=f"{args.name}-dlq")
     await producer.start()
-    runner = make_runner(ctx, producer, name=args.name)
-    consumer = make_consumer(args.bootstrap, group_id=args.name, client_id=args.name, topics=[args.topic],
-                             max_poll_records=args.batch_size, listener=runner.rebalance_listener,
-                             fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
-                             fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)
+    runners = service_consumers(ctx, args.bootstrap, producer, args.name, args.topic, args.batch_size,
+                                ctx.settings.consumer_runners)
     cpu = CpuMeter()
     event.listen(ctx.engine.sync_engine, "checkout",
                  lambda dbapi_conn, *_: cpu.track(dbapi_conn.driver_connection.get_server_pid()))
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     cpu.start()
-    await consumer.start()
+    for _, consumer in runners:
+        await consumer.start()
     try:
-        await runner.run(consumer, stop, batch_size=args.batch_size)
+        await asyncio.gather(*(runner.run(consumer, stop, batch_size=args.batch_size) for runner, consumer in runners))
     finally:
         cpu.stop()
-        await consumer.stop()
+        for _, consumer in runners:
+            await consumer.stop()
         await producer.stop()
         _write_report(Path(args.report), cpu)
         await ctx.close()

@@ -127,8 +127,13 @@ def test_consumers_never_outnumber_the_partitions_of_their_topics(rendered):
     deployments = _of_kind(docs, "Deployment")
     for svc in SERVICES:
         topics = importlib.import_module(f"{svc.package}.entrypoints.consumer").TOPICS
-        replicas = deployments[f"mediabill-{svc.name}-consumer"]["spec"]["replicas"]
-        assert 1 <= replicas <= max(TOPIC_PARTITIONS[t] for t in topics), svc.name
+        deployment = deployments[f"mediabill-{svc.name}-consumer"]
+        replicas = deployment["spec"]["replicas"]
+        # each replica is CONSUMER_RUNNERS members of the group (the setting's default where the chart sets none)
+        env = _env(deployment["spec"]["template"]["spec"]["containers"][0])
+        default = importlib.import_module(f"{svc.package}.settings").Settings.model_fields["consumer_runners"].default
+        runners = int(env["CONSUMER_RUNNERS"]["value"]) if "CONSUMER_RUNNERS" in env else default
+        assert 1 <= replicas * runners <= max(TOPIC_PARTITIONS[t] for t in topics), svc.name
 
 
 def test_apis_are_probed_scraped_autoscaled_and_reached_only_from_the_release(rendered):

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from invoice_svc.settings import Settings as InvoiceSettings
 from mediabill_common.events.catalog import CONFIG_TOPIC, DELIVERY_TOPIC, EXCEPTIONS_TOPIC, TOPIC_PARTITIONS
 from mediabill_common.kafka.admin import ensure_topics
 from mediabill_common.testing.kafka import end_offsets, read_all
@@ -96,7 +97,7 @@ async def test_consumers_and_relays_scale_out_and_in_mid_stream_with_effects_exa
         await asyncio.sleep(5)
         system.add_instance(f"{CONSUMER}-4", CONSUMER)
         await members(system, kafka_bootstrap, 4)
-        note(f"scale out: {CONSUMER}-4 joined the group (4 members)")
+        note(f"scale out: {CONSUMER}-4 joined the group (4 processes)")
         await publisher
         publisher = asyncio.create_task(publish_paced(kafka_bootstrap, world.stream[half:], duration_s=15))
         late_config = asyncio.create_task(configure(api, world, late))
@@ -106,7 +107,7 @@ async def test_consumers_and_relays_scale_out_and_in_mid_stream_with_effects_exa
             await retire(system, name)
             note(f"scale in: {name} (SIGTERM)")
         await members(system, kafka_bootstrap, 3)
-        note("the group is back to 3 members")
+        note("the group is back to 3 processes")
         await late_config
         await publisher
         note(f"published {len(world.stream)} events of {len(world.final)} deliveries")
@@ -164,9 +165,11 @@ async def settle(system: System, db: Db, what: str, check, status=None) -> None:
         raise AssertionError(f"never converged: {what} ({detail})\n{exc}\n{tails}") from exc
 
 
-async def members(system: System, bootstrap: str, count: int) -> None:
-    """Wait until invoice-svc's group has settled with `count` member processes (each takes some of the delivery
-    topic's 6 partitions: the group assigns round-robin over partitions)."""
+async def members(system: System, bootstrap: str, processes: int) -> None:
+    """Wait until invoice-svc's group has settled with `processes` consumer processes, each CONSUMER_RUNNERS members
+    of it (the group assigns the delivery topic's 6 partitions round-robin over the members; with 4 processes of
+    two runners, two members wait idle)."""
+    count = processes * InvoiceSettings.model_fields["consumer_runners"].default
     group = f"invoice-svc-{system.name}"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -176,7 +179,7 @@ async def members(system: System, bootstrap: str, count: int) -> None:
                 await admin.describe_consumer_groups([group]))[0].groups[0]
             return state, len(found)
 
-        await poll_until(described, what=f"{group} to settle with {count} members",
+        await poll_until(described, what=f"{group} to settle with {count} members ({processes} processes)",
                          until=lambda got: got == ("Stable", count), timeout_s=180, every_s=0.5,
                          alive=system.check_alive)
     finally:

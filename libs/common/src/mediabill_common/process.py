@@ -62,22 +62,31 @@ async def run_relay(ctx: AnyContext) -> None:
 
 async def run_consumer(ctx: AnyContext, make_runner: Callable[[AnyContext, object], ConsumerRunner],
                        topics: list[str], *, group_id: str | None = None) -> None:
-    """Consume `topics` with the service's handler table until SIGTERM."""
+    """Consume `topics` with the service's handler table until SIGTERM: `consumer_runners` runners, each with a
+    consumer of its own in the group (Kafka assigns each its partitions)."""
     stop = _stop_event()
     name = group_id or ctx.settings.consumer_group or ctx.settings.service_name
     producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id=f"{name}-dlq")
     await _start_with_retry(producer.start, stop)
-    runner = make_runner(ctx, producer)
-    consumer = make_consumer(ctx.settings.kafka_bootstrap_servers, group_id=name, client_id=name, topics=topics,
-                             max_poll_records=ctx.settings.consumer_batch_size, listener=runner.rebalance_listener,
-                             fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
-                             fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)
-    await _start_with_retry(consumer.start, stop)
-    log.info("consumer started", extra={"group": name, "topics": topics})
+    runners = [make_runner(ctx, producer) for _ in range(ctx.settings.consumer_runners)]
+    consumers = [make_consumer(ctx.settings.kafka_bootstrap_servers, group_id=name,
+                               client_id=name if i == 0 else f"{name}-{i}", topics=topics,
+                               max_poll_records=ctx.settings.consumer_batch_size,
+                               listener=runner.rebalance_listener,
+                               fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
+                               fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)
+                 for i, runner in enumerate(runners)]
     try:
-        await runner.run(consumer, stop, batch_size=ctx.settings.consumer_batch_size)
+        for consumer in consumers:
+            await _start_with_retry(consumer.start, stop)
+        log.info("consumer started", extra={"group": name, "topics": topics, "runners": len(runners)})
+        # One runner failing stops the others (the process exits and is restarted, as with one runner).
+        async with asyncio.TaskGroup() as runs:
+            for runner, consumer in zip(runners, consumers, strict=True):
+                runs.create_task(runner.run(consumer, stop, batch_size=ctx.settings.consumer_batch_size))
     finally:
-        await consumer.stop()
+        for consumer in consumers:
+            await consumer.stop()
         await producer.stop()
         await ctx.close()
 

@@ -54,6 +54,11 @@ class ServiceSettings(BaseSettings):
     consumer_fetch_min_bytes: int = Field(default=1, ge=1)
     consumer_fetch_max_wait_ms: int = Field(default=500, ge=0)
     consumer_max_attempts: int = 5
+    # Runners per consumer process: each reads with a consumer of its own in the process's group (Kafka gives each
+    # its own partitions) and applies its batches in transactions of its own, so that one's database work overlaps
+    # another's decoding and handling on the process's single interpreter. Per-key order and exactly-once effects
+    # are those of as many consumer processes.
+    consumer_runners: int = Field(default=1, ge=1)
     # Sources accepted on the topics fed from outside, per topic, replacing the defaults for that topic
     # (events/sources.py: any /ad-platforms/... source for ads.delivery.v1, any /collections/... for
     # collections.payments.v1). A pattern ending in "/" accepts every source below it, any other exactly itself.
