@@ -44,6 +44,7 @@ def install() -> None:
     from invoice_svc.entrypoints import bill_run_executor as bill_runs
 
     _wrap(SnapshotRepository, "run_groups", "find groups (SQL)", True)
+    # A chunk's reads: in this process only with --pricing-processes 0 (a pricing process reads its own chunk).
     _wrap(SnapshotRepository, "aggregated_deliveries", "aggregate deliveries (SQL GROUP BY)", True)
     _wrap(SnapshotRepository, "billed_before", "billed before (SQL)", True)
     _wrap(SnapshotRepository, "changed_issued_periods", "rule-13 candidates (SQL)", True)
@@ -60,7 +61,8 @@ def install() -> None:
     _wrap(InvoiceRepository, "take_numbers", "number block (SQL)", True)
     _wrap(bill_run_writing, "raise_exceptions", "raise exceptions", True)
     _wrap(bill_runs, "read_chunk", "= read chunk (total, overlaps)", True)
-    _wrap(PricingPool, "price", "= price chunk (total, pricing pool or thread)", True)
+    _wrap(PricingPool, "price", "= price chunk (total, in a thread)", True)
+    _wrap(PricingPool, "in_process", "= read + price chunk (total, in a pricing process)", True)
     _wrap(bill_runs, "write_chunk", "= write chunk (total, overlaps)", True)
 
 

@@ -50,3 +50,7 @@ class BillingContract:
 
     def terms_for(self, period: str) -> ContractTerms:
         return terms_in_effect_of_wire(self.state, period)
+
+    def named_only(self) -> BillingContract:
+        """The contract as an issued invoice names it, without its stored state (no terms: priced already)."""
+        return BillingContract(self.contract_id, self.name, self.advertiser_name, {})

@@ -167,8 +167,7 @@ def price_chunk(scope: RunScope, inputs: ChunkInputs) -> PricedChunk:
 
 @dataclass(frozen=True, slots=True)
 class Pricing:
-    """What pricing adds to a group's inputs (a `PricedGroup` without what the inputs already hold): all a
-    pricing process sends back, so the parties and contract states are not pickled twice."""
+    """What pricing adds to a group's inputs (a `PricedGroup` without what the inputs already hold)."""
 
     invoice_id: str
     draft: DraftInvoice
@@ -179,8 +178,8 @@ class Pricing:
 
 
 def price_groups(scope: RunScope, groups: Sequence[GroupToPrice]) -> list[Pricing | NewException]:
-    """Each group priced, or the `pricing_out_of_range` exception of one that could not be (pure: a pricing
-    process of app/pricing_pool.py runs it on its own core)."""
+    """Each group priced, or the `pricing_out_of_range` exception of one that could not be (pure: a thread or a
+    pricing process of app/pricing_pool.py runs it)."""
     out: list[Pricing | NewException] = []
     for group in groups:
         try:
@@ -233,7 +232,7 @@ class PricedGroupInputs:
 
 
 class GroupToPrice(NamedTuple):
-    """What pricing reads of a group's inputs, and no more: a chunk of them is pickled to a pricing process."""
+    """What pricing reads of a group's inputs, and no more."""
 
     key: GroupKey
     bill_to: BillTo

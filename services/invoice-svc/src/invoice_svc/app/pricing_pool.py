@@ -2,12 +2,12 @@
 
 Pricing is pure Python (the engine of domain/pricing) and most of a bill run's CPU. In a thread of the worker it
 shares one interpreter with the event loop that reads and writes the chunks: each waits for the other's turn with
-the interpreter, and the second core is left to PostgreSQL alone. In processes of its own a chunk is priced while
-the worker reads the next chunks and writes the previous one, and with more than one process several chunks are
-priced at once. A chunk goes to a process as one task: its groups' inputs there, and back only what pricing adds
-(`Pricing`: the draft, the terms, the problems), which the worker joins to the inputs it kept.
+the interpreter, and the second core is left to PostgreSQL alone. In processes of its own a chunk is read and priced
+while the worker writes the previous ones, and with more than one process several chunks at once. A chunk goes to a
+process as one task (`in_process`, with entrypoints/pricing_process.py's `read_and_price`): the process reads the
+chunk over its own connections and sends back only what the write needs.
 
-With `processes=0` pricing runs in a thread of the worker, as it did before the pool (tests, small machines).
+With `processes=0` pricing runs in a thread of the worker (`price`), as it did before the pool (small machines).
 """
 
 from __future__ import annotations
@@ -16,26 +16,18 @@ import asyncio
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import wait
 from multiprocessing.reduction import ForkingPickler
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
-from invoice_svc.app.bill_run_pricing import (
-    ChunkInputs,
-    GroupToPrice,
-    PricedChunk,
-    Pricing,
-    RunScope,
-    assemble_chunk,
-    price_chunk,
-    price_groups,
-)
-from invoice_svc.app.stored import NewException
+from invoice_svc.app.bill_run_pricing import ChunkInputs, PricedChunk, RunScope, price_chunk
 from invoice_svc.domain.pricing import DraftInvoice
+
+T = TypeVar("T")
 
 
 def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
@@ -62,19 +54,20 @@ class PricingPool:
         return max(self.processes, 1)
 
     async def price(self, scope: RunScope, inputs: ChunkInputs) -> PricedChunk:
-        if not self.processes:
-            return await asyncio.to_thread(price_chunk, scope, inputs)
+        """Price a chunk read by this process, in a thread of it (`processes=0`)."""
+        return await asyncio.to_thread(price_chunk, scope, inputs)
+
+    async def in_process(self, task: Callable[..., T], *args: Any) -> T:
+        """`task(*args)` in one of the pool's processes (`processes` > 0)."""
         pool = self._started()
         try:
-            results = await asyncio.get_running_loop().run_in_executor(
-                pool, _price_in_process, scope, [g.to_price() for g in inputs.groups])
+            return await asyncio.get_running_loop().run_in_executor(pool, task, *args)
         except BrokenProcessPool:
             # A pricing process died (killed, out of memory): the run fails like any other error, and the next
             # one starts a fresh pool.
             self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-        return assemble_chunk(inputs, results)
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -88,10 +81,6 @@ class PricingPool:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-
-
-def _price_in_process(scope: RunScope, groups: Sequence[GroupToPrice]) -> list[Pricing | NewException]:
-    return price_groups(scope, groups)
 
 
 def _start_pricing_process() -> None:

@@ -32,6 +32,7 @@ from invoice_svc.app.ports import LostClaim
 from invoice_svc.app.pricing_pool import PricingPool
 from invoice_svc.app.stored import BillRun, GroupSeed
 from invoice_svc.domain.billing.grouping import chunks, in_scope
+from invoice_svc.entrypoints.pricing_process import read_and_price
 from invoice_svc.settings import Settings
 from mediabill_common.money import round_money
 from mediabill_common.service import ServiceContext
@@ -145,16 +146,19 @@ class BillRunExecutor:
     async def _pipeline(self, run: BillRun, scope: RunScope, work: list[list[GroupSeed]],
                         progress: _Progress) -> None:
         """Each chunk is read, then priced (pure Python, in the pricing pool: as many chunks at once as it has
-        processes), while up to `read_ahead` chunks are read and the previous one written, so the database and the
-        interpreters work at the same time; writes stay in chunk order. Reads take no lock (the write re-checks
-        under the period lock), so reading ahead is safe; more than one read keeps the database busy while the
-        chunks are priced."""
+        processes, each of which reads its chunk too), while up to `read_ahead` chunks are read and the previous one
+        written, so the database and the interpreters work at the same time; writes stay in chunk order. Reads take
+        no lock (the write re-checks under the period lock), so reading ahead is safe; more than one read keeps the
+        database busy while the chunks are priced."""
         pending: list[asyncio.Task] = []
         prepared: deque[asyncio.Task] = deque()  # chunks first, first + 1, ... read and priced, in order
         reading, pricing = asyncio.Semaphore(self.read_ahead), asyncio.Semaphore(self.pricing.parallel)
         ahead = self.read_ahead + self.pricing.parallel
 
         async def prepare(seeds: list[GroupSeed]) -> tuple[ChunkInputs, PricedChunk]:
+            if self.pricing.processes:
+                async with pricing:  # a pricing process reads the chunk too (entrypoints/pricing_process.py)
+                    return await self.pricing.in_process(read_and_price, self.ctx.settings, scope, seeds)
             async with reading:
                 inputs = await self._read(scope, seeds)
             async with pricing:
