@@ -75,9 +75,9 @@ async def _refuse_unregistered_sources(unit: InvoiceUnit, events: Sequence[Event
     any_registered = bool(registered) or await unit.config.any_delivery_source()
     if not any_registered:
         return
-    for event in events:
-        refusal = source_refusal(event.payload.source_system, event.envelope.source, registered,
-                                 any_registered=any_registered)
+    # Each distinct (source_system, event source) once, in arrival order: the first refused is the first event's.
+    for source_system, event_source in dict.fromkeys((e.payload.source_system, e.envelope.source) for e in events):
+        refusal = source_refusal(source_system, event_source, registered, any_registered=any_registered)
         if refusal is not None:
             raise PermanentError(refusal)
 
