@@ -1,5 +1,6 @@
 """Poison messages go to <topic>.dlq with their headers; the consumer goes on with the next one."""
 
+import asyncio
 import json
 
 import pytest
@@ -131,3 +132,51 @@ async def _dead_letter_of(runner, kafka_bootstrap: str, topic: str, unique: str)
     finally:
         await consumer.stop()
     return [r for _, r in await read_topic(kafka_bootstrap, f"{topic}.dlq", lambda v, r: True, count=1)]
+
+
+async def test_a_permanent_error_is_dead_lettered_without_waiting_out_the_retry_backoff(common_schema, kafka_bootstrap,
+                                                                                       unique):
+    """A batch holding refused events is replayed event by event; an event refused for good is dead-lettered at
+    once. The backoff between attempts is for errors that may pass: waiting it out after a PermanentError stalled
+    the partition for retry_wait_s per refused event (here an hour each, which the guard below would turn into a
+    failure)."""
+    schema, tables, engine, sessions = common_schema
+    topic = f"test.refused.{unique}"
+    await ensure_topics(kafka_bootstrap, {topic: 1, f"{topic}.dlq": 1})
+    async with engine.begin() as conn:
+        await conn.execute(text(f'CREATE TABLE "{schema}".applied (payment_id text)'))
+
+    async def apply_payment(session, item) -> None:
+        if item.payload.amount == 13:
+            raise PermanentError("amount 13 is refused")
+        await session.execute(text(f'INSERT INTO "{schema}".applied VALUES (:p)'), {"p": item.payload.payment_id})
+
+    await publish(kafka_bootstrap, topic, [("k", _payment(1, amount="13")), ("k", _payment(2)),
+                                           ("k", _payment(3, amount="13"))])
+    producer = make_producer(kafka_bootstrap, client_id="refused-test")
+    await producer.start()
+    runner = ConsumerRunner(name=f"refused-test-{unique}", session_factory=sessions, inbox=tables.inbox,
+                            handlers={"PaymentApplied": apply_payment}, producer=producer, max_attempts=5,
+                            retry_wait_s=3600)
+    consumer = make_consumer(kafka_bootstrap, group_id=f"refused-{unique}", client_id="refused", topics=[topic],
+                             listener=runner.rebalance_listener)
+    await consumer.start()
+    try:
+        records: list = []
+
+        async def read() -> int:
+            records.extend(r for rs in (await consumer.getmany(timeout_ms=1000)).values() for r in rs)
+            return len(records)
+
+        await poll_until(read, what="the 3 records read", until=lambda n: n >= 3, every_s=0)
+        await asyncio.wait_for(runner.process(records), timeout=120)  # a guard against the hour-long backoff
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+    async with sessions() as session:
+        applied = (await session.execute(text(f'SELECT payment_id FROM "{schema}".applied'))).scalars()
+        assert list(applied) == ["p-2"]
+    dead = await read_topic(kafka_bootstrap, f"{topic}.dlq", lambda v, r: True, count=2)
+    assert [value["data"]["payment_id"] for value, _ in dead] == ["p-1", "p-3"]
+    assert all("refused" in dict(r.headers)["dlq-reason"].decode() for _, r in dead)

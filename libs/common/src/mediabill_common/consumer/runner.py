@@ -256,6 +256,8 @@ class ConsumerRunner:
             except Exception as exc:  # noqa: BLE001
                 last = exc
                 attempts += 1
+                if isinstance(exc, PermanentError) or attempts >= self._max_attempts:
+                    break  # the backoff is for an error that may pass: none after a refusal or the last attempt
                 await asyncio.sleep(self._retry_wait_s * attempts)
         reason = failure_reason(last) if last else "unknown failure"
         log.error("dead-lettering event", extra={"consumer": self.name, "event_id": item.envelope.id,
