@@ -57,11 +57,9 @@ SERVICES = (
     # invoice-svc's worker executes the bill runs its API queues: a month-end run must not slow the API people use.
     # It also runs the daily jobs, among them the assurance run over the current and previous month (oversight.md O3).
     # Its bill-run pricing stays in a thread of the worker on the dev stack's shared cores (BILL_RUN_PRICING_PROCESSES,
-    # docs/operations.md); its consumer runs two runners, one's database work overlapping the other's Python
-    # (CONSUMER_RUNNERS).
+    # docs/operations.md).
     Service("invoice-svc", "invoice_svc", 8002, roles=(*ROLES, "worker"),
-            dev_env=(("ASSURANCE_SCHEDULE_ENABLED", "true"), ("BILL_RUN_PRICING_PROCESSES", "0"),
-                     ("CONSUMER_RUNNERS", "2"))),
+            dev_env=(("ASSURANCE_SCHEDULE_ENABLED", "true"), ("BILL_RUN_PRICING_PROCESSES", "0"))),
     # The demo shows disputes handled over days on dispute-svc's demo clock (tools/demo/timeline.py).
     Service("dispute-svc", "dispute_svc", 8003, dev_env=(("DEMO_CLOCK", "true"),)),
     Service("adjustment-svc", "adjustment_svc", 8004),

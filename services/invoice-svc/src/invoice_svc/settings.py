@@ -21,10 +21,6 @@ class Settings(ServiceSettings):
     # more off it (figures in bench/RESULTS.md). A lone event on a quiet topic waits <= 500 ms.
     consumer_fetch_min_bytes: int = 256 * 1024
     consumer_fetch_max_wait_ms: int = 500
-    # Two runners per consumer process: while one's transaction is in PostgreSQL (the ledger write, the inbox claim)
-    # the other decodes and checks its own batch, where one runner left the interpreter idle for the database's
-    # share of every batch (bench/RESULTS.md).
-    consumer_runners: int = Field(default=2, ge=1)
     # Bill runs (executed by the worker processes; any of them picks up a run whose worker died).
     bill_run_chunk_size: int = Field(default=1000, ge=1)
     # Chunks read ahead of the one being priced: the database reads while the interpreter prices (more than one
