@@ -21,16 +21,23 @@ def _payment(n: int, amount: str = "1.00"):
         "currency": "USD", "applied_at": "2026-11-01T00:00:00Z"}, subject="inv")
 
 
-async def test_poison_messages_are_dead_lettered_and_the_rest_applied_once(common_schema, kafka_bootstrap,
-                                                                           unique):
-    schema, tables, engine, sessions = common_schema
-    topic = f"test.poison.{unique}"
+async def _topic_and_applied_table(common_schema, kafka_bootstrap: str, topic: str) -> str:
+    """The test's topic and its dead-letter topic, and a table of the payments applied; the table's name."""
+    schema, _, engine, _ = common_schema
     await ensure_topics(kafka_bootstrap, {topic: 1, f"{topic}.dlq": 1})
     async with engine.begin() as conn:
         await conn.execute(text(f'CREATE TABLE "{schema}".applied (id serial, payment_id text)'))
+    return f'"{schema}".applied'
+
+
+async def test_poison_messages_are_dead_lettered_and_the_rest_applied_once(common_schema, kafka_bootstrap,
+                                                                           unique):
+    schema, tables, _, sessions = common_schema
+    topic = f"test.poison.{unique}"
+    applied_table = await _topic_and_applied_table(common_schema, kafka_bootstrap, topic)
 
     async def apply_payment(session, item) -> None:
-        await session.execute(text(f'INSERT INTO "{schema}".applied (payment_id) VALUES (:p)'),
+        await session.execute(text(f"INSERT INTO {applied_table} (payment_id) VALUES (:p)"),
                               {"p": item.payload.payment_id})
         if item.payload.amount == 13:
             raise PermanentError("amount 13 is cursed")
@@ -72,7 +79,7 @@ async def test_poison_messages_are_dead_lettered_and_the_rest_applied_once(commo
         await producer.stop()
 
     async with sessions() as session:
-        applied = (await session.execute(text(f'SELECT payment_id FROM "{schema}".applied ORDER BY id'))).scalars()
+        applied = (await session.execute(text(f"SELECT payment_id FROM {applied_table} ORDER BY id"))).scalars()
         assert list(applied) == ["p-1", "p-2"]  # the duplicate of p-1 changed nothing; unknown type ignored
     dead = await read_topic(kafka_bootstrap, f"{topic}.dlq", lambda v, r: True, count=3)
     reasons = [dict(r.headers)["dlq-reason"].decode() for _, r in dead]
@@ -140,16 +147,15 @@ async def test_a_permanent_error_is_dead_lettered_without_waiting_out_the_retry_
     once. The backoff between attempts is for errors that may pass: waiting it out after a PermanentError stalled
     the partition for retry_wait_s per refused event (here an hour each, which the guard below would turn into a
     failure)."""
-    schema, tables, engine, sessions = common_schema
+    _, tables, _, sessions = common_schema
     topic = f"test.refused.{unique}"
-    await ensure_topics(kafka_bootstrap, {topic: 1, f"{topic}.dlq": 1})
-    async with engine.begin() as conn:
-        await conn.execute(text(f'CREATE TABLE "{schema}".applied (payment_id text)'))
+    applied_table = await _topic_and_applied_table(common_schema, kafka_bootstrap, topic)
 
     async def apply_payment(session, item) -> None:
         if item.payload.amount == 13:
             raise PermanentError("amount 13 is refused")
-        await session.execute(text(f'INSERT INTO "{schema}".applied VALUES (:p)'), {"p": item.payload.payment_id})
+        await session.execute(text(f"INSERT INTO {applied_table} (payment_id) VALUES (:p)"),
+                              {"p": item.payload.payment_id})
 
     await publish(kafka_bootstrap, topic, [("k", _payment(1, amount="13")), ("k", _payment(2)),
                                            ("k", _payment(3, amount="13"))])
@@ -175,7 +181,7 @@ async def test_a_permanent_error_is_dead_lettered_without_waiting_out_the_retry_
         await producer.stop()
 
     async with sessions() as session:
-        applied = (await session.execute(text(f'SELECT payment_id FROM "{schema}".applied'))).scalars()
+        applied = (await session.execute(text(f"SELECT payment_id FROM {applied_table}"))).scalars()
         assert list(applied) == ["p-2"]
     dead = await read_topic(kafka_bootstrap, f"{topic}.dlq", lambda v, r: True, count=2)
     assert [value["data"]["payment_id"] for value, _ in dead] == ["p-1", "p-3"]
