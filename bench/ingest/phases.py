@@ -21,10 +21,11 @@ from invoice_svc.adapters.config_repository import ConfigRepository, ParsedState
 from invoice_svc.bootstrap import build
 from invoice_svc.entrypoints.consumer import make_runner
 from invoice_svc.settings import Settings
-from mediabill_common.consumer.runner import CONSUMED, ConsumerRunner
+from mediabill_common.consumer.runner import CONSUMED
 from mediabill_common.events.config_state import DeliverySourceState
-from mediabill_common.kafka import make_consumer, make_producer
+from mediabill_common.kafka import make_producer
 from mediabill_common.kafka.admin import ensure_topics
+from mediabill_common.process import runners_with_consumers
 from mediabill_common.service import ServiceContext
 from mediabill_common.testing.plugin import run_migrations
 
@@ -93,28 +94,14 @@ async def publish_all(bootstrap: str, topic: str, partitions: int, work: Workloa
         await producer.stop()
 
 
-def service_consumers(ctx: ServiceContext, bootstrap: str, producer, name: str, topic: str, batch_size: int,
-                      runners: int) -> list[tuple[ConsumerRunner, AIOKafkaConsumer]]:
-    """invoice-svc's runners as its consumer process builds them (mediabill_common.process.run_consumer): each
-    with a consumer of its own in group `name`."""
-    out = []
-    for i in range(runners):
-        runner = make_runner(ctx, producer, name=name)
-        out.append((runner, make_consumer(bootstrap, group_id=name, client_id=f"{name}-{i}", topics=[topic],
-                                          max_poll_records=batch_size, listener=runner.rebalance_listener,
-                                          fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
-                                          fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)))
-    return out
-
-
 async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, batch_size: int, runid: str) \
         -> tuple[float, CpuMeter]:
     """invoice-svc's real consumer loop in this process; seconds until the ledger holds every message."""
     name = f"bench-{runid}"
     producer = make_producer(args.bootstrap, client_id=f"{name}-dlq")
     await producer.start()
-    runners = service_consumers(ctx, args.bootstrap, producer, name, topic, batch_size,
-                                args.runners or ctx.settings.consumer_runners)
+    runners = runners_with_consumers(ctx, lambda: make_runner(ctx, producer, name=name), name, [topic],
+                                     runners=args.runners or ctx.settings.consumer_runners, batch_size=batch_size)
     breakdown.install([runner for runner, _ in runners])
     applied = CONSUMED.labels(name, "CampaignDelivered")
     profiler = cProfile.Profile() if args.profile else None

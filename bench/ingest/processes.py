@@ -18,12 +18,13 @@ from pathlib import Path
 import uvloop
 from sqlalchemy import event, text
 
-from bench.ingest.phases import CpuMeter, service_consumers, verify_ledger
+from bench.ingest.phases import CpuMeter, verify_ledger
 from bench.ingest.workload import Workload
 from invoice_svc.bootstrap import build
+from invoice_svc.entrypoints.consumer import make_runner
 from invoice_svc.settings import Settings
 from mediabill_common.kafka import make_producer
-from mediabill_common.process import tune_gc_for_throughput
+from mediabill_common.process import runners_with_consumers, tune_gc_for_throughput
 from mediabill_common.service import ServiceContext
 
 
@@ -80,8 +81,8 @@ async def _consume(args: argparse.Namespace) -> None:
     ctx = build(Settings(database_url=args.database_url, kafka_bootstrap_servers=args.bootstrap))
     producer = make_producer(args.bootstrap, client_id=f"{args.name}-dlq")
     await producer.start()
-    runners = service_consumers(ctx, args.bootstrap, producer, args.name, args.topic, args.batch_size,
-                                ctx.settings.consumer_runners)
+    runners = runners_with_consumers(ctx, lambda: make_runner(ctx, producer, name=args.name), args.name,
+                                     [args.topic], runners=ctx.settings.consumer_runners, batch_size=args.batch_size)
     cpu = CpuMeter()
     event.listen(ctx.engine.sync_engine, "checkout",
                  lambda dbapi_conn, *_: cpu.track(dbapi_conn.driver_connection.get_server_pid()))

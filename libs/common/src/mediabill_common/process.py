@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 
 import uvicorn
 import uvloop
+from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from prometheus_client import start_http_server
 
@@ -60,6 +61,22 @@ async def run_relay(ctx: AnyContext) -> None:
         await ctx.close()
 
 
+def runners_with_consumers(ctx: AnyContext, make_runner: Callable[[], ConsumerRunner], group: str,
+                           topics: list[str], *, runners: int, batch_size: int) \
+        -> list[tuple[ConsumerRunner, AIOKafkaConsumer]]:
+    """`runners` runners, each with a Kafka consumer of its own in `group` (not started), as a consumer process
+    runs them (bench/ingest builds its consumers here too)."""
+    pairs = []
+    for i in range(runners):
+        runner = make_runner()
+        pairs.append((runner, make_consumer(ctx.settings.kafka_bootstrap_servers, group_id=group,
+                                            client_id=group if i == 0 else f"{group}-{i}", topics=topics,
+                                            max_poll_records=batch_size, listener=runner.rebalance_listener,
+                                            fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
+                                            fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)))
+    return pairs
+
+
 async def run_consumer(ctx: AnyContext, make_runner: Callable[[AnyContext, object], ConsumerRunner],
                        topics: list[str], *, group_id: str | None = None) -> None:
     """Consume `topics` with the service's handler table until SIGTERM: `consumer_runners` runners, each with a
@@ -68,14 +85,9 @@ async def run_consumer(ctx: AnyContext, make_runner: Callable[[AnyContext, objec
     name = group_id or ctx.settings.consumer_group or ctx.settings.service_name
     producer = make_producer(ctx.settings.kafka_bootstrap_servers, client_id=f"{name}-dlq")
     await _start_with_retry(producer.start, stop)
-    runners = [make_runner(ctx, producer) for _ in range(ctx.settings.consumer_runners)]
-    consumers = [make_consumer(ctx.settings.kafka_bootstrap_servers, group_id=name,
-                               client_id=name if i == 0 else f"{name}-{i}", topics=topics,
-                               max_poll_records=ctx.settings.consumer_batch_size,
-                               listener=runner.rebalance_listener,
-                               fetch_min_bytes=ctx.settings.consumer_fetch_min_bytes,
-                               fetch_max_wait_ms=ctx.settings.consumer_fetch_max_wait_ms)
-                 for i, runner in enumerate(runners)]
+    pairs = runners_with_consumers(ctx, lambda: make_runner(ctx, producer), name, topics,
+                                   runners=ctx.settings.consumer_runners, batch_size=ctx.settings.consumer_batch_size)
+    runners, consumers = [r for r, _ in pairs], [c for _, c in pairs]
     try:
         for consumer in consumers:
             await _start_with_retry(consumer.start, stop)
