@@ -156,8 +156,7 @@ async def test_an_assurance_run_is_followed_after_leaving_the_page_and_links_the
     assert clean is not None and clean["status"] == "completed", clean
     assert (clean["invoices_checked"], clean["drifted"], clean["unverifiable"]) == (clean["progress"]["total"], 0, 0)
     assert clean["invoices_checked"] == clean["matched"] > 0, clean
-    invoice = await _invoice_with_usage(api, period)
-    line = next(ln for ln in invoice["lines"] if ln["kind"] == "usage")
+    invoice, line = await _invoice_with_usage(api, period)
     # The ledger changes behind invoice-svc's back (as tests/e2e/test_billing_assurance.py does): a tenth of what
     # the line's deliveries of the month counted. Re-priced, the invoice would now bill less: it has drifted.
     dsn = make_url(console_system.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -210,15 +209,26 @@ async def test_an_assurance_run_is_followed_after_leaving_the_page_and_links_the
     await expect(page.get_by_role("heading", name=f"Invoice {invoice['invoice_number']}")).to_be_visible()
 
 
-async def _invoice_with_usage(api, period: str) -> dict:
-    """An issued invoice of `period` with a usage line billed on a contract line and no budget cap reached."""
-    for summary in await api.get_all("invoice-svc", "/v1/invoices", status="issued", period=period):
+# Pricing models whose amount is the delivered count times a rate, whatever the contract's billing basis: a tenth of
+# the count bills a tenth. (An auction line bills media cost, and a CPM line may bill third-party counts.)
+_COUNTED_MODELS = ("cpc", "cpa", "vcpm")
+
+
+async def _invoice_with_usage(api, period: str) -> tuple[dict, dict]:
+    """An issued invoice of `period` (the first by number) and a usage line of it that a tenth of its deliveries
+    would re-price lower: billed on a contract line, for a product priced per counted unit, no budget cap reached.
+    The invoices of a run share their creation time, so the list's own order (then by random id) is not stable."""
+    models = {p["code"]: p["pricing_model"] for p in await api.get_all("product-config-svc", "/v1/products")}
+    summaries = await api.get_all("invoice-svc", "/v1/invoices", status="issued", period=period)
+    for summary in sorted(summaries, key=lambda s: s["invoice_number"]):
         invoice = await api.get("invoice-svc", f"/v1/invoices/{summary['invoice_id']}")
+        capped = {ln["line_item_id"] for ln in invoice["lines"] if ln["kind"] == "over_delivery"}
         usage = [ln for ln in invoice["lines"] if ln["kind"] == "usage" and ln["line_item_id"]
+                 and ln["line_item_id"] not in capped and models.get(ln["product_code"]) in _COUNTED_MODELS
                  and Decimal(ln["amount"]) > 100]
         if usage and invoice["contract_id"]:
-            return invoice
-    raise AssertionError(f"the demo has no issued invoice of {period} with a usage line")
+            return invoice, usage[0]
+    raise AssertionError(f"the demo has no issued invoice of {period} with a usage line a tamper would drift")
 
 
 async def _latest_run(api, period: str, after: dict | None = None) -> dict | None:
