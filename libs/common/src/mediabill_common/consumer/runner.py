@@ -247,9 +247,7 @@ class ConsumerRunner:
                                        first_error: Exception | None) -> str | None:
         attempts = 1 if first_error is not None else 0
         last: Exception | None = first_error
-        while attempts < self._max_attempts:
-            if isinstance(last, PermanentError):
-                break
+        while attempts < self._max_attempts and not isinstance(last, PermanentError):
             try:
                 reused = await self._with_transient_retry(lambda: self._apply([item]), stop)
                 return reuse_reason(item) if reused else None
