@@ -204,3 +204,53 @@ async def test_a_failed_batch_does_not_wait_for_its_read_ahead_under_the_lock_a_
 
     await _run_until(runner, consumer, asyncio.Event(), done, "the poison dead-lettered and p-1 applied", 10)
     assert dead_letters.failures == 1
+
+
+class KeepsDeadLetters(DeadLetters):
+    def __init__(self) -> None:
+        super().__init__(fail_first=False)
+        self.values: list[bytes] = []
+
+    async def send_and_wait(self, *args, **kwargs) -> None:
+        await super().send_and_wait(*args, **kwargs)
+        self.values.append(kwargs["value"])
+
+
+async def test_a_batch_decoded_in_several_slices_is_applied_whole_and_in_order(common_schema, unique):
+    # The read-ahead decodes a slice of records at a time, yielding between slices; a batch of 250 spans three.
+    dead_letters = KeepsDeadLetters()
+    runner, schema = await _runner(common_schema, unique, dead_letters)
+    poison = {50: b"{poison-50", 150: b"{poison-150", 249: b"{poison-249"}
+    consumer = ScriptedConsumer({0: [poison.get(n) or _payment(n) for n in range(250)]})
+    sessions = common_schema[3]
+
+    async def done() -> bool:
+        return dead_letters.sent == 3 and len(await _applied(sessions, schema)) == 247
+
+    await _run_until(runner, consumer, asyncio.Event(), done, "247 payments applied, 3 dead-lettered", 250)
+    assert await _applied(sessions, schema) == sorted(f"p-{n}" for n in range(250) if n not in poison)
+    assert dead_letters.values == list(poison.values())
+    assert consumer.committed == {TopicPartition(TOPIC, 0): 250}
+
+
+async def test_a_read_ahead_cancelled_while_it_decodes_gives_back_what_it_took(common_schema, unique):
+    # A stopping runner cancels its read-ahead; one cancelled between two slices of its decoding has already
+    # taken its records from the consumer, and gives them back as one still waiting for records takes none.
+    class TellsWhenTaken(ScriptedConsumer):
+        taken = asyncio.Event()
+
+        async def getmany(self, *, timeout_ms: int, max_records: int):
+            batches = await super().getmany(timeout_ms=timeout_ms, max_records=max_records)
+            self.taken.set()
+            return batches
+
+    runner, _ = await _runner(common_schema, unique, DeadLetters(fail_first=False))
+    consumer = TellsWhenTaken({0: [_payment(n) for n in range(250)]})
+    tp = TopicPartition(TOPIC, 0)
+    read = asyncio.create_task(runner._fetch(consumer, 250))
+    await consumer.taken.wait()  # the read goes on to the end of its first slice before this resumes
+    assert consumer.positions[tp] == 250 and not read.done()  # the records taken, the decoding under way
+    read.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await read
+    assert consumer.positions[tp] == 0

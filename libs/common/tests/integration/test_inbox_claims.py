@@ -9,7 +9,8 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy import event, text
 
 from mediabill_common.consumer.decode import Received, decode
-from mediabill_common.consumer.inbox import Inbox, data_digest
+from mediabill_common.consumer.digest import data_digest
+from mediabill_common.consumer.inbox import Inbox
 from mediabill_common.testing.kafka import envelope_for
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mediabill_common.consumer.inbox import data_digest
+from mediabill_common.consumer.digest import data_digest
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
 _json = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner,

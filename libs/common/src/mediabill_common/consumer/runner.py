@@ -54,6 +54,9 @@ UNKNOWN = Counter("mediabill_events_unknown_type_total", "Events of types this c
 LAG = Gauge("mediabill_consumer_lag", "Records of a partition not yet committed by this consumer, as of its last "
             "commit (the partition's end offset then, minus the committed offset)", ["consumer", "topic", "partition"])
 
+# records decoded between two yields of a read-ahead (about a millisecond's work)
+_DECODE_SLICE = 100
+
 # serialization failure and deadlock: the transaction can simply be run again
 _CONFLICT_SQLSTATES = {"40001", "40P01"}
 
@@ -162,7 +165,7 @@ class ConsumerRunner:
                         self._rewind(consumer, [*batch.records, *read_ahead])
         finally:
             if ahead is not None:  # stopping: what was read ahead is read again by whoever consumes next
-                ahead.cancel()  # a read still waiting for records takes none
+                ahead.cancel()  # a read still waiting for records takes none; one decoding gives them back
                 self._rewind(consumer, await self._settle(ahead))
 
     async def _fetch(self, consumer: AIOKafkaConsumer, batch_size: int) -> _Fetched:
@@ -170,7 +173,24 @@ class ConsumerRunner:
         # counted once getmany is back: it waits out a rebalance under way and returns what the new assignment reads
         rebalances = self._rebalances
         records = [r for part in batches.values() for r in part]
-        received, dead = self._decode_all(records)
+        received: list[Received] = []
+        dead: list[tuple[ConsumerRecord, str]] = []
+        # Decoded a slice at a time, yielding between slices: this runs while the batch before is in its
+        # transaction, and each of that transaction's statements goes on as soon as the database answers instead
+        # of waiting for the whole batch's decoding. The inbox digests are worked out here too.
+        try:
+            for start in range(0, len(records), _DECODE_SLICE):
+                if start:
+                    await asyncio.sleep(0)
+                decoded, undecodable = self._decode_all(records[start:start + _DECODE_SLICE])
+                for item in decoded:
+                    item.data_sha256  # noqa: B018 - worked out now, kept on the item for the inbox claim
+                received += decoded
+                dead += undecodable
+        except asyncio.CancelledError:  # a read cancelled while it decodes gives back what it took
+            if rebalances == self._rebalances:
+                self._rewind(consumer, records)
+            raise
         return _Fetched(rebalances, records, received, dead)
 
     async def _settle(self, ahead: asyncio.Task[_Fetched]) -> list[ConsumerRecord]:
