@@ -216,7 +216,7 @@ class KeepsDeadLetters(DeadLetters):
         self.values.append(kwargs["value"])
 
 
-async def test_a_batch_decoded_in_several_slices_is_applied_whole_and_in_order(common_schema, unique):
+async def test_a_batch_decoded_in_several_slices_is_applied_whole_its_dead_letters_in_order(common_schema, unique):
     # The read-ahead decodes a slice of records at a time, yielding between slices; a batch of 250 spans three.
     dead_letters = KeepsDeadLetters()
     runner, schema = await _runner(common_schema, unique, dead_letters)
