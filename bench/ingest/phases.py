@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import event
 
 from bench.ingest import breakdown
+from bench.ingest.steady import SteadyRate
 from bench.ingest.workload import EVENT_SOURCE, SOURCE_SYSTEM, Workload
 from invoice_svc.adapters.config_repository import ConfigRepository, ParsedStates
 from invoice_svc.bootstrap import build
@@ -95,7 +96,7 @@ async def publish_all(bootstrap: str, topic: str, partitions: int, work: Workloa
 
 
 async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, batch_size: int, runid: str) \
-        -> tuple[float, CpuMeter]:
+        -> tuple[float, CpuMeter, SteadyRate]:
     """invoice-svc's real consumer loop in this process; seconds until the ledger holds every message."""
     name = f"bench-{runid}"
     producer = make_producer(args.bootstrap, client_id=f"{name}-dlq")
@@ -117,8 +118,9 @@ async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, bat
     if profiler:
         profiler.enable()
     task = asyncio.gather(*(runner.run(consumer, stop, batch_size=batch_size) for runner, consumer in runners))
+    steady = SteadyRate(work.distinct_events)
     try:
-        await _wait(lambda: applied._value.get(), work.distinct_events, started, task, "service")
+        await _wait(lambda: applied._value.get(), steady, started, task, "service")
     finally:
         elapsed = time.perf_counter() - started
         cpu.stop()
@@ -134,17 +136,19 @@ async def run_service(ctx: ServiceContext, args, topic: str, work: Workload, bat
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     breakdown.report(elapsed)
     await verify_ledger(ctx, work, runid)
-    return elapsed, cpu
+    return elapsed, cpu, steady
 
 
-async def _wait(progress, target: int, started: float, task: asyncio.Task | None, label: str) -> None:
+async def _wait(progress, steady: SteadyRate, started: float, task: asyncio.Task | None, label: str) -> None:
     last_print = time.perf_counter()
+    target = steady.total
     while (done := progress()) < target:
         if task is not None and task.done():
             task.result()
             raise RuntimeError(f"{label} consumer stopped early")
         await asyncio.sleep(0.05)
         now = time.perf_counter()
+        steady.observe(now, int(progress()))
         if now - last_print >= 2:
             last_print = now
             print(f"  {label}: {int(done):,}/{target:,} applied, {done / (now - started):,.0f} events/s", flush=True)
@@ -179,7 +183,7 @@ def _raw_row(value: bytes) -> tuple:
 
 
 async def run_raw_baseline(args, topic: str, work: Workload, batch_size: int, runid: str) \
-        -> tuple[float, CpuMeter]:
+        -> tuple[float, CpuMeter, SteadyRate]:
     """A bare aiokafka consumer COPYing the same messages into an equivalent table: no validation, no dedupe."""
     conn = await asyncpg.connect(args.database_url.replace("+asyncpg", ""))
     table = f"bench_raw_{runid}"
@@ -188,6 +192,7 @@ async def run_raw_baseline(args, topic: str, work: Workload, batch_size: int, ru
                                 enable_auto_commit=False, auto_offset_reset="earliest",
                                 max_poll_records=batch_size)
     count = 0
+    steady = SteadyRate(args.n)
     print(f"raw baseline: group bench-raw-{runid}, table invoice_svc.{table}", flush=True)
     cpu = CpuMeter()
     cpu.track(conn.get_server_pid())
@@ -205,12 +210,13 @@ async def run_raw_baseline(args, topic: str, work: Workload, batch_size: int, ru
             await consumer.commit()
             count += len(rows)
             now = time.perf_counter()
+            steady.observe(now, count)
             if now - last_print >= 2:
                 last_print = now
                 print(f"  raw: {count:,}/{args.n:,} copied, {count / (now - started):,.0f} events/s", flush=True)
         elapsed = time.perf_counter() - started
         cpu.stop()
-        return elapsed, cpu
+        return elapsed, cpu, steady
     finally:
         await consumer.stop()
         await conn.execute(f"DROP TABLE IF EXISTS invoice_svc.{table}")

@@ -19,6 +19,7 @@ import uvloop
 from sqlalchemy import event, text
 
 from bench.ingest.phases import CpuMeter, verify_ledger
+from bench.ingest.steady import SteadyRate
 from bench.ingest.workload import Workload
 from invoice_svc.bootstrap import build
 from invoice_svc.entrypoints.consumer import make_runner
@@ -29,8 +30,9 @@ from mediabill_common.service import ServiceContext
 
 
 async def run_service_processes(ctx: ServiceContext, args, topic: str, work: Workload, batch_size: int,
-                                runid: str, consumers: int) -> tuple[float, CpuMeter]:
-    """Seconds until N consumer processes together applied every distinct event; their summed CPU."""
+                                runid: str, consumers: int) -> tuple[float, CpuMeter, SteadyRate]:
+    """Seconds until N consumer processes together applied every distinct event; their summed CPU; the steady
+    rate."""
     name = f"bench-{runid}"
     reports = Path(tempfile.mkdtemp(prefix=f"bench-ingest-{runid}-"))
     argv = [sys.executable, "-m", "bench.ingest.processes", "--topic", topic, "--name", name,
@@ -39,9 +41,11 @@ async def run_service_processes(ctx: ServiceContext, args, topic: str, work: Wor
     started = time.perf_counter()
     workers = [await asyncio.create_subprocess_exec(*argv, "--report", str(reports / f"{i}.json"))
                for i in range(consumers)]
+    steady = SteadyRate(work.distinct_events)
     try:
         last_print = started
         while (done := await _applied(ctx, name)) < work.distinct_events:
+            steady.observe(time.perf_counter(), done)
             if any(w.returncode is not None for w in workers):
                 raise RuntimeError("a consumer process exited early")
             await asyncio.sleep(0.2)
@@ -56,7 +60,7 @@ async def run_service_processes(ctx: ServiceContext, args, topic: str, work: Wor
         for w in workers:
             await asyncio.wait_for(w.wait(), timeout=60)
     await verify_ledger(ctx, work, runid)
-    return elapsed, _summed(reports)
+    return elapsed, _summed(reports), steady
 
 
 def _summed(reports: Path) -> CpuMeter:
