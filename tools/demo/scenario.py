@@ -31,6 +31,18 @@ def progress(done: int, total: int, what: str) -> None:
         print(f"   {what}: {done}/{total}", flush=True)
 
 
+def in_number_order(invoices: list[dict]) -> list[dict]:
+    """The issued invoices by invoice number. The API lists them by creation time, which one bill run gives all of
+    them alike, then by invoice id (random): the demo picks from this order, so each fresh stack disputes and credits
+    the same invoices and prints the same summary."""
+    return sorted(invoices, key=lambda invoice: invoice["invoice_number"])
+
+
+def to_dispute(invoices: list[dict]) -> list[dict]:
+    """The six invoices the advertisers dispute: the first by number with something to dispute."""
+    return [i for i in in_number_order(invoices) if Decimal(i["total"]) > 0][:6]
+
+
 class Scenario:
     def __init__(self, api: Api, world: World, bootstrap: str) -> None:
         self.api = api
@@ -198,12 +210,13 @@ class Scenario:
 
         self.facts["bill_run"] = await self.api.finished_run(f"/v1/bill-runs/{run['run_id']}", what="the bill run",
                                                              timeout_s=900, on_state=show_progress)
-        invoices = await self.api.get_all("invoice-svc", "/v1/invoices", period=self.world.period, status="issued")
+        invoices = in_number_order(await self.api.get_all("invoice-svc", "/v1/invoices", period=self.world.period,
+                                                          status="issued"))
         self.facts["invoices"] = invoices
         print(f"   {len(invoices)} invoices issued", flush=True)
 
     async def dispute_some_invoices(self) -> None:
-        invoices = [i for i in self.facts["invoices"] if Decimal(i["total"]) > 0][:6]
+        invoices = to_dispute(self.facts["invoices"])
         step(f"Advertisers dispute {len(invoices)} invoices over the following weeks; analysts investigate and "
              "resolve them (on the demo clock)")
         outcomes = ["upheld", "partially_upheld", "rejected", "upheld", "partially_upheld", "upheld"]
