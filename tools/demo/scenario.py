@@ -34,7 +34,7 @@ def progress(done: int, total: int, what: str) -> None:
 def in_number_order(invoices: list[dict]) -> list[dict]:
     """The issued invoices by invoice number. The API lists them by creation time, which one bill run gives all of
     them alike, then by invoice id (random): the demo picks from this order, so each fresh stack disputes and credits
-    the same invoices and prints the same summary."""
+    the same invoices, and its summary's credited value and billing accuracy are the same."""
     return sorted(invoices, key=lambda invoice: invoice["invoice_number"])
 
 
