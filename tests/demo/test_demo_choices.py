@@ -1,9 +1,11 @@
-"""The demo picks the invoices it disputes by invoice number, not in the order the API lists them: that order is by
-creation time, which one bill run gives every invoice alike, then by the random invoice id, so a fresh stack disputed
-and credited other invoices each time and its summary changed from one `./mediabill up` to the next."""
+"""The demo picks what it acts on in an order of its own, not in the order the API lists it: the API lists invoices
+and exceptions by when they were created, which one bill run gives them alike, then by their random ids, so a fresh
+stack disputed, credited and resolved other ones each time and its summary changed from one `./mediabill up` to
+the next."""
 
 import random
 
+from tools.demo.oversight import first_by_what_it_is_about
 from tools.demo.scenario import to_dispute
 
 
@@ -17,3 +19,17 @@ def test_the_disputed_invoices_are_the_first_by_number_with_something_to_dispute
                 "INV-2026-00000007", "INV-2026-00000008"]
     for listed in (invoices, invoices[::-1], sorted(invoices, key=lambda i: i["invoice_id"])):
         assert [i["invoice_number"] for i in to_dispute(listed)] == expected
+
+
+def _exception(account_id: str | None, line_item_id: str) -> dict:
+    return {"exception_id": f"{random.getrandbits(128):032x}", "account_id": account_id,
+            "refs": {"contract_id": None, "line_item_id": line_item_id}}
+
+
+def test_the_exception_resolved_is_the_first_by_account_and_references_whatever_the_listed_order():
+    # A bill run raises its budget_exhausted exceptions alike; the API then lists them in exception-id order.
+    exceptions = [_exception("ACC-2", "LI-1"), _exception("ACC-1", "LI-9"), _exception("ACC-1", "LI-3"),
+                  _exception(None, "LI-5")]
+    for listed in (exceptions, exceptions[::-1], sorted(exceptions, key=lambda e: e["exception_id"])):
+        assert first_by_what_it_is_about(listed) == [exceptions[3]]
+    assert first_by_what_it_is_about([]) == []

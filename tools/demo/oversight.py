@@ -73,12 +73,23 @@ async def oversight_lines(api: Api, world: World, issue_run: dict | None = None,
     return lines
 
 
+def first_by_what_it_is_about(exceptions: list[dict]) -> list[dict]:
+    """The exception first by account and references (none if there are none). The API lists them by when they were
+    raised, then by exception id: a bill run raises its exceptions alike, and their ids are random, so the first
+    listed was another one on each fresh stack, and with it the open exceptions' value in the summary."""
+    def about(exception: dict) -> tuple[str, list[tuple[str, str]]]:
+        return exception["account_id"] or "", sorted((k, v or "") for k, v in exception["refs"].items())
+
+    return sorted(exceptions, key=about)[:1]
+
+
 async def resolve_with_root_causes(api: Api, invoices: list[dict]) -> str | None:
-    """An analyst resolves the first open exception of some kinds, and requests a make-good credit on one of
-    `invoices` (approved by the policy's approvers), each with its root cause (oversight.md O4); the invoice id."""
+    """An analyst resolves the first open exception of some kinds (`first_by_what_it_is_about`), and requests a
+    make-good credit on one of `invoices` (approved by the policy's approvers), each with its root cause (oversight.md
+    O4); the invoice id."""
     for kind, cause, note in EXCEPTION_ROOT_CAUSES:
-        found = await api.get("invoice-svc", "/v1/exceptions", status="open", kind=kind, limit=1)
-        for exception in found["items"]:
+        found = await api.get_all("invoice-svc", "/v1/exceptions", status="open", kind=kind)
+        for exception in first_by_what_it_is_about(found):
             await api.post("invoice-svc", f"/v1/exceptions/{exception['exception_id']}/resolve",
                            {"resolution": note, "root_cause": cause}, as_="billing-analyst")
             print(f"   {kind} resolved: {cause}", flush=True)
