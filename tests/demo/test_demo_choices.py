@@ -4,9 +4,10 @@ stack disputed, credited and resolved other ones each time and its summary chang
 the next."""
 
 import random
+from decimal import Decimal
 
 from tools.demo.oversight import first_by_what_it_is_about
-from tools.demo.scenario import to_dispute
+from tools.demo.scenario import payment_of, to_dispute
 
 
 def _invoice(n: int, total: str) -> dict:
@@ -33,3 +34,8 @@ def test_the_exception_resolved_is_the_first_by_account_and_references_whatever_
     for listed in (exceptions, exceptions[::-1], sorted(exceptions, key=lambda e: e["exception_id"])):
         assert first_by_what_it_is_about(listed) == [exceptions[3]]
     assert first_by_what_it_is_about([]) == []
+
+
+def test_one_invoice_in_five_by_number_is_paid_in_half():
+    paid = {n: payment_of(_invoice(n, "100.00"), Decimal("100.01")) for n in range(1, 11)}
+    assert paid == {n: Decimal("50.00") if n in (5, 10) else Decimal("100.01") for n in range(1, 11)}
