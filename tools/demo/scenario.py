@@ -33,8 +33,8 @@ def progress(done: int, total: int, what: str) -> None:
 
 def in_number_order(invoices: list[dict]) -> list[dict]:
     """The issued invoices by invoice number. The API lists them by creation time, which one bill run gives all of
-    them alike, then by invoice id (random): the demo picks from this order, so each fresh stack disputes and credits
-    the same invoices, and its summary's credited value and billing accuracy are the same."""
+    them alike, then by invoice id (random): the demo picks from this order, so each fresh stack disputes, credits
+    and pays the same invoices (with `first_by_what_it_is_about` and `payment_of`, it prints the same summary)."""
     return sorted(invoices, key=lambda invoice: invoice["invoice_number"])
 
 
