@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from mediabill_common.events.envelope import new_envelope
 from mediabill_common.testing.kafka import publish
 from tests.console.conftest import screenshot, serious_accessibility_violations, sign_in
+from tools.demo.scenario import in_number_order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -220,7 +221,7 @@ async def _invoice_with_usage(api, period: str) -> tuple[dict, dict]:
     The invoices of a run share their creation time, so the list's own order (then by random id) is not stable."""
     models = {p["code"]: p["pricing_model"] for p in await api.get_all("product-config-svc", "/v1/products")}
     summaries = await api.get_all("invoice-svc", "/v1/invoices", status="issued", period=period)
-    for summary in sorted(summaries, key=lambda s: s["invoice_number"]):
+    for summary in in_number_order(summaries):
         invoice = await api.get("invoice-svc", f"/v1/invoices/{summary['invoice_id']}")
         capped = {ln["line_item_id"] for ln in invoice["lines"] if ln["kind"] == "over_delivery"}
         usage = [ln for ln in invoice["lines"] if ln["kind"] == "usage" and ln["line_item_id"]

@@ -5,27 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 import orjson
 
-
-class _Envelope(Protocol):
-    @property
-    def data(self) -> dict[str, Any]: ...
-
-
-class _Record(Protocol):
-    @property
-    def value(self) -> bytes | None: ...
-
-
-class _Event(Protocol):
-    @property
-    def envelope(self) -> _Envelope: ...
-
-    @property
-    def record(self) -> _Record: ...
+if TYPE_CHECKING:  # decode.py imports this module; the annotation is all that is needed here
+    from mediabill_common.consumer.decode import Received
 
 
 # What json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) builds per call, built once: the
@@ -38,7 +23,7 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _AS_JSON_WRITES = frozenset({str, int, bool, type(None)})
 
 
-def data_digest(item: _Event) -> bytes:
+def data_digest(item: Received) -> bytes:
     """SHA-256 of the event's data with its keys sorted (the same data however a producer ordered it)."""
     data = item.envelope.data
     if _AS_JSON_WRITES.issuperset(map(type, data.values())):  # a flat event, as most are
